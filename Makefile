@@ -1,0 +1,59 @@
+# Trennwand — build, run and test. `make run` and `make test` install missing Debian packages
+# themselves when run as root; otherwise they print the exact apt-get line and stop.
+
+SWIFT        ?= swift
+PREFIX       ?= /usr/local
+APT_PACKAGES := pkg-config libxml2-dev libvectorscan-dev libxml2-utils
+PIP_TEST     := python-stdnum
+BIN_DEBUG    := .build/debug/trennwand
+BIN_RELEASE  := .build/release/trennwand
+
+.PHONY: all deps pydeps build release run test test-swift test-rules bench install clean
+
+all: build
+
+# System packages (C libraries from Debian). Root installs; everybody else is told what to run.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installiere fehlende Pakete:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing; \
+	  else \
+	    echo "Fehlende Systempakete. Bitte als root ausführen:"; \
+	    echo "  apt-get update && apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+
+# Python packages used only as test oracles (never by the product).
+pydeps:
+	@python3 -c "import stdnum" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# The main job on the bundled samples with the built-in rules.
+run: release
+	$(BIN_RELEASE) ingest Samples/Jobcenter-Zugriffe.csv Samples/Traeger-Dokumentation.xml
+
+test: deps pydeps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: release
+	$(SWIFT) build -c release --product trennwand-bench
+	.build/release/trennwand-bench
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/trennwand
+	install -m 0755 $(BIN_RELEASE) $(DESTDIR)$(PREFIX)/bin/trennwand
+	cp -R Rules $(DESTDIR)$(PREFIX)/share/trennwand/
+
+clean:
+	rm -rf .build

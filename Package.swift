@@ -1,0 +1,86 @@
+// swift-tools-version:6.0
+// Trennwand: layered targets mirror the data flow
+//   input readers → canonical records → rule engine → findings → outputs, the CLI composing them.
+// Arrows point to what a target may import; never upward.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "Trennwand",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "trennwand", targets: ["trennwand"]),
+        .executable(name: "trennwand-bench", targets: ["trennwand-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // System libraries: module map over a shim header, nothing else.
+        .systemLibrary(
+            name: "CTrennwandLibXML2",
+            path: "Sources/CTrennwandLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CTrennwandVectorscan",
+            path: "Sources/CTrennwandVectorscan",
+            pkgConfig: "libhs",
+            providers: [.apt(["libvectorscan-dev"])]
+        ),
+        // Canonical records: no dependencies.
+        .target(name: "TrennwandRecords", swiftSettings: strict),
+        // YAML data files (profiles, rules, policy, configuration) read with file:line:column.
+        .target(
+            name: "TrennwandYAML",
+            dependencies: ["TrennwandRecords", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strict
+        ),
+        // Input readers: bytes in, canonical records or rejections out.
+        .target(
+            name: "TrennwandReaders",
+            dependencies: ["TrennwandRecords", "TrennwandYAML", "CTrennwandLibXML2"],
+            swiftSettings: strict
+        ),
+        // Findings: what a rule reports, independent of any output format.
+        .target(name: "TrennwandFindings", dependencies: ["TrennwandRecords"], swiftSettings: strict),
+        // Rule engine: rule files, expression compiler, detectors, reference tables, policy.
+        .target(
+            name: "TrennwandEngine",
+            dependencies: [
+                "TrennwandRecords", "TrennwandYAML", "TrennwandFindings", "CTrennwandVectorscan",
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "trennwand",
+            dependencies: [
+                "TrennwandRecords", "TrennwandYAML", "TrennwandReaders", "TrennwandEngine", "TrennwandFindings",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "trennwand-bench",
+            dependencies: ["TrennwandRecords", "TrennwandReaders", "TrennwandEngine"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "TrennwandRecordsTests", dependencies: ["TrennwandRecords", "TrennwandYAML"], swiftSettings: strict),
+        .testTarget(
+            name: "TrennwandReadersTests",
+            dependencies: ["TrennwandReaders", "TrennwandRecords", "TrennwandYAML"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TrennwandEngineTests",
+            dependencies: ["TrennwandEngine", "TrennwandReaders", "TrennwandRecords", "TrennwandFindings", "TrennwandYAML"],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "TrennwandCLITests", dependencies: ["TrennwandRecords"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,5 @@
+// Shim over the system Vectorscan (Debian libvectorscan-dev, pkg-config name libhs).
+#ifndef TRENNWAND_VECTORSCAN_SHIM_H
+#define TRENNWAND_VECTORSCAN_SHIM_H
+#include <hs/hs.h>
+#endif

@@ -1,0 +1,97 @@
+import Foundation
+
+/// Calendar arithmetic on the proleptic Gregorian calendar without Foundation on the hot path.
+public enum CivilTime {
+    /// Days since 1970-01-01 for a civil date (Howard Hinnant's algorithm).
+    @inline(__always)
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// The civil date of a day count since 1970-01-01.
+    public static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, m, d)
+    }
+
+    public static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 1, 3, 5, 7, 8, 10, 12: return 31
+        case 4, 6, 9, 11: return 30
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        default: return 0
+        }
+    }
+
+    /// ISO 8601 in UTC with seconds, e.g. `2025-03-04T07:15:00Z`.
+    public static func iso8601(_ epochSeconds: Int64) -> String {
+        let days = Int(floorDiv(epochSeconds, 86_400))
+        let secs = Int(epochSeconds - Int64(days) * 86_400)
+        let (y, m, d) = civilFromDays(days)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let year = y >= 0 && y < 10_000 ? String(repeating: "0", count: 4 - String(y).count) + String(y) : String(y)
+        return "\(year)-\(two(m))-\(two(d))T\(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60))Z"
+    }
+
+    @inline(__always)
+    public static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+    }
+}
+
+/// A time zone that converts local wall-clock times of exports to UTC and back.
+///
+/// Offsets are looked up through Foundation once per local hour and cached, so converting a
+/// timestamp is a dictionary hit in the common case. Instances are per thread (not shared).
+public final class ZoneConverter {
+    public let identifier: String
+    private let zone: TimeZone
+    private var offsetByLocalHour: [Int64: Int64] = [:]
+    private var offsetByUTCHour: [Int64: Int64] = [:]
+
+    /// nil when the identifier is unknown to the system's time-zone database.
+    public init?(identifier: String) {
+        guard let zone = TimeZone(identifier: identifier) else { return nil }
+        self.identifier = identifier
+        self.zone = zone
+    }
+
+    /// UTC epoch seconds for a local wall-clock time given as "epoch seconds as if it were UTC".
+    /// In the autumn overlap the earlier (summer-time) instant is chosen; in the spring gap the
+    /// time is read with the offset valid before the gap.
+    public func utc(fromLocal local: Int64) -> Int64 {
+        let hour = CivilTime.floorDiv(local, 3600)
+        if let off = offsetByLocalHour[hour] { return local - off }
+        // Try the offset valid shortly before; confirm it maps back to the same local time.
+        let guess1 = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local - 7200))))
+        let candidate = local - guess1
+        let off1 = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(candidate))))
+        let off = off1 == guess1 ? guess1 : Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local - off1))))
+        offsetByLocalHour[hour] = off
+        return local - off
+    }
+
+    /// Local wall-clock time ("epoch seconds as if it were UTC") for a UTC instant.
+    public func local(fromUTC utc: Int64) -> Int64 {
+        let hour = CivilTime.floorDiv(utc, 3600)
+        if let off = offsetByUTCHour[hour] { return utc + off }
+        let off = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(hour * 3600))))
+        offsetByUTCHour[hour] = off
+        return utc + off
+    }
+}

@@ -1,0 +1,227 @@
+/// The kinds of canonical records: the three evaluated kinds and the reference tables (Stammdaten).
+public enum RecordKind: String, Sendable, CaseIterable, Codable {
+    case access, documentation, flow
+    case staff, secondments, agreements, consents, participants, offers
+
+    /// Kinds that rules are evaluated on; the others are reference tables.
+    public var isEvaluated: Bool { self == .access || self == .documentation || self == .flow }
+
+    public var schema: RecordSchema { RecordSchema.of(self) }
+}
+
+/// The type of a canonical field, used by profiles to convert and by the rule compiler to type-check.
+public enum FieldType: Sendable, Hashable {
+    /// Identifier-like text (actor, subject, system).
+    case string
+    /// Free text that detectors scan; may hold several pieces (several text fields).
+    case text
+    /// One of a closed set of values (after the profile's value map).
+    case symbol([String])
+    case timestamp
+    case number
+    case bool
+    /// A list of strings (categories, roles).
+    case list
+
+    public var name: String {
+        switch self {
+        case .string: return "string"
+        case .text: return "text"
+        case .symbol: return "symbol"
+        case .timestamp: return "timestamp"
+        case .number: return "number"
+        case .bool: return "bool"
+        case .list: return "list"
+        }
+    }
+}
+
+/// One canonical field of a record kind.
+public struct FieldSpec: Sendable, Hashable {
+    public let name: String
+    public let type: FieldType
+    /// A profile for this kind must map the field; a record without a value is rejected.
+    public let required: Bool
+    public let doc: Localized
+
+    public init(_ name: String, _ type: FieldType, required: Bool = false, de: String, en: String) {
+        self.name = name
+        self.type = type
+        self.required = required
+        self.doc = Localized(de: de, en: en)
+    }
+}
+
+/// The canonical fields of one record kind, in slot order. Slots are resolved once (by the
+/// profile normaliser and the rule compiler); records are then plain arrays indexed by slot.
+public struct RecordSchema: Sendable {
+    public let kind: RecordKind
+    public let fields: [FieldSpec]
+    private let slotByName: [String: Int]
+
+    init(_ kind: RecordKind, _ fields: [FieldSpec]) {
+        self.kind = kind
+        self.fields = fields
+        var map: [String: Int] = [:]
+        for (i, f) in fields.enumerated() { map[f.name] = i }
+        self.slotByName = map
+    }
+
+    public func slot(_ name: String) -> Int? { slotByName[name] }
+    public func field(_ name: String) -> FieldSpec? { slotByName[name].map { fields[$0] } }
+    public var count: Int { fields.count }
+
+    public static func of(_ kind: RecordKind) -> RecordSchema {
+        switch kind {
+        case .access: return access
+        case .documentation: return documentation
+        case .flow: return flow
+        case .staff: return staff
+        case .secondments: return secondments
+        case .agreements: return agreements
+        case .consents: return consents
+        case .participants: return participants
+        case .offers: return offers
+        }
+    }
+
+    public static let orgs = ["jobcenter", "traeger", "other"]
+    public static let actions = [
+        "read", "search", "create", "update", "delete", "export", "print", "download", "send", "login", "decide",
+    ]
+
+    public static let access = RecordSchema(.access, [
+        FieldSpec("time", .timestamp, required: true, de: "Zeitpunkt des Zugriffs", en: "time of the access"),
+        FieldSpec("actor", .string, required: true, de: "Benutzerkennung", en: "user account"),
+        FieldSpec("actor_org", .symbol(orgs), de: "Organisation des Benutzers", en: "organisation of the user"),
+        FieldSpec("actor_role", .string, de: "Rolle des Benutzers", en: "role of the user"),
+        FieldSpec("system", .string, required: true, de: "IT-System (VerBIS, ALLEGRO, eAkte …)", en: "IT system"),
+        FieldSpec("system_owner", .symbol(["jobcenter", "traeger"]), de: "Betreiber des Systems", en: "owner of the system"),
+        FieldSpec("action", .symbol(actions), required: true, de: "Aktion", en: "action"),
+        FieldSpec("decision_type", .string, de: "Art der Entscheidung (bei decide)", en: "decision type (for decide)"),
+        FieldSpec("subject", .string, de: "Kunden- oder Teilnehmerkennung", en: "customer or participant id"),
+        FieldSpec("category", .string, de: "Datenkategorie", en: "data category"),
+        FieldSpec("workstation", .string, de: "Arbeitsplatz", en: "workstation"),
+        FieldSpec("network", .symbol(["jobcenter", "traeger", "extern"]), de: "Netz", en: "network"),
+        FieldSpec("channel", .string, de: "Übertragungsweg", en: "channel"),
+        FieldSpec("destination", .string, de: "Empfänger", en: "destination"),
+        FieldSpec("destination_org", .symbol(orgs), de: "Organisation des Empfängers", en: "organisation of the destination"),
+        FieldSpec("purpose", .string, de: "Zweck", en: "purpose"),
+        FieldSpec("traeger", .string, de: "Träger, bei dem oder für den zugegriffen wurde", en: "project provider at or for which the access happened"),
+        FieldSpec("offer", .string, de: "Angebot (bei Zuweisungen)", en: "offer (for referrals)"),
+    ])
+
+    public static let documentation = RecordSchema(.documentation, [
+        FieldSpec("record_id", .string, required: true, de: "Kennung des Eintrags", en: "record id"),
+        FieldSpec("time", .timestamp, required: true, de: "Zeitpunkt", en: "time"),
+        FieldSpec("author", .string, de: "Verfasser", en: "author"),
+        FieldSpec("author_org", .symbol(orgs), de: "Organisation des Verfassers", en: "organisation of the author"),
+        FieldSpec("subject", .string, de: "Teilnehmerkennung", en: "participant id"),
+        FieldSpec("doc_type", .string, de: "Art des Eintrags", en: "document type"),
+        FieldSpec("text", .text, de: "Freitext (beliebig viele Textfelder)", en: "free text (any number of text fields)"),
+        FieldSpec("visibility", .string, de: "Sichtbarkeit", en: "visibility"),
+        FieldSpec("transmitted_to", .string, de: "Übermittelt an", en: "transmitted to"),
+        FieldSpec("consent_ref", .string, de: "Verweis auf Einwilligung", en: "consent reference"),
+        FieldSpec("retention_until", .timestamp, de: "Aufbewahren bis", en: "retain until"),
+        FieldSpec("deleted", .bool, de: "Gelöscht", en: "deleted"),
+        FieldSpec("attachments", .list, de: "Anhänge", en: "attachments"),
+    ])
+
+    public static let flow = RecordSchema(.flow, [
+        FieldSpec("flow_id", .string, required: true, de: "Kennung des Datenflusses", en: "flow id"),
+        FieldSpec("from_org", .symbol(orgs), required: true, de: "Absendende Organisation", en: "sending organisation"),
+        FieldSpec("from_system", .string, de: "Absendendes System", en: "sending system"),
+        FieldSpec("to_org", .symbol(orgs), required: true, de: "Empfangende Organisation", en: "receiving organisation"),
+        FieldSpec("to_system", .string, de: "Empfangendes System", en: "receiving system"),
+        FieldSpec("categories", .list, required: true, de: "Datenkategorien", en: "data categories"),
+        FieldSpec("legal_basis", .string, de: "Rechtsgrundlage", en: "legal basis"),
+        FieldSpec("agreement_ref", .string, de: "Verweis auf Vereinbarung", en: "agreement reference"),
+        FieldSpec("consent_mechanism", .string, de: "Einwilligungsverfahren", en: "consent mechanism"),
+        FieldSpec("channel", .string, de: "Übertragungsweg", en: "channel"),
+        FieldSpec("encrypted", .bool, de: "Verschlüsselt", en: "encrypted"),
+        FieldSpec("purpose", .string, de: "Zweck", en: "purpose"),
+    ])
+
+    public static let staff = RecordSchema(.staff, [
+        FieldSpec("person", .string, required: true, de: "Benutzerkennung", en: "account"),
+        FieldSpec("org", .symbol(orgs), required: true, de: "Organisation", en: "organisation"),
+        FieldSpec("unit", .string, de: "Organisationseinheit", en: "unit"),
+        FieldSpec("roles", .list, de: "Rollen", en: "roles"),
+    ])
+
+    public static let secondments = RecordSchema(.secondments, [
+        FieldSpec("person", .string, required: true, de: "Benutzerkennung", en: "account"),
+        FieldSpec("traeger", .string, required: true, de: "Träger", en: "project provider"),
+        FieldSpec("instrument", .string, de: "Rechtsinstrument (Abordnung, Dienstvereinbarung …)", en: "legal instrument"),
+        FieldSpec("instrument_ref", .string, de: "Aktenzeichen des Instruments", en: "instrument reference"),
+        FieldSpec("start", .timestamp, required: true, de: "Beginn", en: "start"),
+        FieldSpec("end", .timestamp, de: "Ende", en: "end"),
+        FieldSpec("roles", .list, de: "Rollen beim Träger", en: "roles at the provider"),
+        FieldSpec("schedule", .string, de: "Einsatzplan (z. B. Mo-Fr 08:00-16:00)", en: "deployment schedule"),
+    ])
+
+    public static let agreements = RecordSchema(.agreements, [
+        FieldSpec("id", .string, required: true, de: "Kennung", en: "id"),
+        FieldSpec("traeger", .string, required: true, de: "Träger", en: "project provider"),
+        FieldSpec("type", .string, de: "Art der Vereinbarung", en: "agreement type"),
+        FieldSpec("approved_by_leitung", .bool, de: "Von der Jobcenter-Leitung gezeichnet", en: "approved by the Jobcenter management"),
+        FieldSpec("valid_from", .timestamp, de: "Gültig ab", en: "valid from"),
+        FieldSpec("valid_to", .timestamp, de: "Gültig bis", en: "valid to"),
+        FieldSpec("permitted_flows", .list, de: "Erlaubte Flüsse (Richtung:Kategorie)", en: "permitted flows (direction:category)"),
+        FieldSpec("legal_basis", .string, de: "Rechtsgrundlage", en: "legal basis"),
+    ])
+
+    public static let consents = RecordSchema(.consents, [
+        FieldSpec("participant", .string, required: true, de: "Teilnehmerkennung", en: "participant id"),
+        FieldSpec("categories", .list, required: true, de: "Datenkategorien", en: "data categories"),
+        FieldSpec("direction", .string, de: "Richtung (traeger->jobcenter …)", en: "direction"),
+        FieldSpec("given", .timestamp, required: true, de: "Erteilt am", en: "given"),
+        FieldSpec("revoked", .timestamp, de: "Widerrufen am", en: "revoked"),
+        FieldSpec("form", .string, de: "Form (schriftlich, elektronisch)", en: "form (written, electronic)"),
+    ])
+
+    public static let participants = RecordSchema(.participants, [
+        FieldSpec("participant", .string, required: true, de: "Teilnehmerkennung", en: "participant id"),
+        FieldSpec("customer_number", .string, de: "Kundennummer", en: "customer number"),
+        FieldSpec("traeger", .string, de: "Träger", en: "project provider"),
+        FieldSpec("counselors", .list, de: "Beratende", en: "counselors"),
+        FieldSpec("start", .timestamp, de: "Eintritt", en: "entry"),
+        FieldSpec("end", .timestamp, de: "Austritt", en: "exit"),
+    ])
+
+    public static let offers = RecordSchema(.offers, [
+        FieldSpec("offer", .string, required: true, de: "Angebot", en: "offer"),
+        FieldSpec("provider", .string, required: true, de: "Anbieter", en: "provider"),
+    ])
+}
+
+/// One normalised record: values indexed by the slots of its kind's schema, plus where it came from.
+public struct Record: Sendable {
+    public let kind: RecordKind
+    public var values: [Value]
+    public var locator: Locator
+
+    public init(kind: RecordKind, values: [Value], locator: Locator) {
+        precondition(values.count == kind.schema.count, "record values must match the schema")
+        self.kind = kind
+        self.values = values
+        self.locator = locator
+    }
+
+    public init(kind: RecordKind, locator: Locator) {
+        self.kind = kind
+        self.values = Array(repeating: .missing, count: kind.schema.count)
+        self.locator = locator
+    }
+
+    public subscript(slot: Int) -> Value {
+        get { values[slot] }
+        set { values[slot] = newValue }
+    }
+
+    /// Lookup by canonical name: for tests and tools, never for hot paths.
+    public subscript(name: String) -> Value {
+        get { kind.schema.slot(name).map { values[$0] } ?? .missing }
+        set { if let s = kind.schema.slot(name) { values[s] = newValue } }
+    }
+}

@@ -1,0 +1,33 @@
+import XCTest
+@testable import TrennwandRecords
+
+final class CivilTimeTests: XCTestCase {
+    func testDaysRoundTrip() {
+        for days in stride(from: -800_000, through: 800_000, by: 997) {
+            let (y, m, d) = CivilTime.civilFromDays(days)
+            XCTAssertEqual(CivilTime.daysFromCivil(year: y, month: m, day: d), days)
+        }
+        XCTAssertEqual(CivilTime.daysFromCivil(year: 1970, month: 1, day: 1), 0)
+        XCTAssertEqual(CivilTime.daysFromCivil(year: 2024, month: 2, day: 29), 19_782)
+    }
+
+    func testISO8601() {
+        XCTAssertEqual(CivilTime.iso8601(0), "1970-01-01T00:00:00Z")
+        XCTAssertEqual(CivilTime.iso8601(1_709_541_300), "2024-03-04T08:35:00Z")
+    }
+
+    func testBerlinOffsetsAcrossDaylightSaving() throws {
+        let berlin = try XCTUnwrap(ZoneConverter(identifier: "Europe/Berlin"))
+        func local(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int) -> Int64 {
+            Int64(CivilTime.daysFromCivil(year: y, month: mo, day: d)) * 86_400 + Int64(h * 3600 + mi * 60)
+        }
+        // Winter: UTC+1
+        XCTAssertEqual(CivilTime.iso8601(berlin.utc(fromLocal: local(2025, 1, 15, 9, 0))), "2025-01-15T08:00:00Z")
+        // Summer: UTC+2
+        XCTAssertEqual(CivilTime.iso8601(berlin.utc(fromLocal: local(2025, 7, 15, 9, 0))), "2025-07-15T07:00:00Z")
+        // Autumn overlap 2025-10-26 02:30 exists twice: the earlier (summer) instant is chosen.
+        XCTAssertEqual(CivilTime.iso8601(berlin.utc(fromLocal: local(2025, 10, 26, 2, 30))), "2025-10-26T00:30:00Z")
+        // Back to local.
+        XCTAssertEqual(berlin.local(fromUTC: berlin.utc(fromLocal: local(2025, 7, 15, 9, 0))), local(2025, 7, 15, 9, 0))
+    }
+}
