@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries: module map over a shim header, nothing else.
@@ -47,7 +48,11 @@ let package = Package(
             swiftSettings: strict
         ),
         // Findings: what a rule reports, independent of any output format.
-        .target(name: "TrennwandFindings", dependencies: ["TrennwandRecords"], swiftSettings: strict),
+        .target(
+            name: "TrennwandFindings",
+            dependencies: ["TrennwandRecords", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         // Rule engine: rule files, expression compiler, detectors, reference tables, policy.
         .target(
             name: "TrennwandEngine",
@@ -81,6 +86,7 @@ let package = Package(
             dependencies: ["TrennwandEngine", "TrennwandReaders", "TrennwandRecords", "TrennwandFindings", "TrennwandYAML"],
             swiftSettings: strict
         ),
+        .testTarget(name: "TrennwandFindingsTests", dependencies: ["TrennwandFindings", "TrennwandRecords"], swiftSettings: strict),
         .testTarget(name: "TrennwandCLITests", dependencies: ["TrennwandRecords"], swiftSettings: strict),
     ]
 )

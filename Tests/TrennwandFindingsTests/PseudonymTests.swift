@@ -1,0 +1,50 @@
+import Foundation
+import XCTest
+@testable import TrennwandFindings
+import TrennwandRecords
+
+final class PseudonymTests: XCTestCase {
+    func testStableAndKeyed() throws {
+        let a = Pseudonymizer(key: PseudonymKey(bytes: Array("0123456789abcdef-key-A".utf8), origin: "test"))
+        let b = Pseudonymizer(key: PseudonymKey(bytes: Array("0123456789abcdef-key-B".utf8), origin: "test"))
+        XCTAssertEqual(a.person("JC-M-0042"), a.person("JC-M-0042"))
+        XCTAssertNotEqual(a.person("JC-M-0042"), a.person("JC-M-0043"))
+        XCTAssertNotEqual(a.person("JC-M-0042"), b.person("JC-M-0042"))
+        XCTAssertTrue(a.person("JC-M-0042").hasPrefix("P-"))
+        XCTAssertEqual(a.person("JC-M-0042").count, 14)
+        XCTAssertFalse(a.person("JC-M-0042").contains("0042"))
+        let f1 = a.fingerprint(rule: "TW105", keys: ["JC-M-0042", "x"], timeBucket: 20_000)
+        XCTAssertEqual(f1, a.fingerprint(rule: "TW105", keys: ["JC-M-0042", "x"], timeBucket: 20_000))
+        XCTAssertNotEqual(f1, a.fingerprint(rule: "TW106", keys: ["JC-M-0042", "x"], timeBucket: 20_000))
+        XCTAssertNotEqual(f1, a.fingerprint(rule: "TW105", keys: ["JC-M-0042x", ""], timeBucket: 20_000))
+        XCTAssertEqual(f1.count, 32)
+    }
+
+    func testKeyResolution() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-key-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // Installation key is created once and then reused.
+        let env = ["XDG_DATA_HOME": dir.path]
+        let k1 = try PseudonymKey.resolve(environment: env)
+        let k2 = try PseudonymKey.resolve(environment: env)
+        XCTAssertEqual(k1.origin, dir.path + "/trennwand/pseudonym.key")
+        XCTAssertEqual(Pseudonymizer(key: k1).person("X"), Pseudonymizer(key: k2).person("X"))
+        let attrs = try FileManager.default.attributesOfItem(atPath: k1.origin)
+        XCTAssertEqual((attrs[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        // Environment variable wins; too short is refused.
+        XCTAssertEqual(try PseudonymKey.resolve(environment: ["TRENNWAND_KEY": "a-long-enough-secret"]).origin, "TRENNWAND_KEY")
+        XCTAssertThrowsError(try PseudonymKey.resolve(environment: ["TRENNWAND_KEY": "short"]))
+        // Key file.
+        let file = dir.appendingPathComponent("k.txt")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        try Data("file-based-secret-0123\n".utf8).write(to: file)
+        XCTAssertEqual(try PseudonymKey.resolve(file: file.path, environment: [:]).origin, file.path)
+        XCTAssertThrowsError(try PseudonymKey.resolve(file: dir.appendingPathComponent("none").path, environment: [:]))
+    }
+
+    func testMasking() {
+        XCTAssertEqual(Masking.identifier(Array("DE89370400440532013000".utf8)), "DE******")
+        XCTAssertEqual(Masking.identifier(Array("36574261809".utf8)), "36******")
+        XCTAssertEqual(Masking.identifier(Array("1".utf8)), "1******")
+    }
+}
