@@ -30,7 +30,7 @@ struct CSVBlockInput {
     init(source: Source, name: String, blockSize: Int) {
         self.source = source
         self.name = name
-        capacity = max(blockSize, 8)
+        capacity = max(blockSize, 1)
         // 8 spare bytes so that word loads at the very end never leave the allocation.
         buffer = .allocate(byteCount: capacity + 8, alignment: 16)
     }
