@@ -80,6 +80,14 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(result.rows, [["1", "2,3"]])
     }
 
+    func testColumnIndex() throws {
+        let reader = try CSVReader(bytes: Array("Zeitpunkt; Kunden-Nr. ;Maßnahme\n".utf8), name: "h.csv")
+        XCTAssertEqual(reader.columnIndex("Zeitpunkt"), 0)
+        XCTAssertEqual(reader.columnIndex("kunden-nr."), 1)
+        XCTAssertEqual(reader.columnIndex("Maßnahme"), 2)
+        XCTAssertNil(reader.columnIndex("Benutzerkennung"))
+    }
+
     func testNoHeaderUsesFirstRecordForFieldCount() throws {
         let result = try readCSV("1,2\n3,4,5\n6,7\n", dialect: CSVDialect(hasHeader: false))
         XCTAssertEqual(result.header, [])

@@ -48,6 +48,9 @@ public struct CSVRow {
     public func string(_ i: Int) -> String { String(decoding: field(i), as: UTF8.self) }
 }
 
+@available(*, unavailable, message: "CSVRow points into the reader's buffers; copy fields out instead")
+extension CSVRow: Sendable {}
+
 /// Streaming, byte-level RFC 4180 reader over `read(2)` in large blocks.
 ///
 /// Quoting per RFC 4180 (`""` escapes, line ends inside quotes), CRLF / LF / lone CR line ends,
@@ -66,9 +69,9 @@ public final class CSVReader {
     public private(set) var header: [String] = []
     public private(set) var delimiter: UInt8 = UInt8(ascii: ",")
     public private(set) var encoding: TextEncoding = .utf8
-    /// Bytes read from the file so far.
+    /// Bytes read from the file so far (updated when `forEachRecord` returns, not inside it).
     public var bytesRead: Int64 { input.bytesRead }
-    /// Data records seen so far (delivered plus rejected).
+    /// Data records seen so far, delivered plus rejected (updated when `forEachRecord` returns).
     public private(set) var recordCount = 0
     /// Fields every record must have: the header's count, or the first record's without header.
     public private(set) var expectedFieldCount: Int?
@@ -113,6 +116,17 @@ public final class CSVReader {
         input.buffer.deallocate()
         parser.deallocate()
         transcodeTable?.deallocate()
+    }
+
+    /// Index of the header column `name`: exact match first, else ASCII case-insensitive with
+    /// surrounding spaces ignored (exports vary in both). nil when absent.
+    public func columnIndex(_ name: String) -> Int? {
+        if let exact = header.firstIndex(of: name) { return exact }
+        func normalized(_ s: String) -> [UInt8] {
+            Array(s.utf8.drop { $0 == 0x20 }.reversed().drop { $0 == 0x20 }.reversed()).map(asciiLower)
+        }
+        let wanted = normalized(name)
+        return header.firstIndex { normalized($0) == wanted }
     }
 
     /// The locator of a row, for findings and rejections.
