@@ -85,6 +85,11 @@ final class XMLParseState {
     var bodyError: (any Error)?
     var problem: XMLParseProblem?
     var rootName: XMLName?
+    var sawElement = false
+
+    /// libxml2's own limit without `XML_PARSE_HUGE` (`xmlParserMaxDepth`); its push parser does
+    /// not enforce it in 2.9.14, so the reader does.
+    static let maxDepth = 256
 
     init(spec: CompiledSpec, rootOnly: Bool = false) {
         self.spec = spec
@@ -117,6 +122,11 @@ final class XMLParseState {
         local: XMLCharPointer?, uri: XMLCharPointer?, attributeCount: Int,
         attributes: UnsafeMutablePointer<XMLCharPointer?>?
     ) {
+        sawElement = true
+        if depth + relDepth >= Self.maxDepth {
+            tooDeep()
+            return
+        }
         if inRecord {
             // Only descend into the trie while every open element inside the record matched.
             if nodeStack.count == relDepth + 1, let parent = nodeStack.last {
@@ -291,13 +301,25 @@ final class XMLParseState {
         if let ctxt { xmlStopParser(ctxt) }
     }
 
+    private func tooDeep() {
+        if problem == nil {
+            let (line, column) = position()
+            problem = XMLParseProblem(
+                code: "xml.malformed",
+                message: "Excessive depth in document: more than \(Self.maxDepth) nested elements",
+                line: line, column: column, byteOffset: ctxt.map { Int64(xmlByteConsumed($0)) } ?? 0, xmlError: 0)
+        }
+        if let ctxt { xmlStopParser(ctxt) }
+    }
+
     func error(_ error: xmlError) {
         // Warnings (e.g. a relative namespace URI) do not stop the parse; errors and fatal errors do.
         guard error.level.rawValue >= XML_ERR_ERROR.rawValue, problem == nil else { return }
         var message = error.message.map { String(cString: $0) } ?? "unknown error"
         while message.last?.isWhitespace == true { message.removeLast() }
         problem = XMLParseProblem(
-            code: error.code == XML_ERR_DOCUMENT_EMPTY.rawValue ? "xml.empty" : "xml.malformed",
+            code: !sawElement && (error.code == XML_ERR_DOCUMENT_EMPTY.rawValue || error.code == XML_ERR_DOCUMENT_END.rawValue)
+                ? "xml.empty" : "xml.malformed",
             message: message, line: Int(error.line), column: Int(error.int2),
             byteOffset: ctxt.map { Int64(xmlByteConsumed($0)) } ?? 0, xmlError: error.code)
     }
