@@ -73,7 +73,8 @@ final class XMLParseState {
     var relDepth = 0
     var nodeStack: [Int] = []
     var activeText: [Int] = []
-    var fields: [FieldBuffer]
+    /// One buffer per field; a raw allocation so the hot text path pays no exclusivity checks.
+    let fields: UnsafeMutablePointer<FieldBuffer>
 
     // The current record's position.
     var recordIndex = 0
@@ -94,8 +95,14 @@ final class XMLParseState {
     init(spec: CompiledSpec, rootOnly: Bool = false) {
         self.spec = spec
         self.rootOnly = rootOnly
-        self.fields = Array(repeating: FieldBuffer(), count: spec.fieldCount)
+        self.fields = .allocate(capacity: max(spec.fieldCount, 1))
+        self.fields.initialize(repeating: FieldBuffer(), count: spec.fieldCount)
         self.ancestorValues = Array(repeating: nil, count: spec.fieldCount)
+    }
+
+    deinit {
+        fields.deinitialize(count: spec.fieldCount)
+        fields.deallocate()
     }
 
     /// Interns every spec name into the context's dictionary so callbacks compare pointers.
@@ -194,7 +201,7 @@ final class XMLParseState {
         inRecord = true
         relDepth = 0
         recordIndex += 1
-        for i in fields.indices { fields[i].reset() }
+        for i in 0..<spec.fieldCount { fields[i].reset() }
         activeText.removeAll(keepingCapacity: true)
         nodeStack.removeAll(keepingCapacity: true)
         locateRecord()
@@ -332,9 +339,11 @@ final class XMLParseState {
 
 // MARK: - C callbacks
 
+/// Runs `body` on the state behind a callback's user data without retain/release traffic (the
+/// reader keeps the state alive for the whole parse).
 @inline(__always)
-private func state(_ ctx: UnsafeMutableRawPointer?) -> XMLParseState {
-    Unmanaged<XMLParseState>.fromOpaque(ctx!).takeUnretainedValue()
+private func withState(_ ctx: UnsafeMutableRawPointer?, _ body: (XMLParseState) -> Void) {
+    Unmanaged<XMLParseState>.fromOpaque(ctx!)._withUnsafeGuaranteedRef(body)
 }
 
 /// A SAX2 handler that builds no tree: elements, text and CDATA go to `XMLParseState`; any DOCTYPE
@@ -343,18 +352,19 @@ func makeSAXHandler() -> xmlSAXHandler {
     var sax = xmlSAXHandler()
     sax.initialized = UInt32(XML_SAX2_MAGIC)
     sax.startElementNs = { ctx, localname, _, uri, _, _, nbAttributes, _, attributes in
-        state(ctx).startElement(
-            local: localname, uri: uri, attributeCount: Int(nbAttributes), attributes: attributes)
+        withState(ctx) {
+            $0.startElement(local: localname, uri: uri, attributeCount: Int(nbAttributes), attributes: attributes)
+        }
     }
-    sax.endElementNs = { ctx, _, _, _ in state(ctx).endElement() }
-    sax.characters = { ctx, ch, len in state(ctx).characters(ch, len) }
-    sax.cdataBlock = { ctx, ch, len in state(ctx).characters(ch, len) }
-    sax.internalSubset = { ctx, _, _, _ in state(ctx).forbidDoctype() }
-    sax.externalSubset = { ctx, _, _, _ in state(ctx).forbidDoctype() }
-    sax.entityDecl = { ctx, _, _, _, _, _ in state(ctx).forbidDoctype() }
+    sax.endElementNs = { ctx, _, _, _ in withState(ctx) { $0.endElement() } }
+    sax.characters = { ctx, ch, len in withState(ctx) { $0.characters(ch, len) } }
+    sax.cdataBlock = { ctx, ch, len in withState(ctx) { $0.characters(ch, len) } }
+    sax.internalSubset = { ctx, _, _, _ in withState(ctx) { $0.forbidDoctype() } }
+    sax.externalSubset = { ctx, _, _, _ in withState(ctx) { $0.forbidDoctype() } }
+    sax.entityDecl = { ctx, _, _, _, _, _ in withState(ctx) { $0.forbidDoctype() } }
     sax.serror = { ctx, error in
         guard let error else { return }
-        state(ctx).error(error.pointee)
+        withState(ctx) { $0.error(error.pointee) }
     }
     return sax
 }

@@ -52,18 +52,23 @@ public struct XMLRecordView {
 
     /// Every occurrence of field `i` in document order (text pieces and CDATA joined).
     public func values(_ i: Int) -> [ByteString] {
+        precondition(i >= 0 && i < state.spec.fieldCount, "field index out of range")
         let field = state.fields[i]
         return field.ranges.map { ByteString(Array(field.bytes[$0])) }
     }
 
     /// The first occurrence of field `i`, if any.
     public func first(_ i: Int) -> ByteString? {
+        precondition(i >= 0 && i < state.spec.fieldCount, "field index out of range")
         let field = state.fields[i]
         return field.ranges.first.map { ByteString(Array(field.bytes[$0])) }
     }
 
     /// How many occurrences field `i` has.
-    public func count(_ i: Int) -> Int { state.fields[i].ranges.count }
+    public func count(_ i: Int) -> Int {
+        precondition(i >= 0 && i < state.spec.fieldCount, "field index out of range")
+        return state.fields[i].ranges.count
+    }
 
     public var line: Int { state.recordLine }
     public var column: Int { state.recordColumn }
