@@ -11,14 +11,17 @@ func intOption(_ name: String, _ fallback: Int) -> Int {
     return v
 }
 
-switch arguments.first {
-case "csv":
-    do {
+do {
+    switch arguments.first {
+    case "csv":
         try CSVReaderBench.run(megabytes: intOption("--mb", 200))
-    } catch {
-        FileHandle.standardError.write(Data("csv bench failed: \(error)\n".utf8))
-        exit(1)
+    case "xml":
+        try XMLReaderBench.run(arguments: Array(arguments.dropFirst()))
+    default:
+        print("usage: trennwand-bench csv|xml [--mb N]")
+        exit(2)
     }
-default:
-    print("usage: trennwand-bench csv [--mb N]")
+} catch {
+    FileHandle.standardError.write(Data("trennwand-bench \(arguments.first ?? ""): \(error)\n".utf8))
+    exit(1)
 }
