@@ -1,0 +1,64 @@
+import TrennwandRecords
+
+/// What outputs need to know about a rule (SARIF `rules`, HTML explanations, JUnit test cases).
+public struct RuleDescriptor: Sendable, Codable, Hashable {
+    public var id: String
+    public var title: Localized
+    public var description: Localized
+    public var severity: Severity
+    public var norms: [Norm]
+    public var rationale: Localized
+    public var remediation: Localized
+    public var tags: [String]
+    public var findingClass: FindingClass
+    /// Rule file path relative to the rules directory, e.g. `zugriff/TW105-export-an-traeger.yaml`.
+    public var source: String
+
+    public init(id: String, title: Localized, description: Localized, severity: Severity, norms: [Norm],
+                rationale: Localized, remediation: Localized, tags: [String], findingClass: FindingClass, source: String) {
+        self.id = id
+        self.title = title
+        self.description = description
+        self.severity = severity
+        self.norms = norms
+        self.rationale = rationale
+        self.remediation = remediation
+        self.tags = tags
+        self.findingClass = findingClass
+        self.source = source
+    }
+}
+
+/// Facts about one run that every output shows: tool, times, inputs with their accounting.
+/// Clock and version are injected (never read inside outputs) so golden files compare byte for byte.
+public struct RunInfo: Sendable, Codable {
+    public var toolVersion: String
+    /// UTC epoch seconds.
+    public var started: Int64
+    public var finished: Int64
+    /// Hash of the rule pack (rules, policy, lists) the run used.
+    public var rulePackHash: String
+    public var rules: [RuleDescriptor]
+    public var inputs: [InputAccount]
+    /// The language of human-readable texts in this run's outputs.
+    public var language: Language
+    /// Findings at or above this severity fail the run (exit code 1); nil: never.
+    public var failOn: Severity?
+
+    public init(toolVersion: String, started: Int64, finished: Int64, rulePackHash: String, rules: [RuleDescriptor],
+                inputs: [InputAccount], language: Language, failOn: Severity?) {
+        self.toolVersion = toolVersion
+        self.started = started
+        self.finished = finished
+        self.rulePackHash = rulePackHash
+        self.rules = rules
+        self.inputs = inputs
+        self.language = language
+        self.failOn = failOn
+    }
+
+    public var recordsRead: Int { inputs.reduce(0) { $0 + $1.read } }
+    public var recordsEvaluated: Int { inputs.reduce(0) { $0 + $1.normalised } }
+    public var recordsRejected: Int { inputs.reduce(0) { $0 + $1.rejected } }
+    public var filesFailed: Int { inputs.filter { $0.fileError != nil }.count }
+}
