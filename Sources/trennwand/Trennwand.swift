@@ -6,6 +6,6 @@ struct Trennwand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trennwand",
         abstract: "Datenschutz-Prüfung der Trennung zwischen Jobcenter und Träger.",
-        subcommands: []
+        subcommands: [IngestCommand.self, ProfilesCommand.self]
     )
 }
