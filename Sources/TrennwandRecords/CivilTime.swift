@@ -95,3 +95,71 @@ public final class ZoneConverter {
         return utc + off
     }
 }
+
+extension CivilTime {
+    /// A parsed ISO 8601 date or date-time: the wall-clock time as "epoch seconds as if UTC",
+    /// and the UTC offset in seconds when the text carried one (`Z`, `+01:00`, `+0100`).
+    public struct ParsedISO: Sendable, Hashable {
+        public var local: Int64
+        public var offset: Int64?
+        public var dateOnly: Bool
+
+        /// UTC epoch seconds: with the text's own offset, else through `zone`.
+        public func utc(zone: ZoneConverter) -> Int64 {
+            if let offset { return local - offset }
+            return zone.utc(fromLocal: local)
+        }
+    }
+
+    /// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH[:]MM]` (a space may replace `T`).
+    /// Returns nil for anything else, including impossible dates like 2025-02-30.
+    public static func parseISO8601(_ bytes: some Collection<UInt8>) -> ParsedISO? {
+        let b = Array(bytes)
+        var i = 0
+        func digits(_ n: Int) -> Int? {
+            guard i + n <= b.count else { return nil }
+            var v = 0
+            for k in 0..<n {
+                let c = b[i + k]
+                guard c >= 0x30 && c <= 0x39 else { return nil }
+                v = v * 10 + Int(c - 0x30)
+            }
+            i += n
+            return v
+        }
+        func expect(_ c: UInt8) -> Bool {
+            guard i < b.count, b[i] == c else { return false }
+            i += 1
+            return true
+        }
+        guard let y = digits(4), expect(0x2D), let mo = digits(2), expect(0x2D), let d = digits(2) else { return nil }
+        guard mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(year: y, month: mo) else { return nil }
+        let day = Int64(daysFromCivil(year: y, month: mo, day: d)) * 86_400
+        if i == b.count { return ParsedISO(local: day, offset: nil, dateOnly: true) }
+        guard b[i] == 0x54 || b[i] == 0x20 else { return nil }
+        i += 1
+        guard let h = digits(2), expect(0x3A), let mi = digits(2), h < 24, mi < 60 else { return nil }
+        var s = 0
+        if i < b.count && b[i] == 0x3A {
+            i += 1
+            guard let sv = digits(2), sv < 61 else { return nil }
+            s = min(sv, 59)
+            if i < b.count && (b[i] == 0x2E || b[i] == 0x2C) {
+                i += 1
+                let start = i
+                while i < b.count && b[i] >= 0x30 && b[i] <= 0x39 { i += 1 }
+                if i == start { return nil }
+            }
+        }
+        let local = day + Int64(h * 3600 + mi * 60 + s)
+        if i == b.count { return ParsedISO(local: local, offset: nil, dateOnly: false) }
+        if b[i] == 0x5A && i + 1 == b.count { return ParsedISO(local: local, offset: 0, dateOnly: false) }
+        guard b[i] == 0x2B || b[i] == 0x2D else { return nil }
+        let sign: Int64 = b[i] == 0x2D ? -1 : 1
+        i += 1
+        guard let oh = digits(2) else { return nil }
+        _ = expect(0x3A)
+        guard let om = digits(2), i == b.count, oh < 24, om < 60 else { return nil }
+        return ParsedISO(local: local, offset: sign * Int64(oh * 3600 + om * 60), dateOnly: false)
+    }
+}

@@ -31,3 +31,21 @@ final class CivilTimeTests: XCTestCase {
         XCTAssertEqual(berlin.local(fromUTC: berlin.utc(fromLocal: local(2025, 7, 15, 9, 0))), local(2025, 7, 15, 9, 0))
     }
 }
+
+final class ISO8601ParseTests: XCTestCase {
+    func testForms() throws {
+        let berlin = try XCTUnwrap(ZoneConverter(identifier: "Europe/Berlin"))
+        func utc(_ s: String) -> String? {
+            CivilTime.parseISO8601(Array(s.utf8)).map { CivilTime.iso8601($0.utc(zone: berlin)) }
+        }
+        XCTAssertEqual(utc("2025-03-04T09:15:00Z"), "2025-03-04T09:15:00Z")
+        XCTAssertEqual(utc("2025-03-04T09:15:00+01:00"), "2025-03-04T08:15:00Z")
+        XCTAssertEqual(utc("2025-03-04T09:15+0100"), "2025-03-04T08:15:00Z")
+        XCTAssertEqual(utc("2025-07-04 09:15:30.250"), "2025-07-04T07:15:30Z")
+        XCTAssertEqual(utc("2025-07-04"), "2025-07-03T22:00:00Z")
+        XCTAssertTrue(CivilTime.parseISO8601(Array("2025-07-04".utf8))!.dateOnly)
+        for bad in ["2025-02-30", "2025-13-01", "2025-1-01", "2025-03-04T25:00", "2025-03-04T09:15:00+01:00x", "", "20250304"] {
+            XCTAssertNil(CivilTime.parseISO8601(Array(bad.utf8)), bad)
+        }
+    }
+}

@@ -1,7 +1,5 @@
 import TrennwandRecords
 
-// STUB — API contract only; the CSV work package replaces the bodies.
-
 /// How a CSV file is written. `nil` means: detect.
 public struct CSVDialect: Sendable {
     /// One of `,` `;` TAB `|`; nil: detect from the header line.
@@ -17,39 +15,336 @@ public struct CSVDialect: Sendable {
     }
 }
 
-/// One CSV record as a view into the reader's buffer: valid only inside the callback.
+/// One CSV record as a view into the reader's buffers: valid only inside the callback.
+///
+/// Fields point into the read buffer when they need no change, else into a scratch buffer
+/// (unescaped `""`, transcoded to UTF-8). Copy what must outlive the callback (`ByteString`).
 public struct CSVRow {
+    let base: UnsafeRawPointer
+    let scratch: UnsafeRawPointer
+    let fields: UnsafePointer<CSVFieldRef>
     /// Number of fields in this record.
-    public var count: Int { 0 }
-    /// The i-th field as UTF-8 bytes (quotes removed, `""` unescaped, transcoded).
-    public func field(_ i: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
+    public let count: Int
     /// 1-based physical line where the record starts.
-    public var line: Int { 0 }
+    public let line: Int
     /// Byte offset of the record's first byte in the file.
-    public var byteOffset: Int64 { 0 }
-    /// 1-based index of the data record (header excluded).
-    public var index: Int { 0 }
+    public let byteOffset: Int64
+    /// 1-based index of the data record (header excluded; rejected records count too).
+    public let index: Int
+
+    /// The i-th field as UTF-8 bytes (quotes removed, `""` unescaped, transcoded).
+    @inline(__always)
+    public func field(_ i: Int) -> UnsafeRawBufferPointer {
+        precondition(i >= 0 && i < count, "CSV field index out of range")
+        let ref = fields[i]
+        let start = ref.start >= 0 ? base + ref.start : scratch + (-ref.start &- 1)
+        return UnsafeRawBufferPointer(start: start, count: ref.count)
+    }
+
+    /// The i-th field copied out as an owned value.
+    public func byteString(_ i: Int) -> ByteString { ByteString(field(i)) }
+
+    /// The i-th field decoded as a `String` (for edges and tests, not for hot paths).
+    public func string(_ i: Int) -> String { String(decoding: field(i), as: UTF8.self) }
 }
 
 /// Streaming, byte-level RFC 4180 reader over `read(2)` in large blocks.
+///
+/// Quoting per RFC 4180 (`""` escapes, line ends inside quotes), CRLF / LF / lone CR line ends,
+/// delimiter detection among `,` `;` TAB `|`, UTF-8 (BOM stripped), Windows-1252 and ISO-8859-15
+/// transcoded to UTF-8. Blank lines between records are skipped: they are neither records nor
+/// counted in `index` (only their line numbers advance). Every data record goes either to `body`
+/// or to `rejected`, so `recordCount == accepted + rejected`.
 public final class CSVReader {
+    /// Default read block: 1 MiB.
+    public static let defaultBlockSize = 1 << 20
+    /// Largest record the reader buffers (a stray open quote would otherwise buffer the whole
+    /// file); beyond it reading stops with `InputError` `csv.record-too-large`.
+    public static let maxRecordBytes = 256 << 20
+
     public let name: String
     public private(set) var header: [String] = []
     public private(set) var delimiter: UInt8 = UInt8(ascii: ",")
     public private(set) var encoding: TextEncoding = .utf8
-    public private(set) var bytesRead: Int64 = 0
+    /// Bytes read from the file so far.
+    public var bytesRead: Int64 { input.bytesRead }
+    /// Data records seen so far (delivered plus rejected).
+    public private(set) var recordCount = 0
+    /// Fields every record must have: the header's count, or the first record's without header.
+    public private(set) var expectedFieldCount: Int?
 
-    /// Opens the file and reads the header. Throws `InputError` when the file cannot be read.
-    public init(path: String, dialect: CSVDialect = CSVDialect()) throws {
-        self.name = path
+    var input: CSVBlockInput
+    var parser: CSVRecordParser
+    var transcodeTable: UnsafeMutablePointer<UInt32>?
+    var line = 1
+    var finished = false
+
+    /// Opens the file and reads the header. Throws `InputError` when the file cannot be read
+    /// (`input.unreadable`), is empty (`csv.empty`) or its header cannot be parsed.
+    public convenience init(path: String, dialect: CSVDialect = CSVDialect()) throws {
+        try self.init(path: path, dialect: dialect, blockSize: CSVReader.defaultBlockSize)
     }
 
     /// Reads from memory (tests, rule examples).
-    public init(bytes: [UInt8], name: String, dialect: CSVDialect = CSVDialect()) throws {
-        self.name = name
+    public convenience init(bytes: [UInt8], name: String, dialect: CSVDialect = CSVDialect()) throws {
+        try self.init(bytes: bytes, name: name, dialect: dialect, blockSize: CSVReader.defaultBlockSize)
     }
+
+    /// Testing seam: a small `blockSize` makes records span blocks.
+    convenience init(path: String, dialect: CSVDialect, blockSize: Int) throws {
+        let fd = try CSVReader.openFile(path)
+        try self.init(source: .file(fd), name: path, dialect: dialect, blockSize: blockSize)
+    }
+
+    /// Testing seam: a small `blockSize` makes records span blocks.
+    convenience init(bytes: [UInt8], name: String, dialect: CSVDialect, blockSize: Int) throws {
+        try self.init(source: .memory(bytes), name: name, dialect: dialect, blockSize: blockSize)
+    }
+
+    init(source: CSVBlockInput.Source, name: String, dialect: CSVDialect, blockSize: Int) throws {
+        self.name = name
+        input = CSVBlockInput(source: source, name: name, blockSize: blockSize)
+        parser = CSVRecordParser(delimiter: dialect.delimiter ?? UInt8(ascii: ","))
+        try readHeader(dialect)
+    }
+
+    deinit {
+        input.close()
+        input.buffer.deallocate()
+        parser.deallocate()
+        transcodeTable?.deallocate()
+    }
+
+    /// The locator of a row, for findings and rejections.
+    public func locator(_ row: CSVRow) -> Locator {
+        Locator(file: name, line: row.line, byteOffset: row.byteOffset, index: row.index)
+    }
+
+    // MARK: Header, encoding and delimiter
+
+    private func readHeader(_ dialect: CSVDialect) throws {
+        while input.count < 3 && !input.atEOF { try input.refill() }
+        let b = input.buffer
+        let hasBOM = input.count >= 3 && b.load(as: UInt8.self) == 0xEF
+            && b.load(fromByteOffset: 1, as: UInt8.self) == 0xBB && b.load(fromByteOffset: 2, as: UInt8.self) == 0xBF
+        if hasBOM { input.position = 3 }
+        if let explicit = dialect.encoding {
+            encoding = explicit
+        } else if hasBOM || looksLikeUTF8(b + input.position, input.count - input.position, complete: input.atEOF) {
+            encoding = .utf8
+        } else {
+            encoding = .windows1252
+        }
+        transcodeTable = encoding.makeTranscodeTable()
+        parser.transcode = transcodeTable.map { UnsafePointer($0) }
+
+        guard try skipBlankLines() else {
+            throw InputError(file: name, line: line, code: "csv.empty",
+                             de: "CSV-Datei ist leer (keine Kopfzeile)", en: "CSV file is empty (no header line)")
+        }
+        if let d = dialect.delimiter {
+            delimiter = d
+        } else {
+            delimiter = try detectDelimiter()
+        }
+        parser.setDelimiter(delimiter)
+        guard dialect.hasHeader else { return }
+
+        let headerLine = line
+        let headerOffset = input.fileOffset + Int64(input.position)
+        while true {
+            let outcome = parser.parseRecord(
+                base: input.buffer, from: input.position, end: input.count, eof: input.atEOF)
+            switch outcome {
+            case .needMore:
+                try input.refill()
+                continue
+            case .unterminatedQuote:
+                throw InputError(file: name, line: headerLine, byteOffset: headerOffset, code: "csv.unterminated-quote",
+                                 de: "Kopfzeile: Anführungszeichen wird bis zum Dateiende nicht geschlossen",
+                                 en: "header line: quote is not closed before end of file")
+            case .record(let next, let lineBreaks):
+                if parser.invalidUTF8Field >= 0 {
+                    throw InputError(file: name, line: headerLine, byteOffset: headerOffset, code: "csv.invalid-utf8",
+                                     de: "Kopfzeile: ungültiges UTF-8 in Spalte \(parser.invalidUTF8Field + 1)",
+                                     en: "header line: invalid UTF-8 in column \(parser.invalidUTF8Field + 1)")
+                }
+                let row = makeRow(line: headerLine, offset: headerOffset, index: 0)
+                header = (0..<row.count).map { row.string($0) }
+                expectedFieldCount = header.count
+                line += lineBreaks
+                input.position = next
+                return
+            }
+        }
+    }
+
+    /// Skips blank lines at the current position. Returns false at end of input.
+    private func skipBlankLines() throws -> Bool {
+        while true {
+            let b = input.buffer
+            var p = input.position
+            let end = input.count
+            var needMore = false
+            while p < end {
+                let c = b.load(fromByteOffset: p, as: UInt8.self)
+                if c == asciiLF {
+                    p += 1
+                } else if c == asciiCR {
+                    if p + 1 < end {
+                        p += b.load(fromByteOffset: p + 1, as: UInt8.self) == asciiLF ? 2 : 1
+                    } else if input.atEOF {
+                        p += 1
+                    } else {
+                        needMore = true
+                        break
+                    }
+                } else {
+                    break
+                }
+                line += 1
+            }
+            input.position = p
+            if p < end && !needMore { return true }
+            if input.atEOF && !needMore { return false }
+            try input.refill()
+        }
+    }
+
+    /// Picks the most frequent of `,` `;` TAB `|` outside quotes on the first line (ties: in
+    /// that order; none: `,`, a one-column file).
+    private func detectDelimiter() throws -> UInt8 {
+        let candidates: [UInt8] = [UInt8(ascii: ","), UInt8(ascii: ";"), 0x09, UInt8(ascii: "|")]
+        while true {
+            var counts = [0, 0, 0, 0]
+            var inQuotes = false
+            var complete = false
+            let b = input.buffer
+            var p = input.position
+            while p < input.count {
+                let c = b.load(fromByteOffset: p, as: UInt8.self)
+                if c == asciiQuote {
+                    inQuotes.toggle()
+                } else if !inQuotes {
+                    if c == asciiLF || c == asciiCR {
+                        complete = true
+                        break
+                    }
+                    if let k = candidates.firstIndex(of: c) { counts[k] += 1 }
+                }
+                p += 1
+            }
+            if complete || input.atEOF {
+                var best = 0
+                for k in 1..<4 where counts[k] > counts[best] { best = k }
+                return candidates[best]
+            }
+            try input.refill()
+        }
+    }
+
+    @inline(__always)
+    private func makeRow(line: Int, offset: Int64, index: Int) -> CSVRow {
+        CSVRow(base: input.buffer, scratch: parser.scratch, fields: parser.fields, count: parser.fieldCount,
+               line: line, byteOffset: offset, index: index)
+    }
+
+    // MARK: Records
 
     /// Streams every data record to `body`; records that cannot be parsed (ragged, unterminated
     /// quote) go to `rejected` with locator and reason, and reading goes on.
-    public func forEachRecord(_ body: (CSVRow) throws -> Void, rejected: (Rejection) throws -> Void) throws {}
+    ///
+    /// An unterminated quote swallows the rest of the file (no resync is possible inside an open
+    /// quote): it is rejected as one record and reading ends. A read error throws `InputError`.
+    public func forEachRecord(_ body: (CSVRow) throws -> Void, rejected: (Rejection) throws -> Void) throws {
+        // Hot state in locals: no class-property exclusivity checks per record.
+        var input = self.input
+        var parser = self.parser
+        var line = self.line
+        var index = self.recordCount
+        var finished = self.finished
+        var expectedKnown = expectedFieldCount ?? -1
+        defer {
+            self.input = input
+            self.parser = parser
+            self.line = line
+            self.recordCount = index
+            self.finished = finished
+            if expectedKnown >= 0 { self.expectedFieldCount = expectedKnown }
+        }
+
+        while !finished {
+            let b = UnsafeRawPointer(input.buffer)
+            let end = input.count
+            let eof = input.atEOF
+            var p = input.position
+            // Blank lines are not records.
+            var needMore = false
+            while p < end {
+                let c = b.load(fromByteOffset: p, as: UInt8.self)
+                if c == asciiLF {
+                    p &+= 1
+                } else if c == asciiCR {
+                    if p &+ 1 < end {
+                        p &+= b.load(fromByteOffset: p &+ 1, as: UInt8.self) == asciiLF ? 2 : 1
+                    } else if eof {
+                        p &+= 1
+                    } else {
+                        needMore = true
+                        break
+                    }
+                } else {
+                    break
+                }
+                line &+= 1
+            }
+            input.position = p
+            if needMore || p >= end {
+                if eof && !needMore {
+                    finished = true
+                    break
+                }
+                try input.refill()
+                continue
+            }
+
+            let outcome = parser.parseRecord(base: b, from: p, end: end, eof: eof)
+            switch outcome {
+            case .needMore:
+                try input.refill()
+            case .record(let next, let lineBreaks):
+                index &+= 1
+                let row = CSVRow(base: b, scratch: parser.scratch, fields: parser.fields, count: parser.fieldCount,
+                                 line: line, byteOffset: input.fileOffset &+ Int64(p), index: index)
+                line &+= lineBreaks
+                input.position = next
+                if expectedKnown < 0 { expectedKnown = row.count }
+                if parser.invalidUTF8Field >= 0 {
+                    let column = parser.invalidUTF8Field + 1
+                    try rejected(rejection(row, code: "csv.invalid-utf8",
+                                           de: "ungültiges UTF-8 in Feld \(column)",
+                                           en: "invalid UTF-8 in field \(column)"))
+                } else if row.count != expectedKnown {
+                    try rejected(rejection(row, code: "csv.ragged-row",
+                                           de: "Datensatz hat \(row.count) Felder, erwartet \(expectedKnown)",
+                                           en: "record has \(row.count) fields, expected \(expectedKnown)"))
+                } else {
+                    try body(row)
+                }
+            case .unterminatedQuote:
+                index &+= 1
+                let row = CSVRow(base: b, scratch: parser.scratch, fields: parser.fields, count: 0,
+                                 line: line, byteOffset: input.fileOffset &+ Int64(p), index: index)
+                input.position = end
+                finished = true
+                try rejected(rejection(row, code: "csv.unterminated-quote",
+                                       de: "Anführungszeichen wird bis zum Dateiende nicht geschlossen; Rest der Datei nicht lesbar",
+                                       en: "quote is not closed before end of file; rest of the file cannot be read"))
+            }
+        }
+    }
+
+    private func rejection(_ row: CSVRow, code: String, de: String, en: String) -> Rejection {
+        Rejection(locator: locator(row), reason: RejectReason(code: code, de: de, en: en))
+    }
 }

@@ -1,0 +1,31 @@
+import Foundation
+import TrennwandRecords
+
+/// The language of help texts and messages for this process.
+///
+/// Decided once, before argument parsing, from `--lang de|en` (also `--lang=en`), else the
+/// `TRENNWAND_LANG` environment variable, else German. Help texts are built from it, which is
+/// why it cannot wait for ArgumentParser to parse `--lang`.
+enum UI {
+    static let language: Language = {
+        let args = CommandLine.arguments
+        for (i, a) in args.enumerated() {
+            if a == "--lang", i + 1 < args.count, let l = Language(rawValue: args[i + 1].lowercased()) { return l }
+            if a.hasPrefix("--lang="), let l = Language(rawValue: String(a.dropFirst(7)).lowercased()) { return l }
+        }
+        if let env = ProcessInfo.processInfo.environment["TRENNWAND_LANG"], let l = Language(rawValue: env.lowercased()) {
+            return l
+        }
+        return .de
+    }()
+
+    /// Picks the German or English text.
+    static func t(_ de: String, _ en: String) -> String { language == .de ? de : en }
+
+    static func text(_ l: Localized) -> String { l.text(language) }
+}
+
+/// Writes a line to standard error (diagnostics never go to stdout, which carries data).
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
