@@ -1,6 +1,6 @@
+import CTrennwandLibXML2
+import Glibc
 import TrennwandRecords
-
-// STUB — API contract only; the XML work package replaces the bodies.
 
 /// An expanded XML name.
 public struct XMLName: Sendable, Hashable, CustomStringConvertible {
@@ -17,14 +17,18 @@ public struct XMLName: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Which elements are records and which values become fields.
+///
+/// Names match by namespace URI and local name, whatever prefixes the file itself uses; an
+/// unprefixed step means "no namespace" (also for attributes, as in XML Namespaces).
 public struct XMLRecordSpec: Sendable {
     /// Absolute path of the record element, e.g. `/d:Dokumentation/d:Teilnehmer/d:Vermerk`.
     public var recordPath: String
     /// Prefix → namespace URI, for the prefixes used in the paths (independent of the file's prefixes).
     public var namespaces: [String: String]
     /// Field paths relative to the record element; the index is the field number in `XMLRecordView`.
-    /// Syntax: `d:Text` (child element text), `d:Kopf/d:Datum` (nested), `@id` (attribute),
-    /// `.` (the record's own text), `../@nr` and `../../@nr` (ancestor attributes).
+    /// Syntax: `d:Text` (child element text, all descendant text joined), `d:Kopf/d:Datum` (nested),
+    /// `@id`, `d:Kopf/@typ`, `@x:attr` (attributes), `.` (the record's whole text content),
+    /// `../@nr` and `../../@nr` (attributes of ancestors on the record path).
     public var fieldPaths: [String]
 
     public init(recordPath: String, namespaces: [String: String] = [:], fieldPaths: [String]) {
@@ -32,40 +36,249 @@ public struct XMLRecordSpec: Sendable {
         self.namespaces = namespaces
         self.fieldPaths = fieldPaths
     }
+
+    /// Checks every path; throws `XMLPathError` naming the first bad one.
+    public func validate() throws { _ = try CompiledSpec(self) }
 }
 
 /// One record element: valid only inside the callback.
+///
+/// `line` is the line of the start tag's `<`; `column` counts characters from the line start to `<`
+/// (exact for UTF-8 input; approximate when the previous line was already dropped from libxml2's
+/// buffer). `byteOffset` is the offset of `<` in the file (exact for UTF-8, approximate for
+/// single-byte encodings when the start tag holds non-ASCII characters).
 public struct XMLRecordView {
+    let state: XMLParseState
+
     /// Every occurrence of field `i` in document order (text pieces and CDATA joined).
-    public func values(_ i: Int) -> [ByteString] { [] }
-    public var line: Int { 0 }
-    public var column: Int { 0 }
+    public func values(_ i: Int) -> [ByteString] {
+        let field = state.fields[i]
+        return field.ranges.map { ByteString(Array(field.bytes[$0])) }
+    }
+
+    /// The first occurrence of field `i`, if any.
+    public func first(_ i: Int) -> ByteString? {
+        let field = state.fields[i]
+        return field.ranges.first.map { ByteString(Array(field.bytes[$0])) }
+    }
+
+    /// How many occurrences field `i` has.
+    public func count(_ i: Int) -> Int { state.fields[i].ranges.count }
+
+    public var line: Int { state.recordLine }
+    public var column: Int { state.recordColumn }
     /// 1-based index of the record element in the file.
-    public var index: Int { 0 }
-    public var byteOffset: Int64 { 0 }
+    public var index: Int { state.recordIndex }
+    public var byteOffset: Int64 { state.recordOffset }
+
+    /// Where this record sits in `file`.
+    public func locator(file: String) -> Locator {
+        Locator(file: file, line: line, column: column, byteOffset: byteOffset, index: index)
+    }
 }
 
 /// Streaming reader on libxml2's SAX2 push parser. Safe by default: no network, no entity
 /// expansion, no huge mode, any DOCTYPE rejected.
+///
+/// The file is fed in `read(2)` chunks (64–256 KiB by default, at most 8 MiB) so memory stays flat
+/// whatever the file size. Each reader owns its parser context; readers may run on different threads.
 public final class XMLRecordReader {
     public let name: String
     public private(set) var bytesRead: Int64 = 0
 
-    /// Throws `ConfigError`-free `XMLPathError` for a bad spec and `InputError` for an unreadable file.
+    private enum Source {
+        case file(Int32)
+        case bytes([UInt8])
+    }
+
+    private let source: Source
+    private let spec: CompiledSpec
+    private let chunkSize: Int
+
+    /// libxml2's global initialisation, once per process before any context exists.
+    private static let libraryReady: Bool = {
+        xmlInitParser()
+        return true
+    }()
+
+    /// Throws `XMLPathError` for a bad spec and `InputError` (`input.unreadable`) for a file that
+    /// is missing, unreadable or a directory.
     public init(path: String, spec: XMLRecordSpec, chunkSize: Int = 256 * 1024) throws {
         self.name = path
+        self.spec = try CompiledSpec(spec)
+        self.chunkSize = Self.clamp(chunkSize)
+        self.source = .file(try Self.open(path))
     }
 
     public init(bytes: [UInt8], name: String, spec: XMLRecordSpec, chunkSize: Int = 256 * 1024) throws {
         self.name = name
+        self.spec = try CompiledSpec(spec)
+        self.chunkSize = Self.clamp(chunkSize)
+        self.source = .bytes(bytes)
+    }
+
+    deinit {
+        if case .file(let fd) = source { close(fd) }
     }
 
     /// The root element's name, reading only as far as its start tag (profile detection).
     public static func rootElement(path: String) throws -> XMLName {
-        XMLName(namespace: nil, localName: "")
+        let fd = try open(path)
+        defer { close(fd) }
+        let spec = try CompiledSpec(XMLRecordSpec(recordPath: "/root", fieldPaths: []))
+        let state = XMLParseState(spec: spec, rootOnly: true)
+        var total: Int64 = 0
+        try parse(state: state, chunkSize: 64 * 1024) { buffer in
+            let n = try readChunk(fd, buffer, name: path)
+            total += Int64(n)
+            return n
+        }
+        if let name = state.rootName { return name }
+        throw inputError(path, state: state, total: total)
     }
 
     /// Streams every record element to `body`. A fatal parse error throws `InputError` with line
     /// and column after the records before it were delivered; a record cut by it goes to `rejected`.
-    public func forEachRecord(_ body: (XMLRecordView) throws -> Void, rejected: (Rejection) throws -> Void) throws {}
+    public func forEachRecord(_ body: (XMLRecordView) throws -> Void, rejected: (Rejection) throws -> Void) throws {
+        let state = XMLParseState(spec: spec)
+        bytesRead = 0
+        switch source {
+        case .file(let fd):
+            guard lseek(fd, 0, SEEK_SET) == 0 else { throw Self.unreadable(name, errno) }
+        case .bytes:
+            break
+        }
+        var position = 0
+        try withoutActuallyEscaping(body) { escapable in
+            state.body = escapable
+            defer { state.body = nil }
+            try Self.parse(state: state, chunkSize: chunkSize) { buffer in
+                let n: Int
+                switch source {
+                case .file(let fd):
+                    n = try Self.readChunk(fd, buffer, name: name)
+                case .bytes(let bytes):
+                    n = min(buffer.count, bytes.count - position)
+                    if n > 0 {
+                        bytes.withUnsafeBytes { raw in
+                            buffer.baseAddress!.copyMemory(from: raw.baseAddress! + position, byteCount: n)
+                        }
+                    }
+                    position += n
+                }
+                bytesRead += Int64(n)
+                return n
+            }
+        }
+        if let error = state.bodyError { throw error }
+        guard state.problem != nil || bytesRead == 0 else { return }
+        if state.inRecord, state.problem?.code != "xml.doctype-forbidden" {
+            let locator = Locator(
+                file: name, line: state.recordLine, column: state.recordColumn,
+                byteOffset: state.recordOffset, index: state.recordIndex)
+            try rejected(Rejection(locator: locator, reason: RejectReason(
+                code: "xml.record-cut",
+                de: "Datensatz durch einen XML-Fehler abgeschnitten; nicht ausgewertet.",
+                en: "Record cut off by an XML error; not evaluated.")))
+        }
+        throw Self.inputError(name, state: state, total: bytesRead)
+    }
+
+    // MARK: - Parsing
+
+    /// Feeds chunks from `read` into a push parser until EOF or a stop; `read` returns 0 at EOF.
+    private static func parse(
+        state: XMLParseState, chunkSize: Int, read: (UnsafeMutableRawBufferPointer) throws -> Int
+    ) throws {
+        precondition(libraryReady)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 16)
+        defer { buffer.deallocate() }
+        var first = try read(buffer)
+        guard first > 0 else { return }
+        var sax = makeSAXHandler()
+        let user = Unmanaged.passUnretained(state).toOpaque()
+        // The first bytes go to the constructor so libxml2 can detect the encoding.
+        let head = min(first, 4)
+        guard let ctxt = xmlCreatePushParserCtxt(
+            &sax, user, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(head), nil)
+        else {
+            throw InputError(file: "?", code: "input.unreadable", de: "libxml2-Kontext nicht erzeugt.",
+                             en: "could not create a libxml2 context.")
+        }
+        defer { xmlFreeParserCtxt(ctxt) }
+        // NONET only: no NOENT (would expand and fetch entities), no DTDLOAD, no HUGE.
+        xmlCtxtUseOptions(ctxt, Int32(XML_PARSE_NONET.rawValue))
+        state.ctxt = ctxt
+        defer { state.ctxt = nil }
+        state.intern(into: ctxt)
+        var offset = head
+        while true {
+            if first > offset {
+                let p = (buffer.baseAddress! + offset).assumingMemoryBound(to: CChar.self)
+                xmlParseChunk(ctxt, p, Int32(first - offset), 0)
+                if state.problem != nil || state.bodyError != nil || state.rootName != nil { return }
+            }
+            first = try read(buffer)
+            offset = 0
+            if first == 0 { break }
+        }
+        xmlParseChunk(ctxt, nil, 0, 1)
+    }
+
+    // MARK: - Files and errors
+
+    private static func clamp(_ size: Int) -> Int { min(max(size, 1), 8 << 20) }
+
+    private static func open(_ path: String) throws -> Int32 {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw unreadable(path, errno) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let e = errno
+            close(fd)
+            throw unreadable(path, e)
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
+            throw unreadable(path, EISDIR)
+        }
+        return fd
+    }
+
+    private static func readChunk(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, name: String) throws -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            if errno != EINTR { throw unreadable(name, errno) }
+        }
+    }
+
+    private static func unreadable(_ path: String, _ code: Int32) -> InputError {
+        let reason = String(cString: strerror(code))
+        return InputError(
+            file: path, code: "input.unreadable",
+            de: "Datei nicht lesbar (\(reason)).", en: "file not readable (\(reason)).")
+    }
+
+    private static func inputError(_ file: String, state: XMLParseState, total: Int64) -> InputError {
+        guard total > 0, let problem = state.problem else {
+            return InputError(file: file, code: "xml.empty", de: "XML-Datei ist leer.", en: "XML file is empty.")
+        }
+        let de: String
+        let en: String
+        switch problem.code {
+        case "xml.doctype-forbidden":
+            de = "DOCTYPE ist nicht erlaubt (DTDs und Entitäten werden aus Sicherheitsgründen abgelehnt)."
+            en = "DOCTYPE is forbidden (DTDs and entities are rejected for safety)."
+        case "xml.empty":
+            de = "XML-Datei enthält kein Element (\(problem.message))."
+            en = "XML file contains no element (\(problem.message))."
+        default:
+            de = "XML nicht wohlgeformt: \(problem.message)"
+            en = "XML not well-formed: \(problem.message)"
+        }
+        return InputError(
+            file: file, line: problem.line, column: problem.column, byteOffset: problem.byteOffset,
+            code: problem.code, de: de, en: en)
+    }
 }
