@@ -368,7 +368,7 @@ extension ProfileNormaliser {
         if case .symbol(let allowed) = m.type {
             for s in allowed { table[foldCase(ByteString(s))] = ByteString(s) }
         }
-        for (k, v) in m.valueMap { table[ByteString(k)] = v.map { ByteString($0) } }
+        for (k, v) in m.valueMap { table[ByteString(k)] = .some(v.map { ByteString($0) }) }
         if table.isEmpty { return { _ in .keep } }
         let policy = m.unmapped
         let name = m.name

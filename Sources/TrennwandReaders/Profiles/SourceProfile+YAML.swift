@@ -125,6 +125,12 @@ extension SourceProfile {
             namespaces: namespaces, fields: mappings, position: root.position)
         // Constants are converted once here so that a bad constant is a configuration error.
         try ProfileNormaliser.checkConstants(profile)
+        if format == .xml, let spec = try ProfileNormaliser(profile: profile, file: root.file).xmlSpec {
+            do { try spec.validate() } catch let e as XMLPathError {
+                throw ConfigError(recordNode?.position ?? root.position, code: "profile.xml-path",
+                                  de: "Profil „\(id)“: \(e.message.de)", en: "profile '\(id)': \(e.message.en)")
+            }
+        }
         return profile
     }
 
@@ -233,7 +239,7 @@ extension SourceProfile {
                 if case .symbol(let allowed) = spec.type, let target, !allowed.contains(target) {
                     throw ProfileIssue.mapTargetNotSymbol(e.value.position, field: spec.name, target: target, allowed: allowed)
                 }
-                valueMap[key] = target
+                valueMap[key] = .some(target)
             }
         }
         var unmapped = defaultUnmapped(spec.type)
