@@ -1,0 +1,93 @@
+import Foundation
+import TrennwandRecords
+import TrennwandYAML
+
+/// All source profiles known to a run, loaded from one or more directories, with detection of
+/// the profile that fits a file (CSV header columns or XML root element).
+public final class ProfileCatalog: Sendable {
+    /// The profiles sorted by directory order, then file name: deterministic across machines.
+    public let profiles: [SourceProfile]
+
+    /// Builds a catalog from parsed profiles; a duplicate id is a `ConfigError`.
+    public init(profiles: [SourceProfile]) throws {
+        var seen: [String: SourcePosition] = [:]
+        for p in profiles {
+            if let other = seen[p.id] { throw ProfileIssue.duplicateID(p.position, id: p.id, other: other) }
+            seen[p.id] = p.position
+        }
+        self.profiles = profiles
+    }
+
+    /// Loads every `*.yaml` / `*.yml` file of the directories (not recursive), sorted by name.
+    public convenience init(directories: [String]) throws {
+        var loaded: [SourceProfile] = []
+        for dir in directories {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
+                throw ConfigError(SourcePosition(file: dir, line: 1, column: 1), code: "profile.directory",
+                                  de: "Profilverzeichnis kann nicht gelesen werden", en: "profile directory cannot be read")
+            }
+            for name in names.sorted() where name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                loaded.append(try SourceProfile.load(path: (dir as NSString).appendingPathComponent(name)))
+            }
+        }
+        try self.init(profiles: loaded)
+    }
+
+    /// The profile with this id, or nil.
+    public func profile(id: String) -> SourceProfile? {
+        profiles.first { $0.id == id }
+    }
+
+    /// The profile with this id; an unknown id is a `ConfigError` listing the known ones.
+    public func require(id: String) throws -> SourceProfile {
+        guard let p = profile(id: id) else { throw ProfileIssue.unknownProfile(id, known: profiles.map(\.id)) }
+        return p
+    }
+
+    /// Chooses the profile for a file: XML by its root element, CSV by its decoded header.
+    /// Throws `InputError`: `profile.no-match`, `profile.ambiguous`, or the reader's error.
+    public func detect(file: String) throws -> SourceProfile {
+        switch try Self.sniffFormat(path: file) {
+        case .xml:
+            let root = try XMLRecordReader.rootElement(path: file)
+            return try detect(root: root.description, file: file)
+        case .csv:
+            let reader = try CSVReader(path: file, dialect: CSVDialect())
+            return try detect(header: reader.header, file: file)
+        }
+    }
+
+    /// CSV detection on a decoded header: every `detect.header` column present (case-insensitive,
+    /// trimmed); among several, the one with most detect columns; a tie is `profile.ambiguous`.
+    public func detect(header: [String], file: String) throws -> SourceProfile {
+        let have = Set(header.map(ProfileNormaliser.headerKey))
+        let candidates = profiles.filter { p in
+            p.format == .csv && !p.detectHeader.isEmpty && p.detectHeader.allSatisfy { have.contains(ProfileNormaliser.headerKey($0)) }
+        }
+        guard let best = candidates.map(\.detectHeader.count).max() else {
+            throw ProfileIssue.noMatchHeader(file: file, header: header)
+        }
+        let top = candidates.filter { $0.detectHeader.count == best }
+        guard top.count == 1 else { throw ProfileIssue.ambiguous(file: file, candidates: top.map(\.id)) }
+        return top[0]
+    }
+
+    /// XML detection on the root element in Clark notation `{uri}local`.
+    public func detect(root: String, file: String) throws -> SourceProfile {
+        let top = profiles.filter { $0.format == .xml && $0.detectRoot == root }
+        guard !top.isEmpty else { throw ProfileIssue.noMatchRoot(file: file, root: root) }
+        guard top.count == 1 else { throw ProfileIssue.ambiguous(file: file, candidates: top.map(\.id)) }
+        return top[0]
+    }
+
+    /// XML when the first character after an optional BOM and whitespace is `<`, else CSV.
+    public static func sniffFormat(path: String) throws -> SourceFormat {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw ProfileIssue.unreadable(file: path) }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 4096)) ?? Data())
+        var i = 0
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+        while i < head.count, head[i] == 0x20 || head[i] == 0x09 || head[i] == 0x0A || head[i] == 0x0D { i += 1 }
+        return i < head.count && head[i] == UInt8(ascii: "<") ? .xml : .csv
+    }
+}

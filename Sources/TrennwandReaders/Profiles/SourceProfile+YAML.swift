@@ -1,0 +1,276 @@
+import Foundation
+import TrennwandRecords
+import TrennwandYAML
+
+extension YAMLNode: YAMLPositioned {}
+
+extension SourceProfile {
+    static let topKeys: Set<String> = [
+        "id", "title", "kind", "format", "encoding", "delimiter", "timezone", "detect", "record", "namespaces", "fields",
+    ]
+    static let fieldKeys: Set<String> = [
+        "column", "columns", "path", "paths", "value", "date_column", "time_column", "date_path", "time_path",
+        "date_format", "time_format", "format", "map", "unmapped", "default", "split", "true", "false",
+    ]
+    static let defaultTrueWords = ["ja", "true", "1", "x", "yes", "wahr", "j"]
+    static let defaultFalseWords = ["nein", "false", "0", "no", "falsch", "n"]
+
+    /// Loads one profile file. Every problem is a `ConfigError` with `file:line:column`.
+    public static func load(path: String) throws -> SourceProfile {
+        try parse(YAMLNode.load(path: path))
+    }
+
+    /// Parses a profile from YAML text (tests, inline examples).
+    public static func parse(yaml: String, file: String) throws -> SourceProfile {
+        try parse(YAMLNode.parse(yaml, file: file))
+    }
+
+    static func parse(_ root: YAMLNode) throws -> SourceProfile {
+        let m = try root.mapping(allowed: topKeys)
+        let idNode = try m.required("id")
+        let id = try idNode.string()
+        guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." }) else {
+            throw idNode.error("profile.id", de: "ungültige Profil-ID „\(id)“ (Buchstaben, Ziffern, - _ .)",
+                               en: "invalid profile id '\(id)' (letters, digits, - _ .)")
+        }
+        let title = try m.required("title").localized()
+
+        let kindNode = try m.required("kind")
+        guard let kind = RecordKind(rawValue: try kindNode.string()) else {
+            throw ProfileIssue.invalidValue(kindNode, key: "kind", value: try kindNode.string(),
+                                            allowed: RecordKind.allCases.map(\.rawValue))
+        }
+        let formatNode = try m.required("format")
+        guard let format = SourceFormat(rawValue: try formatNode.string().lowercased()) else {
+            throw ProfileIssue.invalidValue(formatNode, key: "format", value: try formatNode.string(),
+                                            allowed: SourceFormat.allCases.map(\.rawValue))
+        }
+
+        var encoding: TextEncoding?
+        if let n = m.optional("encoding") {
+            let s = try n.string().lowercased()
+            let aliases: [String: TextEncoding] = [
+                "utf-8": .utf8, "utf8": .utf8, "windows-1252": .windows1252, "cp1252": .windows1252,
+                "iso-8859-15": .iso885915, "latin-9": .iso885915,
+            ]
+            if s != "auto" {
+                guard let e = aliases[s] else {
+                    throw ProfileIssue.invalidValue(n, key: "encoding", value: s,
+                                                    allowed: ["auto"] + TextEncoding.allCases.map(\.rawValue))
+                }
+                encoding = e
+            }
+        }
+
+        var delimiter: UInt8?
+        if let n = m.optional("delimiter") {
+            let s = try n.string()
+            switch s {
+            case ";": delimiter = UInt8(ascii: ";")
+            case ",": delimiter = UInt8(ascii: ",")
+            case "\t", "\\t", "tab": delimiter = 0x09
+            case "|": delimiter = UInt8(ascii: "|")
+            case "auto": delimiter = nil
+            default: throw ProfileIssue.invalidValue(n, key: "delimiter", value: s, allowed: [";", ",", "\\t", "|", "auto"])
+            }
+        }
+
+        var timezone = "Europe/Berlin"
+        if let n = m.optional("timezone") {
+            timezone = try n.string()
+            guard ZoneConverter(identifier: timezone) != nil else { throw ProfileIssue.unknownTimeZone(n.position, zone: timezone) }
+        }
+
+        var namespaces: [String: String] = [:]
+        if let n = m.optional("namespaces") {
+            for e in try n.mapping().entries { namespaces[e.key] = try e.value.string() }
+        }
+
+        var detectHeader: [String] = []
+        var detectRoot: String?
+        if let n = m.optional("detect") {
+            let d = try n.mapping(allowed: ["header", "root"])
+            if let h = d.optional("header") { detectHeader = try h.stringList() }
+            if let r = d.optional("root") { detectRoot = try resolveName(r, namespaces: namespaces) }
+        }
+        let recordNode = m.optional("record")
+        let recordPath = try recordNode?.string()
+        if let recordNode, let recordPath { try checkPrefixes(recordPath, at: recordNode.position, namespaces: namespaces) }
+        switch format {
+        case .csv where detectHeader.isEmpty:
+            throw ProfileIssue.missingDetect(m.optional("detect")?.position ?? root.position, profile: id, format: format)
+        case .xml where detectRoot == nil || recordPath == nil:
+            throw ProfileIssue.missingDetect(root.position, profile: id, format: format)
+        default: break
+        }
+
+        let schema = kind.schema
+        var mappings: [FieldMapping] = []
+        let fieldsNode = try m.required("fields")
+        for entry in try fieldsNode.mapping().entries {
+            guard let spec = schema.field(entry.key), let slot = schema.slot(entry.key) else {
+                throw ProfileIssue.unknownField(entry.keyNode.position, profile: id, field: entry.key, kind: kind)
+            }
+            let mapping = try parseField(entry.value, spec: spec, slot: slot, profile: id, format: format, namespaces: namespaces)
+            mappings.append(mapping)
+        }
+        for spec in schema.fields where spec.required && !mappings.contains(where: { $0.name == spec.name }) {
+            throw ProfileIssue.missingRequiredField(fieldsNode.position, profile: id, field: spec.name)
+        }
+        mappings.sort { $0.slot < $1.slot }
+
+        let profile = SourceProfile(
+            id: id, title: title, kind: kind, format: format, encoding: encoding, delimiter: delimiter,
+            timezone: timezone, detectHeader: detectHeader, detectRoot: detectRoot, recordPath: recordPath,
+            namespaces: namespaces, fields: mappings, position: root.position)
+        // Constants are converted once here so that a bad constant is a configuration error.
+        try ProfileNormaliser.checkConstants(profile)
+        if format == .xml, let spec = try ProfileNormaliser(profile: profile, file: root.file).xmlSpec {
+            do { try spec.validate() } catch let e as XMLPathError {
+                throw ConfigError(recordNode?.position ?? root.position, code: "profile.xml-path",
+                                  de: "Profil „\(id)“: \(e.message.de)", en: "profile '\(id)': \(e.message.en)")
+            }
+        }
+        return profile
+    }
+
+    /// `{uri}local`, or `prefix:local` resolved through `namespaces`, or a plain `local`.
+    private static func resolveName(_ node: YAMLNode, namespaces: [String: String]) throws -> String {
+        let s = try node.string()
+        if s.hasPrefix("{") { return s }
+        if let colon = s.firstIndex(of: ":") {
+            let prefix = String(s[..<colon])
+            guard let uri = namespaces[prefix] else { throw ProfileIssue.unknownPrefix(node.position, prefix: prefix) }
+            return "{\(uri)}\(s[s.index(after: colon)...])"
+        }
+        return s
+    }
+
+    private static func checkPrefixes(_ path: String, at: SourcePosition, namespaces: [String: String]) throws {
+        for step in path.split(separator: "/") {
+            var name = step
+            if name.hasPrefix("@") { name = name.dropFirst() }
+            if let colon = name.firstIndex(of: ":") {
+                let prefix = String(name[..<colon])
+                if namespaces[prefix] == nil { throw ProfileIssue.unknownPrefix(at, prefix: prefix) }
+            }
+        }
+    }
+
+    private static func parseField(_ node: YAMLNode, spec: FieldSpec, slot: Int, profile: String,
+                                   format: SourceFormat, namespaces: [String: String]) throws -> FieldMapping {
+        // Shorthand: `actor: Benutzerkennung` is a column (CSV) or path (XML).
+        if case .scalar = node.node {
+            let ref = try node.string()
+            if format == .xml { try checkPrefixes(ref, at: node.position, namespaces: namespaces) }
+            return FieldMapping(
+                name: spec.name, slot: slot, type: spec.type, required: spec.required, source: .single(ref),
+                valueMap: [:], unmapped: defaultUnmapped(spec.type), defaultValue: nil,
+                timestampFormat: spec.type == .timestamp ? .iso8601 : nil, timeFormat: nil, split: nil,
+                trueWords: defaultTrueWords, falseWords: defaultFalseWords, position: node.position)
+        }
+        let m = try node.mapping(allowed: fieldKeys)
+        let one = format == .csv ? "column" : "path"
+        let many = format == .csv ? "columns" : "paths"
+        let dateKey = format == .csv ? "date_column" : "date_path"
+        let timeKey = format == .csv ? "time_column" : "time_path"
+        let foreign: [String] = format == .csv
+            ? ["path", "paths", "date_path", "time_path"] : ["column", "columns", "date_column", "time_column"]
+        if let f = foreign.first(where: { m.optional($0) != nil }) {
+            let at = m.entries.first { $0.key == f }?.keyNode.position ?? node.position
+            throw ConfigError(at, code: "profile.key-not-for-format",
+                              de: "„\(f)“ passt nicht zu format: \(format.rawValue)",
+                              en: "'\(f)' does not fit format: \(format.rawValue)")
+        }
+
+        var sources: [FieldSource] = []
+        if let n = m.optional(one) { sources.append(.single(try n.string())) }
+        if let n = m.optional(many) {
+            guard spec.type == .text || spec.type == .list else {
+                throw ProfileIssue.keyNotForType(n.position, key: many, field: spec.name, type: spec.type)
+            }
+            sources.append(.several(try n.stringList()))
+        }
+        if let n = m.optional("value") { sources.append(.constant(try n.string())) }
+        let dateNode = m.optional(dateKey), timeNode = m.optional(timeKey)
+        if dateNode != nil || timeNode != nil {
+            guard let dateNode, let timeNode else { throw ProfileIssue.badSource(node.position, profile: profile, field: spec.name, format: format) }
+            guard spec.type == .timestamp else { throw ProfileIssue.keyNotForType(dateNode.position, key: dateKey, field: spec.name, type: spec.type) }
+            sources.append(.dateTime(date: try dateNode.string(), time: try timeNode.string()))
+        }
+        guard sources.count == 1, let source = sources.first else {
+            throw ProfileIssue.badSource(node.position, profile: profile, field: spec.name, format: format)
+        }
+        if format == .xml { for r in source.references { try checkPrefixes(r, at: node.position, namespaces: namespaces) } }
+
+        // Timestamps.
+        var tsFormat: TimestampFormat?
+        var timeFormat: TimestampFormat?
+        func compileFormat(_ key: String, _ fallback: String) throws -> TimestampFormat {
+            let n = m.optional(key)
+            let text = try n?.string() ?? fallback
+            guard let f = TimestampFormat.compile(text) else {
+                throw ProfileIssue.badTimestampFormat(n?.position ?? node.position, text: text)
+            }
+            return f
+        }
+        for key in ["format", "date_format", "time_format"] where m.optional(key) != nil && spec.type != .timestamp {
+            throw ProfileIssue.keyNotForType(m.optional(key)!.position, key: key, field: spec.name, type: spec.type)
+        }
+        if spec.type == .timestamp {
+            if case .dateTime = source {
+                tsFormat = try compileFormat("date_format", "dd.MM.yyyy")
+                timeFormat = try compileFormat("time_format", "HH:mm")
+                if case .pattern = tsFormat!, !tsFormat!.hasDate {
+                    throw ProfileIssue.badTimestampFormat(m.optional("date_format")?.position ?? node.position, text: tsFormat!.description)
+                }
+            } else {
+                tsFormat = try compileFormat("format", "iso8601")
+                if !tsFormat!.hasDate { throw ProfileIssue.badTimestampFormat(m.optional("format")?.position ?? node.position, text: tsFormat!.description) }
+            }
+        }
+
+        // Value map.
+        var valueMap: [String: String?] = [:]
+        if let n = m.optional("map") {
+            for e in try n.mapping().entries {
+                let key = ProfileNormaliser.foldCase(ByteString(e.key)).string
+                let target: String? = e.value.isNull ? nil : try e.value.string()
+                if case .symbol(let allowed) = spec.type, let target, !allowed.contains(target) {
+                    throw ProfileIssue.mapTargetNotSymbol(e.value.position, field: spec.name, target: target, allowed: allowed)
+                }
+                valueMap[key] = .some(target)
+            }
+        }
+        var unmapped = defaultUnmapped(spec.type)
+        if let n = m.optional("unmapped") {
+            guard let u = UnmappedPolicy(rawValue: try n.string()) else {
+                throw ProfileIssue.invalidValue(n, key: "unmapped", value: try n.string(), allowed: UnmappedPolicy.allCases.map(\.rawValue))
+            }
+            unmapped = u
+        }
+
+        let split = try m.optional("split")?.string()
+        if split != nil && spec.type != .list {
+            throw ProfileIssue.keyNotForType(m.optional("split")!.position, key: "split", field: spec.name, type: spec.type)
+        }
+        if split == "" { throw m.optional("split")!.error("profile.split", de: "leeres Trennzeichen", en: "empty separator") }
+
+        var trueWords = defaultTrueWords, falseWords = defaultFalseWords
+        for key in ["true", "false"] where m.optional(key) != nil && spec.type != .bool {
+            throw ProfileIssue.keyNotForType(m.optional(key)!.position, key: key, field: spec.name, type: spec.type)
+        }
+        if let n = m.optional("true") { trueWords = try n.stringList() }
+        if let n = m.optional("false") { falseWords = try n.stringList() }
+
+        return FieldMapping(
+            name: spec.name, slot: slot, type: spec.type, required: spec.required, source: source, valueMap: valueMap, unmapped: unmapped,
+            defaultValue: try m.optional("default")?.string(), timestampFormat: tsFormat, timeFormat: timeFormat,
+            split: split, trueWords: trueWords, falseWords: falseWords, position: node.position)
+    }
+
+    private static func defaultUnmapped(_ type: FieldType) -> UnmappedPolicy {
+        if case .symbol = type { return .reject }
+        return .keep
+    }
+}
