@@ -40,7 +40,9 @@ release: deps
 
 # The main job on the bundled samples with the built-in rules.
 run: release
-	$(BIN_RELEASE) ingest Samples/Jobcenter-Zugriffe.csv Samples/Traeger-Dokumentation.xml
+	mkdir -p out
+	$(BIN_RELEASE) ingest Samples/*.csv Samples/*.xml Samples/Stammdaten/*.csv > out/samples.jsonl
+	@echo "Normalisierte Datensätze: out/samples.jsonl ($$(wc -l < out/samples.jsonl) Zeilen)"
 
 test: deps pydeps
 	$(SWIFT) build --build-tests

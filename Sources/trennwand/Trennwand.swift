@@ -5,7 +5,14 @@ import ArgumentParser
 struct Trennwand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trennwand",
-        abstract: "Datenschutz-Prüfung der Trennung zwischen Jobcenter und Träger.",
+        abstract: UI.t("Datenschutz-Prüfung der Trennung zwischen Jobcenter und Träger.",
+                       "Data-protection audit of the separation between Jobcenter and Träger."),
+        discussion: UI.t("Ausgaben auf Deutsch; --lang en (oder TRENNWAND_LANG=en) für Englisch.",
+                         "Messages in German by default; --lang en (or TRENNWAND_LANG=en) for English."),
+        version: trennwandVersion,
         subcommands: [IngestCommand.self, ProfilesCommand.self]
     )
 }
+
+/// The tool version shown by `--version` and written into every report.
+let trennwandVersion = "0.1.0"

@@ -18,7 +18,7 @@ enum ProfileFixtures {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trennwand-profile-tests-\(getpid())")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let url = dir.appendingPathComponent(name)
-        FileManager.default.createFile(atPath: url.path, contents: text.data(using: encoding))
+        _ = FileManager.default.createFile(atPath: url.path, contents: text.data(using: encoding))
         return url.path
     }
 
