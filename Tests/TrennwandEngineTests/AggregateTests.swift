@@ -184,6 +184,21 @@ final class AggregateBulkReadingTests: XCTestCase {
         XCTAssertEqual(e.counters, AggregateCounters(counted: 1, filteredOut: 1, missingKey: 1, missingTime: 0, late: 0))
     }
 
+    func testCountMeasureTumblingAndSliding() throws {
+        let actor = try XCTUnwrap(AggregateSpec.field("actor", of: .access))
+        for window in [AggregateSpec.Window.tumbling(seconds: 60), .sliding(seconds: 60)] {
+            let e = try AggregateEvaluator(spec: AggregateSpec(groupBy: [actor], time: byTime, window: window,
+                                                               measure: .count, threshold: 4, maxSamples: 2))
+            // Same second twice (coalesced), one out of order, then a gap.
+            for (i, t) in [Int64(0), 10, 10, 5, 30, 200].enumerated() { e.add(access(i, time: hour0 + t, actor: "a")) }
+            let hits = e.finish()
+            XCTAssertEqual(hits.count, 1, "\(window)")
+            XCTAssertEqual(hits.first?.value, 5, "\(window)")
+            XCTAssertEqual(hits.first?.samples.map(\.index), [0, 1], "\(window)")
+            XCTAssertEqual(e.counters.counted, 6)
+        }
+    }
+
     func testInvalidSpecsThrow() {
         XCTAssertThrowsError(try AggregateEvaluator(spec: bulkSpec(.tumbling(seconds: 0), threshold: 1)))
         XCTAssertThrowsError(try AggregateEvaluator(spec: AggregateSpec(

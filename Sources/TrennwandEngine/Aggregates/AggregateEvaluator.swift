@@ -310,10 +310,8 @@ private struct SlidingState {
         }
         counts.insert(time: t, value: nil)
         recordCount += 1
-        if isNew, spec.maxSamples > 0 {
-            recent.append((t, locator))
-            if recent.count > spec.maxSamples { recent.removeFirst() }
-        }
+        // Evidence: the earliest contributing records still in the window (slots free up as they leave).
+        if isNew, recent.count < spec.maxSamples { recent.append((t, locator)) }
         newest = max(newest, t)
         let cutoff = newest - w
         while let front = counts.front, front.time <= cutoff {
