@@ -1,0 +1,392 @@
+import TrennwandRecords
+
+/// Evaluates one `AggregateSpec` over a stream of records with memory bounded by the number of
+/// keys, never by the number of records.
+///
+/// - **Tumbling** windows: one bucket per (group, window). A global watermark is the newest
+///   record time seen; a window `[s, s+w)` is closed (evaluated and its state freed) once the
+///   watermark reaches `s + w + allowedLateness`. State: open buckets (at most
+///   `allowedLateness / w + 2` per group) plus, for `distinct`, the distinct values per open bucket.
+/// - **Sliding** windows: per group a time-ordered queue over `(t − w, t]`, `t` the group's newest
+///   record. `distinct` keeps each value's last-seen time, and its queue is compacted to at most
+///   twice the distinct values in the window; record counts are kept per second (≤ w entries). One hit
+///   per episode: from the record that crosses the threshold until the measure falls below it,
+///   reporting the peak.
+/// - **Whole run**: one bucket per group; evaluated at `finish()`.
+///
+/// Records arriving out of order are counted into their window while it is open (tumbling: up to
+/// `allowedLateness` behind the watermark; sliding: inside the group's current window); later ones
+/// are counted in `counters.late` (with sample locators in `lateSamples`), never silently dropped.
+/// Not thread-safe: use one evaluator per thread and run.
+public final class AggregateEvaluator {
+    public let spec: AggregateSpec
+    public private(set) var counters = AggregateCounters()
+    /// Locators of up to `spec.maxSamples` late records.
+    public private(set) var lateSamples: [Locator] = []
+
+    private let lateness: Int64
+    private var hits: [AggregateHit] = []
+    private var finished = false
+
+    // Tumbling and whole-run state.
+    private var buckets: [BucketKey: Bucket] = [:]
+    private var groupsByStart: [Int64: [[ByteString]]] = [:]
+    private var watermark = Int64.min
+    private var nextCloseAt = Int64.max
+
+    // Sliding state.
+    private var sliding: [[ByteString]: SlidingState] = [:]
+
+    public init(spec: AggregateSpec) throws {
+        switch spec.window {
+        case .whole:
+            lateness = 0
+        case .tumbling(let w, _), .sliding(let w):
+            guard w > 0 else {
+                throw AggregateSpecError(de: "Fensterlänge muss positiv sein", en: "window length must be positive")
+            }
+            lateness = spec.allowedLateness ?? w
+            guard lateness >= 0 else {
+                throw AggregateSpecError(de: "Verspätungstoleranz darf nicht negativ sein",
+                                         en: "allowed lateness must not be negative")
+            }
+        }
+        if case .sliding = spec.window, case .ratio = spec.measure {
+            throw AggregateSpecError(
+                de: "Anteile (ratio) brauchen feste Fenster oder den ganzen Lauf, keine gleitenden Fenster",
+                en: "ratios need tumbling windows or the whole run, not sliding windows")
+        }
+        guard !spec.groupBy.isEmpty else {
+            throw AggregateSpecError(de: "mindestens ein Gruppierungsschlüssel nötig", en: "at least one group key needed")
+        }
+        guard spec.maxSamples >= 0, spec.minCount >= 0 else {
+            throw AggregateSpecError(de: "maxSamples und minCount dürfen nicht negativ sein",
+                                     en: "maxSamples and minCount must not be negative")
+        }
+        self.spec = spec
+    }
+
+    /// Number of entries held: open buckets or groups, distinct values, queue entries and sample
+    /// locators. Proportional to keys (× distinct values per open window), never to records.
+    public var stateSize: Int {
+        var n = 0
+        for b in buckets.values { n += 1 + b.distinct.count + b.samples.count }
+        n += groupsByStart.count
+        for s in sliding.values { n += 1 + s.size }
+        return n
+    }
+
+    /// Adds one record. Hits of windows closed by it are collected for `finish()`.
+    public func add(_ record: Record) {
+        precondition(!finished, "AggregateEvaluator.add after finish")
+        if let f = spec.filter, !f(record) {
+            counters.filteredOut += 1
+            return
+        }
+        var key: [ByteString] = []
+        key.reserveCapacity(spec.groupBy.count)
+        for g in spec.groupBy {
+            guard let v = g(record) else {
+                counters.missingKey += 1
+                return
+            }
+            key.append(v)
+        }
+        var value: ByteString?
+        var isNumerator = false, isRatio = false
+        switch spec.measure {
+        case .count: break
+        case .distinct(let f):
+            guard let v = f(record) else {
+                counters.missingKey += 1
+                return
+            }
+            value = v
+        case .ratio(let numerator, _):
+            isNumerator = numerator(record)
+            isRatio = true
+        }
+        let time = spec.time(record)
+        switch spec.window {
+        case .whole:
+            let k = BucketKey(group: key, start: 0)
+            buckets[k, default: Bucket()].add(time: time, value: value, isRatio: isRatio, isNumerator: isNumerator,
+                                              locator: record.locator, maxSamples: spec.maxSamples)
+            counters.counted += 1
+        case .tumbling(let w, let offset):
+            guard let t = time else {
+                counters.missingTime += 1
+                return
+            }
+            let start = CivilTime.floorDiv(t - offset, w) * w + offset
+            if start + w + lateness <= watermark {
+                late(record)
+                return
+            }
+            let k = BucketKey(group: key, start: start)
+            if buckets[k] == nil {
+                groupsByStart[start, default: []].append(key)
+                nextCloseAt = min(nextCloseAt, start + w + lateness)
+            }
+            buckets[k, default: Bucket()].add(time: t, value: value, isRatio: isRatio, isNumerator: isNumerator,
+                                              locator: record.locator, maxSamples: spec.maxSamples)
+            counters.counted += 1
+            if t > watermark {
+                watermark = t
+                if watermark >= nextCloseAt { closeTumbling(upTo: watermark, window: w) }
+            }
+        case .sliding(let w):
+            guard let t = time else {
+                counters.missingTime += 1
+                return
+            }
+            let hit = sliding[key, default: SlidingState()].add(
+                time: t, value: value, locator: record.locator, window: w, spec: spec, group: key)
+            switch hit {
+            case .late: late(record)
+            case .counted: counters.counted += 1
+            case .closed(let h):
+                counters.counted += 1
+                hits.append(h)
+            }
+        }
+    }
+
+    /// Hits collected so far (windows already closed), removed from the evaluator, in
+    /// deterministic order. Lets a streaming consumer report before the run ends.
+    public func takeHits() -> [AggregateHit] {
+        let result = hits.sorted(by: AggregateHit.precedes)
+        hits.removeAll()
+        return result
+    }
+
+    /// Closes all windows and returns every hit not yet taken, in deterministic order
+    /// (window start, group key, window end).
+    public func finish() -> [AggregateHit] {
+        if !finished {
+            finished = true
+            switch spec.window {
+            case .whole:
+                let all = buckets.map { ($0.key.group, $0.value) }
+                buckets.removeAll()
+                evaluate(all, start: nil, end: nil)
+            case .tumbling(let w, _):
+                closeTumbling(upTo: Int64.max, window: w)
+            case .sliding:
+                for var state in sliding.values {
+                    if let h = state.closeEpisode() { hits.append(h) }
+                }
+                sliding.removeAll()
+            }
+        }
+        return takeHits()
+    }
+
+    private func late(_ record: Record) {
+        counters.late += 1
+        if lateSamples.count < spec.maxSamples { lateSamples.append(record.locator) }
+    }
+
+    private func closeTumbling(upTo mark: Int64, window w: Int64) {
+        let due = groupsByStart.keys.filter { mark == Int64.max || $0 + w + lateness <= mark }.sorted()
+        for start in due {
+            let groups = groupsByStart.removeValue(forKey: start) ?? []
+            var closing: [([ByteString], Bucket)] = []
+            closing.reserveCapacity(groups.count)
+            for g in groups {
+                if let b = buckets.removeValue(forKey: BucketKey(group: g, start: start)) { closing.append((g, b)) }
+            }
+            evaluate(closing, start: start, end: start + w)
+        }
+        nextCloseAt = groupsByStart.keys.min().map { $0 + w + lateness } ?? Int64.max
+    }
+
+    /// Evaluates the buckets of one window (all groups, so ratio baselines are known).
+    private func evaluate(_ closing: [([ByteString], Bucket)], start: Int64?, end: Int64?) {
+        var totalCount = 0, totalNumerator = 0
+        if case .ratio = spec.measure {
+            for (_, b) in closing {
+                totalCount += b.count
+                totalNumerator += b.numerator
+            }
+        }
+        for (group, b) in closing where b.count >= max(spec.minCount, 1) {
+            let ws = start ?? (b.first == Int64.max ? nil : b.first)
+            let we = end ?? (b.last == Int64.min ? nil : b.last)
+            switch spec.measure {
+            case .count:
+                let v = Double(b.count)
+                if v >= spec.threshold {
+                    hits.append(AggregateHit(groupKey: group, windowStart: ws, windowEnd: we, value: v,
+                                             count: b.count, samples: b.samples))
+                }
+            case .distinct:
+                let v = Double(b.distinct.count)
+                if v >= spec.threshold {
+                    hits.append(AggregateHit(groupKey: group, windowStart: ws, windowEnd: we, value: v,
+                                             count: b.count, samples: b.samples))
+                }
+            case .ratio(_, let baselineKind):
+                let share = Double(b.numerator) / Double(b.count)
+                let (bn, bc) = baselineKind == .allGroups
+                    ? (totalNumerator, totalCount)
+                    : (totalNumerator - b.numerator, totalCount - b.count)
+                // Without other records there is no baseline to compare with.
+                guard bc > 0 else { continue }
+                let baseline = Double(bn) / Double(bc)
+                if share - baseline >= spec.threshold - 1e-9 {
+                    hits.append(AggregateHit(groupKey: group, windowStart: ws, windowEnd: we, value: share,
+                                             count: b.count, numerator: b.numerator, baseline: baseline,
+                                             samples: b.samples))
+                }
+            }
+        }
+    }
+}
+
+// MARK: - State
+
+private struct BucketKey: Hashable {
+    var group: [ByteString]
+    var start: Int64
+}
+
+/// Tumbling or whole-run state of one group in one window.
+private struct Bucket {
+    var count = 0
+    var numerator = 0
+    var distinct: Set<ByteString> = []
+    var samples: [Locator] = []
+    var first = Int64.max
+    var last = Int64.min
+
+    /// Evidence kept: `count` → the first records; `distinct` → records bringing a new value;
+    /// `ratio` → numerator records.
+    mutating func add(time: Int64?, value: ByteString?, isRatio: Bool, isNumerator: Bool, locator: Locator,
+                      maxSamples: Int) {
+        count += 1
+        if let time {
+            first = min(first, time)
+            last = max(last, time)
+        }
+        var evidence = true
+        if let value { evidence = distinct.insert(value).inserted }
+        if isRatio { evidence = isNumerator }
+        if isNumerator { numerator += 1 }
+        if evidence, samples.count < maxSamples { samples.append(locator) }
+    }
+}
+
+private enum SlidingOutcome {
+    case counted, late
+    case closed(AggregateHit)
+}
+
+/// Sliding-window state of one group over `(newest − w, newest]`.
+private struct SlidingState {
+    /// Records per second in the window (coalesced): at most `w` entries.
+    var counts = TimeQueue()
+    /// Distinct only: (last-seen time, value), compacted to ≤ 2 × distinct values + 16.
+    var values = TimeQueue()
+    var lastSeen: [ByteString: Int64] = [:]
+    var recordCount = 0
+    var newest = Int64.min
+    /// Locators of recent evidence records (distinct: new values) still in the window.
+    var recent: [(time: Int64, locator: Locator)] = []
+    var episode: AggregateHit?
+
+    var size: Int { counts.count + values.count + lastSeen.count + recent.count }
+
+    mutating func add(time t: Int64, value: ByteString?, locator: Locator, window w: Int64,
+                      spec: AggregateSpec, group: [ByteString]) -> SlidingOutcome {
+        // Older than the group's current window: its state is gone.
+        if newest != Int64.min, t <= newest - w { return .late }
+        var isNew = true
+        if let value {
+            let previous = lastSeen[value]
+            isNew = previous == nil
+            if previous.map({ t > $0 }) ?? true { lastSeen[value] = t }
+            values.insert(time: t, value: value)
+        }
+        counts.insert(time: t, value: nil)
+        recordCount += 1
+        // Evidence: the earliest contributing records still in the window (slots free up as they leave).
+        if isNew, recent.count < spec.maxSamples { recent.append((t, locator)) }
+        newest = max(newest, t)
+        let cutoff = newest - w
+        while let front = counts.front, front.time <= cutoff {
+            counts.popFront()
+            recordCount -= front.multiplicity
+        }
+        while let front = values.front, front.time <= cutoff {
+            values.popFront()
+            if let v = front.value, let seen = lastSeen[v], seen <= cutoff { lastSeen[v] = nil }
+        }
+        recent.removeAll { $0.time <= cutoff }
+        if values.count > 2 * lastSeen.count + 16 { values.rebuild(from: lastSeen) }
+
+        let measured: Double
+        if case .distinct = spec.measure { measured = Double(lastSeen.count) } else { measured = Double(recordCount) }
+        if measured >= spec.threshold && recordCount >= spec.minCount {
+            if let current = episode, measured <= current.value { return .counted }
+            var samples = episode?.samples ?? []
+            for r in recent where samples.count < spec.maxSamples && !samples.contains(r.locator) {
+                samples.append(r.locator)
+            }
+            episode = AggregateHit(groupKey: group, windowStart: counts.front?.time ?? t, windowEnd: newest,
+                                   value: measured, count: recordCount, samples: samples)
+            return .counted
+        }
+        if let h = closeEpisode() { return .closed(h) }
+        return .counted
+    }
+
+    mutating func closeEpisode() -> AggregateHit? {
+        defer { episode = nil }
+        return episode
+    }
+}
+
+/// A FIFO of time-ordered entries with amortised O(1) pops and sorted insertion from the back
+/// (out-of-order records are usually only slightly behind).
+private struct TimeQueue {
+    struct Entry {
+        var time: Int64
+        var value: ByteString?
+        var multiplicity: Int
+    }
+
+    private var storage: [Entry] = []
+    private var head = 0
+
+    var count: Int { storage.count - head }
+    var front: Entry? { head < storage.count ? storage[head] : nil }
+
+    /// Inserts in time order. Entries without a value are coalesced per second.
+    mutating func insert(time: Int64, value: ByteString?) {
+        var i = storage.count
+        while i > head, storage[i - 1].time > time { i -= 1 }
+        if value == nil, i > head, storage[i - 1].time == time, storage[i - 1].value == nil {
+            storage[i - 1].multiplicity += 1
+        } else if i == storage.count {
+            storage.append(Entry(time: time, value: value, multiplicity: 1))
+        } else {
+            storage.insert(Entry(time: time, value: value, multiplicity: 1), at: i)
+        }
+    }
+
+    mutating func popFront() {
+        head += 1
+        if head >= 1024, head * 2 >= storage.count {
+            storage.removeFirst(head)
+            head = 0
+        }
+    }
+
+    /// Replaces the entries by one per distinct value at its last-seen time.
+    mutating func rebuild(from lastSeen: [ByteString: Int64]) {
+        storage = lastSeen.map { Entry(time: $0.value, value: $0.key, multiplicity: 1) }
+            .sorted { $0.time != $1.time ? $0.time < $1.time : $0.value! < $1.value! }
+        head = 0
+    }
+}
