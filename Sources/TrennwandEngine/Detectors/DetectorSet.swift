@@ -91,6 +91,8 @@ public final class DetectorSet: @unchecked Sendable {
     let database: OpaquePointer
     /// Number of Vectorscan patterns in the database.
     public let patternCount: Int
+    /// Candidate expression (Vectorscan syntax) per identifier detector name, for comparisons.
+    public let identifierPatterns: [(name: String, pattern: String)]
 
     private let poolLock = NSLock()
     private var pool: [DetectorScanner] = []
@@ -119,6 +121,7 @@ public final class DetectorSet: @unchecked Sendable {
         var positions: [SourcePosition] = []
         var runtime: [IdentifierRuntime?] = []
         var excludes: [[ExcludeEntry]] = []
+        var idPatterns: [(name: String, pattern: String)] = []
         let caseless = UInt32(HS_FLAG_CASELESS), som = UInt32(HS_FLAG_SOM_LEFTMOST)
 
         if let detectorsFile {
@@ -128,6 +131,7 @@ public final class DetectorSet: @unchecked Sendable {
                 runtime.append(IdentifierRuntime(check: id.check, contextRequired: id.contextRequired,
                                                  windowBefore: id.windowBefore, windowAfter: id.windowAfter))
                 excludes.append([])
+                idPatterns.append((id.name, id.pattern))
                 roles.append(.identifier(detector: d)); expressions.append(id.pattern)
                 flags.append(som); positions.append(id.patternPosition)
                 for c in id.context {
@@ -171,6 +175,7 @@ public final class DetectorSet: @unchecked Sendable {
         self.identifierRuntime = runtime
         self.excludes = excludes
         self.patternCount = expressions.count
+        self.identifierPatterns = idPatterns
         self.database = try Self.compile(expressions, flags: flags, positions: positions)
     }
 
