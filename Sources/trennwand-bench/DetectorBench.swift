@@ -84,6 +84,19 @@ enum DetectorBench {
         let seconds = Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds)
         print(String(format: "DetectorSet scan: %.3f s, %.0f MB/s, %d hits, %.0f hits/s", seconds, mb / seconds, hits, Double(hits) / seconds))
 
+        // Breakdown: identifiers only, keyword lists only.
+        let rules = rulesDirectory as NSString
+        for (label, part) in [
+            ("identifiers only", try DetectorSet(detectorsFile: rules.appendingPathComponent("detectors.yaml"), listsDirectory: nil)),
+            ("keyword lists only", try DetectorSet(detectorsFile: nil, listsDirectory: rules.appendingPathComponent("lists"))),
+        ] {
+            let s = part.makeScanner()
+            var n = 0
+            let t = clock.measure { for note in notes { note.withUnsafeBufferPointer { n += s.scan($0).count } } }
+            let sec = Double(t.components.attoseconds) / 1e18 + Double(t.components.seconds)
+            print(String(format: "  %@ (%d patterns): %.0f MB/s, %d hits", label, part.patternCount, mb / sec, n))
+        }
+
         // ripgrep over the same text as one file, with the identifier candidate patterns.
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("trennwand-bench-detectors.txt")
         var blob = [UInt8]()
