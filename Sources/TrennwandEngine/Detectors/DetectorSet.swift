@@ -328,6 +328,8 @@ public final class DetectorScanner {
                         if seen.insert(hit).inserted { found.append(hit) }
                         break
                     }
+                    // Bounded retries: configurable patterns may match long runs.
+                    guard to - from <= 64 else { break }
                     start += 1
                     while start < to - 1, TextBytes.wordCharBefore(start, in: b) { start += 1 }
                 }
