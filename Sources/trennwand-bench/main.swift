@@ -11,14 +11,22 @@ func intOption(_ name: String, _ fallback: Int) -> Int {
     return v
 }
 
+/// Value of `--name VALUE`, or `fallback`.
+func stringOption(_ name: String, _ fallback: String) -> String {
+    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return fallback }
+    return arguments[i + 1]
+}
+
 do {
     switch arguments.first {
     case "csv":
         try CSVReaderBench.run(megabytes: intOption("--mb", 200))
     case "xml":
         try XMLReaderBench.run(arguments: Array(arguments.dropFirst()))
+    case "detectors":
+        try DetectorBench.run(rulesDirectory: stringOption("--rules", "Rules"), megabytes: intOption("--mb", 100))
     default:
-        print("usage: trennwand-bench csv|xml [--mb N]")
+        print("usage: trennwand-bench csv|xml|detectors [--mb N] [--rules DIR]")
         exit(2)
     }
 } catch {

@@ -1,6 +1,6 @@
+import CTrennwandVectorscan
+import Foundation
 import TrennwandRecords
-
-// STUB — API contract only; the detectors work package replaces the bodies.
 
 /// One detector match in a text: which detector, in which piece (text field), which bytes.
 public struct DetectorHit: Sendable, Hashable {
@@ -8,7 +8,8 @@ public struct DetectorHit: Sendable, Hashable {
     public var detector: Int
     /// Index of the text piece (several text fields per record) the hit is in.
     public var piece: Int
-    /// Byte range within that piece.
+    /// Byte range within that piece. Identifiers: the identifier with its inner spaces.
+    /// Keywords: the whole word (or phrase) the term was found in, for masking.
     public var range: Range<Int>
 
     public init(detector: Int, piece: Int, range: Range<Int>) {
@@ -22,10 +23,11 @@ public struct DetectorHit: Sendable, Hashable {
 public struct DetectorInfo: Sendable, Hashable {
     public enum Kind: String, Sendable { case identifier, keywords }
     /// Name used in rule conditions: `steuer_id`, `iban`, `rv_nummer`, `kvnr`, `ausweis`,
-    /// `kundennummer`, `bg_nummer`, and one per keyword list (`gesundheit`, `sanktion`, …).
+    /// `kundennummer`, `bg_nummer`, and one per keyword list (its file name: `gesundheit`,
+    /// `sanktion`, …).
     public var name: String
     public var kind: Kind
-    /// Taxonomy category the detector reveals, e.g. `kennung` or `gesundheit.gutachten`.
+    /// Taxonomy category the detector reveals, e.g. `kennung.steuer_id` or `gesundheit.gutachten`.
     public var category: String
     public var title: Localized
 
@@ -39,6 +41,7 @@ public struct DetectorInfo: Sendable, Hashable {
 
 /// The detectors of one text field kind, matched in one pass: all results of one record.
 public struct DetectionResult: Sendable {
+    /// Validated hits, ordered by piece, then start, then detector.
     public var hits: [DetectorHit]
     /// Bit i set when detector i has at least one (validated) hit.
     public var mask: [UInt64]
@@ -55,20 +58,307 @@ public struct DetectionResult: Sendable {
     }
 }
 
-/// All detectors (identifier validators and keyword lists) compiled into one Vectorscan database;
-/// one pass per text piece, then check-digit validation.
+/// All detectors (identifier validators and keyword lists) compiled into one Vectorscan block-mode
+/// database; one `hs_scan` pass per text piece, then validation (check digits, word boundaries,
+/// context words, exclusions).
+///
+/// Thread safety: the set is immutable and shareable; scanning needs per-thread scratch space,
+/// so each thread calls `makeScanner()` once. `scan(_:)` is a convenience that borrows a scanner
+/// from a small lock-protected pool.
 public final class DetectorSet: @unchecked Sendable {
+    /// Identifiers first (in `detectors.yaml` order), then keyword lists sorted by name.
     public let detectors: [DetectorInfo]
 
-    /// Loads keyword lists from `listsDirectory` (`Rules/lists/*.txt`) and compiles everything.
-    public init(listsDirectory: String) throws {
-        detectors = []
+    /// What a Vectorscan pattern id stands for.
+    enum Role {
+        case keyword(detector: Int, left: Bool, right: Bool)
+        case identifier(detector: Int)
+        case context(detector: Int, left: Bool, right: Bool)
     }
+
+    struct IdentifierRuntime {
+        var check: IdentifierCheck
+        var contextRequired: Bool
+        var windowBefore: Int
+        var windowAfter: Int
+    }
+
+    let roles: [Role]
+    /// Per detector: identifier settings (nil for keyword lists).
+    let identifierRuntime: [IdentifierRuntime?]
+    /// Per detector: exclude entries (keyword lists).
+    let excludes: [[ExcludeEntry]]
+    let database: OpaquePointer
+    /// Number of Vectorscan patterns in the database.
+    public let patternCount: Int
+    /// Candidate expression (Vectorscan syntax) per identifier detector name, for comparisons.
+    public let identifierPatterns: [(name: String, pattern: String)]
+
+    private let poolLock = NSLock()
+    private var pool: [DetectorScanner] = []
+
+    /// Loads `listsDirectory/*.yaml` (keyword lists) and `detectors.yaml` from its parent
+    /// directory (the `Rules` directory), and compiles everything.
+    public convenience init(listsDirectory: String) throws {
+        let rules = (listsDirectory as NSString).deletingLastPathComponent
+        try self.init(detectorsFile: (rules as NSString).appendingPathComponent("detectors.yaml"),
+                      listsDirectory: listsDirectory)
+    }
+
+    /// Loads `rulesDirectory/detectors.yaml` and `rulesDirectory/lists/*.yaml`.
+    public convenience init(rulesDirectory: String) throws {
+        try self.init(detectorsFile: (rulesDirectory as NSString).appendingPathComponent("detectors.yaml"),
+                      listsDirectory: (rulesDirectory as NSString).appendingPathComponent("lists"))
+    }
+
+    /// Loads the identifier configuration (`detectorsFile`, nil for none) and all `*.yaml` list files
+    /// in `listsDirectory` (nil for none). Errors are `ConfigError`s with file:line:column.
+    public init(detectorsFile: String?, listsDirectory: String?) throws {
+        var infos: [DetectorInfo] = []
+        var roles: [Role] = []
+        var expressions: [String] = []
+        var flags: [UInt32] = []
+        var positions: [SourcePosition] = []
+        var runtime: [IdentifierRuntime?] = []
+        var excludes: [[ExcludeEntry]] = []
+        var idPatterns: [(name: String, pattern: String)] = []
+        let caseless = UInt32(HS_FLAG_CASELESS), som = UInt32(HS_FLAG_SOM_LEFTMOST)
+
+        if let detectorsFile {
+            for id in try IdentifierConfig.loadAll(path: detectorsFile) {
+                let d = infos.count
+                infos.append(DetectorInfo(name: id.name, kind: .identifier, category: "kennung.\(id.name)", title: id.title))
+                runtime.append(IdentifierRuntime(check: id.check, contextRequired: id.contextRequired,
+                                                 windowBefore: id.windowBefore, windowAfter: id.windowAfter))
+                excludes.append([])
+                idPatterns.append((id.name, id.pattern))
+                roles.append(.identifier(detector: d)); expressions.append(id.pattern)
+                flags.append(som); positions.append(id.patternPosition)
+                for c in id.context {
+                    roles.append(.context(detector: d, left: c.leftBoundary, right: c.rightBoundary))
+                    expressions.append(c.expression); flags.append(caseless | som); positions.append(c.position)
+                }
+            }
+        }
+        if let listsDirectory {
+            let files: [String]
+            do {
+                files = try FileManager.default.contentsOfDirectory(atPath: listsDirectory)
+                    .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+            } catch {
+                throw ConfigError(SourcePosition(file: listsDirectory, line: 1, column: 1), code: "detectors.lists",
+                                  de: "Listenverzeichnis kann nicht gelesen werden", en: "lists directory cannot be read")
+            }
+            for file in files {
+                let list = try KeywordList.load(path: (listsDirectory as NSString).appendingPathComponent(file))
+                if let clash = infos.firstIndex(where: { $0.name == list.name }) {
+                    throw ConfigError(SourcePosition(file: file, line: 1, column: 1), code: "detectors.name",
+                                      de: "Name „\(list.name)“ schon vergeben (Detektor \(clash))",
+                                      en: "name '\(list.name)' already used (detector \(clash))")
+                }
+                let d = infos.count
+                infos.append(DetectorInfo(name: list.name, kind: .keywords, category: list.category, title: list.title))
+                runtime.append(nil)
+                excludes.append(list.excludes)
+                for t in list.terms {
+                    roles.append(.keyword(detector: d, left: t.leftBoundary, right: t.rightBoundary))
+                    expressions.append(t.expression); flags.append(caseless | som); positions.append(t.position)
+                }
+            }
+        }
+        guard !expressions.isEmpty else {
+            throw ConfigError(SourcePosition(file: listsDirectory ?? detectorsFile ?? "-", line: 1, column: 1),
+                              code: "detectors.empty", de: "keine Detektoren konfiguriert", en: "no detectors configured")
+        }
+        self.detectors = infos
+        self.roles = roles
+        self.identifierRuntime = runtime
+        self.excludes = excludes
+        self.patternCount = expressions.count
+        self.identifierPatterns = idPatterns
+        self.database = try Self.compile(expressions, flags: flags, positions: positions)
+    }
+
+    private static func compile(_ expressions: [String], flags: [UInt32], positions: [SourcePosition]) throws -> OpaquePointer {
+        let cStrings = expressions.map { strdup($0) }
+        defer { cStrings.forEach { free($0) } }
+        let ids = (0..<UInt32(expressions.count)).map { $0 }
+        var db: OpaquePointer?
+        var err: UnsafeMutablePointer<hs_compile_error_t>?
+        let rc = cStrings.map { UnsafePointer($0) }.withUnsafeBufferPointer { exprs in
+            hs_compile_multi(exprs.baseAddress, flags, ids, UInt32(expressions.count), UInt32(HS_MODE_BLOCK), nil, &db, &err)
+        }
+        guard rc == HS_SUCCESS, let db else {
+            let message = err.flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "error \(rc)"
+            let index = Int(err?.pointee.expression ?? -1)
+            if let err { hs_free_compile_error(err) }
+            let position = index >= 0 && index < positions.count
+                ? positions[index] : positions.first ?? SourcePosition(file: "-", line: 1, column: 1)
+            let expr = index >= 0 && index < expressions.count ? expressions[index] : ""
+            throw ConfigError(position, code: "detectors.compile",
+                              de: "Muster „\(expr)“ nicht übersetzbar: \(message)",
+                              en: "pattern '\(expr)' cannot be compiled: \(message)")
+        }
+        return db
+    }
+
+    deinit { hs_free_database(database) }
 
     public func index(of name: String) -> Int? { detectors.firstIndex { $0.name == name } }
 
-    /// Scans every piece and returns the validated hits.
+    /// A scanner with its own scratch space, for use on one thread at a time.
+    public func makeScanner() -> DetectorScanner { DetectorScanner(set: self) }
+
+    /// Scans every piece and returns the validated hits. Thread-safe; borrows a pooled scanner.
     public func scan(_ pieces: [ByteString]) -> DetectionResult {
-        DetectionResult(hits: [], detectorCount: detectors.count)
+        poolLock.lock()
+        let scanner = pool.popLast() ?? makeScanner()
+        poolLock.unlock()
+        let result = scanner.scan(pieces)
+        poolLock.lock()
+        if pool.count < 16 { pool.append(scanner) }
+        poolLock.unlock()
+        return result
+    }
+}
+
+/// Raw matches of one `hs_scan` call.
+final class MatchSink {
+    var ids: [UInt32] = []
+    var froms: [Int] = []
+    var tos: [Int] = []
+    func reset() { ids.removeAll(keepingCapacity: true); froms.removeAll(keepingCapacity: true); tos.removeAll(keepingCapacity: true) }
+}
+
+private let onMatch: match_event_handler = { id, from, to, _, context in
+    let sink = Unmanaged<MatchSink>.fromOpaque(context!).takeUnretainedValue()
+    sink.ids.append(id)
+    sink.froms.append(Int(from))
+    sink.tos.append(Int(to))
+    return 0
+}
+
+/// Scans texts with a `DetectorSet` on one thread: owns the Vectorscan scratch space (freed on
+/// deinit). Not `Sendable`: make one per thread with `DetectorSet.makeScanner()`.
+public final class DetectorScanner {
+    public let set: DetectorSet
+    private var scratch: OpaquePointer?
+    private let sink = MatchSink()
+
+    init(set: DetectorSet) {
+        self.set = set
+        let rc = hs_alloc_scratch(set.database, &scratch)
+        precondition(rc == HS_SUCCESS, "hs_alloc_scratch failed: \(rc)")
+    }
+
+    deinit { hs_free_scratch(scratch) }
+
+    /// Scans every piece (one `hs_scan` each) and returns the validated hits.
+    public func scan(_ pieces: [ByteString]) -> DetectionResult {
+        var hits: [DetectorHit] = []
+        for (p, piece) in pieces.enumerated() {
+            piece.bytes.withUnsafeBufferPointer { scanPiece($0, piece: p, into: &hits) }
+        }
+        return DetectionResult(hits: hits, detectorCount: set.detectors.count)
+    }
+
+    /// Scans one buffer; hits are appended with `piece` as their piece index.
+    public func scan(_ bytes: UnsafeBufferPointer<UInt8>, piece: Int = 0) -> [DetectorHit] {
+        var hits: [DetectorHit] = []
+        scanPiece(bytes, piece: piece, into: &hits)
+        return hits
+    }
+
+    private func scanPiece(_ b: UnsafeBufferPointer<UInt8>, piece: Int, into hits: inout [DetectorHit]) {
+        guard let base = b.baseAddress, b.count > 0 else { return }
+        sink.reset()
+        let ctx = Unmanaged.passUnretained(sink).toOpaque()
+        var offset = 0
+        // hs_scan takes a 32-bit length; split larger pieces (matches across the cut are lost).
+        while offset < b.count {
+            let len = min(b.count - offset, Int(UInt32.max))
+            let rc = base.advanced(by: offset).withMemoryRebound(to: CChar.self, capacity: len) {
+                hs_scan(set.database, $0, UInt32(len), 0, scratch, onMatch, ctx)
+            }
+            precondition(rc == HS_SUCCESS, "hs_scan failed: \(rc)")
+            offset += len
+        }
+        if sink.ids.isEmpty { return }
+        validate(b, piece: piece, into: &hits)
+    }
+
+    private func boundaryOK(_ b: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int, left: Bool, right: Bool) -> Bool {
+        if left && TextBytes.wordCharBefore(from, in: b) { return false }
+        if right && TextBytes.wordCharAt(to, in: b) { return false }
+        return true
+    }
+
+    private func validate(_ b: UnsafeBufferPointer<UInt8>, piece: Int, into hits: inout [DetectorHit]) {
+        let roles = set.roles
+        var contexts: [(detector: Int, range: Range<Int>)] = []
+        for k in sink.ids.indices {
+            if case .context(let d, let l, let r) = roles[Int(sink.ids[k])],
+               boundaryOK(b, sink.froms[k], sink.tos[k], left: l, right: r) {
+                contexts.append((d, sink.froms[k]..<sink.tos[k]))
+            }
+        }
+        var found: [DetectorHit] = []
+        var seen: Set<DetectorHit> = []
+        for k in sink.ids.indices {
+            let from = sink.froms[k], to = sink.tos[k]
+            switch roles[Int(sink.ids[k])] {
+            case .context:
+                continue
+            case .keyword(let d, let l, let r):
+                guard boundaryOK(b, from, to, left: l, right: r) else { continue }
+                let span = TextBytes.enclosingWord(from..<to, in: b)
+                if !set.excludes[d].isEmpty, isExcluded(b, span, set.excludes[d]) { continue }
+                let hit = DetectorHit(detector: d, piece: piece, range: span)
+                if seen.insert(hit).inserted { found.append(hit) }
+            case .identifier(let d):
+                let rt = set.identifierRuntime[d]!
+                // Leftmost start first; if that fails, later starts at a word boundary (a longer
+                // run of candidate characters may hide the identifier, e.g. "AB12 DE89 …").
+                var start = from
+                while start < to - 1 {
+                    if !TextBytes.wordCharBefore(start, in: b), !TextBytes.wordCharAt(to, in: b),
+                       rt.check.validate(UnsafeBufferPointer(rebasing: b[start..<to])),
+                       !rt.contextRequired || hasContext(d, start..<to, rt, contexts) {
+                        let hit = DetectorHit(detector: d, piece: piece, range: start..<to)
+                        if seen.insert(hit).inserted { found.append(hit) }
+                        break
+                    }
+                    // Bounded retries: configurable patterns may match long runs.
+                    guard to - from <= 64 else { break }
+                    start += 1
+                    while start < to - 1, TextBytes.wordCharBefore(start, in: b) { start += 1 }
+                }
+            }
+        }
+        // Drop identifier hits inside a longer hit of the same detector (IBAN tail groups).
+        found.sort { ($0.range.lowerBound, $0.detector, -$0.range.upperBound) < ($1.range.lowerBound, $1.detector, -$1.range.upperBound) }
+        var maxEnd: [Int: Int] = [:]
+        for h in found {
+            if set.identifierRuntime[h.detector] != nil, let e = maxEnd[h.detector], h.range.upperBound <= e { continue }
+            maxEnd[h.detector] = max(maxEnd[h.detector] ?? 0, h.range.upperBound)
+            hits.append(h)
+        }
+    }
+
+    private func hasContext(_ d: Int, _ r: Range<Int>, _ rt: DetectorSet.IdentifierRuntime,
+                            _ contexts: [(detector: Int, range: Range<Int>)]) -> Bool {
+        for c in contexts where c.detector == d {
+            if c.range.upperBound <= r.lowerBound && c.range.upperBound + rt.windowBefore >= r.lowerBound { return true }
+            if c.range.lowerBound >= r.upperBound && c.range.lowerBound <= r.upperBound + rt.windowAfter { return true }
+        }
+        return false
+    }
+
+    private func isExcluded(_ b: UnsafeBufferPointer<UInt8>, _ span: Range<Int>, _ excludes: [ExcludeEntry]) -> Bool {
+        let word = TextBytes.fold(b[span])
+        for e in excludes {
+            if e.prefix ? word.starts(with: e.folded) : word == e.folded { return true }
+        }
+        return false
     }
 }
