@@ -300,7 +300,7 @@ struct TypeChecker {
     }
 
     private func compare(_ op: CompareOp, _ l: Syntax, _ r: Syntax, _ o: Int) throws -> Checked {
-        var a: Checked, b: Checked
+        let a: Checked, b: Checked
         // A string literal takes the type of the other side (symbol, category, timestamp).
         if case .string(let v, let lo) = l, !isStringLiteral(r) {
             b = try check(r)
@@ -339,7 +339,18 @@ struct TypeChecker {
     }
 
     private func arith(_ plus: Bool, _ l: Syntax, _ r: Syntax, _ o: Int) throws -> Checked {
-        let a = try check(l), b = try check(r)
+        let a: Checked, b: Checked
+        // A string literal next to a timestamp is a timestamp literal (`time - "2025-03-01" > 30d`).
+        if case .string(let v, let lo) = l, !isStringLiteral(r) {
+            b = try check(r)
+            a = b.type == .timestamp ? try coerceLiteral(v, lo, to: .timestamp) : try check(l)
+        } else if case .string(let v, let ro) = r {
+            a = try check(l)
+            b = a.type == .timestamp ? try coerceLiteral(v, ro, to: .timestamp) : try check(r)
+        } else {
+            a = try check(l)
+            b = try check(r)
+        }
         let result: ExprType?
         switch (a.type, b.type, plus) {
         case (.number, .number, _): result = .number
