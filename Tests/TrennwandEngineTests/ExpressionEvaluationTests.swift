@@ -195,4 +195,32 @@ final class ExpressionEvaluationTests: XCTestCase {
         XCTAssertEqual(fired, expected)
         XCTAssertGreaterThan(fired, 0)
     }
+
+    /// Compiled conditions and reference indexes are shared; each thread has its own context.
+    func testConcurrentEvaluationWithPerThreadContexts() throws {
+        let c = try F.compile(#"exists secondments(person == actor and traeger == traeger) at time and within_schedule(time, secondments(person == actor).schedule)"#)
+        let env = F.env()
+        let actors = ["jc.mueller", "jc.weber", "jc.unbekannt", "tr.schmidt"]
+        let expected: [Tri] = [.true, .false, .false, .false]
+        final class Results: @unchecked Sendable {
+            let lock = NSLock()
+            var mismatches = Array(repeating: -1, count: 8)
+        }
+        let results = Results()
+        let base = Self.access
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            let ctx = EvalContext(environment: env)!
+            var mismatches = 0
+            for i in 0..<5_000 {
+                var fields = base
+                fields["actor"] = F.s(actors[(i + worker) % 4])
+                ctx.reset(record: F.record(.access, fields))
+                if c.evaluate(ctx) != expected[(i + worker) % 4] { mismatches += 1 }
+            }
+            results.lock.lock()
+            results.mismatches[worker] = mismatches
+            results.lock.unlock()
+        }
+        XCTAssertEqual(results.mismatches, Array(repeating: 0, count: 8))
+    }
 }
