@@ -93,6 +93,18 @@ final class ExpressionEvaluationTests: XCTestCase {
         ])
     }
 
+    func testLocalTimeFollowsSummerTime() {
+        var summer = Self.access
+        summer["time"] = F.t("2025-07-06T23:30")  // Sunday in Berlin, Sunday 21:30 UTC
+        check([
+            (#"hour(time) == 23"#, .true),
+            (#"weekday(time) == 7"#, .true),
+            (#"date(time) == "2025-07-06""#, .true),
+            (#"time == "2025-07-06T21:30Z""#, .true),
+            (#"within_schedule(time, "So 23:00-24:00")"#, .true),
+        ], summer)
+    }
+
     func testLookupsMatrixAndAgreements() {
         check([
             (#"exists secondments(person == actor and traeger == traeger) at time"#, .true),

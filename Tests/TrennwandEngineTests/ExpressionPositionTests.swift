@@ -72,4 +72,13 @@ final class ExpressionPositionTests: XCTestCase {
             XCTAssertEqual((e as? ConfigError)?.position.description, "/nonexistent/rules/y.yml:1:7")
         }
     }
+
+    func testCRLFLineEndings() {
+        let yaml = "id: TW2\r\nwhen: |\r\n  actor_org == \"jobcenter\"\r\n  and category within \"sozial\"\r\n  and actr == \"x\"\r\n"
+        XCTAssertEqual(position(yaml), "rules/x.yml:5:7")
+    }
+
+    func testUmlautsCountAsOneColumn() {
+        XCTAssertEqual(position("when: purpose == \"Prüfung\" and actr == \"x\"\n"), "rules/x.yml:1:32")
+    }
 }

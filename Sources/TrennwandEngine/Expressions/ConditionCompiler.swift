@@ -361,6 +361,16 @@ struct ConditionCompiler {
         }
         let fd = str(d), fc = str(cat)
         let decisions = table
+        if case .constant(.string(let dir), _) = d {
+            // The usual case: a literal direction, so one hash probe per record.
+            let row = table[dir] ?? [:]
+            return { ctx in
+                guard let c = fc(ctx) else { return nil }
+                if let decision = row[c] { return decision }
+                ctx.recordGap(ConfigurationGap(kind: .unmappedCategory, position: position, table: "matrix", key: c))
+                return nil
+            }
+        }
         return { ctx in
             guard let dir = fd(ctx), let c = fc(ctx) else { return nil }
             if let decision = decisions[dir]?[c] { return decision }
