@@ -8,8 +8,8 @@ public struct CompiledCondition: Sendable {
     public let kind: RecordKind
     /// Where the condition starts in its file.
     public let position: SourcePosition
-    let checked: Checked
-    private let fn: BoolFn
+    let checked: CheckedExpr
+    private let fn: ExprBoolFn
     let timeZone: String
 
     /// Compiles the condition of a rule file from its YAML scalar node (plain, quoted or block
@@ -25,9 +25,9 @@ public struct CompiledCondition: Sendable {
     }
 
     static func compile(_ source: ConditionSource, environment: CompileEnvironment) throws -> CompiledCondition {
-        var parser = try Parser(source: source)
+        var parser = try ExprParser(source: source)
         let syntax = try parser.parse()
-        let checker = try TypeChecker(env: environment, source: source)
+        let checker = try ExprTypeChecker(env: environment, source: source)
         let checked = try checker.checkCondition(syntax)
         let fn = ConditionCompiler(env: environment).bool(checked)
         return CompiledCondition(kind: environment.kind, position: source.position(0), checked: checked, fn: fn,

@@ -1,17 +1,17 @@
 import TrennwandRecords
 
-typealias BoolFn = @Sendable (EvalContext) -> Tri
-typealias StrFn = @Sendable (EvalContext) -> ByteString?
-typealias NumFn = @Sendable (EvalContext) -> Double?
-typealias IntFn = @Sendable (EvalContext) -> Int64?
-typealias ListFn = @Sendable (EvalContext) -> [ByteString]?
-/// Row number of the first matching reference row; `noRow` or `keyMissing` otherwise.
-typealias RowFn = @Sendable (EvalContext) -> Int
+typealias ExprBoolFn = @Sendable (EvalContext) -> Tri
+typealias ExprStrFn = @Sendable (EvalContext) -> ByteString?
+typealias ExprNumFn = @Sendable (EvalContext) -> Double?
+typealias ExprIntFn = @Sendable (EvalContext) -> Int64?
+typealias ExprListFn = @Sendable (EvalContext) -> [ByteString]?
+/// Row number of the first matching reference row; `exprNoRow` or `exprKeyMissing` otherwise.
+typealias ExprRowFn = @Sendable (EvalContext) -> Int
 
-let noRow = -1
-let keyMissing = -2
+let exprNoRow = -1
+let exprKeyMissing = -2
 
-/// Turns a `Checked` tree into typed closures. Slots, detector indexes, list sets, reference
+/// Turns a `CheckedExpr` tree into typed closures. Slots, detector indexes, list sets, reference
 /// indexes and taxonomy answers are all resolved here, once; evaluation walks no tree and looks
 /// up no name.
 struct ConditionCompiler {
@@ -19,7 +19,7 @@ struct ConditionCompiler {
 
     // MARK: bool
 
-    func bool(_ c: Checked) -> BoolFn {
+    func bool(_ c: CheckedExpr) -> ExprBoolFn {
         switch c {
         case .constant(let k, _):
             let t: Tri
@@ -78,20 +78,20 @@ struct ConditionCompiler {
                 let l = list(a)
                 return { ctx in
                     guard let xs = l(ctx) else { return .unknown }
-                    for x in xs where TextOps.isWithin(x.bytes, cat) { return .true }
+                    for x in xs where ExprTextOps.isWithin(x.bytes, cat) { return .true }
                     return .false
                 }
             }
             let s = str(a)
             return { ctx in
                 guard let x = s(ctx) else { return .unknown }
-                return Tri(TextOps.isWithin(x.bytes, cat))
+                return Tri(ExprTextOps.isWithin(x.bytes, cat))
             }
         case .covers(let a, let b):
             let l = list(a), s = str(b)
             return { ctx in
                 guard let xs = l(ctx), let cat = s(ctx) else { return .unknown }
-                for x in xs where TextOps.isWithin(cat.bytes, x.bytes) { return .true }
+                for x in xs where ExprTextOps.isWithin(cat.bytes, x.bytes) { return .true }
                 return .false
             }
         case .listContains(let a, let b):
@@ -152,7 +152,7 @@ struct ConditionCompiler {
         }
     }
 
-    private func row(of c: Checked) -> BoolFn {
+    private func row(of c: CheckedExpr) -> ExprBoolFn {
         guard case .lookupValue(let l, let column, _, _) = c else { return { _ in .unknown } }
         let r = rowFn(l, recordsGap: true)
         let rows = env.reference.rows(l.table)
@@ -163,13 +163,13 @@ struct ConditionCompiler {
         }
     }
 
-    private func position(of c: Checked) -> SourcePosition {
+    private func position(of c: CheckedExpr) -> SourcePosition {
         if case .lookupValue(let l, _, _, _) = c { return l.position }
         if case .matrix(_, _, let p) = c { return p }
         return SourcePosition(file: "", line: 0, column: 0)
     }
 
-    private func compare(_ op: CompareOp, _ a: Checked, _ b: Checked) -> BoolFn {
+    private func compare(_ op: ExprCompareOp, _ a: CheckedExpr, _ b: CheckedExpr) -> ExprBoolFn {
         let t = a.type
         if t.isStringLike {
             let fa = str(a)
@@ -216,7 +216,7 @@ struct ConditionCompiler {
         }
     }
 
-    private func member(_ a: Checked, _ b: Checked, _ negated: Bool) -> BoolFn {
+    private func member(_ a: CheckedExpr, _ b: CheckedExpr, _ negated: Bool) -> ExprBoolFn {
         let fa = str(a)
         let fixed: [ByteString]?
         switch b {
@@ -244,7 +244,7 @@ struct ConditionCompiler {
         }
     }
 
-    private func stringMatch(_ op: StringOp, _ a: Checked, _ b: Checked, _ ci: Bool) -> BoolFn {
+    private func stringMatch(_ op: ExprStringOp, _ a: CheckedExpr, _ b: CheckedExpr, _ ci: Bool) -> ExprBoolFn {
         let fb = str(b)
         let constantNeedle: [UInt8]? = {
             if case .constant(.string(let k), _) = b { return k.bytes }
@@ -255,7 +255,7 @@ struct ConditionCompiler {
             return { ctx in
                 guard let pieces = fa(ctx) else { return .unknown }
                 guard let needle = constantNeedle ?? fb(ctx)?.bytes else { return .unknown }
-                for p in pieces where TextOps.match(op, p.bytes, needle, ci: ci) { return .true }
+                for p in pieces where ExprTextOps.match(op, p.bytes, needle, ci: ci) { return .true }
                 return .false
             }
         }
@@ -263,16 +263,16 @@ struct ConditionCompiler {
         if let constantNeedle {
             return { ctx in
                 guard let s = fa(ctx) else { return .unknown }
-                return Tri(TextOps.match(op, s.bytes, constantNeedle, ci: ci))
+                return Tri(ExprTextOps.match(op, s.bytes, constantNeedle, ci: ci))
             }
         }
         return { ctx in
             guard let s = fa(ctx), let n = fb(ctx) else { return .unknown }
-            return Tri(TextOps.match(op, s.bytes, n.bytes, ci: ci))
+            return Tri(ExprTextOps.match(op, s.bytes, n.bytes, ci: ci))
         }
     }
 
-    private func presence(_ c: Checked) -> @Sendable (EvalContext) -> Bool {
+    private func presence(_ c: CheckedExpr) -> @Sendable (EvalContext) -> Bool {
         if case .field(let slot, _, _) = c { return { ctx in !ctx.value(slot).isMissing } }
         switch c.type {
         case .number:
@@ -295,7 +295,7 @@ struct ConditionCompiler {
 
     // MARK: strings
 
-    func str(_ c: Checked) -> StrFn {
+    func str(_ c: CheckedExpr) -> ExprStrFn {
         switch c {
         case .constant(.string(let s), _): return { _ in s }
         case .constant: return { _ in nil }
@@ -306,12 +306,12 @@ struct ConditionCompiler {
             }
         case .lower(let x):
             let f = str(x)
-            return { ctx in f(ctx).map(TextOps.lower) }
+            return { ctx in f(ctx).map(ExprTextOps.lower) }
         case .date(let t):
             let f = int(t)
             return { ctx in
                 guard let x = f(ctx) else { return nil }
-                let days = CivilTimeHelpers.floorDiv(ctx.local(x), 86_400)
+                let days = ExprCivil.floorDiv(ctx.local(x), 86_400)
                 let (y, m, d) = CivilTime.civilFromDays(Int(days))
                 var out: [UInt8] = []
                 out.reserveCapacity(10)
@@ -347,7 +347,7 @@ struct ConditionCompiler {
         }
     }
 
-    private func matrix(_ d: Checked, _ cat: Checked, _ position: SourcePosition) -> StrFn {
+    private func matrix(_ d: CheckedExpr, _ cat: CheckedExpr, _ position: SourcePosition) -> ExprStrFn {
         // Precompute direction × known category → decision (with the matrix's inheritance).
         var known = Set(env.taxonomy.categories.keys)
         for row in env.matrix.cells.values { known.formUnion(row.keys) }
@@ -381,7 +381,7 @@ struct ConditionCompiler {
 
     // MARK: numbers, times, lists
 
-    func num(_ c: Checked) -> NumFn {
+    func num(_ c: CheckedExpr) -> ExprNumFn {
         switch c {
         case .constant(.number(let n), _): return { _ in n }
         case .field(let slot, _, _):
@@ -394,13 +394,13 @@ struct ConditionCompiler {
             return { ctx in
                 guard let x = f(ctx) else { return nil }
                 let l = ctx.local(x)
-                return Double((l - CivilTimeHelpers.floorDiv(l, 86_400) * 86_400) / 3600)
+                return Double((l - ExprCivil.floorDiv(l, 86_400) * 86_400) / 3600)
             }
         case .weekday(let t):
             let f = int(t)
             return { ctx in
                 guard let x = f(ctx) else { return nil }
-                return Double(CivilTimeHelpers.floorMod(CivilTimeHelpers.floorDiv(ctx.local(x), 86_400) + 3, 7) + 1)
+                return Double(ExprCivil.floorMod(ExprCivil.floorDiv(ctx.local(x), 86_400) + 3, 7) + 1)
             }
         case .arith(let plus, let a, let b, _):
             let fa = num(a), fb = num(b)
@@ -421,7 +421,7 @@ struct ConditionCompiler {
         }
     }
 
-    func int(_ c: Checked) -> IntFn {
+    func int(_ c: CheckedExpr) -> ExprIntFn {
         switch c {
         case .constant(.time(let t), _): return { _ in t }
         case .field(let slot, _, _):
@@ -448,7 +448,7 @@ struct ConditionCompiler {
         }
     }
 
-    func list(_ c: Checked) -> ListFn {
+    func list(_ c: CheckedExpr) -> ExprListFn {
         switch c {
         case .constant(.list(let l), _): return { _ in l }
         case .namedList(_, let l): return { _ in l }
@@ -481,23 +481,23 @@ struct ConditionCompiler {
 
     /// One hash probe on the best key term, then the other terms and the validity interval over
     /// the few candidate rows, in table order. Value lookups record a gap when no row matches.
-    func rowFn(_ l: Lookup, recordsGap: Bool) -> RowFn {
+    func rowFn(_ l: ExprLookup, recordsGap: Bool) -> ExprRowFn {
         let keyIndex = l.terms.firstIndex { $0.op == .equals } ?? l.terms.firstIndex { $0.op == .contains } ?? 0
         let keyTerm = l.terms[keyIndex]
         let index = env.reference.index(l.table, column: keyTerm.column)
         let key = str(keyTerm.value)
         let byAncestors = keyTerm.op == .covers
-        let others: [(column: Int, op: TermOp, value: StrFn)] = l.terms.enumerated().filter { $0.offset != keyIndex }
+        let others: [(column: Int, op: LookupTermOp, value: ExprStrFn)] = l.terms.enumerated().filter { $0.offset != keyIndex }
             .map { (column: $0.element.column, op: $0.element.op, value: str($0.element.value)) }
         let at = l.at.map(int)
         let rows = index.rows
         let table = l.table.rawValue
         let position = l.position
         return { ctx in
-            guard let k = key(ctx) else { return keyMissing }
+            guard let k = key(ctx) else { return exprKeyMissing }
             var time: Int64 = 0
             if let at {
-                guard let t = at(ctx) else { return keyMissing }
+                guard let t = at(ctx) else { return exprKeyMissing }
                 time = t
             }
             var best = Int.max
@@ -509,7 +509,7 @@ struct ConditionCompiler {
                     if at != nil, !index.isValid(r, at: time) { continue }
                     var ok = true
                     for term in others {
-                        guard let v = term.value(ctx) else { return keyMissing }
+                        guard let v = term.value(ctx) else { return exprKeyMissing }
                         if !ConditionCompiler.termHolds(term.op, rows[r].values[term.column], v) { ok = false; break }
                     }
                     if ok { best = r; break }
@@ -519,11 +519,11 @@ struct ConditionCompiler {
             }
             if best != Int.max { return best }
             if recordsGap { ctx.recordGap(ConfigurationGap(kind: .lookupMiss, position: position, table: table, key: k)) }
-            return noRow
+            return exprNoRow
         }
     }
 
-    static func termHolds(_ op: TermOp, _ cell: Value, _ v: ByteString) -> Bool {
+    static func termHolds(_ op: LookupTermOp, _ cell: Value, _ v: ByteString) -> Bool {
         switch op {
         case .equals:
             if case .string(let s) = cell { return s == v }
@@ -531,12 +531,12 @@ struct ConditionCompiler {
         case .contains:
             return cell.strings.contains(v)
         case .covers:
-            for e in cell.strings where TextOps.isWithin(v.bytes, e.bytes) { return true }
+            for e in cell.strings where ExprTextOps.isWithin(v.bytes, e.bytes) { return true }
             return false
         }
     }
 
-    private func agreementPermits(_ traeger: Checked, _ direction: Checked, _ category: Checked, _ at: Checked?) -> BoolFn {
+    private func agreementPermits(_ traeger: CheckedExpr, _ direction: CheckedExpr, _ category: CheckedExpr, _ at: CheckedExpr?) -> ExprBoolFn {
         let s = RecordSchema.agreements
         let index = env.reference.index(.agreements, column: s.slot("traeger")!)
         let approved = s.slot("approved_by_leitung")!, basis = s.slot("legal_basis")!, flows = s.slot("permitted_flows")!
@@ -569,6 +569,6 @@ struct ConditionCompiler {
     static func flowPermits(_ flow: [UInt8], direction: [UInt8], category: [UInt8]) -> Bool {
         guard flow.count > direction.count, flow[direction.count] == UInt8(ascii: ":") else { return false }
         for i in 0..<direction.count where flow[i] != direction[i] { return false }
-        return TextOps.isWithin(category, Array(flow[(direction.count + 1)...]))
+        return ExprTextOps.isWithin(category, Array(flow[(direction.count + 1)...]))
     }
 }

@@ -4,6 +4,7 @@ import TrennwandRecords
 /// policy data is incomplete (unknown actor, unmapped category, unreadable schedule). Gaps are
 /// their own result class: never a violation, never silently ignored.
 public struct ConfigurationGap: Sendable, Hashable {
+    /// What kind of policy or reference data is missing.
     public enum Kind: String, Sendable {
         /// A value lookup (`staff(person == actor).org`) found no row for its key.
         case lookupMiss = "lookup-miss"
@@ -36,7 +37,7 @@ public final class EvalContext {
     private var detections: [DetectionResult?]
     private let scan: @Sendable ([ByteString]) -> DetectionResult
     private let zone: ZoneConverter
-    private var schedules: [ByteString: Schedule?] = [:]
+    private var schedules: [ByteString: DeploymentSchedule?] = [:]
 
     /// A context for records of `kind`. Fails only for a time zone unknown to the system.
     public init?(kind: RecordKind, detectors: any DetectorScanning, timeZone: String = "Europe/Berlin") {
@@ -79,9 +80,9 @@ public final class EvalContext {
     func local(_ utc: Int64) -> Int64 { zone.local(fromUTC: utc) }
 
     /// A schedule string from the data, parsed once per distinct string.
-    func schedule(_ text: ByteString) -> Schedule? {
+    func schedule(_ text: ByteString) -> DeploymentSchedule? {
         if let cached = schedules[text] { return cached }
-        let parsed = try? Schedule(parsing: text.string)
+        let parsed = try? DeploymentSchedule(parsing: text.string)
         schedules[text] = .some(parsed)
         return parsed
     }

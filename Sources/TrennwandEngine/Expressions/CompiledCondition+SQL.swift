@@ -12,12 +12,12 @@ extension CompiledCondition {
     /// Detectors and schedules map to the functions `tw_detects(text, text[])` and
     /// `tw_within_schedule(timestamptz, text, text)`.
     public func sql(dialect: SQLDialect = .postgres) -> String {
-        var r = SQLRenderer(timeZone: timeZone)
+        var r = ConditionSQLRenderer(timeZone: timeZone)
         return r.render(checked)
     }
 }
 
-struct SQLRenderer {
+struct ConditionSQLRenderer {
     let timeZone: String
     private var aliasCounter = 0
 
@@ -43,29 +43,29 @@ struct SQLRenderer {
         return "\(table.rawValue.prefix(2))\(aliasCounter)"
     }
 
-    private func local(_ t: String) -> String { "(\(t) AT TIME ZONE \(SQLRenderer.quote(timeZone)))" }
+    private func local(_ t: String) -> String { "(\(t) AT TIME ZONE \(ConditionSQLRenderer.quote(timeZone)))" }
 
-    mutating func render(_ c: Checked) -> String {
+    mutating func render(_ c: CheckedExpr) -> String {
         switch c {
         case .constant(let k, let type):
             switch k {
             case .missing: return "NULL"
-            case .string(let s): return SQLRenderer.quote(s.string)
+            case .string(let s): return ConditionSQLRenderer.quote(s.string)
             case .number(let n): return n == n.rounded() ? String(Int64(n)) : String(n)
             case .bool(let t): return t == .true ? "TRUE" : t == .false ? "FALSE" : "NULL"
             case .time(let t):
                 return type == .duration ? "INTERVAL '\(t) seconds'" : "TIMESTAMPTZ '\(CivilTime.iso8601(t))'"
-            case .list(let l): return "ARRAY[\(l.map { SQLRenderer.quote($0.string) }.joined(separator: ", "))]::text[]"
+            case .list(let l): return "ARRAY[\(l.map { ConditionSQLRenderer.quote($0.string) }.joined(separator: ", "))]::text[]"
             }
-        case .field(_, let name, _): return "r.\(SQLRenderer.column(name))"
-        case .namedList(_, let l): return "ARRAY[\(l.map { SQLRenderer.quote($0.string) }.joined(separator: ", "))]::text[]"
+        case .field(_, let name, _): return "r.\(ConditionSQLRenderer.column(name))"
+        case .namedList(_, let l): return "ARRAY[\(l.map { ConditionSQLRenderer.quote($0.string) }.joined(separator: ", "))]::text[]"
         case .compare(let op, let a, let b):
             return "\(render(a)) \(op == .eq ? "=" : op == .ne ? "<>" : op.rawValue) \(render(b))"
         case .member(let a, let b, let negated):
             let lhs = render(a)
             switch b {
             case .constant(.list(let l), _), .namedList(_, let l):
-                return "\(lhs) \(negated ? "NOT IN" : "IN") (\(l.map { SQLRenderer.quote($0.string) }.joined(separator: ", ")))"
+                return "\(lhs) \(negated ? "NOT IN" : "IN") (\(l.map { ConditionSQLRenderer.quote($0.string) }.joined(separator: ", ")))"
             default:
                 return negated ? "NOT (\(lhs) = ANY(\(render(b))))" : "\(lhs) = ANY(\(render(b)))"
             }
@@ -76,11 +76,11 @@ struct SQLRenderer {
             let like = ci ? "ILIKE" : "LIKE"
             let pattern: String
             if case .constant(.string(let s), _) = b {
-                let e = SQLRenderer.likeEscaped(s.string)
+                let e = ConditionSQLRenderer.likeEscaped(s.string)
                 switch op {
-                case .contains: pattern = SQLRenderer.quote("%\(e)%")
-                case .startswith: pattern = SQLRenderer.quote("\(e)%")
-                case .endswith: pattern = SQLRenderer.quote("%\(e)")
+                case .contains: pattern = ConditionSQLRenderer.quote("%\(e)%")
+                case .startswith: pattern = ConditionSQLRenderer.quote("\(e)%")
+                case .endswith: pattern = ConditionSQLRenderer.quote("%\(e)")
                 }
             } else {
                 let e = "tw_like_escape(\(render(b)))"
@@ -95,7 +95,7 @@ struct SQLRenderer {
             }
             return "\(render(a)) \(like) \(pattern)"
         case .within(let a, let category):
-            let q = SQLRenderer.quote(category), ql = SQLRenderer.quote(SQLRenderer.likeEscaped(category) + ".%")
+            let q = ConditionSQLRenderer.quote(category), ql = ConditionSQLRenderer.quote(ConditionSQLRenderer.likeEscaped(category) + ".%")
             if a.type.isListLike {
                 return "EXISTS (SELECT 1 FROM unnest(\(render(a))) AS c(v) WHERE c.v = \(q) OR c.v LIKE \(ql))"
             }
@@ -109,9 +109,9 @@ struct SQLRenderer {
         case .present(let x, let want):
             return "\(render(x)) IS \(want ? "NOT NULL" : "NULL")"
         case .detects(_, let field, _, let names):
-            return "tw_detects(r.\(field), ARRAY[\(names.map(SQLRenderer.quote).joined(separator: ", "))])"
+            return "tw_detects(r.\(field), ARRAY[\(names.map(ConditionSQLRenderer.quote).joined(separator: ", "))])"
         case .detectsCategory(_, let field, let category, _):
-            return "tw_detects_category(r.\(field), \(SQLRenderer.quote(category)))"
+            return "tw_detects_category(r.\(field), \(ConditionSQLRenderer.quote(category)))"
         case .arith(let plus, let a, let b, _):
             return "(\(render(a)) \(plus ? "+" : "-") \(render(b)))"
         case .lower(let x): return "lower(\(render(x)))"
@@ -119,7 +119,7 @@ struct SQLRenderer {
         case .weekday(let t): return "EXTRACT(ISODOW FROM \(local(render(t))))"
         case .date(let t): return "to_char(\(local(render(t))), 'YYYY-MM-DD')"
         case .withinSchedule(let t, let s, _):
-            return "tw_within_schedule(\(render(t)), \(render(s)), \(SQLRenderer.quote(timeZone)))"
+            return "tw_within_schedule(\(render(t)), \(render(s)), \(ConditionSQLRenderer.quote(timeZone)))"
         case .direction(let a, let b):
             let x = render(a), y = render(b)
             return "(CASE WHEN \(x) = 'jobcenter' AND \(y) = 'traeger' THEN 'jobcenter->traeger' "
@@ -134,7 +134,7 @@ struct SQLRenderer {
             return "EXISTS (SELECT 1 FROM \(from) WHERE \(conditions))"
         case .lookupValue(let l, _, let name, _):
             let (a, from, conditions) = lookupParts(l)
-            return "(SELECT \(a).\(SQLRenderer.column(name)) FROM \(from) WHERE \(conditions) ORDER BY \(a).row_no LIMIT 1)"
+            return "(SELECT \(a).\(ConditionSQLRenderer.column(name)) FROM \(from) WHERE \(conditions) ORDER BY \(a).row_no LIMIT 1)"
         case .agreementPermits(let t, let d, let cat, let at):
             aliasCounter += 1
             let a = "ag\(aliasCounter)"
@@ -153,11 +153,11 @@ struct SQLRenderer {
         }
     }
 
-    private mutating func lookupParts(_ l: Lookup) -> (String, String, String) {
+    private mutating func lookupParts(_ l: ExprLookup) -> (String, String, String) {
         let a = alias(l.table)
         var parts: [String] = []
         for t in l.terms {
-            let col = "\(a).\(SQLRenderer.column(t.name))"
+            let col = "\(a).\(ConditionSQLRenderer.column(t.name))"
             let v = render(t.value)
             switch t.op {
             case .equals: parts.append("\(col) = \(v)")
@@ -167,7 +167,7 @@ struct SQLRenderer {
         }
         if let at = l.at, let validity = ReferenceTables.validity(of: l.table) {
             let t = render(at)
-            let s = "\(a).\(SQLRenderer.column(validity.names.0))", e = "\(a).\(SQLRenderer.column(validity.names.1))"
+            let s = "\(a).\(ConditionSQLRenderer.column(validity.names.0))", e = "\(a).\(ConditionSQLRenderer.column(validity.names.1))"
             parts.append("(\(s) IS NULL OR \(s) <= \(t))")
             parts.append("(\(e) IS NULL OR \(t) <= \(e))")
         }

@@ -1,7 +1,7 @@
 import TrennwandRecords
 
 /// One token of a condition; `offset` is the byte offset of its first byte in the source.
-struct Token: Sendable, Equatable {
+struct ExprToken: Sendable, Equatable {
     enum Kind: Sendable, Equatable {
         case identifier(String)
         case string(String)
@@ -33,12 +33,12 @@ struct Token: Sendable, Equatable {
 
 /// Splits a condition into tokens. Strings are `"…"` or `'…'` with `\"`, `\'`, `\\` escapes and
 /// may not span lines; `#` starts a comment up to the end of the line.
-struct Lexer {
+struct ExprLexer {
     let source: ConditionSource
 
-    func tokens() throws -> [Token] {
+    func tokens() throws -> [ExprToken] {
         let b = source.bytes
-        var out: [Token] = []
+        var out: [ExprToken] = []
         var i = 0
         func isIdentStart(_ c: UInt8) -> Bool { (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c == 0x5F }
         func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
@@ -56,7 +56,7 @@ struct Lexer {
             let start = i
             if isIdentStart(c) {
                 while i < b.count, isIdent(b[i]) { i += 1 }
-                out.append(Token(kind: .identifier(String(decoding: b[start..<i], as: UTF8.self)), offset: start, length: i - start))
+                out.append(ExprToken(kind: .identifier(String(decoding: b[start..<i], as: UTF8.self)), offset: start, length: i - start))
                 continue
             }
             if c == UInt8(ascii: "@") {
@@ -65,7 +65,7 @@ struct Lexer {
                 if i == start + 1 {
                     throw ExpressionError.syntax(source.position(start), de: "Name der Liste fehlt nach „@“", en: "list name missing after '@'")
                 }
-                out.append(Token(kind: .listName(String(decoding: b[(start + 1)..<i], as: UTF8.self)), offset: start, length: i - start))
+                out.append(ExprToken(kind: .listName(String(decoding: b[(start + 1)..<i], as: UTF8.self)), offset: start, length: i - start))
                 continue
             }
             if isDigit(c) {
@@ -94,9 +94,9 @@ struct Lexer {
                             de: "ungültige Dauer „\(numText)\(unit)“ (erlaubt: ganze Zahl mit s, m, h, d oder w, z. B. 30d)",
                             en: "invalid duration '\(numText)\(unit)' (allowed: whole number with s, m, h, d or w, e.g. 30d)")
                     }
-                    out.append(Token(kind: .duration(whole * factor, numText + unit), offset: start, length: i - start))
+                    out.append(ExprToken(kind: .duration(whole * factor, numText + unit), offset: start, length: i - start))
                 } else {
-                    out.append(Token(kind: .number(Double(numText) ?? 0), offset: start, length: i - start))
+                    out.append(ExprToken(kind: .number(Double(numText) ?? 0), offset: start, length: i - start))
                 }
                 continue
             }
@@ -124,13 +124,13 @@ struct Lexer {
                     throw ExpressionError.syntax(source.position(start), de: "Zeichenkette ohne schließendes Anführungszeichen",
                                                  en: "unterminated string literal")
                 }
-                out.append(Token(kind: .string(String(decoding: value, as: UTF8.self)), offset: start, length: i - start))
+                out.append(ExprToken(kind: .string(String(decoding: value, as: UTF8.self)), offset: start, length: i - start))
                 continue
             }
             let two = i + 1 < b.count ? String(decoding: b[i...(i + 1)], as: UTF8.self) : ""
             if ["==", "!=", "<=", ">=", "->"].contains(two) {
                 i += 2
-                out.append(Token(kind: .op(two), offset: start, length: 2))
+                out.append(ExprToken(kind: .op(two), offset: start, length: 2))
                 continue
             }
             let one = String(UnicodeScalar(c))
@@ -141,7 +141,7 @@ struct Lexer {
                     throw ExpressionError.syntax(source.position(start), de: "„=“ ist kein Vergleich; „==“ verwenden",
                                                  en: "'=' is not a comparison; use '=='")
                 }
-                out.append(Token(kind: .op(one), offset: start, length: 1))
+                out.append(ExprToken(kind: .op(one), offset: start, length: 1))
                 continue
             }
             var end = i + 1
@@ -149,7 +149,7 @@ struct Lexer {
             let ch = String(decoding: b[i..<end], as: UTF8.self)
             throw ExpressionError.syntax(source.position(start), de: "unerwartetes Zeichen „\(ch)“", en: "unexpected character '\(ch)'")
         }
-        out.append(Token(kind: .end, offset: b.count, length: 0))
+        out.append(ExprToken(kind: .end, offset: b.count, length: 0))
         return out
     }
 }

@@ -2,25 +2,25 @@ import TrennwandRecords
 
 /// The parse tree of a condition, before name resolution and type checking. Every node keeps the
 /// byte offset of its significant token (an operator, a name, a literal) for error positions.
-indirect enum Syntax: Sendable {
+indirect enum ExprSyntax: Sendable {
     case string(String, Int)
     case number(Double, Int)
     case duration(Int64, String, Int)
     case bool(Bool, Int)
     case identifier(String, Int)
     case listName(String, Int)
-    case list([Syntax], Int)
+    case list([ExprSyntax], Int)
     /// `any [..]` as an argument of `detects`.
-    case any(Syntax, Int)
+    case any(ExprSyntax, Int)
     /// `name(args) [at time]`: a builtin function or a reference-table lookup.
-    case call(String, [Syntax], at: Syntax?, Int)
+    case call(String, [ExprSyntax], at: ExprSyntax?, Int)
     /// `lookup.field`.
-    case member(Syntax, String, Int)
-    case exists(Syntax, Int)
+    case member(ExprSyntax, String, Int)
+    case exists(ExprSyntax, Int)
     /// `not x`, `-x`.
-    case unary(String, Syntax, Int)
+    case unary(String, ExprSyntax, Int)
     /// Comparisons, `and`, `or`, `in`, `not in`, `within`, string predicates, `+`, `-`.
-    case binary(String, Syntax, Syntax, Int)
+    case binary(String, ExprSyntax, ExprSyntax, Int)
 
     var offset: Int {
         switch self {
@@ -42,8 +42,8 @@ indirect enum Syntax: Sendable {
 }
 
 /// Recursive-descent parser for the grammar in docs/rule-language.md.
-struct Parser {
-    private let tokens: [Token]
+struct ExprParser {
+    private let tokens: [ExprToken]
     private let source: ConditionSource
     private var i = 0
 
@@ -55,10 +55,10 @@ struct Parser {
 
     init(source: ConditionSource) throws {
         self.source = source
-        self.tokens = try Lexer(source: source).tokens()
+        self.tokens = try ExprLexer(source: source).tokens()
     }
 
-    mutating func parse() throws -> Syntax {
+    mutating func parse() throws -> ExprSyntax {
         if case .end = tokens[0].kind {
             throw ExpressionError.syntax(source.position(0), de: "Bedingung ist leer", en: "condition is empty")
         }
@@ -67,26 +67,26 @@ struct Parser {
         throw unexpected(peek, expected: "and, or")
     }
 
-    private var peek: Token { tokens[i] }
-    private var peek2: Token { tokens[min(i + 1, tokens.count - 1)] }
+    private var peek: ExprToken { tokens[i] }
+    private var peek2: ExprToken { tokens[min(i + 1, tokens.count - 1)] }
 
-    private func isWord(_ t: Token, _ w: String) -> Bool {
+    private func isWord(_ t: ExprToken, _ w: String) -> Bool {
         if case .identifier(let s) = t.kind { return s == w }
         return false
     }
 
-    private func isOp(_ t: Token, _ o: String) -> Bool {
+    private func isOp(_ t: ExprToken, _ o: String) -> Bool {
         if case .op(let s) = t.kind { return s == o }
         return false
     }
 
-    private mutating func advance() -> Token {
+    private mutating func advance() -> ExprToken {
         let t = tokens[i]
         if i < tokens.count - 1 { i += 1 }
         return t
     }
 
-    private func unexpected(_ t: Token, expected: String) -> ConfigError {
+    private func unexpected(_ t: ExprToken, expected: String) -> ConfigError {
         if case .end = t.kind {
             return ExpressionError.syntax(source.position(t.offset), de: "unerwartetes Ende der Bedingung (erwartet: \(expected))",
                                           en: "unexpected end of condition (expected: \(expected))")
@@ -100,7 +100,7 @@ struct Parser {
         _ = advance()
     }
 
-    private mutating func disjunction() throws -> Syntax {
+    private mutating func disjunction() throws -> ExprSyntax {
         var left = try conjunction()
         while isWord(peek, "or") {
             let t = advance()
@@ -109,7 +109,7 @@ struct Parser {
         return left
     }
 
-    private mutating func conjunction() throws -> Syntax {
+    private mutating func conjunction() throws -> ExprSyntax {
         var left = try negation()
         while isWord(peek, "and") {
             let t = advance()
@@ -118,7 +118,7 @@ struct Parser {
         return left
     }
 
-    private mutating func negation() throws -> Syntax {
+    private mutating func negation() throws -> ExprSyntax {
         if isWord(peek, "not") {
             let t = advance()
             return .unary("not", try negation(), t.offset)
@@ -126,7 +126,7 @@ struct Parser {
         return try relation()
     }
 
-    private mutating func relation() throws -> Syntax {
+    private mutating func relation() throws -> ExprSyntax {
         let left = try additive()
         let t = peek
         switch t.kind {
@@ -143,7 +143,7 @@ struct Parser {
         case .identifier("within"):
             _ = advance()
             return .binary("within", left, try additive(), t.offset)
-        case .identifier(let w) where Parser.stringPredicates.contains(w):
+        case .identifier(let w) where ExprParser.stringPredicates.contains(w):
             _ = advance()
             return .binary(w, left, try additive(), t.offset)
         default:
@@ -151,7 +151,7 @@ struct Parser {
         }
     }
 
-    private mutating func additive() throws -> Syntax {
+    private mutating func additive() throws -> ExprSyntax {
         var left = try postfix()
         while isOp(peek, "+") || isOp(peek, "-") {
             let t = advance()
@@ -160,7 +160,7 @@ struct Parser {
         return left
     }
 
-    private mutating func postfix() throws -> Syntax {
+    private mutating func postfix() throws -> ExprSyntax {
         var e = try primary()
         while isOp(peek, ".") {
             _ = advance()
@@ -168,7 +168,7 @@ struct Parser {
             guard case .identifier(let name) = t.kind else { throw unexpected(t, expected: "field name / Feldname") }
             e = .member(e, name, t.offset)
         }
-        if isWord(peek, "at"), Parser.canAttachAt(e) {
+        if isWord(peek, "at"), ExprParser.canAttachAt(e) {
             let t = advance()
             let at = try additive()
             e = try attachAt(e, at, t)
@@ -176,7 +176,7 @@ struct Parser {
         return e
     }
 
-    private static func canAttachAt(_ e: Syntax) -> Bool {
+    private static func canAttachAt(_ e: ExprSyntax) -> Bool {
         switch e {
         case .call(_, _, nil, _): return true
         case .member(let b, _, _), .exists(let b, _): return canAttachAt(b)
@@ -184,7 +184,7 @@ struct Parser {
         }
     }
 
-    private func attachAt(_ e: Syntax, _ at: Syntax, _ t: Token) throws -> Syntax {
+    private func attachAt(_ e: ExprSyntax, _ at: ExprSyntax, _ t: ExprToken) throws -> ExprSyntax {
         switch e {
         case .call(let n, let args, nil, let o): return .call(n, args, at: at, o)
         case .member(let b, let f, let o): return .member(try attachAt(b, at, t), f, o)
@@ -195,7 +195,7 @@ struct Parser {
         }
     }
 
-    private mutating func primary() throws -> Syntax {
+    private mutating func primary() throws -> ExprSyntax {
         let t = advance()
         switch t.kind {
         case .string(let s): return .string(s, t.offset)
@@ -207,7 +207,7 @@ struct Parser {
             try expectOp(")")
             return e
         case .op("["):
-            var items: [Syntax] = []
+            var items: [ExprSyntax] = []
             if !isOp(peek, "]") {
                 repeat {
                     items.append(try additive())
@@ -234,11 +234,11 @@ struct Parser {
         case .identifier("any"):
             return .any(try primary(), t.offset)
         case .identifier(let name):
-            if Parser.keywords.contains(name) { throw unexpected(t, expected: "value / Wert") }
+            if ExprParser.keywords.contains(name) { throw unexpected(t, expected: "value / Wert") }
             guard isOp(peek, "(") else { return .identifier(name, t.offset) }
             _ = advance()
-            var args: [Syntax] = []
-            var at: Syntax?
+            var args: [ExprSyntax] = []
+            var at: ExprSyntax?
             if !isOp(peek, ")") {
                 repeat {
                     args.append(try disjunction())

@@ -1,8 +1,8 @@
 import TrennwandRecords
 
 /// Resolves names and checks types of a parse tree against a `CompileEnvironment`, producing the
-/// `Checked` tree. Every error is a `ConfigError` at the offending token.
-struct TypeChecker {
+/// `CheckedExpr` tree. Every error is a `ConfigError` at the offending token.
+struct ExprTypeChecker {
     let env: CompileEnvironment
     let source: ConditionSource
     let schema: RecordSchema
@@ -33,7 +33,7 @@ struct TypeChecker {
 
     // MARK: entry
 
-    func checkCondition(_ s: Syntax) throws -> Checked {
+    func checkCondition(_ s: ExprSyntax) throws -> CheckedExpr {
         let c = try check(s)
         guard c.type == .bool else {
             throw typeError(s.startOffset, "die Bedingung muss wahr oder falsch ergeben, nicht \(c.type)",
@@ -64,12 +64,12 @@ struct TypeChecker {
                                           de: "unbekanntes Feld „\(name)“ für \(schema.kind.rawValue)-Datensätze\(h.de)",
                                           en: "unknown field '\(name)' for \(schema.kind.rawValue) records\(h.en)")
         }
-        return (slot, TypeChecker.exprType(of: schema.fields[slot]))
+        return (slot, ExprTypeChecker.exprType(of: schema.fields[slot]))
     }
 
     // MARK: expressions
 
-    func check(_ s: Syntax) throws -> Checked {
+    func check(_ s: ExprSyntax) throws -> CheckedExpr {
         switch s {
         case .string(let v, _): return .constant(.string(ByteString(v)), .string)
         case .number(let n, _): return .constant(.number(n), .number)
@@ -106,14 +106,14 @@ struct TypeChecker {
         case .binary(let op, let l, let r, let o):
             return try binary(op, l, r, o)
         case .call(let name, let args, let at, let o):
-            if let table = TypeChecker.tables.first(where: { $0.rawValue == name }) {
+            if let table = ExprTypeChecker.tables.first(where: { $0.rawValue == name }) {
                 _ = table
                 throw typeError(o, "Tabellenabfrage „\(name)(…)“ braucht „exists“ davor oder „.feld“ dahinter",
                                 "table lookup '\(name)(…)' needs 'exists' before it or '.field' after it")
             }
             return try call(name, args, at, o)
         case .member(let base, let fieldName, let o):
-            guard case .call(let table, let args, let at, let to) = base, let kind = TypeChecker.tables.first(where: { $0.rawValue == table }) else {
+            guard case .call(let table, let args, let at, let to) = base, let kind = ExprTypeChecker.tables.first(where: { $0.rawValue == table }) else {
                 throw typeError(o, "„.\(fieldName)“ ist nur nach einer Tabellenabfrage erlaubt, z. B. staff(person == actor).org",
                                 "'.\(fieldName)' is only allowed after a table lookup, e.g. staff(person == actor).org")
             }
@@ -121,25 +121,25 @@ struct TypeChecker {
             let (slot, type) = try field(fieldName, o, in: kind.schema)
             return .lookupValue(lookup, column: slot, name: fieldName, type: type)
         case .exists(let inner, let o):
-            guard case .call(let table, let args, let at, let to) = inner, let kind = TypeChecker.tables.first(where: { $0.rawValue == table }) else {
+            guard case .call(let table, let args, let at, let to) = inner, let kind = ExprTypeChecker.tables.first(where: { $0.rawValue == table }) else {
                 throw unknownTable(inner, o)
             }
             return .exists(try lookup(kind, args, at, to))
         }
     }
 
-    private func unknownTable(_ s: Syntax, _ o: Int) -> ConfigError {
+    private func unknownTable(_ s: ExprSyntax, _ o: Int) -> ConfigError {
         var name = "?"
         var at = o
         if case .call(let n, _, _, let no) = s { name = n; at = no }
-        let names = TypeChecker.tables.map(\.rawValue)
+        let names = ExprTypeChecker.tables.map(\.rawValue)
         let h = ExpressionError.hint(ExpressionError.suggestions(name, in: names))
         return ExpressionError.unknown(pos(at), code: "unknown-table",
                                        de: "unbekannte Tabelle „\(name)“ (bekannt: \(names.joined(separator: ", ")))\(h.de)",
                                        en: "unknown table '\(name)' (known: \(names.joined(separator: ", ")))\(h.en)")
     }
 
-    private func requireBool(_ c: Checked, _ s: Syntax) throws {
+    private func requireBool(_ c: CheckedExpr, _ s: ExprSyntax) throws {
         guard c.type == .bool else {
             throw typeError(s.startOffset, "wahr/falsch erwartet, gefunden: \(c.type)", "true/false expected, found: \(c.type)")
         }
@@ -148,7 +148,7 @@ struct TypeChecker {
     // MARK: literals against types
 
     /// Checks a string literal used where `type` is expected and converts it (timestamps).
-    private func coerceLiteral(_ value: String, _ offset: Int, to type: ExprType) throws -> Checked {
+    private func coerceLiteral(_ value: String, _ offset: Int, to type: ExprType) throws -> CheckedExpr {
         switch type {
         case .symbol(let allowed):
             guard allowed.contains(value) else {
@@ -219,21 +219,21 @@ struct TypeChecker {
 
     // MARK: operators
 
-    private func binary(_ op: String, _ l: Syntax, _ r: Syntax, _ o: Int) throws -> Checked {
+    private func binary(_ op: String, _ l: ExprSyntax, _ r: ExprSyntax, _ o: Int) throws -> CheckedExpr {
         switch op {
         case "and", "or":
             let a = try check(l), b = try check(r)
             try requireBool(a, l)
             try requireBool(b, r)
-            return op == "and" ? Fold.and([a, b]) : Fold.or([a, b])
+            return op == "and" ? ExprFold.and([a, b]) : ExprFold.or([a, b])
         case "==", "!=", "<", "<=", ">", ">=":
-            return try compare(CompareOp(rawValue: op)!, l, r, o)
+            return try compare(ExprCompareOp(rawValue: op)!, l, r, o)
         case "in", "not in":
             let a = try check(l)
             guard a.type.isStringLike else {
                 throw typeError(l.startOffset, "„\(op)“ prüft Text-Werte, gefunden: \(a.type)", "'\(op)' tests text values, found: \(a.type)")
             }
-            let b: Checked
+            let b: CheckedExpr
             if case .list(let items, _) = r {
                 var out: [ByteString] = []
                 for item in items {
@@ -251,7 +251,7 @@ struct TypeChecker {
                                     "'\(op)' expects a list ([…], @name or a list field), found: \(b.type)")
                 }
             }
-            return Fold.member(a, b, negated: op == "not in")
+            return ExprFold.member(a, b, negated: op == "not in")
         case "within":
             let a = try check(l)
             guard a.type == .category || a.type == .string || a.type.isListLike else {
@@ -275,7 +275,7 @@ struct TypeChecker {
         default:
             if op == "+" || op == "-" { return try arith(op == "+", l, r, o) }
             let ci = op.hasPrefix("i")
-            let sop = StringOp(rawValue: ci ? String(op.dropFirst()) : op)!
+            let sop = ExprStringOp(rawValue: ci ? String(op.dropFirst()) : op)!
             let a = try check(l)
             if sop == .contains, a.type.isListLike {
                 let elementType: ExprType = a.type == .categoryList ? .category : .string
@@ -290,7 +290,7 @@ struct TypeChecker {
     }
 
     /// A string-valued operand; literals are checked against `type` (category, symbol).
-    private func stringOperand(_ s: Syntax, as type: ExprType) throws -> Checked {
+    private func stringOperand(_ s: ExprSyntax, as type: ExprType) throws -> CheckedExpr {
         if case .string(let v, let o) = s { return try coerceLiteral(v, o, to: type) }
         let c = try check(s)
         guard c.type.isStringLike else {
@@ -299,8 +299,8 @@ struct TypeChecker {
         return c
     }
 
-    private func compare(_ op: CompareOp, _ l: Syntax, _ r: Syntax, _ o: Int) throws -> Checked {
-        let a: Checked, b: Checked
+    private func compare(_ op: ExprCompareOp, _ l: ExprSyntax, _ r: ExprSyntax, _ o: Int) throws -> CheckedExpr {
+        let a: CheckedExpr, b: CheckedExpr
         // A string literal takes the type of the other side (symbol, category, timestamp).
         if case .string(let v, let lo) = l, !isStringLiteral(r) {
             b = try check(r)
@@ -330,16 +330,16 @@ struct TypeChecker {
             default: break
             }
         }
-        return Fold.compare(op, a, b)
+        return ExprFold.compare(op, a, b)
     }
 
-    private func isStringLiteral(_ s: Syntax) -> Bool {
+    private func isStringLiteral(_ s: ExprSyntax) -> Bool {
         if case .string = s { return true }
         return false
     }
 
-    private func arith(_ plus: Bool, _ l: Syntax, _ r: Syntax, _ o: Int) throws -> Checked {
-        let a: Checked, b: Checked
+    private func arith(_ plus: Bool, _ l: ExprSyntax, _ r: ExprSyntax, _ o: Int) throws -> CheckedExpr {
+        let a: CheckedExpr, b: CheckedExpr
         // A string literal next to a timestamp is a timestamp literal (`time - "2025-03-01" > 30d`).
         if case .string(let v, let lo) = l, !isStringLiteral(r) {
             b = try check(r)
@@ -364,18 +364,18 @@ struct TypeChecker {
             let sym = plus ? "+" : "-"
             throw typeError(o, "„\(sym)“ ist für \(a.type) und \(b.type) nicht definiert", "'\(sym)' is not defined for \(a.type) and \(b.type)")
         }
-        return Fold.arith(plus, a, b, result)
+        return ExprFold.arith(plus, a, b, result)
     }
 
     // MARK: builtins
 
-    private func arity(_ name: String, _ args: [Syntax], _ n: Int, _ o: Int) throws {
+    private func arity(_ name: String, _ args: [ExprSyntax], _ n: Int, _ o: Int) throws {
         guard args.count == n else {
             throw typeError(o, "\(name) erwartet \(n) Argument(e), gefunden: \(args.count)", "\(name) expects \(n) argument(s), found: \(args.count)")
         }
     }
 
-    private func typed(_ s: Syntax, _ want: ExprType, _ fn: String) throws -> Checked {
+    private func typed(_ s: ExprSyntax, _ want: ExprType, _ fn: String) throws -> CheckedExpr {
         if want == .timestamp, case .string(let v, let o) = s { return try coerceLiteral(v, o, to: .timestamp) }
         let c = try check(s)
         guard c.type == want else {
@@ -384,7 +384,7 @@ struct TypeChecker {
         return c
     }
 
-    private func directionOperand(_ s: Syntax) throws -> Checked {
+    private func directionOperand(_ s: ExprSyntax) throws -> CheckedExpr {
         if case .string(let v, let o) = s {
             guard SeparationMatrix.directions.contains(v) else {
                 let list = SeparationMatrix.directions.joined(separator: ", ")
@@ -396,7 +396,7 @@ struct TypeChecker {
         return try stringOperand(s, as: .string)
     }
 
-    private func call(_ name: String, _ args: [Syntax], _ at: Syntax?, _ o: Int) throws -> Checked {
+    private func call(_ name: String, _ args: [ExprSyntax], _ at: ExprSyntax?, _ o: Int) throws -> CheckedExpr {
         if let at, name != "agreement_permits" {
             throw typeError(at.startOffset, "„at“ ist nur nach einer Tabellenabfrage oder agreement_permits erlaubt",
                             "'at' is only allowed after a table lookup or agreement_permits")
@@ -413,7 +413,7 @@ struct TypeChecker {
             try arity(name, args, 1, o)
             let c = try check(args[0])
             guard c.type.isStringLike else { throw typeError(args[0].startOffset, "lower erwartet Text, gefunden: \(c.type)", "lower expects text, found: \(c.type)") }
-            if case .constant(.string(let s), _) = c { return .constant(.string(TextOps.lower(s)), .string) }
+            if case .constant(.string(let s), _) = c { return .constant(.string(ExprTextOps.lower(s)), .string) }
             return .lower(c)
         case "hour", "weekday", "date":
             try arity(name, args, 1, o)
@@ -424,9 +424,9 @@ struct TypeChecker {
             let t = try typed(args[0], .timestamp, name)
             if case .string(let v, let so) = args[1] {
                 do {
-                    let schedule = try Schedule(parsing: v)
+                    let schedule = try DeploymentSchedule(parsing: v)
                     return .withinSchedule(t, .constant(.string(ByteString(v)), .schedule), literal: schedule)
-                } catch let e as Schedule.ParseError {
+                } catch let e as DeploymentSchedule.ParseError {
                     throw ExpressionError.unknown(pos(so + 1 + e.offset), code: "bad-schedule", de: "Einsatzplan: \(e.de)", en: "schedule: \(e.en)")
                 }
             }
@@ -490,7 +490,7 @@ struct TypeChecker {
             }
             return .detects(slot: slot, field: fieldName, detectors: idx, names: items.map(\.0))
         default:
-            let candidates = TypeChecker.functions + TypeChecker.tables.map(\.rawValue)
+            let candidates = ExprTypeChecker.functions + ExprTypeChecker.tables.map(\.rawValue)
             let h = ExpressionError.hint(ExpressionError.suggestions(name, in: candidates))
             throw ExpressionError.unknown(pos(o), code: "unknown-function", de: "unbekannte Funktion „\(name)“\(h.de)",
                                           en: "unknown function '\(name)'\(h.en)")
@@ -499,25 +499,25 @@ struct TypeChecker {
 
     // MARK: lookups
 
-    private func lookup(_ kind: RecordKind, _ args: [Syntax], _ at: Syntax?, _ o: Int) throws -> Lookup {
+    private func lookup(_ kind: RecordKind, _ args: [ExprSyntax], _ at: ExprSyntax?, _ o: Int) throws -> ExprLookup {
         guard args.count == 1 else {
             throw typeError(o, "\(kind.rawValue)(…) erwartet Schlüsselbedingungen wie „spalte == wert and …“",
                             "\(kind.rawValue)(…) expects key conditions like 'column == value and …'")
         }
-        var parts: [Syntax] = []
-        func flatten(_ s: Syntax) {
+        var parts: [ExprSyntax] = []
+        func flatten(_ s: ExprSyntax) {
             if case .binary("and", let a, let b, _) = s { flatten(a); flatten(b) } else { parts.append(s) }
         }
         flatten(args[0])
         let tableSchema = kind.schema
-        var terms: [LookupTerm] = []
+        var terms: [ExprLookupTerm] = []
         for p in parts {
             guard case .binary(let op, .identifier(let col, let co), let value, let oo) = p, ["==", "contains", "covers"].contains(op) else {
                 throw typeError(p.startOffset, "Schlüsselbedingung „spalte == wert“, „spalte contains wert“ oder „spalte covers kategorie“ erwartet",
                                 "key condition 'column == value', 'column contains value' or 'column covers category' expected")
             }
             let (slot, colType) = try field(col, co, in: tableSchema)
-            let termOp = TermOp(rawValue: op)!
+            let termOp = LookupTermOp(rawValue: op)!
             switch termOp {
             case .equals:
                 guard colType.isStringLike else {
@@ -529,9 +529,9 @@ struct TypeChecker {
                 }
             }
             let v = try stringOperand(value, as: termOp == .equals ? colType : (termOp == .covers ? .category : .string))
-            terms.append(LookupTerm(column: slot, name: col, op: termOp, value: v))
+            terms.append(ExprLookupTerm(column: slot, name: col, op: termOp, value: v))
         }
-        var atChecked: Checked?
+        var atChecked: CheckedExpr?
         if let at {
             guard ReferenceTables.validity(of: kind) != nil else {
                 throw typeError(at.startOffset, "Tabelle \(kind.rawValue) hat keinen Gültigkeitszeitraum; „at“ ist nicht möglich",
@@ -539,18 +539,18 @@ struct TypeChecker {
             }
             atChecked = try typed(at, .timestamp, "at")
         }
-        return Lookup(table: kind, terms: terms, at: atChecked, position: pos(o))
+        return ExprLookup(table: kind, terms: terms, at: atChecked, position: pos(o))
     }
 }
 
-/// Constant folding and operand ordering, shared by the checker.
-enum Fold {
-    static func and(_ xs: [Checked]) -> Checked {
-        var flat: [Checked] = []
+/// ExprConstant folding and operand ordering, shared by the checker.
+enum ExprFold {
+    static func and(_ xs: [CheckedExpr]) -> CheckedExpr {
+        var flat: [CheckedExpr] = []
         for x in xs {
             if case .and(let inner) = x { flat += inner } else { flat.append(x) }
         }
-        var out: [Checked] = []
+        var out: [CheckedExpr] = []
         for x in flat {
             if case .constant(.bool(let t), _) = x {
                 if t == .false { return x }
@@ -564,12 +564,12 @@ enum Fold {
         return .and(out.enumerated().sorted { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }.map(\.element))
     }
 
-    static func or(_ xs: [Checked]) -> Checked {
-        var flat: [Checked] = []
+    static func or(_ xs: [CheckedExpr]) -> CheckedExpr {
+        var flat: [CheckedExpr] = []
         for x in xs {
             if case .or(let inner) = x { flat += inner } else { flat.append(x) }
         }
-        var out: [Checked] = []
+        var out: [CheckedExpr] = []
         for x in flat {
             if case .constant(.bool(let t), _) = x {
                 if t == .true { return x }
@@ -582,7 +582,7 @@ enum Fold {
         return .or(out.enumerated().sorted { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }.map(\.element))
     }
 
-    static func compare(_ op: CompareOp, _ a: Checked, _ b: Checked) -> Checked {
+    static func compare(_ op: ExprCompareOp, _ a: CheckedExpr, _ b: CheckedExpr) -> CheckedExpr {
         guard let x = a.constant, let y = b.constant else { return .compare(op, a, b) }
         let r: Tri
         switch (x, y) {
@@ -596,12 +596,12 @@ enum Fold {
         return .constant(.bool(r), .bool)
     }
 
-    static func member(_ a: Checked, _ b: Checked, negated: Bool) -> Checked {
+    static func member(_ a: CheckedExpr, _ b: CheckedExpr, negated: Bool) -> CheckedExpr {
         guard case .constant(.string(let s), _) = a, case .constant(.list(let l), _) = b else { return .member(a, b, negated: negated) }
         return .constant(.bool(Tri(l.contains(s) != negated)), .bool)
     }
 
-    static func arith(_ plus: Bool, _ a: Checked, _ b: Checked, _ t: ExprType) -> Checked {
+    static func arith(_ plus: Bool, _ a: CheckedExpr, _ b: CheckedExpr, _ t: ExprType) -> CheckedExpr {
         switch (a.constant, b.constant) {
         case (.number(let x)?, .number(let y)?): return .constant(.number(plus ? x + y : x - y), t)
         case (.time(let x)?, .time(let y)?): return .constant(.time(plus ? x + y : x - y), t)

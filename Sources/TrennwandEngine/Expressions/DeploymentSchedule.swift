@@ -4,7 +4,7 @@
 /// (English `Tu We Th Su` too) as a comma list or `A-B` span, and ranges are `HH:MM-HH:MM` separated
 /// by commas. A range whose end lies before its start runs over midnight into the next day.
 /// Ranges include their start minute and exclude their end minute.
-public struct Schedule: Sendable, Hashable {
+public struct DeploymentSchedule: Sendable, Hashable {
     /// Per ISO weekday (index 0 = Monday) the allowed minute ranges `[start, end)` of the day.
     public private(set) var ranges: [[Range<Int>]] = Array(repeating: [], count: 7)
 
@@ -31,7 +31,7 @@ public struct Schedule: Sendable, Hashable {
             let s = i
             while i < b.count, isLetter(b[i]) { i += 1 }
             let name = String(decoding: b[s..<i], as: UTF8.self).lowercased()
-            guard let d = Schedule.dayNames[name] else {
+            guard let d = DeploymentSchedule.dayNames[name] else {
                 i = s
                 throw fail("unbekannter Wochentag „\(name)“ (Mo, Di, Mi, Do, Fr, Sa, So)", "unknown weekday '\(name)' (Mo, Di, Mi, Do, Fr, Sa, So)")
             }
@@ -114,15 +114,15 @@ public struct Schedule: Sendable, Hashable {
 
     /// Whether a local wall-clock time ("epoch seconds as if UTC") lies within the schedule.
     public func contains(local: Int64) -> Bool {
-        let days = CivilTimeHelpers.floorDiv(local, 86_400)
-        let weekday = Int(CivilTimeHelpers.floorMod(days + 3, 7))  // 1970-01-01 was a Thursday (index 3)
+        let days = ExprCivil.floorDiv(local, 86_400)
+        let weekday = Int(ExprCivil.floorMod(days + 3, 7))  // 1970-01-01 was a Thursday (index 3)
         let minute = Int((local - days * 86_400) / 60)
         for r in ranges[weekday] where r.contains(minute) { return true }
         return false
     }
 }
 
-enum CivilTimeHelpers {
+enum ExprCivil {
     @inline(__always)
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
         let q = a / b

@@ -47,7 +47,7 @@ public enum ExprType: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A constant folded at compile time.
-enum Constant: Sendable, Hashable {
+enum ExprConstant: Sendable, Hashable {
     case missing
     case string(ByteString)
     case number(Double)
@@ -56,7 +56,7 @@ enum Constant: Sendable, Hashable {
     case list([ByteString])
 }
 
-enum CompareOp: String, Sendable {
+enum ExprCompareOp: String, Sendable {
     case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
 
     func holds<T: Comparable>(_ a: T, _ b: T) -> Bool {
@@ -71,11 +71,11 @@ enum CompareOp: String, Sendable {
     }
 }
 
-enum StringOp: String, Sendable {
+enum ExprStringOp: String, Sendable {
     case contains, startswith, endswith
 }
 
-enum TermOp: String, Sendable {
+enum LookupTermOp: String, Sendable {
     /// column == value
     case equals = "=="
     /// list column has an element equal to value
@@ -85,50 +85,50 @@ enum TermOp: String, Sendable {
 }
 
 /// One key condition of a table lookup: `column op value`; `value` is in the record's scope.
-struct LookupTerm: Sendable {
+struct ExprLookupTerm: Sendable {
     var column: Int
     var name: String
-    var op: TermOp
-    var value: Checked
+    var op: LookupTermOp
+    var value: CheckedExpr
 }
 
 /// `table(terms [at time])`: a reference-table lookup.
-struct Lookup: Sendable {
+struct ExprLookup: Sendable {
     var table: RecordKind
-    var terms: [LookupTerm]
-    var at: Checked?
+    var terms: [ExprLookupTerm]
+    var at: CheckedExpr?
     var position: SourcePosition
 }
 
 /// The type-checked tree: names resolved to slots, indexes and constants. Input to both the
 /// closure compiler and the SQL renderer.
-indirect enum Checked: Sendable {
-    case constant(Constant, ExprType)
+indirect enum CheckedExpr: Sendable {
+    case constant(ExprConstant, ExprType)
     case field(slot: Int, name: String, type: ExprType)
     case namedList(String, [ByteString])
-    case compare(CompareOp, Checked, Checked)
-    case member(Checked, Checked, negated: Bool)
-    case and([Checked])
-    case or([Checked])
-    case not(Checked)
-    case stringMatch(StringOp, Checked, Checked, caseInsensitive: Bool)
-    case within(Checked, category: String)
-    case covers(Checked, Checked)
-    case listContains(Checked, Checked)
-    case present(Checked, Bool)
+    case compare(ExprCompareOp, CheckedExpr, CheckedExpr)
+    case member(CheckedExpr, CheckedExpr, negated: Bool)
+    case and([CheckedExpr])
+    case or([CheckedExpr])
+    case not(CheckedExpr)
+    case stringMatch(ExprStringOp, CheckedExpr, CheckedExpr, caseInsensitive: Bool)
+    case within(CheckedExpr, category: String)
+    case covers(CheckedExpr, CheckedExpr)
+    case listContains(CheckedExpr, CheckedExpr)
+    case present(CheckedExpr, Bool)
     case detects(slot: Int, field: String, detectors: [Int], names: [String])
     case detectsCategory(slot: Int, field: String, category: String, detectors: [Int])
-    case arith(plus: Bool, Checked, Checked, ExprType)
-    case lower(Checked)
-    case hour(Checked)
-    case weekday(Checked)
-    case date(Checked)
-    case withinSchedule(Checked, Checked, literal: Schedule?)
-    case direction(Checked, Checked)
-    case matrix(Checked, Checked, position: SourcePosition)
-    case exists(Lookup)
-    case lookupValue(Lookup, column: Int, name: String, type: ExprType)
-    case agreementPermits(Checked, Checked, Checked, at: Checked?)
+    case arith(plus: Bool, CheckedExpr, CheckedExpr, ExprType)
+    case lower(CheckedExpr)
+    case hour(CheckedExpr)
+    case weekday(CheckedExpr)
+    case date(CheckedExpr)
+    case withinSchedule(CheckedExpr, CheckedExpr, literal: DeploymentSchedule?)
+    case direction(CheckedExpr, CheckedExpr)
+    case matrix(CheckedExpr, CheckedExpr, position: SourcePosition)
+    case exists(ExprLookup)
+    case lookupValue(ExprLookup, column: Int, name: String, type: ExprType)
+    case agreementPermits(CheckedExpr, CheckedExpr, CheckedExpr, at: CheckedExpr?)
 
     var type: ExprType {
         switch self {
@@ -144,7 +144,7 @@ indirect enum Checked: Sendable {
         }
     }
 
-    var constant: Constant? {
+    var constant: ExprConstant? {
         if case .constant(let c, _) = self { return c }
         return nil
     }

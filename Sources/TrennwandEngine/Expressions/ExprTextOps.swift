@@ -1,7 +1,7 @@
 import TrennwandRecords
 
 /// Byte-level string predicates used by compiled conditions (no `String` on the hot path).
-enum TextOps {
+enum ExprTextOps {
     /// Lower case for ASCII and the Latin-1 capitals (Ä Ö Ü …, UTF-8 `C3 80`–`C3 9E` except ×).
     static func lower(_ s: ByteString) -> ByteString {
         var out = s.bytes
@@ -52,7 +52,7 @@ enum TextOps {
         return false
     }
 
-    static func match(_ op: StringOp, _ s: [UInt8], _ p: [UInt8], ci: Bool) -> Bool {
+    static func match(_ op: ExprStringOp, _ s: [UInt8], _ p: [UInt8], ci: Bool) -> Bool {
         switch op {
         case .contains: return contains(s, p, ci: ci)
         case .startswith: return startsWith(s, p, ci: ci)
