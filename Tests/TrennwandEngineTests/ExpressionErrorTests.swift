@@ -81,4 +81,11 @@ final class ExpressionErrorTests: XCTestCase {
     func testMultiLineConditionTextPositions() {
         assertCompileError("actor == \"x\"\n  and actr == \"y\"", code: "expr.unknown-field", line: 2, column: 7)
     }
+
+    func testDeepNestingIsAnErrorNotACrash() {
+        let deep = String(repeating: "(", count: 500) + "actor == \"x\"" + String(repeating: ")", count: 500)
+        assertCompileError(deep, code: "expr.syntax", column: 101)
+        let nots = String(repeating: "not ", count: 200) + "actor == \"x\""
+        assertCompileError(nots, code: "expr.syntax", column: 401)
+    }
 }

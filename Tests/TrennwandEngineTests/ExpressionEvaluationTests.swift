@@ -144,6 +144,11 @@ final class ExpressionEvaluationTests: XCTestCase {
         ctx.reset(record: F.record(.documentation, ["record_id": F.s("1"), "text": F.l("Kontakt", "IBAN DE00, Gutachten folgt")]))
         XCTAssertEqual([a, b, c, d, e].map { $0.evaluate(ctx) }, [.true, .false, .true, .false, .true])
         XCTAssertEqual(counting.scans, 1)
+        XCTAssertEqual(b.detectorReferences, [DetectorReference(slot: RecordSchema.documentation.slot("text")!, field: "text", detectors: [0, 4])])
+        XCTAssertEqual(ctx.detection(RecordSchema.documentation.slot("text")!)?.hits.map(\.piece), [1, 1])
+        XCTAssertEqual(counting.scans, 1, "evidence comes from the cache")
+        XCTAssertEqual(try F.compile(#"author_org == "traeger" and detects(text, "iban") and author != "x""#, .documentation).fieldsRead,
+                       ["author_org", "author", "text"])
         ctx.reset(record: F.record(.documentation, ["record_id": F.s("2"), "text": F.s("Sanktion geprüft")]))
         XCTAssertEqual([a, b, c, d].map { $0.evaluate(ctx) }, [.false, .true, .false, .true])
         XCTAssertEqual(counting.scans, 2)

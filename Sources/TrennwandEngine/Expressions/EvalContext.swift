@@ -65,8 +65,8 @@ public final class EvalContext {
     func value(_ slot: Int) -> Value { record.values[slot] }
 
     /// The detection result of the text field at `slot`, scanning it on first use; nil when the
-    /// field is missing.
-    func detection(_ slot: Int) -> DetectionResult? {
+    /// field is missing. The engine reads the hits from here for masked evidence (no second scan).
+    public func detection(_ slot: Int) -> DetectionResult? {
         if let d = detections[slot] { return d }
         let pieces = record.values[slot].strings
         if pieces.isEmpty, record.values[slot].isMissing { return nil }

@@ -46,6 +46,9 @@ struct ExprParser {
     private let tokens: [ExprToken]
     private let source: ConditionSource
     private var i = 0
+    private var depth = 0
+    /// Nesting limit, so that a pathological condition fails with an error instead of the stack.
+    static let maxDepth = 100
 
     static let keywords: Set<String> = [
         "and", "or", "not", "in", "within", "exists", "at", "true", "false", "any",
@@ -118,9 +121,19 @@ struct ExprParser {
         return left
     }
 
+    private mutating func enter(_ t: ExprToken) throws {
+        depth += 1
+        if depth > ExprParser.maxDepth {
+            throw ExpressionError.syntax(source.position(t.offset), de: "Bedingung ist zu tief verschachtelt (höchstens \(ExprParser.maxDepth) Ebenen)",
+                                         en: "condition is nested too deeply (at most \(ExprParser.maxDepth) levels)")
+        }
+    }
+
     private mutating func negation() throws -> ExprSyntax {
         if isWord(peek, "not") {
             let t = advance()
+            try enter(t)
+            defer { depth -= 1 }
             return .unary("not", try negation(), t.offset)
         }
         return try relation()
@@ -203,6 +216,8 @@ struct ExprParser {
         case .duration(let d, let text): return .duration(d, text, t.offset)
         case .listName(let n): return .listName(n, t.offset)
         case .op("("):
+            try enter(t)
+            defer { depth -= 1 }
             let e = try disjunction()
             try expectOp(")")
             return e
