@@ -35,9 +35,13 @@ public final class EvalContext {
     public private(set) var gaps: [ConfigurationGap] = []
 
     private var detections: [DetectionResult?]
+    private var scannedSlots: [Int] = []
     private let scan: @Sendable ([ByteString]) -> DetectionResult
     private let zone: ZoneConverter
     private var schedules: [ByteString: DeploymentSchedule?] = [:]
+    private var lastSchedule: (text: ByteString, schedule: DeploymentSchedule?)?
+    private var lastHour: Int64 = .min
+    private var lastOffset: Int64 = 0
 
     /// A context for records of `kind`. Fails only for a time zone unknown to the system.
     public init?(kind: RecordKind, detectors: any DetectorScanning, timeZone: String = "Europe/Berlin") {
@@ -57,8 +61,11 @@ public final class EvalContext {
     public func reset(record: Record) {
         precondition(record.kind == self.record.kind, "EvalContext is per record kind")
         self.record = record
-        for i in detections.indices where detections[i] != nil { detections[i] = nil }
-        gaps.removeAll(keepingCapacity: true)
+        // Clear only what was filled: scanning an 18-slot array of optionals per record costs
+        // more than evaluating a dozen field tests.
+        for slot in scannedSlots { detections[slot] = nil }
+        if !scannedSlots.isEmpty { scannedSlots.removeAll(keepingCapacity: true) }
+        if !gaps.isEmpty { gaps.removeAll(keepingCapacity: true) }
     }
 
     @inline(__always)
@@ -72,18 +79,33 @@ public final class EvalContext {
         if pieces.isEmpty, record.values[slot].isMissing { return nil }
         let d = scan(pieces)
         detections[slot] = d
+        scannedSlots.append(slot)
         return d
     }
 
     /// Local wall-clock seconds ("as if UTC") in the profile time zone.
+    /// One-entry cache in front of the converter's hour cache: consecutive records are usually in
+    /// the same hour, and offsets change only on full hours (the converter's own assumption).
     @inline(__always)
-    func local(_ utc: Int64) -> Int64 { zone.local(fromUTC: utc) }
+    func local(_ utc: Int64) -> Int64 {
+        let hour = ExprCivil.floorDiv(utc, 3600)
+        if hour == lastHour { return utc + lastOffset }
+        let l = zone.local(fromUTC: utc)
+        lastHour = hour
+        lastOffset = l - utc
+        return l
+    }
 
     /// A schedule string from the data, parsed once per distinct string.
     func schedule(_ text: ByteString) -> DeploymentSchedule? {
-        if let cached = schedules[text] { return cached }
+        if let last = lastSchedule, last.text == text { return last.schedule }
+        if let cached = schedules[text] {
+            lastSchedule = (text, cached)
+            return cached
+        }
         let parsed = try? DeploymentSchedule(parsing: text.string)
         schedules[text] = .some(parsed)
+        lastSchedule = (text, parsed)
         return parsed
     }
 
