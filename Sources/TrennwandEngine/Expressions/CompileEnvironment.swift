@@ -8,9 +8,10 @@ public protocol DetectorScanning: Sendable {
 
 extension DetectorSet: DetectorScanning {}
 
-/// The per-thread scan function an `EvalContext` uses. The one place to switch to
-/// `DetectorSet.makeScanner()` once it exists.
-func makeScanFunction(_ detectors: any DetectorScanning) -> @Sendable ([ByteString]) -> DetectionResult {
+/// The per-thread scan function an `EvalContext` uses (one per context, so it may hold a
+/// non-thread-safe scanner). The one place to switch once `DetectorSet.makeScanner()` exists:
+/// `if let set = detectors as? DetectorSet { let s = set.makeScanner(); return { s.scan($0) } }`.
+func makeScanFunction(_ detectors: any DetectorScanning) -> ([ByteString]) -> DetectionResult {
     { detectors.scan($0) }
 }
 

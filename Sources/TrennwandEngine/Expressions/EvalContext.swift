@@ -36,7 +36,7 @@ public final class EvalContext {
 
     private var detections: [DetectionResult?]
     private var scannedSlots: [Int] = []
-    private let scan: @Sendable ([ByteString]) -> DetectionResult
+    private let scan: ([ByteString]) -> DetectionResult
     private let zone: ZoneConverter
     private var schedules: [ByteString: DeploymentSchedule?] = [:]
     private var lastSchedule: (text: ByteString, schedule: DeploymentSchedule?)?
