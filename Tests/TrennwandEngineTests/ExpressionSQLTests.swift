@@ -23,4 +23,37 @@ final class ExpressionSQLTests: XCTestCase {
         XCTAssertEqual(try sql(#"exists consents(participant == subject and categories covers category) at time and staff(person == actor).org == "jobcenter" and hour(time) < 7"#),
             #"(EXTRACT(HOUR FROM (r."time" AT TIME ZONE 'Europe/Berlin')) < 7) AND (EXISTS (SELECT 1 FROM consents co1 WHERE co1.participant = r.subject AND EXISTS (SELECT 1 FROM unnest(co1.categories) AS c(v) WHERE r.category = c.v OR r.category LIKE c.v || '.%') AND (co1.given IS NULL OR co1.given <= r."time") AND (co1.revoked IS NULL OR r."time" <= co1.revoked))) AND ((SELECT st2.org FROM staff st2 WHERE st2.person = r.actor ORDER BY st2.row_no LIMIT 1) = 'jobcenter')"#)
     }
+
+    /// Every construct renders; with TW_EXPR_SQL_DUMP=<file> the WHERE clauses are written out
+    /// (one `kind<TAB>sql` per line) so they can be checked with `EXPLAIN` against PostgreSQL.
+    func testEveryConstructRenders() throws {
+        let cases: [(RecordKind, String)] = [
+            (.access, #"actor_org == "jobcenter" and actor != "x" and time >= "2025-03-01" and hour(time) < 7"#),
+            (.access, #"actor_role in @leistungsrollen or channel not in ["email", "fax"]"#),
+            (.access, #"category within "sozial" and actor istartswith "JC." and system endswith "BIS" and purpose contains "50%_""#),
+            (.access, #"lower(system) == "verbis" and weekday(time) >= 6 and date(time) == "2025-03-04""#),
+            (.access, #"time - "2025-01-01" > 30d and time + 1h > time"#),
+            (.access, #"present(destination) or missing(workstation)"#),
+            (.access, #"within_schedule(time, secondments(person == actor at time).schedule)"#),
+            (.access, #""leistung" in staff(person == actor).roles and staff(person == actor).org == "jobcenter""#),
+            (.access, #"exists participants(participant == subject and counselors contains actor) at time"#),
+            (.access, #"exists consents(participant == subject and categories covers category) at time"#),
+            (.access, #"matrix(direction(actor_org, destination_org), category) == "forbidden""#),
+            (.access, #"not agreement_permits(traeger, direction(actor_org, destination_org), category) at time"#),
+            (.access, #"actor in participants(participant == subject).counselors"#),
+            (.documentation, #"detects(text, "iban") or detects_category(text, "gesundheit") or text icontains "diagnose""#),
+            (.documentation, #"deleted == false and retention_until < time - 30d and attachments contains "x.pdf""#),
+            (.documentation, #"not deleted and author contains author_org"#),
+            (.flow, #"categories within "gesundheit" and categories covers "beratung.schulden" and not encrypted"#),
+        ]
+        var dump = ""
+        for (kind, text) in cases {
+            let sql = try sql(text, kind)
+            XCTAssertFalse(sql.isEmpty, text)
+            dump += "\(kind.rawValue)\t\(sql)\n"
+        }
+        if let path = ProcessInfo.processInfo.environment["TW_EXPR_SQL_DUMP"] {
+            try dump.write(toFile: path, atomically: true, encoding: .utf8)
+        }
+    }
 }

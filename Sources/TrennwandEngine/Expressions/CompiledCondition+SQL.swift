@@ -67,7 +67,8 @@ struct ConditionSQLRenderer {
             case .constant(.list(let l), _), .namedList(_, let l):
                 return "\(lhs) \(negated ? "NOT IN" : "IN") (\(l.map { ConditionSQLRenderer.quote($0.string) }.joined(separator: ", ")))"
             default:
-                return negated ? "NOT (\(lhs) = ANY(\(render(b))))" : "\(lhs) = ANY(\(render(b)))"
+                let list = arrayOperand(b)
+                return negated ? "NOT (\(lhs) = ANY(\(list)))" : "\(lhs) = ANY(\(list))"
             }
         case .and(let xs): return xs.map { "(\(render($0)))" }.joined(separator: " AND ")
         case .or(let xs): return xs.map { "(\(render($0)))" }.joined(separator: " OR ")
@@ -105,7 +106,7 @@ struct ConditionSQLRenderer {
             let x = render(b)
             return "EXISTS (SELECT 1 FROM unnest(\(render(a))) AS c(v) WHERE \(x) = c.v OR \(x) LIKE c.v || '.%')"
         case .listContains(let a, let b):
-            return "\(render(b)) = ANY(\(render(a)))"
+            return "\(render(b)) = ANY(\(arrayOperand(a)))"
         case .present(let x, let want):
             return "\(render(x)) IS \(want ? "NOT NULL" : "NULL")"
         case .detects(_, let field, _, let names):
@@ -151,6 +152,14 @@ struct ConditionSQLRenderer {
                          + "OR \(dir) || ':' || \(x) LIKE f.v || '.%')")
             return "EXISTS (SELECT 1 FROM agreements \(a) WHERE \(parts.joined(separator: " AND ")))"
         }
+    }
+
+    /// The argument of `= ANY(…)`: a scalar subquery needs a cast, or PostgreSQL reads
+    /// `ANY (SELECT …)` as a set of rows instead of one array.
+    private mutating func arrayOperand(_ c: CheckedExpr) -> String {
+        let x = render(c)
+        if case .lookupValue = c { return "\(x)::text[]" }
+        return x
     }
 
     private mutating func lookupParts(_ l: ExprLookup) -> (String, String, String) {
