@@ -81,4 +81,12 @@ final class ExpressionPositionTests: XCTestCase {
     func testUmlautsCountAsOneColumn() {
         XCTAssertEqual(position("when: purpose == \"Prüfung\" and actr == \"x\"\n"), "rules/x.yml:1:32")
     }
+
+    func testQuotedScalarOverTwoLines() {
+        XCTAssertEqual(position("when: \"actor_org == 'jobcenter'\n  and actr == 'x'\"\n"), "rules/x.yml:2:7")
+    }
+
+    func testFlowMapping() {
+        XCTAssertEqual(position("{id: TW9, when: actr == \"x\"}\n"), "rules/x.yml:1:17")
+    }
 }
