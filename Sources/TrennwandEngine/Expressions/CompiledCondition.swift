@@ -1,0 +1,121 @@
+import TrennwandRecords
+import TrennwandYAML
+
+/// A rule condition, type-checked and compiled into closures at load time. Immutable and safe to
+/// share between threads; each thread evaluates with its own `EvalContext`.
+public struct CompiledCondition: Sendable {
+    /// The record kind the condition is evaluated on.
+    public let kind: RecordKind
+    /// Where the condition starts in its file.
+    public let position: SourcePosition
+    let checked: CheckedExpr
+    private let fn: ExprBoolFn
+    let timeZone: String
+
+    /// Compiles the condition of a rule file from its YAML scalar node (plain, quoted or block
+    /// scalar). `fileText` is the file's text (read from `node.file` when nil) so that errors point
+    /// at the token's `file:line:column`.
+    public static func compile(_ node: YAMLNode, fileText: String? = nil, environment: CompileEnvironment) throws -> CompiledCondition {
+        try compile(ConditionSource(node: node, fileText: fileText), environment: environment)
+    }
+
+    /// Compiles a condition given as text that starts at `origin` in its file.
+    public static func compile(_ text: String, origin: SourcePosition, environment: CompileEnvironment) throws -> CompiledCondition {
+        try compile(ConditionSource(text: text, origin: origin), environment: environment)
+    }
+
+    static func compile(_ source: ConditionSource, environment: CompileEnvironment) throws -> CompiledCondition {
+        var parser = try ExprParser(source: source)
+        let syntax = try parser.parse()
+        let checker = try ExprTypeChecker(env: environment, source: source)
+        let checked = try checker.checkCondition(syntax)
+        let fn = ConditionCompiler(env: environment).bool(checked)
+        return CompiledCondition(kind: environment.kind, position: source.position(0), checked: checked, fn: fn,
+                                 timeZone: environment.timeZone)
+    }
+
+    /// The condition's truth value for the context's record; a rule fires only on `.true`.
+    @inline(__always)
+    public func evaluate(_ context: EvalContext) -> Tri {
+        assert(context.record.kind == kind, "condition compiled for \(kind), record is \(context.record.kind)")
+        return fn(context)
+    }
+
+    /// The truth value plus the configuration gaps met during this evaluation. The engine reports
+    /// a configuration gap (not a violation) when the result is `.unknown` and gaps were met.
+    public func evaluateWithGaps(_ context: EvalContext) -> (result: Tri, gaps: ArraySlice<ConfigurationGap>) {
+        let start = context.gaps.count
+        let r = fn(context)
+        return (r, context.gaps[start...])
+    }
+
+    /// The detector calls of the condition (text slot and detector indexes), so the engine can
+    /// show which detector fired where as evidence, from `EvalContext.detection(_:)`.
+    public var detectorReferences: [DetectorReference] {
+        var out: [DetectorReference] = []
+        checked.visit { node in
+            switch node {
+            case .detects(let slot, let field, let idx, _), .detectsCategory(let slot, let field, _, let idx):
+                out.append(DetectorReference(slot: slot, field: field, detectors: idx))
+            default: break
+            }
+        }
+        return out
+    }
+
+    /// The record fields the condition reads (canonical names, in first-use order), e.g. for
+    /// evidence and for profiles that want to know which columns matter.
+    public var fieldsRead: [String] {
+        var out: [String] = []
+        checked.visit { node in
+            switch node {
+            case .field(_, let name, _) where !out.contains(name): out.append(name)
+            case .detects(_, let name, _, _) where !out.contains(name), .detectsCategory(_, let name, _, _) where !out.contains(name):
+                out.append(name)
+            default: break
+            }
+        }
+        return out
+    }
+
+    /// Whether the condition folded to a constant (e.g. `true`); rule lint can warn about it.
+    public var constantValue: Tri? {
+        if case .constant(.bool(let t), _) = checked { return t }
+        return nil
+    }
+}
+
+/// One detector call of a condition: the text field's slot and the detector indexes it tests.
+public struct DetectorReference: Sendable, Hashable {
+    public var slot: Int
+    public var field: String
+    public var detectors: [Int]
+}
+
+extension CheckedExpr {
+    /// Calls `body` for this node and every node below it (compile-time only).
+    func visit(_ body: (CheckedExpr) -> Void) {
+        body(self)
+        switch self {
+        case .constant, .field, .namedList, .detects, .detectsCategory: break
+        case .compare(_, let a, let b), .member(let a, let b, _), .stringMatch(_, let a, let b, _), .covers(let a, let b),
+             .listContains(let a, let b), .arith(_, let a, let b, _), .direction(let a, let b), .matrix(let a, let b, _):
+            a.visit(body)
+            b.visit(body)
+        case .withinSchedule(let a, let b, _):
+            a.visit(body)
+            b.visit(body)
+        case .and(let xs), .or(let xs): xs.forEach { $0.visit(body) }
+        case .not(let a), .within(let a, _), .present(let a, _), .lower(let a), .hour(let a), .weekday(let a), .date(let a):
+            a.visit(body)
+        case .exists(let l), .lookupValue(let l, _, _, _):
+            l.terms.forEach { $0.value.visit(body) }
+            l.at?.visit(body)
+        case .agreementPermits(let a, let b, let c, let at):
+            a.visit(body)
+            b.visit(body)
+            c.visit(body)
+            at?.visit(body)
+        }
+    }
+}

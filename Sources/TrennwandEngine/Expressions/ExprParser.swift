@@ -1,0 +1,280 @@
+import TrennwandRecords
+
+/// The parse tree of a condition, before name resolution and type checking. Every node keeps the
+/// byte offset of its significant token (an operator, a name, a literal) for error positions.
+indirect enum ExprSyntax: Sendable {
+    case string(String, Int)
+    case number(Double, Int)
+    case duration(Int64, String, Int)
+    case bool(Bool, Int)
+    case identifier(String, Int)
+    case listName(String, Int)
+    case list([ExprSyntax], Int)
+    /// `any [..]` as an argument of `detects`.
+    case any(ExprSyntax, Int)
+    /// `name(args) [at time]`: a builtin function or a reference-table lookup.
+    case call(String, [ExprSyntax], at: ExprSyntax?, Int)
+    /// `lookup.field`.
+    case member(ExprSyntax, String, Int)
+    case exists(ExprSyntax, Int)
+    /// `not x`, `-x`.
+    case unary(String, ExprSyntax, Int)
+    /// Comparisons, `and`, `or`, `in`, `not in`, `within`, string predicates, `+`, `-`.
+    case binary(String, ExprSyntax, ExprSyntax, Int)
+
+    var offset: Int {
+        switch self {
+        case .string(_, let o), .number(_, let o), .duration(_, _, let o), .bool(_, let o), .identifier(_, let o),
+             .listName(_, let o), .list(_, let o), .any(_, let o), .call(_, _, _, let o), .member(_, _, let o),
+             .exists(_, let o), .unary(_, _, let o), .binary(_, _, _, let o):
+            return o
+        }
+    }
+
+    /// The offset of the leftmost token (for messages about a whole operand).
+    var startOffset: Int {
+        switch self {
+        case .binary(_, let l, _, _): return l.startOffset
+        case .member(let b, _, _): return b.startOffset
+        default: return offset
+        }
+    }
+}
+
+/// Recursive-descent parser for the grammar in docs/rule-language.md.
+struct ExprParser {
+    private let tokens: [ExprToken]
+    private let source: ConditionSource
+    private var i = 0
+    private var depth = 0
+    /// Nesting limit, so that a pathological condition fails with an error instead of the stack.
+    static let maxDepth = 100
+
+    static let keywords: Set<String> = [
+        "and", "or", "not", "in", "within", "exists", "at", "true", "false", "any",
+        "contains", "startswith", "endswith", "icontains", "istartswith", "iendswith", "covers",
+    ]
+    static let stringPredicates: Set<String> = ["contains", "startswith", "endswith", "icontains", "istartswith", "iendswith", "covers"]
+
+    init(source: ConditionSource) throws {
+        self.source = source
+        self.tokens = try ExprLexer(source: source).tokens()
+    }
+
+    mutating func parse() throws -> ExprSyntax {
+        if case .end = tokens[0].kind {
+            throw ExpressionError.syntax(source.position(0), de: "Bedingung ist leer", en: "condition is empty")
+        }
+        let e = try disjunction()
+        if case .end = peek.kind { return e }
+        throw unexpected(peek, expected: "and, or")
+    }
+
+    private var peek: ExprToken { tokens[i] }
+    private var peek2: ExprToken { tokens[min(i + 1, tokens.count - 1)] }
+
+    private func isWord(_ t: ExprToken, _ w: String) -> Bool {
+        if case .identifier(let s) = t.kind { return s == w }
+        return false
+    }
+
+    private func isOp(_ t: ExprToken, _ o: String) -> Bool {
+        if case .op(let s) = t.kind { return s == o }
+        return false
+    }
+
+    private mutating func advance() -> ExprToken {
+        let t = tokens[i]
+        if i < tokens.count - 1 { i += 1 }
+        return t
+    }
+
+    private func unexpected(_ t: ExprToken, expected: String) -> ConfigError {
+        if case .end = t.kind {
+            return ExpressionError.syntax(source.position(t.offset), de: "unerwartetes Ende der Bedingung (erwartet: \(expected))",
+                                          en: "unexpected end of condition (expected: \(expected))")
+        }
+        return ExpressionError.syntax(source.position(t.offset), de: "unerwartet: „\(t.text)“ (erwartet: \(expected))",
+                                      en: "unexpected '\(t.text)' (expected: \(expected))")
+    }
+
+    private mutating func expectOp(_ o: String) throws {
+        guard isOp(peek, o) else { throw unexpected(peek, expected: "'\(o)'") }
+        _ = advance()
+    }
+
+    private mutating func disjunction() throws -> ExprSyntax {
+        var left = try conjunction()
+        while isWord(peek, "or") {
+            let t = advance()
+            left = .binary("or", left, try conjunction(), t.offset)
+        }
+        return left
+    }
+
+    private mutating func conjunction() throws -> ExprSyntax {
+        var left = try negation()
+        while isWord(peek, "and") {
+            let t = advance()
+            left = .binary("and", left, try negation(), t.offset)
+        }
+        return left
+    }
+
+    private mutating func enter(_ t: ExprToken) throws {
+        depth += 1
+        if depth > ExprParser.maxDepth {
+            throw ExpressionError.syntax(source.position(t.offset), de: "Bedingung ist zu tief verschachtelt (höchstens \(ExprParser.maxDepth) Ebenen)",
+                                         en: "condition is nested too deeply (at most \(ExprParser.maxDepth) levels)")
+        }
+    }
+
+    private mutating func negation() throws -> ExprSyntax {
+        if isWord(peek, "not") {
+            let t = advance()
+            try enter(t)
+            defer { depth -= 1 }
+            return .unary("not", try negation(), t.offset)
+        }
+        return try relation()
+    }
+
+    private mutating func relation() throws -> ExprSyntax {
+        let left = try additive()
+        let t = peek
+        switch t.kind {
+        case .op(let o) where ["==", "!=", "<", "<=", ">", ">="].contains(o):
+            _ = advance()
+            return .binary(o, left, try additive(), t.offset)
+        case .identifier("in"):
+            _ = advance()
+            return .binary("in", left, try additive(), t.offset)
+        case .identifier("not") where isWord(peek2, "in"):
+            _ = advance()
+            _ = advance()
+            return .binary("not in", left, try additive(), t.offset)
+        case .identifier("within"):
+            _ = advance()
+            return .binary("within", left, try additive(), t.offset)
+        case .identifier(let w) where ExprParser.stringPredicates.contains(w):
+            _ = advance()
+            return .binary(w, left, try additive(), t.offset)
+        default:
+            return left
+        }
+    }
+
+    private mutating func additive() throws -> ExprSyntax {
+        var left = try postfix()
+        while isOp(peek, "+") || isOp(peek, "-") {
+            let t = advance()
+            left = .binary(t.text, left, try postfix(), t.offset)
+        }
+        return left
+    }
+
+    private mutating func postfix() throws -> ExprSyntax {
+        var e = try primary()
+        while isOp(peek, ".") {
+            _ = advance()
+            let t = advance()
+            guard case .identifier(let name) = t.kind else { throw unexpected(t, expected: "field name / Feldname") }
+            e = .member(e, name, t.offset)
+        }
+        if isWord(peek, "at"), ExprParser.canAttachAt(e) {
+            let t = advance()
+            let at = try additive()
+            e = try attachAt(e, at, t)
+        }
+        return e
+    }
+
+    private static func canAttachAt(_ e: ExprSyntax) -> Bool {
+        switch e {
+        case .call(_, _, nil, _): return true
+        case .member(let b, _, _), .exists(let b, _): return canAttachAt(b)
+        default: return false
+        }
+    }
+
+    private func attachAt(_ e: ExprSyntax, _ at: ExprSyntax, _ t: ExprToken) throws -> ExprSyntax {
+        switch e {
+        case .call(let n, let args, nil, let o): return .call(n, args, at: at, o)
+        case .member(let b, let f, let o): return .member(try attachAt(b, at, t), f, o)
+        case .exists(let c, let o): return .exists(try attachAt(c, at, t), o)
+        default:
+            throw ExpressionError.syntax(source.position(t.offset), de: "„at“ ist nur nach einer Tabellenabfrage oder agreement_permits erlaubt",
+                                         en: "'at' is only allowed after a table lookup or agreement_permits")
+        }
+    }
+
+    private mutating func primary() throws -> ExprSyntax {
+        let t = advance()
+        switch t.kind {
+        case .string(let s): return .string(s, t.offset)
+        case .number(let n): return .number(n, t.offset)
+        case .duration(let d, let text): return .duration(d, text, t.offset)
+        case .listName(let n): return .listName(n, t.offset)
+        case .op("("):
+            try enter(t)
+            defer { depth -= 1 }
+            let e = try disjunction()
+            try expectOp(")")
+            return e
+        case .op("["):
+            var items: [ExprSyntax] = []
+            if !isOp(peek, "]") {
+                repeat {
+                    items.append(try additive())
+                } while try consumeComma()
+            }
+            try expectOp("]")
+            return .list(items, t.offset)
+        case .op("-"):
+            let next = advance()
+            switch next.kind {
+            case .number(let n): return .number(-n, t.offset)
+            case .duration(let d, let s): return .duration(-d, "-" + s, t.offset)
+            default: throw unexpected(next, expected: "number / Zahl")
+            }
+        case .identifier("true"): return .bool(true, t.offset)
+        case .identifier("false"): return .bool(false, t.offset)
+        case .identifier("exists"):
+            let inner = try postfix()
+            guard case .call = inner else {
+                throw ExpressionError.syntax(source.position(inner.offset), de: "nach „exists“ wird eine Tabellenabfrage erwartet, z. B. staff(person == actor)",
+                                             en: "'exists' expects a table lookup, e.g. staff(person == actor)")
+            }
+            return .exists(inner, t.offset)
+        case .identifier("any"):
+            return .any(try primary(), t.offset)
+        case .identifier(let name):
+            if ExprParser.keywords.contains(name) { throw unexpected(t, expected: "value / Wert") }
+            guard isOp(peek, "(") else { return .identifier(name, t.offset) }
+            _ = advance()
+            var args: [ExprSyntax] = []
+            var at: ExprSyntax?
+            if !isOp(peek, ")") {
+                repeat {
+                    args.append(try disjunction())
+                    if isWord(peek, "at") {
+                        _ = advance()
+                        at = try additive()
+                    }
+                } while try consumeComma()
+            }
+            try expectOp(")")
+            return .call(name, args, at: at, t.offset)
+        default:
+            throw unexpected(t, expected: "value / Wert")
+        }
+    }
+
+    private mutating func consumeComma() throws -> Bool {
+        if isOp(peek, ",") {
+            _ = advance()
+            return true
+        }
+        return false
+    }
+}

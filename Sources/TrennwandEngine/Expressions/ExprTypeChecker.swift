@@ -1,0 +1,611 @@
+import TrennwandRecords
+
+/// Resolves names and checks types of a parse tree against a `CompileEnvironment`, producing the
+/// `CheckedExpr` tree. Every error is a `ConfigError` at the offending token.
+struct ExprTypeChecker {
+    let env: CompileEnvironment
+    let source: ConditionSource
+    let schema: RecordSchema
+    let zone: ZoneConverter
+
+    init(env: CompileEnvironment, source: ConditionSource) throws {
+        self.env = env
+        self.source = source
+        self.schema = env.kind.schema
+        guard let zone = ZoneConverter(identifier: env.timeZone) else {
+            throw ExpressionError.unknown(source.position(0), code: "time-zone",
+                                          de: "unbekannte Zeitzone „\(env.timeZone)“", en: "unknown time zone '\(env.timeZone)'")
+        }
+        self.zone = zone
+    }
+
+    static let functions = [
+        "present", "missing", "lower", "hour", "weekday", "date", "within_schedule", "direction", "matrix",
+        "detects", "detects_category", "agreement_permits",
+    ]
+    static let tables: [RecordKind] = RecordKind.allCases.filter { !$0.isEvaluated }
+
+    private func pos(_ offset: Int) -> SourcePosition { source.position(offset) }
+
+    private func typeError(_ offset: Int, _ de: String, _ en: String) -> ConfigError {
+        ExpressionError.type(pos(offset), de: de, en: en)
+    }
+
+    // MARK: entry
+
+    func checkCondition(_ s: ExprSyntax) throws -> CheckedExpr {
+        let c = try check(s)
+        guard c.type == .bool else {
+            throw typeError(s.startOffset, "die Bedingung muss wahr oder falsch ergeben, nicht \(c.type)",
+                            "the condition must be true or false, not \(c.type)")
+        }
+        return c
+    }
+
+    // MARK: fields
+
+    static func exprType(of spec: FieldSpec) -> ExprType {
+        switch spec.type {
+        case .string: return spec.name == "category" ? .category : .string
+        case .text: return .text
+        case .symbol(let v): return .symbol(v)
+        case .timestamp: return .timestamp
+        case .number: return .number
+        case .bool: return .bool
+        case .list: return spec.name == "categories" ? .categoryList : .list
+        }
+    }
+
+    private func field(_ name: String, _ offset: Int, in schema: RecordSchema) throws -> (Int, ExprType) {
+        guard let slot = schema.slot(name) else {
+            let names = schema.fields.map(\.name)
+            let h = ExpressionError.hint(ExpressionError.suggestions(name, in: names))
+            throw ExpressionError.unknown(pos(offset), code: "unknown-field",
+                                          de: "unbekanntes Feld „\(name)“ für \(schema.kind.rawValue)-Datensätze\(h.de)",
+                                          en: "unknown field '\(name)' for \(schema.kind.rawValue) records\(h.en)")
+        }
+        return (slot, ExprTypeChecker.exprType(of: schema.fields[slot]))
+    }
+
+    // MARK: expressions
+
+    func check(_ s: ExprSyntax) throws -> CheckedExpr {
+        switch s {
+        case .string(let v, _): return .constant(.string(ByteString(v)), .string)
+        case .number(let n, _): return .constant(.number(n), .number)
+        case .duration(let d, _, _): return .constant(.time(d), .duration)
+        case .bool(let b, _): return .constant(.bool(Tri(b)), .bool)
+        case .identifier(let name, let o):
+            let (slot, type) = try field(name, o, in: schema)
+            return .field(slot: slot, name: name, type: type)
+        case .listName(let name, let o):
+            guard let items = env.namedLists[name] else {
+                let h = ExpressionError.hint(ExpressionError.suggestions(name, in: Array(env.namedLists.keys)))
+                throw ExpressionError.unknown(pos(o), code: "unknown-list", de: "unbekannte Liste „@\(name)“\(h.de)",
+                                              en: "unknown list '@\(name)'\(h.en)")
+            }
+            return .namedList(name, items.map { ByteString($0) })
+        case .list(let items, _):
+            var out: [ByteString] = []
+            for item in items {
+                guard case .string(let v, _) = item else {
+                    throw typeError(item.startOffset, "Listen enthalten nur Zeichenketten in Anführungszeichen",
+                                    "lists hold only quoted strings")
+                }
+                out.append(ByteString(v))
+            }
+            return .constant(.list(out), .list)
+        case .any(_, let o):
+            throw typeError(o, "„any [...]“ ist nur als zweites Argument von detects erlaubt",
+                            "'any [...]' is only allowed as the second argument of detects")
+        case .unary(_, let x, _):
+            let c = try check(x)
+            try requireBool(c, x)
+            if case .constant(.bool(let t), _) = c { return .constant(.bool(!t), .bool) }
+            return .not(c)
+        case .binary(let op, let l, let r, let o):
+            return try binary(op, l, r, o)
+        case .call(let name, let args, let at, let o):
+            if let table = ExprTypeChecker.tables.first(where: { $0.rawValue == name }) {
+                _ = table
+                throw typeError(o, "Tabellenabfrage „\(name)(…)“ braucht „exists“ davor oder „.feld“ dahinter",
+                                "table lookup '\(name)(…)' needs 'exists' before it or '.field' after it")
+            }
+            return try call(name, args, at, o)
+        case .member(let base, let fieldName, let o):
+            guard case .call(let table, let args, let at, let to) = base, let kind = ExprTypeChecker.tables.first(where: { $0.rawValue == table }) else {
+                throw typeError(o, "„.\(fieldName)“ ist nur nach einer Tabellenabfrage erlaubt, z. B. staff(person == actor).org",
+                                "'.\(fieldName)' is only allowed after a table lookup, e.g. staff(person == actor).org")
+            }
+            let lookup = try self.lookup(kind, args, at, to)
+            let (slot, type) = try field(fieldName, o, in: kind.schema)
+            return .lookupValue(lookup, column: slot, name: fieldName, type: type)
+        case .exists(let inner, let o):
+            guard case .call(let table, let args, let at, let to) = inner, let kind = ExprTypeChecker.tables.first(where: { $0.rawValue == table }) else {
+                throw unknownTable(inner, o)
+            }
+            return .exists(try lookup(kind, args, at, to))
+        }
+    }
+
+    private func unknownTable(_ s: ExprSyntax, _ o: Int) -> ConfigError {
+        var name = "?"
+        var at = o
+        if case .call(let n, _, _, let no) = s { name = n; at = no }
+        let names = ExprTypeChecker.tables.map(\.rawValue)
+        let h = ExpressionError.hint(ExpressionError.suggestions(name, in: names))
+        return ExpressionError.unknown(pos(at), code: "unknown-table",
+                                       de: "unbekannte Tabelle „\(name)“ (bekannt: \(names.joined(separator: ", ")))\(h.de)",
+                                       en: "unknown table '\(name)' (known: \(names.joined(separator: ", ")))\(h.en)")
+    }
+
+    private func requireBool(_ c: CheckedExpr, _ s: ExprSyntax) throws {
+        guard c.type == .bool else {
+            throw typeError(s.startOffset, "wahr/falsch erwartet, gefunden: \(c.type)", "true/false expected, found: \(c.type)")
+        }
+    }
+
+    // MARK: literals against types
+
+    /// Checks a string literal used where `type` is expected and converts it (timestamps).
+    private func coerceLiteral(_ value: String, _ offset: Int, to type: ExprType) throws -> CheckedExpr {
+        switch type {
+        case .symbol(let allowed):
+            guard allowed.contains(value) else {
+                throw ExpressionError.unknown(pos(offset), code: "bad-symbol",
+                                              de: "„\(value)“ ist kein erlaubter Wert (erlaubt: \(allowed.joined(separator: ", ")))",
+                                              en: "'\(value)' is not an allowed value (allowed: \(allowed.joined(separator: ", ")))")
+            }
+            return .constant(.string(ByteString(value)), type)
+        case .category, .categoryList:
+            try requireCategory(value, offset)
+            return .constant(.string(ByteString(value)), .category)
+        case .timestamp:
+            guard let t = parseTimestamp(value) else {
+                throw typeError(offset, "„\(value)“ ist kein Zeitpunkt (JJJJ-MM-TT oder JJJJ-MM-TTThh:mm[:ss][Z])",
+                                "'\(value)' is not a timestamp (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss][Z])")
+            }
+            return .constant(.time(t), .timestamp)
+        default:
+            return .constant(.string(ByteString(value)), .string)
+        }
+    }
+
+    func requireCategory(_ value: String, _ offset: Int) throws {
+        guard env.taxonomy.contains(value) else {
+            let h = ExpressionError.hint(ExpressionError.suggestions(value, in: Array(env.taxonomy.categories.keys)))
+            throw ExpressionError.unknown(pos(offset), code: "unknown-category",
+                                          de: "„\(value)“ ist keine Kategorie der Taxonomie\(h.de)",
+                                          en: "'\(value)' is not a category of the taxonomy\(h.en)")
+        }
+    }
+
+    /// `YYYY-MM-DD`, `YYYY-MM-DDThh:mm[:ss]` in the environment's zone, or with `Z` in UTC.
+    func parseTimestamp(_ s: String) -> Int64? {
+        let b = Array(s.utf8)
+        func num(_ r: Range<Int>) -> Int? {
+            guard r.upperBound <= b.count else { return nil }
+            var v = 0
+            for i in r {
+                guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
+                v = v * 10 + Int(b[i] - 0x30)
+            }
+            return v
+        }
+        guard b.count >= 10, let y = num(0..<4), b[4] == UInt8(ascii: "-"), let m = num(5..<7), b[7] == UInt8(ascii: "-"),
+              let d = num(8..<10), (1...12).contains(m), d >= 1, d <= CivilTime.daysInMonth(year: y, month: m) else { return nil }
+        var secs = 0
+        var utc = false
+        var rest = b[10...]
+        if rest.last == UInt8(ascii: "Z") { utc = true; rest = rest.dropLast() }
+        if !rest.isEmpty {
+            let r = Array(rest)
+            guard r.count == 6 || r.count == 9, r[0] == UInt8(ascii: "T") || r[0] == 0x20, r[3] == UInt8(ascii: ":") else { return nil }
+            func n2(_ i: Int) -> Int? {
+                guard r[i] >= 0x30, r[i] <= 0x39, r[i + 1] >= 0x30, r[i + 1] <= 0x39 else { return nil }
+                return Int(r[i] - 0x30) * 10 + Int(r[i + 1] - 0x30)
+            }
+            guard let hh = n2(1), let mm = n2(4), hh < 24, mm < 60 else { return nil }
+            var ss = 0
+            if r.count == 9 {
+                guard r[6] == UInt8(ascii: ":"), let v = n2(7), v < 60 else { return nil }
+                ss = v
+            }
+            secs = hh * 3600 + mm * 60 + ss
+        }
+        let local = Int64(CivilTime.daysFromCivil(year: y, month: m, day: d)) * 86_400 + Int64(secs)
+        return utc ? local : zone.utc(fromLocal: local)
+    }
+
+    // MARK: operators
+
+    private func binary(_ op: String, _ l: ExprSyntax, _ r: ExprSyntax, _ o: Int) throws -> CheckedExpr {
+        switch op {
+        case "and", "or":
+            let a = try check(l), b = try check(r)
+            try requireBool(a, l)
+            try requireBool(b, r)
+            return op == "and" ? ExprFold.and([a, b]) : ExprFold.or([a, b])
+        case "==", "!=", "<", "<=", ">", ">=":
+            return try compare(ExprCompareOp(rawValue: op)!, l, r, o)
+        case "in", "not in":
+            let a = try check(l)
+            guard a.type.isStringLike else {
+                throw typeError(l.startOffset, "„\(op)“ prüft Text-Werte, gefunden: \(a.type)", "'\(op)' tests text values, found: \(a.type)")
+            }
+            let b: CheckedExpr
+            if case .list(let items, _) = r {
+                var out: [ByteString] = []
+                for item in items {
+                    guard case .string(let v, let io) = item else {
+                        throw typeError(item.startOffset, "Listen enthalten nur Zeichenketten in Anführungszeichen", "lists hold only quoted strings")
+                    }
+                    _ = try coerceLiteral(v, io, to: a.type)
+                    out.append(ByteString(v))
+                }
+                b = .constant(.list(out), .list)
+            } else {
+                b = try check(r)
+                guard b.type.isListLike else {
+                    throw typeError(r.startOffset, "nach „\(op)“ wird eine Liste erwartet ([…], @name oder Listenfeld), gefunden: \(b.type)",
+                                    "'\(op)' expects a list ([…], @name or a list field), found: \(b.type)")
+                }
+            }
+            return ExprFold.member(a, b, negated: op == "not in")
+        case "within":
+            let a = try check(l)
+            guard a.type == .category || a.type == .string || a.type.isListLike else {
+                throw typeError(l.startOffset, "„within“ braucht eine Kategorie links, gefunden: \(a.type)",
+                                "'within' needs a category on the left, found: \(a.type)")
+            }
+            guard case .string(let cat, let co) = r else {
+                throw typeError(r.startOffset, "nach „within“ wird eine Kategorie in Anführungszeichen erwartet",
+                                "'within' expects a quoted category")
+            }
+            try requireCategory(cat, co)
+            return .within(a, category: cat)
+        case "covers":
+            let a = try check(l)
+            guard a.type.isListLike else {
+                throw typeError(l.startOffset, "„covers“ braucht eine Kategorienliste links, gefunden: \(a.type)",
+                                "'covers' needs a list of categories on the left, found: \(a.type)")
+            }
+            let b = try stringOperand(r, as: .category)
+            return .covers(a, b)
+        default:
+            if op == "+" || op == "-" { return try arith(op == "+", l, r, o) }
+            let ci = op.hasPrefix("i")
+            let sop = ExprStringOp(rawValue: ci ? String(op.dropFirst()) : op)!
+            let a = try check(l)
+            if sop == .contains, a.type.isListLike {
+                let elementType: ExprType = a.type == .categoryList ? .category : .string
+                return .listContains(a, try stringOperand(r, as: elementType))
+            }
+            guard a.type.isStringLike || a.type == .text else {
+                throw typeError(l.startOffset, "„\(op)“ braucht Text links, gefunden: \(a.type)", "'\(op)' needs text on the left, found: \(a.type)")
+            }
+            let b = try stringOperand(r, as: .string)
+            return .stringMatch(sop, a, b, caseInsensitive: ci)
+        }
+    }
+
+    /// A string-valued operand; literals are checked against `type` (category, symbol).
+    private func stringOperand(_ s: ExprSyntax, as type: ExprType) throws -> CheckedExpr {
+        if case .string(let v, let o) = s { return try coerceLiteral(v, o, to: type) }
+        let c = try check(s)
+        guard c.type.isStringLike else {
+            throw typeError(s.startOffset, "Text erwartet, gefunden: \(c.type)", "text expected, found: \(c.type)")
+        }
+        return c
+    }
+
+    private func compare(_ op: ExprCompareOp, _ l: ExprSyntax, _ r: ExprSyntax, _ o: Int) throws -> CheckedExpr {
+        let a: CheckedExpr, b: CheckedExpr
+        // A string literal takes the type of the other side (symbol, category, timestamp).
+        if case .string(let v, let lo) = l, !isStringLiteral(r) {
+            b = try check(r)
+            a = try coerceLiteral(v, lo, to: b.type)
+        } else if case .string(let v, let ro) = r {
+            a = try check(l)
+            b = try coerceLiteral(v, ro, to: a.type)
+        } else {
+            a = try check(l)
+            b = try check(r)
+        }
+        let ta = a.type, tb = b.type
+        let compatible: Bool
+        switch (ta, tb) {
+        case _ where ta.isStringLike && tb.isStringLike: compatible = true
+        case (.number, .number), (.timestamp, .timestamp), (.duration, .duration), (.bool, .bool): compatible = true
+        default: compatible = false
+        }
+        guard compatible else {
+            throw typeError(o, "\(ta) kann nicht mit \(tb) verglichen werden", "cannot compare \(ta) with \(tb)")
+        }
+        if op != .eq && op != .ne {
+            switch ta {
+            case .bool, .symbol, .category:
+                throw typeError(o, "„\(op.rawValue)“ ordnet nur Zahlen, Zeitpunkte, Dauern und Text; \(ta) nur mit == oder !=",
+                                "'\(op.rawValue)' orders only numbers, timestamps, durations and text; \(ta) only with == or !=")
+            default: break
+            }
+        }
+        return ExprFold.compare(op, a, b)
+    }
+
+    private func isStringLiteral(_ s: ExprSyntax) -> Bool {
+        if case .string = s { return true }
+        return false
+    }
+
+    private func arith(_ plus: Bool, _ l: ExprSyntax, _ r: ExprSyntax, _ o: Int) throws -> CheckedExpr {
+        let a: CheckedExpr, b: CheckedExpr
+        // A string literal next to a timestamp is a timestamp literal (`time - "2025-03-01" > 30d`).
+        if case .string(let v, let lo) = l, !isStringLiteral(r) {
+            b = try check(r)
+            a = b.type == .timestamp ? try coerceLiteral(v, lo, to: .timestamp) : try check(l)
+        } else if case .string(let v, let ro) = r {
+            a = try check(l)
+            b = a.type == .timestamp ? try coerceLiteral(v, ro, to: .timestamp) : try check(r)
+        } else {
+            a = try check(l)
+            b = try check(r)
+        }
+        let result: ExprType?
+        switch (a.type, b.type, plus) {
+        case (.number, .number, _): result = .number
+        case (.timestamp, .timestamp, false): result = .duration
+        case (.timestamp, .duration, _): result = .timestamp
+        case (.duration, .timestamp, true): result = .timestamp
+        case (.duration, .duration, _): result = .duration
+        default: result = nil
+        }
+        guard let result else {
+            let sym = plus ? "+" : "-"
+            throw typeError(o, "„\(sym)“ ist für \(a.type) und \(b.type) nicht definiert", "'\(sym)' is not defined for \(a.type) and \(b.type)")
+        }
+        return ExprFold.arith(plus, a, b, result)
+    }
+
+    // MARK: builtins
+
+    private func arity(_ name: String, _ args: [ExprSyntax], _ n: Int, _ o: Int) throws {
+        guard args.count == n else {
+            throw typeError(o, "\(name) erwartet \(n) Argument(e), gefunden: \(args.count)", "\(name) expects \(n) argument(s), found: \(args.count)")
+        }
+    }
+
+    private func typed(_ s: ExprSyntax, _ want: ExprType, _ fn: String) throws -> CheckedExpr {
+        if want == .timestamp, case .string(let v, let o) = s { return try coerceLiteral(v, o, to: .timestamp) }
+        let c = try check(s)
+        guard c.type == want else {
+            throw typeError(s.startOffset, "\(fn) erwartet \(want), gefunden: \(c.type)", "\(fn) expects \(want), found: \(c.type)")
+        }
+        return c
+    }
+
+    private func directionOperand(_ s: ExprSyntax) throws -> CheckedExpr {
+        if case .string(let v, let o) = s {
+            guard SeparationMatrix.directions.contains(v) else {
+                let list = SeparationMatrix.directions.joined(separator: ", ")
+                throw ExpressionError.unknown(pos(o), code: "bad-direction", de: "unbekannte Richtung „\(v)“ (erlaubt: \(list))",
+                                              en: "unknown direction '\(v)' (allowed: \(list))")
+            }
+            return .constant(.string(ByteString(v)), .string)
+        }
+        return try stringOperand(s, as: .string)
+    }
+
+    private func call(_ name: String, _ args: [ExprSyntax], _ at: ExprSyntax?, _ o: Int) throws -> CheckedExpr {
+        if let at, name != "agreement_permits" {
+            throw typeError(at.startOffset, "„at“ ist nur nach einer Tabellenabfrage oder agreement_permits erlaubt",
+                            "'at' is only allowed after a table lookup or agreement_permits")
+        }
+        switch name {
+        case "present", "missing":
+            try arity(name, args, 1, o)
+            let c = try check(args[0])
+            if case .constant = c {
+                throw typeError(args[0].startOffset, "\(name) erwartet ein Feld oder eine Abfrage", "\(name) expects a field or a lookup")
+            }
+            return .present(c, name == "present")
+        case "lower":
+            try arity(name, args, 1, o)
+            let c = try check(args[0])
+            guard c.type.isStringLike else { throw typeError(args[0].startOffset, "lower erwartet Text, gefunden: \(c.type)", "lower expects text, found: \(c.type)") }
+            if case .constant(.string(let s), _) = c { return .constant(.string(ExprTextOps.lower(s)), .string) }
+            return .lower(c)
+        case "hour", "weekday", "date":
+            try arity(name, args, 1, o)
+            let t = try typed(args[0], .timestamp, name)
+            return name == "hour" ? .hour(t) : name == "weekday" ? .weekday(t) : .date(t)
+        case "within_schedule":
+            try arity(name, args, 2, o)
+            let t = try typed(args[0], .timestamp, name)
+            if case .string(let v, let so) = args[1] {
+                do {
+                    let schedule = try DeploymentSchedule(parsing: v)
+                    return .withinSchedule(t, .constant(.string(ByteString(v)), .schedule), literal: schedule)
+                } catch let e as DeploymentSchedule.ParseError {
+                    throw ExpressionError.unknown(pos(so + 1 + e.offset), code: "bad-schedule", de: "Einsatzplan: \(e.de)", en: "schedule: \(e.en)")
+                }
+            }
+            let s = try stringOperand(args[1], as: .string)
+            return .withinSchedule(t, s, literal: nil)
+        case "direction":
+            try arity(name, args, 2, o)
+            return .direction(try stringOperand(args[0], as: .string), try stringOperand(args[1], as: .string))
+        case "matrix":
+            try arity(name, args, 2, o)
+            return .matrix(try directionOperand(args[0]), try stringOperand(args[1], as: .category), position: pos(o))
+        case "agreement_permits":
+            try arity(name, args, 3, o)
+            guard let at else {
+                throw typeError(o, "agreement_permits braucht „at <Zeitpunkt>“, z. B. agreement_permits(traeger, \"jobcenter->traeger\", category) at time",
+                                "agreement_permits needs 'at <timestamp>', e.g. agreement_permits(traeger, \"jobcenter->traeger\", category) at time")
+            }
+            return .agreementPermits(try stringOperand(args[0], as: .string), try directionOperand(args[1]),
+                                     try stringOperand(args[2], as: .category), at: try typed(at, .timestamp, "at"))
+        case "detects", "detects_category":
+            try arity(name, args, 2, o)
+            guard case .identifier(let fieldName, let fo) = args[0] else {
+                throw typeError(args[0].startOffset, "\(name) erwartet ein Textfeld als erstes Argument", "\(name) expects a text field as first argument")
+            }
+            let (slot, type) = try field(fieldName, fo, in: schema)
+            guard type == .text else {
+                throw typeError(fo, "\(name) prüft nur Freitextfelder; „\(fieldName)“ ist \(type)",
+                                "\(name) checks only free-text fields; '\(fieldName)' is \(type)")
+            }
+            let detectors = env.detectors.detectors
+            if name == "detects_category" {
+                guard case .string(let cat, let co) = args[1] else {
+                    throw typeError(args[1].startOffset, "detects_category erwartet eine Kategorie in Anführungszeichen", "detects_category expects a quoted category")
+                }
+                try requireCategory(cat, co)
+                let idx = detectors.indices.filter { env.taxonomy.isWithin(detectors[$0].category, cat) }
+                return .detectsCategory(slot: slot, field: fieldName, category: cat, detectors: idx)
+            }
+            var items: [(String, Int)] = []
+            switch args[1] {
+            case .string(let v, let so): items = [(v, so)]
+            case .any(.list(let xs, _), _), .list(let xs, _):
+                for x in xs {
+                    guard case .string(let v, let so) = x else {
+                        throw typeError(x.startOffset, "Detektornamen stehen in Anführungszeichen", "detector names are quoted")
+                    }
+                    items.append((v, so))
+                }
+            default:
+                throw typeError(args[1].startOffset, "detects erwartet einen Detektornamen oder any [\"a\", \"b\"]",
+                                "detects expects a detector name or any [\"a\", \"b\"]")
+            }
+            var idx: [Int] = []
+            for (v, so) in items {
+                guard let i = detectors.firstIndex(where: { $0.name == v }) else {
+                    let h = ExpressionError.hint(ExpressionError.suggestions(v, in: detectors.map(\.name)))
+                    throw ExpressionError.unknown(pos(so), code: "unknown-detector", de: "unbekannter Detektor „\(v)“\(h.de)",
+                                                  en: "unknown detector '\(v)'\(h.en)")
+                }
+                idx.append(i)
+            }
+            return .detects(slot: slot, field: fieldName, detectors: idx, names: items.map(\.0))
+        default:
+            let candidates = ExprTypeChecker.functions + ExprTypeChecker.tables.map(\.rawValue)
+            let h = ExpressionError.hint(ExpressionError.suggestions(name, in: candidates))
+            throw ExpressionError.unknown(pos(o), code: "unknown-function", de: "unbekannte Funktion „\(name)“\(h.de)",
+                                          en: "unknown function '\(name)'\(h.en)")
+        }
+    }
+
+    // MARK: lookups
+
+    private func lookup(_ kind: RecordKind, _ args: [ExprSyntax], _ at: ExprSyntax?, _ o: Int) throws -> ExprLookup {
+        guard args.count == 1 else {
+            throw typeError(o, "\(kind.rawValue)(…) erwartet Schlüsselbedingungen wie „spalte == wert and …“",
+                            "\(kind.rawValue)(…) expects key conditions like 'column == value and …'")
+        }
+        var parts: [ExprSyntax] = []
+        func flatten(_ s: ExprSyntax) {
+            if case .binary("and", let a, let b, _) = s { flatten(a); flatten(b) } else { parts.append(s) }
+        }
+        flatten(args[0])
+        let tableSchema = kind.schema
+        var terms: [ExprLookupTerm] = []
+        for p in parts {
+            guard case .binary(let op, .identifier(let col, let co), let value, let oo) = p, ["==", "contains", "covers"].contains(op) else {
+                throw typeError(p.startOffset, "Schlüsselbedingung „spalte == wert“, „spalte contains wert“ oder „spalte covers kategorie“ erwartet",
+                                "key condition 'column == value', 'column contains value' or 'column covers category' expected")
+            }
+            let (slot, colType) = try field(col, co, in: tableSchema)
+            let termOp = LookupTermOp(rawValue: op)!
+            switch termOp {
+            case .equals:
+                guard colType.isStringLike else {
+                    throw typeError(co, "Spalte „\(col)“ ist \(colType); Schlüssel müssen Text sein", "column '\(col)' is \(colType); keys must be text")
+                }
+            case .contains, .covers:
+                guard colType.isListLike else {
+                    throw typeError(oo, "„\(op)“ braucht eine Listenspalte; „\(col)“ ist \(colType)", "'\(op)' needs a list column; '\(col)' is \(colType)")
+                }
+            }
+            let v = try stringOperand(value, as: termOp == .equals ? colType : (termOp == .covers ? .category : .string))
+            terms.append(ExprLookupTerm(column: slot, name: col, op: termOp, value: v))
+        }
+        var atChecked: CheckedExpr?
+        if let at {
+            guard ReferenceTables.validity(of: kind) != nil else {
+                throw typeError(at.startOffset, "Tabelle \(kind.rawValue) hat keinen Gültigkeitszeitraum; „at“ ist nicht möglich",
+                                "table \(kind.rawValue) has no validity interval; 'at' is not possible")
+            }
+            atChecked = try typed(at, .timestamp, "at")
+        }
+        return ExprLookup(table: kind, terms: terms, at: atChecked, position: pos(o))
+    }
+}
+
+/// ExprConstant folding and operand ordering, shared by the checker.
+enum ExprFold {
+    static func and(_ xs: [CheckedExpr]) -> CheckedExpr {
+        var flat: [CheckedExpr] = []
+        for x in xs {
+            if case .and(let inner) = x { flat += inner } else { flat.append(x) }
+        }
+        var out: [CheckedExpr] = []
+        for x in flat {
+            if case .constant(.bool(let t), _) = x {
+                if t == .false { return x }
+                if t == .true { continue }
+            }
+            out.append(x)
+        }
+        if out.isEmpty { return .constant(.bool(.true), .bool) }
+        if out.count == 1 { return out[0] }
+        // Cheap operands first; `and` is commutative under Kleene logic and operands have no effects.
+        return .and(out.enumerated().sorted { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }.map(\.element))
+    }
+
+    static func or(_ xs: [CheckedExpr]) -> CheckedExpr {
+        var flat: [CheckedExpr] = []
+        for x in xs {
+            if case .or(let inner) = x { flat += inner } else { flat.append(x) }
+        }
+        var out: [CheckedExpr] = []
+        for x in flat {
+            if case .constant(.bool(let t), _) = x {
+                if t == .true { return x }
+                if t == .false { continue }
+            }
+            out.append(x)
+        }
+        if out.isEmpty { return .constant(.bool(.false), .bool) }
+        if out.count == 1 { return out[0] }
+        return .or(out.enumerated().sorted { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }.map(\.element))
+    }
+
+    static func compare(_ op: ExprCompareOp, _ a: CheckedExpr, _ b: CheckedExpr) -> CheckedExpr {
+        guard let x = a.constant, let y = b.constant else { return .compare(op, a, b) }
+        let r: Tri
+        switch (x, y) {
+        case (.string(let p), .string(let q)): r = Tri(op.holds(p, q))
+        case (.number(let p), .number(let q)): r = Tri(op.holds(p, q))
+        case (.time(let p), .time(let q)): r = Tri(op.holds(p, q))
+        case (.bool(let p), .bool(let q)):
+            if p == .unknown || q == .unknown { r = .unknown } else { r = Tri(op == .eq ? p == q : p != q) }
+        default: r = .unknown
+        }
+        return .constant(.bool(r), .bool)
+    }
+
+    static func member(_ a: CheckedExpr, _ b: CheckedExpr, negated: Bool) -> CheckedExpr {
+        guard case .constant(.string(let s), _) = a, case .constant(.list(let l), _) = b else { return .member(a, b, negated: negated) }
+        return .constant(.bool(Tri(l.contains(s) != negated)), .bool)
+    }
+
+    static func arith(_ plus: Bool, _ a: CheckedExpr, _ b: CheckedExpr, _ t: ExprType) -> CheckedExpr {
+        switch (a.constant, b.constant) {
+        case (.number(let x)?, .number(let y)?): return .constant(.number(plus ? x + y : x - y), t)
+        case (.time(let x)?, .time(let y)?): return .constant(.time(plus ? x + y : x - y), t)
+        default: return .arith(plus: plus, a, b, t)
+        }
+    }
+}

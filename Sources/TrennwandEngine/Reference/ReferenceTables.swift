@@ -1,0 +1,103 @@
+// Reference: the Stammdaten (staff, secondments, agreements, consents, participants, offers) that
+// rule conditions look up. The CLI loads them through profiles and hands them over; the expression
+// compiler asks for hash indexes while compiling, so evaluation is one hash probe per lookup.
+import Foundation
+import TrennwandRecords
+
+/// The reference tables of one run: normalised records per reference kind, in file order, plus
+/// hash indexes built on demand at compile time.
+///
+/// Building indexes is serialised by a lock; evaluation never takes it, because compiled
+/// conditions capture the immutable `ReferenceIndex` objects directly. Safe to share across
+/// threads once built.
+public final class ReferenceTables: @unchecked Sendable {
+    private let tables: [RecordKind: [Record]]
+    private var indexes: [IndexKey: ReferenceIndex] = [:]
+    private let lock = NSLock()
+
+    private struct IndexKey: Hashable {
+        var kind: RecordKind
+        var column: Int
+    }
+
+    /// Tables by kind; each record must be of the kind it is filed under (others are ignored).
+    public init(_ tables: [RecordKind: [Record]] = [:]) {
+        var clean: [RecordKind: [Record]] = [:]
+        for (kind, rows) in tables where !kind.isEvaluated {
+            clean[kind] = rows.filter { $0.kind == kind }
+        }
+        self.tables = clean
+    }
+
+    /// No reference data at all: every lookup misses (and reports a configuration gap).
+    public static let empty = ReferenceTables()
+
+    /// The rows of one table in file order.
+    public func rows(_ kind: RecordKind) -> [Record] { tables[kind] ?? [] }
+
+    /// The validity columns of a table (`start`/`end` slots); nil for tables without validity.
+    /// A missing start or end value means open-ended on that side.
+    public static func validity(of kind: RecordKind) -> (start: Int, end: Int, names: (String, String))? {
+        let names: (String, String)
+        switch kind {
+        case .secondments, .participants: names = ("start", "end")
+        case .agreements: names = ("valid_from", "valid_to")
+        case .consents: names = ("given", "revoked")
+        default: return nil
+        }
+        let s = kind.schema
+        guard let a = s.slot(names.0), let b = s.slot(names.1) else { return nil }
+        return (a, b, names)
+    }
+
+    /// The hash index of `kind` on the field at `column` (built once, then shared).
+    public func index(_ kind: RecordKind, column: Int) -> ReferenceIndex {
+        lock.lock()
+        defer { lock.unlock() }
+        let key = IndexKey(kind: kind, column: column)
+        if let existing = indexes[key] { return existing }
+        let built = ReferenceIndex(rows: rows(kind), column: column, validity: ReferenceTables.validity(of: kind).map { ($0.start, $0.end) })
+        indexes[key] = built
+        return built
+    }
+}
+
+/// A hash index over one column of one reference table: key → row numbers in table order.
+/// A list column indexes every element, so `roles contains x` is one probe too.
+public final class ReferenceIndex: Sendable {
+    public let rows: [Record]
+    public let column: Int
+    let map: [ByteString: [Int32]]
+    let validity: (start: Int, end: Int)?
+    static let none: [Int32] = []
+
+    init(rows: [Record], column: Int, validity: (Int, Int)?) {
+        self.rows = rows
+        self.column = column
+        self.validity = validity.map { (start: $0.0, end: $0.1) }
+        var map: [ByteString: [Int32]] = [:]
+        for (i, r) in rows.enumerated() {
+            switch r.values[column] {
+            case .string(let s): map[s, default: []].append(Int32(i))
+            case .list(let l):
+                for s in Set(l) { map[s, default: []].append(Int32(i)) }
+            default: break
+            }
+        }
+        self.map = map
+    }
+
+    /// Row numbers whose column equals (or, for lists, contains) `key`, in table order.
+    @inline(__always)
+    public func candidates(_ key: ByteString) -> [Int32] { map[key] ?? ReferenceIndex.none }
+
+    /// Whether row `r` is valid at `time`: start ≤ time ≤ end, a missing bound is open.
+    @inline(__always)
+    public func isValid(_ row: Int, at time: Int64) -> Bool {
+        guard let v = validity else { return true }
+        let values = rows[row].values
+        if case .time(let s) = values[v.start], time < s { return false }
+        if case .time(let e) = values[v.end], time > e { return false }
+        return true
+    }
+}
