@@ -83,6 +83,8 @@ public struct Finding: Sendable, Codable {
     public var fingerprint: String
     /// Extra explanation for this occurrence (aggregates: measured value and threshold).
     public var detail: Localized?
+    /// How many records of this run produced the same fingerprint (collapsed into this finding).
+    public var occurrences: Int = 1
 
     public init(ruleID: String, title: Localized, severity: Severity, findingClass: FindingClass, norms: [Norm],
                 locator: Locator, time: Int64?, evidence: [Evidence], persons: [String: String],

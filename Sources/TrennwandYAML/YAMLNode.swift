@@ -154,3 +154,11 @@ public struct YAMLMapping: @unchecked Sendable {
 
     public var keys: [String] { entries.map(\.key) }
 }
+
+extension YAMLNode {
+    /// The scalar's text as written (conditions), else the node serialised as YAML.
+    public var scalarText: String {
+        if case .scalar(let s) = node { return s.string }
+        return text
+    }
+}

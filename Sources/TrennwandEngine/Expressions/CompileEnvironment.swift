@@ -1,3 +1,4 @@
+import Foundation
 import TrennwandRecords
 
 /// What detector calls need from the detector set. `DetectorSet` conforms; tests use small fakes.
@@ -12,7 +13,12 @@ extension DetectorSet: DetectorScanning {}
 /// non-thread-safe scanner). The one place to switch once `DetectorSet.makeScanner()` exists:
 /// `if let set = detectors as? DetectorSet { let s = set.makeScanner(); return { s.scan($0) } }`.
 func makeScanFunction(_ detectors: any DetectorScanning) -> ([ByteString]) -> DetectionResult {
-    { detectors.scan($0) }
+    // Each EvalContext is per thread, so it owns a scanner with its own Vectorscan scratch.
+    if let set = detectors as? DetectorSet {
+        let scanner = set.makeScanner()
+        return { scanner.scan($0) }
+    }
+    return { detectors.scan($0) }
 }
 
 /// Everything a condition is compiled against: the record kind it is evaluated on and the
@@ -27,9 +33,14 @@ public struct CompileEnvironment: Sendable {
     public var namedLists: [String: [String]]
     /// Time zone of `hour`, `weekday`, `date`, `within_schedule` and of timestamp literals.
     public var timeZone: String
+    /// The scan's reference time (UTC epoch seconds) that `now()` stands for: the start of the run,
+    /// or a fixed time for reproducible audits (`--now`).
+    public var now: Int64
 
     public init(kind: RecordKind, detectors: any DetectorScanning, taxonomy: Taxonomy, matrix: SeparationMatrix,
-                reference: ReferenceTables, namedLists: [String: [String]] = [:], timeZone: String = "Europe/Berlin") {
+                reference: ReferenceTables, namedLists: [String: [String]] = [:], timeZone: String = "Europe/Berlin",
+                now: Int64 = Int64(Date().timeIntervalSince1970)) {
+        self.now = now
         self.kind = kind
         self.detectors = detectors
         self.taxonomy = taxonomy

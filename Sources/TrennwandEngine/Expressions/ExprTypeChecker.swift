@@ -20,7 +20,7 @@ struct ExprTypeChecker {
     }
 
     static let functions = [
-        "present", "missing", "lower", "hour", "weekday", "date", "within_schedule", "direction", "matrix",
+        "present", "missing", "lower", "now", "hour", "weekday", "date", "within_schedule", "direction", "matrix",
         "detects", "detects_category", "agreement_permits",
     ]
     static let tables: [RecordKind] = RecordKind.allCases.filter { !$0.isEvaluated }
@@ -415,6 +415,10 @@ struct ExprTypeChecker {
             guard c.type.isStringLike else { throw typeError(args[0].startOffset, "lower erwartet Text, gefunden: \(c.type)", "lower expects text, found: \(c.type)") }
             if case .constant(.string(let s), _) = c { return .constant(.string(ExprTextOps.lower(s)), .string) }
             return .lower(c)
+        case "now":
+            // The scan's reference time, fixed for the whole run (and settable for reproducible audits).
+            try arity(name, args, 0, o)
+            return .constant(.time(env.now), .timestamp)
         case "hour", "weekday", "date":
             try arity(name, args, 1, o)
             let t = try typed(args[0], .timestamp, name)

@@ -67,12 +67,17 @@ public struct RuleFile: Sendable {
     /// `violation` (default) or `gap` for rules that report configuration gaps.
     public var findingClass: FindingClass
     public var examples: [RuleExample]
+    /// Fields whose values (with the rule id and the time bucket) make the content fingerprint;
+    /// default: the evidence fields.
+    public var fingerprintFields: [String]
+    /// Time bucket of the fingerprint in seconds (`day` = 86,400); nil: no time component.
+    public var fingerprintBucket: Int64?
     public var path: String
     public var position: SourcePosition
 
     static let keys: Set<String> = [
         "id", "title", "description", "severity", "applies_to", "over", "norms", "rationale", "remediation",
-        "condition", "aggregate", "evidence", "tags", "class", "examples",
+        "condition", "aggregate", "evidence", "tags", "class", "examples", "fingerprint",
     ]
 
     /// Parses a rule file; every problem is a `ConfigError` naming file:line:column.
@@ -100,10 +105,12 @@ public struct RuleFile: Sendable {
             }
             target = .aggregate(over: k)
         } else {
-            guard let k = RecordKind(rawValue: targetName), k.isEvaluated else {
+            // Reference tables are rule targets too (TW903–TW905 check secondments and agreements).
+            guard let k = RecordKind(rawValue: targetName) else {
+                let kinds = RecordKind.allCases.map(\.rawValue).joined(separator: ", ")
                 throw targetNode.error("rule.applies-to",
-                                       de: "applies_to muss access, documentation, flow oder aggregate sein",
-                                       en: "applies_to must be access, documentation, flow or aggregate")
+                                       de: "applies_to muss aggregate oder eine Datensatzart sein (\(kinds))",
+                                       en: "applies_to must be aggregate or a record kind (\(kinds))")
             }
             target = .record(k)
         }
@@ -150,12 +157,37 @@ public struct RuleFile: Sendable {
             condition = try m.required("condition")
         }
         let examples = try parseExamples(try m.required("examples"), aggregate: aggregate != nil)
+        var fingerprintFields = evidence
+        var fingerprintBucket: Int64? = 86_400
+        if let fp = m.optional("fingerprint") {
+            let fm = try fp.mapping(allowed: ["fields", "bucket"])
+            if let f = fm.optional("fields") {
+                fingerprintFields = try f.stringList()
+                for name in fingerprintFields where schema.slot(name) == nil {
+                    throw f.error("rule.fingerprint", de: "Feld „\(name)“ gibt es bei \(target.kind.rawValue) nicht",
+                                  en: "field '\(name)' does not exist for \(target.kind.rawValue)")
+                }
+            }
+            if let b = fm.optional("bucket") {
+                switch try b.string() {
+                case "none": fingerprintBucket = nil
+                case "hour": fingerprintBucket = 3600
+                case "day": fingerprintBucket = 86_400
+                case "week": fingerprintBucket = 604_800
+                case "month": fingerprintBucket = 2_592_000
+                default:
+                    throw b.error("rule.fingerprint", de: "bucket: none, hour, day, week oder month",
+                                  en: "bucket: none, hour, day, week or month")
+                }
+            }
+        }
         return RuleFile(
             id: id, title: try m.required("title").localized(), description: try m.required("description").localized(),
             severity: severity, target: target, norms: norms, rationale: try m.required("rationale").localized(),
             remediation: try m.required("remediation").localized(), condition: condition, aggregate: aggregate,
             evidence: evidence, tags: try m.optional("tags")?.stringList() ?? [], findingClass: findingClass,
-            examples: examples, path: doc.file, position: doc.position)
+            examples: examples, fingerprintFields: fingerprintFields, fingerprintBucket: fingerprintBucket,
+            path: doc.file, position: doc.position)
     }
 
     static func parseAggregate(_ node: YAMLNode, schema: RecordSchema) throws -> AggregateRuleSpec {

@@ -1,0 +1,122 @@
+import Foundation
+import TrennwandFindings
+import TrennwandRecords
+import TrennwandYAML
+
+/// A record rule compiled against one set of reference tables: condition closures plus the slots
+/// of its evidence, person and fingerprint fields, all resolved once.
+public struct CompiledRule: Sendable {
+    public let file: RuleFile
+    public let descriptor: RuleDescriptor
+    let condition: CompiledCondition
+    let evidence: [FieldRef]
+    let fingerprint: [Int]
+}
+
+/// An aggregate rule compiled against one set of reference tables.
+public struct CompiledAggregate: Sendable {
+    public let file: RuleFile
+    public let descriptor: RuleDescriptor
+    let filter: CompiledCondition?
+    let numerator: CompiledCondition?
+    let groupSlots: [Int]
+    let distinctSlot: Int?
+}
+
+/// A field of the record kind, with its slot and type.
+struct FieldRef: Sendable {
+    let name: String
+    let slot: Int
+    let type: FieldType
+}
+
+/// The rule pack compiled for one run: record rules by kind, aggregate rules, the gap descriptor.
+public final class CompiledRulePack: Sendable {
+    public let policy: PolicyData
+    public let rules: [CompiledRule]
+    public let aggregates: [CompiledAggregate]
+    let rulesByKind: [RecordKind: [CompiledRule]]
+    /// The rule configuration gaps are reported under (TW906), or a built-in stand-in.
+    let gapDescriptor: RuleDescriptor
+    public let descriptors: [RuleDescriptor]
+
+    public static let gapRuleID = "TW906"
+
+    /// Compiles every rule of `set` (or those in `only`) against `reference`; compile errors are
+    /// collected and the rule left out.
+    public static func compile(_ set: RuleSet, policy: PolicyData, reference: ReferenceTables,
+                               only: Set<String>? = nil, now: Int64 = Int64(Date().timeIntervalSince1970))
+        -> (pack: CompiledRulePack, errors: [ConfigError]) {
+        var rules: [CompiledRule] = []
+        var aggregates: [CompiledAggregate] = []
+        var errors: [ConfigError] = []
+        for file in set.rules where only?.contains(file.id) ?? true {
+            do {
+                switch file.target {
+                case .record: rules.append(try compile(record: file, policy: policy, reference: reference, now: now))
+                case .aggregate: aggregates.append(try compile(aggregate: file, policy: policy, reference: reference, now: now))
+                }
+            } catch let e as ConfigError {
+                errors.append(e)
+            } catch {
+                errors.append(ConfigError(file.position, code: "rule.compile", de: "\(error)", en: "\(error)"))
+            }
+        }
+        let gap = set.rules.first { $0.id == gapRuleID }?.descriptor ?? RuleDescriptor(
+            id: gapRuleID,
+            title: Localized(de: "Konfigurationslücke: unbekannter Wert in den Stammdaten",
+                             en: "Configuration gap: unknown value in the reference data"),
+            description: Localized(de: "Eine Regel konnte nicht entschieden werden, weil Stammdaten fehlen.",
+                                   en: "A rule could not be decided because reference data is missing."),
+            severity: .medium, norms: [Norm(citation: "§ 22 Abs. 2 Nr. 2 BDSG", title: "Verarbeitung besonderer Kategorien personenbezogener Daten", asOf: "2021-08-20")],
+            rationale: Localized(de: "Lücken werden gemeldet, nie stillschweigend übergangen.", en: "Gaps are reported, never silently skipped."),
+            remediation: Localized(de: "Stammdaten ergänzen.", en: "Complete the reference data."),
+            tags: ["gap"], findingClass: .gap, source: "")
+        let pack = CompiledRulePack(policy: policy, rules: rules, aggregates: aggregates, gapDescriptor: gap,
+                                    descriptors: set.descriptors.filter { only?.contains($0.id) ?? true })
+        return (pack, errors)
+    }
+
+    init(policy: PolicyData, rules: [CompiledRule], aggregates: [CompiledAggregate], gapDescriptor: RuleDescriptor,
+         descriptors: [RuleDescriptor]) {
+        self.policy = policy
+        self.rules = rules
+        self.aggregates = aggregates
+        self.gapDescriptor = gapDescriptor
+        self.descriptors = descriptors
+        var byKind: [RecordKind: [CompiledRule]] = [:]
+        for r in rules { byKind[r.file.target.kind, default: []].append(r) }
+        self.rulesByKind = byKind
+    }
+
+    static func fieldRefs(_ names: [String], kind: RecordKind) -> [FieldRef] {
+        let schema = kind.schema
+        return names.compactMap { n in schema.slot(n).map { FieldRef(name: n, slot: $0, type: schema.fields[$0].type) } }
+    }
+
+    static func compile(record file: RuleFile, policy: PolicyData, reference: ReferenceTables, now: Int64) throws -> CompiledRule {
+        let kind = file.target.kind
+        let condition = try CompiledCondition.compile(file.condition!, environment: policy.environment(kind: kind, reference: reference, now: now))
+        let schema = kind.schema
+        return CompiledRule(file: file, descriptor: file.descriptor, condition: condition,
+                            evidence: fieldRefs(file.evidence, kind: kind),
+                            fingerprint: file.fingerprintFields.compactMap { schema.slot($0) })
+    }
+
+    static func compile(aggregate file: RuleFile, policy: PolicyData, reference: ReferenceTables, now: Int64) throws -> CompiledAggregate {
+        let kind = file.target.kind
+        let spec = file.aggregate!
+        let env = policy.environment(kind: kind, reference: reference, now: now)
+        let schema = kind.schema
+        let filter = try spec.filter.map { try CompiledCondition.compile($0, environment: env) }
+        var numerator: CompiledCondition?
+        var distinct: Int?
+        switch spec.measure {
+        case .count: break
+        case .distinct(let field): distinct = schema.slot(field)
+        case .ratio(let node): numerator = try CompiledCondition.compile(node, environment: env)
+        }
+        return CompiledAggregate(file: file, descriptor: file.descriptor, filter: filter, numerator: numerator,
+                                 groupSlots: spec.groupBy.compactMap { schema.slot($0) }, distinctSlot: distinct)
+    }
+}

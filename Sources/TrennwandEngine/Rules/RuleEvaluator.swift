@@ -1,0 +1,253 @@
+import TrennwandFindings
+import TrennwandRecords
+
+/// Evaluates the compiled rule pack on records, one thread per evaluator: every record rule of
+/// the record's kind on every record (no first-match-wins), aggregate rules fed alongside, and
+/// configuration gaps reported as their own class. Findings leave masked and pseudonymised.
+public final class RuleEvaluator {
+    public let pack: CompiledRulePack
+    let pseudonymizer: Pseudonymizer
+    private var contexts: [RecordKind: EvalContext] = [:]
+    private var aggregates: [(rule: CompiledAggregate, evaluator: AggregateEvaluator, box: PredicateBox)] = []
+    private var reportedGaps: Set<GapKey> = []
+    /// Number of records evaluated per kind.
+    public private(set) var evaluated: [RecordKind: Int] = [:]
+
+    struct GapKey: Hashable {
+        let table: String
+        let key: ByteString
+        let kind: ConfigurationGap.Kind
+    }
+
+    /// Carries a precomputed predicate result into the aggregate evaluator's closure (same thread).
+    final class PredicateBox: @unchecked Sendable {
+        var value = false
+    }
+
+    public init(pack: CompiledRulePack, pseudonymizer: Pseudonymizer) throws {
+        self.pack = pack
+        self.pseudonymizer = pseudonymizer
+        for rule in pack.aggregates {
+            let box = PredicateBox()
+            let spec = rule.file.aggregate!
+            let groupSlots = rule.groupSlots
+            let groupBy: [AggregateKey] = groupSlots.map { slot in { @Sendable r in Self.keyBytes(r[slot]) } }
+            let measure: AggregateSpec.Measure
+            var threshold = spec.threshold
+            switch spec.measure {
+            case .count: measure = .count
+            case .distinct:
+                let slot = rule.distinctSlot!
+                measure = .distinct { @Sendable r in Self.keyBytes(r[slot]) }
+            case .ratio:
+                measure = .ratio(numerator: { @Sendable _ in box.value }, baseline: .otherGroups)
+                threshold = spec.threshold / 100
+            }
+            let window: AggregateSpec.Window = spec.window.map { .tumbling(seconds: $0) } ?? .whole
+            let aggregateSpec = AggregateSpec(groupBy: groupBy, window: window, measure: measure, threshold: threshold,
+                                              minCount: spec.minCount)
+            aggregates.append((rule, try AggregateEvaluator(spec: aggregateSpec), box))
+        }
+    }
+
+    private func context(for kind: RecordKind) -> EvalContext {
+        if let c = contexts[kind] { return c }
+        let env = pack.policy.environment(kind: kind, reference: .empty)
+        let c = EvalContext(environment: env)!
+        contexts[kind] = c
+        return c
+    }
+
+    /// Evaluates every rule of the record's kind; `emit` receives findings in rule order.
+    public func evaluate(_ record: Record, emit: (Finding) -> Void) {
+        evaluated[record.kind, default: 0] += 1
+        let rules = pack.rulesByKind[record.kind] ?? []
+        let aggregateRules = aggregates.filter { $0.rule.file.target.kind == record.kind }
+        if rules.isEmpty && aggregateRules.isEmpty { return }
+        let ctx = context(for: record.kind)
+        ctx.reset(record: record)
+        for rule in rules {
+            let (result, gaps) = rule.condition.evaluateWithGaps(ctx)
+            if result == .true {
+                emit(finding(rule, ctx))
+            } else if result == .unknown && !gaps.isEmpty {
+                for gap in gaps { reportGap(gap, rule: rule.descriptor, record: record, emit: emit) }
+            }
+        }
+        for a in aggregateRules {
+            if let f = a.rule.filter, f.evaluate(ctx) != .true { continue }
+            if let n = a.rule.numerator { a.box.value = n.evaluate(ctx) == .true }
+            a.evaluator.add(record)
+            for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit)) }
+        }
+    }
+
+    /// Closes the aggregate windows and reports what they found.
+    public func finish(emit: (Finding) -> Void) {
+        for a in aggregates {
+            for hit in a.evaluator.finish() { emit(finding(aggregate: a.rule, hit)) }
+        }
+    }
+
+    // MARK: - Findings
+
+    /// Fields that name persons: shown only as keyed pseudonyms.
+    static let personFields: Set<String> = ["actor", "subject", "author", "person", "participant", "customer_number", "counselors"]
+    /// Fields whose values may identify someone or hold free contact data: masked.
+    static let maskedFields: Set<String> = ["destination", "attachments", "workstation", "instrument_ref"]
+
+    func finding(_ rule: CompiledRule, _ ctx: EvalContext) -> Finding {
+        let record = ctx.record
+        var evidence: [Evidence] = []
+        var persons: [String: String] = [:]
+        var keys: [ByteString] = [ByteString(record.kind.rawValue)]
+        for ref in rule.evidence {
+            evidence += self.evidence(ref, ctx: ctx, persons: &persons)
+        }
+        // Persons of the record are always pseudonymised into the finding, evidence or not.
+        for name in Self.personFields {
+            if let slot = record.kind.schema.slot(name), let s = record[slot].stringValue, persons[name] == nil {
+                persons[name] = pseudonymizer.person(s)
+            }
+        }
+        if rule.fingerprint.isEmpty {
+            keys.append(ByteString(record.locator.recordID ?? ""))
+        }
+        for slot in rule.fingerprint {
+            if case .text = record.kind.schema.fields[slot].type {
+                // Content of the hits, not the whole text: editing unrelated words keeps the fingerprint.
+                for h in ctx.detection(slot)?.hits ?? [] {
+                    let pieces = record[slot].strings
+                    if h.piece < pieces.count {
+                        keys.append(ByteString(Array(pieces[h.piece].bytes[h.range.clamped(to: 0..<pieces[h.piece].count)])))
+                    }
+                }
+            } else {
+                keys.append(Self.keyBytes(record[slot]) ?? ByteString(""))
+            }
+        }
+        let time = record.kind.schema.slot("time").flatMap { record[$0].timeValue }
+        let bucket = rule.file.fingerprintBucket.flatMap { b in time.map { CivilTime.floorDiv($0, b) } }
+        return Finding(
+            ruleID: rule.descriptor.id, title: rule.descriptor.title, severity: rule.descriptor.severity,
+            findingClass: rule.descriptor.findingClass, norms: rule.descriptor.norms, locator: record.locator, time: time,
+            evidence: evidence, persons: persons, remediation: rule.descriptor.remediation,
+            fingerprint: pseudonymizer.fingerprint(rule: rule.descriptor.id, keys: keys, timeBucket: bucket))
+    }
+
+    func evidence(_ ref: FieldRef, ctx: EvalContext, persons: inout [String: String]) -> [Evidence] {
+        let value = ctx.record[ref.slot]
+        if value.isMissing { return [Evidence(field: ref.name, value: "–")] }
+        if case .text = ref.type {
+            guard let detection = ctx.detection(ref.slot) else { return [] }
+            let pieces = value.strings
+            let infos = pack.policy.detectors.detectors
+            return detection.hits.prefix(10).map { h in
+                let info = infos[h.detector]
+                let bytes = h.piece < pieces.count ? Array(pieces[h.piece].bytes[h.range.clamped(to: 0..<pieces[h.piece].count)]) : []
+                let shown = info.kind == .identifier ? Masking.identifier(bytes) : String(decoding: bytes, as: UTF8.self)
+                return Evidence(field: ref.name, detector: info.name, value: shown, piece: h.piece, range: h.range)
+            }
+        }
+        if Self.personFields.contains(ref.name) {
+            let ps = value.strings.map { pseudonymizer.person($0) }
+            if let first = ps.first { persons[ref.name] = first }
+            return [Evidence(field: ref.name, value: ps.joined(separator: ", "))]
+        }
+        if Self.maskedFields.contains(ref.name) {
+            return [Evidence(field: ref.name, value: value.strings.map { Masking.identifier($0.bytes) }.joined(separator: ", "))]
+        }
+        return [Evidence(field: ref.name, value: Self.display(value))]
+    }
+
+    static func display(_ value: Value) -> String {
+        switch value {
+        case .missing: return "–"
+        case .string(let s): return s.string
+        case .number(let n): return n == n.rounded() ? String(Int64(n)) : String(n)
+        case .bool(let b): return b ? "true" : "false"
+        case .time(let t): return CivilTime.iso8601(t)
+        case .list(let l): return l.map(\.string).joined(separator: ", ")
+        }
+    }
+
+    @inline(__always)
+    static func keyBytes(_ value: Value) -> ByteString? {
+        switch value {
+        case .string(let s): return s
+        case .list(let l): return ByteString(Array(l.map(\.bytes).joined(separator: [0x1F])))
+        case .time(let t): return ByteString(String(t))
+        case .number(let n): return ByteString(String(n))
+        case .bool(let b): return ByteString(b ? "true" : "false")
+        case .missing: return nil
+        }
+    }
+
+    func reportGap(_ gap: ConfigurationGap, rule: RuleDescriptor, record: Record, emit: (Finding) -> Void) {
+        let key = GapKey(table: gap.table, key: gap.key, kind: gap.kind)
+        guard reportedGaps.insert(key).inserted else { return }
+        let d = pack.gapDescriptor
+        let personTables: Set<String> = ["staff", "secondments", "participants", "consents"]
+        let shown = personTables.contains(gap.table) ? pseudonymizer.person(gap.key) : gap.key.string
+        let what: Localized
+        switch gap.kind {
+        case .lookupMiss:
+            what = Localized(de: "„\(shown)“ fehlt in der Stammdatentabelle \(gap.table)",
+                             en: "'\(shown)' is missing from the reference table \(gap.table)")
+        case .unmappedCategory:
+            what = Localized(de: "Kategorie „\(shown)“ ist in Taxonomie oder Matrix nicht erfasst",
+                             en: "category '\(shown)' is not in the taxonomy or the matrix")
+        case .invalidSchedule:
+            what = Localized(de: "Einsatzplan „\(shown)“ ist nicht lesbar", en: "schedule '\(shown)' cannot be read")
+        }
+        emit(Finding(
+            ruleID: d.id, title: d.title, severity: d.severity, findingClass: .gap, norms: d.norms,
+            locator: record.locator, time: record.kind.schema.slot("time").flatMap { record[$0].timeValue },
+            evidence: [Evidence(field: gap.table, value: shown)], persons: [:], remediation: d.remediation,
+            fingerprint: pseudonymizer.fingerprint(rule: d.id, keys: [ByteString(gap.kind.rawValue), ByteString(gap.table), gap.key],
+                                                   timeBucket: nil),
+            detail: Localized(de: "Regel \(rule.id) nicht entscheidbar: \(what.de) (\(gap.position))",
+                              en: "rule \(rule.id) undecidable: \(what.en) (\(gap.position))")))
+    }
+
+    func finding(aggregate rule: CompiledAggregate, _ hit: AggregateHit) -> Finding {
+        let d = rule.descriptor
+        var persons: [String: String] = [:]
+        var evidence: [Evidence] = []
+        let schema = rule.file.target.kind.schema
+        for (i, slot) in rule.groupSlots.enumerated() where i < hit.groupKey.count {
+            let name = schema.fields[slot].name
+            if Self.personFields.contains(name) {
+                let p = pseudonymizer.person(hit.groupKey[i])
+                persons[name] = p
+                evidence.append(Evidence(field: name, value: p))
+            } else {
+                evidence.append(Evidence(field: name, value: hit.groupKey[i].string))
+            }
+        }
+        let spec = rule.file.aggregate!
+        let measured: String
+        let detail: Localized
+        switch spec.measure {
+        case .ratio:
+            let share = Int((hit.value * 100).rounded())
+            let base = Int(((hit.baseline ?? 0) * 100).rounded())
+            measured = "\(share) %"
+            detail = Localized(
+                de: "Anteil \(share) % bei \(hit.count) Vorgängen, Vergleichswert aller anderen \(base) % (Schwelle +\(Int(spec.threshold)) Prozentpunkte)",
+                en: "share \(share) % of \(hit.count) cases, baseline of all others \(base) % (threshold +\(Int(spec.threshold)) points)")
+        default:
+            measured = String(Int(hit.value))
+            let window = hit.windowStart.map { s in " \(CivilTime.iso8601(s))–\(CivilTime.iso8601(hit.windowEnd ?? s))" } ?? ""
+            detail = Localized(de: "Wert \(measured) (Schwelle \(Int(spec.threshold)))\(window)",
+                               en: "value \(measured) (threshold \(Int(spec.threshold)))\(window)")
+        }
+        evidence.append(Evidence(field: "measure", value: measured))
+        let locator = hit.samples.first ?? Locator(file: "", line: 0, byteOffset: 0, index: 0)
+        let bucket = hit.windowStart.map { CivilTime.floorDiv($0, 3600) }
+        return Finding(
+            ruleID: d.id, title: d.title, severity: d.severity, findingClass: d.findingClass, norms: d.norms,
+            locator: locator, time: hit.windowStart, evidence: evidence, persons: persons, remediation: d.remediation,
+            fingerprint: pseudonymizer.fingerprint(rule: d.id, keys: hit.groupKey, timeBucket: bucket), detail: detail)
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import TrennwandFindings
+import TrennwandRecords
+import TrennwandYAML
+
+/// The policy data every rule is compiled against: taxonomy, separation matrix, detectors and
+/// named value lists. Loaded once per run from the rules directory.
+public struct PolicyData: Sendable {
+    public let taxonomy: Taxonomy
+    public let matrix: SeparationMatrix
+    public let detectors: DetectorSet
+    public let namedLists: [String: [String]]
+    public let timeZone: String
+
+    /// Loads `taxonomy.yaml`, `policy/matrix.yaml`, `detectors.yaml`, `lists/` and `named-lists.yaml`.
+    public static func load(rulesDirectory: String, timeZone: String = "Europe/Berlin") throws -> PolicyData {
+        let (taxonomy, matrix) = try SeparationMatrix.loadPolicy(rulesDirectory: rulesDirectory)
+        let detectors = try DetectorSet(rulesDirectory: rulesDirectory)
+        var lists: [String: [String]] = [:]
+        let path = rulesDirectory + "/named-lists.yaml"
+        if FileManager.default.fileExists(atPath: path) {
+            let m = try YAMLNode.load(path: path).mapping()
+            for e in m.entries { lists[e.key] = try e.value.stringList() }
+        }
+        return PolicyData(taxonomy: taxonomy, matrix: matrix, detectors: detectors, namedLists: lists, timeZone: timeZone)
+    }
+
+    public func environment(kind: RecordKind, reference: ReferenceTables, now: Int64 = 0) -> CompileEnvironment {
+        CompileEnvironment(kind: kind, detectors: detectors, taxonomy: taxonomy, matrix: matrix, reference: reference,
+                           namedLists: namedLists, timeZone: timeZone, now: now)
+    }
+}
+
+/// All rule files of a rules directory, parsed (conditions not yet compiled), with every problem
+/// found collected rather than stopping at the first.
+public struct RuleSet: Sendable {
+    public let rules: [RuleFile]
+    public let errors: [ConfigError]
+    /// SHA-256 over every data file of the rules directory (rules, policy, lists, profiles), so a
+    /// changed rule pack is recognised (history, incremental scans).
+    public let hash: String
+
+    /// Directories below the rules directory that hold other data than rules.
+    static let reserved: Set<String> = ["profiles", "policy", "lists"]
+
+    /// Rule files: `TW*.yaml`/`TW*.yml` in the subfolders of `rulesDirectory` (one rule per file;
+    /// the folder names the rule family), sorted by path.
+    public static func ruleFiles(in rulesDirectory: String) -> [String] {
+        let fm = FileManager.default
+        guard let top = try? fm.contentsOfDirectory(atPath: rulesDirectory) else { return [] }
+        var out: [String] = []
+        for dir in top.sorted() where !reserved.contains(dir) {
+            let path = rulesDirectory + "/" + dir
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue,
+                  let files = try? fm.contentsOfDirectory(atPath: path) else { continue }
+            for f in files.sorted() where f.hasPrefix("TW") && (f.hasSuffix(".yaml") || f.hasSuffix(".yml")) {
+                out.append(path + "/" + f)
+            }
+        }
+        return out
+    }
+
+    public static func load(rulesDirectory: String) -> RuleSet {
+        var rules: [RuleFile] = []
+        var errors: [ConfigError] = []
+        var seen: [String: String] = [:]
+        for path in ruleFiles(in: rulesDirectory) {
+            do {
+                let rule = try RuleFile.parse(try YAMLNode.load(path: path))
+                let name = (path as NSString).lastPathComponent
+                if !name.hasPrefix(rule.id + "-") && !name.hasPrefix(rule.id + ".") {
+                    errors.append(ConfigError(rule.position, code: "rule.file-name",
+                                              de: "Dateiname muss mit der Regel-ID \(rule.id) beginnen",
+                                              en: "file name must start with the rule id \(rule.id)"))
+                }
+                if let other = seen[rule.id] {
+                    errors.append(ConfigError(rule.position, code: "rule.duplicate-id",
+                                              de: "Regel-ID \(rule.id) gibt es schon in \(other)",
+                                              en: "rule id \(rule.id) already used in \(other)"))
+                    continue
+                }
+                seen[rule.id] = path
+                rules.append(rule)
+            } catch let e as ConfigError {
+                errors.append(e)
+            } catch {
+                errors.append(ConfigError(SourcePosition(file: path, line: 1, column: 1), code: "rule.unreadable",
+                                          de: "Regeldatei nicht lesbar: \(error)", en: "rule file not readable: \(error)"))
+            }
+        }
+        return RuleSet(rules: rules.sorted { $0.id < $1.id }, errors: errors, hash: directoryHash(rulesDirectory))
+    }
+
+    static func directoryHash(_ dir: String) -> String {
+        var h = ContentHash()
+        let fm = FileManager.default
+        let files = (fm.enumerator(atPath: dir)?.allObjects as? [String] ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        for f in files {
+            h.update(Data(f.utf8))
+            if let d = fm.contents(atPath: dir + "/" + f) { h.update(d) }
+        }
+        return h.hex()
+    }
+
+    public var descriptors: [RuleDescriptor] { rules.map(\.descriptor) }
+}
+
+extension RuleFile {
+    /// The rule as outputs see it.
+    public var descriptor: RuleDescriptor {
+        RuleDescriptor(id: id, title: title, description: description, severity: severity, norms: norms,
+                       rationale: rationale, remediation: remediation, tags: tags, findingClass: findingClass,
+                       source: path)
+    }
+}
