@@ -97,6 +97,7 @@ let package = Package(
         .testTarget(
             name: "TrennwandOutputsTests",
             dependencies: ["TrennwandOutputs", "TrennwandFindings", "TrennwandRecords"],
+            exclude: ["Golden"],
             swiftSettings: strict
         ),
         .testTarget(name: "TrennwandCLITests", dependencies: ["TrennwandRecords"], swiftSettings: strict),

@@ -213,6 +213,30 @@ final class OutputHTMLTests: XCTestCase {
         XCTAssertTrue(html.contains("script-src &#39;sha256-\(hash)&#39;"), "CSP hash \(hash) not in report")
     }
 
+    /// Renders the report in headless chromium (Tests/browser/check_report.py): script runs under the
+    /// CSP, filters hide findings, the planted script does not execute, no network. Skipped when
+    /// chromium is not installed or `TRENNWAND_SKIP_BROWSER=1`.
+    func testRendersInHeadlessChromium() throws {
+        if ProcessInfo.processInfo.environment["TRENNWAND_SKIP_BROWSER"] == "1" { throw XCTSkip("TRENNWAND_SKIP_BROWSER=1") }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-browser-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let html = dir.appendingPathComponent("report.html")
+        try Data(try report().utf8).write(to: html)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", OutputFixtures.packageRoot.appendingPathComponent("Tests/browser/check_report.py").path,
+                       html.path, dir.appendingPathComponent("report.png").path]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        if p.terminationStatus == 77 { throw XCTSkip("chromium not installed; browser check skipped (apt-get install -y chromium)") }
+        XCTAssertEqual(p.terminationStatus, 0, text)
+    }
+
     func testFilterAttributesArt33AndWaiver() throws {
         let html = try report()
         XCTAssertEqual(html.components(separatedBy: "<article class=\"finding").count - 1, 6)
