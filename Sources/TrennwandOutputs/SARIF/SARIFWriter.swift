@@ -205,10 +205,22 @@ public struct SARIFWriter: FindingWriter {
     }
 
     /// A PascalCase rule name from the English title (ASCII letters and digits of each word,
-    /// capitalised), e.g. `Export to Traeger destination` → `ExportToTraegerDestination`;
+    /// capitalised; German umlauts folded), e.g. `Export to Träger destination` → `ExportToTraegerDestination`;
     /// the rule id when nothing is left.
     static func pascalName(_ title: String, fallback: String) -> String {
-        let words = title.split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
+        let folded = title.map { c -> String in
+            switch c {
+            case "ä": return "ae"
+            case "ö": return "oe"
+            case "ü": return "ue"
+            case "Ä": return "Ae"
+            case "Ö": return "Oe"
+            case "Ü": return "Ue"
+            case "ß": return "ss"
+            default: return String(c)
+            }
+        }.joined()
+        let words = folded.split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
         let name = words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
         return name.isEmpty ? fallback : name
     }
