@@ -326,3 +326,23 @@ final class OutputJSONLinesTests: XCTestCase {
         XCTAssertEqual(summary["records_rejected"] as? Int, 2)
     }
 }
+
+final class OutputSinkTests: XCTestCase {
+    /// The file sink writes everything (beyond its 64 KiB buffer) and creates the file with mode 0600.
+    func testFileDescriptorSinkWritesAllBytes() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tw-sink-\(UUID().uuidString).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sink = try FileDescriptorSink(path: path)
+        var w = JSONLinesWriter(sink: sink)
+        let base = OutputFixtures.findings()
+        try OutputFixtures.stream(&w, findings: Array(repeating: base, count: 100).flatMap { $0 })
+        close(sink.fd)
+        let memory = MemorySink()
+        var m = JSONLinesWriter(sink: memory)
+        try OutputFixtures.stream(&m, findings: Array(repeating: base, count: 100).flatMap { $0 })
+        XCTAssertGreaterThan(memory.bytes.count, 1 << 16)
+        XCTAssertEqual(Array(try XCTUnwrap(FileManager.default.contents(atPath: path))), memory.bytes)
+        let mode = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)
+        XCTAssertEqual(mode.intValue & 0o777, 0o600)
+    }
+}

@@ -174,7 +174,11 @@ public struct HTMLReportWriter: FindingWriter {
 
     private func accounting(_ summary: RunSummary) -> String {
         var h = "<section id=\"accounting\">\n<h2>\(t("Nachweis der Verarbeitung", "Accounting"))</h2>\n"
-        h += "<p class=\"muted\">\(t("Jeder gelesene Datensatz wurde ausgewertet oder mit Grund abgewiesen.", "Every record read was evaluated or rejected with a reason."))</p>\n"
+        if summary.inputs.allSatisfy(\.isBalanced) {
+            h += "<p class=\"muted\">\(t("Jeder gelesene Datensatz wurde ausgewertet oder mit Grund abgewiesen.", "Every record read was evaluated or rejected with a reason."))</p>\n"
+        } else {
+            h += "<p class=\"art33\">\(t("Achtung: Die Zählung geht nicht auf (gelesen ≠ ausgewertet + abgewiesen). Bitte als Fehler melden.", "Warning: the accounting does not balance (read ≠ evaluated + rejected). Please report this as a bug."))</p>\n"
+        }
         h += "<table><tr><th>\(t("Eingabe", "Input"))</th><th>\(t("Profil", "Profile"))</th><th class=\"n\">\(t("gelesen", "read"))</th>"
         h += "<th class=\"n\">\(t("ausgewertet", "evaluated"))</th><th class=\"n\">\(t("abgewiesen", "rejected"))</th><th>\(t("Dateifehler", "File error"))</th></tr>\n"
         for i in summary.inputs {

@@ -12,8 +12,7 @@ public struct TextSummaryWriter: FindingWriter {
     public let colors: Bool
     public let topCount: Int
     private var run: RunInfo?
-    private var top: [(seq: Int, finding: Finding, waived: Bool)] = []
-    private var seq = 0
+    private var top: [Finding] = []
 
     public init(sink: any OutputSink, colors: Bool, topCount: Int = 10) {
         self.sink = sink
@@ -24,12 +23,10 @@ public struct TextSummaryWriter: FindingWriter {
     public mutating func begin(run: RunInfo) throws { self.run = run }
 
     public mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
-        seq += 1
         guard waived == nil, topCount > 0 else { return }
-        if top.count == topCount, let last = top.last, last.finding.severity >= finding.severity { return }
-        let entry = (seq: seq, finding: finding, waived: waived != nil)
-        let at = top.firstIndex { $0.finding.severity < finding.severity } ?? top.count
-        top.insert(entry, at: at)
+        if top.count == topCount, let last = top.last, last.severity >= finding.severity { return }
+        let at = top.firstIndex { $0.severity < finding.severity } ?? top.count
+        top.insert(finding, at: at)
         if top.count > topCount { top.removeLast() }
     }
 
@@ -73,8 +70,7 @@ public struct TextSummaryWriter: FindingWriter {
         }
         if !top.isEmpty {
             out += "\n" + t("Wichtigste offene Befunde", "Top open findings") + ":\n"
-            for entry in top {
-                let f = entry.finding
+            for f in top {
                 out += "  " + paint("[" + f.severity.label.text(lang) + "]", colorCode(f.severity)) + " " + f.ruleID + " "
                 out += TextSummaryWriter.clean(f.locator.description) + "  " + TextSummaryWriter.clean(f.title.text(lang)) + "\n"
             }
