@@ -61,10 +61,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Outputs: findings streamed into SARIF, JUnit, JSON Lines, CSV, HTML and the terminal summary.
+        .target(
+            name: "TrennwandOutputs",
+            dependencies: ["TrennwandFindings", "TrennwandRecords", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "trennwand",
             dependencies: [
                 "TrennwandRecords", "TrennwandYAML", "TrennwandReaders", "TrennwandEngine", "TrennwandFindings",
+                "TrennwandOutputs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -87,6 +94,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "TrennwandFindingsTests", dependencies: ["TrennwandFindings", "TrennwandRecords"], swiftSettings: strict),
+        .testTarget(
+            name: "TrennwandOutputsTests",
+            dependencies: ["TrennwandOutputs", "TrennwandFindings", "TrennwandRecords"],
+            exclude: ["Golden"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "TrennwandCLITests", dependencies: ["TrennwandRecords"], swiftSettings: strict),
     ]
 )

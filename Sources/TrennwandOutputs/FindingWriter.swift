@@ -1,0 +1,183 @@
+// TrennwandOutputs: the last layer before the CLI. Findings (already masked and pseudonymised
+// by the engine) stream in one by one through `FindingWriter`, like ripgrep's `Sink`, and leave as
+// SARIF, JUnit XML, JSON Lines, CSV, a self-contained HTML report or the terminal summary.
+// Outputs never read the clock, the environment or the version: all of it arrives in `RunInfo`
+// and `RunSummary`, so golden files compare byte for byte.
+import TrennwandFindings
+import TrennwandRecords
+
+/// A streaming consumer of one run's findings.
+///
+/// The caller calls `begin(run:)` once, `write(_:waived:)` per finding (in any order), then
+/// `end(summary:)` once. Writers keep as little as their format allows: JSON Lines, CSV, SARIF and
+/// HTML write each finding as it comes; JUnit groups failures per rule; the text summary keeps
+/// only counts and the top findings.
+public protocol FindingWriter {
+    /// Writes the run header (tool, rules, run facts).
+    mutating func begin(run: RunInfo) throws
+    /// Writes one finding; `waived` is the waiver that covers it, if any (waived findings stay visible).
+    mutating func write(_ finding: Finding, waived: WaiverInfo?) throws
+    /// Writes totals and accounting and flushes the sink.
+    mutating func end(summary: RunSummary) throws
+}
+
+/// An audited waiver that covers a finding: who accepted it, why, and until when.
+///
+/// Outputs only show waivers; matching and expiry are decided upstream. An expired waiver never
+/// reaches an output as a `WaiverInfo` (the finding is open again).
+public struct WaiverInfo: Sendable, Codable, Hashable {
+    /// Why the finding is accepted (free text written by the approver).
+    public var reason: String
+    /// Who approved it (name or role, e.g. `Datenschutzbeauftragte JC`).
+    public var approver: String
+    /// UTC epoch seconds when the waiver was created.
+    public var created: Int64
+    /// UTC epoch seconds when the waiver expires; nil only for waivers without expiry (discouraged).
+    public var expires: Int64?
+
+    public init(reason: String, approver: String, created: Int64, expires: Int64?) {
+        self.reason = reason
+        self.approver = approver
+        self.created = created
+        self.expires = expires
+    }
+}
+
+/// Open and waived counts of one group (a severity, a rule, a norm).
+public struct Tally: Sendable, Codable, Hashable {
+    public var open: Int = 0
+    public var waived: Int = 0
+    public var total: Int { open + waived }
+
+    public init(open: Int = 0, waived: Int = 0) {
+        self.open = open
+        self.waived = waived
+    }
+}
+
+/// Baseline comparison counts, when the run compared against a baseline.
+public struct BaselineCounts: Sendable, Codable, Hashable {
+    /// Findings not in the baseline.
+    public var new: Int
+    /// Findings also in the baseline.
+    public var unchanged: Int
+    /// Baseline findings no longer found.
+    public var gone: Int
+
+    public init(new: Int, unchanged: Int, gone: Int) {
+        self.new = new
+        self.unchanged = unchanged
+        self.gone = gone
+    }
+}
+
+/// Totals of one run, handed to `end(summary:)`.
+///
+/// Built by the caller while streaming (`count(_:waived:)` per finding), so every writer shows the
+/// same numbers. `inputs` is the final accounting (read / evaluated / rejected per input), which
+/// may be more complete than `RunInfo.inputs` at `begin`.
+public struct RunSummary: Sendable, Codable {
+    /// UTC epoch seconds when the scan finished.
+    public var finished: Int64
+    /// Final per-input accounting.
+    public var inputs: [InputAccount]
+    public var bySeverity: [Severity: Tally] = [:]
+    public var byRule: [String: Tally] = [:]
+    /// Keyed by norm citation.
+    public var byNorm: [String: Tally] = [:]
+    public var byClass: [FindingClass: Tally] = [:]
+    public var baseline: BaselineCounts?
+
+    public init(finished: Int64, inputs: [InputAccount], baseline: BaselineCounts? = nil) {
+        self.finished = finished
+        self.inputs = inputs
+        self.baseline = baseline
+    }
+
+    /// Counts one finding into every group.
+    public mutating func count(_ finding: Finding, waived: WaiverInfo?) {
+        func bump(_ t: inout Tally) { if waived == nil { t.open += 1 } else { t.waived += 1 } }
+        bump(&bySeverity[finding.severity, default: Tally()])
+        bump(&byRule[finding.ruleID, default: Tally()])
+        bump(&byClass[finding.findingClass, default: Tally()])
+        for citation in Set(finding.norms.map(\.citation)) { bump(&byNorm[citation, default: Tally()]) }
+    }
+
+    /// All findings counted, open and waived.
+    public var total: Int { bySeverity.values.reduce(0) { $0 + $1.total } }
+    /// Findings not covered by a waiver.
+    public var open: Int { bySeverity.values.reduce(0) { $0 + $1.open } }
+    public var waived: Int { bySeverity.values.reduce(0) { $0 + $1.waived } }
+
+    /// Open findings at or above `threshold` (what decides exit code 1).
+    public func openAtOrAbove(_ threshold: Severity?) -> Int {
+        guard let threshold else { return 0 }
+        return bySeverity.filter { $0.key >= threshold }.reduce(0) { $0 + $1.value.open }
+    }
+
+    public var recordsRead: Int { inputs.reduce(0) { $0 + $1.read } }
+    public var recordsEvaluated: Int { inputs.reduce(0) { $0 + $1.normalised } }
+    public var recordsRejected: Int { inputs.reduce(0) { $0 + $1.rejected } }
+
+    /// Record rejection counts by reason code over all inputs, one message per code, sorted by code.
+    /// File errors (`InputAccount.fileError`) are not records and are listed separately by the writers.
+    public var rejectionReasons: [(code: String, message: Localized, count: Int)] {
+        var counts: [String: Int] = [:]
+        var messages: [String: Localized] = [:]
+        for input in inputs {
+            for (code, n) in input.rejectedByReason { counts[code, default: 0] += n }
+            for r in input.rejections where messages[r.reason.code] == nil { messages[r.reason.code] = r.reason.message }
+        }
+        return counts.keys.sorted().map { code in
+            (code, messages[code] ?? Localized(de: code, en: code), counts[code] ?? 0)
+        }
+    }
+}
+
+/// Fans one stream out to several writers (e.g. HTML report and SARIF and terminal summary at once)
+/// and counts the summary on the way, so the caller cannot forget it.
+public struct FanoutWriter: FindingWriter {
+    public var writers: [any FindingWriter]
+    public private(set) var summary: RunSummary
+
+    public init(_ writers: [any FindingWriter]) {
+        self.writers = writers
+        self.summary = RunSummary(finished: 0, inputs: [])
+    }
+
+    public mutating func begin(run: RunInfo) throws {
+        summary = RunSummary(finished: run.finished, inputs: run.inputs)
+        for i in writers.indices { try writers[i].begin(run: run) }
+    }
+
+    public mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
+        summary.count(finding, waived: waived)
+        for i in writers.indices { try writers[i].write(finding, waived: waived) }
+    }
+
+    /// Ends every writer with the counted summary, taking `finished`, `inputs` and `baseline` from `final`.
+    public mutating func end(summary final: RunSummary) throws {
+        summary.finished = final.finished
+        summary.inputs = final.inputs
+        summary.baseline = final.baseline
+        for i in writers.indices { try writers[i].end(summary: summary) }
+    }
+}
+
+/// Helpers shared by the formats (ordering, rule lookup, waiver test).
+enum OutputSupport {
+    /// Severities from most to least severe.
+    static let severitiesDescending: [Severity] = Severity.allCases.reversed()
+
+    /// Whether a finding suggests a personal-data breach that may have to be reported to the
+    /// supervisory authority within 72 hours (Art. 33 DSGVO): a violation (never a gap) that is
+    /// critical, or whose rule is tagged `breach` or `art33`.
+    static func suggestsBreach(_ finding: Finding, rule: RuleDescriptor?) -> Bool {
+        guard finding.findingClass == .violation else { return false }
+        if finding.severity == .critical { return true }
+        return rule?.tags.contains { $0 == "breach" || $0 == "art33" } ?? false
+    }
+
+    /// Date part of an ISO timestamp (`2025-03-04`).
+    static func isoDate(_ epoch: Int64) -> String { String(CivilTime.iso8601(epoch).prefix(10)) }
+}

@@ -1,0 +1,167 @@
+import TrennwandFindings
+import TrennwandRecords
+
+/// JSON Lines for SIEMs: one finding per line, then one `"type":"summary"` line.
+///
+/// Field names are stable snake_case and documented in docs/outputs.md; keys appear in a fixed
+/// order so lines compare byte for byte. Texts (title, remediation) are in the run language.
+public struct JSONLinesWriter: FindingWriter {
+    public let sink: any OutputSink
+    /// Whether `end` writes the summary line.
+    public var summaryLine: Bool
+    private var run: RunInfo?
+
+    public init(sink: any OutputSink, summaryLine: Bool = true) {
+        self.sink = sink
+        self.summaryLine = summaryLine
+    }
+
+    public mutating func begin(run: RunInfo) throws { self.run = run }
+
+    public mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
+        let lang = run?.language ?? .de
+        var o = JSONObject()
+        o.string("type", "finding")
+        o.string("rule_id", finding.ruleID)
+        o.string("severity", finding.severity.rawValue)
+        o.string("class", finding.findingClass.rawValue)
+        o.string("title", finding.title.text(lang))
+        o.string("file", finding.locator.file)
+        o.int("line", finding.locator.line)
+        o.int("column", finding.locator.column)
+        o.int("index", finding.locator.index)
+        o.int("byte_offset", Int(finding.locator.byteOffset))
+        o.string("record_id", finding.locator.recordID)
+        o.string("time", finding.time.map(CivilTime.iso8601))
+        o.raw("evidence", JSON.array(finding.evidence.map { e in
+            var x = JSONObject()
+            x.string("field", e.field)
+            x.string("detector", e.detector)
+            x.string("value", e.value)
+            return x.text
+        }))
+        var persons = JSONObject()
+        for role in finding.persons.keys.sorted() { persons.string(role, finding.persons[role]) }
+        o.raw("persons", persons.text)
+        o.raw("norms", JSON.array(finding.norms.map { n in
+            var x = JSONObject()
+            x.string("citation", n.citation)
+            x.string("title", n.title)
+            x.string("as_of", n.asOf)
+            return x.text
+        }))
+        o.string("remediation", finding.remediation.text(lang))
+        o.string("detail", finding.detail?.text(lang))
+        o.string("fingerprint", finding.fingerprint)
+        o.raw("waived", waived == nil ? "false" : "true")
+        if let w = waived {
+            var x = JSONObject()
+            x.string("reason", w.reason)
+            x.string("approver", w.approver)
+            x.string("created", CivilTime.iso8601(w.created))
+            x.string("expires", w.expires.map(CivilTime.iso8601))
+            o.raw("waiver", x.text)
+        } else {
+            o.raw("waiver", "null")
+        }
+        try sink.write(o.text + "\n")
+    }
+
+    public mutating func end(summary: RunSummary) throws {
+        defer { try? sink.flush() }
+        guard summaryLine, let run else { return }
+        var o = JSONObject()
+        o.string("type", "summary")
+        o.string("tool_version", run.toolVersion)
+        o.string("rule_pack", run.rulePackHash)
+        o.string("started", CivilTime.iso8601(run.started))
+        o.string("finished", CivilTime.iso8601(summary.finished))
+        o.int("findings", summary.total)
+        o.int("open", summary.open)
+        o.int("waived", summary.waived)
+        o.string("fail_on", run.failOn?.rawValue)
+        o.int("open_at_or_above_fail_on", summary.openAtOrAbove(run.failOn))
+        func tallies(_ pairs: [(String, Tally)]) -> String {
+            var x = JSONObject()
+            for (k, t) in pairs {
+                var y = JSONObject()
+                y.int("open", t.open)
+                y.int("waived", t.waived)
+                x.raw(k, y.text)
+            }
+            return x.text
+        }
+        o.raw("by_severity", tallies(OutputSupport.severitiesDescending.compactMap { s in summary.bySeverity[s].map { (s.rawValue, $0) } }))
+        o.raw("by_rule", tallies(summary.byRule.keys.sorted().map { ($0, summary.byRule[$0]!) }))
+        o.raw("by_norm", tallies(summary.byNorm.keys.sorted().map { ($0, summary.byNorm[$0]!) }))
+        if let b = summary.baseline {
+            var x = JSONObject()
+            x.int("new", b.new)
+            x.int("unchanged", b.unchanged)
+            x.int("gone", b.gone)
+            o.raw("baseline", x.text)
+        }
+        o.int("records_read", summary.recordsRead)
+        o.int("records_evaluated", summary.recordsEvaluated)
+        o.int("records_rejected", summary.recordsRejected)
+        o.raw("inputs", JSON.array(summary.inputs.map { i in
+            var x = JSONObject()
+            x.string("file", i.file)
+            x.string("profile", i.profile)
+            x.int("read", i.read)
+            x.int("evaluated", i.normalised)
+            x.int("rejected", i.rejected)
+            var reasons = JSONObject()
+            for code in i.rejectedByReason.keys.sorted() { reasons.int(code, i.rejectedByReason[code]) }
+            x.raw("rejected_by_reason", reasons.text)
+            x.string("file_error", i.fileError?.reason.code)
+            return x.text
+        }))
+        try sink.write(o.text + "\n")
+    }
+}
+
+/// JSON text building with the one JSON string escaper of this target.
+enum JSON {
+    /// A JSON string literal: `"`, `\` and every control character below U+0020 escaped (short forms
+    /// where JSON has them, `\u00XX` otherwise); U+2028/U+2029 escaped too so lines stay safe in JS.
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        out.reserveCapacity(s.utf8.count + 2)
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "\u{2028}": out += "\\u2028"
+            case "\u{2029}": out += "\\u2029"
+            default:
+                if u.value < 0x20 || u.value == 0x7F {
+                    let h = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        out += "\""
+        return out
+    }
+
+    static func array(_ items: [String]) -> String { "[" + items.joined(separator: ",") + "]" }
+}
+
+/// An ordered JSON object under construction; nil values become `null`.
+struct JSONObject {
+    private var parts: [String] = []
+
+    mutating func raw(_ key: String, _ json: String) { parts.append(JSON.quote(key) + ":" + json) }
+    mutating func string(_ key: String, _ value: String?) { raw(key, value.map(JSON.quote) ?? "null") }
+    mutating func int(_ key: String, _ value: Int?) { raw(key, value.map(String.init) ?? "null") }
+
+    var text: String { "{" + parts.joined(separator: ",") + "}" }
+}

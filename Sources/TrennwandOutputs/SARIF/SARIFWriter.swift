@@ -1,0 +1,257 @@
+import Foundation
+import TrennwandFindings
+import TrennwandRecords
+
+/// SARIF 2.1.0 for CI systems (GitHub code scanning, GitLab, Azure DevOps), streamed.
+///
+/// The log envelope and `tool` are written at `begin`, each result as it arrives (one per line),
+/// `invocations` and run properties at `end`. Results beyond `maxResults` (GitHub's limit of
+/// 25,000 per run) are counted, not written: `omittedResults` tells the CLI how many, and the log
+/// carries a run-level notification and the property `trennwand/omittedResults`. The writer
+/// itself prints nothing.
+public struct SARIFWriter: FindingWriter {
+    public let sink: any OutputSink
+    /// Findings' paths are made relative to this directory and tagged `uriBaseId: SRCROOT`.
+    public let sourceRoot: String?
+    public let maxResults: Int
+    /// At most this many rejected records become notifications; all are counted per reason.
+    public let maxRejectionNotifications: Int
+    /// Results not written because of `maxResults`; read after `end`.
+    public private(set) var omittedResults = 0
+
+    public static let githubResultLimit = 25_000
+    public static let fingerprintKey = "trennwandFingerprint/v1"
+
+    private var run: RunInfo?
+    private var ruleIndex: [String: Int] = [:]
+    private var written = 0
+    private let encoder: JSONEncoder
+
+    public init(sink: any OutputSink, sourceRoot: String? = nil, maxResults: Int = SARIFWriter.githubResultLimit,
+                maxRejectionNotifications: Int = 1_000) {
+        self.sink = sink
+        self.sourceRoot = sourceRoot
+        self.maxResults = maxResults
+        self.maxRejectionNotifications = maxRejectionNotifications
+        encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    }
+
+    private func json<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    public mutating func begin(run: RunInfo) throws {
+        self.run = run
+        let lang = run.language
+        var rules: [SARIFRule] = []
+        for (i, r) in run.rules.enumerated() {
+            ruleIndex[r.id] = i
+            rules.append(SARIFRule(
+                id: r.id, name: SARIFWriter.pascalName(r.title.en, fallback: r.id),
+                shortDescription: SARIFMessage(text: r.title.text(lang)),
+                fullDescription: SARIFMessage(text: r.description.text(lang)),
+                help: SARIFWriter.help(r, lang),
+                defaultConfiguration: SARIFConfiguration(level: SARIFWriter.level(r.severity)),
+                properties: SARIFRuleProperties(
+                    tags: SARIFWriter.unique(r.tags + ["privacy", r.findingClass.rawValue]),
+                    norms: r.norms.map { SARIFNorm(citation: $0.citation, title: $0.title, asOf: $0.asOf) },
+                    severity: r.severity.rawValue, findingClass: r.findingClass.rawValue,
+                    securitySeverity: SARIFWriter.securitySeverity(r.severity), source: r.source)))
+        }
+        let tool = SARIFTool(driver: SARIFDriver(
+            name: "Trennwand", version: run.toolVersion,
+            semanticVersion: SARIFWriter.isSemver(run.toolVersion) ? run.toolVersion : nil,
+            language: lang == .de ? "de-DE" : "en-US", rules: rules))
+        var head = "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\",\"runs\":[{\n"
+        head += "\"tool\":" + (try json(tool)) + ",\n"
+        if let sourceRoot {
+            let base = ["SRCROOT": SARIFOriginalURIBase(uri: "file://" + SARIFWriter.percentEncode(sourceRoot.hasSuffix("/") ? sourceRoot : sourceRoot + "/"))]
+            head += "\"originalUriBaseIds\":" + (try json(base)) + ",\n"
+        }
+        head += "\"language\":\"" + (lang == .de ? "de-DE" : "en-US") + "\",\n\"columnKind\":\"unicodeCodePoints\",\n\"results\":["
+        try sink.write(head)
+    }
+
+    public mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
+        guard written < maxResults else {
+            omittedResults += 1
+            return
+        }
+        let lang = run?.language ?? .de
+        var text = finding.title.text(lang)
+        if let d = finding.detail { text += " – " + d.text(lang) }
+        if !finding.evidence.isEmpty {
+            text += " (" + finding.evidence.map { "\($0.field)\($0.detector.map { "/" + $0 } ?? ""): \($0.value)" }.joined(separator: "; ") + ")"
+        }
+        let result = SARIFResult(
+            ruleId: finding.ruleID, ruleIndex: ruleIndex[finding.ruleID], level: SARIFWriter.level(finding.severity),
+            message: SARIFMessage(text: text),
+            locations: [location(finding.locator)],
+            partialFingerprints: [SARIFWriter.fingerprintKey: finding.fingerprint],
+            suppressions: waived.map { w in
+                [SARIFSuppression(kind: "external", status: "accepted", justification: w.reason,
+                                  properties: SARIFSuppressionProperties(
+                                      approver: w.approver, created: CivilTime.iso8601(w.created),
+                                      expires: w.expires.map(CivilTime.iso8601)))]
+            },
+            properties: SARIFResultProperties(
+                severity: finding.severity.rawValue, findingClass: finding.findingClass.rawValue,
+                evidence: finding.evidence.map { SARIFEvidence(field: $0.field, detector: $0.detector, value: $0.value) },
+                persons: finding.persons, norms: finding.norms.map(\.citation),
+                recordId: finding.locator.recordID, time: finding.time.map(CivilTime.iso8601),
+                remediation: finding.remediation.text(lang)))
+        try sink.write((written == 0 ? "\n" : ",\n") + (try json(result)))
+        written += 1
+    }
+
+    public mutating func end(summary: RunSummary) throws {
+        guard let run else { return }
+        let lang = run.language
+        var notes: [SARIFNotification] = []
+        for input in summary.inputs {
+            if let e = input.fileError {
+                notes.append(SARIFNotification(level: "error", message: SARIFMessage(text: e.reason.message.text(lang)),
+                                               locations: [location(e.locator, lineOnly: true)],
+                                               descriptor: SARIFDescriptorReference(id: e.reason.code)))
+            }
+        }
+        var omittedNotes = 0
+        for input in summary.inputs {
+            for r in input.rejections {
+                if notes.count >= maxRejectionNotifications {
+                    omittedNotes += 1
+                    continue
+                }
+                notes.append(SARIFNotification(level: "warning", message: SARIFMessage(text: r.reason.message.text(lang)),
+                                               locations: [location(r.locator, lineOnly: true)],
+                                               descriptor: SARIFDescriptorReference(id: r.reason.code)))
+            }
+            omittedNotes += input.rejected - input.rejections.count
+        }
+        if omittedNotes > 0 {
+            let text = Localized(
+                de: "\(omittedNotes) weitere abgewiesene Datensätze nicht einzeln aufgeführt (Zählung je Grund im HTML-Bericht und in JSON Lines).",
+                en: "\(omittedNotes) more rejected records not listed one by one (counts per reason in the HTML report and JSON Lines).")
+            notes.append(SARIFNotification(level: "note", message: SARIFMessage(text: text.text(lang)), locations: nil,
+                                           descriptor: SARIFDescriptorReference(id: "trennwand.rejections-truncated")))
+        }
+        if omittedResults > 0 {
+            let total = written + omittedResults
+            let text = Localized(
+                de: "\(total) Ergebnisse; nur die ersten \(written) sind enthalten (GitHub-Grenze), \(omittedResults) ausgelassen. Vollständige Liste: JSON Lines oder HTML-Bericht.",
+                en: "\(total) results; only the first \(written) are included (GitHub limit), \(omittedResults) omitted. Full list: JSON Lines or HTML report.")
+            notes.append(SARIFNotification(level: "warning", message: SARIFMessage(text: text.text(lang)), locations: nil,
+                                           descriptor: SARIFDescriptorReference(id: "trennwand.results-truncated")))
+        }
+        let invocation = SARIFInvocation(
+            executionSuccessful: !summary.inputs.contains { $0.fileError != nil },
+            startTimeUtc: CivilTime.iso8601(run.started), endTimeUtc: CivilTime.iso8601(summary.finished),
+            toolExecutionNotifications: notes)
+        let props = SARIFRunProperties(
+            rulePack: run.rulePackHash,
+            records: SARIFRecordCounts(read: summary.recordsRead, evaluated: summary.recordsEvaluated, rejected: summary.recordsRejected),
+            resultsTotal: written + omittedResults, omittedResults: omittedResults,
+            rejectionNotificationsOmitted: omittedNotes)
+        var tail = (written == 0 ? "]" : "\n]") + ",\n\"invocations\":[" + (try json(invocation)) + "],\n"
+        tail += "\"properties\":" + (try json(props)) + "\n}]}\n"
+        try sink.write(tail)
+        try sink.flush()
+    }
+
+    private func location(_ l: Locator, lineOnly: Bool = false) -> SARIFLocation {
+        var artifact: SARIFArtifactLocation
+        if let root = sourceRoot.map({ $0.hasSuffix("/") ? $0 : $0 + "/" }), l.file.hasPrefix(root) {
+            artifact = SARIFArtifactLocation(uri: SARIFWriter.percentEncode(String(l.file.dropFirst(root.count))), uriBaseId: "SRCROOT")
+        } else if l.file.hasPrefix("/") {
+            artifact = SARIFArtifactLocation(uri: "file://" + SARIFWriter.percentEncode(l.file), uriBaseId: nil)
+        } else {
+            artifact = SARIFArtifactLocation(uri: SARIFWriter.percentEncode(l.file), uriBaseId: "SRCROOT")
+        }
+        let region = l.line >= 1 ? SARIFRegion(startLine: l.line, startColumn: lineOnly ? nil : l.column) : nil
+        return SARIFLocation(physicalLocation: SARIFPhysicalLocation(artifactLocation: artifact, region: region))
+    }
+
+    /// critical/high → error, medium → warning, low/info → note.
+    static func level(_ s: Severity) -> String {
+        switch s {
+        case .critical, .high: return "error"
+        case .medium: return "warning"
+        case .low, .info: return "note"
+        }
+    }
+
+    /// GitHub's `security-severity` (CVSS-like score as a string); none for info.
+    static func securitySeverity(_ s: Severity) -> String? {
+        switch s {
+        case .critical: return "9.5"
+        case .high: return "8.0"
+        case .medium: return "5.5"
+        case .low: return "3.0"
+        case .info: return nil
+        }
+    }
+
+    static func help(_ r: RuleDescriptor, _ lang: Language) -> SARIFMessage {
+        let l = lang == .de
+        let normLines = r.norms.map { "\($0.citation) – \($0.title) (\(l ? "Stand" : "as of") \($0.asOf))" }
+        let text = r.description.text(lang) + "\n\n" + (l ? "Begründung: " : "Rationale: ") + r.rationale.text(lang)
+            + "\n\n" + (l ? "Maßnahme: " : "Remediation: ") + r.remediation.text(lang)
+            + "\n\n" + (l ? "Normen: " : "Norms: ") + normLines.joined(separator: "; ")
+        let md = r.description.text(lang) + "\n\n**" + (l ? "Begründung" : "Rationale") + ":** " + r.rationale.text(lang)
+            + "\n\n**" + (l ? "Maßnahme" : "Remediation") + ":** " + r.remediation.text(lang)
+            + "\n\n**" + (l ? "Normen" : "Norms") + ":**\n" + normLines.map { "- " + $0 }.joined(separator: "\n")
+        return SARIFMessage(text: text, markdown: md)
+    }
+
+    /// A PascalCase rule name from the English title (ASCII letters and digits of each word,
+    /// capitalised; German umlauts folded), e.g. `Export to Träger destination` → `ExportToTraegerDestination`;
+    /// the rule id when nothing is left.
+    static func pascalName(_ title: String, fallback: String) -> String {
+        let folded = title.map { c -> String in
+            switch c {
+            case "ä": return "ae"
+            case "ö": return "oe"
+            case "ü": return "ue"
+            case "Ä": return "Ae"
+            case "Ö": return "Oe"
+            case "Ü": return "Ue"
+            case "ß": return "ss"
+            default: return String(c)
+            }
+        }.joined()
+        let words = folded.split { !($0.isASCII && ($0.isLetter || $0.isNumber)) }
+        let name = words.map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+        return name.isEmpty ? fallback : name
+    }
+
+    /// Order-preserving de-duplication (SARIF `tags` must be unique).
+    static func unique(_ tags: [String]) -> [String] {
+        var seen = Set<String>()
+        return tags.filter { seen.insert($0).inserted }
+    }
+
+    static func isSemver(_ v: String) -> Bool {
+        let core = v.split(separator: "-", maxSplits: 1).first.map(String.init) ?? v
+        let parts = core.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
+    }
+
+    /// Percent-encodes a path for a URI reference: unreserved characters and `/` stay, every other
+    /// UTF-8 byte becomes `%XX`.
+    static func percentEncode(_ path: String) -> String {
+        var out = ""
+        for b in path.utf8 {
+            switch b {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                 UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                out.unicodeScalars.append(Unicode.Scalar(b))
+            default:
+                let h = String(b, radix: 16, uppercase: true)
+                out += "%" + (h.count == 1 ? "0" + h : h)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import TrennwandFindings
+import TrennwandOutputs
+import TrennwandRecords
+import XCTest
+
+/// Byte-for-byte golden files for every format (regenerate: `TRENNWAND_UPDATE_GOLDEN=1 swift test --filter OutputGolden`).
+final class OutputGoldenTests: XCTestCase {
+    func testSARIFGolden() throws {
+        let sink = MemorySink()
+        var w = SARIFWriter(sink: sink)
+        try OutputFixtures.stream(&w)
+        try OutputFixtures.assertGolden(sink.bytes, "report.sarif")
+        XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(sink.bytes)))
+    }
+
+    func testJSONLinesGolden() throws {
+        let sink = MemorySink()
+        var w = JSONLinesWriter(sink: sink)
+        try OutputFixtures.stream(&w)
+        try OutputFixtures.assertGolden(sink.bytes, "report.jsonl")
+    }
+
+    func testCSVGolden() throws {
+        let sink = MemorySink()
+        var w = CSVWriter(sink: sink)
+        try OutputFixtures.stream(&w)
+        try OutputFixtures.assertGolden(sink.bytes, "report.csv")
+    }
+
+    func testCSVGoldenEnglish() throws {
+        let sink = MemorySink()
+        var w = CSVWriter(sink: sink)
+        try OutputFixtures.stream(&w, language: .en)
+        try OutputFixtures.assertGolden(sink.bytes, "report.en.csv")
+    }
+
+    func testJUnitGolden() throws {
+        let sink = MemorySink()
+        var w = JUnitWriter(sink: sink)
+        try OutputFixtures.stream(&w)
+        try OutputFixtures.assertGolden(sink.bytes, "report.junit.xml")
+    }
+
+    func testHTMLGolden() throws {
+        let sink = MemorySink()
+        var w = HTMLReportWriter(sink: sink)
+        try OutputFixtures.stream(&w)
+        try OutputFixtures.assertGolden(sink.bytes, "report.html")
+    }
+
+    func testHTMLGoldenEnglish() throws {
+        let sink = MemorySink()
+        var w = HTMLReportWriter(sink: sink)
+        try OutputFixtures.stream(&w, language: .en)
+        try OutputFixtures.assertGolden(sink.bytes, "report.en.html")
+    }
+
+    func testTextGolden() throws {
+        for (lang, colors, name) in [(Language.de, false, "summary.txt"), (.en, false, "summary.en.txt"), (.de, true, "summary.ansi.txt")] {
+            let sink = MemorySink()
+            var w = TextSummaryWriter(sink: sink, colors: colors)
+            try OutputFixtures.stream(&w, language: lang)
+            try OutputFixtures.assertGolden(sink.bytes, name)
+            XCTAssertEqual(sink.text.contains("\u{1B}["), colors, name)
+        }
+    }
+
+    /// The fan-out counts the summary itself and feeds every writer the same numbers.
+    func testFanoutCountsSummary() throws {
+        let a = MemorySink(), b = MemorySink()
+        var fan = FanoutWriter([JSONLinesWriter(sink: a), CSVWriter(sink: b)])
+        let info = OutputFixtures.run()
+        try fan.begin(run: info)
+        for (f, w) in OutputFixtures.findings() { try fan.write(f, waived: w) }
+        try fan.end(summary: RunSummary(finished: OutputFixtures.finished, inputs: info.inputs))
+        XCTAssertEqual(fan.summary.total, 6)
+        XCTAssertEqual(fan.summary.waived, 1)
+        XCTAssertEqual(fan.summary.openAtOrAbove(.high), 3)
+        XCTAssertEqual(fan.summary.byNorm["§ 35 Abs. 1 SGB I"], Tally(open: 2, waived: 0))
+        XCTAssertEqual(a.text.split(separator: "\n").count, 7)
+        XCTAssertTrue(a.text.contains("\"type\":\"summary\""))
+    }
+}

@@ -1,0 +1,214 @@
+#!/usr/bin/env python3
+"""Headless-browser check of the Trennwand HTML report (Debian `chromium`, stdlib only).
+
+Usage: check_report.py [REPORT.html] [SCREENSHOT.png]
+  default report: Tests/TrennwandOutputsTests/Golden/report.html (the golden fixture report)
+  default screenshot: /tmp/trennwand-report.png
+
+Opens the report from file:// in headless chromium and drives it over the DevTools protocol
+(a minimal WebSocket client, no extra packages) to verify that
+  1. the inline script runs under the report's own CSP (the "shown" counter is filled in),
+  2. no CSP violation or other console error is reported,
+  3. the planted `<script>alert(1)</script>` evidence is text, not an element, and no dialog opens,
+  4. choosing a filter hides findings (severity, rule, norm, status, reset),
+  5. the report makes no network request,
+and writes a screenshot. Exit 0 = all checks passed, 1 = a check failed, 77 = chromium missing (skip).
+"""
+import base64
+import json
+import os
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+
+class CDP:
+    """Just enough WebSocket (RFC 6455, client side) for the DevTools protocol."""
+
+    def __init__(self, ws_url):
+        rest = ws_url[len("ws://"):]
+        hostport, path = rest.split("/", 1)
+        host, port = hostport.split(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=15)
+        key = base64.b64encode(os.urandom(16)).decode()
+        req = (f"GET /{path} HTTP/1.1\r\nHost: {hostport}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+               f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        self.sock.sendall(req.encode())
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            buf += self.sock.recv(4096)
+        head, self.pending = buf.split(b"\r\n\r\n", 1)
+        if b" 101 " not in head.split(b"\r\n")[0]:
+            raise RuntimeError("websocket upgrade failed: " + head.decode(errors="replace"))
+        self.next_id = 0
+        self.events = []
+
+    def _recv_exact(self, n):
+        while len(self.pending) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise RuntimeError("connection closed")
+            self.pending += chunk
+        out, self.pending = self.pending[:n], self.pending[n:]
+        return out
+
+    def _recv_message(self):
+        data = b""
+        while True:
+            b0, b1 = self._recv_exact(2)
+            opcode, length = b0 & 0x0F, b1 & 0x7F
+            if length == 126:
+                length = struct.unpack(">H", self._recv_exact(2))[0]
+            elif length == 127:
+                length = struct.unpack(">Q", self._recv_exact(8))[0]
+            payload = self._recv_exact(length)
+            if opcode == 8:
+                raise RuntimeError("connection closed by browser")
+            if opcode in (0, 1, 2):
+                data += payload
+                if b0 & 0x80:
+                    return json.loads(data)
+
+    def send(self, method, **params):
+        self.next_id += 1
+        msg = json.dumps({"id": self.next_id, "method": method, "params": params}).encode()
+        mask = os.urandom(4)
+        header = bytes([0x81])
+        if len(msg) < 126:
+            header += bytes([0x80 | len(msg)])
+        elif len(msg) < 65536:
+            header += bytes([0x80 | 126]) + struct.pack(">H", len(msg))
+        else:
+            header += bytes([0x80 | 127]) + struct.pack(">Q", len(msg))
+        self.sock.sendall(header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(msg)))
+        while True:
+            m = self._recv_message()
+            if m.get("id") == self.next_id:
+                if "error" in m:
+                    raise RuntimeError(f"{method}: {m['error']}")
+                return m.get("result", {})
+            self.events.append(m)
+
+    def eval(self, expr):
+        r = self.send("Runtime.evaluate", expression=expr, returnByValue=True)
+        if "exceptionDetails" in r:
+            raise RuntimeError(f"evaluate failed: {expr}: {r['exceptionDetails']}")
+        return r["result"].get("value")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    report = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
+                             os.path.join(here, "..", "TrennwandOutputsTests", "Golden", "report.html"))
+    shot = sys.argv[2] if len(sys.argv) > 2 else "/tmp/trennwand-report.png"
+    browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if not browser:
+        print("SKIP: chromium not installed (apt-get install -y chromium)")
+        return 77
+    port = free_port()
+    profile = tempfile.mkdtemp(prefix="tw-chromium-")
+    proc = subprocess.Popen([browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                             "--disable-extensions", "--disable-background-networking", f"--user-data-dir={profile}",
+                             f"--remote-debugging-port={port}", "--window-size=1280,1800", "about:blank"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    failures = []
+
+    def check(cond, what):
+        print(("PASS " if cond else "FAIL ") + what)
+        if not cond:
+            failures.append(what)
+
+    try:
+        targets = None
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=1) as r:
+                    targets = [t for t in json.load(r) if t.get("type") == "page"]
+                if targets:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.1)
+        if not targets:
+            print("FAIL: could not reach chromium DevTools")
+            return 1
+        cdp = CDP(targets[0]["webSocketDebuggerUrl"])
+        for domain in ("Page.enable", "Runtime.enable", "Log.enable", "Network.enable"):
+            cdp.send(domain)
+        cdp.send("Page.navigate", url="file://" + report)
+        for _ in range(100):
+            if cdp.eval("document.readyState") == "complete":
+                break
+            time.sleep(0.05)
+        time.sleep(0.3)
+        total = cdp.eval("document.querySelectorAll('article.finding').length")
+        check(total and total > 0, f"report renders ({total} findings)")
+        check(cdp.eval("document.getElementById('shown').textContent") == str(total),
+              "inline script ran under the CSP (shown counter filled in)")
+        check(cdp.eval("document.scripts.length") == 1, "exactly one script element (ours)")
+        check(cdp.eval("document.body.textContent.indexOf('<script>alert(1)</script>') >= 0"),
+              "planted <script> is shown as text")
+        visible = "[...document.querySelectorAll('article.finding')].filter(a => !a.hidden).length"
+
+        def choose(name, value):
+            cdp.eval(f"(() => {{ const s = document.querySelector('#filters select[name={name}]');"
+                     f" s.value = {json.dumps(value)}; s.dispatchEvent(new Event('change')); }})()")
+            return cdp.eval(visible)
+
+        def expected(pred):
+            return cdp.eval(f"[...document.querySelectorAll('article.finding')].filter(a => {pred}).length")
+
+        n = choose("severity", "4")
+        check(0 < n < total and n == expected("a.dataset.rank >= 4"), f"severity filter 'critical' shows {n} of {total}")
+        cdp.eval("document.getElementById('reset').click()")
+        check(cdp.eval(visible) == total, "reset shows all findings again")
+        n = choose("status", "waived")
+        check(0 < n < total and n == expected("a.dataset.status === 'waived'"), f"status filter 'waived' shows {n}")
+        choose("status", "")
+        rule = cdp.eval("document.querySelector('article.finding').dataset.rule")
+        n = choose("rule", rule)
+        check(0 < n <= total and n == expected(f"a.dataset.rule === {json.dumps(rule)}"), f"rule filter {rule} shows {n}")
+        choose("rule", "")
+        norm = cdp.eval("document.querySelectorAll('#filters select[name=norm] option')[1].value")
+        n = choose("norm", norm)
+        check(n == expected(f"a.dataset.norms.includes('|' + {json.dumps(norm)} + '|')"), f"norm filter '{norm}' shows {n}")
+        choose("norm", "")
+        cdp.eval("document.getElementById('reset').click()")
+        cdp.eval("window.scrollTo(0, 0)")
+        png = cdp.send("Page.captureScreenshot", format="png", captureBeyondViewport=False)
+        with open(shot, "wb") as f:
+            f.write(base64.b64decode(png["data"]))
+        print(f"screenshot: {shot}")
+        cdp.eval("1")  # drain pending events
+        dialogs = [e for e in cdp.events if e.get("method") == "Page.javascriptDialogOpening"]
+        check(not dialogs, "no JavaScript dialog opened (planted script did not execute)")
+        errors = [e["params"]["entry"]["text"] for e in cdp.events
+                  if e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error"]
+        errors += [str(e["params"]) for e in cdp.events if e.get("method") == "Runtime.exceptionThrown"]
+        check(not errors, "no console errors or CSP violations" + (": " + "; ".join(errors) if errors else ""))
+        requests = [e["params"]["request"]["url"] for e in cdp.events if e.get("method") == "Network.requestWillBeSent"]
+        check(all(u.startswith("file://") for u in requests), "no network requests" + (": " + ", ".join(requests) if requests else ""))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(profile, ignore_errors=True)
+    print("OK" if not failures else f"{len(failures)} check(s) failed")
+    return 0 if not failures else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
