@@ -12,15 +12,25 @@ public struct PolicyData: Sendable {
     public let namedLists: [String: [String]]
     public let timeZone: String
 
-    /// Loads `taxonomy.yaml`, `policy/matrix.yaml`, `detectors.yaml`, `lists/` and `named-lists.yaml`.
+    /// Loads `taxonomy.yaml`, `policy/matrix.yaml`, `detectors.yaml`, `lists/` and `named-lists/`.
     public static func load(rulesDirectory: String, timeZone: String = "Europe/Berlin") throws -> PolicyData {
         let (taxonomy, matrix) = try SeparationMatrix.loadPolicy(rulesDirectory: rulesDirectory)
         let detectors = try DetectorSet(rulesDirectory: rulesDirectory)
+        // Named value lists: every `Rules/named-lists/*.yaml` maps list names to values; a name
+        // defined twice is an error at its second definition.
         var lists: [String: [String]] = [:]
-        let path = rulesDirectory + "/named-lists.yaml"
-        if FileManager.default.fileExists(atPath: path) {
-            let m = try YAMLNode.load(path: path).mapping()
-            for e in m.entries { lists[e.key] = try e.value.stringList() }
+        let listDir = rulesDirectory + "/named-lists"
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: listDir)) ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        for f in files {
+            let m = try YAMLNode.load(path: listDir + "/" + f).mapping()
+            for e in m.entries {
+                if lists[e.key] != nil {
+                    throw e.keyNode.error("lists.duplicate", de: "Liste „\(e.key)“ ist schon definiert",
+                                          en: "list '\(e.key)' is already defined")
+                }
+                lists[e.key] = try e.value.stringList()
+            }
         }
         return PolicyData(taxonomy: taxonomy, matrix: matrix, detectors: detectors, namedLists: lists, timeZone: timeZone)
     }
@@ -41,7 +51,7 @@ public struct RuleSet: Sendable {
     public let hash: String
 
     /// Directories below the rules directory that hold other data than rules.
-    static let reserved: Set<String> = ["profiles", "policy", "lists"]
+    static let reserved: Set<String> = ["profiles", "policy", "lists", "named-lists"]
 
     /// Rule files: `TW*.yaml`/`TW*.yml` in the subfolders of `rulesDirectory` (one rule per file;
     /// the folder names the rule family), sorted by path.
