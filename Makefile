@@ -41,8 +41,9 @@ release: deps
 # The main job on the bundled samples with the built-in rules.
 run: release
 	mkdir -p out
-	$(BIN_RELEASE) ingest Samples/*.csv Samples/*.xml Samples/Stammdaten/*.csv > out/samples.jsonl
-	@echo "Normalisierte Datensätze: out/samples.jsonl ($$(wc -l < out/samples.jsonl) Zeilen)"
+	$(BIN_RELEASE) scan --config Samples/audit.yaml; rc=$$?; \
+	echo "Bericht: out/trennwand-bericht.html, SARIF: out/trennwand.sarif (Exit-Code $$rc)"; \
+	[ $$rc -le 1 ]
 
 test: deps pydeps
 	$(SWIFT) build --build-tests
