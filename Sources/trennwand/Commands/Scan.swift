@@ -156,6 +156,8 @@ struct ScanCommand: ParsableCommand {
             if path == "-" {
                 sink = FileDescriptorSink(fd: STDOUT_FILENO)
             } else {
+                let dir = (path as NSString).deletingLastPathComponent
+                if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
                 do { sink = try FileDescriptorSink(path: path) } catch {
                     printError(UI.t("Ausgabe \(path) nicht schreibbar: \(error)", "cannot write output \(path): \(error)"))
                     throw Exit.input
