@@ -53,7 +53,7 @@ test: deps pydeps
 
 # Regenerates the reviewed list of findings a scan of the Samples must produce (check the diff!).
 expected-findings: build
-	$(BIN_DEBUG) scan --config Samples/audit.yaml --format jsonl=- --format text=/dev/null | python3 Tests/expected_findings.py > Samples/expected-findings.csv
+	$(BIN_DEBUG) scan --config Samples/audit.yaml --format jsonl=- --format text=/dev/null | python3 Tests/expected_findings.py > Samples/expected-findings.txt
 
 bench: release
 	$(SWIFT) build -c release --product trennwand-bench

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes Samples/expected-findings.csv from a scan's JSON Lines (stdin).
+"""Writes Samples/expected-findings.txt from a scan's JSON Lines (stdin).
 
 Used by `make expected-findings`. The file is the reviewed specification of what a scan of the
 Samples must find: regenerate it only after checking every added or removed line by hand.

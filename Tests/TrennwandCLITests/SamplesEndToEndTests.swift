@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// A scan of Samples/ must produce exactly the findings listed in Samples/expected-findings.csv
+/// A scan of Samples/ must produce exactly the findings listed in Samples/expected-findings.txt
 /// (rule id + file + line): none missing, none extra. Every rule of the pack must fire at least once.
 final class SamplesEndToEndTests: XCTestCase {
     struct Key: Hashable, Comparable, CustomStringConvertible {
@@ -30,7 +30,7 @@ final class SamplesEndToEndTests: XCTestCase {
     func testScanMatchesExpectedFindings() throws {
         let (actual, run) = try scanSamples()
         XCTAssertTrue([0, 1].contains(run.status), "scan failed: \(run.status)\n\(run.stderr)")
-        let expectedFile = TestPaths.samples.appendingPathComponent("expected-findings.csv")
+        let expectedFile = TestPaths.samples.appendingPathComponent("expected-findings.txt")
         let text = try String(contentsOf: expectedFile, encoding: .utf8)
         var expected: [Key] = []
         for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.hasPrefix("rule_id") {
