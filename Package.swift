@@ -79,7 +79,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "trennwand-bench",
-            dependencies: ["TrennwandRecords", "TrennwandReaders", "TrennwandEngine"],
+            dependencies: ["TrennwandRecords", "TrennwandReaders", "TrennwandEngine", "TrennwandFindings"],
             swiftSettings: strict
         ),
         .testTarget(name: "TrennwandRecordsTests", dependencies: ["TrennwandRecords", "TrennwandYAML"], swiftSettings: strict),

@@ -23,10 +23,12 @@ do {
         try CSVReaderBench.run(megabytes: intOption("--mb", 200))
     case "xml":
         try XMLReaderBench.run(arguments: Array(arguments.dropFirst()))
+    case "rules":
+        try RuleEvalBench.run(rulesDirectory: stringOption("--rules", "Rules"), records: intOption("--records", 200_000))
     case "detectors":
         try DetectorBench.run(rulesDirectory: stringOption("--rules", "Rules"), megabytes: intOption("--mb", 100))
     default:
-        print("usage: trennwand-bench csv|xml|detectors [--mb N] [--rules DIR]")
+        print("usage: trennwand-bench csv|xml|detectors|rules [--mb N] [--records N] [--rules DIR]")
         exit(2)
     }
 } catch {
