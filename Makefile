@@ -8,7 +8,7 @@ PIP_TEST     := python-stdnum
 BIN_DEBUG    := .build/debug/trennwand
 BIN_RELEASE  := .build/release/trennwand
 
-.PHONY: all deps pydeps build release run test test-swift test-rules bench install clean
+.PHONY: all deps pydeps build release run test bench install clean expected-findings
 
 all: build
 
@@ -41,12 +41,19 @@ release: deps
 # The main job on the bundled samples with the built-in rules.
 run: release
 	mkdir -p out
-	$(BIN_RELEASE) ingest Samples/*.csv Samples/*.xml Samples/Stammdaten/*.csv > out/samples.jsonl
-	@echo "Normalisierte Datensätze: out/samples.jsonl ($$(wc -l < out/samples.jsonl) Zeilen)"
+	$(BIN_RELEASE) scan --config Samples/audit.yaml; rc=$$?; \
+	echo "Bericht: out/trennwand-bericht.html, SARIF: out/trennwand.sarif (Exit-Code $$rc)"; \
+	[ $$rc -le 1 ]
 
 test: deps pydeps
 	$(SWIFT) build --build-tests
+	$(BIN_DEBUG) rules lint
+	$(BIN_DEBUG) rules test
 	$(SWIFT) test --skip-build
+
+# Regenerates the reviewed list of findings a scan of the Samples must produce (check the diff!).
+expected-findings: build
+	$(BIN_DEBUG) scan --config Samples/audit.yaml --format jsonl=- --format text=/dev/null | python3 Tests/expected_findings.py > Samples/expected-findings.txt
 
 bench: release
 	$(SWIFT) build -c release --product trennwand-bench

@@ -49,6 +49,10 @@ public struct RuleExample: Sendable {
     public var reference: [RecordKind: [YAMLNode]]
     public var shouldMatch: Bool
     public var position: SourcePosition
+    /// The example's YAML (for its `note:` and for showing it).
+    public var node: YAMLNode
+    /// The reviewer's short description of the case (`note:`).
+    public var note: String?
 }
 
 /// A rule as written in its YAML file, before its condition is compiled.
@@ -281,7 +285,8 @@ public struct RuleFile: Sendable {
                         reference[k] = try entry.value.sequence()
                     }
                 }
-                out.append(RuleExample(records: records, reference: reference, shouldMatch: shouldMatch, position: ex.position))
+                out.append(RuleExample(records: records, reference: reference, shouldMatch: shouldMatch, position: ex.position,
+                                       node: ex, note: try em.optional("note")?.string()))
             }
         }
         return out

@@ -1,0 +1,184 @@
+import ArgumentParser
+import Foundation
+import TrennwandEngine
+import TrennwandFindings
+import TrennwandOutputs
+import TrennwandReaders
+import TrennwandRecords
+
+/// `trennwand scan`: the audit scan over exports with the built-in (or given) rules.
+struct ScanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scan",
+        abstract: UI.t("Prüft Exporte (Zugriffsprotokolle, Dokumentation, Datenflüsse) gegen das Regelwerk.",
+                       "Scans exports (access logs, documentation, data flows) against the rule pack."),
+        discussion: UI.t(
+            """
+            Verzeichnisse werden rekursiv nach .csv- und .xml-Dateien durchsucht; das Profil jeder Datei wird \
+            aus Kopfzeile bzw. Wurzelelement erkannt. Dateien, deren Profil eine Stammdatentabelle ist \
+            (Mitarbeitende, Abordnungen, Vereinbarungen, Einwilligungen, Teilnehmende, Angebote), werden als \
+            Stammdaten geladen, alle anderen ausgewertet.
+            Exit-Codes: 0 keine Feststellung ab --fail-on; 1 Feststellungen ab --fail-on; 2 Regel- oder \
+            Konfigurationsfehler; 3 Eingabefehler (mit --strict auch zurückgewiesene Datensätze). Ein Fehler \
+            endet nie mit 0; Eingabefehler gehen Feststellungen vor.
+            """,
+            """
+            Directories are searched recursively for .csv and .xml files; each file's profile is detected from \
+            its header or root element. Files whose profile is a reference table (staff, secondments, \
+            agreements, consents, participants, offers) are loaded as reference data, all others are evaluated.
+            Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on; 2 rule or \
+            configuration error; 3 input error (with --strict also rejected records). An error never exits 0; \
+            input errors take precedence over findings.
+            """))
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: ArgumentHelp(UI.t("Prüfauftrag (audit.yaml) mit Quellen, Stammdaten, Regeln, Ausgaben.",
+                                                 "Audit configuration (audit.yaml) with sources, reference data, rules, outputs."),
+                                            valueName: UI.t("datei", "file")))
+    var config: String?
+
+    @Option(name: .customLong("format"), help: ArgumentHelp(
+        UI.t("Ausgabe FORMAT=PFAD (sarif, junit, jsonl, csv, html, text; Pfad - = Standardausgabe), mehrfach möglich.",
+             "Output FORMAT=PATH (sarif, junit, jsonl, csv, html, text; path - = standard output), repeatable."),
+        valueName: "format=pfad"))
+    var formats: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp(UI.t("Exit-Code 1 ab diesem Schweregrad (critical, high, medium, low, info).",
+                                                 "Exit code 1 from this severity on (critical, high, medium, low, info).")))
+    var failOn: Severity?
+
+    @Option(name: .long, help: ArgumentHelp(UI.t("Bezugszeitpunkt für now() (ISO 8601), z. B. für Aufbewahrungsfristen.",
+                                                 "Reference time of now() (ISO 8601), e.g. for retention periods.")))
+    var now: String?
+
+    @Option(name: .customLong("rule"), help: ArgumentHelp(UI.t("Nur diese Regel (mehrfach möglich).", "Only this rule (repeatable)."),
+                                                          valueName: "id"))
+    var onlyRules: [String] = []
+
+    @Option(name: .customLong("profiles"), help: ArgumentHelp(
+        UI.t("Zusätzliches Profilverzeichnis (mehrfach möglich).", "Additional profile directory (repeatable)."),
+        valueName: UI.t("verzeichnis", "dir")))
+    var profileDirectories: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp(UI.t("Schlüsseldatei für Pseudonyme (sonst TRENNWAND_KEY oder Installationsschlüssel).",
+                                                 "Key file for pseudonyms (else TRENNWAND_KEY or the installation key).")))
+    var keyFile: String?
+
+    @Flag(name: .long, help: ArgumentHelp(UI.t("Zurückgewiesene Datensätze führen zu Exit-Code 3.",
+                                               "Rejected records lead to exit code 3.")))
+    var strict = false
+
+    @Argument(help: ArgumentHelp(UI.t("Dateien oder Verzeichnisse.", "Files or directories."), valueName: UI.t("pfad", "path")))
+    var paths: [String] = []
+
+    func validate() throws {
+        if paths.isEmpty && config == nil {
+            throw ValidationError(UI.t("Pfad oder --config angeben.", "Give a path or --config."))
+        }
+        for f in formats where parseFormatSpec(f) == nil {
+            throw ValidationError(UI.t("Unbekanntes Format „\(f)“ (\(OutputFormat.names))", "Unknown format '\(f)' (\(OutputFormat.names))"))
+        }
+    }
+
+    func run() throws {
+        var cfg = AuditConfig()
+        if let config {
+            do { cfg = try AuditConfig.load(path: config) } catch let e as ConfigError {
+                printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(UI.language))
+                throw Exit.configuration
+            }
+        }
+        var g = global
+        if g.rules == nil, let r = cfg.rules { g.rules = r }
+        let language = cfg.language ?? UI.language
+        let catalog = try loadCatalog(global: g, extra: profileDirectories)
+        let (ruleSet, policy) = try loadRules(g)
+        for e in ruleSet.errors { printError(e.text(language)) }
+        if !ruleSet.errors.isEmpty { throw Exit.configuration }
+        let key: PseudonymKey
+        do { key = try PseudonymKey.resolve(file: keyFile) } catch {
+            printError(UI.t("Schlüssel für Pseudonyme nicht verfügbar: \(error)", "pseudonym key not available: \(error)"))
+            throw Exit.configuration
+        }
+        var inputs = cfg.inputs
+        inputs += expandPaths(paths).map { ScanInput(path: $0, profile: nil) }
+        var only = onlyRules.isEmpty ? cfg.only : Set(onlyRules.map { $0.uppercased() })
+        if !cfg.exclude.isEmpty { only = Set((only ?? Set(ruleSet.rules.map(\.id))).subtracting(cfg.exclude)) }
+        let nowTime: Int64
+        if let now {
+            guard let t = parseTime(now) else {
+                printError(UI.t("--now: Zeitpunkt nach ISO 8601 erwartet", "--now: ISO 8601 timestamp expected"))
+                throw Exit.configuration
+            }
+            nowTime = t
+        } else {
+            nowTime = cfg.now ?? Int64(Date().timeIntervalSince1970)
+        }
+        let showProgress = isatty(STDERR_FILENO) == 1
+        var pipeline = ScanPipeline(catalog: catalog, ruleSet: ruleSet, policy: policy, pseudonymizer: Pseudonymizer(key: key),
+                                    onlyRules: only, now: nowTime)
+        if showProgress {
+            let total = inputs.count
+            var n = 0
+            pipeline.progress = { file in
+                n += 1
+                FileHandle.standardError.write(Data("\r\u{1B}[K[\(n)/\(total)] \(file)".utf8))
+            }
+        }
+        let result: ScanResult
+        do { result = try pipeline.run(inputs) } catch let e as ConfigError {
+            printError(UI.t("Regelfehler: ", "rule error: ") + e.text(language))
+            throw Exit.configuration
+        }
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        let failOn = self.failOn ?? cfg.failOn
+        let run = RunInfo(toolVersion: trennwandVersion, started: result.started, finished: result.finished,
+                          rulePackHash: result.rulePackHash, rules: result.descriptors, inputs: result.inputs,
+                          language: language, failOn: failOn)
+        var targets = cfg.formats
+        targets += formats.compactMap(parseFormatSpec)
+        if !targets.contains(where: { $0.1 == "-" }) { targets.append((.text, "-")) }
+        try writeOutputs(result: result, run: run, targets: targets)
+        // Exit code: errors first, then findings at or above the threshold.
+        if result.inputs.contains(where: { $0.fileError != nil }) { throw Exit.input }
+        if (strict || cfg.strict == true) && result.inputs.contains(where: { $0.rejected > 0 }) { throw Exit.input }
+        if let failOn, result.findings.contains(where: { $0.findingClass == .violation && $0.severity >= failOn }) {
+            throw Exit.findings
+        }
+    }
+
+    func writeOutputs(result: ScanResult, run: RunInfo, targets: [(format: OutputFormat, path: String)]) throws {
+        var writers: [any FindingWriter] = []
+        var sinks: [FileDescriptorSink] = []
+        for (format, path) in targets {
+            let sink: FileDescriptorSink
+            if path == "-" {
+                sink = FileDescriptorSink(fd: STDOUT_FILENO)
+            } else {
+                let dir = (path as NSString).deletingLastPathComponent
+                if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+                do { sink = try FileDescriptorSink(path: path) } catch {
+                    printError(UI.t("Ausgabe \(path) nicht schreibbar: \(error)", "cannot write output \(path): \(error)"))
+                    throw Exit.input
+                }
+            }
+            sinks.append(sink)
+            writers.append(format.writer(sink: sink, colors: path == "-" && isatty(STDOUT_FILENO) == 1,
+                                         sourceRoot: FileManager.default.currentDirectoryPath))
+        }
+        var fan = FanoutWriter(writers)
+        do {
+            try fan.begin(run: run)
+            for f in result.findings { try fan.write(f, waived: nil) }
+            try fan.end(summary: RunSummary(finished: run.finished, inputs: run.inputs))
+            for s in sinks { try s.flush() }
+        } catch {
+            printError(UI.t("Ausgabe fehlgeschlagen: \(error)", "writing outputs failed: \(error)"))
+            throw Exit.input
+        }
+        for s in sinks where s.fd != STDOUT_FILENO { close(s.fd) }
+    }
+}
+
+extension Severity: ExpressibleByArgument {}

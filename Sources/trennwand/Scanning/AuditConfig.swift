@@ -1,0 +1,105 @@
+import Foundation
+import TrennwandFindings
+import TrennwandRecords
+import TrennwandYAML
+
+/// `audit.yaml`: everything a scan needs, explicit and reviewable. Paths are relative to the file.
+///
+/// ```yaml
+/// sources:                         # evaluated inputs (globs); profile optional (detected otherwise)
+///   - path: Jobcenter-Zugriffe.csv
+///     profile: jobcenter-zugriffe
+/// reference:                       # reference tables (Stammdaten), profiles detected or given
+///   - path: Stammdaten/*.csv
+/// rules: { only: [TW105], exclude: [TW402] }
+/// fail_on: high                    # exit code 1 from this severity on
+/// now: 2025-12-31T12:00:00+01:00   # reference time of now() (retention); default: start of the run
+/// strict: false                    # rejected records → exit code 3
+/// formats: { html: out/bericht.html, sarif: out/trennwand.sarif }
+/// lang: de
+/// ```
+struct AuditConfig {
+    var inputs: [ScanInput] = []
+    var only: Set<String>?
+    var exclude: Set<String> = []
+    var failOn: Severity?
+    var now: Int64?
+    var strict: Bool?
+    var formats: [(format: OutputFormat, path: String)] = []
+    var language: Language?
+    var rules: String?
+
+    static func load(path: String) throws -> AuditConfig {
+        let doc = try YAMLNode.load(path: path)
+        let base = (path as NSString).deletingLastPathComponent
+        func resolve(_ p: String) -> String { p.hasPrefix("/") || base.isEmpty ? p : base + "/" + p }
+        let m = try doc.mapping(allowed: ["sources", "reference", "rules", "fail_on", "now", "strict", "formats", "lang", "rules_directory"])
+        var c = AuditConfig()
+        for key in ["reference", "sources"] {
+            guard let list = m.optional(key) else { continue }
+            for item in try list.sequence() {
+                let im = try item.mapping(allowed: ["path", "profile"])
+                let pattern = resolve(try im.required("path").string())
+                let matches = glob(pattern)
+                if matches.isEmpty {
+                    throw item.error("config.no-match", de: "„\(pattern)“ trifft keine Datei", en: "'\(pattern)' matches no file")
+                }
+                let profile = try im.optional("profile")?.string()
+                c.inputs += matches.map { ScanInput(path: $0, profile: profile) }
+            }
+        }
+        if let r = m.optional("rules") {
+            let rm = try r.mapping(allowed: ["only", "exclude"])
+            if let o = rm.optional("only") { c.only = Set(try o.stringList()) }
+            if let e = rm.optional("exclude") { c.exclude = Set(try e.stringList()) }
+        }
+        if let f = m.optional("fail_on") {
+            guard let s = Severity(rawValue: try f.string()) else {
+                throw f.error("config.fail-on", de: "fail_on: critical, high, medium, low oder info", en: "fail_on: critical, high, medium, low or info")
+            }
+            c.failOn = s
+        }
+        if let n = m.optional("now") {
+            guard let t = parseTime(try n.string()) else {
+                throw n.error("config.now", de: "now: Zeitpunkt nach ISO 8601 erwartet", en: "now: ISO 8601 timestamp expected")
+            }
+            c.now = t
+        }
+        c.strict = try m.optional("strict")?.bool()
+        if let fm = m.optional("formats") {
+            for e in try fm.mapping().entries {
+                guard let f = OutputFormat(rawValue: e.key) else {
+                    throw e.keyNode.error("config.format", de: "unbekanntes Format „\(e.key)“ (\(OutputFormat.names))",
+                                          en: "unknown format '\(e.key)' (\(OutputFormat.names))")
+                }
+                let target = try e.value.string()
+                c.formats.append((f, target == "-" ? "-" : resolve(target)))
+            }
+        }
+        if let l = m.optional("lang") {
+            guard let lang = Language(rawValue: try l.string()) else {
+                throw l.error("config.lang", de: "lang: de oder en", en: "lang: de or en")
+            }
+            c.language = lang
+        }
+        c.rules = try m.optional("rules_directory").map { resolve(try $0.string()) }
+        return c
+    }
+}
+
+/// ISO 8601 timestamp → UTC epoch seconds (local times read in Europe/Berlin).
+func parseTime(_ text: String) -> Int64? {
+    guard let p = CivilTime.parseISO8601(Array(text.utf8)), let zone = ZoneConverter(identifier: "Europe/Berlin") else { return nil }
+    return p.utc(zone: zone)
+}
+
+/// Files matching a shell pattern, sorted; a pattern without wildcards is returned as it is.
+func glob(_ pattern: String) -> [String] {
+    if !pattern.contains(where: { "*?[".contains($0) }) {
+        return FileManager.default.fileExists(atPath: pattern) ? [pattern] : []
+    }
+    var g = glob_t()
+    defer { globfree(&g) }
+    guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
+    return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }.sorted()
+}

@@ -1,0 +1,73 @@
+import Foundation
+import XCTest
+
+/// A scan of Samples/ must produce exactly the findings listed in Samples/expected-findings.txt
+/// (rule id + file + line): none missing, none extra. Every rule of the pack must fire at least once.
+final class SamplesEndToEndTests: XCTestCase {
+    struct Key: Hashable, Comparable, CustomStringConvertible {
+        let rule: String
+        let file: String
+        let line: Int
+        static func < (a: Key, b: Key) -> Bool { (a.file, a.line, a.rule) < (b.file, b.line, b.rule) }
+        var description: String { "\(rule);\(file);\(line)" }
+    }
+
+    func scanSamples() throws -> (keys: [Key], run: CLIRun) {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let jsonl = dir.appendingPathComponent("f.jsonl").path
+        let r = try CLI.run(["scan", "--config", "Samples/audit.yaml", "--format", "jsonl=\(jsonl)"])
+        let text = try String(contentsOfFile: jsonl, encoding: .utf8)
+        var keys: [Key] = []
+        for line in text.split(separator: "\n") {
+            let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            if obj["type"] as? String == "summary" { continue }
+            keys.append(Key(rule: obj["rule_id"] as! String, file: obj["file"] as! String, line: obj["line"] as? Int ?? 0))
+        }
+        return (keys.sorted(), r)
+    }
+
+    func testScanMatchesExpectedFindings() throws {
+        let (actual, run) = try scanSamples()
+        XCTAssertTrue([0, 1].contains(run.status), "scan failed: \(run.status)\n\(run.stderr)")
+        let expectedFile = TestPaths.samples.appendingPathComponent("expected-findings.txt")
+        let text = try String(contentsOf: expectedFile, encoding: .utf8)
+        var expected: [Key] = []
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") && !line.hasPrefix("rule_id") {
+            let f = line.split(separator: ";", omittingEmptySubsequences: false).map(String.init)
+            guard f.count >= 3, let n = Int(f[2]) else { XCTFail("bad line: \(line)"); continue }
+            expected.append(Key(rule: f[0], file: f[1], line: n))
+        }
+        let missing = Set(expected).subtracting(actual).sorted()
+        let extra = Set(actual).subtracting(expected).sorted()
+        XCTAssertTrue(missing.isEmpty, "expected but not found:\n" + missing.map(\.description).joined(separator: "\n"))
+        XCTAssertTrue(extra.isEmpty, "found but not expected:\n" + extra.map(\.description).joined(separator: "\n"))
+        XCTAssertEqual(actual.count, expected.count, "duplicates differ")
+    }
+
+    func testEveryRuleFiresOnSamples() throws {
+        let (actual, _) = try scanSamples()
+        let fired = Set(actual.map(\.rule))
+        let rulesDir = TestPaths.projectRoot.appendingPathComponent("Rules")
+        let ids = (FileManager.default.enumerator(atPath: rulesDir.path)?.allObjects as? [String] ?? [])
+            .compactMap { p -> String? in
+                let name = (p as NSString).lastPathComponent
+                return name.hasPrefix("TW") && name.hasSuffix(".yaml") ? String(name.prefix(5)) : nil
+            }
+        XCTAssertFalse(ids.isEmpty)
+        for id in ids.sorted() { XCTAssertTrue(fired.contains(id), "\(id) does not fire on Samples") }
+    }
+
+    func testExitCodesOfScan() throws {
+        // fail_on high in audit.yaml: findings at high → 1.
+        XCTAssertEqual(try CLI.run(["scan", "--config", "Samples/audit.yaml", "--format", "text=/dev/null"]).status, 1)
+        // Without threshold: 0 even with findings.
+        XCTAssertEqual(try CLI.run(["scan", "Samples/", "--now", "2025-12-31T12:00:00+01:00"]).status, 0)
+        // Rejected records with --strict: 3 (input errors win over findings).
+        XCTAssertEqual(try CLI.run(["scan", "Samples/", "--strict", "--fail-on", "low"]).status, 3)
+        // A missing input file: 3.
+        XCTAssertEqual(try CLI.run(["scan", "Samples/fehlt.csv"]).status, 3)
+        // Broken configuration: 2.
+        XCTAssertEqual(try CLI.run(["scan", "Samples/", "--rules", "/nonexistent"]).status, 2)
+    }
+}
