@@ -13,6 +13,10 @@ import TrennwandRecords
 ///   per episode: from the record that crosses the threshold until the measure falls below it,
 ///   reporting the peak.
 /// - **Whole run**: one bucket per group; evaluated at `finish()`.
+/// - **Gaps** (whole run only): per group the record times as maximal runs whose neighbours are
+///   less than the threshold apart; two runs are separated by a gap of at least the threshold. A
+///   record arriving in any order joins, extends, bridges or splits runs, so the state is one entry
+///   per reported gap (+1) per group — bounded by the time span / threshold, never by the records.
 ///
 /// Records arriving out of order are counted into their window while it is open (tumbling: up to
 /// `allowedLateness` behind the watermark; sliding: inside the group's current window); later ones
@@ -36,6 +40,9 @@ public final class AggregateEvaluator {
 
     // Sliding state.
     private var sliding: [[ByteString]: SlidingState] = [:]
+
+    /// Gap measure: length of the interval between two record times (seconds on its calendar).
+    private let gapDistance: ((Int64, Int64) -> Int64)?
 
     public init(spec: AggregateSpec) throws {
         switch spec.window {
@@ -63,14 +70,43 @@ public final class AggregateEvaluator {
             throw AggregateSpecError(de: "maxSamples und minCount dürfen nicht negativ sein",
                                      en: "maxSamples and minCount must not be negative")
         }
+        if case .gap(let calendar) = spec.measure {
+            guard case .whole = spec.window else {
+                throw AggregateSpecError(de: "Lücken (gap) werden über den ganzen Lauf gemessen, ohne Fenster",
+                                         en: "gaps are measured over the whole run, without a window")
+            }
+            switch calendar {
+            case .continuous:
+                gapDistance = { a, b in b - a }
+            case .weekdays(let identifier):
+                guard let zone = ZoneConverter(identifier: identifier) else {
+                    throw AggregateSpecError(de: "unbekannte Zeitzone „\(identifier)“", en: "unknown time zone '\(identifier)'")
+                }
+                gapDistance = { a, b in
+                    AggregateEvaluator.weekdaySeconds(upTo: zone.local(fromUTC: b))
+                        - AggregateEvaluator.weekdaySeconds(upTo: zone.local(fromUTC: a))
+                }
+            }
+        } else {
+            gapDistance = nil
+        }
         self.spec = spec
+    }
+
+    /// Monday–Friday seconds from a Monday origin (1969-12-29) up to the local wall-clock time
+    /// `local`; the difference of two values is the weekday time between them.
+    static func weekdaySeconds(upTo local: Int64) -> Int64 {
+        let week: Int64 = 604_800, workweek: Int64 = 432_000
+        let d = local + 3 * 86_400
+        let weeks = CivilTime.floorDiv(d, week)
+        return weeks * workweek + min(d - weeks * week, workweek)
     }
 
     /// Number of entries held: open buckets or groups, distinct values, queue entries and sample
     /// locators. Proportional to keys (× distinct values per open window), never to records.
     public var stateSize: Int {
         var n = 0
-        for b in buckets.values { n += 1 + b.distinct.count + b.samples.count }
+        for b in buckets.values { n += 1 + b.distinct.count + b.samples.count + b.runs.count }
         n += groupsByStart.count
         for s in sliding.values { n += 1 + s.size }
         return n
@@ -105,8 +141,22 @@ public final class AggregateEvaluator {
         case .ratio(let numerator, _):
             isNumerator = numerator(record)
             isRatio = true
+        case .gap: break
         }
         let time = spec.time(record)
+        if let distance = gapDistance {
+            // A record without time cannot be placed on the time line.
+            guard let t = time else {
+                counters.missingTime += 1
+                return
+            }
+            let k = BucketKey(group: key, start: 0)
+            buckets[k, default: Bucket()].add(time: t, value: nil, isRatio: false, isNumerator: false,
+                                              locator: record.locator, maxSamples: 0)
+            buckets[k]!.runs.insert(t, record.locator, threshold: spec.threshold, distance: distance)
+            counters.counted += 1
+            return
+        }
         switch spec.window {
         case .whole:
             let k = BucketKey(group: key, start: 0)
@@ -239,6 +289,17 @@ public final class AggregateEvaluator {
                                              count: b.count, numerator: b.numerator, baseline: baseline,
                                              samples: b.samples))
                 }
+            case .gap:
+                guard let distance = gapDistance else { continue }
+                let runs = b.runs.runs
+                for j in runs.indices.dropFirst() {
+                    let before = runs[j - 1], after = runs[j]
+                    let length = distance(before.end, after.start)
+                    guard Double(length) >= spec.threshold else { continue }
+                    hits.append(AggregateHit(groupKey: group, windowStart: before.end, windowEnd: after.start,
+                                             value: Double(length), count: b.count,
+                                             samples: Array([before.endLocator, after.startLocator].prefix(spec.maxSamples))))
+                }
             }
         }
     }
@@ -259,6 +320,8 @@ private struct Bucket {
     var samples: [Locator] = []
     var first = Int64.max
     var last = Int64.min
+    /// Gap measure only: the group's record times as runs.
+    var runs = GapRuns()
 
     /// Evidence kept: `count` → the first records; `distinct` → records bringing a new value;
     /// `ratio` → numerator records.
@@ -274,6 +337,50 @@ private struct Bucket {
         if isRatio { evidence = isNumerator }
         if isNumerator { numerator += 1 }
         if evidence, samples.count < maxSamples { samples.append(locator) }
+    }
+}
+
+/// One run of records whose neighbours are less than the gap threshold apart, with the locators
+/// of its first and last record.
+struct GapRun {
+    var start: Int64
+    var startLocator: Locator
+    var end: Int64
+    var endLocator: Locator
+}
+
+/// The runs of one group, sorted by time and pairwise separated by at least the threshold.
+struct GapRuns {
+    private(set) var runs: [GapRun] = []
+
+    var count: Int { runs.count }
+
+    /// Adds a record time: inside a run (nothing changes), joining the run before and/or after
+    /// (extending or bridging them), or a run of its own (splitting a gap).
+    mutating func insert(_ t: Int64, _ locator: Locator, threshold: Double, distance: (Int64, Int64) -> Int64) {
+        var lo = 0, hi = runs.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if runs[mid].start > t { hi = mid } else { lo = mid + 1 }
+        }
+        let i = lo
+        if i > 0, t <= runs[i - 1].end { return }
+        let joinBefore = i > 0 && Double(distance(runs[i - 1].end, t)) < threshold
+        let joinAfter = i < runs.count && Double(distance(t, runs[i].start)) < threshold
+        switch (joinBefore, joinAfter) {
+        case (true, true):
+            runs[i - 1].end = runs[i].end
+            runs[i - 1].endLocator = runs[i].endLocator
+            runs.remove(at: i)
+        case (true, false):
+            runs[i - 1].end = t
+            runs[i - 1].endLocator = locator
+        case (false, true):
+            runs[i].start = t
+            runs[i].startLocator = locator
+        case (false, false):
+            runs.insert(GapRun(start: t, startLocator: locator, end: t, endLocator: locator), at: i)
+        }
     }
 }
 

@@ -23,6 +23,18 @@ public struct AggregateSpec: Sendable {
         case distinct(AggregateKey)
         /// Share of records matching `numerator`, compared with the share over a baseline of groups.
         case ratio(numerator: AggregatePredicate, baseline: Baseline)
+        /// Silent intervals: every gap between consecutive record times of a group that is at
+        /// least `threshold` seconds long (measured on `calendar`) is one hit. Whole run only.
+        case gap(calendar: GapCalendar)
+    }
+
+    /// How the length of a gap between two records is measured.
+    public enum GapCalendar: Sendable, Hashable {
+        /// Elapsed seconds.
+        case continuous
+        /// Only Monday–Friday time counts (local wall clock of the zone): a weekend never makes
+        /// a gap, a gap from Friday 17:00 to Tuesday 08:00 is 7 h + 24 h + 8 h = 39 h.
+        case weekdays(timeZone: String)
     }
 
     /// Which records form the baseline share of a ratio (same window).
@@ -53,7 +65,8 @@ public struct AggregateSpec: Sendable {
     public var window: Window
     public var measure: Measure
     /// `count`/`distinct`: fires when value ≥ threshold. `ratio`: fires when share ≥ baseline +
-    /// threshold (a fraction: 0.2 = 20 percentage points).
+    /// threshold (a fraction: 0.2 = 20 percentage points). `gap`: seconds; a gap of at least
+    /// this length fires.
     public var threshold: Double
     /// Fires only when the group has at least this many records in the window.
     public var minCount: Int

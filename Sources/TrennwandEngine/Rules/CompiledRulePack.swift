@@ -112,7 +112,7 @@ public final class CompiledRulePack: Sendable {
         var numerator: CompiledCondition?
         var distinct: Int?
         switch spec.measure {
-        case .count: break
+        case .count, .gap: break
         case .distinct(let field): distinct = schema.slot(field)
         case .ratio(let node): numerator = try CompiledCondition.compile(node, environment: env)
         }

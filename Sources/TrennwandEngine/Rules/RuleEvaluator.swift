@@ -42,6 +42,8 @@ public final class RuleEvaluator {
             case .ratio:
                 measure = .ratio(numerator: { @Sendable _ in box.value }, baseline: .otherGroups)
                 threshold = spec.threshold / 100
+            case .gap(let weekdaysOnly):
+                measure = .gap(calendar: weekdaysOnly ? .weekdays(timeZone: pack.policy.timeZone) : .continuous)
             }
             let window: AggregateSpec.Window = spec.window.map { .tumbling(seconds: $0) } ?? .whole
             let aggregateSpec = AggregateSpec(groupBy: groupBy, window: window, measure: measure, threshold: threshold,
@@ -183,6 +185,16 @@ public final class RuleEvaluator {
         }
     }
 
+    /// `3d 4h 5m` style text of a duration in seconds.
+    static func durationText(_ seconds: Int64) -> String {
+        let d = seconds / 86_400, h = seconds % 86_400 / 3600, m = seconds % 3600 / 60
+        var parts: [String] = []
+        if d > 0 { parts.append("\(d)d") }
+        if h > 0 { parts.append("\(h)h") }
+        if m > 0 || parts.isEmpty { parts.append("\(m)m") }
+        return parts.joined(separator: " ")
+    }
+
     func reportGap(_ gap: ConfigurationGap, rule: RuleDescriptor, record: Record, emit: (Finding) -> Void) {
         let key = GapKey(table: gap.table, key: gap.key, kind: gap.kind)
         guard reportedGaps.insert(key).inserted else { return }
@@ -236,6 +248,13 @@ public final class RuleEvaluator {
             detail = Localized(
                 de: "Anteil \(share) % bei \(hit.count) Vorgängen, Vergleichswert aller anderen \(base) % (Schwelle +\(Int(spec.threshold)) Prozentpunkte)",
                 en: "share \(share) % of \(hit.count) cases, baseline of all others \(base) % (threshold +\(Int(spec.threshold)) points)")
+        case .gap(let weekdaysOnly):
+            measured = Self.durationText(Int64(hit.value))
+            let limit = Self.durationText(Int64(spec.threshold))
+            let from = hit.windowStart.map(CivilTime.iso8601) ?? "–", to = hit.windowEnd.map(CivilTime.iso8601) ?? "–"
+            detail = Localized(
+                de: "Keine Einträge von \(from) bis \(to): \(measured)\(weekdaysOnly ? " Werktagszeit (Mo–Fr)" : "") (Schwelle \(limit), \(hit.count) Einträge insgesamt)",
+                en: "no entries from \(from) to \(to): \(measured)\(weekdaysOnly ? " of weekday time (Mon–Fri)" : "") (threshold \(limit), \(hit.count) entries in all)")
         default:
             measured = String(Int(hit.value))
             let window = hit.windowStart.map { s in " \(CivilTime.iso8601(s))–\(CivilTime.iso8601(hit.windowEnd ?? s))" } ?? ""

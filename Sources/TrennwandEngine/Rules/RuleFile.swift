@@ -22,6 +22,9 @@ public enum AggregateMeasureSpec: Sendable {
     case distinct(field: String)
     /// Share of records matching `numerator` per group, compared with the share over all groups.
     case ratio(numerator: YAMLNode)
+    /// Silent intervals between consecutive records per group (`gap` or `{gap: weekdays}`: only
+    /// Monday–Friday time in the rule pack's time zone counts); the threshold is a duration.
+    case gap(weekdaysOnly: Bool)
 }
 
 /// The aggregate part of a rule file (`applies_to: aggregate`).
@@ -212,8 +215,10 @@ public struct RuleFile: Sendable {
         let measure: AggregateMeasureSpec
         if case .scalar = measureNode.node, try measureNode.string() == "count" {
             measure = .count
+        } else if case .scalar = measureNode.node, try measureNode.string() == "gap" {
+            measure = .gap(weekdaysOnly: false)
         } else {
-            let mm = try measureNode.mapping(allowed: ["distinct", "ratio"])
+            let mm = try measureNode.mapping(allowed: ["distinct", "ratio", "gap"])
             if let d = mm.optional("distinct") {
                 let f = try d.string()
                 guard schema.slot(f) != nil else {
@@ -222,14 +227,38 @@ public struct RuleFile: Sendable {
                 measure = .distinct(field: f)
             } else if let r = mm.optional("ratio") {
                 measure = .ratio(numerator: r)
+            } else if let g = mm.optional("gap") {
+                switch try g.string() {
+                case "weekdays": measure = .gap(weekdaysOnly: true)
+                case "all": measure = .gap(weekdaysOnly: false)
+                default:
+                    throw g.error("rule.measure", de: "gap: weekdays (nur Montag–Freitag) oder all",
+                                  en: "gap: weekdays (Monday–Friday only) or all")
+                }
             } else {
-                throw measureNode.error("rule.measure", de: "measure: count, {distinct: FELD} oder {ratio: AUSDRUCK}",
-                                        en: "measure: count, {distinct: FIELD} or {ratio: EXPRESSION}")
+                throw measureNode.error("rule.measure", de: "measure: count, gap, {distinct: FELD}, {ratio: AUSDRUCK} oder {gap: weekdays}",
+                                        en: "measure: count, gap, {distinct: FIELD}, {ratio: EXPRESSION} or {gap: weekdays}")
             }
+        }
+        let thresholdNode = try m.required("threshold")
+        let threshold: Double
+        if case .gap = measure {
+            // A duration (3d, 36h); the window is the whole scan.
+            if let w = m.optional("window") {
+                throw w.error("rule.window", de: "Lücken (gap) werden über den ganzen Lauf gemessen: window weglassen",
+                              en: "gaps are measured over the whole run: leave out window")
+            }
+            guard let seconds = Duration.parse(try thresholdNode.string()), seconds > 0 else {
+                throw thresholdNode.error("rule.threshold", de: "Schwelle für gap als Dauer angeben, z. B. 3d oder 36h",
+                                          en: "give the gap threshold as a duration, e.g. 3d or 36h")
+            }
+            threshold = Double(seconds)
+        } else {
+            threshold = try thresholdNode.double()
         }
         return AggregateRuleSpec(
             filter: m.optional("filter"), groupBy: groupBy, window: window, measure: measure,
-            threshold: try m.required("threshold").double(), minCount: try m.optional("min_count")?.int() ?? 1,
+            threshold: threshold, minCount: try m.optional("min_count")?.int() ?? 1,
             position: node.position)
     }
 
