@@ -42,6 +42,17 @@ public final class ProfileNormaliser {
         let zone = ZoneConverter(identifier: profile.timezone) ?? ZoneConverter(identifier: "UTC")!
         var compiled: [CompiledSlot] = []
         for mapping in profile.fields {
+            let absent = mapping.source.references.contains { normalisedHeader.firstIndex(of: Self.headerKey($0)) == nil }
+            if mapping.optional && absent {
+                // An optional column this file does not have: the field is empty (or its default).
+                let constant = FieldMapping(
+                    name: mapping.name, slot: mapping.slot, type: mapping.type, required: false,
+                    source: .constant(mapping.defaultValue ?? ""), valueMap: mapping.valueMap, unmapped: mapping.unmapped,
+                    defaultValue: nil, timestampFormat: mapping.timestampFormat, timeFormat: mapping.timeFormat,
+                    split: mapping.split, trueWords: mapping.trueWords, falseWords: mapping.falseWords, position: mapping.position)
+                compiled.append(try Self.compile(constant, zone: zone, resolve: index))
+                continue
+            }
             compiled.append(try Self.compile(mapping, zone: zone, resolve: index))
         }
         self.slots = compiled
@@ -343,7 +354,8 @@ extension ProfileNormaliser {
 
         var finalExtraction = extraction
         if case .constant(let text) = m.source {
-            finalExtraction = .constant(try constantValue(text) ?? .missing)
+            // An empty constant (e.g. an absent optional column without default) is a missing value.
+            finalExtraction = .constant(text.isEmpty ? .missing : try constantValue(text) ?? .missing)
         }
         let defaultValue = try m.defaultValue.flatMap { try constantValue($0) }
         return CompiledSlot(slot: m.slot, name: m.name, required: m.required, label: label, extraction: finalExtraction,

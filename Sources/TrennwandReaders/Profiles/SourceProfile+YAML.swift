@@ -10,7 +10,7 @@ extension SourceProfile {
     ]
     static let fieldKeys: Set<String> = [
         "column", "columns", "path", "paths", "value", "date_column", "time_column", "date_path", "time_path",
-        "date_format", "time_format", "format", "map", "unmapped", "default", "split", "true", "false",
+        "date_format", "time_format", "format", "map", "unmapped", "default", "split", "true", "false", "optional",
     ]
     static let defaultTrueWords = ["ja", "true", "1", "x", "yes", "wahr", "j"]
     static let defaultFalseWords = ["nein", "false", "0", "no", "falsch", "n"]
@@ -263,10 +263,18 @@ extension SourceProfile {
         if let n = m.optional("true") { trueWords = try n.stringList() }
         if let n = m.optional("false") { falseWords = try n.stringList() }
 
-        return FieldMapping(
+        var mapping = FieldMapping(
             name: spec.name, slot: slot, type: spec.type, required: spec.required, source: source, valueMap: valueMap, unmapped: unmapped,
             defaultValue: try m.optional("default")?.string(), timestampFormat: tsFormat, timeFormat: timeFormat,
             split: split, trueWords: trueWords, falseWords: falseWords, position: node.position)
+        if let o = m.optional("optional") {
+            mapping.optional = try o.bool()
+            if mapping.optional && spec.required {
+                throw o.error("profile.optional-required", de: "Pflichtfeld „\(spec.name)“ kann nicht optional sein",
+                              en: "required field '\(spec.name)' cannot be optional")
+            }
+        }
+        return mapping
     }
 
     private static func defaultUnmapped(_ type: FieldType) -> UnmappedPolicy {

@@ -65,6 +65,9 @@ public struct FieldMapping: Sendable {
     public let falseWords: [String]
     /// Where the mapping is written, for configuration errors.
     public let position: SourcePosition
+    /// `optional: true`: the column may be absent from a file (older export layouts); then the field
+    /// is empty (or its `default`) for every record of that file. Never for required fields.
+    public var optional: Bool = false
 }
 
 /// A source profile: how one export layout maps onto one record kind.

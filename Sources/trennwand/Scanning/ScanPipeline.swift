@@ -39,6 +39,8 @@ struct ScanPipeline {
         var accounts: [InputAccount] = []
         var evaluatedInputs: [(ScanInput, SourceProfile)] = []
         var tables: [RecordKind: [Record]] = [:]
+        // Reference rows per input, in input order: rules may apply to them too (TW903–TW905).
+        var referenceBatches: [[Record]] = []
         // Pass 1: choose profiles; read reference tables.
         for input in inputs {
             let profile: SourceProfile
@@ -63,6 +65,7 @@ struct ScanPipeline {
                 var rows: [Record] = []
                 let result = Ingest.run(file: input.path, profile: profile, catalog: catalog) { rows.append($0) }
                 tables[profile.kind, default: []] += rows
+                referenceBatches.append(rows)
                 accounts.append(result.account)
             }
         }
@@ -72,7 +75,12 @@ struct ScanPipeline {
         let evaluator = try RuleEvaluator(pack: pack, pseudonymizer: pseudonymizer)
         var collected = FindingCollector()
         var order = 0
-        // Pass 2: evaluated inputs in the given order.
+        // Pass 2: rules on reference tables, then the evaluated inputs, each in the given order.
+        for rows in referenceBatches {
+            let fileOrder = order
+            order += 1
+            for record in rows { evaluator.evaluate(record) { collected.add($0, fileOrder: fileOrder) } }
+        }
         for (input, profile) in evaluatedInputs {
             progress?(input.path)
             let fileOrder = order
