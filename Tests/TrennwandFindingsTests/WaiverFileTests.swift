@@ -41,6 +41,20 @@ final class WaiverFileTests: XCTestCase {
         XCTAssertEqual(set.waivers[0].reason, "Altbestand, Löschung beauftragt")
     }
 
+    func testEntryTextIsReviewable() {
+        let expected = #"""
+
+            - rule: TW105
+              fingerprint: 00112233445566778899aabbccddeeff
+              reason: "Testdaten: \"Muster\"\nzweite Zeile"
+              approver: "DSB Jobcenter (K. Beispiel)"
+              created: 2025-03-11
+              expires: 2025-06-30
+
+            """#
+        XCTAssertEqual(WaiverFile.entryText(draft, now: now), expected)
+    }
+
     func testAppendToFileOnDisk() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trennwand-waive-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -91,6 +91,9 @@ final class WaiverTests: XCTestCase {
         XCTAssertEqual(outcome.warnings[0].waiver.line, 7)
         XCTAssertTrue(outcome.warnings[0].text(.de).contains("keine Feststellung"))
         XCTAssertTrue(outcome.warnings[0].text(.en).contains("matches no finding"))
+        // A rule that was not evaluated (e.g. `scan --rule TW105`) gives no unmatched warning.
+        let only = set.apply(to: [makeFinding(fingerprint: fp1)], now: epoch("2025-03-01T00:00:00Z"), evaluatedRules: ["tw105"])
+        XCTAssertTrue(only.warnings.isEmpty)
     }
 
     func testFingerprintMatchIsExactAndRuleBound() throws {

@@ -82,14 +82,15 @@ public enum WaiverFile {
         return expires
     }
 
-    /// The YAML text of one entry (starting with a blank line, ending with a newline).
+    /// The YAML text of one entry (starting with a blank line, ending with a newline), for a draft
+    /// that `validate` accepted.
     public static func entryText(_ draft: Draft, now: Int64) -> String {
         var t = "\n- rule: \(draft.rule.uppercased())\n"
         t += "  fingerprint: \(draft.fingerprint.lowercased())\n"
         t += "  reason: \(quote(draft.reason))\n"
         t += "  approver: \(quote(draft.approver))\n"
         t += "  created: \(WaiverTime.berlinDate(now))\n"
-        t += "  expires: \(quote(draft.until))\n"
+        t += "  expires: \(draft.until)\n"  // validated ISO 8601: safe as a plain scalar
         if let ticket = draft.ticket { t += "  ticket: \(quote(ticket))\n" }
         return t
     }

@@ -149,8 +149,9 @@ public struct WaiverSet: Sendable {
     ///
     /// The first valid waiver in file order that matches covers a finding. A finding matched only by
     /// expired waivers is open again, with one warning per expired waiver naming the waiver's and the
-    /// finding's `file:line`. A waiver that matches no finding gets an "unmatched" warning.
-    public func apply(to findings: [Finding], now: Int64) -> WaiverOutcome {
+    /// finding's `file:line`. A waiver that matches no finding gets an "unmatched" warning, unless
+    /// its rule was not evaluated in this run (`evaluatedRules`, e.g. with `--rule`; nil: all were).
+    public func apply(to findings: [Finding], now: Int64, evaluatedRules: Set<String>? = nil) -> WaiverOutcome {
         var applied: [Waiver?] = Array(repeating: nil, count: findings.count)
         var reactivated: [Int] = []
         var warnings: [WaiverWarning] = []
@@ -172,7 +173,8 @@ public struct WaiverSet: Sendable {
                 warnings += expired.map { WaiverWarning.expired($0, finding: f) }
             }
         }
-        for (k, w) in waivers.enumerated() where !used[k] {
+        let evaluated = evaluatedRules.map { Set($0.map { $0.uppercased() }) }
+        for (k, w) in waivers.enumerated() where !used[k] && evaluated?.contains(w.rule) != false {
             warnings.append(.unmatched(w, now: now))
         }
         return WaiverOutcome(applied: applied, reactivated: reactivated, warnings: warnings)

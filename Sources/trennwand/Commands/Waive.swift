@@ -60,6 +60,12 @@ struct WaiveCommand: ParsableCommand {
                                      until: until, ticket: ticket)
         let now = Int64(Date().timeIntervalSince1970)
         do {
+            if FileManager.default.fileExists(atPath: file) {
+                for w in try WaiverSet.load(path: file).waivers where w.fingerprint == fingerprint.lowercased() {
+                    printError(UI.t("Hinweis: \(w.position.file):\(w.position.line): für diesen Fingerabdruck gibt es schon eine Ausnahme (bis \(CivilTime.iso8601(w.expires)))",
+                                    "note: \(w.position.file):\(w.position.line): this fingerprint already has a waiver (until \(CivilTime.iso8601(w.expires)))"))
+                }
+            }
             let added = try WaiverFile.append(draft, path: file, now: now)
             printError(UI.t("Ausnahme an \(file) angehängt:", "waiver appended to \(file):") + added)
         } catch let e as WaiverFile.Problem {
