@@ -55,6 +55,19 @@ final class BaselineTests: XCTestCase {
         XCTAssertEqual(try Baseline.parse(Data(oneLine.utf8), path: "p.jsonl").entries.count, 0)
     }
 
+    /// The golden outputs of the real SARIF and JSON Lines writers give the same baseline.
+    func testGoldenWriterOutputsAgree() throws {
+        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("TrennwandOutputsTests/Golden")
+        let fromSARIF = try Baseline.load(path: golden.appendingPathComponent("report.sarif").path)
+        let fromJSONL = try Baseline.load(path: golden.appendingPathComponent("report.jsonl").path)
+        XCTAssertEqual(fromSARIF.format, .sarif)
+        XCTAssertEqual(fromJSONL.format, .jsonLines)
+        XCTAssertEqual(fromSARIF.entries.count, 6)
+        XCTAssertEqual(fromSARIF.entries, fromJSONL.entries)
+        XCTAssertEqual(fromSARIF.entries.first, .init(fingerprint: "3f1c0a9be2d54c7a8b6e1f0d2c3b4a59", ruleID: "TW105"))
+    }
+
     func testMinifiedSARIFOnOneLine() throws {
         let one = "{\"version\":\"2.1.0\",\"runs\":[{\"results\":[{\"ruleId\":\"TW105\",\"partialFingerprints\":{\"trennwandFingerprint/v1\":\"\(a)\"}}]}]}"
         let base = try Baseline.parse(Data(one.utf8), path: "p.sarif")

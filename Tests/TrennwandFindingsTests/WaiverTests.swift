@@ -141,6 +141,7 @@ final class WaiverTests: XCTestCase {
     func testMissingReasonApproverExpiresAreConfigErrors() throws {
         let cases: [(drop: String, code: String)] = [
             ("reason", "waiver.missing-reason"), ("approver", "waiver.missing-approver"), ("expires", "waiver.missing-expires"),
+            ("created", "waiver.missing-created"),
         ]
         for c in cases {
             let lines = ("# Ausnahmen\n" + entry(fingerprint: fp1) + entry(fingerprint: fp2))
