@@ -50,7 +50,7 @@ let package = Package(
         // Findings: what a rule reports, independent of any output format.
         .target(
             name: "TrennwandFindings",
-            dependencies: ["TrennwandRecords", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["TrennwandRecords", "TrennwandYAML", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // Rule engine: rule files, expression compiler, detectors, reference tables, policy.

@@ -1,0 +1,236 @@
+// Baselines: the findings of an earlier run, by content fingerprint (anchors.md lessons 4 and 5).
+// Compared with a new run, only findings whose fingerprint the baseline lacks are new, and only
+// new findings count for the CI gate. Fingerprints never include the file position, so moved or
+// re-exported files do not resurface old findings.
+import Foundation
+import TrennwandRecords
+
+/// The findings of an earlier run, read from its SARIF or JSON Lines output.
+///
+/// The format is detected by content: a JSON document with `runs` is SARIF (fingerprints from
+/// `runs[].results[].partialFingerprints["trennwandFingerprint/v1"]`); otherwise one JSON object
+/// per line is JSON Lines (field `fingerprint`; the `"type":"summary"` line is skipped). An
+/// unreadable or invalid baseline is an `InputError` (CLI exit code 3).
+public struct Baseline: Sendable {
+    /// Which output the baseline was read from.
+    public enum Format: String, Sendable, Hashable {
+        case sarif
+        case jsonLines = "jsonl"
+    }
+
+    /// One finding of the baseline: its fingerprint and rule id.
+    public struct Entry: Sendable, Hashable {
+        public var fingerprint: String
+        public var ruleID: String
+
+        public init(fingerprint: String, ruleID: String) {
+            self.fingerprint = fingerprint
+            self.ruleID = ruleID
+        }
+    }
+
+    /// SARIF `partialFingerprints` key that carries Trennwand's fingerprint.
+    public static let sarifFingerprintKey = "trennwandFingerprint/v1"
+
+    public var path: String
+    public var format: Format
+    /// Entries in file order, each fingerprint once.
+    public var entries: [Entry]
+    /// Results the SARIF baseline left out (`trennwand/omittedResults`, GitHub's limit): those
+    /// findings cannot be recognised and would count as new. JSON Lines never omits any.
+    public var omittedResults: Int
+
+    public init(path: String, format: Format, entries: [Entry], omittedResults: Int = 0) {
+        self.path = path
+        self.format = format
+        self.entries = entries
+        self.omittedResults = omittedResults
+    }
+
+    /// Reads a baseline file. Throws `InputError` when it is unreadable, empty or neither format.
+    public static func load(path: String) throws -> Baseline {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(file: path, code: "baseline.unreadable",
+                             de: "Baseline kann nicht gelesen werden: \(String(cString: strerror(errno)))",
+                             en: "baseline cannot be read: \(String(cString: strerror(errno)))")
+        }
+        return try parse(data, path: path)
+    }
+
+    /// Parses baseline bytes; `path` is used in errors.
+    public static func parse(_ data: Data, path: String) throws -> Baseline {
+        let bytes = [UInt8](data)
+        var start = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        while start < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[start]) { start += 1 }
+        guard start < bytes.count else {
+            throw InputError(file: path, code: "baseline.empty", de: "Baseline ist leer", en: "baseline is empty")
+        }
+        guard bytes[start] == UInt8(ascii: "{") else {
+            throw InputError(file: path, line: 1, code: "baseline.format",
+                             de: "Baseline ist weder SARIF noch JSON Lines (erwartet: „{“ am Anfang)",
+                             en: "baseline is neither SARIF nor JSON Lines ('{' expected at the start)")
+        }
+        let body = Data(bytes[start...])
+        let decoder = JSONDecoder()
+        let sarifError: Error
+        do {
+            let log = try decoder.decode(SARIFBaselineLog.self, from: body)
+            return try fromSARIF(log, path: path)
+        } catch let e as InputError {
+            throw e
+        } catch {
+            sarifError = error
+        }
+        // Not a whole SARIF document: JSON Lines if the first line is a JSON object of its own.
+        let firstLine = bytes[start...].prefix { $0 != 0x0A }
+        if (try? decoder.decode(JSONLinesBaselineLine.self, from: Data(firstLine))) != nil {
+            return try fromJSONLines(bytes, path: path)
+        }
+        throw InputError(file: path, line: 1, code: "baseline.format",
+                         de: "Baseline ist weder gültiges SARIF noch JSON Lines: \(describe(sarifError))",
+                         en: "baseline is neither valid SARIF nor JSON Lines: \(describe(sarifError))")
+    }
+
+    private static func fromSARIF(_ log: SARIFBaselineLog, path: String) throws -> Baseline {
+        var entries: [Entry] = []
+        var seen: Set<String> = []
+        var omitted = 0
+        for (r, run) in log.runs.enumerated() {
+            omitted += run.properties?.omittedResults ?? 0
+            for (i, result) in (run.results ?? []).enumerated() {
+                guard let fp = result.partialFingerprints?[sarifFingerprintKey], !fp.isEmpty else {
+                    throw InputError(file: path, code: "baseline.sarif-fingerprint",
+                                     de: "SARIF-Ergebnis runs[\(r)].results[\(i)] hat keinen Fingerabdruck „\(sarifFingerprintKey)“ (keine Trennwand-Ausgabe?)",
+                                     en: "SARIF result runs[\(r)].results[\(i)] has no '\(sarifFingerprintKey)' fingerprint (not a Trennwand output?)")
+                }
+                let rule = result.ruleId ?? result.rule?.id ?? ""
+                if seen.insert(fp.lowercased()).inserted { entries.append(Entry(fingerprint: fp.lowercased(), ruleID: rule)) }
+            }
+        }
+        return Baseline(path: path, format: .sarif, entries: entries, omittedResults: omitted)
+    }
+
+    private static func fromJSONLines(_ bytes: [UInt8], path: String) throws -> Baseline {
+        var entries: [Entry] = []
+        var seen: Set<String> = []
+        let decoder = JSONDecoder()
+        var lineNo = 0
+        var lineStart = 0
+        while lineStart <= bytes.count {
+            lineNo += 1
+            var end = lineStart
+            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+            var slice = bytes[lineStart..<end]
+            if lineNo == 1, slice.starts(with: [0xEF, 0xBB, 0xBF]) { slice = slice.dropFirst(3) }
+            if slice.last == 0x0D { slice = slice.dropLast() }
+            defer { lineStart = end + 1 }
+            if slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
+            let line: JSONLinesBaselineLine
+            do { line = try decoder.decode(JSONLinesBaselineLine.self, from: Data(slice)) } catch {
+                throw InputError(file: path, line: lineNo, code: "baseline.jsonl",
+                                 de: "Zeile ist kein JSON-Objekt: \(describe(error))", en: "line is not a JSON object: \(describe(error))")
+            }
+            if let type = line.type, type != "finding" { continue }
+            guard let fp = line.fingerprint, !fp.isEmpty else {
+                throw InputError(file: path, line: lineNo, code: "baseline.jsonl-fingerprint",
+                                 de: "Feststellung ohne Feld „fingerprint“", en: "finding without field 'fingerprint'")
+            }
+            if seen.insert(fp.lowercased()).inserted {
+                entries.append(Entry(fingerprint: fp.lowercased(), ruleID: line.ruleID ?? ""))
+            }
+        }
+        return Baseline(path: path, format: .jsonLines, entries: entries)
+    }
+
+    private static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let c): return c.debugDescription
+        case DecodingError.keyNotFound(let k, let c): return "\(k.stringValue) missing at \(path(c.codingPath))"
+        case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c):
+            return "\(c.debugDescription) at \(path(c.codingPath))"
+        default: return "\(error)"
+        }
+    }
+
+    private static func path(_ keys: [CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+    }
+
+    /// Splits this run's findings into new and unchanged, and lists the baseline's findings that are gone.
+    ///
+    /// Findings are compared by fingerprint alone (it already binds the rule id). The fingerprint is
+    /// keyed: baseline and run must use the same pseudonym key, else every finding looks new.
+    public func compare(findings: [Finding]) -> BaselineComparison {
+        let known = Set(entries.map(\.fingerprint))
+        var new: [Finding] = []
+        var unchanged: [Finding] = []
+        var present: Set<String> = []
+        for f in findings {
+            let fp = f.fingerprint.lowercased()
+            present.insert(fp)
+            if known.contains(fp) { unchanged.append(f) } else { new.append(f) }
+        }
+        let gone = entries.filter { !present.contains($0.fingerprint) }
+        return BaselineComparison(new: new, unchanged: unchanged, gone: gone)
+    }
+}
+
+/// A run compared with a baseline. Only `new` findings count for the exit code.
+public struct BaselineComparison: Sendable {
+    /// Findings whose fingerprint the baseline lacks.
+    public var new: [Finding]
+    /// Findings also in the baseline.
+    public var unchanged: [Finding]
+    /// Baseline findings no longer found (fingerprint and rule id).
+    public var gone: [Baseline.Entry]
+    /// Fingerprints of `new`, for a per-finding test while streaming.
+    public let newFingerprints: Set<String>
+
+    public init(new: [Finding], unchanged: [Finding], gone: [Baseline.Entry]) {
+        self.new = new
+        self.unchanged = unchanged
+        self.gone = gone
+        self.newFingerprints = Set(new.map { $0.fingerprint.lowercased() })
+    }
+
+    /// Whether the finding is new relative to the baseline.
+    public func isNew(_ finding: Finding) -> Bool { newFingerprints.contains(finding.fingerprint.lowercased()) }
+
+    /// Counts as (new, unchanged, gone), for `BaselineCounts`.
+    public var counts: (new: Int, unchanged: Int, gone: Int) { (new.count, unchanged.count, gone.count) }
+}
+
+// MARK: The parts of SARIF and JSON Lines a baseline reads
+
+struct SARIFBaselineLog: Decodable {
+    struct Run: Decodable {
+        struct Result: Decodable {
+            struct RuleReference: Decodable { var id: String? }
+            var ruleId: String?
+            var rule: RuleReference?
+            var partialFingerprints: [String: String]?
+        }
+
+        struct Properties: Decodable {
+            var omittedResults: Int?
+            enum CodingKeys: String, CodingKey { case omittedResults = "trennwand/omittedResults" }
+        }
+
+        var results: [Result]?
+        var properties: Properties?
+    }
+
+    var runs: [Run]
+}
+
+struct JSONLinesBaselineLine: Decodable {
+    var type: String?
+    var fingerprint: String?
+    var ruleID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case type, fingerprint
+        case ruleID = "rule_id"
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import TrennwandRecords
+
+/// Appending one waiver to a waiver file as text, so reviewers see a clean diff.
+///
+/// The existing bytes are never rewritten: the new entry is appended (after a newline if the file
+/// does not end with one). The result is parsed before anything is written, so a file that would
+/// no longer load is never produced.
+public enum WaiverFile {
+    /// Default file name in the working directory.
+    public static let defaultPath = "trennwand-waivers.yaml"
+
+    /// Header comment of a newly created waiver file.
+    public static let header = """
+        # Trennwand – Ausnahmen (Waivers) / waivers
+        # Jeder Eintrag braucht: rule, fingerprint oder match, reason, approver, created, expires.
+        # Each entry needs: rule, fingerprint or match, reason, approver, created, expires.
+        # Datum ohne Uhrzeit = bis Tagesende Europe/Berlin; Uhrzeit nur mit Zeitzone (Z, +02:00).
+        # A date means through the end of that day in Europe/Berlin; date-times need a zone.
+        # Änderungen nur per Review / changes by review only. See docs/waivers.md.
+
+        """
+
+    /// A waiver to append, as given on the command line.
+    public struct Draft: Sendable, Hashable {
+        public var rule: String
+        public var fingerprint: String
+        public var reason: String
+        public var approver: String
+        /// `--until` as written: a date or a date-time with zone.
+        public var until: String
+        public var ticket: String?
+
+        public init(rule: String, fingerprint: String, reason: String, approver: String, until: String, ticket: String? = nil) {
+            self.rule = rule
+            self.fingerprint = fingerprint
+            self.reason = reason
+            self.approver = approver
+            self.until = until
+            self.ticket = ticket
+        }
+    }
+
+    /// Why a draft cannot become a waiver.
+    public struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
+        public var code: String
+        public var message: Localized
+
+        public init(code: String, de: String, en: String) {
+            self.code = code
+            self.message = Localized(de: de, en: en)
+        }
+
+        public var description: String { message.de }
+    }
+
+    /// Checks a draft at `now` (UTC epoch seconds). Returns the expiry (UTC epoch seconds).
+    public static func validate(_ draft: Draft, now: Int64) throws -> Int64 {
+        let rule = draft.rule.uppercased()
+        guard rule.hasPrefix("TW"), rule.count > 2, rule.dropFirst(2).allSatisfy(\.isNumber) else {
+            throw Problem(code: "waive.rule", de: "Regel-ID der Form TWnnn erwartet, nicht „\(draft.rule)“",
+                          en: "rule id of the form TWnnn expected, not '\(draft.rule)'")
+        }
+        guard WaiverSet.isFingerprint(draft.fingerprint.lowercased()) else {
+            throw Problem(code: "waive.fingerprint", de: "Fingerabdruck muss hexadezimal sein (Feld „fingerprint“ in JSON Lines, partialFingerprints in SARIF)",
+                          en: "fingerprint must be hexadecimal (field 'fingerprint' in JSON Lines, partialFingerprints in SARIF)")
+        }
+        for (value, de, en) in [(draft.reason, "Begründung (--reason)", "reason (--reason)"),
+                                (draft.approver, "Genehmigende Person (--approver)", "approver (--approver)")]
+        where value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw Problem(code: "waive.empty", de: "\(de) ist leer", en: "\(en) is empty")
+        }
+        let expires: Int64
+        switch WaiverTime.parse(draft.until, endOfDay: true, zone: ZoneConverter(identifier: WaiverSet.dateZone)) {
+        case .success(let t): expires = t
+        case .failure(let p): throw Problem(code: "waive.until", de: "--until: \(p.de)", en: "--until: \(p.en)")
+        }
+        guard expires > now else {
+            throw Problem(code: "waive.until-past", de: "--until \(draft.until) liegt in der Vergangenheit",
+                          en: "--until \(draft.until) is in the past")
+        }
+        return expires
+    }
+
+    /// The YAML text of one entry (starting with a blank line, ending with a newline), for a draft
+    /// that `validate` accepted.
+    public static func entryText(_ draft: Draft, now: Int64) -> String {
+        var t = "\n- rule: \(draft.rule.uppercased())\n"
+        t += "  fingerprint: \(draft.fingerprint.lowercased())\n"
+        t += "  reason: \(quote(draft.reason))\n"
+        t += "  approver: \(quote(draft.approver))\n"
+        t += "  created: \(WaiverTime.berlinDate(now))\n"
+        t += "  expires: \(draft.until)\n"  // validated ISO 8601: safe as a plain scalar
+        if let ticket = draft.ticket { t += "  ticket: \(quote(ticket))\n" }
+        return t
+    }
+
+    /// The new file text: `existing` (nil: a new file with the header) plus the entry. Validates the
+    /// draft and that the result loads; throws `Problem` or the `ConfigError` of the existing file.
+    public static func appending(_ draft: Draft, to existing: String?, file: String, now: Int64) throws -> String {
+        _ = try validate(draft, now: now)
+        if let existing { _ = try WaiverSet.parse(existing, file: file) }
+        var text = existing ?? header
+        if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
+        text += entryText(draft, now: now)
+        let set = try WaiverSet.parse(text, file: file)
+        guard let last = set.waivers.last, last.fingerprint == draft.fingerprint.lowercased() else {
+            throw Problem(code: "waive.append", de: "Eintrag konnte nicht angehängt werden (Dateiende ist keine Liste)",
+                          en: "entry could not be appended (the file does not end in a list)")
+        }
+        return text
+    }
+
+    /// Appends a waiver to the file at `path` (created with a header if missing). Only the new bytes
+    /// are written, with `O_APPEND`; returns the text that was appended.
+    @discardableResult
+    public static func append(_ draft: Draft, path: String, now: Int64) throws -> String {
+        let data = FileManager.default.contents(atPath: path)
+        let existing = data.map { String(decoding: $0, as: UTF8.self) }
+        if let data, let existing, existing.utf8.count != data.count {
+            throw Problem(code: "waive.encoding", de: "\(path) ist kein gültiges UTF-8", en: "\(path) is not valid UTF-8")
+        }
+        let full = try appending(draft, to: existing, file: path, now: now)
+        let added = Array(full.utf8.dropFirst(data?.count ?? 0))
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        guard fd >= 0 else {
+            throw Problem(code: "waive.write", de: "\(path) nicht schreibbar: \(String(cString: strerror(errno)))",
+                          en: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var offset = 0
+        while offset < added.count {
+            let n = added.withUnsafeBytes { write(fd, $0.baseAddress! + offset, added.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Problem(code: "waive.write", de: "\(path) nicht schreibbar: \(String(cString: strerror(errno)))",
+                              en: "cannot write \(path): \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+        return String(decoding: added, as: UTF8.self)
+    }
+
+    /// A YAML double-quoted scalar.
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F {
+                    let h = String(u.value, radix: 16)
+                    out += "\\x" + String(repeating: "0", count: 2 - h.count) + h
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
