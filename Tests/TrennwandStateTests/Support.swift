@@ -43,7 +43,7 @@ enum Fixture {
 /// The data set of the kill test: `count` files; version 1 has findings k in 0..<perFile,
 /// version 2 drops the first two and adds two (so v2 resolves, keeps open and adds new ones).
 enum KillDataset {
-    static let count = 300
+    static let count = 120
     static let perFile = 30
 
     static func file(_ i: Int, version: Int) -> PlannedFile {
