@@ -3,7 +3,7 @@
 
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
-APT_PACKAGES := pkg-config libxml2-dev libvectorscan-dev libxml2-utils
+APT_PACKAGES := pkg-config libxml2-dev libvectorscan-dev libxml2-utils libsqlite3-dev
 PIP_TEST     := python-stdnum
 BIN_DEBUG    := .build/debug/trennwand
 BIN_RELEASE  := .build/release/trennwand

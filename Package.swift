@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries: module map over a shim header, nothing else.
@@ -67,11 +68,17 @@ let package = Package(
             dependencies: ["TrennwandFindings", "TrennwandRecords", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // Scan state: runs, input files, finding lifecycle, history and trend (SQLite through GRDB).
+        .target(
+            name: "TrennwandState",
+            dependencies: ["TrennwandFindings", "TrennwandRecords", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "trennwand",
             dependencies: [
                 "TrennwandRecords", "TrennwandYAML", "TrennwandReaders", "TrennwandEngine", "TrennwandFindings",
-                "TrennwandOutputs",
+                "TrennwandOutputs", "TrennwandState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -98,6 +105,11 @@ let package = Package(
             name: "TrennwandOutputsTests",
             dependencies: ["TrennwandOutputs", "TrennwandFindings", "TrennwandRecords"],
             exclude: ["Golden"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TrennwandStateTests",
+            dependencies: ["TrennwandState", "TrennwandFindings", "TrennwandRecords"],
             swiftSettings: strict
         ),
         .testTarget(name: "TrennwandCLITests", dependencies: ["TrennwandRecords"], swiftSettings: strict),

@@ -1,0 +1,118 @@
+import GRDB
+
+/// Versioned schema of the state store. Migrations are append-only: a released migration is
+/// never edited; changes come as a new identifier (`v2-…`).
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-runs-files-findings") { db in
+            // One row per scan. Counters are updated inside each file's transaction, so an
+            // interrupted run still tells how far it got.
+            try db.execute(sql: """
+                CREATE TABLE run (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  started INTEGER NOT NULL,
+                  finished INTEGER,
+                  status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'interrupted')),
+                  tool_version TEXT NOT NULL,
+                  config_hash TEXT,
+                  rule_pack_hash TEXT NOT NULL,
+                  reference_hash TEXT NOT NULL,
+                  full INTEGER NOT NULL DEFAULT 0,
+                  inputs TEXT NOT NULL DEFAULT '[]',
+                  files_scanned INTEGER NOT NULL DEFAULT 0,
+                  files_skipped INTEGER NOT NULL DEFAULT 0,
+                  files_failed INTEGER NOT NULL DEFAULT 0,
+                  records_read INTEGER NOT NULL DEFAULT 0,
+                  records_evaluated INTEGER NOT NULL DEFAULT 0,
+                  records_rejected INTEGER NOT NULL DEFAULT 0,
+                  access_records INTEGER NOT NULL DEFAULT 0,
+                  sev_critical INTEGER NOT NULL DEFAULT 0,
+                  sev_high INTEGER NOT NULL DEFAULT 0,
+                  sev_medium INTEGER NOT NULL DEFAULT 0,
+                  sev_low INTEGER NOT NULL DEFAULT 0,
+                  sev_info INTEGER NOT NULL DEFAULT 0,
+                  violations INTEGER NOT NULL DEFAULT 0,
+                  gaps INTEGER NOT NULL DEFAULT 0,
+                  exit_code INTEGER
+                );
+                CREATE INDEX run_started ON run(started);
+                CREATE INDEX run_status ON run(status);
+                """)
+            // The file ledger: one row per file scan. Survives the purge of its run (run_id set
+            // NULL) so unchanged exports still lying in the folder are not audited again.
+            try db.execute(sql: """
+                CREATE TABLE input_file (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  run_id INTEGER REFERENCES run(id) ON DELETE SET NULL,
+                  path TEXT NOT NULL,
+                  size INTEGER NOT NULL,
+                  content_hash TEXT NOT NULL,
+                  profile TEXT,
+                  rule_pack_hash TEXT NOT NULL,
+                  reference_hash TEXT NOT NULL,
+                  records_read INTEGER NOT NULL,
+                  records_evaluated INTEGER NOT NULL,
+                  records_rejected INTEGER NOT NULL,
+                  access_records INTEGER NOT NULL,
+                  file_error TEXT,
+                  findings INTEGER NOT NULL,
+                  first_of_content INTEGER NOT NULL,
+                  scanned_at INTEGER NOT NULL,
+                  UNIQUE (run_id, path)
+                );
+                CREATE INDEX input_file_content ON input_file(content_hash, rule_pack_hash, reference_hash);
+                CREATE INDEX input_file_path ON input_file(path);
+                CREATE INDEX input_file_scanned ON input_file(scanned_at);
+                """)
+            // Findings by fingerprint with their lifecycle. first_run/last_run/resolved_run are
+            // plain numbers (no foreign key) so findings outlive the purge of old run records.
+            try db.execute(sql: """
+                CREATE TABLE finding (
+                  fingerprint TEXT PRIMARY KEY,
+                  rule_id TEXT NOT NULL,
+                  severity TEXT NOT NULL,
+                  class TEXT NOT NULL,
+                  source_path TEXT NOT NULL,
+                  status TEXT NOT NULL CHECK (status IN ('new', 'open', 'resolved', 'reopened', 'waived')),
+                  first_run INTEGER NOT NULL,
+                  last_run INTEGER NOT NULL,
+                  first_seen INTEGER NOT NULL,
+                  last_seen INTEGER NOT NULL,
+                  resolved_run INTEGER,
+                  updated_at INTEGER NOT NULL,
+                  occurrences INTEGER NOT NULL,
+                  seen_count INTEGER NOT NULL,
+                  evidence TEXT NOT NULL,
+                  record_time INTEGER
+                ) WITHOUT ROWID;
+                CREATE INDEX finding_first_seen ON finding(first_seen);
+                CREATE INDEX finding_updated ON finding(updated_at);
+                CREATE TABLE finding_norm (
+                  fingerprint TEXT NOT NULL REFERENCES finding(fingerprint) ON DELETE CASCADE,
+                  citation TEXT NOT NULL,
+                  PRIMARY KEY (fingerprint, citation)
+                ) WITHOUT ROWID;
+                -- Where a finding currently is: one row per file path whose latest scan reported it.
+                CREATE TABLE finding_file (
+                  fingerprint TEXT NOT NULL REFERENCES finding(fingerprint) ON DELETE CASCADE,
+                  path TEXT NOT NULL,
+                  occurrences INTEGER NOT NULL,
+                  PRIMARY KEY (fingerprint, path)
+                ) WITHOUT ROWID;
+                CREATE INDEX finding_file_path ON finding_file(path);
+                -- Lifecycle events: the status a run gave a finding.
+                CREATE TABLE run_finding (
+                  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,
+                  fingerprint TEXT NOT NULL REFERENCES finding(fingerprint) ON DELETE CASCADE,
+                  status TEXT NOT NULL,
+                  file_id INTEGER REFERENCES input_file(id) ON DELETE SET NULL,
+                  PRIMARY KEY (run_id, fingerprint)
+                ) WITHOUT ROWID;
+                CREATE INDEX run_finding_fingerprint ON run_finding(fingerprint);
+                CREATE INDEX run_finding_file ON run_finding(file_id);
+                """)
+        }
+        return m
+    }
+}
