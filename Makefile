@@ -41,8 +41,8 @@ release: deps
 # The main job on the bundled samples with the built-in rules.
 run: release
 	mkdir -p out
-	$(BIN_RELEASE) scan --config Samples/audit.yaml; rc=$$?; \
-	echo "Bericht: out/trennwand-bericht.html, SARIF: out/trennwand.sarif (Exit-Code $$rc)"; \
+	$(BIN_RELEASE) scan --config Samples/audit.yaml --state out/trennwand-state.sqlite; rc=$$?; \
+	echo "Bericht: out/trennwand-bericht.html, SARIF: out/trennwand.sarif, Verlauf: out/trennwand-state.sqlite (Exit-Code $$rc)"; \
 	[ $$rc -le 1 ]
 
 test: deps pydeps

@@ -10,7 +10,8 @@ struct Trennwand: ParsableCommand {
         discussion: UI.t("Ausgaben auf Deutsch; --lang en (oder TRENNWAND_LANG=en) für Englisch.",
                          "Messages in German by default; --lang en (or TRENNWAND_LANG=en) for English."),
         version: trennwandVersion,
-        subcommands: [ScanCommand.self, IngestCommand.self, ProfilesCommand.self, RulesCommand.self]
+        subcommands: [ScanCommand.self, GateCommand.self, IngestCommand.self, ProfilesCommand.self, RulesCommand.self, WaiveCommand.self,
+                      HistoryCommand.self, TrendCommand.self]
     )
 }
 

@@ -71,3 +71,65 @@ final class SamplesEndToEndTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["scan", "Samples/", "--rules", "/nonexistent"]).status, 2)
     }
 }
+
+/// Gate, waivers, baseline and the state database through the CLI.
+final class GateAndLifecycleCLITests: XCTestCase {
+    let now = "2025-12-31T12:00:00+01:00"
+
+    func testGateFailsOnDeclaredFlowsAndWritesJUnit() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let junit = dir.appendingPathComponent("g.xml").path
+        let r = try CLI.run(["gate", "Samples/Plattform-Datenfluesse.csv", "Samples/Stammdaten/", "--now", now,
+                             "--format", "junit=\(junit)"])
+        XCTAssertEqual(r.status, 1, r.stderr)
+        let xml = try String(contentsOfFile: junit, encoding: .utf8)
+        XCTAssertTrue(xml.contains("trennwand.TW301"))
+        // Only rules below the threshold: passes.
+        XCTAssertEqual(try CLI.run(["gate", "Samples/Plattform-Datenfluesse.csv", "--now", now, "--rule", "TW305",
+                                    "--fail-on", "critical"]).status, 0)
+    }
+
+    func testWaiverAndBaselineTakeFindingsOutOfTheGate() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let base = dir.appendingPathComponent("base.jsonl").path
+        let args = ["gate", "Samples/Plattform-Datenfluesse.csv", "Samples/Stammdaten/", "--now", now, "--rule", "TW304"]
+        let first = try CLI.run(args + ["--format", "jsonl=\(base)"])
+        XCTAssertEqual(first.status, 1, first.stderr)
+        // Same findings against their own baseline: nothing new → 0.
+        XCTAssertEqual(try CLI.run(args + ["--baseline", base]).status, 0)
+        // A waiver for the one TW304 finding: 0, and an expired one: 1 again with a warning.
+        let line = try String(contentsOfFile: base, encoding: .utf8).split(separator: "\n").first!
+        let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        let fp = obj["fingerprint"] as! String
+        let waivers = dir.appendingPathComponent("w.yaml").path
+        let w = try CLI.run(["waive", fp, "--rule", "TW304", "--reason", "Verschlüsselung per VPN nachgewiesen",
+                             "--approver", "DSB Beispiel", "--until", "2099-12-31", "--file", waivers])
+        XCTAssertEqual(w.status, 0, w.stderr)
+        XCTAssertEqual(try CLI.run(args + ["--waivers", waivers]).status, 0)
+        // Backdate the waiver (created and expired before the scan's reference time).
+        var text = try String(contentsOfFile: waivers, encoding: .utf8).replacingOccurrences(of: "2099-12-31", with: "2025-01-31")
+        let created = try XCTUnwrap(text.range(of: #"created: [0-9-]+"#, options: .regularExpression))
+        text.replaceSubrange(created, with: "created: 2025-01-01")
+        try text.write(toFile: waivers, atomically: true, encoding: .utf8)
+        let expired = try CLI.run(args + ["--waivers", waivers])
+        XCTAssertEqual(expired.status, 1)
+        XCTAssertTrue(expired.stderr.contains("Warnung"), expired.stderr)
+    }
+
+    func testStateDatabaseSkipsUnchangedFilesOnSecondRun() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let state = dir.appendingPathComponent("state.sqlite").path
+        let args = ["scan", "Samples/Jobcenter-Zugriffe.csv", "Samples/Stammdaten/", "--now", now, "--state", state,
+                    "--fail-on", "high", "--format", "text=/dev/null"]
+        XCTAssertEqual(try CLI.run(args).status, 1)
+        let second = try CLI.run(args)
+        XCTAssertEqual(second.status, 0, "nothing new on the second run: " + second.stderr)
+        XCTAssertTrue(second.stderr.contains("übersprungen (unverändert"), second.stderr)
+        let history = try CLI.run(["history", "--state", state])
+        XCTAssertEqual(history.status, 0)
+        XCTAssertEqual(history.stdout.split(separator: "\n").count, 4, history.stdout)  // header, rule, 2 runs
+    }
+}

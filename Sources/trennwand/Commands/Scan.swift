@@ -5,6 +5,7 @@ import TrennwandFindings
 import TrennwandOutputs
 import TrennwandReaders
 import TrennwandRecords
+import TrennwandState
 
 /// `trennwand scan`: the audit scan over exports with the built-in (or given) rules.
 struct ScanCommand: ParsableCommand {
@@ -69,6 +70,27 @@ struct ScanCommand: ParsableCommand {
                                                "Rejected records lead to exit code 3.")))
     var strict = false
 
+    @Option(name: .long, help: ArgumentHelp(UI.t("Ausnahmedatei (Waivers, siehe docs/waivers.md).", "Waiver file (see docs/waivers.md)."),
+                                            valueName: UI.t("datei", "file")))
+    var waivers: String?
+
+    @Option(name: .long, help: ArgumentHelp(UI.t("Vorheriges Ergebnis (SARIF oder JSON Lines): nur neue Befunde zählen für den Exit-Code.",
+                                                 "Previous result (SARIF or JSON Lines): only new findings count for the exit code."),
+                                            valueName: UI.t("datei", "file")))
+    var baseline: String?
+
+    @Option(name: .long, help: ArgumentHelp(UI.t("Zustandsdatenbank (SQLite) für Verlauf und inkrementelle Prüfungen.",
+                                                 "State database (SQLite) for history and incremental scans."),
+                                            valueName: UI.t("datei", "file")))
+    var state: String?
+
+    @Flag(name: .long, help: ArgumentHelp(UI.t("Alle Dateien neu auswerten, auch bereits geprüfte.", "Re-evaluate every file, also those already scanned.")))
+    var full = false
+
+    @Option(name: .long, help: ArgumentHelp(UI.t("Aufbewahrung eigener Prüfdaten in Monaten (Standard 6, § 79 Abs. 4 SGB X).",
+                                                 "Retention of the auditor's own data in months (default 6, § 79 Abs. 4 SGB X).")))
+    var retentionMonths: Int?
+
     @Argument(help: ArgumentHelp(UI.t("Dateien oder Verzeichnisse.", "Files or directories."), valueName: UI.t("pfad", "path")))
     var paths: [String] = []
 
@@ -126,10 +148,42 @@ struct ScanCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("\r\u{1B}[K[\(n)/\(total)] \(file)".utf8))
             }
         }
+        // Waivers and baseline are read before the scan: a broken file stops it early.
+        var waiverSet: WaiverSet?
+        if let path = waivers ?? cfg.waivers {
+            do { waiverSet = try WaiverSet.load(path: path) } catch let e as ConfigError {
+                printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(language))
+                throw Exit.configuration
+            }
+        }
+        var baselineSet: Baseline?
+        if let path = baseline ?? cfg.baseline {
+            do { baselineSet = try Baseline.load(path: path) } catch let e as InputError {
+                printError(UI.t("Eingabefehler: ", "input error: ") + e.text(language))
+                throw Exit.input
+            }
+        }
+        var session: StateSession?
+        if let path = state ?? cfg.state {
+            do {
+                session = try StateSession(path: path, started: Int64(Date().timeIntervalSince1970), rulePackHash: ruleSet.hash,
+                                           inputs: inputs.map(\.path), full: full,
+                                           retentionMonths: retentionMonths ?? cfg.retentionMonths ?? StateStore.defaultRetentionMonths)
+            } catch {
+                printError(UI.t("Zustandsdatenbank nicht nutzbar: \(error)", "state database not usable: \(error)"))
+                throw Exit.configuration
+            }
+        }
+        if let session { pipeline.planSkips = { try session.plan(evaluated: $0, reference: $1) } }
         let result: ScanResult
         do { result = try pipeline.run(inputs) } catch let e as ConfigError {
             printError(UI.t("Regelfehler: ", "rule error: ") + e.text(language))
+            session?.abandon()
             throw Exit.configuration
+        } catch {
+            printError(UI.t("Prüfung abgebrochen: \(error)", "scan stopped: \(error)"))
+            session?.abandon()
+            throw Exit.input
         }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         let failOn = self.failOn ?? cfg.failOn
@@ -138,17 +192,52 @@ struct ScanCommand: ParsableCommand {
                           language: language, failOn: failOn)
         var targets = cfg.formats
         targets += formats.compactMap(parseFormatSpec)
-        if !targets.contains(where: { $0.1 == "-" }) { targets.append((.text, "-")) }
-        try writeOutputs(result: result, run: run, targets: targets)
-        // Exit code: errors first, then findings at or above the threshold.
-        if result.inputs.contains(where: { $0.fileError != nil }) { throw Exit.input }
-        if (strict || cfg.strict == true) && result.inputs.contains(where: { $0.rejected > 0 }) { throw Exit.input }
-        if let failOn, result.findings.contains(where: { $0.findingClass == .violation && $0.severity >= failOn }) {
-            throw Exit.findings
+        // The terminal summary goes to stdout unless a format already writes there or text is redirected.
+        if !targets.contains(where: { $0.1 == "-" || $0.0 == .text }) { targets.append((.text, "-")) }
+        // Waivers: audited exceptions stay visible; expired ones re-activate their finding.
+        let outcome = waiverSet?.apply(to: result.findings, now: nowTime, evaluatedRules: only)
+        for w in outcome?.warnings ?? [] { printError(UI.t("Warnung: ", "warning: ") + w.text(language)) }
+        let waived: [WaiverInfo?] = result.findings.indices.map { i in outcome?.applied[i].map(WaiverInfo.init) }
+        let comparison = baselineSet?.compare(findings: result.findings)
+        // State: lifecycle per finding, one transaction per file.
+        var lifecycle: [String: FindingStatus] = [:]
+        if let session {
+            do {
+                lifecycle = try session.commit(result: result, waived: Set(result.findings.indices.compactMap {
+                    waived[$0] == nil ? nil : result.findings[$0].fingerprint
+                }))
+            } catch {
+                printError(UI.t("Zustandsdatenbank: \(error)", "state database: \(error)"))
+                session.abandon()
+                throw Exit.configuration
+            }
+            session.report(language: language)
         }
+        try writeOutputs(result: result, run: run, targets: targets, waived: waived,
+                         baseline: comparison.map(BaselineCounts.init))
+        // Exit code: errors first, then open (not waived) violations at or above the threshold that
+        // are new — against the baseline, and with a state database new or reopened.
+        var exit: ExitCode = Exit.ok
+        if result.inputs.contains(where: { $0.fileError != nil }) {
+            exit = Exit.input
+        } else if (strict || cfg.strict == true) && result.inputs.contains(where: { $0.rejected > 0 }) {
+            exit = Exit.input
+        } else if let failOn {
+            let gating = result.findings.indices.contains { i in
+                let f = result.findings[i]
+                guard f.findingClass == .violation, f.severity >= failOn, waived[i] == nil else { return false }
+                if let comparison, !comparison.isNew(f) { return false }
+                if session != nil, let status = lifecycle[f.fingerprint], status != .new, status != .reopened { return false }
+                return true
+            }
+            if gating { exit = Exit.findings }
+        }
+        session?.finish(exitCode: exit.rawValue, skipped: result.skipped.count)
+        if exit != Exit.ok { throw exit }
     }
 
-    func writeOutputs(result: ScanResult, run: RunInfo, targets: [(format: OutputFormat, path: String)]) throws {
+    func writeOutputs(result: ScanResult, run: RunInfo, targets: [(format: OutputFormat, path: String)],
+                      waived: [WaiverInfo?], baseline: BaselineCounts?) throws {
         var writers: [any FindingWriter] = []
         var sinks: [FileDescriptorSink] = []
         for (format, path) in targets {
@@ -170,8 +259,8 @@ struct ScanCommand: ParsableCommand {
         var fan = FanoutWriter(writers)
         do {
             try fan.begin(run: run)
-            for f in result.findings { try fan.write(f, waived: nil) }
-            try fan.end(summary: RunSummary(finished: run.finished, inputs: run.inputs))
+            for (i, f) in result.findings.enumerated() { try fan.write(f, waived: waived[i]) }
+            try fan.end(summary: RunSummary(finished: run.finished, inputs: run.inputs, baseline: baseline))
             for s in sinks { try s.flush() }
         } catch {
             printError(UI.t("Ausgabe fehlgeschlagen: \(error)", "writing outputs failed: \(error)"))

@@ -17,6 +17,10 @@ import TrennwandYAML
 /// strict: false                    # rejected records → exit code 3
 /// formats: { html: out/bericht.html, sarif: out/trennwand.sarif }
 /// lang: de
+/// waivers: trennwand-waivers.yaml     # audited exceptions (docs/waivers.md)
+/// baseline: previous.sarif           # only new findings count for the exit code
+/// state: /var/lib/trennwand/state.sqlite   # history, incremental scans (docs/operations.md)
+/// retention_months: 6
 /// ```
 struct AuditConfig {
     var inputs: [ScanInput] = []
@@ -28,12 +32,17 @@ struct AuditConfig {
     var formats: [(format: OutputFormat, path: String)] = []
     var language: Language?
     var rules: String?
+    var waivers: String?
+    var baseline: String?
+    var state: String?
+    var retentionMonths: Int?
 
     static func load(path: String) throws -> AuditConfig {
         let doc = try YAMLNode.load(path: path)
         let base = (path as NSString).deletingLastPathComponent
         func resolve(_ p: String) -> String { p.hasPrefix("/") || base.isEmpty ? p : base + "/" + p }
-        let m = try doc.mapping(allowed: ["sources", "reference", "rules", "fail_on", "now", "strict", "formats", "lang", "rules_directory"])
+        let m = try doc.mapping(allowed: ["sources", "reference", "rules", "fail_on", "now", "strict", "formats", "lang",
+                                          "rules_directory", "waivers", "baseline", "state", "retention_months"])
         var c = AuditConfig()
         for key in ["reference", "sources"] {
             guard let list = m.optional(key) else { continue }
@@ -83,6 +92,10 @@ struct AuditConfig {
             c.language = lang
         }
         c.rules = try m.optional("rules_directory").map { resolve(try $0.string()) }
+        c.waivers = try m.optional("waivers").map { resolve(try $0.string()) }
+        c.baseline = try m.optional("baseline").map { resolve(try $0.string()) }
+        c.state = try m.optional("state").map { resolve(try $0.string()) }
+        c.retentionMonths = try m.optional("retention_months")?.int()
         return c
     }
 }

@@ -17,6 +17,10 @@ struct ScanResult {
     var referenceRows: [RecordKind: Int]
     var descriptors: [RuleDescriptor]
     var rulePackHash: String
+    /// Evaluated inputs not read because an earlier run scanned the same content (incremental).
+    var skipped: [String]
+    /// Record kind of each readable input (by its profile).
+    var kinds: [String: RecordKind]
     var started: Int64
     var finished: Int64
     var elapsed: Double
@@ -32,6 +36,9 @@ struct ScanPipeline {
     let onlyRules: Set<String>?
     let now: Int64
     var progress: ((String) -> Void)?
+    /// Called once the inputs are classified (evaluated inputs, reference inputs); returns the
+    /// evaluated paths to skip (incremental scans: unchanged content, same rule pack and reference).
+    var planSkips: (([String], [String]) throws -> Set<String>)?
 
     func run(_ inputs: [ScanInput]) throws -> ScanResult {
         let clock = Date()
@@ -41,6 +48,8 @@ struct ScanPipeline {
         var tables: [RecordKind: [Record]] = [:]
         // Reference rows per input, in input order: rules may apply to them too (TW903–TW905).
         var referenceBatches: [[Record]] = []
+        var referenceInputs: [String] = []
+        var kinds: [String: RecordKind] = [:]
         // Pass 1: choose profiles; read reference tables.
         for input in inputs {
             let profile: SourceProfile
@@ -58,6 +67,7 @@ struct ScanPipeline {
                 accounts.append(a)
                 continue
             }
+            kinds[input.path] = profile.kind
             if profile.kind.isEvaluated {
                 evaluatedInputs.append((input, profile))
             } else {
@@ -66,9 +76,11 @@ struct ScanPipeline {
                 let result = Ingest.run(file: input.path, profile: profile, catalog: catalog) { rows.append($0) }
                 tables[profile.kind, default: []] += rows
                 referenceBatches.append(rows)
+                referenceInputs.append(input.path)
                 accounts.append(result.account)
             }
         }
+        let skipped = try planSkips?(evaluatedInputs.map(\.0.path), referenceInputs) ?? []
         let reference = ReferenceTables(tables)
         let (pack, errors) = CompiledRulePack.compile(ruleSet, policy: policy, reference: reference, only: onlyRules, now: now)
         if let first = errors.first { throw first }
@@ -81,7 +93,12 @@ struct ScanPipeline {
             order += 1
             for record in rows { evaluator.evaluate(record) { collected.add($0, fileOrder: fileOrder) } }
         }
+        var skippedAccounts: [String] = []
         for (input, profile) in evaluatedInputs {
+            if skipped.contains(input.path) {
+                skippedAccounts.append(input.path)
+                continue
+            }
             progress?(input.path)
             let fileOrder = order
             order += 1
@@ -93,7 +110,7 @@ struct ScanPipeline {
         evaluator.finish { collected.add($0, fileOrder: order) }
         return ScanResult(
             findings: collected.sorted(), inputs: accounts, referenceRows: tables.mapValues(\.count),
-            descriptors: pack.descriptors, rulePackHash: ruleSet.hash, started: started,
+            descriptors: pack.descriptors, rulePackHash: ruleSet.hash, skipped: skippedAccounts, kinds: kinds, started: started,
             finished: Int64(Date().timeIntervalSince1970), elapsed: Date().timeIntervalSince(clock))
     }
 }

@@ -1,0 +1,126 @@
+import Foundation
+import TrennwandFindings
+import TrennwandRecords
+import TrennwandState
+
+/// One scan's use of the state database: run record, retention purge, incremental planning and
+/// the per-file lifecycle commits.
+///
+/// Findings are committed after evaluation, one transaction per file (aggregate rules need every
+/// record first). A scan killed before that leaves no partial file behind; the next run redoes
+/// the work (docs/operations.md).
+final class StateSession {
+    let store: StateStore
+    let started: Int64
+    let rulePackHash: String
+    let inputs: [String]
+    let full: Bool
+    let retentionMonths: Int
+    private(set) var runID: Int64?
+    private var planned: [String: PlannedFile] = [:]
+    private var referenceHash = ""
+    private var purged: PurgeResult?
+    private var statuses: [String: FindingStatus] = [:]
+    private var resolved = 0
+    private var skipped: [(path: String, run: Int64?)] = []
+    private var interrupted: [Int64] = []
+    private var finished = false
+
+    init(path: String, started: Int64, rulePackHash: String, inputs: [String], full: Bool, retentionMonths: Int) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        self.store = try StateStore(path: path)
+        self.started = started
+        self.rulePackHash = rulePackHash
+        self.inputs = inputs
+        self.full = full
+        self.retentionMonths = retentionMonths
+    }
+
+    private func plannedFile(_ path: String) throws -> PlannedFile {
+        if let p = planned[path] { return p }
+        let (size, hash) = try ContentHash.file(atPath: path)
+        let p = PlannedFile(path: path, size: size, hash: hash)
+        planned[path] = p
+        return p
+    }
+
+    /// Opens the run (taking the store's lock), purges old data and decides which evaluated
+    /// inputs can be skipped. Reference tables are always read (rules are compiled against them).
+    func plan(evaluated: [String], reference: [String]) throws -> Set<String> {
+        referenceHash = ContentHash.combine(try reference.map { try plannedFile($0).hash })
+        let handle = try store.beginRun(RunStart(started: started, toolVersion: trennwandVersion, rulePackHash: rulePackHash,
+                                                 referenceHash: referenceHash, inputs: inputs, full: full))
+        runID = handle.id
+        interrupted = handle.interrupted
+        purged = try store.purge(olderThan: StateStore.retentionCutoff(now: started, months: retentionMonths))
+        var readable: [PlannedFile] = []
+        for path in evaluated {
+            // An unreadable file is not planned: the scan reports it as an input error.
+            if let p = try? plannedFile(path) { readable.append(p) }
+        }
+        let decisions = try store.plan(files: readable, rulePackHash: rulePackHash, referenceHash: referenceHash, full: full)
+        var skip: Set<String> = []
+        for d in decisions {
+            if case .skip(let prior) = d.action {
+                skip.insert(d.file.path)
+                skipped.append((d.file.path, prior.runID))
+            }
+        }
+        return skip
+    }
+
+    /// Commits every scanned file with its findings (one transaction each) and returns the
+    /// lifecycle status of every finding.
+    func commit(result: ScanResult, waived: Set<String>) throws -> [String: FindingStatus] {
+        guard let runID else { return [:] }
+        let skippedPaths = Set(skipped.map(\.path))
+        var byFile: [String: [Finding]] = [:]
+        for f in result.findings { byFile[f.locator.file, default: []].append(f) }
+        let committed = result.inputs.filter { !skippedPaths.contains($0.file) && FileManager.default.fileExists(atPath: $0.file) }
+        // Findings without a scanned source (aggregates without samples) go with the first file.
+        let known = Set(committed.map(\.file))
+        let orphans = result.findings.filter { !known.contains($0.locator.file) }
+        for (i, account) in committed.enumerated() {
+            var findings = byFile[account.file] ?? []
+            if i == 0 { findings += orphans }
+            let access = result.kinds[account.file] == .access ? account.normalised : 0
+            let commit = try store.commitFile(runID: runID, file: try plannedFile(account.file), account: account,
+                                              findings: findings, accessRecords: access,
+                                              waived: waived.intersection(findings.map(\.fingerprint)))
+            statuses.merge(commit.statuses) { _, new in new }
+            resolved += commit.resolved.count
+        }
+        return statuses
+    }
+
+    func finish(exitCode: Int32, skipped count: Int) {
+        guard let runID, !finished else { return }
+        finished = true
+        try? store.finishRun(runID: runID, exitCode: exitCode, filesSkipped: count)
+    }
+
+    /// Ends the run as failed (exit code 3) so the lock is released and history shows it.
+    func abandon() { finish(exitCode: 3, skipped: skipped.count) }
+
+    /// Prints the lifecycle summary to standard error.
+    func report(language: Language) {
+        func n(_ s: FindingStatus) -> Int { statuses.values.filter { $0 == s }.count }
+        for (path, run) in skipped {
+            let r = run.map(String.init) ?? "?"
+            printError(language == .de ? "übersprungen (unverändert, geprüft in Lauf \(r)): \(path)"
+                                       : "skipped (unchanged, scanned in run \(r)): \(path)")
+        }
+        if !interrupted.isEmpty {
+            printError(language == .de ? "unterbrochene Läufe: \(interrupted.map(String.init).joined(separator: ", "))"
+                                       : "interrupted runs: \(interrupted.map(String.init).joined(separator: ", "))")
+        }
+        if let p = purged, p.runs + p.findings > 0 {
+            printError(language == .de ? "Aufbewahrung: \(p.runs) Läufe und \(p.findings) Befunde gelöscht (älter als \(retentionMonths) Monate)"
+                                       : "retention: purged \(p.runs) runs and \(p.findings) findings (older than \(retentionMonths) months)")
+        }
+        printError(language == .de
+            ? "Verlauf: \(n(.new)) neu, \(n(.open)) weiterhin offen, \(n(.reopened)) wieder aufgetreten, \(n(.waived)) mit Ausnahme, \(resolved) erledigt, \(skipped.count) Dateien übersprungen"
+            : "lifecycle: \(n(.new)) new, \(n(.open)) still open, \(n(.reopened)) reopened, \(n(.waived)) waived, \(resolved) resolved, \(skipped.count) files skipped")
+    }
+}
