@@ -4,11 +4,13 @@
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
 APT_PACKAGES := pkg-config libxml2-dev libvectorscan-dev libxml2-utils libsqlite3-dev
-PIP_TEST     := python-stdnum
+# Test-only: headless browser for the report check, Python oracles (never used by the product).
+APT_TEST     := chromium
+PIP_TEST     := python-stdnum jsonschema
 BIN_DEBUG    := .build/debug/trennwand
 BIN_RELEASE  := .build/release/trennwand
 
-.PHONY: all deps pydeps build release run test bench install clean expected-findings
+.PHONY: all deps pydeps build release run test bench install clean expected-findings report-screenshot
 
 all: build
 
@@ -28,9 +30,22 @@ deps:
 	  fi; \
 	fi
 
-# Python packages used only as test oracles (never by the product).
+# Test-only packages: chromium (report check) from Debian, oracles from PyPI.
 pydeps:
-	@python3 -c "import stdnum" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
+	@missing=""; for p in $(APT_TEST); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installiere Testpakete:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing; \
+	  else \
+	    echo "Fehlende Testpakete. Bitte als root ausführen:"; \
+	    echo "  apt-get update && apt-get install -y$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+	@python3 -c "import stdnum, jsonschema" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
 
 build: deps
 	$(SWIFT) build
@@ -50,6 +65,13 @@ test: deps pydeps
 	$(BIN_DEBUG) rules lint
 	$(BIN_DEBUG) rules test
 	$(SWIFT) test --skip-build
+
+# The Samples report rendered in headless chromium (checks plus a screenshot to look at).
+report-screenshot: build pydeps
+	mkdir -p out
+	-$(BIN_DEBUG) scan --config Samples/audit.yaml --format text=/dev/null
+	python3 Tests/browser/check_report.py out/trennwand-bericht.html out/trennwand-bericht.png
+	@echo "Screenshot: out/trennwand-bericht.png"
 
 # Regenerates the reviewed list of findings a scan of the Samples must produce (check the diff!).
 expected-findings: build

@@ -133,3 +133,35 @@ final class GateAndLifecycleCLITests: XCTestCase {
         XCTAssertEqual(history.stdout.split(separator: "\n").count, 4, history.stdout)  // header, rule, 2 runs
     }
 }
+
+/// The HTML report of the Samples scan in a real headless browser (Debian chromium, installed by
+/// `make test`): it renders, filters change the visible findings, the planted `<script>` stays text.
+final class SamplesReportBrowserTests: XCTestCase {
+    func testSamplesReportInHeadlessChromium() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let html = dir.appendingPathComponent("bericht.html").path
+        let scan = try CLI.run(["scan", "--config", "Samples/audit.yaml", "--format", "html=\(html)", "--format", "text=/dev/null"])
+        XCTAssertTrue([0, 1].contains(scan.status), scan.stderr)
+        let text = try String(contentsOfFile: html, encoding: .utf8)
+        XCTAssertTrue(text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "planted script must be in the report, escaped")
+        XCTAssertFalse(text.contains("<script>alert(1)"))
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", TestPaths.projectRoot.appendingPathComponent("Tests/browser/check_report.py").path,
+                       html, dir.appendingPathComponent("bericht.png").path]
+        let log = dir.appendingPathComponent("log.txt")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        p.standardOutput = handle
+        p.standardError = handle
+        try p.run()
+        p.waitUntilExit()
+        try handle.close()
+        let out = try String(contentsOf: log, encoding: .utf8)
+        if p.terminationStatus == 77 { throw XCTSkip("chromium not installed (make test installs it)") }
+        XCTAssertEqual(p.terminationStatus, 0, out)
+        XCTAssertTrue(out.contains("PASS planted <script> is shown as text"), out)
+        XCTAssertTrue(out.contains("PASS status filter 'waived' shows 1"), out)
+    }
+}

@@ -24,9 +24,14 @@ public final class RuleEvaluator {
         var value = false
     }
 
-    public init(pack: CompiledRulePack, pseudonymizer: Pseudonymizer) throws {
+    /// Raw evidence and real ids instead of masks and pseudonyms: only for local review
+    /// (`scan --reveal`); the CLI refuses it for formats that leave the machine.
+    let reveal: Bool
+
+    public init(pack: CompiledRulePack, pseudonymizer: Pseudonymizer, reveal: Bool = false) throws {
         self.pack = pack
         self.pseudonymizer = pseudonymizer
+        self.reveal = reveal
         for rule in pack.aggregates {
             let box = PredicateBox()
             let spec = rule.file.aggregate!
@@ -147,20 +152,23 @@ public final class RuleEvaluator {
             return detection.hits.prefix(10).map { h in
                 let info = infos[h.detector]
                 let bytes = h.piece < pieces.count ? Array(pieces[h.piece].bytes[h.range.clamped(to: 0..<pieces[h.piece].count)]) : []
-                let shown = info.kind == .identifier ? Masking.identifier(bytes) : String(decoding: bytes, as: UTF8.self)
+                let shown = info.kind == .identifier && !reveal ? Masking.identifier(bytes) : String(decoding: bytes, as: UTF8.self)
                 return Evidence(field: ref.name, detector: info.name, value: shown, piece: h.piece, range: h.range)
             }
         }
         if Self.personFields.contains(ref.name) {
-            let ps = value.strings.map { pseudonymizer.person($0) }
+            let ps = value.strings.map { person($0) }
             if let first = ps.first { persons[ref.name] = first }
             return [Evidence(field: ref.name, value: ps.joined(separator: ", "))]
         }
-        if Self.maskedFields.contains(ref.name) {
+        if Self.maskedFields.contains(ref.name) && !reveal {
             return [Evidence(field: ref.name, value: value.strings.map { Masking.identifier($0.bytes) }.joined(separator: ", "))]
         }
         return [Evidence(field: ref.name, value: Self.display(value))]
     }
+
+    /// A person's keyed pseudonym, or the id itself with `reveal`.
+    func person(_ id: ByteString) -> String { reveal ? id.string : pseudonymizer.person(id) }
 
     static func display(_ value: Value) -> String {
         switch value {
@@ -200,7 +208,7 @@ public final class RuleEvaluator {
         guard reportedGaps.insert(key).inserted else { return }
         let d = pack.gapDescriptor
         let personTables: Set<String> = ["staff", "secondments", "participants", "consents"]
-        let shown = personTables.contains(gap.table) ? pseudonymizer.person(gap.key) : gap.key.string
+        let shown = personTables.contains(gap.table) ? person(gap.key) : gap.key.string
         let what: Localized
         switch gap.kind {
         case .lookupMiss:
@@ -230,7 +238,7 @@ public final class RuleEvaluator {
         for (i, slot) in rule.groupSlots.enumerated() where i < hit.groupKey.count {
             let name = schema.fields[slot].name
             if Self.personFields.contains(name) {
-                let p = pseudonymizer.person(hit.groupKey[i])
+                let p = person(hit.groupKey[i])
                 persons[name] = p
                 evidence.append(Evidence(field: name, value: p))
             } else {

@@ -70,6 +70,14 @@ struct ScanCommand: ParsableCommand {
                                                "Rejected records lead to exit code 3.")))
     var strict = false
 
+    @Flag(name: .long, help: ArgumentHelp(UI.t("Unmaskierte Belege und echte Kennungen – nur für die Prüfung am eigenen Platz; nicht mit sarif, junit, jsonl.",
+                                               "Unmasked evidence and real ids — for local review only; not with sarif, junit, jsonl.")))
+    var reveal = false
+
+    @Flag(name: .long, help: ArgumentHelp(UI.t("--reveal auch für sarif, junit und jsonl erzwingen.",
+                                               "Force --reveal also for sarif, junit and jsonl.")))
+    var revealForce = false
+
     @Option(name: .long, help: ArgumentHelp(UI.t("Ausnahmedatei (Waivers, siehe docs/waivers.md).", "Waiver file (see docs/waivers.md)."),
                                             valueName: UI.t("datei", "file")))
     var waivers: String?
@@ -137,9 +145,20 @@ struct ScanCommand: ParsableCommand {
         } else {
             nowTime = cfg.now ?? Int64(Date().timeIntervalSince1970)
         }
+        var targets = cfg.formats
+        targets += formats.compactMap(parseFormatSpec)
+        if reveal && !revealForce, let exported = targets.first(where: { $0.0.isExported }) {
+            printError(UI.t("--reveal ist mit \(exported.0.rawValue) nicht erlaubt: diese Ausgabe verlässt den Arbeitsplatz. Mit --reveal-force erzwingen.",
+                            "--reveal is refused with \(exported.0.rawValue): that output leaves the machine. Force with --reveal-force."))
+            throw Exit.configuration
+        }
+        if reveal {
+            Log.shared.warning("\(UI.t("Unmaskierte Ausgabe (--reveal): nur zur Prüfung am eigenen Platz", "unmasked output (--reveal): for local review only"))")
+        }
         let showProgress = isatty(STDERR_FILENO) == 1
         var pipeline = ScanPipeline(catalog: catalog, ruleSet: ruleSet, policy: policy, pseudonymizer: Pseudonymizer(key: key),
                                     onlyRules: only, now: nowTime)
+        pipeline.reveal = reveal
         if showProgress {
             let total = inputs.count
             var n = 0
@@ -190,8 +209,6 @@ struct ScanCommand: ParsableCommand {
         let run = RunInfo(toolVersion: trennwandVersion, started: result.started, finished: result.finished,
                           rulePackHash: result.rulePackHash, rules: result.descriptors, inputs: result.inputs,
                           language: language, failOn: failOn)
-        var targets = cfg.formats
-        targets += formats.compactMap(parseFormatSpec)
         // The terminal summary goes to stdout unless a format already writes there or text is redirected.
         if !targets.contains(where: { $0.1 == "-" || $0.0 == .text }) { targets.append((.text, "-")) }
         // Waivers: audited exceptions stay visible; expired ones re-activate their finding.

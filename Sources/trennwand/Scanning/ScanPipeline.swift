@@ -35,6 +35,7 @@ struct ScanPipeline {
     let pseudonymizer: Pseudonymizer
     let onlyRules: Set<String>?
     let now: Int64
+    var reveal = false
     var progress: ((String) -> Void)?
     /// Called once the inputs are classified (evaluated inputs, reference inputs); returns the
     /// evaluated paths to skip (incremental scans: unchanged content, same rule pack and reference).
@@ -84,7 +85,7 @@ struct ScanPipeline {
         let reference = ReferenceTables(tables)
         let (pack, errors) = CompiledRulePack.compile(ruleSet, policy: policy, reference: reference, only: onlyRules, now: now)
         if let first = errors.first { throw first }
-        let evaluator = try RuleEvaluator(pack: pack, pseudonymizer: pseudonymizer)
+        let evaluator = try RuleEvaluator(pack: pack, pseudonymizer: pseudonymizer, reveal: reveal)
         var collected = FindingCollector()
         var order = 0
         // Pass 2: rules on reference tables, then the evaluated inputs, each in the given order.
