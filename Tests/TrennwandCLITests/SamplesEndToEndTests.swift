@@ -165,3 +165,35 @@ final class SamplesReportBrowserTests: XCTestCase {
         XCTAssertTrue(out.contains("PASS status filter 'waived' shows 1"), out)
     }
 }
+
+/// The SARIF of the Samples scan validates against the official SARIF 2.1.0 schema
+/// (`../shared/testsuites/sarif/`, Python jsonschema Draft4Validator, installed by `make test`).
+final class SamplesSARIFSchemaTests: XCTestCase {
+    func testSamplesSARIFValidatesAgainstSchema() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sarif = dir.appendingPathComponent("samples.sarif").path
+        let scan = try CLI.run(["scan", "--config", "Samples/audit.yaml", "--format", "sarif=\(sarif)", "--format", "text=/dev/null"])
+        XCTAssertTrue([0, 1].contains(scan.status), scan.stderr)
+        let schema = TestPaths.projectRoot.deletingLastPathComponent()
+            .appendingPathComponent("shared/testsuites/sarif/sarif-schema-2.1.0.json").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", TestPaths.projectRoot.appendingPathComponent("Tests/oracles/sarif_validate.py").path, sarif, schema]
+        let log = dir.appendingPathComponent("log.txt")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        p.standardOutput = handle
+        p.standardError = handle
+        try p.run()
+        p.waitUntilExit()
+        try handle.close()
+        let output = try String(contentsOf: log, encoding: .utf8)
+        XCTAssertEqual(p.terminationStatus, 0, output)
+        // Waived findings are SARIF suppressions; every result has the content fingerprint.
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sarif))) as! [String: Any]
+        let results = ((json["runs"] as! [[String: Any]])[0]["results"] as! [[String: Any]])
+        XCTAssertEqual(results.filter { $0["suppressions"] != nil }.count, 1)
+        XCTAssertTrue(results.allSatisfy { (($0["partialFingerprints"] as? [String: String])?["trennwandFingerprint/v1"]) != nil })
+    }
+}
