@@ -128,9 +128,15 @@ final class GateAndLifecycleCLITests: XCTestCase {
         let second = try CLI.run(args)
         XCTAssertEqual(second.status, 0, "nothing new on the second run: " + second.stderr)
         XCTAssertTrue(second.stderr.contains("übersprungen (unverändert"), second.stderr)
+        // The HTML report of a run with a state database carries the trend chart, without any URL.
+        let html = dir.appendingPathComponent("r.html").path
+        _ = try CLI.run(args + ["--format", "html=\(html)"])
+        let report = try String(contentsOfFile: html, encoding: .utf8)
+        XCTAssertTrue(report.contains("<section id=\"trend\">") && report.contains("<svg"), "trend section missing")
+        XCTAssertFalse(report.contains("http://") || report.contains("https://"))
         let history = try CLI.run(["history", "--state", state])
         XCTAssertEqual(history.status, 0)
-        XCTAssertEqual(history.stdout.split(separator: "\n").count, 4, history.stdout)  // header, rule, 2 runs
+        XCTAssertEqual(history.stdout.split(separator: "\n").count, 5, history.stdout)  // header, rule, 3 runs
     }
 }
 

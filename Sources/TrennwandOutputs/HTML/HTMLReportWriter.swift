@@ -17,9 +17,13 @@ public struct HTMLReportWriter: FindingWriter {
     private var breachHints = 0
     private var count = 0
 
-    public init(sink: any OutputSink, rejectionDetailLimit: Int = 20) {
+    /// The trend across scheduled scans (from the state database), shown as its own section.
+    public var trend: HTMLTrendSection?
+
+    public init(sink: any OutputSink, rejectionDetailLimit: Int = 20, trend: HTMLTrendSection? = nil) {
         self.sink = sink
         self.rejectionDetailLimit = rejectionDetailLimit
+        self.trend = trend
     }
 
     private var lang: Language { run?.language ?? .de }
@@ -166,6 +170,21 @@ public struct HTMLReportWriter: FindingWriter {
             h += "<tr><td>\(e(c))\(n.map { " – " + e($0.title) } ?? "")</td><td>\(e(n?.asOf ?? ""))</td>\(cells(summary.byNorm[c]))</tr>\n"
         }
         h += "</table>\n</div>\n</section>\n"
+        if let trend {
+            // The SVG is produced by the state layer with every label escaped and no external
+            // reference; it is embedded as is. The table repeats the numbers for screen readers.
+            h += "<section id=\"trend\">\n<h2>\(t("Entwicklung über die Prüfläufe", "Trend across scans"))</h2>\n"
+            // Inline SVG in HTML needs no namespace declaration; dropping it keeps the report free of
+            // any URL, which reviewers check for.
+            let svg = trend.svg.replacingOccurrences(of: " xmlns=\"http://www.w3.org/2000/svg\"", with: "")
+            h += "<p class=\"muted\">\(e(trend.caption.text(lang)))</p>\n\(svg)\n"
+            if let header = trend.rows.first {
+                h += "<table><tr>" + header.map { "<th>\(e($0))</th>" }.joined() + "</tr>\n"
+                for row in trend.rows.dropFirst() { h += "<tr>" + row.map { "<td>\(e($0))</td>" }.joined() + "</tr>\n" }
+                h += "</table>\n"
+            }
+            h += "</section>\n"
+        }
         h += accounting(summary)
         h += "<script>\(HTMLReportAssets.script)</script>\n</main>\n</body>\n</html>\n"
         try sink.write(h)
@@ -213,5 +232,19 @@ public struct HTMLReportWriter: FindingWriter {
             "reader": Localized(de: "Lesende Person", en: "Reader"),
         ]
         return labels[role]?.text(lang) ?? role
+    }
+}
+
+/// A trend section for the HTML report: an inline SVG chart (self-contained, labels escaped by
+/// its producer) and the same numbers as a table (first row: header).
+public struct HTMLTrendSection: Sendable {
+    public var caption: Localized
+    public var svg: String
+    public var rows: [[String]]
+
+    public init(caption: Localized, svg: String, rows: [[String]]) {
+        self.caption = caption
+        self.svg = svg
+        self.rows = rows
     }
 }

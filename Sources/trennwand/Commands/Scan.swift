@@ -231,7 +231,7 @@ struct ScanCommand: ParsableCommand {
             session.report(language: language)
         }
         try writeOutputs(result: result, run: run, targets: targets, waived: waived,
-                         baseline: comparison.map(BaselineCounts.init))
+                         baseline: comparison.map(BaselineCounts.init), trend: session?.trendSection())
         // Exit code: errors first, then open (not waived) violations at or above the threshold that
         // are new — against the baseline, and with a state database new or reopened.
         var exit: ExitCode = Exit.ok
@@ -254,7 +254,7 @@ struct ScanCommand: ParsableCommand {
     }
 
     func writeOutputs(result: ScanResult, run: RunInfo, targets: [(format: OutputFormat, path: String)],
-                      waived: [WaiverInfo?], baseline: BaselineCounts?) throws {
+                      waived: [WaiverInfo?], baseline: BaselineCounts?, trend: HTMLTrendSection? = nil) throws {
         var writers: [any FindingWriter] = []
         var sinks: [FileDescriptorSink] = []
         for (format, path) in targets {
@@ -271,7 +271,7 @@ struct ScanCommand: ParsableCommand {
             }
             sinks.append(sink)
             writers.append(format.writer(sink: sink, colors: path == "-" && isatty(STDOUT_FILENO) == 1,
-                                         sourceRoot: FileManager.default.currentDirectoryPath))
+                                         sourceRoot: FileManager.default.currentDirectoryPath, trend: trend))
         }
         var fan = FanoutWriter(writers)
         do {

@@ -10,13 +10,13 @@ enum OutputFormat: String, CaseIterable {
     /// Formats that leave the machine (CI systems, SIEM): never with raw evidence unless forced.
     var isExported: Bool { self == .sarif || self == .junit || self == .jsonl }
 
-    func writer(sink: any OutputSink, colors: Bool, sourceRoot: String?) -> any FindingWriter {
+    func writer(sink: any OutputSink, colors: Bool, sourceRoot: String?, trend: HTMLTrendSection? = nil) -> any FindingWriter {
         switch self {
         case .sarif: return SARIFWriter(sink: sink, sourceRoot: sourceRoot)
         case .junit: return JUnitWriter(sink: sink)
         case .jsonl: return JSONLinesWriter(sink: sink)
         case .csv: return CSVWriter(sink: sink)
-        case .html: return HTMLReportWriter(sink: sink)
+        case .html: return HTMLReportWriter(sink: sink, trend: trend)
         case .text: return TextSummaryWriter(sink: sink, colors: colors)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import TrennwandFindings
+import TrennwandOutputs
 import TrennwandRecords
 import TrennwandState
 
@@ -102,6 +103,20 @@ final class StateSession {
 
     /// Ends the run as failed (exit code 3) so the lock is released and history shows it.
     func abandon() { finish(exitCode: 3, skipped: skipped.count) }
+
+    /// The HTML report's trend section: findings per month and severity across the stored runs,
+    /// with the rate per 1,000 access records.
+    func trendSection() -> HTMLTrendSection? {
+        guard let trend = try? store.trend(by: .month, per: .severity), !trend.periods.isEmpty else { return nil }
+        var rows: [[String]] = [["Monat / month"] + trend.keys + ["Zugriffe / accesses"]]
+        for p in trend.periods {
+            rows.append([p] + trend.keys.map { String(trend.count(period: p, key: $0)) } + [String(trend.accessesByPeriod[p] ?? 0)])
+        }
+        return HTMLTrendSection(
+            caption: Localized(de: "Neue Befunde je Monat und Schweregrad aus der Zustandsdatenbank (\(trend.periods.count) Monate).",
+                               en: "New findings per month and severity from the state database (\(trend.periods.count) months)."),
+            svg: trendSVG(trend, metric: .count), rows: rows)
+    }
 
     /// Prints the lifecycle summary to standard error.
     func report(language: Language) {
