@@ -118,6 +118,21 @@ final class GateAndLifecycleCLITests: XCTestCase {
         XCTAssertTrue(expired.stderr.contains("Warnung"), expired.stderr)
     }
 
+    func testRevealIsRefusedForExportedFormatsAndUnmasksLocally() throws {
+        let base = ["scan", "Samples/Traeger-Dokumentation.xml", "Samples/Stammdaten/", "--now", now, "--rule", "TW201"]
+        for format in ["sarif", "junit", "jsonl"] {
+            XCTAssertEqual(try CLI.run(base + ["--reveal", "--format", "\(format)=/dev/null"]).status, 2, format)
+        }
+        let masked = try CLI.run(base + ["--format", "csv=-", "--format", "text=/dev/null"])
+        XCTAssertFalse(masked.stdout.contains("DE89370400440532013000"))
+        XCTAssertTrue(masked.stdout.contains("DE******"))
+        let revealed = try CLI.run(base + ["--reveal", "--format", "csv=-", "--format", "text=/dev/null"])
+        XCTAssertTrue(revealed.stdout.contains("DE89370400440532013000"))
+        // Forced: allowed, with a warning.
+        let forced = try CLI.run(base + ["--reveal", "--reveal-force", "--format", "jsonl=/dev/null", "--format", "text=/dev/null"])
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+    }
+
     func testStateDatabaseSkipsUnchangedFilesOnSecondRun() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
