@@ -14,8 +14,10 @@ BIN=$($SWIFT build --scratch-path $SCRATCH --show-bin-path)
 CHECKOUTS=$SCRATCH/checkouts
 OBJS=$(find "$BIN/TrennwandRecords.build" "$BIN/TrennwandYAML.build" "$BIN/TrennwandReaders.build" \
             "$BIN/Yams.build" "$BIN/CYaml.build" -name '*.o' | sort)
-for target in csv xml profile; do
-  case $target in csv) src=FuzzCSV ;; xml) src=FuzzXML ;; profile) src=FuzzProfile ;; esac
+for target in csv xml profile normalise; do
+  case $target in
+    csv) src=FuzzCSV ;; xml) src=FuzzXML ;; profile) src=FuzzProfile ;; normalise) src=FuzzNormalise ;;
+  esac
   ${SWIFTC:-swiftc} -sanitize=fuzzer,address -parse-as-library -g -Onone -swift-version 6 -use-ld=lld \
     -module-name "$src" -I "$BIN/Modules" \
     -Xcc -fmodule-map-file="$PWD/Sources/CTrennwandLibXML2/module.modulemap" \

@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 OUT=.build-fuzz/corpus
 SUITES=../shared/testsuites
-mkdir -p "$OUT/csv" "$OUT/xml" "$OUT/profile"
+mkdir -p "$OUT/csv" "$OUT/xml" "$OUT/profile" "$OUT/normalise"
 n=0
 seed() {  # seed <dir> <knob-octal> <file>
   n=$((n + 1))
@@ -31,5 +31,17 @@ if [ -d "$SUITES/xmlconf-w3c" ]; then
   find "$SUITES/xmlconf-w3c" -name '*.xml' -size -16k | sort | awk 'NR % 8 == 1' | head -400 |
     while read -r f; do seed "$OUT/xml" 010 "$f"; done
 fi
+# fuzz-normalise: knob = index of the sample in FuzzNormalise.swift; CSV seeds without header line.
+k=0
+for f in Samples/Traeger-Zugriffe.csv Samples/Jobcenter-Zugriffe.csv Samples/Plattform-Datenfluesse.csv \
+         Samples/Traeger-Dokumentation.xml Samples/Stammdaten/Abordnungen.csv Samples/Stammdaten/Angebote.csv \
+         Samples/Stammdaten/Einwilligungen.csv Samples/Stammdaten/Mitarbeitende.csv \
+         Samples/Stammdaten/Teilnehmende.csv Samples/Stammdaten/Vereinbarungen.csv; do
+  case $f in
+    *.xml) { printf "\\$(printf %03o $k)"; cat "$f"; } > "$OUT/normalise/seed-$k" ;;
+    *) { printf "\\$(printf %03o $k)"; tail -n +2 "$f"; } > "$OUT/normalise/seed-$k" ;;
+  esac
+  k=$((k + 1))
+done
 for f in Rules/profiles/*.yaml; do cp "$f" "$OUT/profile/$(basename "$f")"; done
-echo "corpus: csv $(ls "$OUT/csv" | wc -l), xml $(ls "$OUT/xml" | wc -l), profile $(ls "$OUT/profile" | wc -l) seeds in $OUT"
+echo "corpus: csv $(ls "$OUT/csv" | wc -l), xml $(ls "$OUT/xml" | wc -l), profile $(ls "$OUT/profile" | wc -l), normalise $(ls "$OUT/normalise" | wc -l) seeds in $OUT"
