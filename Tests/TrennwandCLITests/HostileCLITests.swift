@@ -101,6 +101,16 @@ final class HostileCLITests: XCTestCase {
         XCTAssertEqual(strict.lines.count, 2, "good records are still output under --strict")
     }
 
+    func testRejectionsBeyondTheDetailLimitAreCounted() throws {
+        let bad = "03.02.2025,08:55,TR-M-0101,Träger,Familiencoach,Teilnehmerakte,zaubern,TN-1,PC,Träger-LAN,X\n"
+        let file = write(Array((Self.header + String(repeating: bad, count: 10_500) + Self.rows[0]).utf8), "many.csv", in: Self.temp())
+        let r = try run(["ingest", "--strict", file])
+        XCTAssertEqual(r.status, 3)
+        XCTAssertEqual(r.lines.count, 1)
+        XCTAssertTrue(r.stderr.contains("10501 read, 1 normalised, 10500 rejected"), String(r.stderr.prefix(300)))
+        XCTAssertTrue(r.stderr.contains("… 500 more rejections (counted only)"), String(r.stderr.suffix(300)))
+    }
+
     func testFileErrorsExitThreeWithoutStrictAndConfigurationTwo() throws {
         let dir = Self.temp()
         let wrong = TestPaths.samples.appendingPathComponent("Plattform-Datenfluesse.csv").path

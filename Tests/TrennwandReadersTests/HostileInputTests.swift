@@ -128,6 +128,19 @@ final class HostileInputTests: XCTestCase {
 
     // MARK: Size and shape
 
+    /// More rejections than `InputAccount.detailLimit`: details stop at the limit, counts do not.
+    func testManyRejectionsAreAllCounted() {
+        let bad = "03.02.2025,08:55,TR-M-0101,Träger,Familiencoach,Teilnehmerakte,zaubern,TN-1,PC,Träger-LAN,X\n"
+        let text = Hostile.csvHeader + String(repeating: bad, count: 12_000) + Hostile.csvRows[0]
+        let o = Hostile.ingest(Hostile.write(text, name: "many.csv"), profile: "traeger-zugriffe")
+        XCTAssertNil(o.fileCode)
+        XCTAssertEqual([o.account.read, o.account.normalised, o.account.rejected], [12_001, 1, 12_000])
+        XCTAssertEqual(o.account.rejections.count, InputAccount.detailLimit)
+        XCTAssertEqual(o.account.rejectedByReason, ["profile.unmapped-value": 12_000])
+        XCTAssertEqual(o.account.rejections.last?.locator.line, InputAccount.detailLimit + 1)
+    }
+
+
     func testTenThousandColumns() {
         let extra = (1...9_989).map { "X\($0)" }
         let header = String(Hostile.csvHeader.dropLast()) + "," + extra.joined(separator: ",") + "\n"
