@@ -320,6 +320,11 @@ final class HostileInputTests: XCTestCase {
         }
         let zip = Hostile.ingest(Hostile.write([0x50, 0x4B, 0x03, 0x04, 0x14, 0x00], name: "x.csv"))
         XCTAssertEqual(zip.fileCode, "input.compressed")
+        let bzip2 = Hostile.ingest(Hostile.write(Array("BZh9".utf8) + [0x31, 0x41, 0x59, 0x26, 0x53, 0x59, 0, 0], name: "y.csv"))
+        XCTAssertEqual(bzip2.account.fileError?.reason.message.en, "file is bzip2-compressed; decompress it first")
+        // Text that merely starts like a magic number is not refused.
+        let text = Hostile.ingest(Hostile.write("BZh1;Anbieter\nx;y\n", name: "z.csv"))
+        XCTAssertEqual(text.fileCode, "profile.no-match")
     }
 
     func testWrongProfileNamesProfileAndColumn() {

@@ -67,13 +67,19 @@ enum InputFile {
                           en: "input is \(en), not a regular file; only regular files are read")
     }
 
-    /// The compression format whose magic number starts `head`, if any.
+    /// The compression format whose magic number starts `head`, if any. Every magic number holds a
+    /// byte no text export starts with (bzip2: "BZh", a level digit and the block or end magic).
     static func compression(_ head: [UInt8]) -> String? {
         let magics: [(String, [UInt8])] = [
-            ("gzip", [0x1F, 0x8B]), ("zip", [0x50, 0x4B, 0x03, 0x04]), ("bzip2", [0x42, 0x5A, 0x68]),
+            ("gzip", [0x1F, 0x8B]), ("zip", [0x50, 0x4B, 0x03, 0x04]),
             ("xz", [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]), ("zstd", [0x28, 0xB5, 0x2F, 0xFD]),
         ]
-        return magics.first { head.starts(with: $0.1) }?.0
+        if let hit = magics.first(where: { head.starts(with: $0.1) }) { return hit.0 }
+        if head.count >= 10, head.starts(with: [0x42, 0x5A, 0x68]), (0x31...0x39).contains(head[3]),
+           head[4...9].elementsEqual([0x31, 0x41, 0x59, 0x26, 0x53, 0x59]) || head[4...9].elementsEqual([0x17, 0x72, 0x45, 0x38, 0x50, 0x90]) {
+            return "bzip2"
+        }
+        return nil
     }
 
     static func compressed(_ path: String, format: String) -> InputError {
