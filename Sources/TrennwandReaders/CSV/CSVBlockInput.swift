@@ -106,22 +106,9 @@ struct CSVBlockInput {
 private func systemClose(_ fd: Int32) -> Int32 { close(fd) }
 
 extension CSVReader {
-    /// Opens `path` for reading; a directory, missing or unreadable file throws `input.unreadable`.
-    static func openFile(_ path: String) throws -> Int32 {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { throw unreadable(path, errno: errno, byteOffset: 0) }
-        var info = stat()
-        if fstat(fd, &info) != 0 {
-            let code = errno
-            _ = systemClose(fd)
-            throw unreadable(path, errno: code, byteOffset: 0)
-        }
-        if info.st_mode & S_IFMT == S_IFDIR {
-            _ = systemClose(fd)
-            throw unreadable(path, errno: EISDIR, byteOffset: 0)
-        }
-        return fd
-    }
+    /// Opens `path` for reading; a directory, missing, unreadable file throws `input.unreadable`,
+    /// a FIFO, socket or device `input.not-regular-file` (see `InputFile`).
+    static func openFile(_ path: String) throws -> Int32 { try InputFile.open(path) }
 
     /// `input.unreadable` with the operating system's reason in German and English.
     static func unreadable(_ path: String, errno code: Int32, byteOffset: Int64) -> InputError {

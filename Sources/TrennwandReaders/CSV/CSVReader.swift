@@ -137,11 +137,14 @@ public final class CSVReader {
     // MARK: Header, encoding and delimiter
 
     private func readHeader(_ dialect: CSVDialect) throws {
-        while input.count < 3 && !input.atEOF { try input.refill() }
+        while input.count < 4 && !input.atEOF { try input.refill() }
         let b = input.buffer
         let hasBOM = input.count >= 3 && b.load(as: UInt8.self) == 0xEF
             && b.load(fromByteOffset: 1, as: UInt8.self) == 0xBB && b.load(fromByteOffset: 2, as: UInt8.self) == 0xBF
         if hasBOM { input.position = 3 }
+        // UTF-16/32 would be read as garbage with NUL bytes in every field: refuse it clearly.
+        let head = (0..<min(input.count, 4)).map { b.load(fromByteOffset: $0, as: UInt8.self) }
+        if !hasBOM, let bom = InputFile.wideBOM(head) { throw InputFile.unsupportedEncoding(name, bom: bom) }
         if let explicit = dialect.encoding {
             encoding = explicit
         } else if hasBOM || looksLikeUTF8(b + input.position, input.count - input.position, complete: input.atEOF) {

@@ -80,14 +80,27 @@ public final class ProfileCatalog: Sendable {
         return top[0]
     }
 
-    /// XML when the first character after an optional BOM and whitespace is `<`, else CSV.
+    /// XML when the first character after an optional BOM and whitespace is `<` (UTF-8 or, with a
+    /// UTF-16 BOM, UTF-16), else CSV. Throws `InputError` for a file that cannot be read, is not a
+    /// regular file (`input.not-regular-file`: a FIFO would hang) or is compressed (`input.compressed`).
     public static func sniffFormat(path: String) throws -> SourceFormat {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw ProfileIssue.unreadable(file: path) }
-        defer { try? handle.close() }
-        let head = [UInt8]((try? handle.read(upToCount: 4096)) ?? Data())
+        let head = try InputFile.head(path: path, count: 4096)
+        if let format = InputFile.compression(head) { throw InputFile.compressed(path, format: format) }
+        let space: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+        if let bom = InputFile.wideBOM(head), bom.hasPrefix("UTF-16") {
+            // libxml2 reads UTF-16 XML; the CSV reader refuses UTF-16 with a clear error.
+            let littleEndian = bom == "UTF-16LE"
+            var i = 2
+            while i + 1 < head.count {
+                let (lo, hi) = littleEndian ? (head[i], head[i + 1]) : (head[i + 1], head[i])
+                if hi == 0 && space.contains(lo) { i += 2; continue }
+                return hi == 0 && lo == UInt8(ascii: "<") ? .xml : .csv
+            }
+            return .csv
+        }
         var i = 0
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
-        while i < head.count, head[i] == 0x20 || head[i] == 0x09 || head[i] == 0x0A || head[i] == 0x0D { i += 1 }
+        while i < head.count, space.contains(head[i]) { i += 1 }
         return i < head.count && head[i] == UInt8(ascii: "<") ? .xml : .csv
     }
 }

@@ -234,21 +234,8 @@ public final class XMLRecordReader {
 
     private static func clamp(_ size: Int) -> Int { min(max(size, 1), 8 << 20) }
 
-    private static func open(_ path: String) throws -> Int32 {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw unreadable(path, errno) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            let e = errno
-            close(fd)
-            throw unreadable(path, e)
-        }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            close(fd)
-            throw unreadable(path, EISDIR)
-        }
-        return fd
-    }
+    /// Only regular files (see `InputFile`): a FIFO would block, a device never end.
+    private static func open(_ path: String) throws -> Int32 { try InputFile.open(path) }
 
     private static func readChunk(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, name: String) throws -> Int {
         while true {

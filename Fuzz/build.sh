@@ -1,0 +1,28 @@
+#!/bin/sh
+# Builds the libFuzzer targets into .build-fuzz/ (never touches .build/ or the normal SwiftPM build).
+# The library modules are built by SwiftPM with --sanitize fuzzer,address (coverage + ASan, no
+# libFuzzer main); each target in Fuzz/Targets/ is then compiled and linked by swiftc against them.
+set -eu
+cd "$(dirname "$0")/.."
+SWIFT=${SWIFT:-swift}
+SCRATCH=.build-fuzz
+lib() { $SWIFT build --scratch-path $SCRATCH --sanitize fuzzer --sanitize address --target TrennwandReaders -q; }
+# A first clean build sometimes stops on an ICU enum clash between _FoundationICU and the libxml2
+# headers (module cache race, not specific to fuzzing); the second run passes.
+lib || lib
+BIN=$($SWIFT build --scratch-path $SCRATCH --show-bin-path)
+CHECKOUTS=$SCRATCH/checkouts
+OBJS=$(find "$BIN/TrennwandRecords.build" "$BIN/TrennwandYAML.build" "$BIN/TrennwandReaders.build" \
+            "$BIN/Yams.build" "$BIN/CYaml.build" -name '*.o' | sort)
+for target in csv xml profile normalise; do
+  case $target in
+    csv) src=FuzzCSV ;; xml) src=FuzzXML ;; profile) src=FuzzProfile ;; normalise) src=FuzzNormalise ;;
+  esac
+  ${SWIFTC:-swiftc} -sanitize=fuzzer,address -parse-as-library -g -Onone -swift-version 6 -use-ld=lld \
+    -module-name "$src" -I "$BIN/Modules" \
+    -Xcc -fmodule-map-file="$PWD/Sources/CTrennwandLibXML2/module.modulemap" \
+    -Xcc -fmodule-map-file="$PWD/$CHECKOUTS/Yams/Sources/CYaml/include/module.modulemap" \
+    -Xcc -I/usr/include/libxml2 -I "$CHECKOUTS/Yams/Sources/CYaml/include" \
+    "Fuzz/Targets/$src.swift" $OBJS -lxml2 -o "$SCRATCH/fuzz-$target"
+  echo "built $SCRATCH/fuzz-$target"
+done

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Generates the seed corpora into .build-fuzz/corpus/{csv,xml,profile}/ from the Samples, the
+# shipped profiles and the shared suites in ../shared/testsuites/ (read in place, never committed).
+# The first byte of each CSV/XML seed is the target's knob byte (block size / dialect / spec).
+set -eu
+cd "$(dirname "$0")/.."
+OUT=.build-fuzz/corpus
+SUITES=../shared/testsuites
+mkdir -p "$OUT/csv" "$OUT/xml" "$OUT/profile" "$OUT/normalise"
+n=0
+seed() {  # seed <dir> <knob-octal> <file>
+  n=$((n + 1))
+  { printf "\\$2"; head -c 65536 "$3"; } > "$1/seed-$n"
+}
+for f in Samples/*.csv Samples/Stammdaten/*.csv; do
+  for knob in 000 002 041 101 200; do seed "$OUT/csv" $knob "$f"; done
+done
+if [ -d "$SUITES/csv-spectrum/csvs" ]; then
+  for f in "$SUITES"/csv-spectrum/csvs/*.csv; do
+    for knob in 000 003 200; do seed "$OUT/csv" $knob "$f"; done
+  done
+fi
+for f in Samples/*.xml; do
+  for knob in 000 002 004; do seed "$OUT/xml" $knob "$f"; done
+done
+if [ -d "$SUITES/xml-attacks" ]; then
+  for f in "$SUITES"/xml-attacks/*; do seed "$OUT/xml" 010 "$f"; done
+fi
+if [ -d "$SUITES/xmlconf-w3c" ]; then
+  # A bounded, deterministic sample of the W3C conformance documents (well-formed and not).
+  find "$SUITES/xmlconf-w3c" -name '*.xml' -size -16k | sort | awk 'NR % 8 == 1' | head -400 |
+    while read -r f; do seed "$OUT/xml" 010 "$f"; done
+fi
+# fuzz-normalise: knob = index of the sample in FuzzNormalise.swift; CSV seeds without header line.
+k=0
+for f in Samples/Traeger-Zugriffe.csv Samples/Jobcenter-Zugriffe.csv Samples/Plattform-Datenfluesse.csv \
+         Samples/Traeger-Dokumentation.xml Samples/Stammdaten/Abordnungen.csv Samples/Stammdaten/Angebote.csv \
+         Samples/Stammdaten/Einwilligungen.csv Samples/Stammdaten/Mitarbeitende.csv \
+         Samples/Stammdaten/Teilnehmende.csv Samples/Stammdaten/Vereinbarungen.csv; do
+  case $f in
+    *.xml) { printf "\\$(printf %03o $k)"; cat "$f"; } > "$OUT/normalise/seed-$k" ;;
+    *) { printf "\\$(printf %03o $k)"; tail -n +2 "$f"; } > "$OUT/normalise/seed-$k" ;;
+  esac
+  k=$((k + 1))
+done
+for f in Rules/profiles/*.yaml; do cp "$f" "$OUT/profile/$(basename "$f")"; done
+echo "corpus: csv $(ls "$OUT/csv" | wc -l), xml $(ls "$OUT/xml" | wc -l), profile $(ls "$OUT/profile" | wc -l), normalise $(ls "$OUT/normalise" | wc -l) seeds in $OUT"
