@@ -34,6 +34,64 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
     public var description: String { "write failed: " + String(cString: strerror(errno)) }
 }
 
+/// A report file that appears complete or not at all: bytes go to a temporary file beside the
+/// target (mode 0600); `commit()` flushes, fsyncs, renames it over the target and fsyncs the
+/// directory. Without `commit()` (an error, a crash) the target is untouched and `discard()` or
+/// the next run removes the temporary file.
+public final class AtomicFileSink: OutputSink {
+    public let path: String
+    let temporaryPath: String
+    private let sink: FileDescriptorSink
+    private var done = false
+
+    public init(path: String) throws {
+        self.path = path
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[..<$0]) } ?? "."
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        temporaryPath = (dir.isEmpty ? "" : dir + "/") + ".\(name).tmp-\(getpid())"
+        let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw OutputError(errno: errno) }
+        sink = FileDescriptorSink(fd: fd)
+    }
+
+    public func write(_ text: String) throws { try sink.write(text) }
+    public func flush() throws { try sink.flush() }
+
+    /// Makes the file visible under its name (after everything was written successfully).
+    public func commit() throws {
+        guard !done else { return }
+        done = true
+        do {
+            try sink.flush()
+            guard fsync(sink.fd) == 0 else { throw OutputError(errno: errno) }
+            guard close(sink.fd) == 0 else { throw OutputError(errno: errno) }
+            guard rename(temporaryPath, path) == 0 else { throw OutputError(errno: errno) }
+        } catch {
+            unlink(temporaryPath)
+            throw error
+        }
+        let slash = path.lastIndex(of: "/")
+        let dir = slash.map { String(path[..<$0]) } ?? "."
+        let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY)
+        if dfd >= 0 {
+            fsync(dfd)
+            close(dfd)
+        }
+    }
+
+    /// Drops the temporary file; the target keeps its previous content.
+    public func discard() {
+        guard !done else { return }
+        done = true
+        sink.dropBuffer()
+        close(sink.fd)
+        unlink(temporaryPath)
+    }
+
+    deinit { discard() }
+}
+
 /// Writes to a file descriptor (a file opened by the CLI, or stdout) through a 64 KiB buffer.
 ///
 /// Does not close the descriptor; its owner does.
@@ -48,6 +106,7 @@ public final class FileDescriptorSink: OutputSink {
     }
 
     /// Opens (creates or truncates) `path` with mode 0600: reports hold pseudonymised but sensitive facts.
+    /// Writes in place; for report files prefer `AtomicFileSink`.
     public convenience init(path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard fd >= 0 else { throw OutputError(errno: errno) }
@@ -77,6 +136,9 @@ public final class FileDescriptorSink: OutputSink {
         }
         buffer.removeAll(keepingCapacity: true)
     }
+
+    /// Forgets buffered bytes (the owner is abandoning the file).
+    func dropBuffer() { buffer.removeAll() }
 
     deinit { try? flush() }
 }

@@ -256,18 +256,30 @@ struct ScanCommand: ParsableCommand {
     func writeOutputs(result: ScanResult, run: RunInfo, targets: [(format: OutputFormat, path: String)],
                       waived: [WaiverInfo?], baseline: BaselineCounts?, trend: HTMLTrendSection? = nil) throws {
         var writers: [any FindingWriter] = []
-        var sinks: [FileDescriptorSink] = []
+        var sinks: [any OutputSink] = []
+        var atomic: [AtomicFileSink] = []
+        var direct: [Int32] = []
         for (format, path) in targets {
-            let sink: FileDescriptorSink
-            if path == "-" {
-                sink = FileDescriptorSink(fd: STDOUT_FILENO)
-            } else {
-                let dir = (path as NSString).deletingLastPathComponent
-                if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-                do { sink = try FileDescriptorSink(path: path) } catch {
-                    printError(UI.t("Ausgabe \(path) nicht schreibbar: \(error)", "cannot write output \(path): \(error)"))
-                    throw Exit.input
+            let sink: any OutputSink
+            do {
+                if path == "-" {
+                    sink = FileDescriptorSink(fd: STDOUT_FILENO)
+                } else if isSpecialFile(path) {
+                    // /dev/null, a FIFO, a terminal: written in place (never renamed over).
+                    let s = try FileDescriptorSink(path: path)
+                    direct.append(s.fd)
+                    sink = s
+                } else {
+                    let dir = (path as NSString).deletingLastPathComponent
+                    if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+                    let s = try AtomicFileSink(path: path)
+                    atomic.append(s)
+                    sink = s
                 }
+            } catch {
+                printError(UI.t("Ausgabe \(path) nicht schreibbar: \(error)", "cannot write output \(path): \(error)"))
+                atomic.forEach { $0.discard() }
+                throw Exit.input
             }
             sinks.append(sink)
             writers.append(format.writer(sink: sink, colors: path == "-" && isatty(STDOUT_FILENO) == 1,
@@ -279,11 +291,22 @@ struct ScanCommand: ParsableCommand {
             for (i, f) in result.findings.enumerated() { try fan.write(f, waived: waived[i]) }
             try fan.end(summary: RunSummary(finished: run.finished, inputs: run.inputs, baseline: baseline))
             for s in sinks { try s.flush() }
+            // Only now do the report files appear, complete: a failure above leaves the old ones.
+            for s in atomic { try s.commit() }
         } catch {
-            printError(UI.t("Ausgabe fehlgeschlagen: \(error)", "writing outputs failed: \(error)"))
+            atomic.forEach { $0.discard() }
+            printError(UI.t("Ausgabe fehlgeschlagen (keine unvollständigen Berichte hinterlassen): \(error)",
+                            "writing outputs failed (no partial reports left behind): \(error)"))
             throw Exit.input
         }
-        for s in sinks where s.fd != STDOUT_FILENO { close(s.fd) }
+        for fd in direct { close(fd) }
+    }
+
+    /// Existing targets that are not regular files (devices, FIFOs) are never replaced.
+    func isSpecialFile(_ path: String) -> Bool {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        return (st.st_mode & S_IFMT) != S_IFREG
     }
 }
 
