@@ -6,7 +6,8 @@ set -eu
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
 SCRATCH=.build-fuzz
-lib() { $SWIFT build --scratch-path $SCRATCH --sanitize fuzzer --sanitize address --target TrennwandReaders -q; }
+lib() { $SWIFT build --scratch-path $SCRATCH --sanitize fuzzer --sanitize address --target TrennwandReaders -q &&
+        $SWIFT build --scratch-path $SCRATCH --sanitize fuzzer --sanitize address --target TrennwandEngine -q; }
 # A first clean build sometimes stops on an ICU enum clash between _FoundationICU and the libxml2
 # headers (module cache race, not specific to fuzzing); the second run passes.
 lib || lib
@@ -14,15 +15,24 @@ BIN=$($SWIFT build --scratch-path $SCRATCH --show-bin-path)
 CHECKOUTS=$SCRATCH/checkouts
 OBJS=$(find "$BIN/TrennwandRecords.build" "$BIN/TrennwandYAML.build" "$BIN/TrennwandReaders.build" \
             "$BIN/Yams.build" "$BIN/CYaml.build" -name '*.o' | sort)
-for target in csv xml profile normalise; do
+# The rule-expression target also links the engine, the findings layer (swift-crypto) and Vectorscan.
+ENGINE_OBJS=$(find "$BIN/TrennwandEngine.build" "$BIN/TrennwandFindings.build" "$BIN/Crypto.build" \
+                   "$BIN/CCryptoBoringSSL.build" "$BIN/CCryptoBoringSSLShims.build" "$BIN/CryptoBoringWrapper.build" \
+                   -name '*.o' 2>/dev/null | sort)
+for target in csv xml profile normalise expression; do
+  extra=""; libs="-lxml2"
   case $target in
     csv) src=FuzzCSV ;; xml) src=FuzzXML ;; profile) src=FuzzProfile ;; normalise) src=FuzzNormalise ;;
+    expression) src=FuzzExpression; extra="$ENGINE_OBJS"; libs="-lxml2 -lhs -lstdc++" ;;
   esac
   ${SWIFTC:-swiftc} -sanitize=fuzzer,address -parse-as-library -g -Onone -swift-version 6 -use-ld=lld \
     -module-name "$src" -I "$BIN/Modules" \
     -Xcc -fmodule-map-file="$PWD/Sources/CTrennwandLibXML2/module.modulemap" \
+    -Xcc -fmodule-map-file="$PWD/Sources/CTrennwandVectorscan/module.modulemap" \
     -Xcc -fmodule-map-file="$PWD/$CHECKOUTS/Yams/Sources/CYaml/include/module.modulemap" \
-    -Xcc -I/usr/include/libxml2 -I "$CHECKOUTS/Yams/Sources/CYaml/include" \
-    "Fuzz/Targets/$src.swift" $OBJS -lxml2 -o "$SCRATCH/fuzz-$target"
+    -Xcc -fmodule-map-file="$PWD/$CHECKOUTS/swift-crypto/Sources/CCryptoBoringSSL/include/module.modulemap" \
+    -Xcc -fmodule-map-file="$PWD/$CHECKOUTS/swift-crypto/Sources/CCryptoBoringSSLShims/include/module.modulemap" \
+    -Xcc -I/usr/include/libxml2 -Xcc -I/usr/include/hs -I "$CHECKOUTS/Yams/Sources/CYaml/include" \
+    "Fuzz/Targets/$src.swift" $OBJS $extra $libs -o "$SCRATCH/fuzz-$target"
   echo "built $SCRATCH/fuzz-$target"
 done

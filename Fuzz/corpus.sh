@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 OUT=.build-fuzz/corpus
 SUITES=../shared/testsuites
-mkdir -p "$OUT/csv" "$OUT/xml" "$OUT/profile" "$OUT/normalise"
+mkdir -p "$OUT/csv" "$OUT/xml" "$OUT/profile" "$OUT/normalise" "$OUT/expression"
 n=0
 seed() {  # seed <dir> <knob-octal> <file>
   n=$((n + 1))
@@ -45,3 +45,20 @@ for f in Samples/Traeger-Zugriffe.csv Samples/Jobcenter-Zugriffe.csv Samples/Pla
 done
 for f in Rules/profiles/*.yaml; do cp "$f" "$OUT/profile/$(basename "$f")"; done
 echo "corpus: csv $(ls "$OUT/csv" | wc -l), xml $(ls "$OUT/xml" | wc -l), profile $(ls "$OUT/profile" | wc -l), normalise $(ls "$OUT/normalise" | wc -l) seeds in $OUT"
+# Rule conditions of the shipped rule pack (and aggregate filters) as seeds for the expression target.
+mkdir -p "$OUT/expression"
+python3 - "$OUT/expression" <<'PY'
+import glob, os, sys
+try:
+    import yaml
+except ImportError:  # seeds are a help, not a requirement: the fuzzer then starts from nothing
+    sys.exit(0)
+out = sys.argv[1]
+n = 0
+for path in sorted(glob.glob("Rules/*/TW*.yaml")):
+    doc = yaml.safe_load(open(path, encoding="utf-8"))
+    for text in [doc.get("condition"), (doc.get("aggregate") or {}).get("filter")]:
+        if isinstance(text, str):
+            n += 1
+            open(os.path.join(out, "seed-%d" % n), "w", encoding="utf-8").write(text)
+PY

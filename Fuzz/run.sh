@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-300}
-TARGETS=${FUZZ_TARGETS:-csv xml profile normalise}
+TARGETS=${FUZZ_TARGETS:-csv xml profile normalise expression}
 Fuzz/build.sh
 Fuzz/corpus.sh
 mkdir -p .build-fuzz/logs

@@ -1,0 +1,34 @@
+// libFuzzer target: arbitrary text as a rule condition through lexer, parser, type checker and
+// compiler against the shipped policy data (Rules/). Every failure must be a ConfigError with a
+// position inside the fuzz input; a condition that compiles is evaluated once on an empty record.
+// Built only by Fuzz/build.sh (swiftc -sanitize=fuzzer,address); not part of the SwiftPM build.
+import Foundation
+import TrennwandEngine
+import TrennwandRecords
+
+let policy: PolicyData = {
+    let rules = ProcessInfo.processInfo.environment["TRENNWAND_RULES"] ?? "Rules"
+    do { return try PolicyData.load(rulesDirectory: rules) } catch { fatalError("fuzz setup: cannot load \(rules): \(error)") }
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let text = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+    for kind in [RecordKind.access, .documentation] {
+        let env = policy.environment(kind: kind, reference: .empty, now: 1_767_225_600)
+        do {
+            let c = try CompiledCondition.compile(text, origin: SourcePosition(file: "fuzz.cond", line: 1, column: 1),
+                                                  environment: env)
+            let ctx = EvalContext(environment: env)!
+            ctx.reset(record: Record(kind: kind, locator: Locator(file: "fuzz", line: 1, byteOffset: 0, index: 1)))
+            _ = c.evaluate(ctx)
+        } catch let e as ConfigError {
+            precondition(e.position.file == "fuzz.cond" && e.position.line >= 1 && e.position.line <= lines + 1,
+                         "error outside the input: \(e.position)")
+        } catch {
+            preconditionFailure("unexpected error type: \(error)")
+        }
+    }
+    return 0
+}
