@@ -16,35 +16,11 @@ all: build
 
 # System packages (C libraries from Debian). Root installs; everybody else is told what to run.
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = "0" ]; then \
-	    echo "Installiere fehlende Pakete:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing; \
-	  else \
-	    echo "Fehlende Systempakete. Bitte als root ausführen:"; \
-	    echo "  apt-get update && apt-get install -y$$missing"; \
-	    exit 1; \
-	  fi; \
-	fi
+	@scripts/ensure-apt-packages.sh $(APT_PACKAGES)
 
 # Test-only packages: chromium (report check) from Debian, oracles from PyPI.
 pydeps:
-	@missing=""; for p in $(APT_TEST); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = "0" ]; then \
-	    echo "Installiere Testpakete:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing; \
-	  else \
-	    echo "Fehlende Testpakete. Bitte als root ausführen:"; \
-	    echo "  apt-get update && apt-get install -y$$missing"; \
-	    exit 1; \
-	  fi; \
-	fi
+	@scripts/ensure-apt-packages.sh $(APT_TEST)
 	@python3 -c "import stdnum, jsonschema" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
 
 build: deps

@@ -38,3 +38,26 @@ public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLit
 public func asciiLower(_ b: UInt8) -> UInt8 {
     (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
 }
+
+extension ByteString {
+    /// Lower case for ASCII and the Latin-1 capitals in UTF-8 (Ä Ö Ü … = `C3 80`–`C3 9E`, except ×):
+    /// the case folding of German identifiers and value maps, on bytes.
+    public static func foldCase(_ v: UnsafeRawBufferPointer) -> ByteString {
+        var out = [UInt8](v)
+        var i = 0
+        while i < out.count {
+            let b = out[i]
+            if b >= 0x41 && b <= 0x5A {
+                out[i] = b | 0x20
+            } else if b == 0xC3, i + 1 < out.count, out[i + 1] >= 0x80, out[i + 1] <= 0x9E, out[i + 1] != 0x97 {
+                out[i + 1] += 0x20
+                i += 1
+            }
+            i += 1
+        }
+        return ByteString(out)
+    }
+
+    /// This string case-folded as `foldCase(_:)` does.
+    public var caseFolded: ByteString { withUnsafeBytes { ByteString.foldCase($0) } }
+}

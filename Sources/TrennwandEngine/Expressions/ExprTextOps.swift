@@ -2,22 +2,8 @@ import TrennwandRecords
 
 /// Byte-level string predicates used by compiled conditions (no `String` on the hot path).
 enum ExprTextOps {
-    /// Lower case for ASCII and the Latin-1 capitals (Ä Ö Ü …, UTF-8 `C3 80`–`C3 9E` except ×).
-    static func lower(_ s: ByteString) -> ByteString {
-        var out = s.bytes
-        var i = 0
-        while i < out.count {
-            let b = out[i]
-            if b >= 0x41 && b <= 0x5A {
-                out[i] = b | 0x20
-            } else if b == 0xC3, i + 1 < out.count, out[i + 1] >= 0x80, out[i + 1] <= 0x9E, out[i + 1] != 0x97 {
-                out[i + 1] += 0x20
-                i += 1
-            }
-            i += 1
-        }
-        return ByteString(out)
-    }
+    /// Lower case for ASCII and the Latin-1 capitals (Ä Ö Ü …); see `ByteString.foldCase`.
+    static func lower(_ s: ByteString) -> ByteString { s.caseFolded }
 
     @inline(__always)
     static func byteEqual(_ a: UInt8, _ b: UInt8, _ ci: Bool) -> Bool { ci ? asciiLower(a) == asciiLower(b) : a == b }

@@ -181,21 +181,7 @@ public final class ProfileNormaliser {
         s.withUnsafeBytes { foldCase($0) }
     }
 
-    static func foldCase(_ v: UnsafeRawBufferPointer) -> ByteString {
-        var out = [UInt8](v)
-        var i = 0
-        while i < out.count {
-            let b = out[i]
-            if b >= 0x41 && b <= 0x5A {
-                out[i] = b | 0x20
-            } else if b == 0xC3, i + 1 < out.count, out[i + 1] >= 0x80, out[i + 1] <= 0x9E, out[i + 1] != 0x97 {
-                out[i + 1] += 0x20
-                i += 1
-            }
-            i += 1
-        }
-        return ByteString(out)
-    }
+    static func foldCase(_ v: UnsafeRawBufferPointer) -> ByteString { ByteString.foldCase(v) }
 
     /// Runs every constant (`value:`) and default through its converter, so that a bad one is a
     /// `ConfigError` when the profile is loaded.
