@@ -190,15 +190,21 @@ struct ScanCommand: ParsableCommand {
                                            retentionMonths: retentionMonths ?? cfg.retentionMonths ?? StateStore.defaultRetentionMonths)
             } catch {
                 printError(UI.t("Zustandsdatenbank nicht nutzbar: \(error)", "state database not usable: \(error)"))
-                throw Exit.configuration
+                throw Self.stateExit(error)
             }
         }
         if let session { pipeline.planSkips = { try session.plan(evaluated: $0, reference: $1) } }
+        // A held lock or a store of an unknown schema is a configuration matter (2); a store that
+        // cannot be read or written (disk full, permissions) is an I/O error (3). docs/operations.md.
         let result: ScanResult
         do { result = try pipeline.run(inputs) } catch let e as ConfigError {
             printError(UI.t("Regelfehler: ", "rule error: ") + e.text(language))
             session?.abandon()
             throw Exit.configuration
+        } catch let e as StateError {
+            printError(UI.t("Zustandsdatenbank: \(e)", "state database: \(e)"))
+            session?.abandon()
+            throw Self.stateExit(e)
         } catch {
             printError(UI.t("Prüfung abgebrochen: \(error)", "scan stopped: \(error)"))
             session?.abandon()
@@ -226,7 +232,7 @@ struct ScanCommand: ParsableCommand {
             } catch {
                 printError(UI.t("Zustandsdatenbank: \(error)", "state database: \(error)"))
                 session.abandon()
-                throw Exit.configuration
+                throw Self.stateExit(error)
             }
             session.report(language: language)
         }
@@ -300,6 +306,13 @@ struct ScanCommand: ParsableCommand {
             throw Exit.input
         }
         for fd in direct { close(fd) }
+    }
+
+    static func stateExit(_ error: Error) -> ExitCode {
+        switch error as? StateError {
+        case .locked?, .schema?: return Exit.configuration
+        default: return Exit.input
+        }
     }
 
     /// Existing targets that are not regular files (devices, FIFOs) are never replaced.
