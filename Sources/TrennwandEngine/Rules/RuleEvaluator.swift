@@ -10,6 +10,10 @@ public final class RuleEvaluator {
     private var contexts: [RecordKind: EvalContext] = [:]
     private var aggregates: [(rule: CompiledAggregate, evaluator: AggregateEvaluator, box: PredicateBox)] = []
     private var reportedGaps: Set<GapKey> = []
+    /// Indices into `aggregates` per record kind (computed once, not filtered per record).
+    private var aggregatesByKind: [RecordKind: [Int]] = [:]
+    /// Per kind: the slots the kind's aggregates read (group keys, distinct value, time).
+    private var aggregateSlotsByKind: [RecordKind: [Int]] = [:]
     /// Number of records evaluated per kind.
     public private(set) var evaluated: [RecordKind: Int] = [:]
 
@@ -25,6 +29,7 @@ public final class RuleEvaluator {
     }
 
     public init(pack: CompiledRulePack, pseudonymizer: Pseudonymizer) throws {
+        precondition(pack.aggregates.count <= 64, "at most 64 aggregate rules")
         self.pack = pack
         self.pseudonymizer = pseudonymizer
         for rule in pack.aggregates {
@@ -50,6 +55,15 @@ public final class RuleEvaluator {
                                               minCount: spec.minCount)
             aggregates.append((rule, try AggregateEvaluator(spec: aggregateSpec), box))
         }
+        for (i, a) in aggregates.enumerated() {
+            let kind = a.rule.file.target.kind
+            aggregatesByKind[kind, default: []].append(i)
+            var slots = Set(aggregateSlotsByKind[kind] ?? [])
+            slots.formUnion(a.rule.groupSlots)
+            if let d = a.rule.distinctSlot { slots.insert(d) }
+            if let t = kind.schema.slot("time") { slots.insert(t) }
+            aggregateSlotsByKind[kind] = slots.sorted()
+        }
     }
 
     private func context(for kind: RecordKind) -> EvalContext {
@@ -64,23 +78,86 @@ public final class RuleEvaluator {
     public func evaluate(_ record: Record, emit: (Finding) -> Void) {
         evaluated[record.kind, default: 0] += 1
         let rules = pack.rulesByKind[record.kind] ?? []
-        let aggregateRules = aggregates.filter { $0.rule.file.target.kind == record.kind }
+        let aggregateRules = aggregatesByKind[record.kind] ?? []
         if rules.isEmpty && aggregateRules.isEmpty { return }
         let ctx = context(for: record.kind)
         ctx.reset(record: record)
-        for rule in rules {
-            let (result, gaps) = rule.condition.evaluateWithGaps(ctx)
-            if result == .true {
-                emit(finding(rule, ctx))
-            } else if result == .unknown && !gaps.isEmpty {
-                for gap in gaps { reportGap(gap, rule: rule.descriptor, record: record, emit: emit) }
-            }
-        }
-        for a in aggregateRules {
+        evaluateRecordRules(rules, ctx, record) { f, _ in emit(f) }
+        for i in aggregateRules {
+            let a = aggregates[i]
             if let f = a.rule.filter, f.evaluate(ctx) != .true { continue }
             if let n = a.rule.numerator { a.box.value = n.evaluate(ctx) == .true }
             a.evaluator.add(record)
             for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit)) }
+        }
+    }
+
+    @inline(__always)
+    private func evaluateRecordRules(_ rules: [CompiledRule], _ ctx: EvalContext, _ record: Record,
+                                     emit: (Finding, Bool) -> Void) {
+        for rule in rules {
+            let (result, gaps) = rule.condition.evaluateWithGaps(ctx)
+            if result == .true {
+                emit(finding(rule, ctx), false)
+            } else if result == .unknown && !gaps.isEmpty {
+                for gap in gaps { reportGap(gap, rule: rule.descriptor, record: record) { emit($0, true) } }
+            }
+        }
+    }
+
+    // MARK: - Parallel scans
+
+    /// Parallel scans: every worker evaluates the record rules and the per-record parts of the
+    /// aggregate rules (filter, ratio numerator) with its own evaluator and routes what the
+    /// aggregates need into a feed; one evaluator replays the feeds in input order, so aggregate
+    /// state and hits are exactly those of one sequential evaluator.
+    ///
+    /// Gap findings are reported once per evaluator (`isGap` true): a consumer merging several
+    /// evaluators keeps the first by fingerprint.
+    public func evaluate(_ record: Record, routingAggregatesTo feed: inout AggregateFeed,
+                         emit: (_ finding: Finding, _ isGap: Bool) -> Void) {
+        evaluated[record.kind, default: 0] += 1
+        let rules = pack.rulesByKind[record.kind] ?? []
+        let aggregateRules = aggregatesByKind[record.kind] ?? []
+        if rules.isEmpty && aggregateRules.isEmpty { return }
+        let ctx = context(for: record.kind)
+        ctx.reset(record: record)
+        evaluateRecordRules(rules, ctx, record, emit: emit)
+        if aggregateRules.isEmpty { return }
+        var passed: UInt64 = 0, numerators: UInt64 = 0
+        for i in aggregateRules {
+            let a = aggregates[i]
+            if let f = a.rule.filter, f.evaluate(ctx) != .true { continue }
+            passed |= 1 << UInt64(i)
+            if let n = a.rule.numerator, n.evaluate(ctx) == .true { numerators |= 1 << UInt64(i) }
+        }
+        if passed == 0 { return }
+        let slots = aggregateSlotsByKind[record.kind] ?? []
+        feed.entries.append(.init(kind: record.kind, locator: record.locator, passed: passed, numerators: numerators,
+                                  valueStart: feed.values.count))
+        for slot in slots { feed.values.append(record[slot]) }
+    }
+
+    /// Replays a feed into this evaluator's aggregates (in feed order); `lineOffset` and
+    /// `indexOffset` are added to the locators (chunk-local numbering made global).
+    public func replay(_ feed: AggregateFeed, lineOffset: Int = 0, indexOffset: Int = 0, emit: (Finding) -> Void) {
+        var scratch: Record?
+        for e in feed.entries {
+            if scratch?.kind != e.kind { scratch = Record(kind: e.kind, locator: e.locator) }
+            let slots = aggregateSlotsByKind[e.kind] ?? []
+            var record = scratch!
+            scratch = nil
+            for (k, slot) in slots.enumerated() { record[slot] = feed.values[e.valueStart + k] }
+            record.locator = e.locator
+            record.locator.line += lineOffset
+            record.locator.index += indexOffset
+            for i in aggregatesByKind[e.kind] ?? [] where e.passed & (1 << UInt64(i)) != 0 {
+                let a = aggregates[i]
+                if a.rule.numerator != nil { a.box.value = e.numerators & (1 << UInt64(i)) != 0 }
+                a.evaluator.add(record)
+                for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit)) }
+            }
+            scratch = record
         }
     }
 
@@ -269,4 +346,23 @@ public final class RuleEvaluator {
             locator: locator, time: hit.windowStart, evidence: evidence, persons: persons, remediation: d.remediation,
             fingerprint: pseudonymizer.fingerprint(rule: d.id, keys: hit.groupKey, timeBucket: bucket), detail: detail)
     }
+}
+
+/// What the aggregate rules need from a run of records (see `RuleEvaluator.evaluate(_:routingAggregatesTo:emit:)`):
+/// per record that passed at least one aggregate filter its locator, which filters it passed, the
+/// ratio numerators and the values of the slots the aggregates read. Compact: no whole records.
+public struct AggregateFeed: Sendable {
+    struct Entry: Sendable {
+        let kind: RecordKind
+        let locator: Locator
+        let passed: UInt64
+        let numerators: UInt64
+        let valueStart: Int
+    }
+    var entries: [Entry] = []
+    var values: [Value] = []
+
+    public init() {}
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
 }
