@@ -8,7 +8,25 @@ public final class RuleEvaluator {
     public let pack: CompiledRulePack
     let pseudonymizer: Pseudonymizer
     private var contexts: [RecordKind: EvalContext] = [:]
-    private var aggregates: [(rule: CompiledAggregate, evaluator: AggregateEvaluator, box: PredicateBox)] = []
+    /// Aggregate rules with their state. A class per rule: the hot loop reads it without copying
+    /// the rule (a struct copy of `CompiledAggregate` costs dozens of retains).
+    final class AggregateSlot {
+        let rule: CompiledAggregate
+        let evaluator: AggregateEvaluator
+        let box: PredicateBox
+        init(_ rule: CompiledAggregate, _ evaluator: AggregateEvaluator, _ box: PredicateBox) {
+            self.rule = rule
+            self.evaluator = evaluator
+            self.box = box
+        }
+    }
+    /// A record rule behind a reference, for the same reason.
+    final class RuleSlot {
+        let rule: CompiledRule
+        init(_ rule: CompiledRule) { self.rule = rule }
+    }
+    private var aggregates: [AggregateSlot] = []
+    private var rulesByKind: [RecordKind: [RuleSlot]] = [:]
     private var reportedGaps: Set<GapKey> = []
     /// Indices into `aggregates` per record kind (computed once, not filtered per record).
     private var aggregatesByKind: [RecordKind: [Int]] = [:]
@@ -53,8 +71,9 @@ public final class RuleEvaluator {
             let window: AggregateSpec.Window = spec.window.map { .tumbling(seconds: $0) } ?? .whole
             let aggregateSpec = AggregateSpec(groupBy: groupBy, window: window, measure: measure, threshold: threshold,
                                               minCount: spec.minCount)
-            aggregates.append((rule, try AggregateEvaluator(spec: aggregateSpec), box))
+            aggregates.append(AggregateSlot(rule, try AggregateEvaluator(spec: aggregateSpec), box))
         }
+        for (kind, rules) in pack.rulesByKind { rulesByKind[kind] = rules.map(RuleSlot.init) }
         for (i, a) in aggregates.enumerated() {
             let kind = a.rule.file.target.kind
             aggregatesByKind[kind, default: []].append(i)
@@ -77,7 +96,7 @@ public final class RuleEvaluator {
     /// Evaluates every rule of the record's kind; `emit` receives findings in rule order.
     public func evaluate(_ record: Record, emit: (Finding) -> Void) {
         evaluated[record.kind, default: 0] += 1
-        let rules = pack.rulesByKind[record.kind] ?? []
+        let rules = rulesByKind[record.kind] ?? []
         let aggregateRules = aggregatesByKind[record.kind] ?? []
         if rules.isEmpty && aggregateRules.isEmpty { return }
         let ctx = context(for: record.kind)
@@ -93,14 +112,14 @@ public final class RuleEvaluator {
     }
 
     @inline(__always)
-    private func evaluateRecordRules(_ rules: [CompiledRule], _ ctx: EvalContext, _ record: Record,
+    private func evaluateRecordRules(_ rules: [RuleSlot], _ ctx: EvalContext, _ record: Record,
                                      emit: (Finding, Bool) -> Void) {
-        for rule in rules {
-            let (result, gaps) = rule.condition.evaluateWithGaps(ctx)
+        for slot in rules {
+            let (result, gaps) = slot.rule.condition.evaluateWithGaps(ctx)
             if result == .true {
-                emit(finding(rule, ctx), false)
+                emit(finding(slot.rule, ctx), false)
             } else if result == .unknown && !gaps.isEmpty {
-                for gap in gaps { reportGap(gap, rule: rule.descriptor, record: record) { emit($0, true) } }
+                for gap in gaps { reportGap(gap, rule: slot.rule.descriptor, record: record) { emit($0, true) } }
             }
         }
     }
@@ -117,7 +136,7 @@ public final class RuleEvaluator {
     public func evaluate(_ record: Record, routingAggregatesTo feed: inout AggregateFeed,
                          emit: (_ finding: Finding, _ isGap: Bool) -> Void) {
         evaluated[record.kind, default: 0] += 1
-        let rules = pack.rulesByKind[record.kind] ?? []
+        let rules = rulesByKind[record.kind] ?? []
         let aggregateRules = aggregatesByKind[record.kind] ?? []
         if rules.isEmpty && aggregateRules.isEmpty { return }
         let ctx = context(for: record.kind)
