@@ -21,7 +21,7 @@ import TrennwandRecords
 ///   numerator) and route only the values the aggregates read into an `AggregateFeed`; the merging
 ///   thread replays the feeds in input order into one evaluator. Aggregate state is exactly the
 ///   sequential one; the merge thread's work is one dictionary update per routed record.
-/// - Memory: at most `2 × threads + 1` units are read ahead of the merge; a unit holds its findings
+/// - Memory: at most `threads + 2` units are read ahead of the merge; a unit holds its findings
 ///   and its feed (a few values per record, never whole records), so peak memory depends on
 ///   `chunkBytes` and `threads`, not on the input size (apart from findings and aggregate state).
 struct ParallelScan {
@@ -33,7 +33,7 @@ struct ParallelScan {
     let now: Int64
     /// Worker threads (≥ 1).
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    /// CSV chunk size; nil: 8 MiB when `threads > 1`, whole files (the sequential scan) when 1.
+    /// CSV chunk size; nil: 4 MiB when `threads > 1`, whole files (the sequential scan) when 1.
     var chunkBytes: Int?
     var progress: ((String) -> Void)?
 
@@ -50,7 +50,7 @@ struct ParallelScan {
         self.chunkBytes = chunkBytes
     }
 
-    static let defaultChunkBytes = 8 << 20
+    static let defaultChunkBytes = 4 << 20
 
     func run(_ inputs: [ScanInput]) throws -> ScanResult {
         let clock = Date()
@@ -231,7 +231,7 @@ struct ParallelScan {
         var accounts = [InputAccount?](repeating: nil, count: inputCount)
         var fileState: FileMergeState?
         var normalisers: [String: ProfileNormaliser] = [:]
-        let queue = UnitQueue(units: units, window: 2 * threads + 1)
+        let queue = UnitQueue(units: units, window: threads + 2)
         let catalog = self.catalog, pseudonymizer = self.pseudonymizer
         let pipelined = threads > 1
         var workers: [Thread] = []
