@@ -53,9 +53,11 @@ report-screenshot: build pydeps
 expected-findings: build
 	$(BIN_DEBUG) scan --config Samples/audit.yaml --format jsonl=- --format text=/dev/null | python3 Tests/expected_findings.py > Samples/expected-findings.txt
 
+# Throughput next to wc/xmllint/rg/DuckDB on a generated corpus (cached in .build-bench/);
+# writes docs/performance.md. BENCH_MB (default 1024), BENCH_SCALE=0 skips the 4x corpus.
 bench: release
 	$(SWIFT) build -c release --product trennwand-bench
-	.build/release/trennwand-bench
+	scripts/bench.sh
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/trennwand

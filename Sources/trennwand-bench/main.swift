@@ -25,10 +25,14 @@ do {
         try XMLReaderBench.run(arguments: Array(arguments.dropFirst()))
     case "rules":
         try RuleEvalBench.run(rulesDirectory: stringOption("--rules", "Rules"), records: intOption("--records", 200_000))
+    case "generate":
+        try CorpusGenerator.run(out: stringOption("--out", ".build-bench/corpus"), megabytes: intOption("--mb", 1024),
+                                seed: UInt64(intOption("--seed", 1)))
     case "detectors":
         try DetectorBench.run(rulesDirectory: stringOption("--rules", "Rules"), megabytes: intOption("--mb", 100))
     default:
         print("usage: trennwand-bench csv|xml|detectors|rules [--mb N] [--records N] [--rules DIR]")
+        print("       trennwand-bench generate --out DIR --mb N --seed S")
         exit(2)
     }
 } catch {

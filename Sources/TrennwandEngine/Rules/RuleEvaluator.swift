@@ -8,8 +8,30 @@ public final class RuleEvaluator {
     public let pack: CompiledRulePack
     let pseudonymizer: Pseudonymizer
     private var contexts: [RecordKind: EvalContext] = [:]
-    private var aggregates: [(rule: CompiledAggregate, evaluator: AggregateEvaluator, box: PredicateBox)] = []
+    /// Aggregate rules with their state. A class per rule: the hot loop reads it without copying
+    /// the rule (a struct copy of `CompiledAggregate` costs dozens of retains).
+    final class AggregateSlot {
+        let rule: CompiledAggregate
+        let evaluator: AggregateEvaluator
+        let box: PredicateBox
+        init(_ rule: CompiledAggregate, _ evaluator: AggregateEvaluator, _ box: PredicateBox) {
+            self.rule = rule
+            self.evaluator = evaluator
+            self.box = box
+        }
+    }
+    /// A record rule behind a reference, for the same reason.
+    final class RuleSlot {
+        let rule: CompiledRule
+        init(_ rule: CompiledRule) { self.rule = rule }
+    }
+    private var aggregates: [AggregateSlot] = []
+    private var rulesByKind: [RecordKind: [RuleSlot]] = [:]
     private var reportedGaps: Set<GapKey> = []
+    /// Indices into `aggregates` per record kind (computed once, not filtered per record).
+    private var aggregatesByKind: [RecordKind: [Int]] = [:]
+    /// Per kind: the slots the kind's aggregates read (group keys, distinct value, time).
+    private var aggregateSlotsByKind: [RecordKind: [Int]] = [:]
     /// Number of records evaluated per kind.
     public private(set) var evaluated: [RecordKind: Int] = [:]
 
@@ -29,6 +51,11 @@ public final class RuleEvaluator {
     let reveal: Bool
 
     public init(pack: CompiledRulePack, pseudonymizer: Pseudonymizer, reveal: Bool = false) throws {
+        // Aggregate feeds carry a 64-bit mask of the aggregate rules a record belongs to.
+        if pack.aggregates.count > 64, let rule = pack.aggregates.dropFirst(64).first {
+            throw ConfigError(rule.file.position, code: "rule.aggregate-limit",
+                              de: "höchstens 64 Aggregatregeln je Regelwerk", en: "at most 64 aggregate rules per rule pack")
+        }
         self.pack = pack
         self.pseudonymizer = pseudonymizer
         self.reveal = reveal
@@ -53,7 +80,17 @@ public final class RuleEvaluator {
             let window: AggregateSpec.Window = spec.window.map { .tumbling(seconds: $0) } ?? .whole
             let aggregateSpec = AggregateSpec(groupBy: groupBy, window: window, measure: measure, threshold: threshold,
                                               minCount: spec.minCount)
-            aggregates.append((rule, try AggregateEvaluator(spec: aggregateSpec), box))
+            aggregates.append(AggregateSlot(rule, try AggregateEvaluator(spec: aggregateSpec), box))
+        }
+        for (kind, rules) in pack.rulesByKind { rulesByKind[kind] = rules.map(RuleSlot.init) }
+        for (i, a) in aggregates.enumerated() {
+            let kind = a.rule.file.target.kind
+            aggregatesByKind[kind, default: []].append(i)
+            var slots = Set(aggregateSlotsByKind[kind] ?? [])
+            slots.formUnion(a.rule.groupSlots)
+            if let d = a.rule.distinctSlot { slots.insert(d) }
+            if let t = kind.schema.slot("time") { slots.insert(t) }
+            aggregateSlotsByKind[kind] = slots.sorted()
         }
     }
 
@@ -68,24 +105,87 @@ public final class RuleEvaluator {
     /// Evaluates every rule of the record's kind; `emit` receives findings in rule order.
     public func evaluate(_ record: Record, emit: (Finding) -> Void) {
         evaluated[record.kind, default: 0] += 1
-        let rules = pack.rulesByKind[record.kind] ?? []
-        let aggregateRules = aggregates.filter { $0.rule.file.target.kind == record.kind }
+        let rules = rulesByKind[record.kind] ?? []
+        let aggregateRules = aggregatesByKind[record.kind] ?? []
         if rules.isEmpty && aggregateRules.isEmpty { return }
         let ctx = context(for: record.kind)
         ctx.reset(record: record)
-        for rule in rules {
-            let (result, gaps) = rule.condition.evaluateWithGaps(ctx)
-            if result == .true {
-                emit(finding(rule, ctx))
-            } else if result == .unknown && !gaps.isEmpty {
-                for gap in gaps { reportGap(gap, rule: rule.descriptor, record: record, emit: emit) }
-            }
-        }
-        for a in aggregateRules {
+        evaluateRecordRules(rules, ctx, record) { f, _ in emit(f) }
+        for i in aggregateRules {
+            let a = aggregates[i]
             if let f = a.rule.filter, f.evaluate(ctx) != .true { continue }
             if let n = a.rule.numerator { a.box.value = n.evaluate(ctx) == .true }
             a.evaluator.add(record)
             for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit)) }
+        }
+    }
+
+    @inline(__always)
+    private func evaluateRecordRules(_ rules: [RuleSlot], _ ctx: EvalContext, _ record: Record,
+                                     emit: (Finding, Bool) -> Void) {
+        for slot in rules {
+            let (result, gaps) = slot.rule.condition.evaluateWithGaps(ctx)
+            if result == .true {
+                emit(finding(slot.rule, ctx), false)
+            } else if result == .unknown && !gaps.isEmpty {
+                for gap in gaps { reportGap(gap, rule: slot.rule.descriptor, record: record) { emit($0, true) } }
+            }
+        }
+    }
+
+    // MARK: - Parallel scans
+
+    /// Parallel scans: every worker evaluates the record rules and the per-record parts of the
+    /// aggregate rules (filter, ratio numerator) with its own evaluator and routes what the
+    /// aggregates need into a feed; one evaluator replays the feeds in input order, so aggregate
+    /// state and hits are exactly those of one sequential evaluator.
+    ///
+    /// Gap findings are reported once per evaluator (`isGap` true): a consumer merging several
+    /// evaluators keeps the first by fingerprint.
+    public func evaluate(_ record: Record, routingAggregatesTo feed: inout AggregateFeed,
+                         emit: (_ finding: Finding, _ isGap: Bool) -> Void) {
+        evaluated[record.kind, default: 0] += 1
+        let rules = rulesByKind[record.kind] ?? []
+        let aggregateRules = aggregatesByKind[record.kind] ?? []
+        if rules.isEmpty && aggregateRules.isEmpty { return }
+        let ctx = context(for: record.kind)
+        ctx.reset(record: record)
+        evaluateRecordRules(rules, ctx, record, emit: emit)
+        if aggregateRules.isEmpty { return }
+        var passed: UInt64 = 0, numerators: UInt64 = 0
+        for i in aggregateRules {
+            let a = aggregates[i]
+            if let f = a.rule.filter, f.evaluate(ctx) != .true { continue }
+            passed |= 1 << UInt64(i)
+            if let n = a.rule.numerator, n.evaluate(ctx) == .true { numerators |= 1 << UInt64(i) }
+        }
+        if passed == 0 { return }
+        let slots = aggregateSlotsByKind[record.kind] ?? []
+        feed.entries.append(.init(kind: record.kind, locator: record.locator, passed: passed, numerators: numerators,
+                                  valueStart: feed.values.count))
+        for slot in slots { feed.values.append(record[slot]) }
+    }
+
+    /// Replays a feed into this evaluator's aggregates (in feed order); `lineOffset` and
+    /// `indexOffset` are added to the locators (chunk-local numbering made global).
+    public func replay(_ feed: AggregateFeed, lineOffset: Int = 0, indexOffset: Int = 0, emit: (Finding) -> Void) {
+        var scratch: Record?
+        for e in feed.entries {
+            if scratch?.kind != e.kind { scratch = Record(kind: e.kind, locator: e.locator) }
+            let slots = aggregateSlotsByKind[e.kind] ?? []
+            var record = scratch!
+            scratch = nil
+            for (k, slot) in slots.enumerated() { record[slot] = feed.values[e.valueStart + k] }
+            record.locator = e.locator
+            record.locator.line += lineOffset
+            record.locator.index += indexOffset
+            for i in aggregatesByKind[e.kind] ?? [] where e.passed & (1 << UInt64(i)) != 0 {
+                let a = aggregates[i]
+                if a.rule.numerator != nil { a.box.value = e.numerators & (1 << UInt64(i)) != 0 }
+                a.evaluator.add(record)
+                for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit)) }
+            }
+            scratch = record
         }
     }
 
@@ -277,4 +377,23 @@ public final class RuleEvaluator {
             locator: locator, time: hit.windowStart, evidence: evidence, persons: persons, remediation: d.remediation,
             fingerprint: pseudonymizer.fingerprint(rule: d.id, keys: hit.groupKey, timeBucket: bucket), detail: detail)
     }
+}
+
+/// What the aggregate rules need from a run of records (see `RuleEvaluator.evaluate(_:routingAggregatesTo:emit:)`):
+/// per record that passed at least one aggregate filter its locator, which filters it passed, the
+/// ratio numerators and the values of the slots the aggregates read. Compact: no whole records.
+public struct AggregateFeed: Sendable {
+    struct Entry: Sendable {
+        let kind: RecordKind
+        let locator: Locator
+        let passed: UInt64
+        let numerators: UInt64
+        let valueStart: Int
+    }
+    var entries: [Entry] = []
+    var values: [Value] = []
+
+    public init() {}
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
 }

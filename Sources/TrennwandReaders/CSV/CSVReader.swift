@@ -111,6 +111,21 @@ public final class CSVReader {
         try readHeader(dialect)
     }
 
+    /// Chunk readers (`CSVChunker`): a reader over an open file descriptor positioned at the
+    /// record boundary `start`, with the header, delimiter and encoding of `file` (no header read).
+    init(chunkOf file: CSVChunkSource, descriptor fd: Int32, start: Int64, blockSize: Int) {
+        name = file.path
+        input = CSVBlockInput(source: .file(fd), name: file.path, blockSize: blockSize)
+        input.fileOffset = start
+        parser = CSVRecordParser(delimiter: file.delimiter)
+        header = file.header
+        delimiter = file.delimiter
+        encoding = file.encoding
+        expectedFieldCount = file.header.count
+        transcodeTable = encoding.makeTranscodeTable()
+        parser.transcode = transcodeTable.map { UnsafePointer($0) }
+    }
+
     deinit {
         input.close()
         input.buffer.deallocate()

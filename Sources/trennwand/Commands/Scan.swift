@@ -66,6 +66,13 @@ struct ScanCommand: ParsableCommand {
                                                  "Key file for pseudonyms (else TRENNWAND_KEY or the installation key).")))
     var keyFile: String?
 
+    @Option(name: .long, help: ArgumentHelp(UI.t("Anzahl der Threads (Standard: alle Kerne). Gleiche Befunde in gleicher Reihenfolge bei jeder Anzahl.",
+                                                 "Number of threads (default: all cores). Same findings in the same order for any number.")))
+    var threads: Int?
+
+    @Option(name: .customLong("chunk-bytes"), help: .hidden)
+    var chunkBytes: Int?
+
     @Flag(name: .long, help: ArgumentHelp(UI.t("Zurückgewiesene Datensätze führen zu Exit-Code 3.",
                                                "Rejected records lead to exit code 3.")))
     var strict = false
@@ -156,8 +163,10 @@ struct ScanCommand: ParsableCommand {
             Log.shared.warning("\(UI.t("Unmaskierte Ausgabe (--reveal): nur zur Prüfung am eigenen Platz", "unmasked output (--reveal): for local review only"))")
         }
         let showProgress = isatty(STDERR_FILENO) == 1
-        var pipeline = ScanPipeline(catalog: catalog, ruleSet: ruleSet, policy: policy, pseudonymizer: Pseudonymizer(key: key),
-                                    onlyRules: only, now: nowTime)
+        var pipeline = ParallelScan(catalog: catalog, ruleSet: ruleSet, policy: policy, pseudonymizer: Pseudonymizer(key: key),
+                                    onlyRules: only, now: nowTime,
+                                    threads: max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount),
+                                    chunkBytes: chunkBytes)
         pipeline.reveal = reveal
         if showProgress {
             let total = inputs.count

@@ -1,0 +1,255 @@
+// Parallel CSV reading: one large file split into chunks at record boundaries, each chunk parsed
+// by its own reader on its own thread.
+//
+// How boundaries agree with the parser (quotes, stray quotes inside unquoted fields, line ends in
+// quoted fields): the chunker only proposes *candidates* — the byte after the first LF at or after
+// every `chunkBytes`, moved past any further CR/LF bytes (blank lines), so a candidate is always
+// the first byte of a non-blank line. Whether it really is the start of a record is not decided
+// by looking at the bytes around it (a quoted field may hold whole lines that look like records);
+// it is decided by the parser itself, by induction:
+//
+// - chunk 0 starts right after the header: a true record boundary;
+// - a chunk reader parses every record that *starts* before its chunk's end (a record may run past
+//   it) and reports where it stopped, `CSVChunkOutcome.end` — after its last record and any blank
+//   lines, i.e. exactly where the sequential reader would parse the next record;
+// - if that position equals the next chunk's candidate, the next chunk started at a true boundary
+//   and its result stands; otherwise (the candidate was inside a quoted field, or a record ran over
+//   a whole chunk) the consumer throws the speculative result away and parses that chunk again from
+//   the true position (`start` = previous `end`), which again yields a true `end`.
+//
+// So the records, rejections, line numbers and indices are exactly those of one sequential read,
+// whatever the content; a wrong guess costs one re-parse of a chunk, never a wrong result.
+// Line numbers and record indices are chunk-local (first line 1, first index 1): the consumer,
+// which merges chunks in order, adds `lineBreaks` and `records` of the chunks before.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TrennwandRecords
+
+/// A CSV file prepared for chunked reading: its header has been read once.
+public struct CSVChunkSource: Sendable {
+    public let path: String
+    public let header: [String]
+    public let delimiter: UInt8
+    public let encoding: TextEncoding
+    /// Byte offset of the first byte after the header line.
+    public let dataStart: Int64
+    /// Physical line number (1-based) at `dataStart`.
+    public let firstLine: Int
+    public let fileSize: Int64
+
+    /// Reads the header (same detection rules as `CSVReader`). Throws what `CSVReader` throws.
+    public init(path: String, dialect: CSVDialect) throws {
+        let reader = try CSVReader(path: path, dialect: dialect)
+        self.path = path
+        header = reader.header
+        delimiter = reader.delimiter
+        encoding = reader.encoding
+        dataStart = reader.input.fileOffset + Int64(reader.input.position)
+        firstLine = reader.line
+        let fd = try CSVReader.openFile(path)
+        defer { _ = close(fd) }
+        var info = stat()
+        _ = fstat(fd, &info)
+        fileSize = Int64(info.st_size)
+    }
+
+    /// Candidate chunk starts, ascending, the first one `dataStart` (see the file comment).
+    public func boundaries(chunkBytes: Int) throws -> [Int64] {
+        var starts: [Int64] = [dataStart]
+        guard chunkBytes > 0, fileSize - dataStart > Int64(chunkBytes) else { return starts }
+        let fd = try CSVReader.openFile(path)
+        defer { _ = close(fd) }
+        let window = 64 << 10
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: window, alignment: 16)
+        defer { buffer.deallocate() }
+        var target = dataStart + Int64(chunkBytes)
+        search: while target < fileSize {
+            // First LF at or after `target`, then past CR/LF bytes.
+            var pos = target
+            var sawLF = false
+            while pos < fileSize {
+                let n = pread(fd, buffer, window, off_t(pos))
+                if n <= 0 { break search }
+                let bytes = UnsafeRawBufferPointer(start: buffer, count: n)
+                var i = 0
+                if !sawLF {
+                    while i < n && bytes[i] != asciiLF { i += 1 }
+                    if i == n {
+                        pos += Int64(n)
+                        continue
+                    }
+                    sawLF = true
+                    i += 1
+                }
+                while i < n && (bytes[i] == asciiLF || bytes[i] == asciiCR) { i += 1 }
+                pos += Int64(i)
+                if i < n { break }
+            }
+            guard sawLF, pos < fileSize else { break }
+            if pos > starts[starts.count - 1] { starts.append(pos) }
+            target = pos + Int64(chunkBytes)
+        }
+        return starts
+    }
+}
+
+/// What reading one chunk produced besides the records.
+public struct CSVChunkOutcome: Sendable {
+    /// Chunk-local counts, rejections (chunk-local line and index) and, on a read error or a
+    /// consumer error, `fileError`: the file stops there.
+    public var account: InputAccount
+    /// Where the chunk's reader stopped: the true start of the next chunk.
+    public var end: Int64
+    /// Physical line ends consumed (the next chunk's first line is `firstLine + lineBreaks`).
+    public var lineBreaks: Int
+    /// Data records seen (delivered and rejected).
+    public var records: Int
+}
+
+extension CSVReader {
+    /// Like `forEachRecord`, but only records that start before the file offset `stop`.
+    /// Returns the offset where the next record would start and the number of data records seen.
+    func forEachRecord(before stop: Int64, _ body: (CSVRow) throws -> Void,
+                       rejected: (Rejection) throws -> Void) throws -> (end: Int64, records: Int) {
+        var input = self.input
+        var parser = self.parser
+        var line = self.line
+        var index = 0
+        var finished = false
+        let expectedKnown = expectedFieldCount ?? -1
+        defer {
+            self.input = input
+            self.parser = parser
+            self.line = line
+            self.finished = finished
+        }
+        while !finished {
+            let b = UnsafeRawPointer(input.buffer)
+            let end = input.count
+            let eof = input.atEOF
+            var p = input.position
+            var needMore = false
+            while p < end {
+                let c = b.load(fromByteOffset: p, as: UInt8.self)
+                if c == asciiLF {
+                    p &+= 1
+                } else if c == asciiCR {
+                    if p &+ 1 < end {
+                        p &+= b.load(fromByteOffset: p &+ 1, as: UInt8.self) == asciiLF ? 2 : 1
+                    } else if eof {
+                        p &+= 1
+                    } else {
+                        needMore = true
+                        break
+                    }
+                } else {
+                    break
+                }
+                line &+= 1
+            }
+            input.position = p
+            if !needMore && input.fileOffset &+ Int64(p) >= stop { break }
+            if needMore || p >= end {
+                if eof && !needMore {
+                    finished = true
+                    break
+                }
+                try input.refill()
+                continue
+            }
+            let outcome = parser.parseRecord(base: b, from: p, end: end, eof: eof)
+            switch outcome {
+            case .needMore:
+                try input.refill()
+            case .record(let next, let lineBreaks):
+                index &+= 1
+                let row = CSVRow(base: b, scratch: parser.scratch, fields: parser.fields, count: parser.fieldCount,
+                                 line: line, byteOffset: input.fileOffset &+ Int64(p), index: index)
+                line &+= lineBreaks
+                input.position = next
+                if parser.invalidUTF8Field >= 0 {
+                    let column = parser.invalidUTF8Field + 1
+                    try rejected(chunkRejection(row, code: "csv.invalid-utf8",
+                                                de: "ungültiges UTF-8 in Feld \(column)",
+                                                en: "invalid UTF-8 in field \(column)"))
+                } else if row.count != expectedKnown {
+                    try rejected(chunkRejection(row, code: "csv.ragged-row",
+                                                de: "Datensatz hat \(row.count) Felder, erwartet \(expectedKnown)",
+                                                en: "record has \(row.count) fields, expected \(expectedKnown)"))
+                } else {
+                    try body(row)
+                }
+            case .unterminatedQuote:
+                index &+= 1
+                let row = CSVRow(base: b, scratch: parser.scratch, fields: parser.fields, count: 0,
+                                 line: line, byteOffset: input.fileOffset &+ Int64(p), index: index)
+                input.position = end
+                finished = true
+                try rejected(chunkRejection(row, code: "csv.unterminated-quote",
+                                            de: "Anführungszeichen wird bis zum Dateiende nicht geschlossen; Rest der Datei nicht lesbar",
+                                            en: "quote is not closed before end of file; rest of the file cannot be read"))
+            }
+        }
+        return (input.fileOffset &+ Int64(input.position), index)
+    }
+
+    private func chunkRejection(_ row: CSVRow, code: String, de: String, en: String) -> Rejection {
+        Rejection(locator: locator(row), reason: RejectReason(code: code, de: de, en: en))
+    }
+}
+
+extension Ingest {
+    /// Reads the records of `source` that start in `[start, end)` (`start` must be a record
+    /// boundary, see `CSVChunkSource`) through `normaliser`, calling `body` for each in order.
+    /// Never throws: errors end up in `account.fileError`.
+    public static func runCSVChunk(_ source: CSVChunkSource, normaliser: ProfileNormaliser, start: Int64, end: Int64,
+                                   blockSize: Int = 256 << 10, body: (Record) throws -> Void) -> CSVChunkOutcome {
+        var outcome = CSVChunkOutcome(account: InputAccount(file: source.path, profile: normaliser.profile.id),
+                                      end: start, lineBreaks: 0, records: 0)
+        if start >= end || start >= source.fileSize { return outcome }
+        var account = outcome.account
+        do {
+            let fd = try CSVReader.openFile(source.path)
+            if lseek(fd, off_t(start), SEEK_SET) < 0 {
+                let code = errno
+                _ = close(fd)
+                throw CSVReader.unreadable(source.path, errno: code, byteOffset: start)
+            }
+            let reader = CSVReader(chunkOf: source, descriptor: fd, start: start, blockSize: blockSize)
+            defer { outcome.lineBreaks = reader.line - 1 }
+            (outcome.end, outcome.records) = try reader.forEachRecord(before: end, { row in
+                switch normaliser.normalise(row) {
+                case .record(let r):
+                    account.countNormalised()
+                    do { try body(r) } catch { throw ChunkConsumerError(locator: r.locator, underlying: error) }
+                case .rejected(let rejection):
+                    account.reject(rejection)
+                }
+            }, rejected: { account.reject($0) })
+        } catch let e as InputError {
+            account.fileError = e.rejection
+        } catch let e as ChunkConsumerError {
+            account.fileError = Rejection(
+                locator: e.locator,
+                reason: RejectReason(code: "ingest.consumer-error",
+                                     de: "Verarbeitung abgebrochen: \(e.underlying)",
+                                     en: "processing stopped: \(e.underlying)"))
+        } catch {
+            account.fileError = Rejection(
+                locator: Locator(file: source.path, line: 0, byteOffset: 0, index: 0),
+                reason: RejectReason(code: "input.error", de: "Datei nicht lesbar: \(error)", en: "file not readable: \(error)"))
+        }
+        outcome.account = account
+        return outcome
+    }
+
+    private struct ChunkConsumerError: Error {
+        let locator: Locator
+        let underlying: any Error
+    }
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# make bench: end-to-end throughput of trennwand next to floor tools and DuckDB, on one generated
+# corpus (cached in .build-bench/). Never a timed test. Prints a table and the targets with
+# PASS/FAIL, and writes the table to docs/performance.md.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+MB=${BENCH_MB:-1024}
+SEED=${BENCH_SEED:-1}
+OUT=.build-bench
+C1=$OUT/corpus-$MB
+C4=$OUT/corpus-$((MB * 4))
+BIN=.build/release/trennwand
+BENCH=.build/release/trennwand-bench
+NOW=2025-12-31T12:00:00+01:00
+export TRENNWAND_KEY=${TRENNWAND_KEY:-bench-key-0123456789}
+mkdir -p $OUT
+[ -f $C1/ground-truth.tsv ] || $BENCH generate --out $C1 --mb $MB --seed $SEED
+if [ "${BENCH_SCALE:-1}" = 1 ]; then [ -f $C4/ground-truth.tsv ] || $BENCH generate --out $C4 --mb $((MB * 4)) --seed $SEED; fi
+python3 -c "import duckdb" 2>/dev/null || python3 -m pip install -q duckdb 2>/dev/null || python3 -m pip install -q --break-system-packages duckdb
+HAS_THREADS=0; $BIN scan --help 2>&1 | grep -q -- --threads && HAS_THREADS=1
+
+CSV=$C1/Jobcenter-Zugriffe.csv
+XML=$C1/Traeger-Dokumentation.xml
+CSV_BYTES=$(stat -c %s $CSV); XML_BYTES=$(stat -c %s $XML)
+CSV_RECS=$(( $(wc -l < $CSV) - 1 ))
+XML_RECS=$(grep -c '<doku:Vermerk ' $XML)
+TABLE=$OUT/table.txt
+: > $TABLE
+declare -A T M
+
+# run NAME BYTES RECORDS cmd...: wall time and peak RSS (children) of one command.
+run() {
+  local name=$1 bytes=$2 recs=$3; shift 3
+  sync; cat "$CSV" "$XML" > /dev/null   # warm page cache: the disk is not what is measured here
+  local t0=$(date +%s.%N)
+  /usr/bin/time -f %M -o $OUT/rss "$@" > $OUT/last.out 2> $OUT/last.err
+  local rc=$?
+  local t1=$(date +%s.%N)
+  local s=$(echo "$t1 - $t0" | bc -l) rss=$(tail -1 $OUT/rss)
+  T[$name]=$s; M[$name]=$rss
+  printf "%-44s %8.1f MB/s %12.0f rec/s %7.1f s %7.1f MB  rc=%s\n" "$name" \
+    "$(echo "$bytes / 1048576 / $s" | bc -l)" "$(echo "$recs / $s" | bc -l)" "$s" "$(echo "$rss / 1024" | bc -l)" $rc | tee -a $TABLE
+}
+SCAN=($BIN scan --now $NOW --format text=/dev/null)
+thr() { [ $HAS_THREADS = 1 ] && echo "--threads $1"; }
+
+echo "corpus $C1: CSV $((CSV_BYTES >> 20)) MB ($CSV_RECS records), XML $((XML_BYTES >> 20)) MB ($XML_RECS notes)" | tee -a $TABLE
+printf "%-44s %13s %16s %9s %10s\n" what throughput records time "peak RSS" | tee -a $TABLE
+run "wc -l (CSV floor)"                      $CSV_BYTES $CSV_RECS wc -l $CSV
+run "xmllint --stream --noout (XML floor)"   $XML_BYTES $XML_RECS xmllint --stream --noout $XML
+run "reader alone: CSV (ingest --count-only)"   $CSV_BYTES $CSV_RECS $BIN ingest --count-only $CSV
+run "scan CSV, all rules, 1 thread"          $CSV_BYTES $CSV_RECS "${SCAN[@]}" $CSV $C1/Stammdaten $(thr 1) --format jsonl=$OUT/f1.jsonl
+run "scan CSV, all rules, 2 threads"         $CSV_BYTES $CSV_RECS "${SCAN[@]}" $CSV $C1/Stammdaten $(thr 2) --format jsonl=$OUT/f2.jsonl
+run "scan CSV, 10 rules, 2 threads"          $CSV_BYTES $CSV_RECS "${SCAN[@]}" $CSV $C1/Stammdaten $(thr 2) $(for r in TW101 TW102 TW103 TW104 TW105 TW106 TW107 TW108 TW109 TW110; do echo --rule $r; done)
+run "scan CSV, all rules, chunked 1 thread"  $CSV_BYTES $CSV_RECS "${SCAN[@]}" $CSV $C1/Stammdaten $(thr 1) $([ $HAS_THREADS = 1 ] && echo --chunk-bytes 4194304) --format jsonl=$OUT/fc.jsonl
+run "scan XML, all detectors, 1 thread"      $XML_BYTES $XML_RECS "${SCAN[@]}" $XML $C1/Stammdaten $(thr 1)
+sed "s|{{DIR}}|$C1|g" scripts/bench/access_rules.sql > $OUT/access_rules.sql
+for n in 1 2; do
+  run "duckdb access SQL, $n thread(s)"      $CSV_BYTES $CSV_RECS python3 -c "
+import duckdb, sys
+c = duckdb.connect(); c.execute('SET threads=$n')
+print(c.execute(open('$OUT/access_rules.sql').read()).fetchall())"
+done
+# Identifier candidates of detectors.yaml (IBAN, tax id, pension, health insurance, BA customer number, BG number).
+RG_PAT='\bDE[0-9]{2}[0-9]{18}\b|\b[0-9]{11}\b|\b[0-9]{2}[0-9]{6}[A-Z][0-9]{3}\b|\b[A-Z][0-9]{9}\b|\b[0-9]{3}[A-Z][0-9]{6}\b|\b[0-9]{5}BG[0-9]{7}\b'
+run "rg identifier candidates (XML, no check)" $XML_BYTES $XML_RECS rg -c -j 1 -e "$RG_PAT" $XML
+if [ "${BENCH_SCALE:-1}" = 1 ]; then
+  B4=$(stat -c %s $C4/Jobcenter-Zugriffe.csv); R4=$(( $(wc -l < $C4/Jobcenter-Zugriffe.csv) - 1 ))
+  run "scan CSV 4x, all rules, 2 threads"    $B4 $R4 "${SCAN[@]}" $C4/Jobcenter-Zugriffe.csv $C4/Stammdaten $(thr 2)
+fi
+
+same() { [ -f "$1" ] && [ -f "$2" ] && cmp -s <(grep -v '"type":"summary"' "$1") <(grep -v '"type":"summary"' "$2"); }
+ratio() { echo "$1 / $2" | bc -l; }
+verdict() { # name ratio min
+  local ok=FAIL; [ "$(echo "$2 >= $3" | bc -l)" = 1 ] && ok=PASS
+  printf "%-58s %6.2f  (need >= %s)  %s\n" "$1" "$2" "$3" $ok | tee -a $TABLE
+}
+echo | tee -a $TABLE
+echo "targets" | tee -a $TABLE
+verdict "access CSV full pack 2 thr vs DuckDB 2 thr (speed ratio)" $(ratio ${T["duckdb access SQL, 2 thread(s)"]} ${T["scan CSV, all rules, 2 threads"]}) 1.5
+verdict "full scan vs reader alone (reader time / scan time)"      $(ratio ${T["reader alone: CSV (ingest --count-only)"]} ${T["scan CSV, all rules, 1 thread"]}) 0.667
+verdict "XML all detectors 1 thr vs xmllint (speed ratio)"         $(ratio ${T["xmllint --stream --noout (XML floor)"]} ${T["scan XML, all detectors, 1 thread"]}) 1.0
+verdict "identifier detection vs rg (speed ratio)"                 $(ratio ${T["rg identifier candidates (XML, no check)"]} ${T["scan XML, all detectors, 1 thread"]}) 1.0
+verdict "2 threads vs 1 thread on the CSV (speedup)"              $(ratio ${T["scan CSV, all rules, 1 thread"]} ${T["scan CSV, all rules, 2 threads"]}) 1.7
+for k in "scan CSV, all rules, 2 threads" "scan CSV 4x, all rules, 2 threads"; do
+  [ -n "${M[$k]:-}" ] && verdict "peak RSS <= 100 MB: $k (100 MB / RSS)" $(ratio 102400 ${M[$k]}) 1.0
+done
+s1=FAIL; same $OUT/f1.jsonl $OUT/f2.jsonl && s1=PASS
+s2=FAIL; same $OUT/f1.jsonl $OUT/fc.jsonl && s2=PASS
+printf "%-58s %s\n" "same findings 1 vs 2 threads" $s1 | tee -a $TABLE
+printf "%-58s %s\n" "same findings whole vs chunked" $s2 | tee -a $TABLE
+[ $HAS_THREADS = 1 ] || echo "note: scan has no --threads yet (apply scripts/bench/scan-threads.patch): thread rows ran 1 thread" | tee -a $TABLE
+
+{
+  echo "# Performance"
+  echo
+  echo "Latest \`make bench\` output (scripts/bench.sh; corpus from \`trennwand-bench generate --mb $MB --seed $SEED\`, page cache warm)."
+  echo
+  echo "Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/{print $2}') GB RAM, $(date -u +%F)."
+  echo
+  echo '```'
+  cat $TABLE
+  echo '```'
+  [ -f docs/performance-notes.md ] && { echo; cat docs/performance-notes.md; }
+} > docs/performance.md
