@@ -245,8 +245,13 @@ struct ScanCommand: ParsableCommand {
             }
             session.report(language: language)
         }
-        try writeOutputs(result: result, run: run, targets: targets, waived: waived,
-                         baseline: comparison.map(BaselineCounts.init), trend: session?.trendSection())
+        do {
+            try writeOutputs(result: result, run: run, targets: targets, waived: waived,
+                             baseline: comparison.map(BaselineCounts.init), trend: session?.trendSection())
+        } catch {
+            session?.finish(exitCode: Exit.input.rawValue, skipped: result.skipped.count)
+            throw error
+        }
         // Exit code: errors first, then open (not waived) violations at or above the threshold that
         // are new — against the baseline, and with a state database new or reopened.
         var exit: ExitCode = Exit.ok
