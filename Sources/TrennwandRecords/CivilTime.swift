@@ -76,23 +76,24 @@ public final class ZoneConverter {
     /// time is read with the offset valid before the gap.
     public func utc(fromLocal local: Int64) -> Int64 {
         let hour = CivilTime.floorDiv(local, 3600)
-        if let off = offsetByLocalHour[hour] { return local - off }
+        if let off = offsetByLocalHour[hour] { return local.subtractingReportingOverflow(off).overflow ? local : local - off }
         // Try the offset valid shortly before; confirm it maps back to the same local time.
-        let guess1 = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local - 7200))))
-        let candidate = local - guess1
+        let guess1 = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local &- 7200))))
+        let candidate = local &- guess1
         let off1 = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(candidate))))
-        let off = off1 == guess1 ? guess1 : Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local - off1))))
+        let off = off1 == guess1 ? guess1 : Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local &- off1))))
         offsetByLocalHour[hour] = off
-        return local - off
+        return local.subtractingReportingOverflow(off).overflow ? local : local - off
     }
 
     /// Local wall-clock time ("epoch seconds as if it were UTC") for a UTC instant.
     public func local(fromUTC utc: Int64) -> Int64 {
         let hour = CivilTime.floorDiv(utc, 3600)
-        if let off = offsetByUTCHour[hour] { return utc + off }
+        if let off = offsetByUTCHour[hour] { return utc.addingReportingOverflow(off).overflow ? utc : utc + off }
         let off = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(hour * 3600))))
         offsetByUTCHour[hour] = off
-        return utc + off
+        // Timestamps at the edge of Int64 (only reachable through arithmetic) stay where they are.
+        return utc.addingReportingOverflow(off).overflow ? utc : utc + off
     }
 }
 

@@ -89,3 +89,46 @@ final class ExpressionErrorTests: XCTestCase {
         assertCompileError(nots, code: "expr.syntax", column: 401)
     }
 }
+
+/// Regression: fuzz-expression found 1,233 nested `[` overflowing the parser's stack. Every kind of
+/// nesting now ends in a positioned "nested too deeply" error.
+final class ExpressionNestingTests: XCTestCase {
+    func testDeepNestingIsAnErrorNotAStackOverflow() {
+        let cases = [
+            String(repeating: "[", count: 1233),                                   // the fuzz crash input
+            String(repeating: "(", count: 5000) + "true" + String(repeating: ")", count: 5000),
+            String(repeating: "not ", count: 5000) + "true",
+            "actor in " + String(repeating: "[", count: 3000) + "\"a\"" + String(repeating: "]", count: 3000),
+            String(repeating: "lower(", count: 3000) + "actor" + String(repeating: ")", count: 3000) + " == \"a\"",
+            String(repeating: "any ", count: 3000) + "[\"a\"]",
+        ]
+        for text in cases {
+            XCTAssertThrowsError(try Fixture.compile(text), String(text.prefix(20))) { error in
+                let e = error as? ConfigError
+                XCTAssertNotNil(e)
+                XCTAssertTrue(e?.message.en.contains("nested too deeply") ?? false, e?.message.en ?? "\(error)")
+                XCTAssertEqual(e?.position.line, 1)
+            }
+        }
+        // Reasonable nesting still compiles.
+        XCTAssertNoThrow(try Fixture.compile(String(repeating: "(", count: 20) + "actor == \"a\"" + String(repeating: ")", count: 20)))
+    }
+}
+
+/// Regression: fuzz-expression found an arithmetic overflow trap in a duration literal. Huge
+/// literals are syntax errors; overflowing timestamp arithmetic is unknown, never a crash.
+final class ExpressionOverflowTests: XCTestCase {
+    func testHugeDurationLiteralIsASyntaxError() {
+        XCTAssertThrowsError(try Fixture.compile("time > time + 888888888888888888h")) { error in
+            XCTAssertEqual((error as? ConfigError)?.code.hasPrefix("expr."), true, "\(error)")
+        }
+    }
+
+    func testOverflowingTimeArithmeticIsUnknown() throws {
+        let fields: [String: Value] = ["time": .time(Int64.max - 10), "actor": .string("a"), "system": .string("VerBIS"),
+                                       "action": .string("read")]
+        XCTAssertEqual(try Fixture.eval("time + 15250284452471w > time", fields), .unknown)
+        XCTAssertEqual(try Fixture.eval("time - 1d < time", ["time": .time(0), "actor": .string("a"),
+                                                             "system": .string("VerBIS"), "action": .string("read")]), .true)
+    }
+}

@@ -433,7 +433,7 @@ struct ConditionCompiler {
             let fa = int(a), fb = int(b)
             return { ctx in
                 guard let x = fa(ctx), let y = fb(ctx) else { return nil }
-                return plus ? x + y : x - y
+                return ExprFold.timeArith(plus, x, y)
             }
         case .lookupValue(let l, let column, _, _):
             let r = rowFn(l, recordsGap: true)

@@ -88,7 +88,9 @@ struct ExprLexer {
                     case "w": factor = 604_800
                     default: factor = nil
                     }
-                    guard let factor, let whole = Int64(numText) else {
+                    // Overflow (e.g. 888888888888888888h, found by fuzz-expression) is a syntax error too.
+                    guard let factor, let whole = Int64(numText),
+                          !whole.multipliedReportingOverflow(by: factor).overflow else {
                         throw ExpressionError.syntax(
                             source.position(start),
                             de: "ungültige Dauer „\(numText)\(unit)“ (erlaubt: ganze Zahl mit s, m, h, d oder w, z. B. 30d)",

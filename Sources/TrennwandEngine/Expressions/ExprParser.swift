@@ -210,14 +210,16 @@ struct ExprParser {
 
     private mutating func primary() throws -> ExprSyntax {
         let t = advance()
+        // Every recursive path (parentheses, list literals, call arguments, `any`, `exists`) passes
+        // through here, so one guard bounds the nesting (fuzz-expression found `[[[[…` overflowing).
+        try enter(t)
+        defer { depth -= 1 }
         switch t.kind {
         case .string(let s): return .string(s, t.offset)
         case .number(let n): return .number(n, t.offset)
         case .duration(let d, let text): return .duration(d, text, t.offset)
         case .listName(let n): return .listName(n, t.offset)
         case .op("("):
-            try enter(t)
-            defer { depth -= 1 }
             let e = try disjunction()
             try expectOp(")")
             return e

@@ -608,8 +608,17 @@ enum ExprFold {
     static func arith(_ plus: Bool, _ a: CheckedExpr, _ b: CheckedExpr, _ t: ExprType) -> CheckedExpr {
         switch (a.constant, b.constant) {
         case (.number(let x)?, .number(let y)?): return .constant(.number(plus ? x + y : x - y), t)
-        case (.time(let x)?, .time(let y)?): return .constant(.time(plus ? x + y : x - y), t)
+        case (.time(let x)?, .time(let y)?):
+            if let r = timeArith(plus, x, y) { return .constant(.time(r), t) }
+            return .arith(plus: plus, a, b, t)  // overflows: unknown at run time, like SQL
         default: return .arith(plus: plus, a, b, t)
         }
+    }
+
+    /// Timestamp/duration arithmetic in seconds; nil (unknown) on Int64 overflow (fuzz-expression).
+    @inline(__always)
+    static func timeArith(_ plus: Bool, _ x: Int64, _ y: Int64) -> Int64? {
+        let r = plus ? x.addingReportingOverflow(y) : x.subtractingReportingOverflow(y)
+        return r.overflow ? nil : r.partialValue
     }
 }
