@@ -133,25 +133,7 @@ extension CSVReader {
             let end = input.count
             let eof = input.atEOF
             var p = input.position
-            var needMore = false
-            while p < end {
-                let c = b.load(fromByteOffset: p, as: UInt8.self)
-                if c == asciiLF {
-                    p &+= 1
-                } else if c == asciiCR {
-                    if p &+ 1 < end {
-                        p &+= b.load(fromByteOffset: p &+ 1, as: UInt8.self) == asciiLF ? 2 : 1
-                    } else if eof {
-                        p &+= 1
-                    } else {
-                        needMore = true
-                        break
-                    }
-                } else {
-                    break
-                }
-                line &+= 1
-            }
+            let needMore = skipBlankLineBytes(b, at: &p, end: end, eof: eof, line: &line)
             input.position = p
             if !needMore && input.fileOffset &+ Int64(p) >= stop { break }
             if needMore || p >= end {

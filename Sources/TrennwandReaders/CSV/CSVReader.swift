@@ -214,28 +214,9 @@ public final class CSVReader {
     /// Skips blank lines at the current position. Returns false at end of input.
     private func skipBlankLines() throws -> Bool {
         while true {
-            let b = input.buffer
             var p = input.position
             let end = input.count
-            var needMore = false
-            while p < end {
-                let c = b.load(fromByteOffset: p, as: UInt8.self)
-                if c == asciiLF {
-                    p += 1
-                } else if c == asciiCR {
-                    if p + 1 < end {
-                        p += b.load(fromByteOffset: p + 1, as: UInt8.self) == asciiLF ? 2 : 1
-                    } else if input.atEOF {
-                        p += 1
-                    } else {
-                        needMore = true
-                        break
-                    }
-                } else {
-                    break
-                }
-                line += 1
-            }
+            let needMore = skipBlankLineBytes(UnsafeRawPointer(input.buffer), at: &p, end: end, eof: input.atEOF, line: &line)
             input.position = p
             if p < end && !needMore { return true }
             if input.atEOF && !needMore { return false }
@@ -311,25 +292,7 @@ public final class CSVReader {
             let eof = input.atEOF
             var p = input.position
             // Blank lines are not records.
-            var needMore = false
-            while p < end {
-                let c = b.load(fromByteOffset: p, as: UInt8.self)
-                if c == asciiLF {
-                    p &+= 1
-                } else if c == asciiCR {
-                    if p &+ 1 < end {
-                        p &+= b.load(fromByteOffset: p &+ 1, as: UInt8.self) == asciiLF ? 2 : 1
-                    } else if eof {
-                        p &+= 1
-                    } else {
-                        needMore = true
-                        break
-                    }
-                } else {
-                    break
-                }
-                line &+= 1
-            }
+            let needMore = skipBlankLineBytes(b, at: &p, end: end, eof: eof, line: &line)
             input.position = p
             if needMore || p >= end {
                 if eof && !needMore {
@@ -379,4 +342,29 @@ public final class CSVReader {
     private func rejection(_ row: CSVRow, code: String, de: String, en: String) -> Rejection {
         Rejection(locator: locator(row), reason: RejectReason(code: code, de: de, en: en))
     }
+}
+
+/// Skips blank lines (LF, CR, CRLF) from `p`, counting them in `line`; blank lines are not records.
+/// Returns true when a CR ends the buffer before end of file, so the next byte is needed to decide.
+/// Shared by the sequential reader and the chunk reader so both see the same records.
+@inline(__always)
+func skipBlankLineBytes(_ b: UnsafeRawPointer, at p: inout Int, end: Int, eof: Bool, line: inout Int) -> Bool {
+    while p < end {
+        let c = b.load(fromByteOffset: p, as: UInt8.self)
+        if c == asciiLF {
+            p &+= 1
+        } else if c == asciiCR {
+            if p &+ 1 < end {
+                p &+= b.load(fromByteOffset: p &+ 1, as: UInt8.self) == asciiLF ? 2 : 1
+            } else if eof {
+                p &+= 1
+            } else {
+                return true
+            }
+        } else {
+            return false
+        }
+        line &+= 1
+    }
+    return false
 }
