@@ -154,15 +154,8 @@ extension CSVReader {
                                  line: line, byteOffset: input.fileOffset &+ Int64(p), index: index)
                 line &+= lineBreaks
                 input.position = next
-                if parser.invalidUTF8Field >= 0 {
-                    let column = parser.invalidUTF8Field + 1
-                    try rejected(chunkRejection(row, code: "csv.invalid-utf8",
-                                                de: "ungültiges UTF-8 in Feld \(column)",
-                                                en: "invalid UTF-8 in field \(column)"))
-                } else if row.count != expectedKnown {
-                    try rejected(chunkRejection(row, code: "csv.ragged-row",
-                                                de: "Datensatz hat \(row.count) Felder, erwartet \(expectedKnown)",
-                                                en: "record has \(row.count) fields, expected \(expectedKnown)"))
+                if let reason = CSVRecordCheck.problem(row, invalidUTF8Field: parser.invalidUTF8Field, expected: expectedKnown) {
+                    try rejected(Rejection(locator: locator(row), reason: reason))
                 } else {
                     try body(row)
                 }
@@ -172,16 +165,10 @@ extension CSVReader {
                                  line: line, byteOffset: input.fileOffset &+ Int64(p), index: index)
                 input.position = end
                 finished = true
-                try rejected(chunkRejection(row, code: "csv.unterminated-quote",
-                                            de: "Anführungszeichen wird bis zum Dateiende nicht geschlossen; Rest der Datei nicht lesbar",
-                                            en: "quote is not closed before end of file; rest of the file cannot be read"))
+                try rejected(Rejection(locator: locator(row), reason: CSVRecordCheck.unterminatedQuote))
             }
         }
         return (input.fileOffset &+ Int64(input.position), index)
-    }
-
-    private func chunkRejection(_ row: CSVRow, code: String, de: String, en: String) -> Rejection {
-        Rejection(locator: locator(row), reason: RejectReason(code: code, de: de, en: en))
     }
 }
 

@@ -314,15 +314,8 @@ public final class CSVReader {
                 line &+= lineBreaks
                 input.position = next
                 if expectedKnown < 0 { expectedKnown = row.count }
-                if parser.invalidUTF8Field >= 0 {
-                    let column = parser.invalidUTF8Field + 1
-                    try rejected(rejection(row, code: "csv.invalid-utf8",
-                                           de: "ungültiges UTF-8 in Feld \(column)",
-                                           en: "invalid UTF-8 in field \(column)"))
-                } else if row.count != expectedKnown {
-                    try rejected(rejection(row, code: "csv.ragged-row",
-                                           de: "Datensatz hat \(row.count) Felder, erwartet \(expectedKnown)",
-                                           en: "record has \(row.count) fields, expected \(expectedKnown)"))
+                if let reason = CSVRecordCheck.problem(row, invalidUTF8Field: parser.invalidUTF8Field, expected: expectedKnown) {
+                    try rejected(Rejection(locator: locator(row), reason: reason))
                 } else {
                     try body(row)
                 }
@@ -332,15 +325,9 @@ public final class CSVReader {
                                  line: line, byteOffset: input.fileOffset &+ Int64(p), index: index)
                 input.position = end
                 finished = true
-                try rejected(rejection(row, code: "csv.unterminated-quote",
-                                       de: "Anführungszeichen wird bis zum Dateiende nicht geschlossen; Rest der Datei nicht lesbar",
-                                       en: "quote is not closed before end of file; rest of the file cannot be read"))
+                try rejected(Rejection(locator: locator(row), reason: CSVRecordCheck.unterminatedQuote))
             }
         }
-    }
-
-    private func rejection(_ row: CSVRow, code: String, de: String, en: String) -> Rejection {
-        Rejection(locator: locator(row), reason: RejectReason(code: code, de: de, en: en))
     }
 }
 
@@ -367,4 +354,27 @@ func skipBlankLineBytes(_ b: UnsafeRawPointer, at p: inout Int, end: Int, eof: B
         line &+= 1
     }
     return false
+}
+
+/// Why a parsed CSV record is rejected: one place for the codes and texts, shared by the sequential
+/// reader and the chunk reader so both report the same reasons.
+enum CSVRecordCheck {
+    /// The record's problem, or nil when it is well-formed (valid UTF-8, the expected field count).
+    static func problem(_ row: CSVRow, invalidUTF8Field: Int, expected: Int) -> RejectReason? {
+        if invalidUTF8Field >= 0 {
+            let column = invalidUTF8Field + 1
+            return RejectReason(code: "csv.invalid-utf8", de: "ungültiges UTF-8 in Feld \(column)",
+                                en: "invalid UTF-8 in field \(column)")
+        }
+        if row.count != expected {
+            return RejectReason(code: "csv.ragged-row", de: "Datensatz hat \(row.count) Felder, erwartet \(expected)",
+                                en: "record has \(row.count) fields, expected \(expected)")
+        }
+        return nil
+    }
+
+    static let unterminatedQuote = RejectReason(
+        code: "csv.unterminated-quote",
+        de: "Anführungszeichen wird bis zum Dateiende nicht geschlossen; Rest der Datei nicht lesbar",
+        en: "quote is not closed before end of file; rest of the file cannot be read")
 }
