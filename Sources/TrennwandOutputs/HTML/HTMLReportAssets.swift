@@ -99,3 +99,6 @@ enum HTMLReportAssets {
         String(citation.map { $0 == "|" ? "¦" : $0 })
     }
 }
+
+/// The report's HTML escaper for other HTML pages of the tool (the rule catalogue).
+public func htmlEscape(_ s: String) -> String { HTMLReportAssets.escape(s) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TrennwandEngine
 import TrennwandFindings
+import TrennwandOutputs
 import TrennwandRecords
 
 /// `trennwand rules doc`: the rule catalogue for reviewers (Markdown and HTML) from the rule files.
@@ -111,20 +112,7 @@ enum RuleCatalog {
 
     static func formatNumber(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
 
-    static func esc(_ s: String) -> String {
-        var o = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": o += "&amp;"
-            case "<": o += "&lt;"
-            case ">": o += "&gt;"
-            case "\"": o += "&quot;"
-            case "'": o += "&#39;"
-            default: o.unicodeScalars.append(c)
-            }
-        }
-        return o
-    }
+    static func esc(_ s: String) -> String { htmlEscape(s) }
 
     static func html(_ set: RuleSet, rulesDirectory: String) -> String {
         var o = """
