@@ -7,7 +7,40 @@ public enum RecordKind: String, Sendable, CaseIterable, Codable {
     public var isEvaluated: Bool { self == .access || self == .documentation || self == .flow }
 
     public var schema: RecordSchema { RecordSchema.of(self) }
+
+    /// Position in `allCases`: lets hot paths index arrays instead of hashing the kind.
+    @inline(__always)
+    public var ordinal: Int {
+        switch self {
+        case .access: return 0
+        case .documentation: return 1
+        case .flow: return 2
+        case .staff: return 3
+        case .secondments: return 4
+        case .agreements: return 5
+        case .consents: return 6
+        case .participants: return 7
+        case .offers: return 8
+        }
+    }
 }
+
+/// One value per record kind, indexed by `RecordKind.ordinal` (no hashing on hot paths).
+public struct KindTable<Element> {
+    public private(set) var storage: [Element]
+
+    public init(repeating value: Element) {
+        storage = Array(repeating: value, count: RecordKind.allCases.count)
+    }
+
+    @inline(__always)
+    public subscript(kind: RecordKind) -> Element {
+        get { storage[kind.ordinal] }
+        set { storage[kind.ordinal] = newValue }
+    }
+}
+
+extension KindTable: Sendable where Element: Sendable {}
 
 /// The type of a canonical field, used by profiles to convert and by the rule compiler to type-check.
 public enum FieldType: Sendable, Hashable {

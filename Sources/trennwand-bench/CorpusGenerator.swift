@@ -366,7 +366,9 @@ struct Gen {
         "Sprachkurs wird regelmäßig besucht, Fortschritte beim Hörverstehen erkennbar.",
         "Vorstellungsgespräch bei einem Logistikunternehmen vereinbart, Fahrtweg geklärt.",
         "Motivation hoch, Wunsch nach Weiterbildung im Bereich Lager und Logistik.",
-        "Termin wegen Erkrankung des Kindes verschoben, neuer Termin telefonisch abgestimmt.",
+        // Background notes must stay clean: an earlier sentence here ("Erkrankung des Kindes") is
+        // health data of a third party and made TW204 fire on ~30 % of the notes.
+        "Termin wegen eines Behördengangs verschoben, neuer Termin telefonisch abgestimmt.",
         "Gemeinsame Recherche nach Ausbildungsplätzen im Handwerk, drei Betriebe angeschrieben.",
         "Rückmeldung des Praktikumsbetriebs positiv, Übernahme wird geprüft.",
     ]

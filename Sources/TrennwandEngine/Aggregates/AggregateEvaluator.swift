@@ -34,7 +34,7 @@ public final class AggregateEvaluator {
 
     // Tumbling and whole-run state.
     private var buckets: [BucketKey: Bucket] = [:]
-    private var groupsByStart: [Int64: [[ByteString]]] = [:]
+    private var groupsByStart: [Int64: [GroupKey]] = [:]
     private var watermark = Int64.min
     private var nextCloseAt = Int64.max
 
@@ -119,8 +119,7 @@ public final class AggregateEvaluator {
             counters.filteredOut += 1
             return
         }
-        var key: [ByteString] = []
-        key.reserveCapacity(spec.groupBy.count)
+        var key = GroupKey()
         for g in spec.groupBy {
             guard let v = g(record) else {
                 counters.missingKey += 1
@@ -151,16 +150,17 @@ public final class AggregateEvaluator {
                 return
             }
             let k = BucketKey(group: key, start: 0)
-            buckets[k, default: Bucket()].add(time: t, value: nil, isRatio: false, isNumerator: false,
-                                              locator: record.locator, maxSamples: 0)
-            buckets[k]!.runs.insert(t, record.locator, threshold: spec.threshold, distance: distance)
+            let i = bucketIndex(k)
+            buckets.values[i].add(time: t, value: nil, isRatio: false, isNumerator: false,
+                                  locator: record.locator, maxSamples: 0)
+            buckets.values[i].runs.insert(t, record.locator, threshold: spec.threshold, distance: distance)
             counters.counted += 1
             return
         }
         switch spec.window {
         case .whole:
             let k = BucketKey(group: key, start: 0)
-            buckets[k, default: Bucket()].add(time: time, value: value, isRatio: isRatio, isNumerator: isNumerator,
+            buckets.values[bucketIndex(k)].add(time: time, value: value, isRatio: isRatio, isNumerator: isNumerator,
                                               locator: record.locator, maxSamples: spec.maxSamples)
             counters.counted += 1
         case .tumbling(let w, let offset):
@@ -174,11 +174,15 @@ public final class AggregateEvaluator {
                 return
             }
             let k = BucketKey(group: key, start: start)
-            if buckets[k] == nil {
+            let i: Dictionary<BucketKey, Bucket>.Index
+            if let found = buckets.index(forKey: k) {
+                i = found
+            } else {
                 groupsByStart[start, default: []].append(key)
                 nextCloseAt = min(nextCloseAt, start + w + lateness)
+                i = bucketIndex(k)
             }
-            buckets[k, default: Bucket()].add(time: t, value: value, isRatio: isRatio, isNumerator: isNumerator,
+            buckets.values[i].add(time: t, value: value, isRatio: isRatio, isNumerator: isNumerator,
                                               locator: record.locator, maxSamples: spec.maxSamples)
             counters.counted += 1
             if t > watermark {
@@ -190,8 +194,9 @@ public final class AggregateEvaluator {
                 counters.missingTime += 1
                 return
             }
-            let hit = sliding[key, default: SlidingState()].add(
-                time: t, value: value, locator: record.locator, window: w, spec: spec, group: key)
+            let group = key.array
+            let hit = sliding[group, default: SlidingState()].add(
+                time: t, value: value, locator: record.locator, window: w, spec: spec, group: group)
             switch hit {
             case .late: late(record)
             case .counted: counters.counted += 1
@@ -237,11 +242,20 @@ public final class AggregateEvaluator {
         if lateSamples.count < spec.maxSamples { lateSamples.append(record.locator) }
     }
 
+    /// The index of the key's bucket, inserting an empty bucket first if needed (one hash lookup
+    /// for existing keys; the caller then mutates `buckets.values[index]` in place).
+    @inline(__always)
+    private func bucketIndex(_ k: BucketKey) -> Dictionary<BucketKey, Bucket>.Index {
+        if let i = buckets.index(forKey: k) { return i }
+        buckets[k] = Bucket()
+        return buckets.index(forKey: k)!
+    }
+
     private func closeTumbling(upTo mark: Int64, window w: Int64) {
         let due = groupsByStart.keys.filter { mark == Int64.max || $0 + w + lateness <= mark }.sorted()
         for start in due {
             let groups = groupsByStart.removeValue(forKey: start) ?? []
-            var closing: [([ByteString], Bucket)] = []
+            var closing: [(GroupKey, Bucket)] = []
             closing.reserveCapacity(groups.count)
             for g in groups {
                 if let b = buckets.removeValue(forKey: BucketKey(group: g, start: start)) { closing.append((g, b)) }
@@ -252,7 +266,7 @@ public final class AggregateEvaluator {
     }
 
     /// Evaluates the buckets of one window (all groups, so ratio baselines are known).
-    private func evaluate(_ closing: [([ByteString], Bucket)], start: Int64?, end: Int64?) {
+    private func evaluate(_ closing: [(GroupKey, Bucket)], start: Int64?, end: Int64?) {
         var totalCount = 0, totalNumerator = 0
         if case .ratio = spec.measure {
             for (_, b) in closing {
@@ -260,7 +274,8 @@ public final class AggregateEvaluator {
                 totalNumerator += b.numerator
             }
         }
-        for (group, b) in closing where b.count >= max(spec.minCount, 1) {
+        for (key, b) in closing where b.count >= max(spec.minCount, 1) {
+            let group = key.array
             let ws = start ?? (b.first == Int64.max ? nil : b.first)
             let we = end ?? (b.last == Int64.min ? nil : b.last)
             switch spec.measure {
@@ -308,8 +323,34 @@ public final class AggregateEvaluator {
 // MARK: - State
 
 private struct BucketKey: Hashable {
-    var group: [ByteString]
+    var group: GroupKey
     var start: Int64
+}
+
+/// The group-by values of one record: the first two inline (no array allocated per record for the
+/// usual one or two keys), more in `rest`.
+private struct GroupKey: Hashable {
+    var first = ByteString("")
+    var second: ByteString?
+    var rest: [ByteString] = []
+    var count = 0
+
+    @inline(__always)
+    mutating func append(_ v: ByteString) {
+        switch count {
+        case 0: first = v
+        case 1: second = v
+        default: rest.append(v)
+        }
+        count += 1
+    }
+
+    var array: [ByteString] {
+        var out: [ByteString] = []
+        if count > 0 { out.append(first) }
+        if let second { out.append(second) }
+        return out + rest
+    }
 }
 
 /// Tumbling or whole-run state of one group in one window.

@@ -257,7 +257,7 @@ public final class DetectorScanner {
     public func scan(_ pieces: [ByteString]) -> DetectionResult {
         var hits: [DetectorHit] = []
         for (p, piece) in pieces.enumerated() {
-            piece.bytes.withUnsafeBufferPointer { scanPiece($0, piece: p, into: &hits) }
+            piece.withUnsafeBytes { scanPiece($0.assumingMemoryBound(to: UInt8.self), piece: p, into: &hits) }
         }
         return DetectionResult(hits: hits, detectorCount: set.detectors.count)
     }

@@ -149,11 +149,16 @@ indirect enum CheckedExpr: Sendable {
         return nil
     }
 
-    /// Static cost used to order `and`/`or` operands: field tests first, lookups next, detectors last.
+    /// Static cost used to order `and`/`or` operands: field tests first, lookups next, detectors,
+    /// then substring tests on free text.
     var cost: Int {
         switch self {
         case .constant: return 0
         case .field, .namedList: return 1
+        case .stringMatch(_, let a, let b, _) where a.type == .text:
+            // A pass over free text per evaluation, while detector results are computed once per
+            // record and shared by all rules: put substring tests on text after detector tests.
+            return 150 + a.cost + b.cost
         case .compare(_, let a, let b), .member(let a, let b, _), .stringMatch(_, let a, let b, _), .covers(let a, let b),
              .listContains(let a, let b), .arith(_, let a, let b, _), .direction(let a, let b):
             return 1 + a.cost + b.cost

@@ -34,6 +34,10 @@ public struct CompiledCondition: Sendable {
                                  timeZone: environment.timeZone)
     }
 
+    /// The compiled closure itself, for evaluators that keep it beside their rule (calling it
+    /// through the struct copies the struct on hot paths).
+    var function: ExprBoolFn { fn }
+
     /// The condition's truth value for the context's record; a rule fires only on `.true`.
     @inline(__always)
     public func evaluate(_ context: EvalContext) -> Tri {

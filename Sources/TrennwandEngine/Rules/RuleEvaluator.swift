@@ -7,33 +7,46 @@ import TrennwandRecords
 public final class RuleEvaluator {
     public let pack: CompiledRulePack
     let pseudonymizer: Pseudonymizer
-    private var contexts: [RecordKind: EvalContext] = [:]
+    private var contexts = KindTable<EvalContext?>(repeating: nil)
     /// Aggregate rules with their state. A class per rule: the hot loop reads it without copying
     /// the rule (a struct copy of `CompiledAggregate` costs dozens of retains).
     final class AggregateSlot {
         let rule: CompiledAggregate
         let evaluator: AggregateEvaluator
         let box: PredicateBox
+        let filter: ExprBoolFn?
+        let numerator: ExprBoolFn?
         init(_ rule: CompiledAggregate, _ evaluator: AggregateEvaluator, _ box: PredicateBox) {
             self.rule = rule
             self.evaluator = evaluator
             self.box = box
+            self.filter = rule.filter?.function
+            self.numerator = rule.numerator?.function
         }
     }
     /// A record rule behind a reference, for the same reason.
     final class RuleSlot {
         let rule: CompiledRule
-        init(_ rule: CompiledRule) { self.rule = rule }
+        let condition: ExprBoolFn
+        init(_ rule: CompiledRule) {
+            self.rule = rule
+            self.condition = rule.condition.function
+        }
     }
     private var aggregates: [AggregateSlot] = []
-    private var rulesByKind: [RecordKind: [RuleSlot]] = [:]
+    private var rulesByKind = KindTable<[RuleSlot]>(repeating: [])
     private var reportedGaps: Set<GapKey> = []
     /// Indices into `aggregates` per record kind (computed once, not filtered per record).
-    private var aggregatesByKind: [RecordKind: [Int]] = [:]
+    private var aggregatesByKind = KindTable<[Int]>(repeating: [])
     /// Per kind: the slots the kind's aggregates read (group keys, distinct value, time).
-    private var aggregateSlotsByKind: [RecordKind: [Int]] = [:]
+    private var aggregateSlotsByKind = KindTable<[Int]>(repeating: [])
     /// Number of records evaluated per kind.
-    public private(set) var evaluated: [RecordKind: Int] = [:]
+    public var evaluated: [RecordKind: Int] {
+        var out: [RecordKind: Int] = [:]
+        for kind in RecordKind.allCases where evaluatedCounts[kind] > 0 { out[kind] = evaluatedCounts[kind] }
+        return out
+    }
+    private var evaluatedCounts = KindTable<Int>(repeating: 0)
 
     struct GapKey: Hashable {
         let table: String
@@ -85,8 +98,8 @@ public final class RuleEvaluator {
         for (kind, rules) in pack.rulesByKind { rulesByKind[kind] = rules.map(RuleSlot.init) }
         for (i, a) in aggregates.enumerated() {
             let kind = a.rule.file.target.kind
-            aggregatesByKind[kind, default: []].append(i)
-            var slots = Set(aggregateSlotsByKind[kind] ?? [])
+            aggregatesByKind[kind].append(i)
+            var slots = Set(aggregateSlotsByKind[kind])
             slots.formUnion(a.rule.groupSlots)
             if let d = a.rule.distinctSlot { slots.insert(d) }
             if let t = kind.schema.slot("time") { slots.insert(t) }
@@ -104,17 +117,17 @@ public final class RuleEvaluator {
 
     /// Evaluates every rule of the record's kind; `emit` receives findings in rule order.
     public func evaluate(_ record: Record, emit: (Finding) -> Void) {
-        evaluated[record.kind, default: 0] += 1
-        let rules = rulesByKind[record.kind] ?? []
-        let aggregateRules = aggregatesByKind[record.kind] ?? []
+        evaluatedCounts[record.kind] += 1
+        let rules = rulesByKind[record.kind]
+        let aggregateRules = aggregatesByKind[record.kind]
         if rules.isEmpty && aggregateRules.isEmpty { return }
         let ctx = context(for: record.kind)
         ctx.reset(record: record)
         evaluateRecordRules(rules, ctx, record) { f, _ in emit(f) }
         for i in aggregateRules {
             let a = aggregates[i]
-            if let f = a.rule.filter, f.evaluate(ctx) != .true { continue }
-            if let n = a.rule.numerator { a.box.value = n.evaluate(ctx) == .true }
+            if let f = a.filter, f(ctx) != .true { continue }
+            if let n = a.numerator { a.box.value = n(ctx) == .true }
             a.evaluator.add(record)
             for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit)) }
         }
@@ -124,11 +137,12 @@ public final class RuleEvaluator {
     private func evaluateRecordRules(_ rules: [RuleSlot], _ ctx: EvalContext, _ record: Record,
                                      emit: (Finding, Bool) -> Void) {
         for slot in rules {
-            let (result, gaps) = slot.rule.condition.evaluateWithGaps(ctx)
+            let start = ctx.gaps.count
+            let result = slot.condition(ctx)
             if result == .true {
                 emit(finding(slot.rule, ctx), false)
-            } else if result == .unknown && !gaps.isEmpty {
-                for gap in gaps { reportGap(gap, rule: slot.rule.descriptor, record: record) { emit($0, true) } }
+            } else if result == .unknown && ctx.gaps.count > start {
+                for gap in ctx.gaps[start...] { reportGap(gap, rule: slot.rule.descriptor, record: record) { emit($0, true) } }
             }
         }
     }
@@ -144,9 +158,9 @@ public final class RuleEvaluator {
     /// evaluators keeps the first by fingerprint.
     public func evaluate(_ record: Record, routingAggregatesTo feed: inout AggregateFeed,
                          emit: (_ finding: Finding, _ isGap: Bool) -> Void) {
-        evaluated[record.kind, default: 0] += 1
-        let rules = rulesByKind[record.kind] ?? []
-        let aggregateRules = aggregatesByKind[record.kind] ?? []
+        evaluatedCounts[record.kind] += 1
+        let rules = rulesByKind[record.kind]
+        let aggregateRules = aggregatesByKind[record.kind]
         if rules.isEmpty && aggregateRules.isEmpty { return }
         let ctx = context(for: record.kind)
         ctx.reset(record: record)
@@ -155,12 +169,12 @@ public final class RuleEvaluator {
         var passed: UInt64 = 0, numerators: UInt64 = 0
         for i in aggregateRules {
             let a = aggregates[i]
-            if let f = a.rule.filter, f.evaluate(ctx) != .true { continue }
+            if let f = a.filter, f(ctx) != .true { continue }
             passed |= 1 << UInt64(i)
-            if let n = a.rule.numerator, n.evaluate(ctx) == .true { numerators |= 1 << UInt64(i) }
+            if let n = a.numerator, n(ctx) == .true { numerators |= 1 << UInt64(i) }
         }
         if passed == 0 { return }
-        let slots = aggregateSlotsByKind[record.kind] ?? []
+        let slots = aggregateSlotsByKind[record.kind]
         feed.entries.append(.init(kind: record.kind, locator: record.locator, passed: passed, numerators: numerators,
                                   valueStart: feed.values.count))
         for slot in slots { feed.values.append(record[slot]) }
@@ -172,16 +186,16 @@ public final class RuleEvaluator {
         var scratch: Record?
         for e in feed.entries {
             if scratch?.kind != e.kind { scratch = Record(kind: e.kind, locator: e.locator) }
-            let slots = aggregateSlotsByKind[e.kind] ?? []
+            let slots = aggregateSlotsByKind[e.kind]
             var record = scratch!
             scratch = nil
             for (k, slot) in slots.enumerated() { record[slot] = feed.values[e.valueStart + k] }
             record.locator = e.locator
             record.locator.line += lineOffset
             record.locator.index += indexOffset
-            for i in aggregatesByKind[e.kind] ?? [] where e.passed & (1 << UInt64(i)) != 0 {
+            for i in aggregatesByKind[e.kind] where e.passed & (1 << UInt64(i)) != 0 {
                 let a = aggregates[i]
-                if a.rule.numerator != nil { a.box.value = e.numerators & (1 << UInt64(i)) != 0 }
+                if a.numerator != nil { a.box.value = e.numerators & (1 << UInt64(i)) != 0 }
                 a.evaluator.add(record)
                 for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit)) }
             }

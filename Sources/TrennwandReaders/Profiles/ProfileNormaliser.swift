@@ -208,7 +208,9 @@ enum Extraction {
     case constant(Value)
 }
 
-struct CompiledSlot {
+/// A class, not a struct: the per-record loop then retains one reference per field instead of
+/// copying seven (three closures, strings, the default value) — measured ~3 % of a scan.
+final class CompiledSlot {
     let slot: Int
     let name: String
     let required: Bool
@@ -220,6 +222,22 @@ struct CompiledSlot {
     /// Appends the pieces of one occurrence (text piece, or list elements after split and map).
     let collect: (UnsafeRawBufferPointer, inout [ByteString], inout RejectReason?) -> Void
     let defaultValue: Value?
+
+    init(slot: Int, name: String, required: Bool, label: String, extraction: Extraction,
+         convert: @escaping (UnsafeRawBufferPointer) -> Converted,
+         convertPair: @escaping (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Converted,
+         collect: @escaping (UnsafeRawBufferPointer, inout [ByteString], inout RejectReason?) -> Void,
+         defaultValue: Value?) {
+        self.slot = slot
+        self.name = name
+        self.required = required
+        self.label = label
+        self.extraction = extraction
+        self.convert = convert
+        self.convertPair = convertPair
+        self.collect = collect
+        self.defaultValue = defaultValue
+    }
 }
 
 private var emptyBuffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }

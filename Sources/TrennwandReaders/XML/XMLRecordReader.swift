@@ -54,14 +54,14 @@ public struct XMLRecordView {
     public func values(_ i: Int) -> [ByteString] {
         precondition(i >= 0 && i < state.spec.fieldCount, "field index out of range")
         let field = state.fields[i]
-        return field.ranges.map { ByteString(Array(field.bytes[$0])) }
+        return field.bytes.withUnsafeBytes { b in field.ranges.map { ByteString(UnsafeRawBufferPointer(rebasing: b[$0])) } }
     }
 
     /// The first occurrence of field `i`, if any.
     public func first(_ i: Int) -> ByteString? {
         precondition(i >= 0 && i < state.spec.fieldCount, "field index out of range")
         let field = state.fields[i]
-        return field.ranges.first.map { ByteString(Array(field.bytes[$0])) }
+        return field.ranges.first.map { r in field.bytes.withUnsafeBytes { ByteString(UnsafeRawBufferPointer(rebasing: $0[r])) } }
     }
 
     /// How many occurrences field `i` has.

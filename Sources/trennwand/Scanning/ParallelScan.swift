@@ -137,7 +137,14 @@ struct ParallelScan {
             }
             let units = makeUnits(evaluatedInputs, firstFileOrder: order)
             order += evaluatedInputs.count
-            accounts += runUnits(units, inputCount: evaluatedInputs.count, pack: pack, merger: &merger,
+            // Every worker compiles its own copy of the rule pack (milliseconds): closures shared by
+            // several cores would have their reference counts bounce between the cores' caches on
+            // every call (measured: swift_retain 6 % → 12 % of a worker's time with a shared pack).
+            let workerPack: @Sendable () -> CompiledRulePack? = { [ruleSet, policy, onlyRules, now] in
+                let (p, errors) = CompiledRulePack.compile(ruleSet, policy: policy, reference: reference, only: onlyRules, now: now)
+                return errors.isEmpty ? p : nil
+            }
+            accounts += runUnits(units, inputCount: evaluatedInputs.count, pack: pack, workerPack: workerPack, merger: &merger,
                                  collected: &collected)
         }
         evaluator.finish { collected.add($0, fileOrder: order) }
@@ -238,7 +245,8 @@ struct ParallelScan {
     }
 
     /// Runs the units on `threads` workers (inline when 1) and merges them in order.
-    private func runUnits(_ units: [Unit], inputCount: Int, pack: CompiledRulePack, merger: inout Merger,
+    private func runUnits(_ units: [Unit], inputCount: Int, pack: CompiledRulePack,
+                          workerPack: @escaping @Sendable () -> CompiledRulePack?, merger: inout Merger,
                           collected: inout FindingCollector) -> [InputAccount] {
         var accounts = [InputAccount?](repeating: nil, count: inputCount)
         var fileState: FileMergeState?
@@ -250,7 +258,7 @@ struct ParallelScan {
         if threads > 1 {
             for _ in 0..<threads {
                 let t = Thread {
-                    guard let evaluator = try? RuleEvaluator(pack: pack, pseudonymizer: pseudonymizer, reveal: reveal) else { return }
+                    guard let evaluator = try? RuleEvaluator(pack: workerPack() ?? pack, pseudonymizer: pseudonymizer, reveal: reveal) else { return }
                     var normalisers: [String: ProfileNormaliser] = [:]
                     while let (k, unit) = queue.claim() {
                         let r = ParallelScan.process(unit, evaluator: evaluator, catalog: catalog, normalisers: &normalisers,
