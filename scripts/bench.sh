@@ -52,7 +52,7 @@ run "reader alone: CSV (ingest --count-only)"   $CSV_BYTES $CSV_RECS $BIN ingest
 run "scan CSV, all rules, 1 thread"          $CSV_BYTES $CSV_RECS "${SCAN[@]}" $CSV $C1/Stammdaten $(thr 1) --format jsonl=$OUT/f1.jsonl
 run "scan CSV, all rules, 2 threads"         $CSV_BYTES $CSV_RECS "${SCAN[@]}" $CSV $C1/Stammdaten $(thr 2) --format jsonl=$OUT/f2.jsonl
 run "scan CSV, 10 rules, 2 threads"          $CSV_BYTES $CSV_RECS "${SCAN[@]}" $CSV $C1/Stammdaten $(thr 2) $(for r in TW101 TW102 TW103 TW104 TW105 TW106 TW107 TW108 TW109 TW110; do echo --rule $r; done)
-run "scan CSV, all rules, chunked 1 thread"  $CSV_BYTES $CSV_RECS "${SCAN[@]}" $CSV $C1/Stammdaten $(thr 1) $([ $HAS_THREADS = 1 ] && echo --chunk-bytes 4194304) --format jsonl=$OUT/fc.jsonl
+run "scan CSV, all rules, chunked 1 thread"  $CSV_BYTES $CSV_RECS "${SCAN[@]}" $CSV $C1/Stammdaten $(thr 1) $([ $HAS_THREADS = 1 ] && echo --chunk-bytes 1048576) --format jsonl=$OUT/fc.jsonl
 run "scan XML, all detectors, 1 thread"      $XML_BYTES $XML_RECS "${SCAN[@]}" $XML $C1/Stammdaten $(thr 1)
 sed "s|{{DIR}}|$C1|g" scripts/bench/access_rules.sql > $OUT/access_rules.sql
 for n in 1 2; do

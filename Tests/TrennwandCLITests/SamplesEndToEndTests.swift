@@ -45,6 +45,28 @@ final class SamplesEndToEndTests: XCTestCase {
         XCTAssertEqual(actual.count, expected.count, "duplicates differ")
     }
 
+    /// Findings are spilled to an unlinked temporary file during the scan; without a usable
+    /// temporary directory they stay in memory. Both paths give byte-identical JSON Lines.
+    func testFindingsSpillAndInMemoryGiveTheSameReport() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func scan(_ name: String, env: [String: String]) throws -> [String] {
+            let out = dir.appendingPathComponent(name).path
+            let r = try CLI.run(["scan", "--config", "Samples/audit.yaml", "--format", "jsonl=\(out)"], env: env)
+            XCTAssertTrue([0, 1].contains(r.status), r.stderr)
+            // The summary line carries run times; everything else must match.
+            return try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
+                .filter { !$0.contains("\"type\":\"summary\"") }.map(String.init)
+        }
+        let spilled = try scan("a.jsonl", env: ["TMPDIR": dir.path])
+        let inMemory = try scan("b.jsonl", env: ["TMPDIR": dir.appendingPathComponent("does-not-exist").path])
+        XCTAssertGreaterThan(spilled.count, 100)
+        XCTAssertEqual(spilled, inMemory)
+        // Nothing left behind: the spill file is unlinked as soon as it is created.
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("trennwand-findings") }
+        XCTAssertEqual(left, [])
+    }
+
     func testEveryRuleFiresOnSamples() throws {
         let (actual, _) = try scanSamples()
         let fired = Set(actual.map(\.rule))

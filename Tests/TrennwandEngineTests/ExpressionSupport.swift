@@ -16,7 +16,7 @@ struct FakeDetectors: DetectorScanning {
     func scan(_ pieces: [ByteString]) -> DetectionResult {
         var hits: [DetectorHit] = []
         for (pi, p) in pieces.enumerated() {
-            for (di, t) in triggers.enumerated() where ExprTextOps.contains(p.bytes, t, ci: false) {
+            for (di, t) in triggers.enumerated() where ExprTextOps.match(.contains, p, ByteString(t), ci: false) {
                 hits.append(DetectorHit(detector: di, piece: pi, range: 0..<t.count))
             }
         }

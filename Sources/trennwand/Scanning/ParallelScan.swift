@@ -33,7 +33,7 @@ struct ParallelScan {
     let now: Int64
     /// Worker threads (≥ 1).
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    /// CSV chunk size; nil: 4 MiB when `threads > 1`, whole files (the sequential scan) when 1.
+    /// CSV chunk size; nil: 1 MiB when `threads > 1`, whole files (the sequential scan) when 1.
     var chunkBytes: Int?
     var progress: ((String) -> Void)?
     /// Raw evidence instead of masks (`scan --reveal`, local review only).
@@ -55,7 +55,9 @@ struct ParallelScan {
         self.chunkBytes = chunkBytes
     }
 
-    static let defaultChunkBytes = 4 << 20
+    /// 1 MiB: as fast as 4 MiB on the 1 GB bench corpus (12.5 s either way, 2 threads) with a
+    /// lower peak (72 MB instead of 98 MB RSS): `threads + 2` units are in flight at a time.
+    static let defaultChunkBytes = 1 << 20
 
     func run(_ inputs: [ScanInput]) throws -> ScanResult {
         let clock = Date()

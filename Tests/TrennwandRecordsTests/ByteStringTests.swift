@@ -1,0 +1,50 @@
+import XCTest
+@testable import TrennwandRecords
+
+/// The inline representation (≤ 15 bytes) must behave exactly like the array one: equality,
+/// hashing, order, bytes and case folding across the 15/16-byte boundary.
+final class ByteStringTests: XCTestCase {
+    private func samples() -> [[UInt8]] {
+        var out: [[UInt8]] = [[], [0], [0, 0], Array("a".utf8), Array("JC-M-1235".utf8), Array("Übertragungsweg".utf8)]
+        for n in [14, 15, 16, 17, 31, 64] {
+            out.append((0..<n).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) })
+            out.append(Array(repeating: 0, count: n))
+        }
+        return out
+    }
+
+    func testRoundTripAndCount() {
+        for b in samples() {
+            let s = ByteString(b)
+            XCTAssertEqual(s.bytes, b)
+            XCTAssertEqual(s.count, b.count)
+            XCTAssertEqual(s.isEmpty, b.isEmpty)
+            XCTAssertEqual(s.withUnsafeBytes { Array($0) }, b)
+            for i in b.indices { XCTAssertEqual(s[i], b[i]) }
+            XCTAssertEqual(b.withUnsafeBytes { ByteString($0) }, s)
+        }
+    }
+
+    func testEqualityHashAndOrderMatchTheBytes() {
+        let all = samples()
+        for a in all {
+            for b in all {
+                let x = ByteString(a), y = ByteString(b)
+                XCTAssertEqual(x == y, a == b, "\(a) vs \(b)")
+                if a == b { XCTAssertEqual(x.hashValue, y.hashValue) }
+                XCTAssertEqual(x < y, a.lexicographicallyPrecedes(b))
+            }
+        }
+        // Trailing zero bytes must not compare equal to a shorter string (count is part of the key).
+        XCTAssertNotEqual(ByteString([0x41]), ByteString([0x41, 0]))
+        XCTAssertEqual(Set([ByteString("abc"), ByteString(Array("abc".utf8)), ByteString("abcd")]).count, 2)
+    }
+
+    func testCaseFoldingOnBothSidesOfTheInlineLimit() {
+        XCTAssertEqual(ByteString("ÄRZTLICHES").caseFolded, ByteString("ärztliches"))
+        XCTAssertEqual(ByteString("GESUNDHEITSZUSTAND ÜBER").caseFolded, ByteString("gesundheitszustand über"))
+        XCTAssertEqual(ByteString("A×B").caseFolded, ByteString("a×b"))
+        XCTAssertTrue(ByteString("Jobcenter").equalsIgnoringASCIICase(ByteString("JOBCENTER")))
+        XCTAssertFalse(ByteString("Jobcenter").equalsIgnoringASCIICase(ByteString("JOBCENTE")))
+    }
+}
