@@ -1,4 +1,8 @@
 import ArgumentParser
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `trennwand`: the command-line front end composing readers, engine, findings and outputs.
 @main
@@ -13,6 +17,28 @@ struct Trennwand: ParsableCommand {
         subcommands: [ScanCommand.self, GateCommand.self, IngestCommand.self, ProfilesCommand.self, RulesCommand.self, WaiveCommand.self,
                       HistoryCommand.self, TrendCommand.self]
     )
+
+    static func main() {
+        limitMallocArenas()
+        main(nil)
+    }
+}
+
+/// One glibc malloc arena unless the operator sets `MALLOC_ARENA_MAX`. With the default (8 per
+/// core), chunk buffers allocated by scan workers and freed by the merging thread fragment several
+/// arenas: on the 4 GB bench corpus with 2 threads the peak grew to 101 MB (75 MB at 1 GB); with one
+/// arena it stays at 83 MB and the scan is as fast or faster (49 s vs 53 s), since the hot path
+/// hardly allocates any more. Must run before any thread starts.
+func limitMallocArenas() {
+    #if canImport(Glibc)
+    // <malloc.h> is not part of Swift's Glibc module: look `mallopt` up at run time.
+    // M_ARENA_MAX is -8 in glibc's malloc.h.
+    typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+    if ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil,
+       let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") {
+        _ = unsafeBitCast(symbol, to: Mallopt.self)(-8, 1)
+    }
+    #endif
 }
 
 /// The tool version shown by `--version` and written into every report.
