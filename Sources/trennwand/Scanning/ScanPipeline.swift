@@ -97,24 +97,27 @@ struct FindingCollector {
                           occurrences: f.occurrences, stored: stored))
     }
 
-    func sorted() -> [Finding] {
+    /// All findings in report order. Throws if the spill file cannot be read back (a vanished or
+    /// failing disk): the scan then stops with exit code 3 rather than report fewer findings.
+    func sorted() throws -> [Finding] {
         let decoder = JSONDecoder()
-        return items.sorted {
+        return try items.sorted {
             if $0.fileOrder != $1.fileOrder { return $0.fileOrder < $1.fileOrder }
             if $0.index != $1.index { return $0.index < $1.index }
             if $0.ruleID != $1.ruleID { return $0.ruleID < $1.ruleID }
             return $0.seq < $1.seq
-        }.map { item -> Finding in
+        }.map { item throws -> Finding in
             var f: Finding
             switch item.stored {
             case .memory(let m):
                 f = m
             case .spilled(let offset, let length):
-                // The file is private to this process and written above; a failed read is a bug
-                // or a vanished disk, and must not turn into a silently missing finding.
+                // The file is private to this process and written above; a failed read must not
+                // turn into a silently missing finding.
                 guard let spill, let data = spill.read(offset: offset, length: length),
                       let part = try? decoder.decode(Spilled.self, from: data), let s = shared[item.ruleID] else {
-                    fatalError("findings spill file unreadable at offset \(offset)")
+                    throw InputError(file: "$TMPDIR/trennwand-findings", byteOffset: offset, code: "spill.read",
+                                     de: "zwischengespeicherte Befunde nicht lesbar", en: "spilled findings unreadable")
                 }
                 f = Finding(ruleID: item.ruleID, title: s.title, severity: part.severity, findingClass: part.findingClass,
                             norms: s.norms, locator: part.locator, time: part.time, evidence: part.evidence,
