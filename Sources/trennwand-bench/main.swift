@@ -28,10 +28,18 @@ do {
     case "generate":
         try CorpusGenerator.run(out: stringOption("--out", ".build-bench/corpus"), megabytes: intOption("--mb", 1024),
                                 seed: UInt64(intOption("--seed", 1)))
+    case "idscan":
+        if arguments.contains("--patterns") {
+            try IdentifierScanBench.printPatterns(rulesDirectory: stringOption("--rules", "Rules"))
+        } else {
+            guard arguments.count >= 2 else { print("usage: trennwand-bench idscan FILE | --patterns"); exit(2) }
+            try IdentifierScanBench.run(file: arguments[1], rulesDirectory: stringOption("--rules", "Rules"))
+        }
     case "detectors":
         try DetectorBench.run(rulesDirectory: stringOption("--rules", "Rules"), megabytes: intOption("--mb", 100))
     default:
         print("usage: trennwand-bench csv|xml|detectors|rules [--mb N] [--records N] [--rules DIR]")
+        print("       trennwand-bench idscan FILE | idscan --patterns")
         print("       trennwand-bench generate --out DIR --mb N --seed S")
         exit(2)
     }
