@@ -190,3 +190,48 @@ extension ByteString {
     /// This string case-folded as `foldCase(_:)` does.
     public var caseFolded: ByteString { withUnsafeBytes { ByteString.foldCase($0) } }
 }
+
+/// A map with `ByteString` keys for the small tables of hot paths (value maps of a profile,
+/// literal lists of a rule): up to `linearLimit` entries it compares keys one by one (two machine
+/// words each for inline strings) instead of hashing — SipHash setup and finalisation cost more
+/// than a dozen word compares; larger tables use a dictionary.
+public struct SmallByteStringMap<Value>: @unchecked Sendable {
+    public static var linearLimit: Int { 16 }
+    private var keys: [ByteString] = []
+    private var values: [Value] = []
+    private var table: [ByteString: Value]?
+
+    public init() {}
+
+    public init<S: Sequence>(_ pairs: S) where S.Element == (ByteString, Value) {
+        for (k, v) in pairs { self[k] = v }
+    }
+
+    public var count: Int { table?.count ?? keys.count }
+    public var isEmpty: Bool { count == 0 }
+
+    public subscript(key: ByteString) -> Value? {
+        get {
+            if let table { return table[key] }
+            for i in keys.indices where keys[i] == key { return values[i] }
+            return nil
+        }
+        set {
+            if table != nil { table![key] = newValue; return }
+            if let i = keys.firstIndex(of: key) {
+                if let newValue { values[i] = newValue } else { keys.remove(at: i); values.remove(at: i) }
+                return
+            }
+            guard let newValue else { return }
+            keys.append(key)
+            values.append(newValue)
+            if keys.count > Self.linearLimit {
+                table = Dictionary(uniqueKeysWithValues: zip(keys, values))
+                keys = []
+                values = []
+            }
+        }
+    }
+
+    public func contains(_ key: ByteString) -> Bool { self[key] != nil }
+}

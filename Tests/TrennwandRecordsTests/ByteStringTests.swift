@@ -47,4 +47,23 @@ final class ByteStringTests: XCTestCase {
         XCTAssertTrue(ByteString("Jobcenter").equalsIgnoringASCIICase(ByteString("JOBCENTER")))
         XCTAssertFalse(ByteString("Jobcenter").equalsIgnoringASCIICase(ByteString("JOBCENTE")))
     }
+
+    func testSmallMapBehavesLikeADictionaryBelowAndAboveTheLinearLimit() {
+        var map = SmallByteStringMap<Int>()
+        var reference: [ByteString: Int] = [:]
+        for n in 0..<40 {
+            let k = ByteString("key-\(n % 23)-" + String(repeating: "x", count: n % 3 == 0 ? 20 : 1))
+            map[k] = n
+            reference[k] = n
+            if n % 7 == 0 { map[k] = nil; reference[k] = nil }
+            XCTAssertEqual(map.count, reference.count)
+            for (rk, rv) in reference { XCTAssertEqual(map[rk], rv) }
+            XCTAssertNil(map[ByteString("absent")])
+        }
+        // Optional values: "maps to nothing" is a present key.
+        var optional = SmallByteStringMap<ByteString?>()
+        optional[ByteString("leer")] = .some(nil)
+        XCTAssertNotNil(optional[ByteString("leer")] as ByteString??)
+        XCTAssertNil(optional[ByteString("x")] as ByteString??)
+    }
 }

@@ -220,13 +220,7 @@ struct ConditionCompiler {
         default: fixed = nil
         }
         if let fixed {
-            if fixed.count <= 6 {
-                return { ctx in
-                    guard let x = fa(ctx) else { return .unknown }
-                    return Tri(fixed.contains(x) != negated)
-                }
-            }
-            let set = Set(fixed)
+            let set = SmallByteStringMap(fixed.map { ($0, ()) })
             return { ctx in
                 guard let x = fa(ctx) else { return .unknown }
                 return Tri(set.contains(x) != negated)

@@ -380,7 +380,7 @@ extension ProfileNormaliser {
     }
 
     static func makeMapStage(_ m: FieldMapping, label: String) -> (UnsafeRawBufferPointer) -> MapResult {
-        var table: [ByteString: ByteString?] = [:]
+        var table = SmallByteStringMap<ByteString?>()
         if case .symbol(let allowed) = m.type {
             for s in allowed { table[foldCase(ByteString(s))] = ByteString(s) }
         }
