@@ -19,6 +19,33 @@ struct ConditionCompiler {
 
     // MARK: bool
 
+    // `and`/`or` as right-nested chains of two-operand closures, built by recursion: the operands
+    // are captured as concrete closures and called directly. Closures kept in an array (or passed
+    // through `map`/`reduce`/Optional) are stored at maximal abstraction and every call goes
+    // through two reabstraction thunks (measured: ~6 % of a CSV scan). Same short-circuit order
+    // and three-valued result as a loop.
+    private func andChain(_ xs: ArraySlice<CheckedExpr>) -> ExprBoolFn {
+        let f0 = bool(xs[xs.startIndex])
+        if xs.count == 1 { return f0 }
+        let f1 = andChain(xs.dropFirst())
+        return { ctx in
+            let x = f0(ctx)
+            if x == .false { return .false }
+            return x && f1(ctx)
+        }
+    }
+
+    private func orChain(_ xs: ArraySlice<CheckedExpr>) -> ExprBoolFn {
+        let f0 = bool(xs[xs.startIndex])
+        if xs.count == 1 { return f0 }
+        let f1 = orChain(xs.dropFirst())
+        return { ctx in
+            let x = f0(ctx)
+            if x == .true { return .true }
+            return x || f1(ctx)
+        }
+    }
+
     static let alwaysTrue: ExprBoolFn = { @Sendable _ in .true }
     static let alwaysFalse: ExprBoolFn = { @Sendable _ in .false }
 
@@ -41,27 +68,9 @@ struct ConditionCompiler {
         case .member(let a, let b, let negated):
             return member(a, b, negated)
         case .and(let xs):
-            // A right-nested chain of two-operand closures, not a loop over an array of closures:
-            // captured closures are called without retaining them, array elements are not
-            // (measured: the loop's retain/release was ~3 % of a scan). Same short-circuit order
-            // and three-valued result.
-            return xs.map(bool).reversed().reduce(nil as ExprBoolFn?) { rest, f0 in
-                guard let f1 = rest else { return f0 }
-                return { ctx in
-                    let x = f0(ctx)
-                    if x == .false { return .false }
-                    return x && f1(ctx)
-                }
-            } ?? ConditionCompiler.alwaysTrue
+            return xs.isEmpty ? ConditionCompiler.alwaysTrue : andChain(xs[...])
         case .or(let xs):
-            return xs.map(bool).reversed().reduce(nil as ExprBoolFn?) { rest, f0 in
-                guard let f1 = rest else { return f0 }
-                return { ctx in
-                    let x = f0(ctx)
-                    if x == .true { return .true }
-                    return x || f1(ctx)
-                }
-            } ?? ConditionCompiler.alwaysFalse
+            return xs.isEmpty ? ConditionCompiler.alwaysFalse : orChain(xs[...])
         case .not(let x):
             let f = bool(x)
             return { ctx in !f(ctx) }
