@@ -110,4 +110,16 @@ public final class EvalContext {
     }
 
     func recordGap(_ gap: ConfigurationGap) { gaps.append(gap) }
+
+    /// Record rules of the current record that fired or met configuration gaps, in rule order
+    /// (filled by `RuleEvaluator`'s rule chain, read right after it).
+    var ruleOutcomes: [RuleOutcome] = []
+}
+
+/// A record rule that did not simply evaluate to false: fired, or unknown with the
+/// configuration gaps `gaps` (indexes into `EvalContext.gaps`).
+struct RuleOutcome {
+    var rule: Int
+    var fired: Bool
+    var gaps: Range<Int>
 }

@@ -35,6 +35,8 @@ public final class RuleEvaluator {
     }
     private var aggregates: [AggregateSlot] = []
     private var rulesByKind = KindTable<[RuleSlot]>(repeating: [])
+    /// Per kind: all record rules as one chain of closures (built once, see `RuleChain`).
+    private var chains = KindTable<RuleChain?>(repeating: nil)
     private var reportedGaps: Set<GapKey> = []
     /// Indices into `aggregates` per record kind (computed once, not filtered per record).
     private var aggregatesByKind = KindTable<[Int]>(repeating: [])
@@ -91,11 +93,18 @@ public final class RuleEvaluator {
                 measure = .gap(calendar: weekdaysOnly ? .weekdays(timeZone: pack.policy.timeZone) : .continuous)
             }
             let window: AggregateSpec.Window = spec.window.map { .tumbling(seconds: $0) } ?? .whole
-            let aggregateSpec = AggregateSpec(groupBy: groupBy, window: window, measure: measure, threshold: threshold,
-                                              minCount: spec.minCount)
+            // The time slot resolved once (AggregateSpec.recordTime looks it up by name per record).
+            let timeSlot = rule.file.target.kind.schema.slot("time")
+            let time: @Sendable (Record) -> Int64? = { r in timeSlot.flatMap { r[$0].timeValue } }
+            let aggregateSpec = AggregateSpec(groupBy: groupBy, time: time, window: window, measure: measure,
+                                              threshold: threshold, minCount: spec.minCount)
             aggregates.append(AggregateSlot(rule, try AggregateEvaluator(spec: aggregateSpec), box))
         }
-        for (kind, rules) in pack.rulesByKind { rulesByKind[kind] = rules.map(RuleSlot.init) }
+        for (kind, rules) in pack.rulesByKind where !rules.isEmpty {
+            let slots = rules.map(RuleSlot.init)
+            rulesByKind[kind] = slots
+            chains[kind] = RuleChain(slots)
+        }
         for (i, a) in aggregates.enumerated() {
             let kind = a.rule.file.target.kind
             aggregatesByKind[kind].append(i)
@@ -136,13 +145,50 @@ public final class RuleEvaluator {
     @inline(__always)
     private func evaluateRecordRules(_ rules: [RuleSlot], _ ctx: EvalContext, _ record: Record,
                                      emit: (Finding, Bool) -> Void) {
-        for slot in rules {
-            let start = ctx.gaps.count
-            let result = slot.condition(ctx)
-            if result == .true {
+        guard let chain = chains[record.kind] else { return }
+        ctx.ruleOutcomes.removeAll(keepingCapacity: true)
+        chain.run(ctx)
+        for o in ctx.ruleOutcomes {
+            let slot = rules[o.rule]
+            if o.fired {
                 emit(finding(slot.rule, ctx), false)
-            } else if result == .unknown && ctx.gaps.count > start {
-                for gap in ctx.gaps[start...] { reportGap(gap, rule: slot.rule.descriptor, record: record) { emit($0, true) } }
+            } else {
+                for gap in ctx.gaps[o.gaps] { reportGap(gap, rule: slot.rule.descriptor, record: record) { emit($0, true) } }
+            }
+        }
+    }
+
+    /// The record rules of one kind as nested closures, each capturing its condition and the rest
+    /// of the chain: one call per record runs every rule without loading rule objects or closures
+    /// from arrays (each such load retains, and closures taken out of arrays go through
+    /// reabstraction thunks). Rules that fire or meet gaps are noted in `ctx.ruleOutcomes`.
+    final class RuleChain {
+        let run: (EvalContext) -> Void
+
+        init(_ slots: [RuleSlot]) {
+            run = Self.build(slots[...], index: 0)
+        }
+
+        private static func build(_ slots: ArraySlice<RuleSlot>, index: Int) -> (EvalContext) -> Void {
+            let condition = slots[slots.startIndex].condition
+            let i = index
+            if slots.count == 1 {
+                return { ctx in
+                    let start = ctx.gaps.count
+                    let r = condition(ctx)
+                    if r == .true || (r == .unknown && ctx.gaps.count > start) {
+                        ctx.ruleOutcomes.append(RuleOutcome(rule: i, fired: r == .true, gaps: start..<ctx.gaps.count))
+                    }
+                }
+            }
+            let rest = build(slots.dropFirst(), index: index + 1)
+            return { ctx in
+                let start = ctx.gaps.count
+                let r = condition(ctx)
+                if r == .true || (r == .unknown && ctx.gaps.count > start) {
+                    ctx.ruleOutcomes.append(RuleOutcome(rule: i, fired: r == .true, gaps: start..<ctx.gaps.count))
+                }
+                rest(ctx)
             }
         }
     }
