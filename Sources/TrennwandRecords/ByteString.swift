@@ -42,16 +42,34 @@ public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLit
     public init(_ string: String) { self.init(Array(string.utf8)) }
     public init(stringLiteral value: String) { self.init(Array(value.utf8)) }
 
+    /// Packs at most 15 bytes into two words with overlapping unaligned loads (no memcpy call,
+    /// never reading outside the buffer). Little-endian: byte i of the string is byte i of the
+    /// pair of words.
     @inline(__always)
     static func pack(_ buffer: UnsafeRawBufferPointer) -> Storage {
-        var words: (UInt64, UInt64) = (0, 0)
-        withUnsafeMutableBytes(of: &words) { w in
-            if let base = buffer.baseAddress, buffer.count > 0 {
-                w.baseAddress!.copyMemory(from: base, byteCount: buffer.count)
+        let n = buffer.count
+        var w0: UInt64 = 0, w1: UInt64 = 0
+        if n > 0, let p = buffer.baseAddress {
+            switch n {
+            case 8...15:
+                w0 = UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
+                if n > 8 {
+                    let tail = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
+                    w1 = tail >> UInt64((16 - n) * 8)
+                }
+            case 4...7:
+                let a = UInt64(UInt32(littleEndian: p.loadUnaligned(as: UInt32.self)))
+                let b = UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)))
+                w0 = a | (b << UInt64((n - 4) * 8))
+            default:   // 1...3: first, middle and last byte cover every position
+                let b0 = UInt64(p.load(as: UInt8.self))
+                let b1 = UInt64(p.load(fromByteOffset: n / 2, as: UInt8.self))
+                let b2 = UInt64(p.load(fromByteOffset: n - 1, as: UInt8.self))
+                w0 = b0 | (b1 << UInt64((n / 2) * 8)) | (b2 << UInt64((n - 1) * 8))
             }
-            w[15] = UInt8(truncatingIfNeeded: buffer.count)
         }
-        return .small(UInt64(littleEndian: words.0), UInt64(littleEndian: words.1))
+        w1 |= UInt64(n) << 56
+        return .small(w0, w1)
     }
 
     public var count: Int {

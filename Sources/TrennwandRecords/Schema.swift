@@ -8,6 +8,14 @@ public enum RecordKind: String, Sendable, CaseIterable, Codable {
 
     public var schema: RecordSchema { RecordSchema.of(self) }
 
+    /// Number of fields of the kind's schema, without touching the schema (whose arrays and
+    /// dictionary would be retained and released on every access: Record(kind:locator:) runs per
+    /// record).
+    @inline(__always)
+    public var fieldCount: Int { RecordKind.fieldCounts[ordinal] }
+
+    private static let fieldCounts: [Int] = RecordKind.allCases.map { $0.schema.count }
+
     /// Position in `allCases`: lets hot paths index arrays instead of hashing the kind.
     @inline(__always)
     public var ordinal: Int {
@@ -235,7 +243,7 @@ public struct Record: Sendable {
     public var locator: Locator
 
     public init(kind: RecordKind, values: [Value], locator: Locator) {
-        precondition(values.count == kind.schema.count, "record values must match the schema")
+        precondition(values.count == kind.fieldCount, "record values must match the schema")
         self.kind = kind
         self.values = values
         self.locator = locator
@@ -243,7 +251,7 @@ public struct Record: Sendable {
 
     public init(kind: RecordKind, locator: Locator) {
         self.kind = kind
-        self.values = Array(repeating: .missing, count: kind.schema.count)
+        self.values = Array(repeating: .missing, count: kind.fieldCount)
         self.locator = locator
     }
 

@@ -66,4 +66,26 @@ final class ByteStringTests: XCTestCase {
         XCTAssertNotNil(optional[ByteString("leer")] as ByteString??)
         XCTAssertNil(optional[ByteString("x")] as ByteString??)
     }
+
+    /// Every length around the inline limit, from a buffer inside a larger one (the packer's
+    /// overlapping loads must neither read outside nor mix bytes).
+    func testPackingEveryLengthFromABuffer() {
+        let big: [UInt8] = (0..<64).map { UInt8(truncatingIfNeeded: 200 &- $0 &* 7) }
+        for offset in [0, 1, 5] {
+            for n in 0...20 {
+                let slice = Array(big[offset..<(offset + n)])
+                let s = big.withUnsafeBytes { ByteString(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + n)])) }
+                XCTAssertEqual(s.bytes, slice, "n=\(n) offset=\(offset)")
+                XCTAssertEqual(s, ByteString(slice))
+                XCTAssertEqual(s.count, n)
+            }
+        }
+    }
+
+    func testRecordKindOrdinalsFollowAllCases() {
+        for (i, kind) in RecordKind.allCases.enumerated() {
+            XCTAssertEqual(kind.ordinal, i)
+            XCTAssertEqual(kind.fieldCount, kind.schema.count)
+        }
+    }
 }
