@@ -399,6 +399,21 @@ struct GapRuns {
     /// Adds a record time: inside a run (nothing changes), joining the run before and/or after
     /// (extending or bridging them), or a run of its own (splitting a gap).
     mutating func insert(_ t: Int64, _ locator: Locator, threshold: Double, distance: (Int64, Int64) -> Int64) {
+        // Both calendars count at most the elapsed seconds plus a clock change (weekdays: local
+        // wall-clock time, of which a spring-forward adds at most an hour — two allowed for), so
+        // times that much under `threshold` apart are always joined: skip the calendar then.
+        // In-order input (the usual case) extends the last run: checked before the search.
+        @inline(__always) func near(_ a: Int64, _ b: Int64) -> Bool {
+            Double(b - a) + 7200 < threshold || Double(distance(a, b)) < threshold
+        }
+        if let last = runs.last, t >= last.start {
+            if t <= last.end { return }
+            if near(last.end, t) {
+                runs[runs.count - 1].end = t
+                runs[runs.count - 1].endLocator = locator
+                return
+            }
+        }
         var lo = 0, hi = runs.count
         while lo < hi {
             let mid = (lo + hi) / 2
@@ -406,8 +421,8 @@ struct GapRuns {
         }
         let i = lo
         if i > 0, t <= runs[i - 1].end { return }
-        let joinBefore = i > 0 && Double(distance(runs[i - 1].end, t)) < threshold
-        let joinAfter = i < runs.count && Double(distance(t, runs[i].start)) < threshold
+        let joinBefore = i > 0 && near(runs[i - 1].end, t)
+        let joinAfter = i < runs.count && near(t, runs[i].start)
         switch (joinBefore, joinAfter) {
         case (true, true):
             runs[i - 1].end = runs[i].end
