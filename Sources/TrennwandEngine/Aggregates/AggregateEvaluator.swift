@@ -247,7 +247,11 @@ public final class AggregateEvaluator {
     @inline(__always)
     private func bucketIndex(_ k: BucketKey) -> Dictionary<BucketKey, Bucket>.Index {
         if let i = buckets.index(forKey: k) { return i }
-        buckets[k] = Bucket()
+        var bucket = Bucket()
+        // Distinct buckets start with room for a few values: growing a set from 1 through 2, 4
+        // and 8 slots cost ~2 % of a scan.
+        if case .distinct = spec.measure { bucket.distinct.reserveCapacity(8) }
+        buckets[k] = bucket
         return buckets.index(forKey: k)!
     }
 
