@@ -21,7 +21,8 @@ import Foundation
 /// | TW201 | note text with a valid IBAN                          | note text with an IBAN of wrong check digits |
 ///
 /// Background records never meet these conditions (Jobcenter accounts on `JC-Netz` and `JC-PC-`
-/// workstations, about 6 reads per account and hour, no identifier-like digit runs in free text).
+/// workstations, about 6 reads per account and hour, no identifier-like digit runs in free text,
+/// provider coaches reading only their own participants).
 enum CorpusGenerator {
     static let plantedRules = ["TW104", "TW106", "TW110", "TW201", "TW402"]
     static let plantEvery = 1500
@@ -271,7 +272,12 @@ struct Gen {
     mutating func plant(_ s: inout Sink, kind: Int, file: String) {
         switch kind {
         case 0: // TW104: Jobcenter account on the provider's network; look-alike on JC-Netz.
+            // A seconded account (JC-M-1000 + 7i), so that TW101 can decide the provider of the
+            // Träger-Netz: an account without secondment made TW101 undecidable (a TW906 gap).
             var r = background()
+            let a = 7 * rng.int(20)
+            r.actor = Self.actor(a)
+            r.role = Self.roles[a % 4]
             r.workstation = Array("JC-PC-P\(truth.count)".utf8)
             r.network = cp1252("Träger-Netz")
             truth.append(("TW104", file, s.line))
@@ -348,7 +354,9 @@ struct Gen {
             s.put(Self.trActor(a)); s.put(",Träger,Familiencoach,")
             s.put(modules[rng.int(3)]); s.byte(0x2C)
             s.put(actions[rng.int(4)]); s.byte(0x2C)
-            s.put(Array(Self.participant(rng.int(participants)).utf8)); s.byte(0x2C)
+            // Coaches open only their own participants (participant i is counseled by TR-M-(100 + i % 50)):
+            // reading another's counseling notes is TW208.
+            s.put(Array(Self.participant(a + trActors * rng.int(participants / trActors)).utf8)); s.byte(0x2C)
             s.put("TR-PC-"); s.num(a % 10 + 1, width: 2); s.put(",Träger-LAN,Beratung")
             s.newline()
             accessRecords += 1
