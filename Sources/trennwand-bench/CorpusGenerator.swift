@@ -210,6 +210,10 @@ struct Gen {
     }
 
     // Wall-clock time (local, Europe/Berlin), seconds since 1970 as if UTC; starts 2025-01-02 07:00.
+    // It advances about 0.17 days per MB of corpus (1 s per record, plus the jumps of the TW402 and
+    // TW109 plants), the provider log's own clock about 0.31 days per MB: a 4 GB corpus ends in 2026
+    // and mid 2028. Secondments and agreements run to 31.12.2030, so corpora up to about 6 GB stay
+    // inside them.
     var clock = 1_735_801_200
     /// Europe/Berlin: 02:00–03:00 on the last Sunday of March does not exist.
     static func inDSTGap(_ t: Int) -> Bool {
@@ -291,7 +295,7 @@ struct Gen {
     }
 
     /// A secondment row (valid, legal instrument and roles present, so no reference-table rule fires).
-    mutating func second(_ actor: [UInt8], to traeger: String, start: String = "01.01.2025", end: String = "31.12.2027",
+    mutating func second(_ actor: [UInt8], to traeger: String, start: String = "01.01.2025", end: String = "31.12.2030",
                          schedule: String = Gen.allWeek) {
         let plan = schedule.contains(";") ? "\"\(schedule)\"" : schedule
         secondmentExtra.append(utf8("\(String(decoding: actor, as: UTF8.self));\(traeger);Abordnungsbescheid;JC-II-P-\(secondmentExtra.count + 1);\(start);\(end);Integrationsfachkraft;\(plan)"))
@@ -945,7 +949,7 @@ struct Gen {
         var sec = try Sink(out + "/" + secFile)
         sec.put(utf8("Benutzerkennung;Träger;Instrument;Aktenzeichen;Beginn;Ende;Rollen;Einsatzplan")); sec.newline()
         for i in 0..<20 {
-            sec.put(Self.actor(i * 7)); sec.put(utf8(";\(Self.traeger[i % 2]);Abordnungsbescheid;JC-II-2025-\(100 + i);01.01.2025;31.12.2027;Integrationsfachkraft;Mo-Fr 07:00-19:00"))
+            sec.put(Self.actor(i * 7)); sec.put(utf8(";\(Self.traeger[i % 2]);Abordnungsbescheid;JC-II-2025-\(100 + i);01.01.2025;31.12.2030;Integrationsfachkraft;Mo-Fr 07:00-19:00"))
             sec.newline()
         }
         for line in secondmentExtra { sec.put(line); sec.newline() }
@@ -954,11 +958,11 @@ struct Gen {
         for i in 1...sets {
             let a = String(format: "JC-S-%05d", 2 * i - 1), b = String(format: "JC-S-%05d", 2 * i)
             truth.append(("TW903", secFile, sec.line))
-            sec.put(utf8("\(a);\(Self.traeger[0]);Abordnungsbescheid;JC-II-S-\(i);01.03.2025;31.12.2027;;Mo-Fr 08:00-16:00")); sec.newline()
-            sec.put(utf8("\(a);\(Self.traeger[1]);Abordnungsbescheid;JC-II-S-\(i);01.03.2025;31.12.2027;Integrationsfachkraft;Mo-Fr 08:00-16:00")); sec.newline()
+            sec.put(utf8("\(a);\(Self.traeger[0]);Abordnungsbescheid;JC-II-S-\(i);01.03.2025;31.12.2030;;Mo-Fr 08:00-16:00")); sec.newline()
+            sec.put(utf8("\(a);\(Self.traeger[1]);Abordnungsbescheid;JC-II-S-\(i);01.03.2025;31.12.2030;Integrationsfachkraft;Mo-Fr 08:00-16:00")); sec.newline()
             truth.append(("TW905", secFile, sec.line))
-            sec.put(utf8("\(b);\(Self.traeger[0]);mündliche Absprache;JC-II-T-\(i);01.04.2025;31.12.2027;Integrationsfachkraft;Mo-Fr 08:00-16:00")); sec.newline()
-            sec.put(utf8("\(b);\(Self.traeger[1]);Dienstvereinbarung;JC-II-T-\(i);01.04.2025;31.12.2027;Integrationsfachkraft;Mo-Fr 08:00-16:00")); sec.newline()
+            sec.put(utf8("\(b);\(Self.traeger[0]);mündliche Absprache;JC-II-T-\(i);01.04.2025;31.12.2030;Integrationsfachkraft;Mo-Fr 08:00-16:00")); sec.newline()
+            sec.put(utf8("\(b);\(Self.traeger[1]);Dienstvereinbarung;JC-II-T-\(i);01.04.2025;31.12.2030;Integrationsfachkraft;Mo-Fr 08:00-16:00")); sec.newline()
         }
         try sec.close()
 
@@ -966,19 +970,19 @@ struct Gen {
         var agr = try Sink(out + "/" + agrFile, crlf: true)
         agr.put(cp1252("Kennung;Träger;Art;Gezeichnet durch Leitung;Gültig von;Gültig bis;Erlaubte Flüsse;Rechtsgrundlage")); agr.newline()
         for (i, t) in Self.traeger.enumerated() {
-            agr.put(cp1252("VB-2025-0\(i + 1);\(t);Kooperationsvereinbarung;ja;01.01.2025;31.12.2027;\"traeger->jobcenter:teilnahme, jobcenter->traeger:stamm\";§ 67b Abs. 2 SGB X"))
+            agr.put(cp1252("VB-2025-0\(i + 1);\(t);Kooperationsvereinbarung;ja;01.01.2025;31.12.2030;\"traeger->jobcenter:teilnahme, jobcenter->traeger:stamm\";§ 67b Abs. 2 SGB X"))
             agr.newline()
         }
         // The third provider's only agreement is unsigned: TW904 here, TW101 for work there.
         truth.append(("TW904", agrFile, agr.line))
-        agr.put(cp1252("VB-2025-03;\(Self.traeger3);Kooperationsvereinbarung;nein;01.01.2025;31.12.2027;traeger->jobcenter:teilnahme;§ 67b Abs. 2 SGB X"))
+        agr.put(cp1252("VB-2025-03;\(Self.traeger3);Kooperationsvereinbarung;nein;01.01.2025;31.12.2030;traeger->jobcenter:teilnahme;§ 67b Abs. 2 SGB X"))
         agr.newline()
         // TW904 next to a signed look-alike, for providers without staff or records.
         for i in 1...sets {
             truth.append(("TW904", agrFile, agr.line))
-            agr.put(cp1252(String(format: "VB-P-%04d", 2 * i - 1) + ";Beispielträger \(2 * i - 1) gGmbH;Zusatzvereinbarung Datenaustausch;nein;01.01.2025;31.12.2027;traeger->jobcenter:teilnahme;§ 67b Abs. 2 SGB X"))
+            agr.put(cp1252(String(format: "VB-P-%04d", 2 * i - 1) + ";Beispielträger \(2 * i - 1) gGmbH;Zusatzvereinbarung Datenaustausch;nein;01.01.2025;31.12.2030;traeger->jobcenter:teilnahme;§ 67b Abs. 2 SGB X"))
             agr.newline()
-            agr.put(cp1252(String(format: "VB-P-%04d", 2 * i) + ";Beispielträger \(2 * i) gGmbH;Zusatzvereinbarung Datenaustausch;ja;01.01.2025;31.12.2027;traeger->jobcenter:teilnahme;§ 67b Abs. 2 SGB X"))
+            agr.put(cp1252(String(format: "VB-P-%04d", 2 * i) + ";Beispielträger \(2 * i) gGmbH;Zusatzvereinbarung Datenaustausch;ja;01.01.2025;31.12.2030;traeger->jobcenter:teilnahme;§ 67b Abs. 2 SGB X"))
             agr.newline()
         }
         try agr.close()
