@@ -17,7 +17,9 @@ import Foundation
 /// The background is clean under all rules. Plants: in the Jobcenter log one per `plantEvery`
 /// records (cycling through 14 kinds), in the provider log one per `traegerPlantEvery` records (2
 /// kinds), in the notes one per `notePlantEvery` notes (7 kinds); flows and reference-table rows one
-/// set per 4 MB, log gaps one per 64 MB (1–20). Each plant has a unique fingerprint (fresh account,
+/// set per 4 MB, log gaps one per 64 MB (1–20); master data bounded (`maxPlantAccounts`,
+/// `maxBurstAccounts`, `maxReferenceSets`: account-needing kinds stop when the budget is used, so
+/// the reference tables are the same size for 1 GB and 4 GB). Each plant has a unique fingerprint (fresh account,
 /// subject, record id or flow id) so none collapses into another, and next to it a clean look-alike
 /// that differs in the deciding detail:
 ///
@@ -67,6 +69,14 @@ enum CorpusGenerator {
                                "TW902", "TW903", "TW904", "TW905", "TW906"]
     /// Jobcenter log: one plant per this many records.
     static let plantEvery = 500
+    /// Master data stay the size of one office's, whatever the corpus size (a Jobcenter has a
+    /// fixed staff, not one per million log lines; reference tables are held in memory by the
+    /// scan): at most this many plant accounts (staff rows, with their secondments), TW402 burst
+    /// accounts (reused round-robin: every burst is in an hour of its own) and reference-table plant
+    /// sets. Plants of kinds needing a new account stop once the budget is used; the others go on.
+    static let maxPlantAccounts = 1_500
+    static let maxBurstAccounts = 200
+    static let maxReferenceSets = 64
     /// Provider log: one plant per this many records.
     static let traegerPlantEvery = 250
     /// Notes: one plant per this many notes.
@@ -406,7 +416,10 @@ struct Gen {
             sincePlant += 1
             if sincePlant >= CorpusGenerator.plantEvery {
                 sincePlant = 0
-                plant(&s, kind: kind % 14, file: file)
+                // Kinds that need new accounts are skipped once the account budget is used.
+                var k = kind % 14
+                while !accountsFree(Self.accountsPerKind[k]) { kind += 1; k = kind % 14 }
+                plant(&s, kind: k, file: file)
                 kind += 1
                 continue
             }
@@ -415,6 +428,17 @@ struct Gen {
         }
         try s.close()
     }
+
+    /// New plant accounts each Jobcenter plant kind creates (0: TW106, TW110, TW402, TW901).
+    static let accountsPerKind = [1, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 3, 0, 1]
+
+    /// Whether `n` more plant accounts fit: the Jobcenter log (written first) leaves
+    /// `providerLogAccounts` of the budget to the provider log's plants.
+    func accountsFree(_ n: Int, providerLog: Bool = false) -> Bool {
+        let limit = CorpusGenerator.maxPlantAccounts - (providerLog ? 0 : Self.providerLogAccounts)
+        return n == 0 || plantActors + trPlantActors + n <= limit
+    }
+    static let providerLogAccounts = 300
 
     /// Writes `r` at the clock, recording it as a plant of `rule` when given, and moves the clock on.
     mutating func emit(_ s: inout Sink, _ r: Access, _ rule: String? = nil, file: String) {
@@ -467,7 +491,7 @@ struct Gen {
             if Self.inDSTGap(t) || Self.inDSTGap(t + 3600) { t += 7200 }
             for (n, planted) in [(50, true), (30, false)] {
                 burstActors += 1
-                let actor = Array("JC-M-\(8000 + burstActors)".utf8)
+                let actor = Array("JC-M-\(8000 + (burstActors - 1) % CorpusGenerator.maxBurstAccounts + 1)".utf8)
                 if planted { truth.append(("TW402", file, s.line)) }
                 for i in 0..<n {
                     var r = background()
@@ -647,9 +671,12 @@ struct Gen {
             sincePlant += 1
             if sincePlant >= CorpusGenerator.traegerPlantEvery {
                 sincePlant = 0
-                traegerPlant(&s, kind: kind % 2, at: t, file: file)
-                kind += 1
-                continue
+                // TW208 needs one new account, TW103 two; none once the budget is used.
+                if accountsFree(kind % 2 == 0 ? 1 : 2, providerLog: true) {
+                    traegerPlant(&s, kind: kind % 2, at: t, file: file)
+                    kind += 1
+                    continue
+                }
             }
             let (y, m, d) = civil(t / 86_400)
             s.num(d, width: 2); s.byte(0x2E); s.num(m, width: 2); s.byte(0x2E); s.num(y, width: 4); s.byte(0x2C)
@@ -924,14 +951,14 @@ struct Gen {
 
     mutating func reference() throws {
         let dir = out + "/Stammdaten/"
-        let sets = max(1, megabytes / 4)
+        let sets = min(max(1, megabytes / 4), CorpusGenerator.maxReferenceSets)
         var staff = try Sink(dir + "Mitarbeitende.csv", crlf: true)
         staff.put(cp1252("Kennung;Name;Organisation;Organisationseinheit;Rollen")); staff.newline()
         for i in 0..<jcActors {
             staff.put(Self.actor(i)); staff.put(cp1252(";Mitarbeitende \(i) (synthetisch);Jobcenter;Team 420;"))
             staff.put(Self.roles[i % 4]); staff.newline()
         }
-        for i in 1...max(1, burstActors) {
+        for i in 1...max(1, min(burstActors, CorpusGenerator.maxBurstAccounts)) {
             staff.put(Array("JC-M-\(8000 + i)".utf8)); staff.put(cp1252(";Sachbearbeitung \(i) (synthetisch);Jobcenter;Team 610;Leistungssachbearbeitung"))
             staff.newline()
         }
