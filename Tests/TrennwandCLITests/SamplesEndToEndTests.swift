@@ -45,8 +45,9 @@ final class SamplesEndToEndTests: XCTestCase {
         XCTAssertEqual(actual.count, expected.count, "duplicates differ")
     }
 
-    /// Findings are spilled to an unlinked temporary file during the scan; without a usable
-    /// temporary directory they stay in memory. Both paths give byte-identical JSON Lines.
+    /// Beyond `TRENNWAND_SPILL_AFTER` findings (default 5,000) the rest are spilled to an unlinked
+    /// temporary file and read back one at a time for the outputs; without a usable temporary
+    /// directory they stay in memory. All spilled, partly spilled, in memory: byte-identical JSON Lines.
     func testFindingsSpillAndInMemoryGiveTheSameReport() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -58,10 +59,15 @@ final class SamplesEndToEndTests: XCTestCase {
             return try String(contentsOfFile: out, encoding: .utf8).split(separator: "\n")
                 .filter { !$0.contains("\"type\":\"summary\"") }.map(String.init)
         }
-        let spilled = try scan("a.jsonl", env: ["TMPDIR": dir.path])
-        let inMemory = try scan("b.jsonl", env: ["TMPDIR": dir.appendingPathComponent("does-not-exist").path])
+        let spilled = try scan("a.jsonl", env: ["TMPDIR": dir.path, "TRENNWAND_SPILL_AFTER": "0"])
+        let partly = try scan("c.jsonl", env: ["TMPDIR": dir.path, "TRENNWAND_SPILL_AFTER": "50"])
+        let inMemory = try scan("b.jsonl", env: ["TMPDIR": dir.appendingPathComponent("does-not-exist").path,
+                                                 "TRENNWAND_SPILL_AFTER": "0"])
+        let byDefault = try scan("d.jsonl", env: [:])
         XCTAssertGreaterThan(spilled.count, 100)
         XCTAssertEqual(spilled, inMemory)
+        XCTAssertEqual(partly, inMemory)
+        XCTAssertEqual(byDefault, inMemory)
         // Nothing left behind: the spill file is unlinked as soon as it is created.
         let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("trennwand-findings") }
         XCTAssertEqual(left, [])

@@ -161,7 +161,7 @@ public struct Baseline: Sendable {
     ///
     /// Findings are compared by fingerprint alone (it already binds the rule id). The fingerprint is
     /// keyed: baseline and run must use the same pseudonym key, else every finding looks new.
-    public func compare(findings: [Finding]) -> BaselineComparison {
+    public func compare<C: Collection>(findings: C) -> BaselineComparison where C.Element == Finding {
         let known = Set(entries.map(\.fingerprint))
         var new: [Finding] = []
         var unchanged: [Finding] = []

@@ -151,7 +151,8 @@ public struct WaiverSet: Sendable {
     /// expired waivers is open again, with one warning per expired waiver naming the waiver's and the
     /// finding's `file:line`. A waiver that matches no finding gets an "unmatched" warning, unless
     /// its rule was not evaluated in this run (`evaluatedRules`, e.g. with `--rule`; nil: all were).
-    public func apply(to findings: [Finding], now: Int64, evaluatedRules: Set<String>? = nil) -> WaiverOutcome {
+    public func apply<C: Collection>(to findings: C, now: Int64, evaluatedRules: Set<String>? = nil) -> WaiverOutcome
+    where C.Element == Finding {
         var applied: [Waiver?] = Array(repeating: nil, count: findings.count)
         var reactivated: [Int] = []
         var warnings: [WaiverWarning] = []

@@ -151,7 +151,7 @@ struct ParallelScan {
         }
         evaluator.finish { collected.add($0, fileOrder: order) }
         return ScanResult(
-            findings: try collected.sorted(), inputs: accounts, referenceRows: tables.mapValues(\.count),
+            findings: collected.sorted(), inputs: accounts, referenceRows: tables.mapValues(\.count),
             descriptors: pack.descriptors, rulePackHash: ruleSet.hash, skipped: skippedPaths, kinds: kinds, started: started,
             finished: Int64(Date().timeIntervalSince1970), elapsed: Date().timeIntervalSince(clock))
     }

@@ -12,7 +12,7 @@ struct ScanInput {
 
 /// The result of a scan: findings (collapsed by fingerprint, deterministic order) and accounting.
 struct ScanResult {
-    var findings: [Finding]
+    var findings: FindingList
     var inputs: [InputAccount]
     var referenceRows: [RecordKind: Int]
     var descriptors: [RuleDescriptor]
@@ -29,16 +29,19 @@ struct ScanResult {
 /// Collapses findings with the same fingerprint (counting occurrences) and orders them
 /// deterministically: by input, record index, rule, then arrival.
 ///
-/// Memory: findings are not kept during the scan. Each new finding's per-occurrence part
-/// (locator, evidence, persons, fingerprint, detail) is appended JSON-encoded to an anonymous
+/// Memory: the first `keepInMemory` distinct findings (default 5,000; environment
+/// `TRENNWAND_SPILL_AFTER`) are kept as they are. Beyond that, each new finding's per-occurrence
+/// part (locator, evidence, persons, fingerprint, detail) is appended JSON-encoded to an anonymous
 /// temporary file (created and unlinked at once, so nothing stays behind even after a kill; it
-/// holds only what the report holds: masked evidence, pseudonyms). The rule's shared texts (title,
-/// norms, remediation) are kept once per rule. In memory per finding: the sort key, the
-/// fingerprint and the file offset (~150 bytes instead of ~2.5 KB), so the scan's peak no longer
-/// grows with the findings of a large input. `sorted()` reads them back. Without a usable
-/// temporary directory the collector keeps findings in memory, as before.
+/// holds only what the report holds: masked evidence, pseudonyms); the rule's shared texts (title,
+/// norms, remediation) are kept once per rule. In memory per spilled finding: the sort key, the
+/// fingerprint and the file offset (~150 bytes instead of ~1–2.5 KB). `sorted()` returns a
+/// `FindingList` that reads spilled findings back one at a time when they are accessed, so the
+/// outputs stream them and the peak does not grow with the findings of a large input (a state
+/// database or a baseline still collect them per file or per class). Without a usable temporary
+/// directory the collector keeps every finding in memory.
 struct FindingCollector {
-    private struct Item {
+    fileprivate struct Item {
         var fileOrder: Int
         var index: Int
         var ruleID: String
@@ -46,12 +49,18 @@ struct FindingCollector {
         var occurrences: Int
         var stored: Stored
     }
-    private enum Stored {
-        case memory(Finding)
+    /// Boxed, so that an item costs a few words whether its finding is in memory or spilled (an
+    /// enum holding a `Finding` inline would be the size of a `Finding` for spilled items too).
+    fileprivate enum Stored {
+        case memory(FindingBox)
         case spilled(offset: Int64, length: Int)
     }
+    fileprivate final class FindingBox {
+        let finding: Finding
+        init(_ finding: Finding) { self.finding = finding }
+    }
     /// The per-occurrence part of a finding.
-    private struct Spilled: Codable {
+    fileprivate struct Spilled: Codable {
         var severity: Severity
         var findingClass: FindingClass
         var locator: Locator
@@ -61,72 +70,139 @@ struct FindingCollector {
         var fingerprint: String
         var detail: Localized?
     }
-    private struct Shared {
+    fileprivate struct Shared {
         var title: Localized
         var norms: [Norm]
         var remediation: Localized
     }
 
-    private var byFingerprint: [String: Int] = [:]
+    private var byFingerprint: [FingerprintKey: Int] = [:]
+
+    /// A fingerprint (32 lower-case hex digits) as two words: 16 bytes per key instead of a
+    /// heap-allocated string; anything else is kept as the string.
+    private struct FingerprintKey: Hashable {
+        let hi: UInt64, lo: UInt64
+        let other: String?
+        init(_ s: String) {
+            let u = s.utf8
+            if u.count == 32, u.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }),
+               let hi = UInt64(s.prefix(16), radix: 16), let lo = UInt64(s.suffix(16), radix: 16) {
+                self.hi = hi
+                self.lo = lo
+                other = nil
+            } else {
+                hi = 0
+                lo = 0
+                other = s
+            }
+        }
+    }
     private var items: [Item] = []
     private var shared: [String: Shared] = [:]
-    private let spill: SpillFile?
+    private var spill: SpillFile?
+    private var spillTried = false
+    private let keepInMemory: Int
+    private let encoder = JSONEncoder()
 
-    init(spill: Bool = true) {
-        self.spill = spill ? SpillFile() : nil
+    /// Findings kept in memory before spilling starts, unless `TRENNWAND_SPILL_AFTER` says
+    /// otherwise: 5,000 findings are ~5–10 MB; spilling costs ~0.1 ms of encoding and decoding per
+    /// finding (JSON), which small runs are spared.
+    static let defaultKeepInMemory = 5_000
+
+    init(keepInMemory: Int? = nil) {
+        self.keepInMemory = keepInMemory
+            ?? ProcessInfo.processInfo.environment["TRENNWAND_SPILL_AFTER"].flatMap { Int($0) }.map { max(0, $0) }
+            ?? Self.defaultKeepInMemory
     }
 
     var count: Int { items.count }
 
     mutating func add(_ f: Finding, fileOrder: Int) {
-        if let i = byFingerprint[f.fingerprint] {
+        let key = FingerprintKey(f.fingerprint)
+        if let i = byFingerprint[key] {
             items[i].occurrences += 1
             return
         }
-        byFingerprint[f.fingerprint] = items.count
-        var stored = Stored.memory(f)
-        if let spill, shared[f.ruleID].map({ $0.title == f.title && $0.norms == f.norms && $0.remediation == f.remediation }) ?? true {
-            if shared[f.ruleID] == nil { shared[f.ruleID] = Shared(title: f.title, norms: f.norms, remediation: f.remediation) }
-            let part = Spilled(severity: f.severity, findingClass: f.findingClass, locator: f.locator, time: f.time,
-                               evidence: f.evidence, persons: f.persons, fingerprint: f.fingerprint, detail: f.detail)
-            if let data = try? JSONEncoder().encode(part), let offset = spill.append(data) {
-                stored = .spilled(offset: offset, length: data.count)
+        byFingerprint[key] = items.count
+        var stored = Stored.memory(FindingBox(f))
+        if items.count >= keepInMemory {
+            if !spillTried {
+                spillTried = true
+                spill = SpillFile()
+            }
+            if let spill, shared[f.ruleID].map({ $0.title == f.title && $0.norms == f.norms && $0.remediation == f.remediation }) ?? true {
+                if shared[f.ruleID] == nil { shared[f.ruleID] = Shared(title: f.title, norms: f.norms, remediation: f.remediation) }
+                let part = Spilled(severity: f.severity, findingClass: f.findingClass, locator: f.locator, time: f.time,
+                                   evidence: f.evidence, persons: f.persons, fingerprint: f.fingerprint, detail: f.detail)
+                if let data = try? encoder.encode(part), let offset = spill.append(data) {
+                    stored = .spilled(offset: offset, length: data.count)
+                }
             }
         }
         items.append(Item(fileOrder: fileOrder, index: f.locator.index, ruleID: f.ruleID, seq: items.count,
                           occurrences: f.occurrences, stored: stored))
     }
 
-    /// All findings in report order. Throws if the spill file cannot be read back (a vanished or
-    /// failing disk): the scan then stops with exit code 3 rather than report fewer findings.
-    func sorted() throws -> [Finding] {
-        let decoder = JSONDecoder()
-        return try items.sorted {
+    /// All findings in report order, spilled ones read back on access.
+    func sorted() -> FindingList {
+        FindingList(items: items.sorted {
             if $0.fileOrder != $1.fileOrder { return $0.fileOrder < $1.fileOrder }
             if $0.index != $1.index { return $0.index < $1.index }
             if $0.ruleID != $1.ruleID { return $0.ruleID < $1.ruleID }
             return $0.seq < $1.seq
-        }.map { item throws -> Finding in
-            var f: Finding
-            switch item.stored {
-            case .memory(let m):
-                f = m
-            case .spilled(let offset, let length):
-                // The file is private to this process and written above; a failed read must not
-                // turn into a silently missing finding.
-                guard let spill, let data = spill.read(offset: offset, length: length),
-                      let part = try? decoder.decode(Spilled.self, from: data), let s = shared[item.ruleID] else {
-                    throw InputError(file: "$TMPDIR/trennwand-findings", byteOffset: offset, code: "spill.read",
-                                     de: "zwischengespeicherte Befunde nicht lesbar", en: "spilled findings unreadable")
-                }
-                f = Finding(ruleID: item.ruleID, title: s.title, severity: part.severity, findingClass: part.findingClass,
-                            norms: s.norms, locator: part.locator, time: part.time, evidence: part.evidence,
-                            persons: part.persons, remediation: s.remediation, fingerprint: part.fingerprint,
-                            detail: part.detail)
+        }, shared: shared, spill: spill)
+    }
+}
+
+/// The findings of a scan in report order: a random-access collection whose spilled elements are
+/// decoded from the spill file each time they are read (keep a finding in a local while using
+/// it). A spill file that cannot be read back (a vanished or failing disk) is a fatal I/O error:
+/// the alternative would be a report silently missing findings.
+final class FindingList: RandomAccessCollection, @unchecked Sendable {
+    fileprivate let items: [FindingCollector.Item]
+    fileprivate let shared: [String: FindingCollector.Shared]
+    private let spill: SpillFile?
+    private let decoder = JSONDecoder()
+
+    fileprivate init(items: [FindingCollector.Item], shared: [String: FindingCollector.Shared], spill: SpillFile?) {
+        self.items = items
+        self.shared = shared
+        self.spill = spill
+    }
+
+    /// A list of findings held in memory (tests, tools).
+    convenience init(_ findings: [Finding]) {
+        self.init(items: findings.enumerated().map {
+            FindingCollector.Item(fileOrder: 0, index: $1.locator.index, ruleID: $1.ruleID, seq: $0,
+                                  occurrences: $1.occurrences, stored: .memory(FindingCollector.FindingBox($1)))
+        }, shared: [:], spill: nil)
+    }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { items.count }
+
+    /// How many findings live in the spill file (0 for small runs).
+    var spilledCount: Int { items.reduce(0) { if case .spilled = $1.stored { return $0 + 1 } else { return $0 } } }
+
+    subscript(i: Int) -> Finding {
+        let item = items[i]
+        var f: Finding
+        switch item.stored {
+        case .memory(let m):
+            f = m.finding
+        case .spilled(let offset, let length):
+            guard let spill, let data = spill.read(offset: offset, length: length),
+                  let part = try? decoder.decode(FindingCollector.Spilled.self, from: data), let s = shared[item.ruleID] else {
+                FileHandle.standardError.write(Data("trennwand: spilled findings unreadable at offset \(offset) of the temporary file\n".utf8))
+                exit(3)
             }
-            f.occurrences = item.occurrences
-            return f
+            f = Finding(ruleID: item.ruleID, title: s.title, severity: part.severity, findingClass: part.findingClass,
+                        norms: s.norms, locator: part.locator, time: part.time, evidence: part.evidence,
+                        persons: part.persons, remediation: s.remediation, fingerprint: part.fingerprint,
+                        detail: part.detail)
         }
+        f.occurrences = item.occurrences
+        return f
     }
 }
 
