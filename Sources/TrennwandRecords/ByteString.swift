@@ -1,5 +1,3 @@
-import Foundation
-
 /// An owned run of UTF-8 bytes: the value type of text fields on hot paths.
 ///
 /// Records keep bytes rather than `String` so that reading and matching never decode or
@@ -151,14 +149,6 @@ public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLit
                 for i in 0..<a.count where asciiLower(a[i]) != asciiLower(b[i]) { return false }
                 return true
             }
-        }
-    }
-
-    /// Whether the bytes equal `other` (no allocation).
-    @inline(__always)
-    public func elementsEqual(_ other: UnsafeRawBufferPointer) -> Bool {
-        withUnsafeBytes { a in
-            a.count == other.count && (a.count == 0 || memcmp(a.baseAddress!, other.baseAddress!, a.count) == 0)
         }
     }
 }

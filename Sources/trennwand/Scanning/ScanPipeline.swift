@@ -115,8 +115,6 @@ struct FindingCollector {
             ?? Self.defaultKeepInMemory
     }
 
-    var count: Int { items.count }
-
     mutating func add(_ f: Finding, fileOrder: Int) {
         let key = FingerprintKey(f.fingerprint)
         if let i = byFingerprint[key] {
@@ -180,9 +178,6 @@ final class FindingList: RandomAccessCollection, @unchecked Sendable {
 
     var startIndex: Int { 0 }
     var endIndex: Int { items.count }
-
-    /// How many findings live in the spill file (0 for small runs).
-    var spilledCount: Int { items.reduce(0) { if case .spilled = $1.stored { return $0 + 1 } else { return $0 } } }
 
     subscript(i: Int) -> Finding {
         let item = items[i]
