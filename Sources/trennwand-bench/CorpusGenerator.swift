@@ -98,8 +98,8 @@ enum CorpusGenerator {
     }
 }
 
-/// SplitMix64: small, fast, deterministic.
-struct SplitMix {
+/// SplitMix64: small, fast, deterministic (the generator's and the detector benchmark's source).
+struct SplitMix: RandomNumberGenerator {
     var state: UInt64
     mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15

@@ -5,17 +5,6 @@ import TrennwandEngine
 import TrennwandRecords
 
 enum DetectorBench {
-    struct RNG: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let sentences = [
         "Frau %N kam pünktlich zum Beratungsgespräch und berichtete über ihre Bewerbungen.",
         "Herr %N hat am Bewerbungstraining teilgenommen und wirkte motiviert.",
@@ -45,7 +34,7 @@ enum DetectorBench {
     ]
 
     static func generate(megabytes: Int) -> [[UInt8]] {
-        var rng = RNG(state: 42)
+        var rng = SplitMix(state: 42)
         var notes: [[UInt8]] = []
         var total = 0
         let target = megabytes * 1_000_000

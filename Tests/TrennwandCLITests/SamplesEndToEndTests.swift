@@ -195,21 +195,9 @@ final class SamplesReportBrowserTests: XCTestCase {
         let text = try String(contentsOfFile: html, encoding: .utf8)
         XCTAssertTrue(text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "planted script must be in the report, escaped")
         XCTAssertFalse(text.contains("<script>alert(1)"))
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", TestPaths.projectRoot.appendingPathComponent("Tests/browser/check_report.py").path,
-                       html, dir.appendingPathComponent("bericht.png").path]
-        let log = dir.appendingPathComponent("log.txt")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        p.standardOutput = handle
-        p.standardError = handle
-        try p.run()
-        p.waitUntilExit()
-        try handle.close()
-        let out = try String(contentsOf: log, encoding: .utf8)
-        if p.terminationStatus == 77 { throw XCTSkip("chromium not installed (make test installs it)") }
-        XCTAssertEqual(p.terminationStatus, 0, out)
+        let (status, out) = try python("Tests/browser/check_report.py", [html, dir.appendingPathComponent("bericht.png").path], in: dir)
+        if status == 77 { throw XCTSkip("chromium not installed (make test installs it)") }
+        XCTAssertEqual(status, 0, out)
         XCTAssertTrue(out.contains("PASS planted <script> is shown as text"), out)
         XCTAssertTrue(out.contains("PASS status filter 'waived' shows 1"), out)
     }
@@ -226,23 +214,29 @@ final class SamplesSARIFSchemaTests: XCTestCase {
         XCTAssertTrue([0, 1].contains(scan.status), scan.stderr)
         let schema = TestPaths.projectRoot.deletingLastPathComponent()
             .appendingPathComponent("shared/testsuites/sarif/sarif-schema-2.1.0.json").path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", TestPaths.projectRoot.appendingPathComponent("Tests/oracles/sarif_validate.py").path, sarif, schema]
-        let log = dir.appendingPathComponent("log.txt")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        p.standardOutput = handle
-        p.standardError = handle
-        try p.run()
-        p.waitUntilExit()
-        try handle.close()
-        let output = try String(contentsOf: log, encoding: .utf8)
-        XCTAssertEqual(p.terminationStatus, 0, output)
+        let (status, output) = try python("Tests/oracles/sarif_validate.py", [sarif, schema], in: dir)
+        XCTAssertEqual(status, 0, output)
         // Waived findings are SARIF suppressions; every result has the content fingerprint.
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: sarif))) as! [String: Any]
         let results = ((json["runs"] as! [[String: Any]])[0]["results"] as! [[String: Any]])
         XCTAssertEqual(results.filter { $0["suppressions"] != nil }.count, 1)
         XCTAssertTrue(results.allSatisfy { (($0["partialFingerprints"] as? [String: String])?["trennwandFingerprint/v1"]) != nil })
     }
+}
+
+/// Runs a Python script of the project with `args`; stdout and stderr go through a file in
+/// `dir` (a pipe could fill up while the script runs).
+fileprivate func python(_ script: String, _ args: [String], in dir: URL) throws -> (status: Int32, output: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = ["python3", TestPaths.projectRoot.appendingPathComponent(script).path] + args
+    let log = dir.appendingPathComponent("log.txt")
+    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: log)
+    p.standardOutput = handle
+    p.standardError = handle
+    try p.run()
+    p.waitUntilExit()
+    try handle.close()
+    return (p.terminationStatus, try String(contentsOf: log, encoding: .utf8))
 }
