@@ -126,13 +126,8 @@ public final class RuleEvaluator {
 
     /// Evaluates every rule of the record's kind; `emit` receives findings in rule order.
     public func evaluate(_ record: Record, emit: (Finding) -> Void) {
-        evaluatedCounts[record.kind] += 1
-        let rules = rulesByKind[record.kind]
-        let aggregateRules = aggregatesByKind[record.kind]
-        if rules.isEmpty && aggregateRules.isEmpty { return }
-        let ctx = context(for: record.kind)
-        ctx.reset(record: record)
-        evaluateRecordRules(rules, ctx, record) { f, _ in emit(f) }
+        guard let (ctx, aggregateRules) = begin(record) else { return }
+        evaluateRecordRules(ctx, record) { f, _ in emit(f) }
         for i in aggregateRules {
             let a = aggregates[i]
             if let f = a.filter, f(ctx) != .true { continue }
@@ -142,10 +137,21 @@ public final class RuleEvaluator {
         }
     }
 
+    /// Counts the record and readies its context; nil when its kind has no rules at all.
     @inline(__always)
-    private func evaluateRecordRules(_ rules: [RuleSlot], _ ctx: EvalContext, _ record: Record,
-                                     emit: (Finding, Bool) -> Void) {
+    private func begin(_ record: Record) -> (ctx: EvalContext, aggregateRules: [Int])? {
+        evaluatedCounts[record.kind] += 1
+        let aggregateRules = aggregatesByKind[record.kind]
+        if chains[record.kind] == nil && aggregateRules.isEmpty { return nil }
+        let ctx = context(for: record.kind)
+        ctx.reset(record: record)
+        return (ctx, aggregateRules)
+    }
+
+    @inline(__always)
+    private func evaluateRecordRules(_ ctx: EvalContext, _ record: Record, emit: (Finding, Bool) -> Void) {
         guard let chain = chains[record.kind] else { return }
+        let rules = rulesByKind[record.kind]
         ctx.ruleOutcomes.removeAll(keepingCapacity: true)
         chain.run(ctx)
         for o in ctx.ruleOutcomes {
@@ -204,13 +210,8 @@ public final class RuleEvaluator {
     /// evaluators keeps the first by fingerprint.
     public func evaluate(_ record: Record, routingAggregatesTo feed: inout AggregateFeed,
                          emit: (_ finding: Finding, _ isGap: Bool) -> Void) {
-        evaluatedCounts[record.kind] += 1
-        let rules = rulesByKind[record.kind]
-        let aggregateRules = aggregatesByKind[record.kind]
-        if rules.isEmpty && aggregateRules.isEmpty { return }
-        let ctx = context(for: record.kind)
-        ctx.reset(record: record)
-        evaluateRecordRules(rules, ctx, record, emit: emit)
+        guard let (ctx, aggregateRules) = begin(record) else { return }
+        evaluateRecordRules(ctx, record, emit: emit)
         if aggregateRules.isEmpty { return }
         var passed: UInt64 = 0, numerators: UInt64 = 0
         for i in aggregateRules {

@@ -116,59 +116,8 @@ extension CSVReader {
     /// Returns the offset where the next record would start and the number of data records seen.
     func forEachRecord(before stop: Int64, _ body: (CSVRow) throws -> Void,
                        rejected: (Rejection) throws -> Void) throws -> (end: Int64, records: Int) {
-        var input = self.input
-        var parser = self.parser
-        var line = self.line
-        var index = 0
-        var finished = false
-        let expectedKnown = expectedFieldCount ?? -1
-        defer {
-            self.input = input
-            self.parser = parser
-            self.line = line
-            self.finished = finished
-        }
-        while !finished {
-            let b = UnsafeRawPointer(input.buffer)
-            let end = input.count
-            let eof = input.atEOF
-            var p = input.position
-            let needMore = skipBlankLineBytes(b, at: &p, end: end, eof: eof, line: &line)
-            input.position = p
-            if !needMore && input.fileOffset &+ Int64(p) >= stop { break }
-            if needMore || p >= end {
-                if eof && !needMore {
-                    finished = true
-                    break
-                }
-                try input.refill()
-                continue
-            }
-            let outcome = parser.parseRecord(base: b, from: p, end: end, eof: eof)
-            switch outcome {
-            case .needMore:
-                try input.refill()
-            case .record(let next, let lineBreaks):
-                index &+= 1
-                let row = CSVRow(base: b, scratch: parser.scratch, fields: parser.fields, count: parser.fieldCount,
-                                 line: line, byteOffset: input.fileOffset &+ Int64(p), index: index)
-                line &+= lineBreaks
-                input.position = next
-                if let reason = CSVRecordCheck.problem(row, invalidUTF8Field: parser.invalidUTF8Field, expected: expectedKnown) {
-                    try rejected(Rejection(locator: locator(row), reason: reason))
-                } else {
-                    try body(row)
-                }
-            case .unterminatedQuote:
-                index &+= 1
-                let row = CSVRow(base: b, scratch: parser.scratch, fields: parser.fields, count: 0,
-                                 line: line, byteOffset: input.fileOffset &+ Int64(p), index: index)
-                input.position = end
-                finished = true
-                try rejected(Rejection(locator: locator(row), reason: CSVRecordCheck.unterminatedQuote))
-            }
-        }
-        return (input.fileOffset &+ Int64(input.position), index)
+        try readRecords(before: stop, learnFieldCount: false, body, rejected: rejected)
+        return (input.fileOffset &+ Int64(input.position), recordCount)
     }
 }
 

@@ -270,6 +270,15 @@ public final class CSVReader {
     /// An unterminated quote swallows the rest of the file (no resync is possible inside an open
     /// quote): it is rejected as one record and reading ends. A read error throws `InputError`.
     public func forEachRecord(_ body: (CSVRow) throws -> Void, rejected: (Rejection) throws -> Void) throws {
+        try readRecords(before: .max, learnFieldCount: true, body, rejected: rejected)
+    }
+
+    /// The record loop of both the sequential reader and the chunk reader (`forEachRecord(before:)`):
+    /// records that start before the file offset `stop`. `learnFieldCount`: a file without header
+    /// takes its field count from the first record (chunks get it from their source).
+    @inline(__always)
+    func readRecords(before stop: Int64, learnFieldCount: Bool, _ body: (CSVRow) throws -> Void,
+                     rejected: (Rejection) throws -> Void) throws {
         // Hot state in locals: no class-property exclusivity checks per record.
         var input = self.input
         var parser = self.parser
@@ -294,6 +303,7 @@ public final class CSVReader {
             // Blank lines are not records.
             let needMore = skipBlankLineBytes(b, at: &p, end: end, eof: eof, line: &line)
             input.position = p
+            if !needMore && input.fileOffset &+ Int64(p) >= stop { break }
             if needMore || p >= end {
                 if eof && !needMore {
                     finished = true
@@ -313,7 +323,7 @@ public final class CSVReader {
                                  line: line, byteOffset: input.fileOffset &+ Int64(p), index: index)
                 line &+= lineBreaks
                 input.position = next
-                if expectedKnown < 0 { expectedKnown = row.count }
+                if learnFieldCount && expectedKnown < 0 { expectedKnown = row.count }
                 if let reason = CSVRecordCheck.problem(row, invalidUTF8Field: parser.invalidUTF8Field, expected: expectedKnown) {
                     try rejected(Rejection(locator: locator(row), reason: reason))
                 } else {
