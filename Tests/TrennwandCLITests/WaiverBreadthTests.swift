@@ -89,8 +89,8 @@ final class WaiverBreadthTests: XCTestCase {
     }
 
     /// The same files with an allowed expiry: judged by effect. Entries matching too many findings or
-    /// a critical one are refused (exit 2 with their position and code), cover nothing, and every
-    /// finding is still reported; no critical finding is waived.
+    /// a critical one are refused (exit 2 with their position and code), and then the whole file
+    /// does not apply: every finding is reported open, none waived.
     func testBroadGlobWaiversAreJudgedByEffect() throws {
         let ids = try ruleIDs()
         let baseline = try scan(waivers: "")
@@ -104,10 +104,54 @@ final class WaiverBreadthTests: XCTestCase {
             XCTAssertTrue(s.run.stderr.contains("[waiver.too-many-matches]"), s.run.stderr)
             // TW106 (critical) fires in a CSV file: every pattern matches it.
             XCTAssertTrue(s.run.stderr.contains("[waiver.critical-needs-fingerprint]"), s.run.stderr)
-            XCTAssertFalse(s.findings.contains { $0.severity == "critical" && $0.waived }, pattern)
-            XCTAssertFalse(s.findings.contains { $0.rule == "TW902" && $0.waived }, "34 matches > 20: refused")
-            XCTAssertLessThan(s.waivedCount, 127)
+            XCTAssertTrue(s.run.stderr.contains("[waiver.file-not-applied]"), s.run.stderr)
+            XCTAssertEqual(s.waivedCount, 0, pattern + ": one refused entry, the whole file does not apply")
         }
+    }
+
+    /// Lead's decision on #12 item 4: one refused entry makes the whole waiver file not apply. The
+    /// issue's per-rule `[!x]*` file with a valid expiry: the acceptable entries (e.g. TW104, 20
+    /// findings) waive nothing either; JSON Lines, its summary line and the terminal summary show no
+    /// waived finding; every refusal is a positioned configuration error with its code; exit 2.
+    func testOneRefusedEntryAndTheWholeFileDoesNotApply() throws {
+        let ids = try ruleIDs()
+        let waivers = ids.map { entry(rule: $0, file: "[!x]*") }.joined()
+        let jsonl = dir.appendingPathComponent("refused.jsonl").path
+        let text = dir.appendingPathComponent("refused.txt").path
+        let r = try CLI.run(["scan", "--config", try config(waivers: waivers), "--format", "jsonl=\(jsonl)", "--format", "text=\(text)"])
+        XCTAssertEqual(r.status, 2, r.stderr)
+        var findings = 0, summaries = 0
+        for line in try String(contentsOfFile: jsonl, encoding: .utf8).split(separator: "\n") {
+            let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            if o["type"] as? String == "summary" {
+                summaries += 1
+                XCTAssertEqual(o["waived"] as? Int, 0, String(line))
+                XCTAssertEqual(o["open"] as? Int, 127, String(line))
+                continue
+            }
+            guard o["type"] as? String == "finding" else { continue }
+            findings += 1
+            XCTAssertEqual(o["waived"] as? Bool, false, String(line))
+            XCTAssertTrue(o["waiver"] is NSNull, String(line))
+        }
+        XCTAssertEqual(findings, 127)
+        XCTAssertEqual(summaries, 1)
+        let summary = try String(contentsOfFile: text, encoding: .utf8)
+        XCTAssertNotNil(summary.range(of: #"(offen|open) 127, (Ausnahme|waived) 0\)"#, options: .regularExpression), summary)
+        // Each refusal positioned at its entry (entries are 6 lines: line 1 + 6k, column 3) with its code.
+        let refusals = r.stderr.split(separator: "\n").filter { $0.contains("[waiver.too-many-matches]") || $0.contains("[waiver.critical-needs-fingerprint]") || $0.contains("[waiver.every-file]") }
+        XCTAssertFalse(refusals.isEmpty, r.stderr)
+        for line in refusals {
+            XCTAssertNotNil(line.range(of: #"w-[0-9A-F-]+\.yaml:[0-9]+:3: "#, options: .regularExpression), String(line))
+        }
+        XCTAssertTrue(r.stderr.contains("[waiver.file-not-applied]"), r.stderr)
+        // Rules without findings in the Samples would otherwise get "matches no finding" warnings.
+        XCTAssertFalse(r.stderr.contains("keine Feststellung zu") || r.stderr.contains("matches no finding"),
+                       "no warnings about an application that did not happen: " + r.stderr)
+        // Control: the acceptable TW104 entry alone applies (20 findings, at the limit).
+        let alone = try scan(waivers: entry(rule: "TW104", file: "[!x]*"))
+        XCTAssertEqual(alone.findings.filter { $0.rule == "TW104" && $0.waived }.count, 20, alone.run.stderr)
+        XCTAssertEqual(alone.run.status, 1, alone.run.stderr)
     }
 
     /// With a lower `waiver_limits.max_matches` every per-rule glob above it is refused.

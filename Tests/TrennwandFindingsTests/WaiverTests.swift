@@ -332,12 +332,30 @@ final class WaiverTests: XCTestCase {
         XCTAssertNil(broadPrint.applied[1])
     }
 
-    func testRefusedWaiverLeavesRoomForALaterNarrowOne() throws {
-        let text = entry(match: "    file: \"*.csv\"\n") + entry(fingerprint: hex32(3))
-        let outcome = try WaiverSet.parse(text, file: "w.yaml").apply(to: findings(25), now: now)
-        XCTAssertEqual(outcome.refused.count, 1)
-        XCTAssertEqual(outcome.waivedCount, 1)
-        XCTAssertEqual(outcome.applied[2]?.position.line, 8)
+    /// One refused entry: the whole file does not apply. The acceptable narrow entry covers nothing
+    /// either, and the expired and unmatched entries give no warnings (nothing was applied).
+    func testOneRefusedEntryMakesTheWholeFileNotApply() throws {
+        let narrow = entry(fingerprint: hex32(3))
+        let text = narrow + entry(match: "    file: \"*.csv\"\n") + entry(fingerprint: hex32(4), expires: "2025-02-28")
+            + entry(rule: "TW201", fingerprint: fp2)
+        let all = findings(25)
+        let outcome = try WaiverSet.parse(text, file: "w.yaml").apply(to: all, now: now)
+        XCTAssertEqual(outcome.refused.map(\.code), ["waiver.too-many-matches"])
+        XCTAssertEqual(outcome.refused[0].position.description, "w.yaml:7:3")
+        XCTAssertFalse(outcome.fileApplies)
+        XCTAssertEqual(outcome.applied.count, all.count)
+        XCTAssertEqual(outcome.waivedCount, 0)
+        XCTAssertTrue(outcome.warnings.isEmpty, "\(outcome.warnings.map { $0.text(.en) })")
+        XCTAssertTrue(outcome.reactivated.isEmpty)
+        // Without the refused entry the same file applies: the narrow one covers its finding, the
+        // expired one reopens its finding, the TW201 one is unmatched.
+        let fine = try WaiverSet.parse(narrow + entry(fingerprint: hex32(4), expires: "2025-02-28") + entry(rule: "TW201", fingerprint: fp2),
+                                       file: "w.yaml").apply(to: all, now: now)
+        XCTAssertTrue(fine.fileApplies)
+        XCTAssertEqual(fine.waivedCount, 1)
+        XCTAssertEqual(fine.applied[2]?.position.line, 1)
+        XCTAssertEqual(fine.reactivated, [3])
+        XCTAssertEqual(fine.warnings.count, 2)
     }
 
     func testLoadMissingFileIsConfigError() {

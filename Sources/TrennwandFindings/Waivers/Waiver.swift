@@ -197,8 +197,11 @@ public struct WaiverOutcome: Sendable {
     /// Expired, unmatched and critical-not-waived warnings, in waiver-file order per finding.
     public var warnings: [WaiverWarning]
     /// Waivers refused because they reach too far without `scope: broad` (one error per reason,
-    /// at the entry's position). A refused waiver covers nothing; the CLI exits with code 2.
+    /// at the entry's position). Not empty: the whole file does not apply (`applied` all nil, no
+    /// warnings); the CLI exits with code 2.
     public var refused: [ConfigError]
+    /// The waiver file applies (no entry refused).
+    public var fileApplies: Bool { refused.isEmpty }
 
     public init(applied: [Waiver?], reactivated: [Int], warnings: [WaiverWarning], refused: [ConfigError] = []) {
         self.applied = applied

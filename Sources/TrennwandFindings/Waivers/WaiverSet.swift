@@ -243,13 +243,15 @@ public struct WaiverSet: Sendable {
     /// collects warnings.
     ///
     /// Breadth is judged by effect, after matching: a valid waiver without `scope: broad` is
-    /// refused (covers nothing, one `ConfigError` per reason in `refused`) when it matches more
+    /// refused (one `ConfigError` per reason in `refused`) when it matches more
     /// than `limits.maxMatches` findings (`waiver.too-many-matches`), findings in every file that
     /// has findings in this run when that is more than one (`waiver.every-file`), or a critical
-    /// finding without naming its fingerprint (`waiver.critical-needs-fingerprint`). A
-    /// `scope: broad` waiver never covers a critical finding (warning `criticalNotWaived`).
+    /// finding without naming its fingerprint (`waiver.critical-needs-fingerprint`). One refused
+    /// waiver makes the whole file not apply: every finding is open (`applied` all nil), there are
+    /// no warnings and no reactivated findings, only `refused`. A `scope: broad` waiver never
+    /// covers a critical finding (warning `criticalNotWaived`).
     ///
-    /// The first valid, not refused waiver in file order that matches covers a finding. A finding
+    /// The first valid waiver in file order that matches covers a finding. A finding
     /// matched only by expired waivers is open again, with one warning per expired waiver naming the
     /// waiver's and the finding's `file:line`. A waiver that matches no finding gets an "unmatched"
     /// warning, unless its rule was not evaluated in this run (`evaluatedRules`, e.g. with `--rule`;
@@ -285,14 +287,17 @@ public struct WaiverSet: Sendable {
         }
         // Breadth by effect.
         var refusedErrors: [ConfigError] = []
-        var refused = Array(repeating: false, count: waivers.count)
         for (k, w) in waivers.enumerated() where w.isValid(at: now) && w.scope != .broad {
-            let errors = breadthErrors(w, matches: matchCount[k], files: matchFiles[k].count, filesWithFindings: filesWithFindings.count,
-                                       critical: matchesCritical[k], limits: limits)
-            if !errors.isEmpty {
-                refused[k] = true
-                refusedErrors += errors
-            }
+            refusedErrors += breadthErrors(w, matches: matchCount[k], files: matchFiles[k].count,
+                                           filesWithFindings: filesWithFindings.count, critical: matchesCritical[k], limits: limits)
+        }
+        // One refused entry and the whole file does not apply: every finding is open, the run is a
+        // configuration error. A file half applied would look like a deliberate decision; it is
+        // applied only when every entry is acceptable. No other warnings: they describe an
+        // application that does not happen.
+        if !refusedErrors.isEmpty {
+            return WaiverOutcome(applied: Array(repeating: nil, count: count), reactivated: [], warnings: [],
+                                 refused: refusedErrors)
         }
         // Pass 2: per matched finding, in finding order.
         for i in matchedBy.keys.sorted() {
@@ -303,8 +308,6 @@ public struct WaiverSet: Sendable {
                 let w = waivers[k]
                 if !w.isValid(at: now) {
                     expired.append(w)
-                } else if refused[k] {
-                    continue
                 } else if f.critical && w.scope == .broad {
                     broadOnCritical.append(w)
                 } else if applied[i] == nil {

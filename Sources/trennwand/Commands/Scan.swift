@@ -231,13 +231,20 @@ struct ScanCommand: ParsableCommand {
         // The terminal summary goes to stdout unless a format already writes there or text is redirected.
         if !targets.contains(where: { $0.1 == "-" || $0.0 == .text }) { targets.append((.text, "-")) }
         // Waivers: audited exceptions stay visible; expired ones re-activate their finding. A waiver
-        // that reaches too far covers nothing and makes the run a configuration error (exit 2) after
-        // the reports are written; the state is not advanced, so its findings stay new.
+        // that reaches too far makes the whole waiver file not apply (every finding open) and the run
+        // a configuration error (exit 2) after the reports are written; the state is not advanced,
+        // so its findings stay new.
         let outcome = waiverSet?.apply(to: result.findings, now: nowTime, evaluatedRules: only, limits: cfg.waiverLimits)
         for w in outcome?.warnings ?? [] { printError(UI.t("Warnung: ", "warning: ") + w.text(language)) }
-        let waiverRefused = !(outcome?.refused.isEmpty ?? true)
+        let waiverRefused = !(outcome?.fileApplies ?? true)
         for e in outcome?.refused ?? [] {
             printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(language) + " [\(e.code)]")
+        }
+        if waiverRefused, let waiverSet {
+            printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + UI.t(
+                "\(waiverSet.path): Ausnahmedatei wird nicht angewandt (abgelehnte Einträge oben), alle Feststellungen sind offen; Einträge korrigieren und erneut scannen",
+                "\(waiverSet.path): waiver file not applied (refused entries above), every finding is open; fix the entries and scan again")
+                + " [waiver.file-not-applied]")
         }
         let waived: [WaiverInfo?] = result.findings.indices.map { i in outcome?.applied[i].map(WaiverInfo.init) }
         let comparison = baselineSet?.compare(findings: result.findings)
