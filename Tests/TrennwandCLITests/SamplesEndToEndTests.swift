@@ -132,12 +132,15 @@ final class GateAndLifecycleCLITests: XCTestCase {
         let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
         let fp = obj["fingerprint"] as! String
         let waivers = dir.appendingPathComponent("w.yaml").path
+        // Without --until the latest allowed expiry (12 months) is written.
         let w = try CLI.run(["waive", fp, "--rule", "TW304", "--reason", "Verschlüsselung per VPN nachgewiesen",
-                             "--approver", "DSB Beispiel", "--until", "2099-12-31", "--file", waivers])
+                             "--approver", "DSB Beispiel", "--file", waivers])
         XCTAssertEqual(w.status, 0, w.stderr)
         XCTAssertEqual(try CLI.run(args + ["--waivers", waivers]).status, 0)
         // Backdate the waiver (created and expired before the scan's reference time).
-        var text = try String(contentsOfFile: waivers, encoding: .utf8).replacingOccurrences(of: "2099-12-31", with: "2025-01-31")
+        var text = try String(contentsOfFile: waivers, encoding: .utf8)
+        let expires = try XCTUnwrap(text.range(of: #"expires: [0-9-]+"#, options: .regularExpression))
+        text.replaceSubrange(expires, with: "expires: 2025-01-31")
         let created = try XCTUnwrap(text.range(of: #"created: [0-9-]+"#, options: .regularExpression))
         text.replaceSubrange(created, with: "created: 2025-01-01")
         try text.write(toFile: waivers, atomically: true, encoding: .utf8)

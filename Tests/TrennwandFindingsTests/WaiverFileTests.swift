@@ -52,7 +52,7 @@ final class WaiverFileTests: XCTestCase {
               expires: 2025-06-30
 
             """#
-        XCTAssertEqual(WaiverFile.entryText(draft, now: now), expected)
+        XCTAssertEqual(WaiverFile.entryText(draft, now: now, expires: "2025-06-30"), expected)
     }
 
     func testAppendToFileOnDisk() throws {
@@ -103,6 +103,36 @@ final class WaiverFileTests: XCTestCase {
         XCTAssertEqual(problem { $0.approver = "" }, "waive.empty")
         XCTAssertEqual(problem { $0.rule = "105" }, "waive.rule")
         XCTAssertEqual(problem { $0.fingerprint = "not-hex" }, "waive.fingerprint")
+    }
+
+    func testUntilWithinTheValidityLimitAndDefaultsToIt() throws {
+        func problem(_ until: String?, limits: WaiverLimits = WaiverLimits(), known: Set<String>? = nil) -> String? {
+            var d = draft
+            d.until = until
+            do {
+                _ = try WaiverFile.appending(d, to: nil, file: "w.yaml", now: now, limits: limits, knownRules: known)
+                return nil
+            } catch let p as WaiverFile.Problem {
+                return p.code
+            } catch {
+                return "\(error)"
+            }
+        }
+        // Today in Berlin is 2025-03-11: at most through 2026-03-11.
+        XCTAssertNil(problem("2026-03-11"))
+        XCTAssertEqual(problem("2026-03-12"), "waive.until-too-late")
+        XCTAssertEqual(problem("9999-12-31"), "waive.until-too-late")
+        XCTAssertEqual(problem("2025-06-30", limits: WaiverLimits(maxValidityMonths: 3)), "waive.until-too-late")
+        XCTAssertNil(problem("2025-06-11", limits: WaiverLimits(maxValidityMonths: 3)))
+        XCTAssertEqual(problem("2025-06-30", known: ["TW201"]), "waive.unknown-rule")
+        XCTAssertNil(problem("2025-06-30", known: ["TW105"]))
+        // Without --until: the latest allowed date, and the file loads under the same limits.
+        var d = draft
+        d.until = nil
+        let text = try WaiverFile.appending(d, to: nil, file: "w.yaml", now: now)
+        XCTAssertTrue(text.contains("  expires: 2026-03-11\n"), text)
+        XCTAssertTrue(text.contains("  created: 2025-03-11\n"), text)
+        XCTAssertEqual(try WaiverSet.parse(text, file: "w.yaml", clock: now).waivers[0].expires, epoch("2026-03-12T00:00:00+01:00"))
     }
 
     func testRefusesToAppendToBrokenFile() {

@@ -4,10 +4,19 @@
 import Foundation
 import TrennwandRecords
 
+/// How far a waiver is declared to reach (`scope:` in the waiver file).
+public enum WaiverScope: String, Sendable, Hashable {
+    /// The default: the waiver must stay within the breadth limits of `WaiverLimits`.
+    case narrow
+    /// Declared broad: may exceed the limits, needs a second approver, never covers a critical finding.
+    case broad
+}
+
 /// One audited waiver read from the waiver file.
 ///
 /// A waiver covers a finding when the rule matches and every given criterion holds (the
-/// fingerprint and all `match` fields). It is valid while `now < expires`.
+/// fingerprint and all `match` fields). It is valid while `now < expires`. How many findings it
+/// may cover is judged after matching (`WaiverSet.apply`, docs/waivers.md "Breadth").
 public struct Waiver: Sendable, Hashable {
     /// Rule id, upper case (`TW105`).
     public var rule: String
@@ -19,6 +28,10 @@ public struct Waiver: Sendable, Hashable {
     public var reason: String
     /// Who approved the waiver (name or role).
     public var approver: String
+    /// `narrow` (default) or `broad`.
+    public var scope: WaiverScope
+    /// A second, different approver; required with `scope: broad`.
+    public var secondApprover: String?
     /// UTC epoch seconds (a date means 00:00 Europe/Berlin of that day).
     public var created: Int64
     /// UTC epoch seconds of the first instant the waiver no longer holds (a date means the end of
@@ -28,18 +41,24 @@ public struct Waiver: Sendable, Hashable {
     public var ticket: String?
     /// Where the entry starts in the waiver file (for warnings).
     public var position: SourcePosition
+    /// Where the rule id is written (for an unknown rule).
+    public var rulePosition: SourcePosition
 
     public init(rule: String, fingerprint: String? = nil, match: WaiverMatch? = nil, reason: String, approver: String,
-                created: Int64, expires: Int64, ticket: String? = nil, position: SourcePosition) {
+                scope: WaiverScope = .narrow, secondApprover: String? = nil,
+                created: Int64, expires: Int64, ticket: String? = nil, position: SourcePosition, rulePosition: SourcePosition? = nil) {
         self.rule = rule.uppercased()
         self.fingerprint = fingerprint?.lowercased()
         self.match = match
         self.reason = reason
         self.approver = approver
+        self.scope = scope
+        self.secondApprover = secondApprover
         self.created = created
         self.expires = expires
         self.ticket = ticket
         self.position = position
+        self.rulePosition = rulePosition ?? position
     }
 
     /// Whether the waiver still holds at `now` (UTC epoch seconds).
@@ -56,8 +75,12 @@ public struct Waiver: Sendable, Hashable {
 
 /// Field criteria of a waiver; every criterion given must hold.
 ///
-/// - `file`: shell pattern (`fnmatch`, `*` also crosses `/`) on the finding's file; a relative
-///   pattern also matches at the end of a longer path (`exports/a.csv` matches `/data/exports/a.csv`).
+/// - `file`: shell pattern matched with `fnmatch(3)` without flags on the finding's file path as the
+///   scan names it (as given on the command line or resolved against audit.yaml's folder): `*` any
+///   run of characters including `/`, `?` one character, `[abc]` `[a-z]` `[!x]` one character of
+///   (not of) the set, `\` quotes the next character; a leading `.` is not special. A pattern that
+///   starts with neither `/` nor `*` also matches the path's tail after a `/` (`exports/a.csv`
+///   matches `/data/exports/a.csv`).
 /// - `line`: the record's line in that file (needs `file`).
 /// - `recordID`: the record's own id (`record_id`, `flow_id`).
 /// - `person`: a person pseudonym (`P-…`) in any role of the finding.
@@ -114,6 +137,9 @@ public struct WaiverWarning: Sendable, Hashable {
         case expired(finding: Locator, fingerprint: String)
         /// The waiver matched no finding of this run.
         case unmatched
+        /// A `scope: broad` waiver matched this critical finding; critical findings are only ever
+        /// covered by a narrow waiver naming their fingerprint, so it stays open.
+        case criticalNotWaived(finding: Locator, fingerprint: String)
     }
 
     public var kind: Kind
@@ -130,14 +156,26 @@ public struct WaiverWarning: Sendable, Hashable {
     /// `file:line: message` in the given language.
     public func text(_ language: Language) -> String { "\(waiver.file):\(waiver.line): \(message.text(language))" }
 
-    static func expired(_ w: Waiver, finding: Finding) -> WaiverWarning {
-        let until = CivilTime.iso8601(w.expires)
-        let at = finding.locator.description
-        return WaiverWarning(
-            kind: .expired(finding: finding.locator, fingerprint: finding.fingerprint), waiver: w.position,
+    static func criticalNotWaived(_ w: Waiver, finding: Locator, fingerprint: String) -> WaiverWarning {
+        WaiverWarning(
+            kind: .criticalNotWaived(finding: finding, fingerprint: fingerprint), waiver: w.position,
             message: Localized(
-                de: "Ausnahme für \(w.rule) (genehmigt von \(w.approver)) ist seit \(until) abgelaufen; die Feststellung \(at) [\(finding.fingerprint)] ist wieder offen",
-                en: "waiver for \(w.rule) (approved by \(w.approver)) expired at \(until); the finding \(at) [\(finding.fingerprint)] is open again"))
+                de: "Ausnahme für \(w.rule) ist weit gefasst (scope: broad) und deckt die kritische Feststellung \(finding.description) [\(fingerprint)] nicht ab; kritische Feststellungen nur mit einer engen Ausnahme mit „fingerprint“",
+                en: "waiver for \(w.rule) is broad (scope: broad) and does not cover the critical finding \(finding.description) [\(fingerprint)]; critical findings only with a narrow waiver naming the 'fingerprint'"))
+    }
+
+    static func expired(_ w: Waiver, finding: Finding) -> WaiverWarning {
+        expired(w, finding: finding.locator, fingerprint: finding.fingerprint)
+    }
+
+    static func expired(_ w: Waiver, finding locator: Locator, fingerprint: String) -> WaiverWarning {
+        let until = CivilTime.iso8601(w.expires)
+        let at = locator.description
+        return WaiverWarning(
+            kind: .expired(finding: locator, fingerprint: fingerprint), waiver: w.position,
+            message: Localized(
+                de: "Ausnahme für \(w.rule) (genehmigt von \(w.approver)) ist seit \(until) abgelaufen; die Feststellung \(at) [\(fingerprint)] ist wieder offen",
+                en: "waiver for \(w.rule) (approved by \(w.approver)) expired at \(until); the finding \(at) [\(fingerprint)] is open again"))
     }
 
     static func unmatched(_ w: Waiver, now: Int64) -> WaiverWarning {
@@ -156,13 +194,20 @@ public struct WaiverOutcome: Sendable {
     public var applied: [Waiver?]
     /// Indices of findings that only expired waivers matched: open again.
     public var reactivated: [Int]
-    /// Expired and unmatched warnings, in waiver-file order per finding.
+    /// Expired, unmatched and critical-not-waived warnings, in waiver-file order per finding.
     public var warnings: [WaiverWarning]
+    /// Waivers refused because they reach too far without `scope: broad` (one error per reason,
+    /// at the entry's position). Not empty: the whole file does not apply (`applied` all nil, no
+    /// warnings); the CLI exits with code 2.
+    public var refused: [ConfigError]
+    /// The waiver file applies (no entry refused).
+    public var fileApplies: Bool { refused.isEmpty }
 
-    public init(applied: [Waiver?], reactivated: [Int], warnings: [WaiverWarning]) {
+    public init(applied: [Waiver?], reactivated: [Int], warnings: [WaiverWarning], refused: [ConfigError] = []) {
         self.applied = applied
         self.reactivated = reactivated
         self.warnings = warnings
+        self.refused = refused
     }
 
     /// How many findings a valid waiver covers.

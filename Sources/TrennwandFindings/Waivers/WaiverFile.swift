@@ -13,8 +13,10 @@ public enum WaiverFile {
     /// Header comment of a newly created waiver file.
     public static let header = """
         # Trennwand – Ausnahmen (Waivers) / waivers
-        # Jeder Eintrag braucht: rule, fingerprint oder match, reason, approver, created, expires.
-        # Each entry needs: rule, fingerprint or match, reason, approver, created, expires.
+        # Jeder Eintrag braucht: rule, fingerprint oder match, reason, approver, created, expires
+        # (höchstens 12 Monate nach created); weite Ausnahmen zusätzlich scope: broad und second_approver.
+        # Each entry needs: rule, fingerprint or match, reason, approver, created, expires (at most
+        # 12 months after created); broad waivers also scope: broad and second_approver.
         # Datum ohne Uhrzeit = bis Tagesende Europe/Berlin; Uhrzeit nur mit Zeitzone (Z, +02:00).
         # A date means through the end of that day in Europe/Berlin; date-times need a zone.
         # Änderungen nur per Review / changes by review only. See docs/waivers.md.
@@ -27,11 +29,11 @@ public enum WaiverFile {
         public var fingerprint: String
         public var reason: String
         public var approver: String
-        /// `--until` as written: a date or a date-time with zone.
-        public var until: String
+        /// `--until` as written: a date or a date-time with zone; nil: the latest allowed expiry.
+        public var until: String?
         public var ticket: String?
 
-        public init(rule: String, fingerprint: String, reason: String, approver: String, until: String, ticket: String? = nil) {
+        public init(rule: String, fingerprint: String, reason: String, approver: String, until: String?, ticket: String? = nil) {
             self.rule = rule
             self.fingerprint = fingerprint
             self.reason = reason
@@ -54,12 +56,19 @@ public enum WaiverFile {
         public var description: String { message.de }
     }
 
-    /// Checks a draft at `now` (UTC epoch seconds). Returns the expiry (UTC epoch seconds).
-    public static func validate(_ draft: Draft, now: Int64) throws -> Int64 {
+    /// Checks a draft at `now` (UTC epoch seconds) against the limits and, if given, the rule ids
+    /// of the loaded pack. Returns the expiry as it is written into the file (the `--until` text,
+    /// or the latest allowed date when it was omitted).
+    public static func validate(_ draft: Draft, now: Int64, limits: WaiverLimits = WaiverLimits(),
+                                knownRules: Set<String>? = nil) throws -> String {
         let rule = draft.rule.uppercased()
         guard rule.hasPrefix("TW"), rule.count > 2, rule.dropFirst(2).allSatisfy(\.isNumber) else {
             throw Problem(code: "waive.rule", de: "Regel-ID der Form TWnnn erwartet, nicht „\(draft.rule)“",
                           en: "rule id of the form TWnnn expected, not '\(draft.rule)'")
+        }
+        if let knownRules, !knownRules.contains(where: { $0.uppercased() == rule }) {
+            throw Problem(code: "waive.unknown-rule", de: "Regel \(rule) gibt es im geladenen Regelwerk nicht",
+                          en: "rule \(rule) does not exist in the loaded rule pack")
         }
         guard WaiverSet.isFingerprint(draft.fingerprint.lowercased()) else {
             throw Problem(code: "waive.fingerprint", de: "Fingerabdruck muss hexadezimal sein (Feld „fingerprint“ in JSON Lines, partialFingerprints in SARIF)",
@@ -70,40 +79,56 @@ public enum WaiverFile {
         where value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw Problem(code: "waive.empty", de: "\(de) ist leer", en: "\(en) is empty")
         }
+        let zone = ZoneConverter(identifier: WaiverSet.dateZone)
+        // `created` is written as today's date: 00:00 Berlin of today.
+        let created: Int64
+        switch WaiverTime.parse(WaiverTime.berlinDate(now), endOfDay: false, zone: zone) {
+        case .success(let t): created = t
+        case .failure(let p): throw Problem(code: "waive.until", de: p.de, en: p.en)
+        }
+        let latest = limits.latestExpiry(created: created)
+        guard let until = draft.until else { return WaiverTime.berlinDate(latest - 1) }
         let expires: Int64
-        switch WaiverTime.parse(draft.until, endOfDay: true, zone: ZoneConverter(identifier: WaiverSet.dateZone)) {
+        switch WaiverTime.parse(until, endOfDay: true, zone: zone) {
         case .success(let t): expires = t
         case .failure(let p): throw Problem(code: "waive.until", de: "--until: \(p.de)", en: "--until: \(p.en)")
         }
         guard expires > now else {
-            throw Problem(code: "waive.until-past", de: "--until \(draft.until) liegt in der Vergangenheit",
-                          en: "--until \(draft.until) is in the past")
+            throw Problem(code: "waive.until-past", de: "--until \(until) liegt in der Vergangenheit",
+                          en: "--until \(until) is in the past")
         }
-        return expires
+        guard expires <= latest else {
+            let last = WaiverTime.berlinDate(latest - 1)
+            throw Problem(code: "waive.until-too-late",
+                          de: "--until \(until) liegt mehr als \(limits.maxValidityMonths) Monate nach heute (spätestens \(last))",
+                          en: "--until \(until) is more than \(limits.maxValidityMonths) months after today (at the latest \(last))")
+        }
+        return until
     }
 
     /// The YAML text of one entry (starting with a blank line, ending with a newline), for a draft
-    /// that `validate` accepted.
-    public static func entryText(_ draft: Draft, now: Int64) -> String {
+    /// that `validate` accepted; `expires` is what `validate` returned.
+    public static func entryText(_ draft: Draft, now: Int64, expires: String) -> String {
         var t = "\n- rule: \(draft.rule.uppercased())\n"
         t += "  fingerprint: \(draft.fingerprint.lowercased())\n"
         t += "  reason: \(quote(draft.reason))\n"
         t += "  approver: \(quote(draft.approver))\n"
         t += "  created: \(WaiverTime.berlinDate(now))\n"
-        t += "  expires: \(draft.until)\n"  // validated ISO 8601: safe as a plain scalar
+        t += "  expires: \(expires)\n"  // validated ISO 8601: safe as a plain scalar
         if let ticket = draft.ticket { t += "  ticket: \(quote(ticket))\n" }
         return t
     }
 
     /// The new file text: `existing` (nil: a new file with the header) plus the entry. Validates the
     /// draft and that the result loads; throws `Problem` or the `ConfigError` of the existing file.
-    public static func appending(_ draft: Draft, to existing: String?, file: String, now: Int64) throws -> String {
-        _ = try validate(draft, now: now)
-        if let existing { _ = try WaiverSet.parse(existing, file: file) }
+    public static func appending(_ draft: Draft, to existing: String?, file: String, now: Int64,
+                                 limits: WaiverLimits = WaiverLimits(), knownRules: Set<String>? = nil) throws -> String {
+        let expires = try validate(draft, now: now, limits: limits, knownRules: knownRules)
+        if let existing { _ = try WaiverSet.parse(existing, file: file, limits: limits) }
         var text = existing ?? header
         if !text.isEmpty && !text.hasSuffix("\n") { text += "\n" }
-        text += entryText(draft, now: now)
-        let set = try WaiverSet.parse(text, file: file)
+        text += entryText(draft, now: now, expires: expires)
+        let set = try WaiverSet.parse(text, file: file, limits: limits, clock: now)
         guard let last = set.waivers.last, last.fingerprint == draft.fingerprint.lowercased() else {
             throw Problem(code: "waive.append", de: "Eintrag konnte nicht angehängt werden (Dateiende ist keine Liste)",
                           en: "entry could not be appended (the file does not end in a list)")
@@ -114,13 +139,14 @@ public enum WaiverFile {
     /// Appends a waiver to the file at `path` (created with a header if missing). Only the new bytes
     /// are written, with `O_APPEND`; returns the text that was appended.
     @discardableResult
-    public static func append(_ draft: Draft, path: String, now: Int64) throws -> String {
+    public static func append(_ draft: Draft, path: String, now: Int64, limits: WaiverLimits = WaiverLimits(),
+                              knownRules: Set<String>? = nil) throws -> String {
         let data = FileManager.default.contents(atPath: path)
         let existing = data.map { String(decoding: $0, as: UTF8.self) }
         if let data, let existing, existing.utf8.count != data.count {
             throw Problem(code: "waive.encoding", de: "\(path) ist kein gültiges UTF-8", en: "\(path) is not valid UTF-8")
         }
-        let full = try appending(draft, to: existing, file: path, now: now)
+        let full = try appending(draft, to: existing, file: path, now: now, limits: limits, knownRules: knownRules)
         let added = Array(full.utf8.dropFirst(data?.count ?? 0))
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
         guard fd >= 0 else {

@@ -2,12 +2,47 @@ import Foundation
 import TrennwandRecords
 import TrennwandYAML
 
+/// The limits a waiver is checked against (audit.yaml `waiver_limits`, docs/waivers.md).
+public struct WaiverLimits: Sendable, Hashable {
+    /// A waiver without `scope: broad` may match at most this many findings of a run.
+    public var maxMatches: Int
+    /// `expires` may lie at most this many calendar months after `created` (through the end of
+    /// that day, Europe/Berlin).
+    public var maxValidityMonths: Int
+
+    public static let defaultMaxMatches = 20
+    public static let defaultMaxValidityMonths = 12
+    /// Allowed ranges of the two settings in audit.yaml.
+    public static let maxMatchesRange = 1...10_000
+    public static let maxValidityMonthsRange = 1...24
+
+    public init(maxMatches: Int = WaiverLimits.defaultMaxMatches, maxValidityMonths: Int = WaiverLimits.defaultMaxValidityMonths) {
+        self.maxMatches = maxMatches
+        self.maxValidityMonths = maxValidityMonths
+    }
+
+    /// The latest allowed expiry for a waiver created at `created` (UTC epoch seconds): the end
+    /// (24:00 Europe/Berlin) of the day `maxValidityMonths` calendar months after the creation day;
+    /// a day that month lacks becomes its last day (31 Jan + 1 month → end of 28/29 Feb).
+    public func latestExpiry(created: Int64) -> Int64 {
+        let zone = ZoneConverter(identifier: WaiverSet.dateZone)
+        let local = zone?.local(fromUTC: created) ?? created
+        let (y, m, d) = CivilTime.civilFromDays(Int(CivilTime.floorDiv(local, 86_400)))
+        let months = (m - 1) + maxValidityMonths
+        let year = y + months / 12, month = months % 12 + 1
+        let day = min(d, CivilTime.daysInMonth(year: year, month: month))
+        let endLocal = Int64(CivilTime.daysFromCivil(year: year, month: month, day: day) + 1) * 86_400
+        return zone?.utc(fromLocal: endLocal) ?? endLocal
+    }
+}
+
 /// All waivers of one waiver file (`trennwand-waivers.yaml`), read with positions.
 ///
 /// The file is a YAML list of entries (docs/waivers.md). Every entry needs `rule`, a narrow match
 /// (`fingerprint` and/or `match`), `reason`, `approver`, `created` and `expires`; anything missing,
 /// empty or malformed is a `ConfigError` at its `file:line:column` (CLI exit code 2), because a
-/// waiver that cannot be audited must not silently hide a finding.
+/// waiver that cannot be audited must not silently hide a finding. How far a waiver reaches is
+/// judged by what it matches in a run (`apply`), not by its pattern.
 public struct WaiverSet: Sendable {
     /// The file the waivers were read from.
     public var path: String
@@ -22,20 +57,24 @@ public struct WaiverSet: Sendable {
     /// The time zone in which a plain date (`2025-06-30`) is read.
     public static let dateZone = "Europe/Berlin"
 
-    static let entryKeys: Set<String> = ["rule", "fingerprint", "match", "reason", "approver", "created", "expires", "ticket"]
+    static let entryKeys: Set<String> = ["rule", "fingerprint", "match", "reason", "approver", "scope", "second_approver",
+                                         "created", "expires", "ticket"]
     static let matchKeys: Set<String> = ["file", "line", "record_id", "person", "detector", "evidence"]
 
     /// Reads and checks a waiver file. Throws `ConfigError` naming `file:line:column`.
-    public static func load(path: String) throws -> WaiverSet {
+    ///
+    /// `clock` (UTC epoch seconds, the wall clock) refuses a `created` in the future, so a waiver
+    /// cannot stretch its validity by a future creation date; nil skips that check.
+    public static func load(path: String, limits: WaiverLimits = WaiverLimits(), clock: Int64? = nil) throws -> WaiverSet {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(SourcePosition(file: path, line: 1, column: 1), code: "waiver.unreadable",
                               de: "Ausnahmedatei kann nicht gelesen werden", en: "waiver file cannot be read")
         }
-        return try parse(String(decoding: data, as: UTF8.self), file: path)
+        return try parse(String(decoding: data, as: UTF8.self), file: path, limits: limits, clock: clock)
     }
 
     /// Parses waiver file text; `file` is used in error positions. A file with only comments is empty.
-    public static func parse(_ text: String, file: String) throws -> WaiverSet {
+    public static func parse(_ text: String, file: String, limits: WaiverLimits = WaiverLimits(), clock: Int64? = nil) throws -> WaiverSet {
         let root: YAMLNode
         do { root = try YAMLNode.parse(text, file: file) } catch let e as ConfigError where e.code == "yaml.empty" {
             return WaiverSet(path: file, waivers: [])
@@ -47,14 +86,30 @@ public struct WaiverSet: Sendable {
                              en: "the waiver file must be a list of entries ('- rule: …')")
         }
         let zone = ZoneConverter(identifier: dateZone)
-        return WaiverSet(path: file, waivers: try entries.map { try waiver($0, zone: zone) })
+        return WaiverSet(path: file, waivers: try entries.map { try waiver($0, zone: zone, limits: limits, clock: clock) })
+    }
+
+    /// Checks that every waiver names a rule of the loaded rule pack (ids compared in upper case).
+    /// Throws a `ConfigError` (`waiver.unknown-rule`) at the first unknown id's position.
+    public func checkRules(known: Set<String>) throws {
+        let ids = Set(known.map { $0.uppercased() })
+        for w in waivers where !ids.contains(w.rule) {
+            throw ConfigError(w.rulePosition, code: "waiver.unknown-rule",
+                              de: "Regel „\(w.rule)“ gibt es im geladenen Regelwerk nicht; eine Ausnahme nennt genau eine vorhandene Regel-ID",
+                              en: "rule '\(w.rule)' does not exist in the loaded rule pack; a waiver names exactly one existing rule id")
+        }
     }
 
     // MARK: Reading one entry
 
-    private static func waiver(_ node: YAMLNode, zone: ZoneConverter?) throws -> Waiver {
+    private static func waiver(_ node: YAMLNode, zone: ZoneConverter?, limits: WaiverLimits, clock: Int64?) throws -> Waiver {
         let m = try node.mapping(allowed: entryKeys)
         let rule = try requiredText(m, "rule", de: "Regel-ID", en: "rule id").uppercased()
+        let ruleNode = m.entries.first { $0.key == "rule" }!.value
+        if rule.contains(where: { "*?[]{}!,".contains($0) }) || rule.contains(where: \.isWhitespace) {
+            throw ruleNode.error("waiver.rule-pattern", de: "„rule“ nennt genau eine Regel-ID (z. B. TW105), kein Muster und keine Liste",
+                                 en: "'rule' names exactly one rule id (e.g. TW105), no pattern and no list")
+        }
         var fingerprint: String?
         if let entry = m.entries.first(where: { $0.key == "fingerprint" }) {
             let fp = try nonEmpty(entry, de: "Fingerabdruck", en: "fingerprint").lowercased()
@@ -75,16 +130,55 @@ public struct WaiverSet: Sendable {
         }
         let reason = try requiredText(m, "reason", de: "Begründung", en: "reason")
         let approver = try requiredText(m, "approver", de: "Genehmigende Person", en: "approver")
+        var scope = WaiverScope.narrow
+        if let entry = m.entries.first(where: { $0.key == "scope" }) {
+            guard let s = WaiverScope(rawValue: try nonEmpty(entry, de: "Reichweite", en: "scope")) else {
+                throw entry.value.error("waiver.scope", de: "„scope“: narrow oder broad", en: "'scope': narrow or broad")
+            }
+            scope = s
+        }
+        var secondApprover: String?
+        if let entry = m.entries.first(where: { $0.key == "second_approver" }) {
+            let second = try nonEmpty(entry, de: "Zweite genehmigende Person", en: "second approver")
+            if normalizedName(second) == normalizedName(approver) {
+                throw entry.value.error("waiver.same-approver",
+                                        de: "„second_approver“ muss eine andere Person sein als „approver“",
+                                        en: "'second_approver' must be a different person than 'approver'")
+            }
+            secondApprover = second
+        }
+        if scope == .broad && secondApprover == nil {
+            throw m.node.error("waiver.missing-second_approver",
+                               de: "„scope: broad“ braucht eine zweite genehmigende Person („second_approver“)",
+                               en: "'scope: broad' needs a second approver ('second_approver')")
+        }
         let created = try time(m, "created", zone: zone, endOfDay: false, de: "Erstellungsdatum", en: "creation date")
         let expires = try time(m, "expires", zone: zone, endOfDay: true, de: "Ablaufdatum", en: "expiry")
+        let expiresNode = m.entries.first { $0.key == "expires" }!.value
         if expires <= created {
-            let v = m.entries.first { $0.key == "expires" }!.value
-            throw v.error("waiver.expires-before-created", de: "„expires“ liegt nicht nach „created“",
-                          en: "'expires' is not after 'created'")
+            throw expiresNode.error("waiver.expires-before-created", de: "„expires“ liegt nicht nach „created“",
+                                    en: "'expires' is not after 'created'")
+        }
+        let latest = limits.latestExpiry(created: created)
+        if expires > latest {
+            let last = WaiverTime.berlinDate(latest - 1)
+            throw expiresNode.error("waiver.expires-too-late",
+                                    de: "„expires“ liegt mehr als \(limits.maxValidityMonths) Monate nach „created“ (spätestens \(last); waiver_limits.max_validity_months)",
+                                    en: "'expires' is more than \(limits.maxValidityMonths) months after 'created' (at the latest \(last); waiver_limits.max_validity_months)")
+        }
+        if let clock, created > clock {
+            let v = m.entries.first { $0.key == "created" }!.value
+            throw v.error("waiver.created-in-future", de: "„created“ liegt in der Zukunft", en: "'created' lies in the future")
         }
         let ticket = try m.optional("ticket")?.string()
         return Waiver(rule: rule, fingerprint: fingerprint, match: match, reason: reason, approver: approver,
-                      created: created, expires: expires, ticket: ticket, position: node.position)
+                      scope: scope, secondApprover: secondApprover, created: created, expires: expires, ticket: ticket,
+                      position: node.position, rulePosition: ruleNode.position)
+    }
+
+    /// A name compared case- and space-insensitively (two approvers must differ).
+    private static func normalizedName(_ s: String) -> String {
+        s.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
     private static func readMatch(_ entry: YAMLMapping.Entry) throws -> WaiverMatch {
@@ -145,40 +239,118 @@ public struct WaiverSet: Sendable {
 
     // MARK: Applying
 
-    /// Decides per finding which valid waiver covers it, and collects warnings.
+    /// Decides per finding which valid waiver covers it, refuses waivers that reach too far, and
+    /// collects warnings.
     ///
-    /// The first valid waiver in file order that matches covers a finding. A finding matched only by
-    /// expired waivers is open again, with one warning per expired waiver naming the waiver's and the
-    /// finding's `file:line`. A waiver that matches no finding gets an "unmatched" warning, unless
-    /// its rule was not evaluated in this run (`evaluatedRules`, e.g. with `--rule`; nil: all were).
-    public func apply<C: Collection>(to findings: C, now: Int64, evaluatedRules: Set<String>? = nil) -> WaiverOutcome
+    /// Breadth is judged by effect, after matching: a valid waiver without `scope: broad` is
+    /// refused (one `ConfigError` per reason in `refused`) when it matches more
+    /// than `limits.maxMatches` findings (`waiver.too-many-matches`), findings in every file that
+    /// has findings in this run when that is more than one (`waiver.every-file`), or a critical
+    /// finding without naming its fingerprint (`waiver.critical-needs-fingerprint`). One refused
+    /// waiver makes the whole file not apply: every finding is open (`applied` all nil), there are
+    /// no warnings and no reactivated findings, only `refused`. A `scope: broad` waiver never
+    /// covers a critical finding (warning `criticalNotWaived`).
+    ///
+    /// The first valid waiver in file order that matches covers a finding. A finding
+    /// matched only by expired waivers is open again, with one warning per expired waiver naming the
+    /// waiver's and the finding's `file:line`. A waiver that matches no finding gets an "unmatched"
+    /// warning, unless its rule was not evaluated in this run (`evaluatedRules`, e.g. with `--rule`;
+    /// nil: all were).
+    public func apply<C: Collection>(to findings: C, now: Int64, evaluatedRules: Set<String>? = nil,
+                                     limits: WaiverLimits = WaiverLimits()) -> WaiverOutcome
     where C.Element == Finding {
-        var applied: [Waiver?] = Array(repeating: nil, count: findings.count)
+        let count = findings.count
+        var applied: [Waiver?] = Array(repeating: nil, count: count)
         var reactivated: [Int] = []
         var warnings: [WaiverWarning] = []
-        var used = Array(repeating: false, count: waivers.count)
         let byRule = Dictionary(grouping: waivers.indices, by: { waivers[$0].rule })
+        // Pass 1: who matches what. Only matched findings keep their locator and fingerprint.
+        var matchedBy: [Int: [Int]] = [:]
+        var matched: [Int: (locator: Locator, fingerprint: String, critical: Bool)] = [:]
+        var matchCount = Array(repeating: 0, count: waivers.count)
+        var matchFiles = Array(repeating: Set<String>(), count: waivers.count)
+        var matchesCritical = Array(repeating: false, count: waivers.count)
+        var filesWithFindings: Set<String> = []
         for (i, f) in findings.enumerated() {
+            filesWithFindings.insert(f.locator.file)
             guard let candidates = byRule[f.ruleID.uppercased()] else { continue }
+            let hits = candidates.filter { waivers[$0].matches(f) }
+            if hits.isEmpty { continue }
+            let critical = f.severity == .critical
+            matchedBy[i] = hits
+            matched[i] = (f.locator, f.fingerprint, critical)
+            for k in hits {
+                matchCount[k] += 1
+                matchFiles[k].insert(f.locator.file)
+                if critical { matchesCritical[k] = true }
+            }
+        }
+        // Breadth by effect.
+        var refusedErrors: [ConfigError] = []
+        for (k, w) in waivers.enumerated() where w.isValid(at: now) && w.scope != .broad {
+            refusedErrors += breadthErrors(w, matches: matchCount[k], files: matchFiles[k].count,
+                                           filesWithFindings: filesWithFindings.count, critical: matchesCritical[k], limits: limits)
+        }
+        // One refused entry and the whole file does not apply: every finding is open, the run is a
+        // configuration error. A file half applied would look like a deliberate decision; it is
+        // applied only when every entry is acceptable. No other warnings: they describe an
+        // application that does not happen.
+        if !refusedErrors.isEmpty {
+            return WaiverOutcome(applied: Array(repeating: nil, count: count), reactivated: [], warnings: [],
+                                 refused: refusedErrors)
+        }
+        // Pass 2: per matched finding, in finding order.
+        for i in matchedBy.keys.sorted() {
+            let hits = matchedBy[i]!, f = matched[i]!
             var expired: [Waiver] = []
-            for k in candidates where waivers[k].matches(f) {
-                used[k] = true
-                if applied[i] == nil && waivers[k].isValid(at: now) {
-                    applied[i] = waivers[k]
-                } else if !waivers[k].isValid(at: now) {
-                    expired.append(waivers[k])
+            var broadOnCritical: [Waiver] = []
+            for k in hits {
+                let w = waivers[k]
+                if !w.isValid(at: now) {
+                    expired.append(w)
+                } else if f.critical && w.scope == .broad {
+                    broadOnCritical.append(w)
+                } else if applied[i] == nil {
+                    applied[i] = w
                 }
             }
-            if applied[i] == nil && !expired.isEmpty {
+            guard applied[i] == nil else { continue }
+            if !expired.isEmpty {
                 reactivated.append(i)
-                warnings += expired.map { WaiverWarning.expired($0, finding: f) }
+                warnings += expired.map { WaiverWarning.expired($0, finding: f.locator, fingerprint: f.fingerprint) }
             }
+            warnings += broadOnCritical.map { WaiverWarning.criticalNotWaived($0, finding: f.locator, fingerprint: f.fingerprint) }
         }
         let evaluated = evaluatedRules.map { Set($0.map { $0.uppercased() }) }
-        for (k, w) in waivers.enumerated() where !used[k] && evaluated?.contains(w.rule) != false {
+        for (k, w) in waivers.enumerated() where matchCount[k] == 0 && evaluated?.contains(w.rule) != false {
             warnings.append(.unmatched(w, now: now))
         }
-        return WaiverOutcome(applied: applied, reactivated: reactivated, warnings: warnings)
+        return WaiverOutcome(applied: applied, reactivated: reactivated, warnings: warnings, refused: refusedErrors)
+    }
+
+    /// Why a valid waiver without `scope: broad` reaches too far (empty: it does not).
+    private func breadthErrors(_ w: Waiver, matches: Int, files: Int, filesWithFindings: Int, critical: Bool,
+                               limits: WaiverLimits) -> [ConfigError] {
+        let needs = Localized(
+            de: "so weit nur mit „scope: broad“, Begründung und zweiter genehmigender Person („second_approver“); die Ausnahme wird nicht angewandt",
+            en: "this broad only with 'scope: broad', a reason and a second approver ('second_approver'); the waiver is not applied")
+        var errors: [ConfigError] = []
+        if critical && w.fingerprint == nil {
+            errors.append(ConfigError(w.position, code: "waiver.critical-needs-fingerprint",
+                                      de: "Ausnahme für \(w.rule) trifft eine kritische Feststellung ohne deren „fingerprint“ zu nennen; kritische Feststellungen nur mit einer engen Ausnahme mit „fingerprint“ – die Ausnahme wird nicht angewandt",
+                                      en: "waiver for \(w.rule) matches a critical finding without naming its 'fingerprint'; critical findings only with a narrow waiver naming the 'fingerprint' – the waiver is not applied"))
+        }
+        if matches > limits.maxMatches {
+            errors.append(ConfigError(w.position, code: "waiver.too-many-matches",
+                                      de: "Ausnahme für \(w.rule) trifft \(matches) Feststellungen (Grenze \(limits.maxMatches), waiver_limits.max_matches): \(needs.de)",
+                                      en: "waiver for \(w.rule) matches \(matches) findings (limit \(limits.maxMatches), waiver_limits.max_matches): \(needs.en)"))
+        }
+        if filesWithFindings > 1 && files == filesWithFindings {
+            errors.append(ConfigError(w.position, code: "waiver.every-file",
+                                      de: "Ausnahme für \(w.rule) trifft Feststellungen in jeder der \(files) Dateien mit Feststellungen dieses Laufs: \(needs.de)",
+                                      en: "waiver for \(w.rule) matches findings in every one of the \(files) files with findings in this run: \(needs.en)"))
+        }
+        return errors
     }
 }
 

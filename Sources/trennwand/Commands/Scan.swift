@@ -179,8 +179,12 @@ struct ScanCommand: ParsableCommand {
         // Waivers and baseline are read before the scan: a broken file stops it early.
         var waiverSet: WaiverSet?
         if let path = waivers ?? cfg.waivers {
-            do { waiverSet = try WaiverSet.load(path: path) } catch let e as ConfigError {
-                printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(language))
+            do {
+                let set = try WaiverSet.load(path: path, limits: cfg.waiverLimits, clock: Int64(Date().timeIntervalSince1970))
+                try set.checkRules(known: Set(ruleSet.rules.map(\.id)))
+                waiverSet = set
+            } catch let e as ConfigError {
+                printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(language) + " [\(e.code)]")
                 throw Exit.configuration
             }
         }
@@ -226,14 +230,27 @@ struct ScanCommand: ParsableCommand {
                           language: language, failOn: failOn)
         // The terminal summary goes to stdout unless a format already writes there or text is redirected.
         if !targets.contains(where: { $0.1 == "-" || $0.0 == .text }) { targets.append((.text, "-")) }
-        // Waivers: audited exceptions stay visible; expired ones re-activate their finding.
-        let outcome = waiverSet?.apply(to: result.findings, now: nowTime, evaluatedRules: only)
+        // Waivers: audited exceptions stay visible; expired ones re-activate their finding. A waiver
+        // that reaches too far makes the whole waiver file not apply (every finding open) and the run
+        // a configuration error (exit 2) after the reports are written; the state is not advanced,
+        // so its findings stay new.
+        let outcome = waiverSet?.apply(to: result.findings, now: nowTime, evaluatedRules: only, limits: cfg.waiverLimits)
         for w in outcome?.warnings ?? [] { printError(UI.t("Warnung: ", "warning: ") + w.text(language)) }
+        let waiverRefused = !(outcome?.fileApplies ?? true)
+        for e in outcome?.refused ?? [] {
+            printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(language) + " [\(e.code)]")
+        }
+        if waiverRefused, let waiverSet {
+            printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + UI.t(
+                "\(waiverSet.path): Ausnahmedatei wird nicht angewandt (abgelehnte Einträge oben), alle Feststellungen sind offen; Einträge korrigieren und erneut scannen",
+                "\(waiverSet.path): waiver file not applied (refused entries above), every finding is open; fix the entries and scan again")
+                + " [waiver.file-not-applied]")
+        }
         let waived: [WaiverInfo?] = result.findings.indices.map { i in outcome?.applied[i].map(WaiverInfo.init) }
         let comparison = baselineSet?.compare(findings: result.findings)
         // State: lifecycle per finding, one transaction per file.
         var lifecycle: [String: FindingStatus] = [:]
-        if let session {
+        if let session, !waiverRefused {
             do {
                 lifecycle = try session.commit(result: result, waived: Set(result.findings.indices.compactMap {
                     waived[$0] == nil ? nil : result.findings[$0].fingerprint
@@ -255,7 +272,9 @@ struct ScanCommand: ParsableCommand {
         // Exit code: errors first, then open (not waived) violations at or above the threshold that
         // are new — against the baseline, and with a state database new or reopened.
         var exit: ExitCode = Exit.ok
-        if result.inputs.contains(where: { $0.fileError != nil }) {
+        if waiverRefused {
+            exit = Exit.configuration
+        } else if result.inputs.contains(where: { $0.fileError != nil }) {
             exit = Exit.input
         } else if (strict || cfg.strict == true) && result.inputs.contains(where: { $0.rejected > 0 }) {
             exit = Exit.input

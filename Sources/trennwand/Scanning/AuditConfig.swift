@@ -18,6 +18,7 @@ import TrennwandYAML
 /// formats: { html: out/bericht.html, sarif: out/trennwand.sarif }
 /// lang: de
 /// waivers: trennwand-waivers.yaml     # audited exceptions (docs/waivers.md)
+/// waiver_limits: { max_matches: 20, max_validity_months: 12 }   # defaults; docs/waivers.md
 /// baseline: previous.sarif           # only new findings count for the exit code
 /// state: /var/lib/trennwand/state.sqlite   # history, incremental scans (docs/operations.md)
 /// retention_months: 6
@@ -33,6 +34,7 @@ struct AuditConfig {
     var language: Language?
     var rules: String?
     var waivers: String?
+    var waiverLimits = WaiverLimits()
     var baseline: String?
     var state: String?
     var retentionMonths: Int?
@@ -42,7 +44,7 @@ struct AuditConfig {
         let base = (path as NSString).deletingLastPathComponent
         func resolve(_ p: String) -> String { p.hasPrefix("/") || base.isEmpty ? p : base + "/" + p }
         let m = try doc.mapping(allowed: ["sources", "reference", "rules", "fail_on", "now", "strict", "formats", "lang",
-                                          "rules_directory", "waivers", "baseline", "state", "retention_months"])
+                                          "rules_directory", "waivers", "waiver_limits", "baseline", "state", "retention_months"])
         var c = AuditConfig()
         for key in ["reference", "sources"] {
             guard let list = m.optional(key) else { continue }
@@ -93,6 +95,25 @@ struct AuditConfig {
         }
         c.rules = try m.optional("rules_directory").map { resolve(try $0.string()) }
         c.waivers = try m.optional("waivers").map { resolve(try $0.string()) }
+        if let wl = m.optional("waiver_limits") {
+            let lm = try wl.mapping(allowed: ["max_matches", "max_validity_months"])
+            if let n = lm.optional("max_matches") {
+                let v = try n.int()
+                guard WaiverLimits.maxMatchesRange.contains(v) else {
+                    throw n.error("config.waiver-limits", de: "max_matches: ganze Zahl von 1 bis \(WaiverLimits.maxMatchesRange.upperBound)",
+                                  en: "max_matches: whole number from 1 to \(WaiverLimits.maxMatchesRange.upperBound)")
+                }
+                c.waiverLimits.maxMatches = v
+            }
+            if let n = lm.optional("max_validity_months") {
+                let v = try n.int()
+                guard WaiverLimits.maxValidityMonthsRange.contains(v) else {
+                    throw n.error("config.waiver-limits", de: "max_validity_months: ganze Zahl von 1 bis \(WaiverLimits.maxValidityMonthsRange.upperBound)",
+                                  en: "max_validity_months: whole number from 1 to \(WaiverLimits.maxValidityMonthsRange.upperBound)")
+                }
+                c.waiverLimits.maxValidityMonths = v
+            }
+        }
         c.baseline = try m.optional("baseline").map { resolve(try $0.string()) }
         c.state = try m.optional("state").map { resolve(try $0.string()) }
         c.retentionMonths = try m.optional("retention_months")?.int()
