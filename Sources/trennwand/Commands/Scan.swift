@@ -212,7 +212,7 @@ struct ScanCommand: ParsableCommand {
             session?.abandon()
             throw Self.stateExit(e)
         } catch {
-            printError(UI.t("Prüfung abgebrochen: \(error)", "scan stopped: \(error)"))
+            printError(UI.t("Prüfung abgebrochen: ", "scan stopped: ") + unexpectedErrorText(error, language: language))
             session?.abandon()
             throw Exit.input
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import TrennwandFindings
 import TrennwandOutputs
+import TrennwandRecords
 
 /// Refuses outputs that name standard output when it was closed at start (`>&-`): the run
 /// stops with exit 3 before anything is read or written, instead of sending a report to
@@ -22,6 +23,19 @@ func outputErrorText(_ error: Error, path: String?) -> String {
     let target = path ?? "-"
     return UI.t("Ausgabe \(target): Schreiben fehlgeschlagen – Pfad, Berechtigungen und freien Platz prüfen [output.write]",
                 "output \(target): write failed – check the path, permissions and free space [output.write]")
+}
+
+/// Our message for an error without a message of its own: an `InputError` or `ConfigError` shows its
+/// text; anything else a fixed text with code `scan.unexpected`, its details only in the debug log
+/// (`TRENNWAND_LOG_LEVEL=debug`), never as a raw Swift or system text.
+func unexpectedErrorText(_ error: Error, language: Language) -> String {
+    if let e = error as? InputError { return e.text(language) + " [\(e.rejection.reason.code)]" }
+    if let e = error as? ConfigError { return e.text(language) + " [\(e.code)]" }
+    if let e = error as? OutputError { return e.text(language) }
+    Log.shared.debug("unexpected error: \(String(reflecting: error))")
+    return language == .de
+        ? "unerwarteter Fehler – Einzelheiten mit TRENNWAND_LOG_LEVEL=debug; bitte mit dieser Ausgabe melden [scan.unexpected]"
+        : "unexpected error – details with TRENNWAND_LOG_LEVEL=debug; please report it with that output [scan.unexpected]"
 }
 
 /// The pseudonym key (`--key-file`, `TRENNWAND_KEY`, `TRENNWAND_KEY_FILE` or the installation key).
