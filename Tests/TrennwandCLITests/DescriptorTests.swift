@@ -94,6 +94,19 @@ final class DescriptorTests: XCTestCase {
         try assertCompleteHTML(out + "/trennwand-bericht.html")
     }
 
+    /// `ingest` writes its records to stdout: closed, it stops (exit 3) instead of writing into /dev/null.
+    func testIngestWithClosedStdout() throws {
+        let file = TestPaths.samples.appendingPathComponent("Plattform-Datenfluesse.csv").path
+        let r = try spawn(["ingest", file], closed: [1])
+        XCTAssertEqual(r.status, 3, r.stderr)
+        XCTAssertTrue(r.stderr.contains("[output.stdout-closed]"), r.stderr)
+        let counted = try spawn(["ingest", "--count-only", file], closed: [1])
+        XCTAssertEqual(counted.status, 0, counted.stderr)
+        let open = try spawn(["ingest", file], closed: [])
+        XCTAssertEqual(open.status, 0, open.stderr)
+        XCTAssertFalse(open.stdout.isEmpty)
+    }
+
     /// With stdout closed and only file outputs the scan works; the summary for stdout is dropped.
     func testClosedStdoutWithFileOutputsWritesCompleteReports() throws {
         let dir = try samplesCopy()
