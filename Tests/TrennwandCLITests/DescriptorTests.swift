@@ -236,6 +236,36 @@ final class DescriptorTests: XCTestCase {
         XCTAssertFalse(directory.stderr.contains("Inappropriate ioctl"), directory.stderr)
     }
 
+    /// A directory as baseline was "Inappropriate ioctl for device" (a stale errno).
+    func testBaselineDirectoryIsOurMessage() throws {
+        let r = try CLI.run(["scan", "Samples/Plattform-Datenfluesse.csv", "--baseline", "Samples", "--format", "text=/dev/null"])
+        XCTAssertEqual(r.status, 3, r.stderr)
+        XCTAssertFalse(r.stderr.contains("ioctl"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("Verzeichnis"), r.stderr)
+    }
+
+    /// Reports to devices and FIFOs are written in place (`make` uses `--format text=/dev/null`).
+    func testCharacterDeviceAndFIFOTargetsAreWrittenInPlace() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fifo = dir.appendingPathComponent("fifo").path
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        // A reader drains the FIFO while the scan writes.
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/bin/sh")
+        reader.arguments = ["-c", "cat \"$0\" > \"$0.out\"", fifo]
+        try reader.run()
+        let r = try CLI.run(["scan", "Samples/Plattform-Datenfluesse.csv", "--format", "jsonl=" + fifo, "--format", "text=/dev/null"])
+        reader.waitUntilExit()
+        XCTAssertTrue([0, 1].contains(r.status), r.stderr)
+        XCTAssertFalse(try String(contentsOfFile: fifo + ".out", encoding: .utf8).isEmpty)
+        var st = stat()
+        XCTAssertEqual(lstat("/dev/null", &st), 0)
+        XCTAssertEqual(st.st_mode & S_IFMT, S_IFCHR, "/dev/null was replaced")
+        XCTAssertEqual(lstat(fifo, &st), 0)
+        XCTAssertEqual(st.st_mode & S_IFMT, S_IFIFO)
+    }
+
     func testNewInstallationKeyIsAnnouncedOnce() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

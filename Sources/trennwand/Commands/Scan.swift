@@ -326,11 +326,14 @@ struct ScanCommand: ParsableCommand {
         }
     }
 
-    /// Existing targets that are not regular files (devices, FIFOs) are never replaced.
+    /// Existing character devices and FIFOs (`/dev/null`, `/dev/stdout`, a terminal, a pipe) are
+    /// written in place, never replaced. Everything else, also a block device or a symlink to a
+    /// regular file, goes through `AtomicFileSink`, whose rename replaces a link, not its target.
     func isSpecialFile(_ path: String) -> Bool {
         var st = stat()
         guard stat(path, &st) == 0 else { return false }
-        return (st.st_mode & S_IFMT) != S_IFREG
+        let type = st.st_mode & S_IFMT
+        return type == S_IFCHR || type == S_IFIFO
     }
 }
 
