@@ -12,7 +12,7 @@ C4=$OUT/corpus-$((MB * 4))
 BIN=.build/release/trennwand
 BENCH=.build/release/trennwand-bench
 NOW=2025-12-31T12:00:00+01:00
-export TRENNWAND_KEY=${TRENNWAND_KEY:-bench-key-0123456789}
+export TRENNWAND_KEY=${TRENNWAND_KEY:-62656e63682d6b65792d30313233343536373839626173652d6b65792d2d2d2d}
 mkdir -p $OUT
 [ -f $C1/ground-truth.tsv ] || $BENCH generate --out $C1 --mb $MB --seed $SEED
 if [ "${BENCH_SCALE:-1}" = 1 ]; then [ -f $C4/ground-truth.tsv ] || $BENCH generate --out $C4 --mb $((MB * 4)) --seed $SEED; fi

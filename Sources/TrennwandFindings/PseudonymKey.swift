@@ -7,41 +7,67 @@ import TrennwandRecords
 /// Keyed HMAC-SHA256 makes pseudonyms stable across runs and reports (the same account always
 /// gets the same pseudonym) without being brute-forceable from the small space of account or
 /// customer numbers, which a plain hash would be (Presidio #1845). Where the key comes from:
-/// 1. `TRENNWAND_KEY` (hex or any text of at least 16 bytes),
-/// 2. `TRENNWAND_KEY_FILE` or `--key-file`,
+/// 1. `TRENNWAND_KEY`: hexadecimal, at least 64 hex digits (32 bytes), e.g. `openssl rand -hex 32`;
+///    anything else is refused (`key.env-format`),
+/// 2. `TRENNWAND_KEY_FILE` or `--key-file`: the file's bytes (at least 16, trailing newline ignored),
 /// 3. else a per-installation key created once with 32 random bytes and kept at
 ///    `$XDG_DATA_HOME/trennwand/pseudonym.key` (default `~/.local/share/trennwand/pseudonym.key`),
-///    mode 0600. Whoever shares findings across machines (baseline in CI) shares the key too.
+///    mode 0600 in a 0700 folder; `created` tells the caller to announce it.
+/// A key file that group or others may access (mode & 077) is refused (`key.permissions`): whoever
+/// reads the key can test guesses against every pseudonym. Whoever shares findings across machines
+/// (baseline in CI) shares the key too.
 public struct PseudonymKey: Sendable {
     /// Kept as bytes (SymmetricKey is not Sendable); a SymmetricKey is made per MAC.
     let keyBytes: [UInt8]
     /// Where the key came from, for the run summary (never the key itself).
     public let origin: String
+    /// True when this run created the installation key (the CLI announces it with its path).
+    public let created: Bool
 
-    public init(bytes: [UInt8], origin: String) {
+    public init(bytes: [UInt8], origin: String, created: Bool = false) {
         self.keyBytes = bytes
         self.origin = origin
+        self.created = created
     }
 
-    public enum Problem: Error, Sendable {
-        case tooShort(String)
-        case unreadable(String, String)
+    /// A key that cannot be used, with a stable `code` and a German and English text that says
+    /// what, where and what to do. The CLI maps it to exit code 2 (configuration).
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public var code: String
+        public var message: Localized
+
+        init(_ code: String, de: String, en: String) {
+            self.code = code
+            self.message = Localized(de: de, en: en)
+        }
+
+        public func text(_ language: Language) -> String { message.text(language) + " [\(code)]" }
+        public var description: String { text(.de) }
     }
+
+    /// Fewest hex digits of `TRENNWAND_KEY` (32 bytes).
+    public static let minimumHexDigits = 64
+    /// Fewest bytes of a key file.
+    public static let minimumFileBytes = 16
 
     /// Resolves the key as documented above. `file` is the `--key-file` option.
     public static func resolve(file: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PseudonymKey {
         if let text = environment["TRENNWAND_KEY"], !text.isEmpty {
-            let bytes = Array(text.utf8)
-            guard bytes.count >= 16 else { throw Problem.tooShort("TRENNWAND_KEY") }
+            guard let bytes = decodeHex(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+                  bytes.count * 2 >= minimumHexDigits else {
+                throw Problem("key.env-format",
+                              de: "TRENNWAND_KEY muss hexadezimal sein, mindestens \(minimumHexDigits) Hex-Ziffern (32 Byte); "
+                                + "einen neuen Schlüssel erzeugt z. B. „openssl rand -hex 32“ (neuer Schlüssel = neue Pseudonyme)",
+                              en: "TRENNWAND_KEY must be hexadecimal, at least \(minimumHexDigits) hex digits (32 bytes); "
+                                + "create one with e.g. 'openssl rand -hex 32' (a new key means new pseudonyms)")
+            }
             return PseudonymKey(bytes: bytes, origin: "TRENNWAND_KEY")
         }
         if let path = file ?? environment["TRENNWAND_KEY_FILE"] {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw Problem.unreadable(path, String(cString: strerror(errno)))
+            guard let bytes = try readKeyFile(path) else {
+                throw Problem("key.unreadable", de: "Schlüsseldatei \(path) nicht gefunden – Pfad prüfen (--key-file, TRENNWAND_KEY_FILE)",
+                              en: "key file \(path) not found – check the path (--key-file, TRENNWAND_KEY_FILE)")
             }
-            var bytes = Array(data)
-            while let last = bytes.last, last == 0x0A || last == 0x0D || last == 0x20 { bytes.removeLast() }
-            guard bytes.count >= 16 else { throw Problem.tooShort(path) }
             return PseudonymKey(bytes: bytes, origin: path)
         }
         return try installationKey(environment: environment)
@@ -56,24 +82,112 @@ public struct PseudonymKey: Sendable {
         }
         let dir = base + "/trennwand"
         let path = dir + "/pseudonym.key"
-        if let data = FileManager.default.contents(atPath: path), data.count >= 16 {
-            return PseudonymKey(bytes: Array(data), origin: path)
+        if let bytes = try readKeyFile(path) { return PseudonymKey(bytes: bytes, origin: path) }
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw Problem("key.create", de: "Verzeichnis für den Schlüssel \(dir) nicht anlegbar – Berechtigungen prüfen oder TRENNWAND_KEY_FILE setzen",
+                          en: "cannot create the key folder \(dir) – check permissions or set TRENNWAND_KEY_FILE")
         }
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
         let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
         // Create exclusively so two first runs at once do not overwrite each other's key.
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         if fd >= 0 {
-            _ = fresh.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            fsync(fd)
+            let written = fresh.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            let synced = fsync(fd) == 0
             close(fd)
-            return PseudonymKey(bytes: fresh, origin: path)
+            guard written == fresh.count, synced else {
+                unlink(path)
+                throw Problem("key.create", de: "Schlüsseldatei \(path) nicht schreibbar – freien Platz und Berechtigungen prüfen",
+                              en: "cannot write the key file \(path) – check free space and permissions")
+            }
+            return PseudonymKey(bytes: fresh, origin: path, created: true)
         }
-        guard let data = FileManager.default.contents(atPath: path), data.count >= 16 else {
-            throw Problem.unreadable(path, String(cString: strerror(errno)))
+        let code = errno
+        if code == EEXIST, let bytes = try readKeyFile(path) { return PseudonymKey(bytes: bytes, origin: path) }
+        throw Problem("key.create", de: "Schlüsseldatei \(path) nicht anlegbar (\(describe(code).de)) – Berechtigungen prüfen oder TRENNWAND_KEY_FILE setzen",
+                      en: "cannot create the key file \(path) (\(describe(code).en)) – check permissions or set TRENNWAND_KEY_FILE")
+    }
+
+    /// The key file's bytes (trailing whitespace removed), nil when it does not exist. Refuses a
+    /// file that is not regular, that group or others may access, or that is too short.
+    static func readKeyFile(_ path: String) throws -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        if fd < 0 {
+            let code = errno
+            if code == ENOENT { return nil }
+            throw Problem("key.unreadable", de: "Schlüsseldatei \(path) nicht lesbar (\(describe(code).de)) – Berechtigungen prüfen",
+                          en: "key file \(path) cannot be read (\(describe(code).en)) – check permissions")
         }
-        return PseudonymKey(bytes: Array(data), origin: path)
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw Problem("key.not-regular", de: "Schlüsseldatei \(path) ist keine reguläre Datei – eine Datei mit dem Schlüssel angeben",
+                          en: "key file \(path) is not a regular file – name a file holding the key")
+        }
+        let mode = st.st_mode & 0o777
+        guard mode & 0o077 == 0 else {
+            throw Problem("key.permissions",
+                          de: "Schlüsseldatei \(path) ist für Gruppe oder andere zugänglich (Modus \(String(mode, radix: 8))) – "
+                            + "mit „chmod 600 \(path)“ auf die Eigentümerin beschränken",
+                          en: "key file \(path) is accessible to group or others (mode \(String(mode, radix: 8))) – "
+                            + "restrict it to its owner with 'chmod 600 \(path)'")
+        }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while bytes.count <= 1 << 20 {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                throw Problem("key.unreadable", de: "Schlüsseldatei \(path) nicht lesbar (\(describe(code).de)) – Datei prüfen",
+                              en: "key file \(path) cannot be read (\(describe(code).en)) – check the file")
+            }
+            if n == 0 { break }
+            bytes += chunk[..<n]
+        }
+        while let last = bytes.last, last == 0x0A || last == 0x0D || last == 0x20 { bytes.removeLast() }
+        guard bytes.count >= minimumFileBytes else {
+            throw Problem("key.too-short", de: "Schlüsseldatei \(path) enthält weniger als \(minimumFileBytes) Byte – z. B. mit „head -c 32 /dev/urandom > \(path)“ erzeugen",
+                          en: "key file \(path) holds fewer than \(minimumFileBytes) bytes – create one with e.g. 'head -c 32 /dev/urandom > \(path)'")
+        }
+        return bytes
+    }
+
+    static func describe(_ code: Int32) -> Localized {
+        switch code {
+        case EACCES, EPERM: return Localized(de: "keine Berechtigung", en: "permission denied")
+        case EISDIR: return Localized(de: "ist ein Verzeichnis", en: "is a directory")
+        case ENOTDIR: return Localized(de: "ein Teil des Pfads ist kein Verzeichnis", en: "a part of the path is not a directory")
+        case EROFS: return Localized(de: "Dateisystem nur lesbar", en: "read-only file system")
+        case ENOSPC: return Localized(de: "Datenträger voll", en: "disk full")
+        case ELOOP: return Localized(de: "symbolischer Link an der Stelle der Datei", en: "symbolic link in place of the file")
+        default: return Localized(de: "Systemfehler \(code)", en: "system error \(code)")
+        }
+    }
+
+    /// Bytes of an even-length hex string, nil for anything else.
+    static func decodeHex(_ text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        func value(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: return c - 0x30
+            case 0x61...0x66: return c - 0x61 + 10
+            case 0x41...0x46: return c - 0x41 + 10
+            default: return nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.count / 2)
+        var i = 0
+        while i < digits.count {
+            guard let hi = value(digits[i]), let lo = value(digits[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
     }
 
     /// HMAC-SHA256 of `parts` joined by a separator that cannot occur in them (0x1F).

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import TrennwandRecords
 
 /// Where a writer's bytes go: a file descriptor or, in tests, memory.
 ///
@@ -28,31 +29,106 @@ public final class MemorySink: OutputSink {
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 }
 
-/// A failed write to a file descriptor, with `errno`.
+/// A report that could not be created, written, synced or renamed into place, with `errno`.
+///
+/// Carries a stable `code` (`output.create`, `output.write`, `output.sync`, `output.rename`,
+/// `output.temporary`) and a German and English text naming the path and what to do, so the CLI never
+/// shows a raw `strerror` text alone.
 public struct OutputError: Error, Sendable, CustomStringConvertible {
+    public enum Step: String, Sendable {
+        case create, write, sync, rename, temporary
+    }
+    public var step: Step
+    /// The report's path (not the temporary name); empty when the CLI names it (stdout).
+    public var path: String
     public var errno: Int32
-    public var description: String { "write failed: " + String(cString: strerror(errno)) }
+
+    public init(_ step: Step, path: String, errno: Int32) {
+        self.step = step
+        self.path = path
+        self.errno = errno
+    }
+
+    public var code: String { "output." + step.rawValue }
+
+    /// The cause in plain words (errno mapped; unknown ones with their number).
+    var cause: Localized {
+        switch errno {
+        case ENOSPC, EDQUOT: return Localized(de: "Datenträger voll oder Kontingent erschöpft", en: "disk full or quota exceeded")
+        case EFBIG: return Localized(de: "Datei zu groß (Größengrenze)", en: "file too large (size limit)")
+        case EACCES, EPERM: return Localized(de: "keine Schreibberechtigung", en: "permission denied")
+        case EROFS: return Localized(de: "Dateisystem nur lesbar", en: "read-only file system")
+        case ENOENT: return Localized(de: "Verzeichnis existiert nicht", en: "directory does not exist")
+        case ENOTDIR: return Localized(de: "ein Teil des Pfads ist kein Verzeichnis", en: "a part of the path is not a directory")
+        case EISDIR: return Localized(de: "Pfad ist ein Verzeichnis", en: "path is a directory")
+        case EPIPE: return Localized(de: "Empfänger hat die Ausgabe geschlossen", en: "the reader closed the output")
+        case EBADF: return Localized(de: "Ausgabe ist geschlossen", en: "the output is closed")
+        case EIO: return Localized(de: "Ein-/Ausgabefehler des Geräts", en: "device I/O error")
+        case EEXIST, ELOOP: return Localized(de: "temporäre Datei konnte nicht sicher angelegt werden", en: "temporary file could not be created safely")
+        default: return Localized(de: "Systemfehler \(errno)", en: "system error \(errno)")
+        }
+    }
+
+    public var message: Localized {
+        let target = path.isEmpty || path == "-" ? Localized(de: "Standardausgabe", en: "standard output") : Localized(de: path, en: path)
+        let what: Localized
+        switch step {
+        case .create: what = Localized(de: "nicht schreibbar", en: "cannot be written")
+        case .write: what = Localized(de: "Schreiben fehlgeschlagen", en: "write failed")
+        case .sync: what = Localized(de: "Sichern auf den Datenträger fehlgeschlagen", en: "sync to disk failed")
+        case .rename: what = Localized(de: "konnte nicht an seinen Platz gestellt werden", en: "could not be moved into place")
+        case .temporary: what = Localized(de: "temporäre Datei nicht anlegbar", en: "temporary file cannot be created")
+        }
+        let todo = Localized(de: "Pfad, Berechtigungen und freien Platz prüfen, dann erneut prüfen",
+                             en: "check the path, permissions and free space, then run again")
+        return Localized(de: "Ausgabe \(target.de): \(what.de) (\(cause.de)) – \(todo.de) [\(code)]",
+                         en: "output \(target.en): \(what.en) (\(cause.en)) – \(todo.en) [\(code)]")
+    }
+
+    public func text(_ language: Language) -> String { message.text(language) }
+    public var description: String { text(.de) }
 }
 
 /// A report file that appears complete or not at all: bytes go to a temporary file beside the
-/// target (mode 0600); `commit()` flushes, fsyncs, renames it over the target and fsyncs the
-/// directory. Without `commit()` (an error, a crash) the target is untouched and `discard()` or
-/// the next run removes the temporary file.
+/// target, `commit()` flushes, fsyncs, renames it over the target and fsyncs the directory. Without
+/// `commit()` (an error, a crash) the target is untouched and `discard()` removes the temporary file.
+///
+/// The temporary file is `.<name>.<16 random hex digits>.tmp` in the target's folder, created with
+/// `O_EXCL|O_NOFOLLOW` (mode 0600; a planted file or symlink at that name is never opened, the next
+/// random name is tried). The rename replaces a symlink standing at the target itself, never the
+/// file it points to. The finished report keeps `mode` (default 0600: reports hold pseudonymised
+/// but sensitive facts).
 public final class AtomicFileSink: OutputSink {
     public let path: String
-    let temporaryPath: String
+    public let temporaryPath: String
     private let sink: FileDescriptorSink
     private var done = false
 
-    public init(path: String) throws {
+    /// How often a new random name is tried when one exists already.
+    static let attempts = 8
+
+    public init(path: String, mode: mode_t = 0o600) throws {
         self.path = path
         let slash = path.lastIndex(of: "/")
-        let dir = slash.map { String(path[..<$0]) } ?? "."
+        let dir = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        temporaryPath = (dir.isEmpty ? "" : dir + "/") + ".\(name).tmp-\(getpid())"
-        let fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw OutputError(errno: errno) }
-        sink = FileDescriptorSink(fd: fd)
+        var generator = SystemRandomNumberGenerator()
+        var lastError: Int32 = EEXIST
+        for _ in 0..<Self.attempts {
+            let digits = String(generator.next() as UInt64, radix: 16)
+            let random = String(repeating: "0", count: 16 - digits.count) + digits
+            let candidate = dir + ".\(name).\(random).tmp"
+            let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if fd >= 0 {
+                if mode != 0o600 { fchmod(fd, mode) }
+                temporaryPath = candidate
+                sink = FileDescriptorSink(fd: fd, path: path)
+                return
+            }
+            lastError = errno
+            if lastError != EEXIST && lastError != ELOOP { break }
+        }
+        throw OutputError(lastError == EEXIST || lastError == ELOOP ? .temporary : .create, path: path, errno: lastError)
     }
 
     public func write(_ text: String) throws { try sink.write(text) }
@@ -64,16 +140,16 @@ public final class AtomicFileSink: OutputSink {
         done = true
         do {
             try sink.flush()
-            guard fsync(sink.fd) == 0 else { throw OutputError(errno: errno) }
-            guard close(sink.fd) == 0 else { throw OutputError(errno: errno) }
-            guard rename(temporaryPath, path) == 0 else { throw OutputError(errno: errno) }
+            guard fsync(sink.fd) == 0 else { throw OutputError(.sync, path: path, errno: errno) }
+            guard close(sink.fd) == 0 else { throw OutputError(.write, path: path, errno: errno) }
+            guard rename(temporaryPath, path) == 0 else { throw OutputError(.rename, path: path, errno: errno) }
         } catch {
             unlink(temporaryPath)
             throw error
         }
         let slash = path.lastIndex(of: "/")
         let dir = slash.map { String(path[..<$0]) } ?? "."
-        let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY)
+        let dfd = open(dir.isEmpty ? "/" : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd >= 0 {
             fsync(dfd)
             close(dfd)
@@ -97,20 +173,23 @@ public final class AtomicFileSink: OutputSink {
 /// Does not close the descriptor; its owner does.
 public final class FileDescriptorSink: OutputSink {
     public let fd: Int32
+    /// The path named in errors ("-" for stdout).
+    public let path: String
     private var buffer: [UInt8] = []
     private let capacity = 1 << 16
 
-    public init(fd: Int32) {
+    public init(fd: Int32, path: String = "-") {
         self.fd = fd
+        self.path = path
         buffer.reserveCapacity(capacity)
     }
 
     /// Opens (creates or truncates) `path` with mode 0600: reports hold pseudonymised but sensitive facts.
-    /// Writes in place; for report files prefer `AtomicFileSink`.
+    /// Writes in place, for devices and FIFOs (`/dev/null`); for report files use `AtomicFileSink`.
     public convenience init(path: String) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw OutputError(errno: errno) }
-        self.init(fd: fd)
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw OutputError(.create, path: path, errno: errno) }
+        self.init(fd: fd, path: path)
     }
 
     public func write(_ text: String) throws {
@@ -130,7 +209,9 @@ public final class FileDescriptorSink: OutputSink {
             }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw OutputError(errno: errno)
+                let code = errno
+                buffer.removeAll(keepingCapacity: true)
+                throw OutputError(.write, path: path, errno: code)
             }
             done += n
         }

@@ -19,6 +19,7 @@ struct Trennwand: ParsableCommand {
     )
 
     static func main() {
+        StandardDescriptors.secure()
         limitMallocArenas()
         main(nil)
     }

@@ -17,7 +17,7 @@ enum CLI {
         p.arguments = args
         p.currentDirectoryURL = cwd
         var environment = ProcessInfo.processInfo.environment
-        environment["TRENNWAND_KEY"] = "cli-test-key-0123456789"
+        environment["TRENNWAND_KEY"] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
         environment.removeValue(forKey: "TRENNWAND_LANG")
         for (k, v) in env { environment[k] = v }
         p.environment = environment

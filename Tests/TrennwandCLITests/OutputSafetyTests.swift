@@ -25,7 +25,7 @@ final class OutputSafetyTests: XCTestCase {
                        CLI.binary, report.path]
         p.currentDirectoryURL = TestPaths.projectRoot
         var env = ProcessInfo.processInfo.environment
-        env["TRENNWAND_KEY"] = "cli-test-key-0123456789"
+        env["TRENNWAND_KEY"] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
         p.environment = env
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
@@ -33,7 +33,7 @@ final class OutputSafetyTests: XCTestCase {
         p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 3)
         XCTAssertEqual(try String(contentsOf: report, encoding: .utf8), "previous report\n")
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains(".tmp-") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".tmp") || $0.contains(".tmp-") }
         XCTAssertEqual(leftovers, [])
     }
 

@@ -51,7 +51,7 @@ final class ScanKillTests: XCTestCase {
             child.arguments = scanArgs(state)
             child.currentDirectoryURL = TestPaths.projectRoot
             var env = ProcessInfo.processInfo.environment
-            env["TRENNWAND_KEY"] = "cli-test-key-0123456789"
+            env["TRENNWAND_KEY"] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
             child.environment = env
             child.standardOutput = FileHandle.nullDevice
             child.standardError = FileHandle.nullDevice

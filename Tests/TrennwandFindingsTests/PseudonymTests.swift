@@ -31,15 +31,48 @@ final class PseudonymTests: XCTestCase {
         XCTAssertEqual(Pseudonymizer(key: k1).person("X"), Pseudonymizer(key: k2).person("X"))
         let attrs = try FileManager.default.attributesOfItem(atPath: k1.origin)
         XCTAssertEqual((attrs[.posixPermissions] as? NSNumber)?.intValue, 0o600)
-        // Environment variable wins; too short is refused.
-        XCTAssertEqual(try PseudonymKey.resolve(environment: ["TRENNWAND_KEY": "a-long-enough-secret"]).origin, "TRENNWAND_KEY")
-        XCTAssertThrowsError(try PseudonymKey.resolve(environment: ["TRENNWAND_KEY": "short"]))
+        XCTAssertTrue(k1.created)
+        XCTAssertFalse(k2.created)
+        // Environment variable wins: 64+ hex digits; text, odd length or too short are refused.
+        let hex = String(repeating: "0123456789abcdef", count: 4)
+        XCTAssertEqual(try PseudonymKey.resolve(environment: ["TRENNWAND_KEY": hex]).origin, "TRENNWAND_KEY")
+        XCTAssertEqual(try PseudonymKey.resolve(environment: ["TRENNWAND_KEY": hex.uppercased() + "\n"]).keyBytes,
+                       try PseudonymKey.resolve(environment: ["TRENNWAND_KEY": hex]).keyBytes)
+        for bad in ["short", "a-long-enough-secret-but-not-hexadecimal-at-all-0123456789abcdefghij", String(hex.dropLast()),
+                    String(hex.dropLast(2))] {
+            XCTAssertThrowsError(try PseudonymKey.resolve(environment: ["TRENNWAND_KEY": bad])) { error in
+                XCTAssertEqual((error as? PseudonymKey.Problem)?.code, "key.env-format", bad)
+            }
+        }
         // Key file.
         let file = dir.appendingPathComponent("k.txt")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         try Data("file-based-secret-0123\n".utf8).write(to: file)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
         XCTAssertEqual(try PseudonymKey.resolve(file: file.path, environment: [:]).origin, file.path)
-        XCTAssertThrowsError(try PseudonymKey.resolve(file: dir.appendingPathComponent("none").path, environment: [:]))
+        XCTAssertThrowsError(try PseudonymKey.resolve(file: dir.appendingPathComponent("none").path, environment: [:])) { error in
+            XCTAssertEqual((error as? PseudonymKey.Problem)?.code, "key.unreadable")
+        }
+        // Group- or world-accessible key files are refused, also the installation key.
+        for mode in [0o640, 0o604, 0o644, 0o660] {
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: file.path)
+            XCTAssertThrowsError(try PseudonymKey.resolve(file: file.path, environment: [:])) { error in
+                XCTAssertEqual((error as? PseudonymKey.Problem)?.code, "key.permissions")
+            }
+        }
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: k1.origin)
+        XCTAssertThrowsError(try PseudonymKey.resolve(environment: env)) { error in
+            XCTAssertEqual((error as? PseudonymKey.Problem)?.code, "key.permissions")
+        }
+        // A directory or a short file is our message, not a system text.
+        XCTAssertThrowsError(try PseudonymKey.resolve(file: dir.path, environment: [:])) { error in
+            XCTAssertEqual((error as? PseudonymKey.Problem)?.code, "key.not-regular")
+        }
+        try Data("short\n".utf8).write(to: file)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        XCTAssertThrowsError(try PseudonymKey.resolve(file: file.path, environment: [:])) { error in
+            XCTAssertEqual((error as? PseudonymKey.Problem)?.code, "key.too-short")
+        }
     }
 
     func testMasking() {

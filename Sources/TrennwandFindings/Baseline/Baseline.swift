@@ -50,9 +50,23 @@ public struct Baseline: Sendable {
     /// Reads a baseline file. Throws `InputError` when it is unreadable, empty or neither format.
     public static func load(path: String) throws -> Baseline {
         guard let data = FileManager.default.contents(atPath: path) else {
+            // FileManager leaves errno stale (it showed "Inappropriate ioctl for device" for a
+            // directory): the reason comes from stat instead.
+            var st = stat()
+            let reason: (de: String, en: String)
+            if stat(path, &st) != 0 {
+                reason = ("Datei nicht gefunden – Pfad prüfen (--baseline, baseline: in audit.yaml)",
+                          "file not found – check the path (--baseline, baseline: in audit.yaml)")
+            } else if (st.st_mode & S_IFMT) == S_IFDIR {
+                reason = ("Pfad ist ein Verzeichnis – die SARIF- oder JSON-Lines-Datei eines früheren Laufs angeben",
+                          "path is a directory – name the SARIF or JSON Lines file of an earlier run")
+            } else {
+                reason = ("keine Leseberechtigung oder Lesefehler – Berechtigungen prüfen",
+                          "no read permission or read error – check permissions")
+            }
             throw InputError(file: path, code: "baseline.unreadable",
-                             de: "Baseline kann nicht gelesen werden: \(String(cString: strerror(errno)))",
-                             en: "baseline cannot be read: \(String(cString: strerror(errno)))")
+                             de: "Baseline kann nicht gelesen werden: \(reason.de)",
+                             en: "baseline cannot be read: \(reason.en)")
         }
         return try parse(data, path: path)
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrennwandOutputs
 import TrennwandReaders
 import TrennwandRecords
 
@@ -50,6 +51,11 @@ struct IngestCommand: ParsableCommand {
     var files: [String]
 
     func run() throws {
+        if !countOnly && StandardDescriptors.stdoutWasClosed {
+            printError(UI.t("Die Standardausgabe ist geschlossen – Datensätze in eine Datei umleiten oder --count-only angeben [output.stdout-closed]",
+                            "standard output is closed – redirect the records to a file or give --count-only [output.stdout-closed]"))
+            throw Exit.input
+        }
         let catalog = try loadCatalog(global: global, extra: profileDirectories)
         var chosen: SourceProfile?
         if let profile {
@@ -134,7 +140,14 @@ final class BufferedOutput {
         buffer.withUnsafeBytes { raw in
             while offset < raw.count {
                 let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n <= 0 { if errno == EINTR { continue }; return }
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 {
+                    // SIGPIPE is ignored (StandardDescriptors): a reader that went away (`| head`)
+                    // or a full disk ends the run here instead of reading on into nothing.
+                    let code = errno
+                    printError(outputErrorText(OutputError(.write, path: "-", errno: n == 0 ? EIO : code), path: "-"))
+                    exit(Exit.input.rawValue)
+                }
                 offset += n
             }
         }

@@ -38,8 +38,16 @@ struct RulesDoc: ParsableCommand {
                 let current = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
                 if current != text { stale.append(path) }
             } else {
-                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-                try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+                // Same safe temporary + rename as reports; the catalogue is public, hence 0644.
+                do {
+                    try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+                    let sink = try AtomicFileSink(path: path, mode: 0o644)
+                    try sink.write(text)
+                    try sink.commit()
+                } catch {
+                    printError(outputErrorText(error, path: path))
+                    throw Exit.input
+                }
                 print(path)
             }
         }

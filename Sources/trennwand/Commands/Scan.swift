@@ -133,11 +133,7 @@ struct ScanCommand: ParsableCommand {
         let (ruleSet, policy) = try loadRules(g)
         for e in ruleSet.errors { printError(e.text(language)) }
         if !ruleSet.errors.isEmpty { throw Exit.configuration }
-        let key: PseudonymKey
-        do { key = try PseudonymKey.resolve(file: keyFile) } catch {
-            printError(UI.t("Schlüssel für Pseudonyme nicht verfügbar: \(error)", "pseudonym key not available: \(error)"))
-            throw Exit.configuration
-        }
+        let key = try resolvePseudonymKey(file: keyFile)
         var inputs = cfg.inputs
         inputs += expandPaths(paths).map { ScanInput(path: $0, profile: nil) }
         var only = onlyRules.isEmpty ? cfg.only : Set(onlyRules.map { $0.uppercased() })
@@ -154,6 +150,7 @@ struct ScanCommand: ParsableCommand {
         }
         var targets = cfg.formats
         targets += formats.compactMap(parseFormatSpec)
+        try refuseClosedStdout(targets)
         if reveal && !revealForce, let exported = targets.first(where: { $0.0.isExported }) {
             printError(UI.t("--reveal ist mit \(exported.0.rawValue) nicht erlaubt: diese Ausgabe verlässt den Arbeitsplatz. Mit --reveal-force erzwingen.",
                             "--reveal is refused with \(exported.0.rawValue): that output leaves the machine. Force with --reveal-force."))
@@ -173,7 +170,7 @@ struct ScanCommand: ParsableCommand {
             var n = 0
             pipeline.progress = { file in
                 n += 1
-                FileHandle.standardError.write(Data("\r\u{1B}[K[\(n)/\(total)] \(file)".utf8))
+                writeStderr("\r\u{1B}[K[\(n)/\(total)] \(file)")
             }
         }
         // Waivers and baseline are read before the scan: a broken file stops it early.
@@ -219,11 +216,11 @@ struct ScanCommand: ParsableCommand {
             session?.abandon()
             throw Self.stateExit(e)
         } catch {
-            printError(UI.t("Prüfung abgebrochen: \(error)", "scan stopped: \(error)"))
+            printError(UI.t("Prüfung abgebrochen: ", "scan stopped: ") + unexpectedErrorText(error, language: language))
             session?.abandon()
             throw Exit.input
         }
-        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if showProgress { writeStderr("\r\u{1B}[K") }
         let failOn = self.failOn ?? cfg.failOn
         let run = RunInfo(toolVersion: trennwandVersion, started: result.started, finished: result.finished,
                           rulePackHash: result.rulePackHash, rules: result.descriptors, inputs: result.inputs,
@@ -316,7 +313,7 @@ struct ScanCommand: ParsableCommand {
                     sink = s
                 }
             } catch {
-                printError(UI.t("Ausgabe \(path) nicht schreibbar: \(error)", "cannot write output \(path): \(error)"))
+                printError(outputErrorText(error, path: path))
                 atomic.forEach { $0.discard() }
                 throw Exit.input
             }
@@ -334,8 +331,8 @@ struct ScanCommand: ParsableCommand {
             for s in atomic { try s.commit() }
         } catch {
             atomic.forEach { $0.discard() }
-            printError(UI.t("Ausgabe fehlgeschlagen (keine unvollständigen Berichte hinterlassen): \(error)",
-                            "writing outputs failed (no partial reports left behind): \(error)"))
+            printError(UI.t("Ausgabe fehlgeschlagen (keine unvollständigen Berichte hinterlassen): ",
+                            "writing outputs failed (no partial reports left behind): ") + outputErrorText(error, path: nil))
             throw Exit.input
         }
         for fd in direct { close(fd) }
@@ -348,11 +345,14 @@ struct ScanCommand: ParsableCommand {
         }
     }
 
-    /// Existing targets that are not regular files (devices, FIFOs) are never replaced.
+    /// Existing character devices and FIFOs (`/dev/null`, `/dev/stdout`, a terminal, a pipe) are
+    /// written in place, never replaced. Everything else, also a block device or a symlink to a
+    /// regular file, goes through `AtomicFileSink`, whose rename replaces a link, not its target.
     func isSpecialFile(_ path: String) -> Bool {
         var st = stat()
         guard stat(path, &st) == 0 else { return false }
-        return (st.st_mode & S_IFMT) != S_IFREG
+        let type = st.st_mode & S_IFMT
+        return type == S_IFCHR || type == S_IFIFO
     }
 }
 

@@ -188,7 +188,7 @@ final class FindingList: RandomAccessCollection, @unchecked Sendable {
         case .spilled(let offset, let length):
             guard let spill, let data = spill.read(offset: offset, length: length),
                   let part = SpillCoder.decode(data), let s = shared[item.ruleID] else {
-                FileHandle.standardError.write(Data("trennwand: spilled findings unreadable at offset \(offset) of the temporary file\n".utf8))
+                writeStderr("trennwand: spilled findings unreadable at offset \(offset) of the temporary file\n")
                 exit(3)
             }
             f = Finding(ruleID: item.ruleID, title: s.title, severity: part.severity, findingClass: part.findingClass,

@@ -25,7 +25,8 @@ enum UI {
     static func text(_ l: Localized) -> String { l.text(language) }
 }
 
-/// Writes a line to standard error (diagnostics never go to stdout, which carries data).
+/// Writes a line to standard error (diagnostics never go to stdout, which carries data). Never
+/// traps: a closed or broken stderr loses the line, not the run.
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    writeStderr(line + "\n")
 }
