@@ -113,7 +113,10 @@ final class ProfileErrorTests: XCTestCase {
         XCTAssertEqual(r.map(\.reason.code), ["profile.unmapped-value", "profile.missing-value", "profile.invalid-bool"])
         XCTAssertEqual(r[0].locator.line, 3)
         XCTAssertEqual(r[0].locator.recordID, "FL-2")
-        XCTAssertTrue(r[0].reason.message.de.contains("„Landratsamt“ in Von Organisation"), r[0].reason.message.de)
+        // The message names field and source column and describes the value, never quotes it.
+        XCTAssertFalse(r[0].reason.message.de.contains("Landratsamt"), r[0].reason.message.de)
+        XCTAssertTrue(r[0].reason.message.de.contains("Von Organisation"), r[0].reason.message.de)
+        XCTAssertTrue(r[0].reason.message.en.contains("11 bytes, letters"), r[0].reason.message.en)
         XCTAssertEqual(r[1].locator.line, 4)
         XCTAssertEqual(r[2].locator.line, 5)
     }
