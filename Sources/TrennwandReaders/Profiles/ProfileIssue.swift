@@ -92,7 +92,15 @@ enum ProfileIssue {
     // MARK: Files (InputError)
 
     static func noMatchHeader(file: String, header: [String]) -> InputError {
-        let h = header.joined(separator: " | ")
+        // A file without a header row has data in its first line: cells that are not plausible
+        // column names (a digit, over 40 bytes, other than letters, space and `.-_/()`) are shown
+        // by their length only.
+        let h = header.prefix(40).map { cell -> String in
+            let plain = cell.utf8.count <= 40 && cell.unicodeScalars.allSatisfy {
+                $0.properties.isAlphabetic || " .-_/()".unicodeScalars.contains($0)
+            }
+            return plain ? cell : "[\(cell.utf8.count) Bytes]"
+        }.joined(separator: " | ") + (header.count > 40 ? " | …" : "")
         return InputError(file: file, line: 1, code: "profile.no-match",
                           de: "kein Profil passt zur Kopfzeile: \(h)", en: "no profile matches the header: \(h)")
     }
