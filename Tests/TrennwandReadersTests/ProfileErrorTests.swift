@@ -164,6 +164,13 @@ final class ProfileErrorTests: XCTestCase {
         let (result, _) = F.ingest(path)
         XCTAssertEqual(result.account.fileError?.reason.code, "profile.no-match")
         XCTAssertTrue(result.account.fileError?.reason.message.de.contains("Spalte1 | Spalte2") ?? false)
+        // A file without a header: its first data line is described, not quoted.
+        let headless = F.temp("ohnekopf.csv", "03.02.2025 08:12:05;Max Mustermann;962D000999;Bemerkung mit \u{1B}[2J\n")
+        let (headlessResult, _) = F.ingest(headless)
+        let message = headlessResult.account.fileError?.reason.message.de ?? ""
+        XCTAssertEqual(headlessResult.account.fileError?.reason.code, "profile.no-match")
+        XCTAssertFalse(message.contains("962D000999") || message.contains("03.02.2025") || message.contains("\u{1B}"), message)
+        XCTAssertTrue(message.contains("[10 Bytes]"), message)
         let xml = F.temp("unbekannt.xml", "<?xml version=\"1.0\"?><x:Export xmlns:x=\"urn:anders\"><x:A/></x:Export>")
         let (xmlResult, _) = F.ingest(xml)
         XCTAssertEqual(xmlResult.account.fileError?.reason.code, "profile.no-match")

@@ -93,11 +93,12 @@ enum ProfileIssue {
 
     static func noMatchHeader(file: String, header: [String]) -> InputError {
         // A file without a header row has data in its first line: cells that are not plausible
-        // column names (a digit, over 40 bytes, other than letters, space and `.-_/()`) are shown
-        // by their length only.
+        // column names (more than two digits, over 40 bytes, other characters than letters,
+        // digits, space and `.-_/()`) are shown by their length only.
         let h = header.prefix(40).map { cell -> String in
-            let plain = cell.utf8.count <= 40 && cell.unicodeScalars.allSatisfy {
-                $0.properties.isAlphabetic || " .-_/()".unicodeScalars.contains($0)
+            let digits = cell.unicodeScalars.filter { ("0"..."9").contains($0) }.count
+            let plain = cell.utf8.count <= 40 && digits <= 2 && cell.unicodeScalars.allSatisfy {
+                $0.properties.isAlphabetic || ("0"..."9").contains($0) || " .-_/()".unicodeScalars.contains($0)
             }
             return plain ? cell : "[\(cell.utf8.count) Bytes]"
         }.joined(separator: " | ") + (header.count > 40 ? " | …" : "")
