@@ -47,7 +47,8 @@ public final class CompiledRulePack: Sendable {
     /// Compiles every rule of `set` (or those in `only`) against `reference`; compile errors are
     /// collected and the rule left out.
     public static func compile(_ set: RuleSet, policy: PolicyData, reference: ReferenceTables,
-                               only: Set<String>? = nil, now: Int64 = Int64(Date().timeIntervalSince1970))
+                               only: Set<String>? = nil, now: Int64 = Int64(Date().timeIntervalSince1970),
+                               vocabulary extra: Set<String> = [])
         -> (pack: CompiledRulePack, errors: [ConfigError]) {
         var rules: [CompiledRule] = []
         var aggregates: [CompiledAggregate] = []
@@ -76,7 +77,7 @@ public final class CompiledRulePack: Sendable {
             tags: ["gap"], findingClass: .gap, source: "")
         let pack = CompiledRulePack(policy: policy, rules: rules, aggregates: aggregates, gapDescriptor: gap,
                                     descriptors: set.descriptors.filter { only?.contains($0.id) ?? true },
-                                    vocabulary: vocabulary(set, policy: policy))
+                                    vocabulary: vocabulary(set, policy: policy).union(extra))
         return (pack, errors)
     }
 
@@ -95,7 +96,7 @@ public final class CompiledRulePack: Sendable {
 
     /// The words the configuration knows (never reference-table data): string literals of every
     /// condition, filter and ratio, the values of the named lists, taxonomy and matrix categories,
-    /// matrix directions and detector names. Values equal to one of them are shown verbatim in
+    /// matrix directions and detector names (the caller adds the profiles' value-map words). Values equal to one of them are shown verbatim in
     /// `.label` fields (`EvidenceGuard`).
     static func vocabulary(_ set: RuleSet, policy: PolicyData) -> Set<String> {
         var words: Set<String> = []

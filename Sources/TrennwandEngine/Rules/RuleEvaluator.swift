@@ -408,8 +408,9 @@ public final class RuleEvaluator {
         let key = GapKey(table: gap.table, key: gap.key, kind: gap.kind)
         guard reportedGaps.insert(key).inserted else { return }
         let d = pack.gapDescriptor
-        let personTables: Set<String> = ["staff", "secondments", "participants", "consents"]
-        let shown = personTables.contains(gap.table) ? person(gap.key) : guardian.label(gap.key, reveal: reveal)
+        // Tables keyed by a person (their first field is a `.person` field): the key is pseudonymised.
+        let personTable = RecordKind(rawValue: gap.table).map { $0.schema.fields.first?.disclosure == .person } ?? false
+        let shown = personTable ? person(gap.key) : guardian.label(gap.key, reveal: reveal)
         let what: Localized
         switch gap.kind {
         case .lookupMiss:
