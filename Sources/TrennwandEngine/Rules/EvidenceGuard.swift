@@ -96,21 +96,22 @@ public struct EvidenceGuard: Sendable {
     }
 
     /// The words of one detector hit inside free text (`.text` evidence): identifier hits masked;
-    /// keyword hits show the word they were found in when it is itself disclosable or a short
-    /// word without digits, else the detector name.
+    /// keyword hits show the word they were found in when it is one short plain word, else the
+    /// detector name.
     func hitText(_ bytes: ArraySlice<UInt8>, detector: DetectorInfo, reveal: Bool) -> String {
         if reveal { return Self.bounded(Masking.neutralised(String(decoding: bytes, as: UTF8.self))) }
         switch detector.kind {
         case .identifier:
             return Masking.identifier(bytes)
         case .keywords:
-            // A keyword hit spans the word the term was found in: shown when it is a plain word
-            // (letters, `-`, at most 40 bytes, no identifier inside), else by the detector's name.
+            // A keyword hit spans the word the term was found in: shown when it is one plain word
+            // (letters only, at most 40 bytes; a hyphenated compound may join a name to the
+            // keyword), else by the detector's name.
             let plain = bytes.count <= 40 && bytes.allSatisfy { b in
-                (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A || b == 0x2D || b >= 0x80
+                (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A || b >= 0x80
             }
             let s = String(decoding: bytes, as: UTF8.self)
-            if plain, !Masking.needsNeutralising(bytes), !s.unicodeScalars.contains(where: { !$0.properties.isAlphabetic && $0 != "-" }) {
+            if plain, !Masking.needsNeutralising(bytes), !s.unicodeScalars.contains(where: { !$0.properties.isAlphabetic }) {
                 return s
             }
             return detector.name
