@@ -1,3 +1,5 @@
+import TrennwandRecords
+
 /// Fixed-length masks for identifiers found in evidence: the kind stays visible, the value does not.
 public enum Masking {
     /// Keeps at most the first two characters and replaces the rest by a fixed-length mask, so the
@@ -10,5 +12,113 @@ public enum Masking {
     /// A free-text excerpt is never shown; only its length class.
     public static func text(_ bytes: some Collection<UInt8>) -> String {
         "[Text, \(bytes.count) Bytes]"
+    }
+
+    /// The text with every control character that could steer a terminal, a viewer or an editor
+    /// replaced by a visible stand-in: C0 controls except tab and line feed become their control
+    /// pictures (ESC → `␛`, CR → `␍`), DEL `␡`; C1 controls (U+0080–U+009F) and the bidi controls
+    /// (U+061C, U+200E, U+200F, U+202A–U+202E, U+2066–U+2069) become `<U+XXXX>`.
+    ///
+    /// Applied where the engine builds evidence and again by every writer and the state store for
+    /// every string that comes from data (file names, record ids, details, rejection texts), also
+    /// with `--reveal`.
+    public static func neutralised(_ text: String) -> String {
+        guard needsNeutralising(text.utf8) else { return text }
+        var out = String.UnicodeScalarView()
+        for s in text.unicodeScalars {
+            let v = s.value
+            if v < 0x20 && v != 0x09 && v != 0x0A {
+                out.append(Unicode.Scalar(0x2400 + v)!)
+            } else if v == 0x7F {
+                out.append(Unicode.Scalar(0x2421)!)
+            } else if isInvisibleControl(v) {
+                let hex = String(v, radix: 16, uppercase: true)
+                out.append(contentsOf: "<U+\(String(repeating: "0", count: max(0, 4 - hex.count)) + hex)>".unicodeScalars)
+            } else {
+                out.append(s)
+            }
+        }
+        return String(out)
+    }
+
+    /// `neutralised` of an optional.
+    public static func neutralised(_ text: String?) -> String? { text.map { neutralised($0) } }
+
+    /// Whether `neutralised` would change the text (byte-level pre-check: the lead bytes of the
+    /// two-byte C1 range, of U+061C and of the U+20xx bidi controls).
+    public static func needsNeutralising(_ bytes: some Sequence<UInt8>) -> Bool {
+        for b in bytes where (b < 0x20 && b != 0x09 && b != 0x0A) || b == 0x7F || b == 0xC2 || b == 0xD8 || b == 0xE2 {
+            return true
+        }
+        return false
+    }
+
+    /// C1 controls and the bidi controls.
+    static func isInvisibleControl(_ v: UInt32) -> Bool {
+        (0x80...0x9F).contains(v) || v == 0x061C || v == 0x200E || v == 0x200F
+            || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+    }
+}
+
+extension Localized {
+    /// Both texts neutralised (`Masking.neutralised`).
+    public var neutralised: Localized { Localized(de: Masking.neutralised(de), en: Masking.neutralised(en)) }
+}
+
+extension Locator {
+    /// File name and record id neutralised.
+    public var neutralised: Locator {
+        var l = self
+        l.file = Masking.neutralised(file)
+        l.recordID = Masking.neutralised(recordID)
+        return l
+    }
+}
+
+extension Rejection {
+    public var neutralised: Rejection {
+        var r = self
+        r.locator = locator.neutralised
+        r.reason.message = reason.message.neutralised
+        return r
+    }
+}
+
+extension InputAccount {
+    /// File name, profile and every rejection text neutralised.
+    public var neutralised: InputAccount {
+        var a = self
+        a.file = Masking.neutralised(file)
+        a.profile = Masking.neutralised(profile)
+        a.rejections = rejections.map(\.neutralised)
+        a.fileError = fileError?.neutralised
+        return a
+    }
+}
+
+extension Finding {
+    /// Every string that may come from data neutralised (the output boundary of every writer).
+    public var neutralised: Finding {
+        var f = self
+        f.locator = locator.neutralised
+        f.evidence = evidence.map { e in
+            var e = e
+            e.value = Masking.neutralised(e.value)
+            e.field = Masking.neutralised(e.field)
+            e.detector = Masking.neutralised(e.detector)
+            return e
+        }
+        f.persons = persons.mapValues { Masking.neutralised($0) }
+        f.detail = detail?.neutralised
+        return f
+    }
+}
+
+extension RunInfo {
+    /// Input names and rejection texts neutralised.
+    public var neutralised: RunInfo {
+        var r = self
+        r.inputs = inputs.map(\.neutralised)
+        return r
     }
 }

@@ -181,3 +181,19 @@ enum OutputSupport {
     /// Date part of an ISO timestamp (`2025-03-04`).
     static func isoDate(_ epoch: Int64) -> String { String(CivilTime.iso8601(epoch).prefix(10)) }
 }
+
+extension RunSummary {
+    /// Input names and rejection texts neutralised (`Masking.neutralised`).
+    public var neutralised: RunSummary {
+        var s = self
+        s.inputs = inputs.map(\.neutralised)
+        return s
+    }
+}
+
+extension WaiverInfo {
+    /// Reason and approver neutralised (`Masking.neutralised`).
+    public var neutralised: WaiverInfo {
+        WaiverInfo(reason: Masking.neutralised(reason), approver: Masking.neutralised(approver), created: created, expires: expires)
+    }
+}

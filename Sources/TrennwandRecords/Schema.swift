@@ -77,6 +77,33 @@ public enum FieldType: Sendable, Hashable {
     }
 }
 
+/// How a field's value may appear in a finding (evidence, detail, configuration-gap key).
+///
+/// Disclosure follows the field's schema, not its name in a rule: every value that comes from
+/// data passes through the engine's `EvidenceGuard` by its class (docs/outputs.md).
+public enum FieldDisclosure: String, Sendable, Hashable, CaseIterable {
+    /// Closed or derived values (symbols, timestamps, numbers, booleans): shown as they are.
+    case shown
+    /// A person's account or id: shown only as a keyed pseudonym.
+    case person
+    /// An identifier or file name of the data: shown only as a fixed-length mask.
+    case identifier
+    /// Nominally a code or label, but taken from the data: shown verbatim only when the rule pack
+    /// knows the word or it is a short code-like token; otherwise like free text.
+    case label
+    /// Free text: only its length and its detector hits (identifiers masked).
+    case text
+
+    /// The class a field of `type` has unless its spec says otherwise.
+    public static func `default`(for type: FieldType) -> FieldDisclosure {
+        switch type {
+        case .symbol, .timestamp, .number, .bool: return .shown
+        case .text: return .text
+        case .string, .list: return .label
+        }
+    }
+}
+
 /// One canonical field of a record kind.
 public struct FieldSpec: Sendable, Hashable {
     public let name: String
@@ -84,11 +111,15 @@ public struct FieldSpec: Sendable, Hashable {
     /// A profile for this kind must map the field; a record without a value is rejected.
     public let required: Bool
     public let doc: Localized
+    /// How the field's values may appear in findings.
+    public let disclosure: FieldDisclosure
 
-    public init(_ name: String, _ type: FieldType, required: Bool = false, de: String, en: String) {
+    public init(_ name: String, _ type: FieldType, required: Bool = false, disclosure: FieldDisclosure? = nil,
+                de: String, en: String) {
         self.name = name
         self.type = type
         self.required = required
+        self.disclosure = disclosure ?? .default(for: type)
         self.doc = Localized(de: de, en: en)
     }
 }
@@ -133,14 +164,14 @@ public struct RecordSchema: Sendable {
 
     public static let access = RecordSchema(.access, [
         FieldSpec("time", .timestamp, required: true, de: "Zeitpunkt des Zugriffs", en: "time of the access"),
-        FieldSpec("actor", .string, required: true, de: "Benutzerkennung", en: "user account"),
+        FieldSpec("actor", .string, required: true, disclosure: .person, de: "Benutzerkennung", en: "user account"),
         FieldSpec("actor_org", .symbol(orgs), de: "Organisation des Benutzers", en: "organisation of the user"),
         FieldSpec("actor_role", .string, de: "Rolle des Benutzers", en: "role of the user"),
         FieldSpec("system", .string, required: true, de: "IT-System (VerBIS, ALLEGRO, eAkte …)", en: "IT system"),
         FieldSpec("system_owner", .symbol(["jobcenter", "traeger"]), de: "Betreiber des Systems", en: "owner of the system"),
         FieldSpec("action", .symbol(actions), required: true, de: "Aktion", en: "action"),
         FieldSpec("decision_type", .string, de: "Art der Entscheidung (bei decide)", en: "decision type (for decide)"),
-        FieldSpec("subject", .string, de: "Kunden- oder Teilnehmerkennung", en: "customer or participant id"),
+        FieldSpec("subject", .string, disclosure: .person, de: "Kunden- oder Teilnehmerkennung", en: "customer or participant id"),
         FieldSpec("category", .string, de: "Datenkategorie", en: "data category"),
         FieldSpec("workstation", .string, de: "Arbeitsplatz", en: "workstation"),
         FieldSpec("network", .symbol(["jobcenter", "traeger", "extern"]), de: "Netz", en: "network"),
@@ -155,9 +186,9 @@ public struct RecordSchema: Sendable {
     public static let documentation = RecordSchema(.documentation, [
         FieldSpec("record_id", .string, required: true, de: "Kennung des Eintrags", en: "record id"),
         FieldSpec("time", .timestamp, required: true, de: "Zeitpunkt", en: "time"),
-        FieldSpec("author", .string, de: "Verfasser", en: "author"),
+        FieldSpec("author", .string, disclosure: .person, de: "Verfasser", en: "author"),
         FieldSpec("author_org", .symbol(orgs), de: "Organisation des Verfassers", en: "organisation of the author"),
-        FieldSpec("subject", .string, de: "Teilnehmerkennung", en: "participant id"),
+        FieldSpec("subject", .string, disclosure: .person, de: "Teilnehmerkennung", en: "participant id"),
         FieldSpec("doc_type", .string, de: "Art des Eintrags", en: "document type"),
         FieldSpec("text", .text, de: "Freitext (beliebig viele Textfelder)", en: "free text (any number of text fields)"),
         FieldSpec("visibility", .string, de: "Sichtbarkeit", en: "visibility"),
@@ -165,7 +196,7 @@ public struct RecordSchema: Sendable {
         FieldSpec("consent_ref", .string, de: "Verweis auf Einwilligung", en: "consent reference"),
         FieldSpec("retention_until", .timestamp, de: "Aufbewahren bis", en: "retain until"),
         FieldSpec("deleted", .bool, de: "Gelöscht", en: "deleted"),
-        FieldSpec("attachments", .list, de: "Anhänge", en: "attachments"),
+        FieldSpec("attachments", .list, disclosure: .identifier, de: "Anhänge", en: "attachments"),
     ])
 
     public static let flow = RecordSchema(.flow, [
@@ -184,17 +215,17 @@ public struct RecordSchema: Sendable {
     ])
 
     public static let staff = RecordSchema(.staff, [
-        FieldSpec("person", .string, required: true, de: "Benutzerkennung", en: "account"),
+        FieldSpec("person", .string, required: true, disclosure: .person, de: "Benutzerkennung", en: "account"),
         FieldSpec("org", .symbol(orgs), required: true, de: "Organisation", en: "organisation"),
         FieldSpec("unit", .string, de: "Organisationseinheit", en: "unit"),
         FieldSpec("roles", .list, de: "Rollen", en: "roles"),
     ])
 
     public static let secondments = RecordSchema(.secondments, [
-        FieldSpec("person", .string, required: true, de: "Benutzerkennung", en: "account"),
+        FieldSpec("person", .string, required: true, disclosure: .person, de: "Benutzerkennung", en: "account"),
         FieldSpec("traeger", .string, required: true, de: "Träger", en: "project provider"),
         FieldSpec("instrument", .string, de: "Rechtsinstrument (Abordnung, Dienstvereinbarung …)", en: "legal instrument"),
-        FieldSpec("instrument_ref", .string, de: "Aktenzeichen des Instruments", en: "instrument reference"),
+        FieldSpec("instrument_ref", .string, disclosure: .identifier, de: "Aktenzeichen des Instruments", en: "instrument reference"),
         FieldSpec("start", .timestamp, required: true, de: "Beginn", en: "start"),
         FieldSpec("end", .timestamp, de: "Ende", en: "end"),
         FieldSpec("roles", .list, de: "Rollen beim Träger", en: "roles at the provider"),
@@ -213,7 +244,7 @@ public struct RecordSchema: Sendable {
     ])
 
     public static let consents = RecordSchema(.consents, [
-        FieldSpec("participant", .string, required: true, de: "Teilnehmerkennung", en: "participant id"),
+        FieldSpec("participant", .string, required: true, disclosure: .person, de: "Teilnehmerkennung", en: "participant id"),
         FieldSpec("categories", .list, required: true, de: "Datenkategorien", en: "data categories"),
         FieldSpec("direction", .string, de: "Richtung (traeger->jobcenter …)", en: "direction"),
         FieldSpec("given", .timestamp, required: true, de: "Erteilt am", en: "given"),
@@ -222,10 +253,10 @@ public struct RecordSchema: Sendable {
     ])
 
     public static let participants = RecordSchema(.participants, [
-        FieldSpec("participant", .string, required: true, de: "Teilnehmerkennung", en: "participant id"),
-        FieldSpec("customer_number", .string, de: "Kundennummer", en: "customer number"),
+        FieldSpec("participant", .string, required: true, disclosure: .person, de: "Teilnehmerkennung", en: "participant id"),
+        FieldSpec("customer_number", .string, disclosure: .person, de: "Kundennummer", en: "customer number"),
         FieldSpec("traeger", .string, de: "Träger", en: "project provider"),
-        FieldSpec("counselors", .list, de: "Beratende", en: "counselors"),
+        FieldSpec("counselors", .list, disclosure: .person, de: "Beratende", en: "counselors"),
         FieldSpec("start", .timestamp, de: "Eintritt", en: "entry"),
         FieldSpec("end", .timestamp, de: "Austritt", en: "exit"),
     ])

@@ -25,6 +25,9 @@ extension StateStore {
     public func commitFile(runID: Int64, file: PlannedFile, account: InputAccount, findings: [Finding],
                            accessRecords: Int = 0, waived: Set<String> = []) throws -> FileCommit {
         guard liveRun == runID else { throw StateError.runNotActive(runID: runID) }
+        // File names may carry control characters (a planted name): stored neutralised.
+        var file = file
+        file.path = Masking.neutralised(file.path)
         // Collapse by fingerprint (the pipeline does already; a caller may not).
         var byFingerprint: [String: (finding: Finding, occurrences: Int)] = [:]
         for f in findings {
@@ -147,12 +150,13 @@ extension StateStore {
     }
 
     /// A short summary of the (already masked) evidence: `field[detector]=value; …`, at most 500
-    /// characters. Persons (pseudonyms) and free detail texts are not stored.
+    /// characters, control characters neutralised. Person fields appear in it as their keyed
+    /// pseudonyms (as in every output); free detail texts are not stored.
     static func evidenceSummary(_ f: Finding) -> String {
         let parts = f.evidence.map { e in
             "\(e.field)\(e.detector.map { "[\($0)]" } ?? "")=\(e.value)"
         }
-        let text = parts.joined(separator: "; ")
+        let text = Masking.neutralised(parts.joined(separator: "; "))
         return text.count > 500 ? String(text.prefix(499)) + "…" : text
     }
 }

@@ -151,16 +151,20 @@ final class GateAndLifecycleCLITests: XCTestCase {
 
     func testRevealIsRefusedForExportedFormatsAndUnmasksLocally() throws {
         let base = ["scan", "Samples/Traeger-Dokumentation.xml", "Samples/Stammdaten/", "--now", now, "--rule", "TW201"]
-        for format in ["sarif", "junit", "jsonl"] {
+        for format in ["sarif", "junit"] {
             XCTAssertEqual(try CLI.run(base + ["--reveal", "--format", "\(format)=/dev/null"]).status, 2, format)
         }
+        // JSON Lines is a local format: --reveal is allowed there.
+        let jsonl = try CLI.run(base + ["--reveal", "--format", "jsonl=-", "--format", "text=/dev/null"])
+        XCTAssertEqual(jsonl.status, 0, jsonl.stderr)
+        XCTAssertTrue(jsonl.stdout.contains("DE89370400440532013000"))
         let masked = try CLI.run(base + ["--format", "csv=-", "--format", "text=/dev/null"])
         XCTAssertFalse(masked.stdout.contains("DE89370400440532013000"))
         XCTAssertTrue(masked.stdout.contains("DE******"))
         let revealed = try CLI.run(base + ["--reveal", "--format", "csv=-", "--format", "text=/dev/null"])
         XCTAssertTrue(revealed.stdout.contains("DE89370400440532013000"))
         // Forced: allowed, with a warning.
-        let forced = try CLI.run(base + ["--reveal", "--reveal-force", "--format", "jsonl=/dev/null", "--format", "text=/dev/null"])
+        let forced = try CLI.run(base + ["--reveal", "--reveal-force", "--format", "sarif=/dev/null", "--format", "text=/dev/null"])
         XCTAssertEqual(forced.status, 0, forced.stderr)
     }
 

@@ -80,4 +80,23 @@ final class PseudonymTests: XCTestCase {
         XCTAssertEqual(Masking.identifier(Array("36574261809".utf8)), "36******")
         XCTAssertEqual(Masking.identifier(Array("1".utf8)), "1******")
     }
+
+    func testNeutralisedReplacesTerminalAndBidiControls() {
+        XCTAssertEqual(Masking.neutralised("plain Ä text\twith\nlines"), "plain Ä text\twith\nlines")
+        XCTAssertEqual(Masking.neutralised("\u{1B}[2J\u{1B}]8;;http://x\u{1B}\\"), "␛[2J␛]8;;http://x␛\\")
+        XCTAssertEqual(Masking.neutralised("a\rb\u{7F}\u{0}"), "a␍b␡␀")
+        XCTAssertEqual(Masking.neutralised("\u{9B}31m\u{85}"), "<U+009B>31m<U+0085>")
+        XCTAssertEqual(Masking.neutralised("x\u{202E}y\u{2066}\u{200F}\u{061C}"), "x<U+202E>y<U+2066><U+200F><U+061C>")
+        // Other characters with the same lead bytes stay (en dash, ©, Arabic letters).
+        XCTAssertEqual(Masking.neutralised("– © ب"), "– © ب")
+        var f = Finding(ruleID: "TW1", title: Localized(de: "t", en: "t"), severity: .low, findingClass: .violation, norms: [],
+                        locator: Locator(file: "a\u{1B}.csv", line: 1, byteOffset: 0, index: 1, recordID: "\u{202E}1"),
+                        time: nil, evidence: [Evidence(field: "x", value: "\u{1B}[2J")], persons: [:],
+                        remediation: Localized(de: "r", en: "r"), fingerprint: "f", detail: Localized(de: "\u{9B}", en: "\u{9B}"))
+        f = f.neutralised
+        XCTAssertEqual(f.locator.file, "a␛.csv")
+        XCTAssertEqual(f.locator.recordID, "<U+202E>1")
+        XCTAssertEqual(f.evidence[0].value, "␛[2J")
+        XCTAssertEqual(f.detail?.de, "<U+009B>")
+    }
 }

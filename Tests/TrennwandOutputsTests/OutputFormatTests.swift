@@ -132,7 +132,7 @@ final class OutputCSVTests: XCTestCase {
         let text = sink.text
         XCTAssertTrue(text.hasPrefix("\u{FEFF}Regel;Titel;Schweregrad;"))
         // `"` doubled and the cell quoted; `;` and LF inside a quoted cell.
-        XCTAssertTrue(text.contains("\"channel: +E-Mail;extern \"\"privat\"\"\nzweite Zeile\u{01}\""))
+        XCTAssertTrue(text.contains("\"channel: +E-Mail;extern \"\"privat\"\"\nzweite Zeile\u{2401}\""))
         // Evidence cells start with the field name, so a planted formula is never at a cell start.
         XCTAssertFalse(text.contains(";=HYPERLINK"))
         XCTAssertFalse(text.contains(";\"=HYPERLINK"))
@@ -140,7 +140,7 @@ final class OutputCSVTests: XCTestCase {
         let rows = Self.parse(text)
         XCTAssertEqual(rows.count, 7)
         XCTAssertTrue(rows.allSatisfy { $0.count == rows[0].count })
-        XCTAssertEqual(rows[4][9], "channel: +E-Mail;extern \"privat\"\nzweite Zeile\u{01}")
+        XCTAssertEqual(rows[4][9], "channel: +E-Mail;extern \"privat\"\nzweite Zeile\u{2401}")
     }
 
     /// Minimal RFC 4180 parser for the test (`;`, CRLF).
@@ -319,7 +319,10 @@ final class OutputJSONLinesTests: XCTestCase {
         }
         let last = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[6].utf8)) as? [String: Any])
         let ev = try XCTUnwrap((last["evidence"] as? [[String: Any]])?.first?["value"] as? String)
-        XCTAssertEqual(ev, f.evidence[0].value)
+        // Control characters arrive neutralised (visible stand-ins), the rest escaped and intact.
+        XCTAssertEqual(ev, Masking.neutralised(f.evidence[0].value))
+        XCTAssertTrue(ev.hasPrefix("␀␁␂"), ev)
+        XCTAssertTrue(ev.hasSuffix("␡\"\\\u{2028}"), ev)
         let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[7].utf8)) as? [String: Any])
         XCTAssertEqual(summary["type"] as? String, "summary")
         XCTAssertEqual(summary["findings"] as? Int, 7)

@@ -113,7 +113,10 @@ final class ProfileErrorTests: XCTestCase {
         XCTAssertEqual(r.map(\.reason.code), ["profile.unmapped-value", "profile.missing-value", "profile.invalid-bool"])
         XCTAssertEqual(r[0].locator.line, 3)
         XCTAssertEqual(r[0].locator.recordID, "FL-2")
-        XCTAssertTrue(r[0].reason.message.de.contains("„Landratsamt“ in Von Organisation"), r[0].reason.message.de)
+        // The message names field and source column and describes the value, never quotes it.
+        XCTAssertFalse(r[0].reason.message.de.contains("Landratsamt"), r[0].reason.message.de)
+        XCTAssertTrue(r[0].reason.message.de.contains("Von Organisation"), r[0].reason.message.de)
+        XCTAssertTrue(r[0].reason.message.en.contains("11 bytes, letters"), r[0].reason.message.en)
         XCTAssertEqual(r[1].locator.line, 4)
         XCTAssertEqual(r[2].locator.line, 5)
     }
@@ -161,6 +164,13 @@ final class ProfileErrorTests: XCTestCase {
         let (result, _) = F.ingest(path)
         XCTAssertEqual(result.account.fileError?.reason.code, "profile.no-match")
         XCTAssertTrue(result.account.fileError?.reason.message.de.contains("Spalte1 | Spalte2") ?? false)
+        // A file without a header: its first data line is described, not quoted.
+        let headless = F.temp("ohnekopf.csv", "03.02.2025 08:12:05;Max Mustermann;962D000999;Bemerkung mit \u{1B}[2J\n")
+        let (headlessResult, _) = F.ingest(headless)
+        let message = headlessResult.account.fileError?.reason.message.de ?? ""
+        XCTAssertEqual(headlessResult.account.fileError?.reason.code, "profile.no-match")
+        XCTAssertFalse(message.contains("962D000999") || message.contains("03.02.2025") || message.contains("\u{1B}"), message)
+        XCTAssertTrue(message.contains("[10 Bytes]"), message)
         let xml = F.temp("unbekannt.xml", "<?xml version=\"1.0\"?><x:Export xmlns:x=\"urn:anders\"><x:A/></x:Export>")
         let (xmlResult, _) = F.ingest(xml)
         XCTAssertEqual(xmlResult.account.fileError?.reason.code, "profile.no-match")

@@ -39,13 +39,16 @@ public final class CompiledRulePack: Sendable {
     /// The rule configuration gaps are reported under (TW906), or a built-in stand-in.
     let gapDescriptor: RuleDescriptor
     public let descriptors: [RuleDescriptor]
+    /// How data values may appear in findings, with the pack's vocabulary (collected once).
+    public let evidenceGuard: EvidenceGuard
 
     public static let gapRuleID = "TW906"
 
     /// Compiles every rule of `set` (or those in `only`) against `reference`; compile errors are
     /// collected and the rule left out.
     public static func compile(_ set: RuleSet, policy: PolicyData, reference: ReferenceTables,
-                               only: Set<String>? = nil, now: Int64 = Int64(Date().timeIntervalSince1970))
+                               only: Set<String>? = nil, now: Int64 = Int64(Date().timeIntervalSince1970),
+                               vocabulary extra: Set<String> = [])
         -> (pack: CompiledRulePack, errors: [ConfigError]) {
         var rules: [CompiledRule] = []
         var aggregates: [CompiledAggregate] = []
@@ -73,13 +76,15 @@ public final class CompiledRulePack: Sendable {
             remediation: Localized(de: "Stammdaten ergänzen.", en: "Complete the reference data."),
             tags: ["gap"], findingClass: .gap, source: "")
         let pack = CompiledRulePack(policy: policy, rules: rules, aggregates: aggregates, gapDescriptor: gap,
-                                    descriptors: set.descriptors.filter { only?.contains($0.id) ?? true })
+                                    descriptors: set.descriptors.filter { only?.contains($0.id) ?? true },
+                                    vocabulary: vocabulary(set, policy: policy).union(extra))
         return (pack, errors)
     }
 
     init(policy: PolicyData, rules: [CompiledRule], aggregates: [CompiledAggregate], gapDescriptor: RuleDescriptor,
-         descriptors: [RuleDescriptor]) {
+         descriptors: [RuleDescriptor], vocabulary: Set<String> = []) {
         self.policy = policy
+        self.evidenceGuard = EvidenceGuard(vocabulary: vocabulary, detectors: policy.detectors)
         self.rules = rules
         self.aggregates = aggregates
         self.gapDescriptor = gapDescriptor
@@ -87,6 +92,34 @@ public final class CompiledRulePack: Sendable {
         var byKind: [RecordKind: [CompiledRule]] = [:]
         for r in rules { byKind[r.file.target.kind, default: []].append(r) }
         self.rulesByKind = byKind
+    }
+
+    /// The words the configuration knows (never reference-table data): string literals of every
+    /// condition, filter and ratio, the values of the named lists, taxonomy and matrix categories,
+    /// matrix directions and detector names (the caller adds the profiles' value-map words). Values equal to one of them are shown verbatim in
+    /// `.label` fields (`EvidenceGuard`).
+    static func vocabulary(_ set: RuleSet, policy: PolicyData) -> Set<String> {
+        var words: Set<String> = []
+        func literals(_ node: YAMLNode?) {
+            guard let node, let text = try? node.string(),
+                  let tokens = try? ExprLexer(source: ConditionSource(text: text, origin: node.position)).tokens() else { return }
+            for t in tokens {
+                if case .string(let s) = t.kind { words.insert(s) }
+            }
+        }
+        for rule in set.rules {
+            literals(rule.condition)
+            literals(rule.aggregate?.filter)
+            if case .ratio(let n)? = rule.aggregate?.measure { literals(n) }
+        }
+        for values in policy.namedLists.values { words.formUnion(values) }
+        words.formUnion(policy.taxonomy.ids)
+        for (direction, row) in policy.matrix.cells {
+            words.insert(direction)
+            words.formUnion(row.keys)
+        }
+        for d in policy.detectors.detectors { words.insert(d.name) }
+        return words
     }
 
     static func fieldRefs(_ names: [String], kind: RecordKind) -> [FieldRef] {

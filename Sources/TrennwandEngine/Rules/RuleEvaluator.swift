@@ -259,10 +259,18 @@ public final class RuleEvaluator {
 
     // MARK: - Findings
 
-    /// Fields that name persons: shown only as keyed pseudonyms.
-    static let personFields: Set<String> = ["actor", "subject", "author", "person", "participant", "customer_number", "counselors"]
-    /// Fields whose values may identify someone or hold free contact data: masked.
-    static let maskedFields: Set<String> = ["destination", "attachments", "workstation", "instrument_ref"]
+    /// Per kind: the slots of the fields that name persons (`FieldDisclosure.person`), always
+    /// pseudonymised into a finding.
+    static let personSlots: KindTable<[(name: String, slot: Int)]> = {
+        var t = KindTable<[(name: String, slot: Int)]>(repeating: [])
+        for kind in RecordKind.allCases {
+            t[kind] = kind.schema.fields.enumerated().filter { $0.element.disclosure == .person }.map { ($0.element.name, $0.offset) }
+        }
+        return t
+    }()
+
+    /// The evidence guard of the pack: every data value of a finding passes it.
+    var guardian: EvidenceGuard { pack.evidenceGuard }
 
     func finding(_ rule: CompiledRule, _ ctx: EvalContext) -> Finding {
         let record = ctx.record
@@ -273,10 +281,8 @@ public final class RuleEvaluator {
             evidence += self.evidence(ref, ctx: ctx, persons: &persons)
         }
         // Persons of the record are always pseudonymised into the finding, evidence or not.
-        for name in Self.personFields {
-            if let slot = record.kind.schema.slot(name), let s = record[slot].stringValue, persons[name] == nil {
-                persons[name] = pseudonymizer.person(s)
-            }
+        for (name, slot) in Self.personSlots[record.kind] where persons[name] == nil {
+            if let s = record[slot].stringValue { persons[name] = person(s) }
         }
         if rule.fingerprint.isEmpty {
             keys.append(ByteString(record.locator.recordID ?? ""))
@@ -298,38 +304,72 @@ public final class RuleEvaluator {
         let bucket = rule.file.fingerprintBucket.flatMap { b in time.map { CivilTime.floorDiv($0, b) } }
         return Finding(
             ruleID: rule.descriptor.id, title: rule.descriptor.title, severity: rule.descriptor.severity,
-            findingClass: rule.descriptor.findingClass, norms: rule.descriptor.norms, locator: record.locator, time: time,
+            findingClass: rule.descriptor.findingClass, norms: rule.descriptor.norms, locator: findingLocator(record.locator), time: time,
             evidence: evidence, persons: persons, remediation: rule.descriptor.remediation,
             fingerprint: pseudonymizer.fingerprint(rule: rule.descriptor.id, keys: keys, timeBucket: bucket))
     }
 
+    /// The record's locator as a finding may carry it: its record id only when it may be shown
+    /// like a `.label` value (a code-like token or a word of the pack), everything neutralised.
+    func findingLocator(_ locator: Locator) -> Locator {
+        var l = locator
+        if let id = l.recordID, !reveal, !guardian.isDisclosable(ByteString(id)) { l.recordID = nil }
+        return l.neutralised
+    }
+
+    /// At most this many elements of a list value are shown.
+    static let maxListElements = 20
+
     func evidence(_ ref: FieldRef, ctx: EvalContext, persons: inout [String: String]) -> [Evidence] {
         let value = ctx.record[ref.slot]
         if value.isMissing { return [Evidence(field: ref.name, value: "–")] }
-        if case .text = ref.type {
+        switch ctx.record.kind.schema.fields[ref.slot].disclosure {
+        case .text:
             guard let detection = ctx.detection(ref.slot) else { return [] }
             let pieces = value.strings
             let infos = pack.policy.detectors.detectors
-            return detection.hits.prefix(10).map { h in
+            return detection.hits.prefix(EvidenceGuard.maxHits).map { h in
                 let info = infos[h.detector]
-                let bytes = h.piece < pieces.count ? Array(pieces[h.piece].bytes[h.range.clamped(to: 0..<pieces[h.piece].count)]) : []
-                let shown = info.kind == .identifier && !reveal ? Masking.identifier(bytes) : String(decoding: bytes, as: UTF8.self)
-                return Evidence(field: ref.name, detector: info.name, value: shown, piece: h.piece, range: h.range)
+                let bytes = h.piece < pieces.count ? pieces[h.piece].bytes[h.range.clamped(to: 0..<pieces[h.piece].count)] : []
+                return Evidence(field: ref.name, detector: info.name, value: guardian.hitText(bytes, detector: info, reveal: reveal),
+                                piece: h.piece, range: h.range)
             }
-        }
-        if Self.personFields.contains(ref.name) {
+        case .person:
             let ps = value.strings.map { person($0) }
             if let first = ps.first { persons[ref.name] = first }
-            return [Evidence(field: ref.name, value: ps.joined(separator: ", "))]
+            return [Evidence(field: ref.name, value: Self.joined(ps))]
+        case .identifier:
+            return [Evidence(field: ref.name, value: Self.joined(value.strings.map { guardian.identifier($0, reveal: reveal) }))]
+        case .label:
+            return [Evidence(field: ref.name, value: Self.joined(value.strings.map { guardian.label($0, reveal: reveal) }))]
+        case .shown:
+            return [Evidence(field: ref.name, value: Masking.neutralised(Self.display(value)))]
         }
-        if Self.maskedFields.contains(ref.name) && !reveal {
-            return [Evidence(field: ref.name, value: value.strings.map { Masking.identifier($0.bytes) }.joined(separator: ", "))]
+    }
+
+    /// List elements joined with `, `, at most `maxListElements` of them.
+    static func joined(_ items: [String]) -> String {
+        let shown = items.prefix(maxListElements).joined(separator: ", ")
+        return items.count > maxListElements ? shown + ", … (+\(items.count - maxListElements))" : shown
+    }
+
+    /// A group key or gap key of a field as a finding may show it (by the field's disclosure).
+    func shownKey(_ key: ByteString, field: FieldSpec) -> String {
+        switch field.disclosure {
+        case .person: return person(key)
+        case .identifier: return guardian.identifier(key, reveal: reveal)
+        case .label, .text:
+            if case .list = field.type {
+                let items = key.bytes.split(separator: 0x1F, omittingEmptySubsequences: false).map { ByteString(Array($0)) }
+                return Self.joined(items.map { guardian.label($0, reveal: reveal) })
+            }
+            return field.disclosure == .text && !reveal ? guardian.freeText(key) : guardian.label(key, reveal: reveal)
+        case .shown: return Masking.neutralised(key.string)
         }
-        return [Evidence(field: ref.name, value: Self.display(value))]
     }
 
     /// A person's keyed pseudonym, or the id itself with `reveal`.
-    func person(_ id: ByteString) -> String { reveal ? id.string : pseudonymizer.person(id) }
+    func person(_ id: ByteString) -> String { reveal ? Masking.neutralised(id.string) : pseudonymizer.person(id) }
 
     static func display(_ value: Value) -> String {
         switch value {
@@ -368,8 +408,9 @@ public final class RuleEvaluator {
         let key = GapKey(table: gap.table, key: gap.key, kind: gap.kind)
         guard reportedGaps.insert(key).inserted else { return }
         let d = pack.gapDescriptor
-        let personTables: Set<String> = ["staff", "secondments", "participants", "consents"]
-        let shown = personTables.contains(gap.table) ? person(gap.key) : gap.key.string
+        // Tables keyed by a person (their first field is a `.person` field): the key is pseudonymised.
+        let personTable = RecordKind(rawValue: gap.table).map { $0.schema.fields.first?.disclosure == .person } ?? false
+        let shown = personTable ? person(gap.key) : guardian.label(gap.key, reveal: reveal)
         let what: Localized
         switch gap.kind {
         case .lookupMiss:
@@ -383,7 +424,7 @@ public final class RuleEvaluator {
         }
         emit(Finding(
             ruleID: d.id, title: d.title, severity: d.severity, findingClass: .gap, norms: d.norms,
-            locator: record.locator, time: record.kind.schema.slot("time").flatMap { record[$0].timeValue },
+            locator: findingLocator(record.locator), time: record.kind.schema.slot("time").flatMap { record[$0].timeValue },
             evidence: [Evidence(field: gap.table, value: shown)], persons: [:], remediation: d.remediation,
             fingerprint: pseudonymizer.fingerprint(rule: d.id, keys: [ByteString(gap.kind.rawValue), ByteString(gap.table), gap.key],
                                                    timeBucket: nil),
@@ -397,14 +438,10 @@ public final class RuleEvaluator {
         var evidence: [Evidence] = []
         let schema = rule.file.target.kind.schema
         for (i, slot) in rule.groupSlots.enumerated() where i < hit.groupKey.count {
-            let name = schema.fields[slot].name
-            if Self.personFields.contains(name) {
-                let p = person(hit.groupKey[i])
-                persons[name] = p
-                evidence.append(Evidence(field: name, value: p))
-            } else {
-                evidence.append(Evidence(field: name, value: hit.groupKey[i].string))
-            }
+            let field = schema.fields[slot]
+            let shown = shownKey(hit.groupKey[i], field: field)
+            if field.disclosure == .person { persons[field.name] = shown }
+            evidence.append(Evidence(field: field.name, value: shown))
         }
         let spec = rule.file.aggregate!
         let measured: String
@@ -431,7 +468,7 @@ public final class RuleEvaluator {
                                en: "value \(measured) (threshold \(Int(spec.threshold)))\(window)")
         }
         evidence.append(Evidence(field: "measure", value: measured))
-        let locator = hit.samples.first ?? Locator(file: "", line: 0, byteOffset: 0, index: 0)
+        let locator = findingLocator(hit.samples.first ?? Locator(file: "", line: 0, byteOffset: 0, index: 0))
         let bucket = hit.windowStart.map { CivilTime.floorDiv($0, 3600) }
         return Finding(
             ruleID: d.id, title: d.title, severity: d.severity, findingClass: d.findingClass, norms: d.norms,

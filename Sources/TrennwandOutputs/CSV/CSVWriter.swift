@@ -35,11 +35,13 @@ public struct CSVWriter: FindingWriter {
     ]
 
     public mutating func begin(run: RunInfo) throws {
+        let run = run.neutralised
         language = run.language
         try sink.write("\u{FEFF}" + CSVWriter.row(CSVWriter.header.map { $0.text(language) }))
     }
 
     public mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
+        let finding = finding.neutralised, waived = waived?.neutralised
         let l = finding.locator
         let evidence = finding.evidence.map { e in
             e.field + (e.detector.map { " (\($0))" } ?? "") + ": " + e.value

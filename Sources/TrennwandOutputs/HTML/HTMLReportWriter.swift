@@ -31,6 +31,7 @@ public struct HTMLReportWriter: FindingWriter {
     private func e(_ s: String) -> String { HTMLReportAssets.escape(s) }
 
     public mutating func begin(run: RunInfo) throws {
+        let run = run.neutralised
         self.run = run
         for r in run.rules where rules[r.id] == nil { rules[r.id] = r }
         var h = "<!DOCTYPE html>\n<html lang=\"\(lang.rawValue)\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -73,6 +74,7 @@ public struct HTMLReportWriter: FindingWriter {
     }
 
     public mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
+        let finding = finding.neutralised, waived = waived?.neutralised
         count += 1
         let rule = rules[finding.ruleID]
         let sev = finding.severity
@@ -134,6 +136,7 @@ public struct HTMLReportWriter: FindingWriter {
     }
 
     public mutating func end(summary: RunSummary) throws {
+        let summary = summary.neutralised
         guard let run else { return }
         var h = count == 0 ? "<p>\(t("Keine Befunde.", "No findings."))</p>\n" : ""
         h += "</section>\n<section id=\"summary\">\n<h2>\(t("Zusammenfassung", "Summary"))</h2>\n<dl class=\"facts\">\n"

@@ -16,9 +16,10 @@ public struct JSONLinesWriter: FindingWriter {
         self.summaryLine = summaryLine
     }
 
-    public mutating func begin(run: RunInfo) throws { self.run = run }
+    public mutating func begin(run: RunInfo) throws { self.run = run.neutralised }
 
     public mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
+        let finding = finding.neutralised, waived = waived?.neutralised
         let lang = run?.language ?? .de
         var o = JSONObject()
         o.string("type", "finding")
@@ -68,6 +69,7 @@ public struct JSONLinesWriter: FindingWriter {
     }
 
     public mutating func end(summary: RunSummary) throws {
+        let summary = summary.neutralised
         defer { try? sink.flush() }
         guard summaryLine, let run else { return }
         var o = JSONObject()

@@ -21,6 +21,7 @@ public struct JUnitWriter: FindingWriter {
     public init(sink: any OutputSink) { self.sink = sink }
 
     public mutating func begin(run: RunInfo) throws {
+        let run = run.neutralised
         self.run = run
         for r in run.rules where names[r.id] == nil {
             order.append(r.id)
@@ -29,6 +30,7 @@ public struct JUnitWriter: FindingWriter {
     }
 
     public mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
+        let finding = finding.neutralised, waived = waived?.neutralised
         let lang = run?.language ?? .de
         let de = lang == .de
         if names[finding.ruleID] == nil {
@@ -68,6 +70,7 @@ public struct JUnitWriter: FindingWriter {
     }
 
     public mutating func end(summary: RunSummary) throws {
+        let summary = summary.neutralised
         guard let run else { return }
         let failing = order.filter { failures[$0] != nil }.count
         let seconds = String(max(0, summary.finished - run.started))

@@ -42,6 +42,7 @@ public struct SARIFWriter: FindingWriter {
     }
 
     public mutating func begin(run: RunInfo) throws {
+        let run = run.neutralised
         self.run = run
         let lang = run.language
         var rules: [SARIFRule] = []
@@ -74,6 +75,7 @@ public struct SARIFWriter: FindingWriter {
     }
 
     public mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
+        let finding = finding.neutralised, waived = waived?.neutralised
         guard written < maxResults else {
             omittedResults += 1
             return
@@ -106,6 +108,7 @@ public struct SARIFWriter: FindingWriter {
     }
 
     public mutating func end(summary: RunSummary) throws {
+        let summary = summary.neutralised
         guard let run else { return }
         let lang = run.language
         var notes: [SARIFNotification] = []

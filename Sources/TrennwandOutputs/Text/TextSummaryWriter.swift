@@ -20,9 +20,10 @@ public struct TextSummaryWriter: FindingWriter {
         self.topCount = topCount
     }
 
-    public mutating func begin(run: RunInfo) throws { self.run = run }
+    public mutating func begin(run: RunInfo) throws { self.run = run.neutralised }
 
     public mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
+        let finding = finding.neutralised, waived = waived?.neutralised
         guard waived == nil, topCount > 0 else { return }
         if top.count == topCount, let last = top.last, last.severity >= finding.severity { return }
         let at = top.firstIndex { $0.severity < finding.severity } ?? top.count
@@ -43,6 +44,7 @@ public struct TextSummaryWriter: FindingWriter {
     }
 
     public mutating func end(summary: RunSummary) throws {
+        let summary = summary.neutralised
         guard let run else { return }
         let lang = run.language
         let de = lang == .de

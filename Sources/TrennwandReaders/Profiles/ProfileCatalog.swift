@@ -8,6 +8,21 @@ public final class ProfileCatalog: Sendable {
     /// The profiles sorted by directory order, then file name: deterministic across machines.
     public let profiles: [SourceProfile]
 
+    /// The words the profiles know: keys and targets of every value map (configuration, never
+    /// data). Part of the rule pack's vocabulary: a `.label` value equal to one is shown verbatim.
+    public var vocabulary: Set<String> {
+        var words: Set<String> = []
+        for p in profiles {
+            for f in p.fields {
+                for (key, target) in f.valueMap {
+                    words.insert(key)
+                    if let target { words.insert(target) }
+                }
+            }
+        }
+        return words
+    }
+
     /// Builds a catalog from parsed profiles; a duplicate id is a `ConfigError`.
     public init(profiles: [SourceProfile]) throws {
         var seen: [String: SourcePosition] = [:]

@@ -92,7 +92,16 @@ enum ProfileIssue {
     // MARK: Files (InputError)
 
     static func noMatchHeader(file: String, header: [String]) -> InputError {
-        let h = header.joined(separator: " | ")
+        // A file without a header row has data in its first line: cells that are not plausible
+        // column names (more than two digits, over 40 bytes, other characters than letters,
+        // digits, space and `.-_/()`) are shown by their length only.
+        let h = header.prefix(40).map { cell -> String in
+            let digits = cell.unicodeScalars.filter { ("0"..."9").contains($0) }.count
+            let plain = cell.utf8.count <= 40 && digits <= 2 && cell.unicodeScalars.allSatisfy {
+                $0.properties.isAlphabetic || ("0"..."9").contains($0) || " .-_/()".unicodeScalars.contains($0)
+            }
+            return plain ? cell : "[\(cell.utf8.count) Bytes]"
+        }.joined(separator: " | ") + (header.count > 40 ? " | …" : "")
         return InputError(file: file, line: 1, code: "profile.no-match",
                           de: "kein Profil passt zur Kopfzeile: \(h)", en: "no profile matches the header: \(h)")
     }
@@ -134,28 +143,55 @@ enum ProfileIssue {
                      en: "required field '\(field)' is empty (\(source))")
     }
 
-    static func invalidTimestamp(field: String, source: String, raw: String, format: String) -> RejectReason {
-        RejectReason(code: "profile.invalid-timestamp",
-                     de: "„\(raw)“ in \(source) ist kein gültiger Zeitpunkt im Format \(format) (Feld \(field))",
-                     en: "'\(raw)' in \(source) is not a valid timestamp in format \(format) (field \(field))")
+    // Values of the data are never quoted in a rejection (it lands in SARIF notifications, the
+    // HTML report and on stderr): the message names the field, its source and the reason, and
+    // describes the value only by its byte length and character class.
+
+    static func invalidTimestamp(field: String, source: String, raw: some Collection<UInt8>, format: String) -> RejectReason {
+        let v = shape(raw)
+        return RejectReason(code: "profile.invalid-timestamp",
+                            de: "Feld \(field) (Quelle \(source)): \(v.de), kein gültiger Zeitpunkt im Format \(format)",
+                            en: "field \(field) (source \(source)): \(v.en), not a valid timestamp in format \(format)")
     }
 
-    static func unmappedValue(field: String, source: String, raw: String) -> RejectReason {
-        RejectReason(code: "profile.unmapped-value",
-                     de: "Wert „\(raw)“ in \(source) ist im Profil nicht zugeordnet (Feld \(field))",
-                     en: "value '\(raw)' in \(source) is not mapped by the profile (field \(field))")
+    static func unmappedValue(field: String, source: String, raw: some Collection<UInt8>) -> RejectReason {
+        let v = shape(raw)
+        return RejectReason(code: "profile.unmapped-value",
+                            de: "Feld \(field) (Quelle \(source)): \(v.de), im Profil nicht zugeordnet",
+                            en: "field \(field) (source \(source)): \(v.en), not mapped by the profile")
     }
 
-    static func invalidNumber(field: String, source: String, raw: String) -> RejectReason {
-        RejectReason(code: "profile.invalid-number",
-                     de: "„\(raw)“ in \(source) ist keine Zahl (Feld \(field))",
-                     en: "'\(raw)' in \(source) is not a number (field \(field))")
+    static func invalidNumber(field: String, source: String, raw: some Collection<UInt8>) -> RejectReason {
+        let v = shape(raw)
+        return RejectReason(code: "profile.invalid-number",
+                            de: "Feld \(field) (Quelle \(source)): \(v.de), keine Zahl",
+                            en: "field \(field) (source \(source)): \(v.en), not a number")
     }
 
-    static func invalidBool(field: String, source: String, raw: String, words: String) -> RejectReason {
-        RejectReason(code: "profile.invalid-bool",
-                     de: "„\(raw)“ in \(source) ist kein Ja/Nein-Wert (\(words)) (Feld \(field))",
-                     en: "'\(raw)' in \(source) is not a yes/no value (\(words)) (field \(field))")
+    static func invalidBool(field: String, source: String, raw: some Collection<UInt8>, words: String) -> RejectReason {
+        let v = shape(raw)
+        return RejectReason(code: "profile.invalid-bool",
+                            de: "Feld \(field) (Quelle \(source)): \(v.de), kein Ja/Nein-Wert (\(words))",
+                            en: "field \(field) (source \(source)): \(v.en), not a yes/no value (\(words))")
+    }
+
+    /// A value described without its content: byte length and character class.
+    static func shape(_ raw: some Collection<UInt8>) -> (de: String, en: String) {
+        var letters = false, digits = false, other = false
+        for b in raw {
+            if b >= 0x30 && b <= 0x39 { digits = true }
+            else if (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A || b >= 0x80 { letters = true }
+            else if b != 0x20 && b != 0x2E && b != 0x3A && b != 0x2D && b != 0x2F { other = true }
+        }
+        let de: String, en: String
+        switch (letters, digits, other) {
+        case (false, true, false): (de, en) = ("Ziffern", "digits")
+        case (true, false, false): (de, en) = ("Buchstaben", "letters")
+        case (true, true, false): (de, en) = ("Buchstaben und Ziffern", "letters and digits")
+        case (false, false, false): (de, en) = ("nur Trennzeichen", "separators only")
+        default: (de, en) = ("mit Sonder- oder Steuerzeichen", "with special or control characters")
+        }
+        return ("\(raw.count) Bytes, \(de)", "\(raw.count) bytes, \(en)")
     }
 }
 

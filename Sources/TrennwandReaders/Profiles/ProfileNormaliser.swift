@@ -288,13 +288,13 @@ extension ProfileNormaliser {
             let name = m.name
             convertPair = { date, time in
                 guard let d = df.parse(date) else {
-                    return .reject(ProfileIssue.invalidTimestamp(field: name, source: label, raw: ByteString(date).string, format: df.description))
+                    return .reject(ProfileIssue.invalidTimestamp(field: name, source: label, raw: date, format: df.description))
                 }
                 if time.count == 0 {
                     return .value(.time(Self.toUTC(d, endOfDay: endOfDay, zone: zone)))
                 }
                 guard let t = tf.parse(time) else {
-                    return .reject(ProfileIssue.invalidTimestamp(field: name, source: label, raw: ByteString(time).string, format: tf.description))
+                    return .reject(ProfileIssue.invalidTimestamp(field: name, source: label, raw: time, format: tf.description))
                 }
                 if d.hasTime {
                     return .value(.time(Self.toUTC(d, endOfDay: false, zone: zone)))
@@ -396,7 +396,7 @@ extension ProfileNormaliser {
             switch policy {
             case .keep: return .keep
             case .missing: return .missing
-            case .reject: return .reject(ProfileIssue.unmappedValue(field: name, source: label, raw: ByteString(raw).string))
+            case .reject: return .reject(ProfileIssue.unmappedValue(field: name, source: label, raw: raw))
             }
         }
     }
@@ -409,7 +409,7 @@ extension ProfileNormaliser {
         case .number:
             return { raw in
                 guard let d = parseNumber(raw) else {
-                    return .reject(ProfileIssue.invalidNumber(field: name, source: label, raw: ByteString(raw).string))
+                    return .reject(ProfileIssue.invalidNumber(field: name, source: label, raw: raw))
                 }
                 return .value(.number(d))
             }
@@ -421,14 +421,14 @@ extension ProfileNormaliser {
                 let k = foldCase(raw)
                 if yes.contains(k) { return .value(.bool(true)) }
                 if no.contains(k) { return .value(.bool(false)) }
-                return .reject(ProfileIssue.invalidBool(field: name, source: label, raw: ByteString(raw).string, words: words))
+                return .reject(ProfileIssue.invalidBool(field: name, source: label, raw: raw, words: words))
             }
         case .timestamp:
             let format = m.timestampFormat ?? .iso8601
             let endOfDay = SourceProfile.endOfDayFields.contains(m.name)
             return { raw in
                 guard let p = format.parse(raw) else {
-                    return .reject(ProfileIssue.invalidTimestamp(field: name, source: label, raw: ByteString(raw).string, format: format.description))
+                    return .reject(ProfileIssue.invalidTimestamp(field: name, source: label, raw: raw, format: format.description))
                 }
                 return .value(.time(toUTC(p, endOfDay: endOfDay, zone: zone)))
             }

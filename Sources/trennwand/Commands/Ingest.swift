@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrennwandFindings
 import TrennwandOutputs
 import TrennwandReaders
 import TrennwandRecords
@@ -101,6 +102,8 @@ func loadCatalog(global: GlobalOptions, extra: [String]) throws -> ProfileCatalo
 /// Prints one input's accounting to standard error.
 enum AccountingPrinter {
     static func print(_ a: InputAccount, unusedColumns: [String] = []) {
+        // File names, rejection texts and column names may come from data: never raw control characters.
+        let a = a.neutralised, unusedColumns = unusedColumns.map { Masking.neutralised($0) }
         let profile = a.profile ?? "–"
         printError(UI.t(
             "\(a.file): Profil \(profile): \(a.read) gelesen, \(a.normalised) normalisiert, \(a.rejected) zurückgewiesen",

@@ -77,12 +77,12 @@ struct ScanCommand: ParsableCommand {
                                                "Rejected records lead to exit code 3.")))
     var strict = false
 
-    @Flag(name: .long, help: ArgumentHelp(UI.t("Unmaskierte Belege und echte Kennungen – nur für die Prüfung am eigenen Platz; nicht mit sarif, junit, jsonl.",
-                                               "Unmasked evidence and real ids — for local review only; not with sarif, junit, jsonl.")))
+    @Flag(name: .long, help: ArgumentHelp(UI.t("Unmaskierte Belege und echte Kennungen – nur für die Prüfung am eigenen Platz; nicht mit sarif, junit.",
+                                               "Unmasked evidence and real ids — for local review only; not with sarif, junit.")))
     var reveal = false
 
-    @Flag(name: .long, help: ArgumentHelp(UI.t("--reveal auch für sarif, junit und jsonl erzwingen.",
-                                               "Force --reveal also for sarif, junit and jsonl.")))
+    @Flag(name: .long, help: ArgumentHelp(UI.t("--reveal auch für sarif und junit erzwingen.",
+                                               "Force --reveal also for sarif and junit.")))
     var revealForce = false
 
     @Option(name: .long, help: ArgumentHelp(UI.t("Ausnahmedatei (Waivers, siehe docs/waivers.md).", "Waiver file (see docs/waivers.md)."),

@@ -7,8 +7,10 @@ enum OutputFormat: String, CaseIterable {
 
     static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
-    /// Formats that leave the machine (CI systems, SIEM): never with raw evidence unless forced.
-    var isExported: Bool { self == .sarif || self == .junit || self == .jsonl }
+    /// Formats made to leave the machine (code-scanning uploads, CI test reports): never with raw
+    /// evidence unless forced. JSON Lines is a local format (files, pipes for own review) and may
+    /// carry `--reveal` output; it still never carries control characters.
+    var isExported: Bool { self == .sarif || self == .junit }
 
     func writer(sink: any OutputSink, colors: Bool, sourceRoot: String?, trend: HTMLTrendSection? = nil) -> any FindingWriter {
         switch self {
