@@ -198,26 +198,32 @@ struct ScanCommand: ParsableCommand {
                                            inputs: inputs.map(\.path), full: full,
                                            retentionMonths: retentionMonths ?? cfg.retentionMonths ?? StateStore.defaultRetentionMonths)
             } catch {
-                printError(UI.t("Zustandsdatenbank nicht nutzbar: \(error)", "state database not usable: \(error)"))
-                throw Self.stateExit(error)
+                let e = StateError.from(error, path: path)
+                printError(e.text(language))
+                throw Self.stateExit(e)
             }
         }
         if let session { pipeline.planSkips = { try session.plan(evaluated: $0, reference: $1) } }
         // A held lock or a store of an unknown schema is a configuration matter (2); a store that
         // cannot be read or written (disk full, permissions) is an I/O error (3). docs/operations.md.
-        let result: ScanResult
+        var result: ScanResult
+        let identities = FileIdentity.snapshot(inputs.map(\.path))
         do { result = try pipeline.run(inputs) } catch let e as ConfigError {
             printError(UI.t("Regelfehler: ", "rule error: ") + e.text(language))
             session?.abandon()
             throw Exit.configuration
         } catch let e as StateError {
-            printError(UI.t("Zustandsdatenbank: \(e)", "state database: \(e)"))
+            printError(e.text(language))
             session?.abandon()
             throw Self.stateExit(e)
         } catch {
             printError(UI.t("Prüfung abgebrochen: \(error)", "scan stopped: \(error)"))
             session?.abandon()
             throw Exit.input
+        }
+        result.inputs = FileIdentity.markChanged(result.inputs, before: identities, skipped: Set(result.skipped))
+        for a in result.inputs where a.fileError?.reason.code == "input.changed-during-scan" {
+            printError(UI.t("Eingabefehler: ", "input error: ") + InputError(a.fileError!).text(language) + " [input.changed-during-scan]")
         }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         let failOn = self.failOn ?? cfg.failOn
@@ -239,7 +245,7 @@ struct ScanCommand: ParsableCommand {
                     waived[$0] == nil ? nil : result.findings[$0].fingerprint
                 }))
             } catch {
-                printError(UI.t("Zustandsdatenbank: \(error)", "state database: \(error)"))
+                printError(StateError.from(error, path: session.store.path).text(language))
                 session.abandon()
                 throw Self.stateExit(error)
             }
@@ -324,7 +330,7 @@ struct ScanCommand: ParsableCommand {
 
     static func stateExit(_ error: Error) -> ExitCode {
         switch error as? StateError {
-        case .locked?, .schema?: return Exit.configuration
+        case .locked?, .schema?, .schemaMismatch?: return Exit.configuration
         default: return Exit.input
         }
     }

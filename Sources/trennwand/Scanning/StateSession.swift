@@ -31,6 +31,10 @@ final class StateSession {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         self.store = try StateStore(path: path)
+        if store.createdNew {
+            printError(UI.t("Neuer Zustandsspeicher angelegt: \(path) (alle Befunde gelten als neu)",
+                            "new state store created: \(path) (every finding counts as new)"))
+        }
         self.started = started
         self.rulePackHash = rulePackHash
         self.inputs = inputs
@@ -49,6 +53,12 @@ final class StateSession {
     /// Opens the run (taking the store's lock), purges old data and decides which evaluated
     /// inputs can be skipped. Reference tables are always read (rules are compiled against them).
     func plan(evaluated: [String], reference: [String]) throws -> Set<String> {
+        do { return try planRun(evaluated: evaluated, reference: reference) } catch {
+            throw StateError.mapped(error, path: store.path)
+        }
+    }
+
+    private func planRun(evaluated: [String], reference: [String]) throws -> Set<String> {
         referenceHash = ContentHash.combine(try reference.map { try plannedFile($0).hash })
         let handle = try store.beginRun(RunStart(started: started, toolVersion: trennwandVersion, rulePackHash: rulePackHash,
                                                  referenceHash: referenceHash, inputs: inputs, full: full))
@@ -74,6 +84,12 @@ final class StateSession {
     /// Commits every scanned file with its findings (one transaction each) and returns the
     /// lifecycle status of every finding.
     func commit(result: ScanResult, waived: Set<String>) throws -> [String: FindingStatus] {
+        do { return try commitRun(result: result, waived: waived) } catch {
+            throw StateError.mapped(error, path: store.path)
+        }
+    }
+
+    private func commitRun(result: ScanResult, waived: Set<String>) throws -> [String: FindingStatus] {
         guard let runID else { return [:] }
         let skippedPaths = Set(skipped.map(\.path))
         var byFile: [String: [Finding]] = [:]
