@@ -180,4 +180,36 @@ final class StateTrustCLITests: XCTestCase {
         }
         XCTFail("the scan always finished before the file could be truncated")
     }
+
+    /// Baselines from another key or rule pack are warned about; a missing one is our message.
+    func testForeignKeyAndPackAreWarnedMissingBaselineNamed() throws {
+        let t = self
+        let dir = t.temp()
+        let samples = StateTrustCLITests.samples
+        let base = dir.appendingPathComponent("base.sarif").path
+        XCTAssertNotEqual(try t.run(["scan", samples, "--format", "sarif=\(base)"], dir: dir).status, 3)
+        let same = try t.run(["scan", samples, "--baseline", base], dir: dir)
+        XCTAssertFalse(same.stderr.contains("[baseline.foreign"), same.stderr)
+        var sarif = try String(contentsOfFile: base, encoding: .utf8)
+        XCTAssertTrue(sarif.contains("\"trennwand/keyID\":\"K-"), "key id written")
+        // Another rule pack: the recorded pack hash differs.
+        let range = try XCTUnwrap(sarif.range(of: #""trennwand/rulePack":"[0-9a-f]+""#, options: .regularExpression))
+        sarif.replaceSubrange(range, with: "\"trennwand/rulePack\":\"0000\"")
+        let otherPack = dir.appendingPathComponent("other-pack.sarif").path
+        try sarif.write(toFile: otherPack, atomically: true, encoding: .utf8)
+        let pack = try t.run(["scan", samples, "--baseline", otherPack], dir: dir)
+        XCTAssertTrue(pack.stderr.contains("[baseline.foreign-pack]"), pack.stderr)
+        let range2 = try XCTUnwrap(sarif.range(of: #""trennwand/keyID":"K-[0-9a-f]+""#, options: .regularExpression))
+        sarif.replaceSubrange(range2, with: "\"trennwand/keyID\":\"K-0000000000000000\"")
+        let otherKey = dir.appendingPathComponent("other-key.sarif").path
+        try sarif.write(toFile: otherKey, atomically: true, encoding: .utf8)
+        let key = try t.run(["scan", samples, "--baseline", otherKey], dir: dir)
+        XCTAssertTrue(key.stderr.contains("[baseline.foreign-key]"), key.stderr)
+        let missing = try t.run(["scan", samples, "--baseline", dir.appendingPathComponent("nope.sarif").path], dir: dir)
+        XCTAssertEqual(missing.status, 3)
+        XCTAssertTrue(missing.stderr.contains("[baseline.missing]"), missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("nope.sarif"), missing.stderr)
+        XCTAssertFalse(missing.stderr.contains("No such file"), missing.stderr)
+        XCTAssertFalse(missing.stderr.contains("nope.sarif:0"), missing.stderr)
+    }
 }

@@ -187,8 +187,11 @@ struct ScanCommand: ParsableCommand {
         var baselineSet: Baseline?
         if let path = baseline ?? cfg.baseline {
             do { baselineSet = try Baseline.load(path: path) } catch let e as InputError {
-                printError(UI.t("Eingabefehler: ", "input error: ") + e.text(language))
+                printError(UI.t("Eingabefehler: ", "input error: ") + Self.fileMessage(e, language))
                 throw Exit.input
+            }
+            for w in baselineSet?.provenanceWarnings(rulePackHash: ruleSet.hash, keyID: key.keyID) ?? [] {
+                printError(UI.t("Warnung: ", "warning: ") + Self.fileMessage(w, language))
             }
         }
         var session: StateSession?
@@ -227,9 +230,10 @@ struct ScanCommand: ParsableCommand {
         }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         let failOn = self.failOn ?? cfg.failOn
-        let run = RunInfo(toolVersion: trennwandVersion, started: result.started, finished: result.finished,
+        var run = RunInfo(toolVersion: trennwandVersion, started: result.started, finished: result.finished,
                           rulePackHash: result.rulePackHash, rules: result.descriptors, inputs: result.inputs,
                           language: language, failOn: failOn)
+        run.keyID = key.keyID
         // The terminal summary goes to stdout unless a format already writes there or text is redirected.
         if !targets.contains(where: { $0.1 == "-" || $0.0 == .text }) { targets.append((.text, "-")) }
         // Waivers: audited exceptions stay visible; expired ones re-activate their finding.
@@ -326,6 +330,13 @@ struct ScanCommand: ParsableCommand {
             throw Exit.input
         }
         for fd in direct { close(fd) }
+    }
+
+    /// `file: message [code]`, with the line only when there is one (no `baseline.sarif:0:`).
+    static func fileMessage(_ e: InputError, _ language: Language) -> String {
+        let l = e.rejection.locator
+        let place = l.line > 0 ? l.description : l.file
+        return "\(place): \(e.rejection.reason.message.text(language)) [\(e.rejection.reason.code)]"
     }
 
     static func stateExit(_ error: Error) -> ExitCode {
