@@ -1,13 +1,19 @@
 import Foundation
 import TrennwandFindings
+import TrennwandRecords
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension ContentHash {
     /// Streams a file through SHA-256 in 1 MiB blocks (constant memory for exports of any size).
     /// Returns the size in bytes and the lower-case hex digest.
     public static func file(atPath path: String) throws -> (size: Int64, hash: String) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        let fd = SystemPath.openFile(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
         }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
         defer { try? handle.close() }
         var hasher = ContentHash()
         var size: Int64 = 0

@@ -212,4 +212,28 @@ final class StateTrustCLITests: XCTestCase {
         XCTAssertFalse(missing.stderr.contains("No such file"), missing.stderr)
         XCTAssertFalse(missing.stderr.contains("nope.sarif:0"), missing.stderr)
     }
+
+    /// B11: a file whose name is not UTF-8 is found in its folder, read, and shown escaped.
+    func testNonUTF8FileNameIsScannedAndShownEscaped() throws {
+        let dir = temp()
+        let folder = dir.appendingPathComponent("exports")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var name = Array(folder.path.utf8) + Array("/bad".utf8) + [0xFF, 0xFE] + Array("name.csv".utf8)
+        name.append(0)
+        let content = try Data(contentsOf: URL(fileURLWithPath: Self.samples))
+        let fd = name.withUnsafeBufferPointer { p in
+            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: p.count) { open($0, O_WRONLY | O_CREAT | O_EXCL, 0o600) }
+        }
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        _ = content.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        let jsonl = dir.appendingPathComponent("out.jsonl").path
+        let r = try run(["scan", folder.path, "--format", "jsonl=\(jsonl)"], dir: dir)
+        XCTAssertNotEqual(r.status, 3, r.stderr)
+        XCTAssertTrue(r.stdout.contains("read 48,"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("bad\\xFF\\xFEname.csv"), r.stdout)
+        let out = try String(contentsOfFile: jsonl, encoding: .utf8)
+        XCTAssertTrue(out.contains(#"bad\\xFF\\xFEname.csv"#), String(out.prefix(500)))
+        XCTAssertFalse(out.contains("\u{FFFD}"))
+    }
 }

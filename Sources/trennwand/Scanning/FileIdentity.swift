@@ -20,8 +20,7 @@ struct FileIdentity: Equatable {
     var changed: Int64
 
     init?(path: String) {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
+        guard let st = SystemPath.status(path) else { return nil }
         device = UInt64(st.st_dev)
         inode = UInt64(st.st_ino)
         size = Int64(st.st_size)

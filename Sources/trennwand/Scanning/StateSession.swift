@@ -94,7 +94,7 @@ final class StateSession {
         let skippedPaths = Set(skipped.map(\.path))
         var byFile: [String: [Finding]] = [:]
         for f in result.findings { byFile[f.locator.file, default: []].append(f) }
-        let committed = result.inputs.filter { !skippedPaths.contains($0.file) && FileManager.default.fileExists(atPath: $0.file) }
+        let committed = result.inputs.filter { !skippedPaths.contains($0.file) && SystemPath.status($0.file) != nil }
         // Findings without a scanned source (aggregates without samples) go with the first file.
         let known = Set(committed.map(\.file))
         let orphans = result.findings.filter { !known.contains($0.locator.file) }
