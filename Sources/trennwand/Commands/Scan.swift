@@ -219,6 +219,10 @@ struct ScanCommand: ParsableCommand {
             printError(e.text(language))
             session?.abandon()
             throw Self.stateExit(e)
+        } catch let e as InputError {
+            printError(UI.t("Prüfung abgebrochen: ", "scan stopped: ") + Self.fileMessage(e, language))
+            session?.abandon()
+            throw Exit.input
         } catch {
             printError(UI.t("Prüfung abgebrochen: \(error)", "scan stopped: \(error)"))
             session?.abandon()

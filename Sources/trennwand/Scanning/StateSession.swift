@@ -114,7 +114,11 @@ final class StateSession {
     func finish(exitCode: Int32, skipped count: Int) {
         guard let runID, !finished else { return }
         finished = true
-        try? store.finishRun(runID: runID, exitCode: exitCode, filesSkipped: count)
+        do { try store.finishRun(runID: runID, exitCode: exitCode, filesSkipped: count) } catch {
+            // The files are committed; only the run's end record is missing (the next run marks it interrupted).
+            let e = StateError.from(error, path: store.path)
+            printError(UI.t("Warnung: ", "warning: ") + e.text(UI.language))
+        }
     }
 
     /// Ends the run as failed (exit code 3) so the lock is released and history shows it.
