@@ -236,4 +236,29 @@ final class StateTrustCLITests: XCTestCase {
         XCTAssertTrue(out.contains(#"bad\\xFF\\xFEname.csv"#), String(out.prefix(500)))
         XCTAssertFalse(out.contains("\u{FFFD}"))
     }
+
+    /// A store that cannot grow (file size limit, like a full disk) is our `state.io`, not
+    /// "SQLite error 13 … COMMIT TRANSACTION".
+    func testStoreThatCannotGrowIsOurIOError() throws {
+        let dir = temp()
+        let state = dir.appendingPathComponent("state.sqlite").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = ["-c", "trap '' XFSZ; ulimit -f 48; exec \"$0\" scan \"$1\" --state \"$2\" --format text=/dev/null",
+                       Self.binary, TestPaths.projectRoot.appendingPathComponent("Samples").path, state]
+        var env = ProcessInfo.processInfo.environment
+        env["TRENNWAND_KEY"] = "cli-test-key-0123456789"
+        env["TRENNWAND_LANG"] = "en"
+        p.environment = env
+        let err = dir.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = try FileHandle(forWritingTo: err)
+        try p.run()
+        p.waitUntilExit()
+        let stderr = try String(contentsOf: err, encoding: .utf8)
+        XCTAssertEqual(p.terminationStatus, 3, stderr)
+        XCTAssertTrue(stderr.contains("[state.io]"), stderr)
+        XCTAssertFalse(stderr.contains("SQLite error"), stderr)
+    }
 }
