@@ -86,7 +86,8 @@ public enum StateError: Error, Sendable, CustomStringConvertible {
             return Localized(de: "Sperrdatei \(path) nicht nutzbar: \(text); Rechte des Ordners prüfen",
                              en: "cannot use lock file \(path): \(text); check the folder's permissions")
         case let .notFound(path):
-            return Localized(de: "Zustandsspeicher \(path) nicht gefunden", en: "state store \(path) not found")
+            return Localized(de: "Zustandsspeicher \(path) nicht gefunden; Pfad prüfen – angelegt wird er vom ersten „scan --state“",
+                             en: "state store \(path) not found; check the path – the first 'scan --state' creates it")
         case let .schema(path, detail):
             return Localized(de: "Zustandsspeicher \(path): unbekanntes Schema (\(detail)); mit einer neueren Trennwand-Version öffnen oder mit einem neuen Pfad (--state) neu beginnen",
                              en: "state store \(path): unknown schema (\(detail)); open it with a newer Trennwand or start fresh with a new path (--state)")
