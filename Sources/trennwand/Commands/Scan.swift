@@ -230,7 +230,7 @@ struct ScanCommand: ParsableCommand {
         }
         result.inputs = FileIdentity.markChanged(result.inputs, before: identities, skipped: Set(result.skipped))
         for a in result.inputs where a.fileError?.reason.code == "input.changed-during-scan" {
-            printError(UI.t("Eingabefehler: ", "input error: ") + InputError(a.fileError!).text(language) + " [input.changed-during-scan]")
+            printError(UI.t("Eingabefehler: ", "input error: ") + Self.fileMessage(InputError(a.fileError!), language))
         }
         if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
         let failOn = self.failOn ?? cfg.failOn
@@ -253,9 +253,10 @@ struct ScanCommand: ParsableCommand {
                     waived[$0] == nil ? nil : result.findings[$0].fingerprint
                 }))
             } catch {
-                printError(StateError.from(error, path: session.store.path).text(language))
+                let e = StateError.from(error, path: session.store.path)
+                printError(e.text(language))
                 session.abandon()
-                throw Self.stateExit(error)
+                throw Self.stateExit(e)
             }
             session.report(language: language)
         }
