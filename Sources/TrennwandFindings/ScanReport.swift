@@ -44,6 +44,8 @@ public struct RunInfo: Sendable, Codable {
     public var language: Language
     /// Findings at or above this severity fail the run (exit code 1); nil: never.
     public var failOn: Severity?
+    /// Public id of the pseudonym key (`PseudonymKey.keyID`, never the key); nil when unknown.
+    public var keyID: String?
 
     public init(toolVersion: String, started: Int64, finished: Int64, rulePackHash: String, rules: [RuleDescriptor],
                 inputs: [InputAccount], language: Language, failOn: Severity?) {

@@ -1,20 +1,34 @@
 import Foundation
 import TrennwandFindings
+import TrennwandRecords
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension ContentHash {
     /// Streams a file through SHA-256 in 1 MiB blocks (constant memory for exports of any size).
     /// Returns the size in bytes and the lower-case hex digest.
     public static func file(atPath path: String) throws -> (size: Int64, hash: String) {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+        func unreadable(_ err: Int32) -> InputError {
+            let text = String(cString: strerror(err))
+            return InputError(file: path, code: "input.unreadable",
+                              de: "Datei kann nicht gelesen werden: \(text)", en: "file cannot be read: \(text)")
         }
-        defer { try? handle.close() }
+        let fd = SystemPath.openFile(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw unreadable(errno) }
+        defer { close(fd) }
         var hasher = ContentHash()
         var size: Int64 = 0
+        var block = [UInt8](repeating: 0, count: 1 << 20)
         while true {
-            guard let block = try handle.read(upToCount: 1 << 20), !block.isEmpty else { break }
-            hasher.update(block)
-            size += Int64(block.count)
+            let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n == 0 { break }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw unreadable(errno)
+            }
+            block.withUnsafeBytes { hasher.update(Data($0.prefix(n))) }
+            size += Int64(n)
         }
         return (size, hasher.hex())
     }

@@ -40,10 +40,18 @@ public final class StateStore {
         self.path = path
         self.lockTimeout = lockTimeout
         self.lock = RunLock(path: path + ".lock")
-        if readOnly && !FileManager.default.fileExists(atPath: path) { throw StateError.notFound(path: path) }
-        if !readOnly {
+        let state = try Self.inspect(path: path)
+        if readOnly, case .missing = state { throw StateError.notFound(path: path) }
+        if readOnly, case .empty = state { throw StateError.notFound(path: path) }
+        var size: Int64 = 0
+        switch state {
+        case .missing, .empty:
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            try Self.createPrivate(path: path)
+            createdNew = true
+        case .present(let s):
+            size = s
         }
         var config = Configuration()
         config.readonly = readOnly
@@ -57,24 +65,40 @@ public final class StateStore {
             // Durable commits: a finished file survives a power loss, not only a killed process.
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        db = try DatabaseQueue(path: path, configuration: config)
-        let migrator = Schema.migrator
-        if readOnly {
-            try db.read { db in
-                if try migrator.hasBeenSuperseded(db) {
-                    throw StateError.schema(path: path, detail: "newer Trennwand")
-                }
-                if try !migrator.hasCompletedMigrations(db) {
-                    throw StateError.schema(path: path, detail: "not migrated")
-                }
-            }
-        } else {
-            try db.read { db in
+        do {
+            // Checked read-only first: a foreign or damaged file is left exactly as it was
+            // (opening it for writing in WAL mode would already rewrite its header).
+            var probe = Configuration()
+            probe.readonly = true
+            probe.busyMode = .timeout(lockTimeout)
+            let migrator = Schema.migrator
+            let isNew = try DatabaseQueue(path: path, configuration: probe).read { db -> Bool in
+                let isNew = try Self.verify(db, path: path, size: size)
                 if try migrator.hasBeenSuperseded(db) { throw StateError.schema(path: path, detail: "newer Trennwand") }
+                if readOnly, !isNew, try !migrator.hasCompletedMigrations(db) {
+                    throw StateError.schemaMismatch(path: path, detail: "not migrated")
+                }
+                return isNew
             }
-            try migrator.migrate(db)
+            db = try DatabaseQueue(path: path, configuration: config)
+            if readOnly {
+                if isNew { throw StateError.schemaMismatch(path: path, detail: "not migrated") }
+            } else {
+                try migrator.migrate(db)
+                try db.writeWithoutTransaction { db in
+                    if try Int32.fetchOne(db, sql: "PRAGMA application_id") != Self.applicationID {
+                        try db.execute(sql: "PRAGMA application_id = \(Self.applicationID)")
+                    }
+                }
+            }
+            try db.read { try Self.verifyColumns($0, path: path) }
+        } catch {
+            throw StateError.from(error, path: path)
         }
     }
+
+    /// True when this open created the store (no file, or an empty file with nothing beside it).
+    public private(set) var createdNew = false
 
     /// Identifiers of the applied migrations (for diagnostics and tests).
     public func appliedMigrations() throws -> [String] {

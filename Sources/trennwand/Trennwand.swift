@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrennwandRecords
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,7 +22,13 @@ struct Trennwand: ParsableCommand {
     static func main() {
         StandardDescriptors.secure()
         limitMallocArenas()
-        main(nil)
+        // Arguments from their bytes: a file name that is not UTF-8 stays openable (SystemPath).
+        let arguments = (1..<Int(CommandLine.argc)).map { i -> String in
+            guard let arg = CommandLine.unsafeArgv[i] else { return "" }
+            return SystemPath.string(Array(UnsafeBufferPointer(start: UnsafeRawPointer(arg).assumingMemoryBound(to: UInt8.self),
+                                                               count: strlen(arg))))
+        }
+        main(arguments)
     }
 }
 

@@ -116,7 +116,7 @@ final class BaselineTests: XCTestCase {
         XCTAssertEqual(code("{\"type\":\"finding\",\"rule_id\":\"TW105\"}\n"), "baseline.jsonl-fingerprint@1")
         XCTAssertEqual(code(String(sarif.dropLast(5))), "baseline.format@1", "truncated SARIF")
         XCTAssertThrowsError(try Baseline.load(path: dir.appendingPathComponent("missing.jsonl").path)) { error in
-            XCTAssertEqual((error as? InputError)?.rejection.reason.code, "baseline.unreadable")
+            XCTAssertEqual((error as? InputError)?.rejection.reason.code, "baseline.missing")
         }
     }
 }

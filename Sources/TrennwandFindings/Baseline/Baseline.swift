@@ -39,12 +39,37 @@ public struct Baseline: Sendable {
     /// Results the SARIF baseline left out (`trennwand/omittedResults`, GitHub's limit): those
     /// findings cannot be recognised and would count as new. JSON Lines never omits any.
     public var omittedResults: Int
+    /// Rule-pack hash of the run that wrote the baseline (`trennwand/rulePack`, `rule_pack`).
+    public var rulePackHash: String?
+    /// Pseudonym key id of that run (`trennwand/keyID`, `key_id`); nil in older outputs.
+    public var keyID: String?
 
-    public init(path: String, format: Format, entries: [Entry], omittedResults: Int = 0) {
+    public init(path: String, format: Format, entries: [Entry], omittedResults: Int = 0,
+                rulePackHash: String? = nil, keyID: String? = nil) {
         self.path = path
         self.format = format
         self.entries = entries
         self.omittedResults = omittedResults
+        self.rulePackHash = rulePackHash
+        self.keyID = keyID
+    }
+
+    /// Warnings when the baseline came from another rule pack or another pseudonym key: with
+    /// another key every fingerprint differs (all findings new, all baseline findings gone); with
+    /// another rule pack changed rules report their findings as new.
+    public func provenanceWarnings(rulePackHash: String, keyID: String) -> [InputError] {
+        var out: [InputError] = []
+        if let k = self.keyID, k != keyID {
+            out.append(InputError(file: path, code: "baseline.foreign-key",
+                                   de: "Baseline wurde mit einem anderen Pseudonym-Schlüssel erstellt (\(k), jetzt \(keyID)): alle Fingerabdrücke unterscheiden sich, jeder Befund gilt als neu. Denselben Schlüssel verwenden (TRENNWAND_KEY_FILE / --key-file) oder die Baseline neu erzeugen",
+                                   en: "baseline was made with another pseudonym key (\(k), now \(keyID)): every fingerprint differs, every finding counts as new. Use the same key (TRENNWAND_KEY_FILE / --key-file) or make the baseline again"))
+        }
+        if let p = self.rulePackHash, !p.isEmpty, p != rulePackHash {
+            out.append(InputError(file: path, code: "baseline.foreign-pack",
+                                   de: "Baseline stammt von einem anderen Regelpaket (\(p.prefix(12)), jetzt \(rulePackHash.prefix(12))): geänderte Regeln melden ihre Befunde als neu. Baseline mit dem aktuellen Regelpaket neu erzeugen, wenn das gewollt ist",
+                                   en: "baseline comes from another rule pack (\(p.prefix(12)), now \(rulePackHash.prefix(12))): changed rules report their findings as new. Make the baseline again with the current rule pack if that is intended"))
+        }
+        return out
     }
 
     /// Reads a baseline file. Throws `InputError` when it is unreadable, empty or neither format.
@@ -53,11 +78,13 @@ public struct Baseline: Sendable {
             // FileManager leaves errno stale (it showed "Inappropriate ioctl for device" for a
             // directory): the reason comes from stat instead.
             var st = stat()
-            let reason: (de: String, en: String)
             if stat(path, &st) != 0 {
-                reason = ("Datei nicht gefunden – Pfad prüfen (--baseline, baseline: in audit.yaml)",
-                          "file not found – check the path (--baseline, baseline: in audit.yaml)")
-            } else if (st.st_mode & S_IFMT) == S_IFDIR {
+                throw InputError(file: path, code: "baseline.missing",
+                                 de: "Baseline-Datei nicht gefunden; Pfad prüfen (--baseline, baseline: in audit.yaml) oder mit einem Lauf ohne Baseline eine erzeugen (--format sarif=…)",
+                                 en: "baseline file not found; check the path (--baseline, baseline: in audit.yaml) or make one with a run without baseline (--format sarif=…)")
+            }
+            let reason: (de: String, en: String)
+            if (st.st_mode & S_IFMT) == S_IFDIR {
                 reason = ("Pfad ist ein Verzeichnis – die SARIF- oder JSON-Lines-Datei eines früheren Laufs angeben",
                           "path is a directory – name the SARIF or JSON Lines file of an earlier run")
             } else {
@@ -107,11 +134,15 @@ public struct Baseline: Sendable {
     }
 
     private static func fromSARIF(_ log: SARIFBaselineLog, path: String) throws -> Baseline {
+        var rulePack: String?
+        var keyID: String?
         var entries: [Entry] = []
         var seen: Set<String> = []
         var omitted = 0
         for (r, run) in log.runs.enumerated() {
             omitted += run.properties?.omittedResults ?? 0
+            rulePack = rulePack ?? run.properties?.rulePack
+            keyID = keyID ?? run.properties?.keyID
             for (i, result) in (run.results ?? []).enumerated() {
                 guard let fp = result.partialFingerprints?[sarifFingerprintKey], !fp.isEmpty else {
                     throw InputError(file: path, code: "baseline.sarif-fingerprint",
@@ -122,10 +153,12 @@ public struct Baseline: Sendable {
                 if seen.insert(fp.lowercased()).inserted { entries.append(Entry(fingerprint: fp.lowercased(), ruleID: rule)) }
             }
         }
-        return Baseline(path: path, format: .sarif, entries: entries, omittedResults: omitted)
+        return Baseline(path: path, format: .sarif, entries: entries, omittedResults: omitted, rulePackHash: rulePack, keyID: keyID)
     }
 
     private static func fromJSONLines(_ bytes: [UInt8], path: String) throws -> Baseline {
+        var rulePack: String?
+        var keyID: String?
         var entries: [Entry] = []
         var seen: Set<String> = []
         let decoder = JSONDecoder()
@@ -145,6 +178,10 @@ public struct Baseline: Sendable {
                 throw InputError(file: path, line: lineNo, code: "baseline.jsonl",
                                  de: "Zeile ist kein JSON-Objekt: \(describe(error))", en: "line is not a JSON object: \(describe(error))")
             }
+            if line.type == "summary" {
+                rulePack = rulePack ?? line.rulePack
+                keyID = keyID ?? line.keyID
+            }
             if let type = line.type, type != "finding" { continue }
             guard let fp = line.fingerprint, !fp.isEmpty else {
                 throw InputError(file: path, line: lineNo, code: "baseline.jsonl-fingerprint",
@@ -154,7 +191,7 @@ public struct Baseline: Sendable {
                 entries.append(Entry(fingerprint: fp.lowercased(), ruleID: line.ruleID ?? ""))
             }
         }
-        return Baseline(path: path, format: .jsonLines, entries: entries)
+        return Baseline(path: path, format: .jsonLines, entries: entries, rulePackHash: rulePack, keyID: keyID)
     }
 
     private static func describe(_ error: Error) -> String {
@@ -228,7 +265,13 @@ struct SARIFBaselineLog: Decodable {
 
         struct Properties: Decodable {
             var omittedResults: Int?
-            enum CodingKeys: String, CodingKey { case omittedResults = "trennwand/omittedResults" }
+            var rulePack: String?
+            var keyID: String?
+            enum CodingKeys: String, CodingKey {
+                case omittedResults = "trennwand/omittedResults"
+                case rulePack = "trennwand/rulePack"
+                case keyID = "trennwand/keyID"
+            }
         }
 
         var results: [Result]?
@@ -242,9 +285,13 @@ struct JSONLinesBaselineLine: Decodable {
     var type: String?
     var fingerprint: String?
     var ruleID: String?
+    var rulePack: String?
+    var keyID: String?
 
     enum CodingKeys: String, CodingKey {
         case type, fingerprint
         case ruleID = "rule_id"
+        case rulePack = "rule_pack"
+        case keyID = "key_id"
     }
 }

@@ -76,6 +76,7 @@ public struct JSONLinesWriter: FindingWriter {
         o.string("type", "summary")
         o.string("tool_version", run.toolVersion)
         o.string("rule_pack", run.rulePackHash)
+        if let keyID = run.keyID { o.string("key_id", keyID) }
         o.string("started", CivilTime.iso8601(run.started))
         o.string("finished", CivilTime.iso8601(summary.finished))
         o.int("findings", summary.total)

@@ -146,6 +146,7 @@ struct SARIFRecordCounts: Codable {
 /// Run-level `properties`.
 struct SARIFRunProperties: Codable {
     var rulePack: String
+    var keyID: String?
     var records: SARIFRecordCounts
     var resultsTotal: Int
     var omittedResults: Int
@@ -153,6 +154,7 @@ struct SARIFRunProperties: Codable {
 
     enum CodingKeys: String, CodingKey {
         case rulePack = "trennwand/rulePack"
+        case keyID = "trennwand/keyID"
         case records = "trennwand/records"
         case resultsTotal = "trennwand/resultsTotal"
         case omittedResults = "trennwand/omittedResults"

@@ -152,7 +152,7 @@ public struct SARIFWriter: FindingWriter {
             startTimeUtc: CivilTime.iso8601(run.started), endTimeUtc: CivilTime.iso8601(summary.finished),
             toolExecutionNotifications: notes)
         let props = SARIFRunProperties(
-            rulePack: run.rulePackHash,
+            rulePack: run.rulePackHash, keyID: run.keyID,
             records: SARIFRecordCounts(read: summary.recordsRead, evaluated: summary.recordsEvaluated, rejected: summary.recordsRejected),
             resultsTotal: written + omittedResults, omittedResults: omittedResults,
             rejectionNotificationsOmitted: omittedNotes)

@@ -105,4 +105,4 @@ enum InputFile {
 }
 
 @inline(__always)
-private func systemOpen(_ path: String, _ flags: Int32) -> Int32 { open(path, flags) }
+private func systemOpen(_ path: String, _ flags: Int32) -> Int32 { SystemPath.openFile(path, flags) }

@@ -77,15 +77,13 @@ extension UI {
 func withStateStore<T>(path: String, _ body: (StateStore) throws -> T) throws -> T {
     do {
         return try body(try StateStore(path: path, readOnly: true))
-    } catch let e as StateError {
-        printError(UI.t("Fehler: ", "error: ") + UI.text(e.message))
+    } catch {
+        let e = StateError.from(error, path: path)
+        printError(UI.t("Fehler: ", "error: ") + e.text(UI.language))
         switch e {
-        case .notFound, .schema: throw Exit.configuration
+        case .notFound, .schema, .schemaMismatch: throw Exit.configuration
         default: throw Exit.input
         }
-    } catch {
-        printError(UI.t("Fehler beim Lesen von \(path): \(error)", "error reading \(path): \(error)"))
-        throw Exit.input
     }
 }
 

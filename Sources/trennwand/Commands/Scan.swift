@@ -188,8 +188,11 @@ struct ScanCommand: ParsableCommand {
         var baselineSet: Baseline?
         if let path = baseline ?? cfg.baseline {
             do { baselineSet = try Baseline.load(path: path) } catch let e as InputError {
-                printError(UI.t("Eingabefehler: ", "input error: ") + e.text(language))
+                printError(UI.t("Eingabefehler: ", "input error: ") + Self.fileMessage(e, language))
                 throw Exit.input
+            }
+            for w in baselineSet?.provenanceWarnings(rulePackHash: ruleSet.hash, keyID: key.keyID) ?? [] {
+                printError(UI.t("Warnung: ", "warning: ") + Self.fileMessage(w, language))
             }
         }
         var session: StateSession?
@@ -199,32 +202,43 @@ struct ScanCommand: ParsableCommand {
                                            inputs: inputs.map(\.path), full: full,
                                            retentionMonths: retentionMonths ?? cfg.retentionMonths ?? StateStore.defaultRetentionMonths)
             } catch {
-                printError(UI.t("Zustandsdatenbank nicht nutzbar: \(error)", "state database not usable: \(error)"))
-                throw Self.stateExit(error)
+                let e = StateError.from(error, path: path)
+                printError(e.text(language))
+                throw Self.stateExit(e)
             }
         }
         if let session { pipeline.planSkips = { try session.plan(evaluated: $0, reference: $1) } }
         // A held lock or a store of an unknown schema is a configuration matter (2); a store that
         // cannot be read or written (disk full, permissions) is an I/O error (3). docs/operations.md.
-        let result: ScanResult
+        var result: ScanResult
+        let identities = FileIdentity.snapshot(inputs.map(\.path))
         do { result = try pipeline.run(inputs) } catch let e as ConfigError {
             printError(UI.t("Regelfehler: ", "rule error: ") + e.text(language))
             session?.abandon()
             throw Exit.configuration
         } catch let e as StateError {
-            printError(UI.t("Zustandsdatenbank: \(e)", "state database: \(e)"))
+            printError(e.text(language))
             session?.abandon()
             throw Self.stateExit(e)
+        } catch let e as InputError {
+            printError(UI.t("Prüfung abgebrochen: ", "scan stopped: ") + Self.fileMessage(e, language))
+            session?.abandon()
+            throw Exit.input
         } catch {
             printError(UI.t("Prüfung abgebrochen: ", "scan stopped: ") + unexpectedErrorText(error, language: language))
             session?.abandon()
             throw Exit.input
         }
+        result.inputs = FileIdentity.markChanged(result.inputs, before: identities, skipped: Set(result.skipped))
+        for a in result.inputs where a.fileError?.reason.code == "input.changed-during-scan" {
+            printError(UI.t("Eingabefehler: ", "input error: ") + Self.fileMessage(InputError(a.fileError!), language))
+        }
         if showProgress { writeStderr("\r\u{1B}[K") }
         let failOn = self.failOn ?? cfg.failOn
-        let run = RunInfo(toolVersion: trennwandVersion, started: result.started, finished: result.finished,
+        var run = RunInfo(toolVersion: trennwandVersion, started: result.started, finished: result.finished,
                           rulePackHash: result.rulePackHash, rules: result.descriptors, inputs: result.inputs,
                           language: language, failOn: failOn)
+        run.keyID = key.keyID
         // The terminal summary goes to stdout unless a format already writes there or text is redirected.
         if !targets.contains(where: { $0.1 == "-" || $0.0 == .text }) { targets.append((.text, "-")) }
         // Waivers: audited exceptions stay visible; expired ones re-activate their finding. A waiver
@@ -253,9 +267,10 @@ struct ScanCommand: ParsableCommand {
                     waived[$0] == nil ? nil : result.findings[$0].fingerprint
                 }))
             } catch {
-                printError(UI.t("Zustandsdatenbank: \(error)", "state database: \(error)"))
+                let e = StateError.from(error, path: session.store.path)
+                printError(e.text(language))
                 session.abandon()
-                throw Self.stateExit(error)
+                throw Self.stateExit(e)
             }
             session.report(language: language)
         }
@@ -338,9 +353,16 @@ struct ScanCommand: ParsableCommand {
         for fd in direct { close(fd) }
     }
 
+    /// `file: message [code]`, with the line only when there is one (no `baseline.sarif:0:`).
+    static func fileMessage(_ e: InputError, _ language: Language) -> String {
+        let l = e.rejection.locator
+        let place = l.line > 0 ? l.description : l.file
+        return "\(place): \(e.rejection.reason.message.text(language)) [\(e.rejection.reason.code)]"
+    }
+
     static func stateExit(_ error: Error) -> ExitCode {
         switch error as? StateError {
-        case .locked?, .schema?: return Exit.configuration
+        case .locked?, .schema?, .schemaMismatch?: return Exit.configuration
         default: return Exit.input
         }
     }

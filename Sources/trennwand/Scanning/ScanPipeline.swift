@@ -368,23 +368,42 @@ final class SpillFile {
 }
 
 /// Expands the scan paths: files as given, directories recursively to their `.csv` and `.xml`
-/// files (sorted, hidden files skipped).
+/// files (sorted, hidden files skipped). Names are read as bytes (`readdir`), so names that are
+/// not valid UTF-8 are found and kept openable (`SystemPath`).
 func expandPaths(_ paths: [String]) -> [String] {
     var out: [String] = []
-    let fm = FileManager.default
     for p in paths {
-        var isDir: ObjCBool = false
-        if fm.fileExists(atPath: p, isDirectory: &isDir), isDir.boolValue {
-            let files = (fm.enumerator(atPath: p)?.allObjects as? [String] ?? [])
-                .filter { f in
-                    let name = (f as NSString).lastPathComponent
-                    let ext = (f as NSString).pathExtension.lowercased()
-                    return !name.hasPrefix(".") && (ext == "csv" || ext == "xml")
-                }.sorted()
-            out += files.map { (p as NSString).appendingPathComponent($0) }
+        if let st = SystemPath.status(p), (st.st_mode & S_IFMT) == S_IFDIR {
+            var files: [String] = []
+            collectInputs(in: p, relative: "", into: &files)
+            out += files.sorted().map { (p as NSString).appendingPathComponent($0) }
         } else {
             out.append(p)
         }
     }
     return out
+}
+
+/// Appends the `.csv`/`.xml` files below `dir` (paths relative to the scan root). Symbolic links
+/// to directories are not followed (as `FileManager`'s enumerator did not).
+private func collectInputs(in dir: String, relative: String, into files: inout [String]) {
+    guard let d = SystemPath.withCString(dir, { opendir($0) }) else { return }
+    defer { closedir(d) }
+    while let entry = readdir(d) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> [UInt8] in
+            Array(raw.prefix { $0 != 0 })
+        }
+        if name == [0x2E] || name == [0x2E, 0x2E] { continue }
+        let n = SystemPath.string(name)
+        let rel = relative.isEmpty ? n : relative + "/" + n
+        let full = (dir as NSString).appendingPathComponent(n)
+        var st = stat()
+        guard SystemPath.withCString(full, { lstat($0, &st) }) == 0 else { continue }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            collectInputs(in: full, relative: rel, into: &files)
+            continue
+        }
+        let ext = (n as NSString).pathExtension.lowercased()
+        if !n.hasPrefix(".") && (ext == "csv" || ext == "xml") { files.append(rel) }
+    }
 }

@@ -31,6 +31,10 @@ final class StateSession {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         self.store = try StateStore(path: path)
+        if store.createdNew {
+            printError(UI.t("Neuer Zustandsspeicher angelegt: \(path) (alle Befunde gelten als neu)",
+                            "new state store created: \(path) (every finding counts as new)"))
+        }
         self.started = started
         self.rulePackHash = rulePackHash
         self.inputs = inputs
@@ -49,6 +53,12 @@ final class StateSession {
     /// Opens the run (taking the store's lock), purges old data and decides which evaluated
     /// inputs can be skipped. Reference tables are always read (rules are compiled against them).
     func plan(evaluated: [String], reference: [String]) throws -> Set<String> {
+        do { return try planRun(evaluated: evaluated, reference: reference) } catch {
+            throw StateError.mapped(error, path: store.path)
+        }
+    }
+
+    private func planRun(evaluated: [String], reference: [String]) throws -> Set<String> {
         referenceHash = ContentHash.combine(try reference.map { try plannedFile($0).hash })
         let handle = try store.beginRun(RunStart(started: started, toolVersion: trennwandVersion, rulePackHash: rulePackHash,
                                                  referenceHash: referenceHash, inputs: inputs, full: full))
@@ -74,11 +84,17 @@ final class StateSession {
     /// Commits every scanned file with its findings (one transaction each) and returns the
     /// lifecycle status of every finding.
     func commit(result: ScanResult, waived: Set<String>) throws -> [String: FindingStatus] {
+        do { return try commitRun(result: result, waived: waived) } catch {
+            throw StateError.mapped(error, path: store.path)
+        }
+    }
+
+    private func commitRun(result: ScanResult, waived: Set<String>) throws -> [String: FindingStatus] {
         guard let runID else { return [:] }
         let skippedPaths = Set(skipped.map(\.path))
         var byFile: [String: [Finding]] = [:]
         for f in result.findings { byFile[f.locator.file, default: []].append(f) }
-        let committed = result.inputs.filter { !skippedPaths.contains($0.file) && FileManager.default.fileExists(atPath: $0.file) }
+        let committed = result.inputs.filter { !skippedPaths.contains($0.file) && SystemPath.status($0.file) != nil }
         // Findings without a scanned source (aggregates without samples) go with the first file.
         let known = Set(committed.map(\.file))
         let orphans = result.findings.filter { !known.contains($0.locator.file) }
@@ -98,7 +114,11 @@ final class StateSession {
     func finish(exitCode: Int32, skipped count: Int) {
         guard let runID, !finished else { return }
         finished = true
-        try? store.finishRun(runID: runID, exitCode: exitCode, filesSkipped: count)
+        do { try store.finishRun(runID: runID, exitCode: exitCode, filesSkipped: count) } catch {
+            // The files are committed; only the run's end record is missing (the next run marks it interrupted).
+            let e = StateError.from(error, path: store.path)
+            printError(UI.t("Warnung: ", "warning: ") + e.text(UI.language))
+        }
     }
 
     /// Ends the run as failed (exit code 3) so the lock is released and history shows it.
