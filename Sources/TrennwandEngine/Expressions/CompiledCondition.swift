@@ -16,16 +16,32 @@ public struct CompiledCondition: Sendable {
     /// scalar). `fileText` is the file's text (read from `node.file` when nil) so that errors point
     /// at the token's `file:line:column`.
     public static func compile(_ node: YAMLNode, fileText: String? = nil, environment: CompileEnvironment) throws -> CompiledCondition {
-        try compile(ConditionSource(node: node, fileText: fileText), environment: environment)
+        try compile(node, fileText: fileText, environment: environment, limits: .standard)
+    }
+
+    static func compile(_ node: YAMLNode, fileText: String? = nil, environment: CompileEnvironment,
+                        limits: ExprLimits) throws -> CompiledCondition {
+        // Length first, before the per-byte position table is built: named at the condition's start.
+        if case .scalar(let scalar) = node.node {
+            try ExprParser.checkLength(scalar.string.utf8.count, limits: limits) { _ in node.position }
+        }
+        return try compile(ConditionSource(node: node, fileText: fileText), environment: environment, limits: limits)
     }
 
     /// Compiles a condition given as text that starts at `origin` in its file.
     public static func compile(_ text: String, origin: SourcePosition, environment: CompileEnvironment) throws -> CompiledCondition {
-        try compile(ConditionSource(text: text, origin: origin), environment: environment)
+        try compile(text, origin: origin, environment: environment, limits: .standard)
     }
 
-    static func compile(_ source: ConditionSource, environment: CompileEnvironment) throws -> CompiledCondition {
-        var parser = try ExprParser(source: source)
+    static func compile(_ text: String, origin: SourcePosition, environment: CompileEnvironment,
+                        limits: ExprLimits) throws -> CompiledCondition {
+        try ExprParser.checkLength(text.utf8.count, limits: limits) { _ in origin }
+        return try compile(ConditionSource(text: text, origin: origin), environment: environment, limits: limits)
+    }
+
+    static func compile(_ source: ConditionSource, environment: CompileEnvironment,
+                        limits: ExprLimits = .standard) throws -> CompiledCondition {
+        var parser = try ExprParser(source: source, limits: limits)
         let syntax = try parser.parse()
         let checker = try ExprTypeChecker(env: environment, source: source)
         let checked = try checker.checkCondition(syntax)
