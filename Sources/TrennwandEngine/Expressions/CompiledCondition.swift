@@ -1,3 +1,4 @@
+import Foundation
 import TrennwandRecords
 import TrennwandYAML
 
@@ -41,13 +42,38 @@ public struct CompiledCondition: Sendable {
 
     static func compile(_ source: ConditionSource, environment: CompileEnvironment,
                         limits: ExprLimits = .standard) throws -> CompiledCondition {
-        var parser = try ExprParser(source: source, limits: limits)
-        let syntax = try parser.parse()
-        let checker = try ExprTypeChecker(env: environment, source: source)
-        let checked = try checker.checkCondition(syntax)
-        let fn = ConditionCompiler(env: environment).bool(checked)
-        return CompiledCondition(kind: environment.kind, position: source.position(0), checked: checked, fn: fn,
-                                 timeZone: environment.timeZone)
+        try CompiledCondition.onCompileStack {
+            var parser = try ExprParser(source: source, limits: limits)
+            let syntax = try parser.parse()
+            let checker = try ExprTypeChecker(env: environment, source: source)
+            let checked = try checker.checkCondition(syntax)
+            let fn = ConditionCompiler(env: environment).bool(checked)
+            return CompiledCondition(kind: environment.kind, position: source.position(0), checked: checked, fn: fn,
+                                     timeZone: environment.timeZone)
+        }
+    }
+
+    /// Stack of the compile thread. Parser, checker and compiler recurse once per nesting level
+    /// (at most `ExprLimits.maxDepth`, about 7 parser frames each, ~2.4 KB per frame in a debug
+    /// build): 62 levels overflowed the 1 MiB stack of a scan worker, which compiles its own copy
+    /// of the rule pack. Only the touched pages are committed.
+    static let compileStackSize = 16 << 20
+
+    /// Runs `body` on a thread with `compileStackSize` of stack, whatever thread calls, and waits.
+    /// (The compiled closures recurse only about log2 of a chain per level and run on any thread.)
+    static func onCompileStack<T>(_ body: () throws -> T) throws -> T {
+        try withoutActuallyEscaping(body) { body in
+            let box = CompileBox(body)
+            let done = DispatchSemaphore(value: 0)
+            let thread = Thread {
+                box.run()
+                done.signal()
+            }
+            thread.stackSize = compileStackSize
+            thread.start()
+            done.wait()
+            return try box.result!.get()
+        }
     }
 
     /// The compiled closure itself, for evaluators that keep it beside their rule (calling it
@@ -102,6 +128,19 @@ public struct CompiledCondition: Sendable {
     public var constantValue: Tri? {
         if case .constant(.bool(let t), _) = checked { return t }
         return nil
+    }
+}
+
+/// Hands the compile closure to the compile thread and its result back (the caller waits, so
+/// there is no concurrent access).
+private final class CompileBox<T>: @unchecked Sendable {
+    /// Dropped as soon as it ran: the thread object may outlive the wait, the closure must not.
+    var body: (() throws -> T)?
+    var result: Result<T, Error>?
+    init(_ body: @escaping () throws -> T) { self.body = body }
+    func run() {
+        result = Result { try body!() }
+        body = nil
     }
 }
 
