@@ -126,13 +126,14 @@ final class LongConditionCLITests: XCTestCase {
         XCTAssertLessThan(c.maxRSSMB, 200, "\(what): peak RSS \(c.maxRSSMB) MB", file: file, line: line)
     }
 
-    /// The longest chain the limits admit (40,000 comparisons, ~900 KB): the record matching only
-    /// the last term is found, the others are not, with 1 and 2 threads; lint passes.
-    func testFortyThousandTermChainIsEvaluated() throws {
+    /// A 30,000-term chain (~650 KB; ExpressionLimitsTests runs 40,000, near the 1 MiB limit, in
+    /// process): the record matching only the last term is found, the others are not, with 1 and
+    /// 2 threads (each worker compiles its own copy); lint passes.
+    func testThirtyThousandTermChainIsEvaluated() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let rules = try rulePack(Self.chainLines(40_000), match: "Z40000", in: dir)
-        let log = try accessLog(systems: ["VerBIS", "Z40000", "Z40001"], in: dir)
+        let rules = try rulePack(Self.chainLines(30_000), match: "Z30000", in: dir)
+        let log = try accessLog(systems: ["VerBIS", "Z30000", "Z30001"], in: dir)
         let lint = try spawn(["rules", "lint", "--rules", rules.path])
         assertBounded(lint, "rules lint")
         XCTAssertEqual(lint.status, 0, lint.stderr)
@@ -144,7 +145,7 @@ final class LongConditionCLITests: XCTestCase {
             XCTAssertNotEqual(scan.status, 3, scan.stderr)
             let findings = scan.stdout.split(separator: "\n").filter { $0.contains("\"type\":\"finding\"") && $0.contains("TW998") }
             XCTAssertEqual(findings.count, 1, "threads \(threads): \(scan.stdout.prefix(2000))\n\(scan.stderr.prefix(2000))")
-            XCTAssertTrue(findings.first?.contains("Z40000") ?? false, String(findings.first ?? ""))
+            XCTAssertTrue(findings.first?.contains("Z30000") ?? false, String(findings.first ?? ""))
         }
     }
 

@@ -57,23 +57,45 @@ public struct CompiledCondition: Sendable {
     /// (at most `ExprLimits.maxDepth`, about 7 parser frames each, ~2.4 KB per frame in a debug
     /// build): 62 levels overflowed the 1 MiB stack of a scan worker, which compiles its own copy
     /// of the rule pack. Only the touched pages are committed.
-    static let compileStackSize = 16 << 20
+    static let compileStackSize = 8 << 20
+    /// A main thread with at least this much stack (usually 8 MiB) compiles in place.
+    static let inPlaceStackSize = 4 << 20
 
-    /// Runs `body` on a thread with `compileStackSize` of stack, whatever thread calls, and waits.
-    /// (The compiled closures recurse only about log2 of a chain per level and run on any thread.)
+    /// Runs `body` in place when the calling thread's stack is big enough, else on a thread with
+    /// `compileStackSize` of stack, joined before returning. (The compiled closures recurse only
+    /// about log2 of a chain per level and run on any thread.) If no thread can be created,
+    /// `body` runs in place.
     static func onCompileStack<T>(_ body: () throws -> T) throws -> T {
-        try withoutActuallyEscaping(body) { body in
-            let box = CompileBox(body)
-            let done = DispatchSemaphore(value: 0)
-            let thread = Thread {
-                box.run()
-                done.signal()
+        if currentStackSize() >= inPlaceStackSize { return try body() }
+        return try withoutActuallyEscaping(body) { body in
+            let job = CompileJob(body)
+            var attr = pthread_attr_t()
+            pthread_attr_init(&attr)
+            defer { pthread_attr_destroy(&attr) }
+            pthread_attr_setstacksize(&attr, compileStackSize)
+            var thread = pthread_t()
+            let arg = Unmanaged.passRetained(job as CompileJobBase).toOpaque()
+            let created = pthread_create(&thread, &attr, { p in
+                Unmanaged<CompileJobBase>.fromOpaque(p!).takeRetainedValue().run()
+                return nil
+            }, arg)
+            if created != 0 {
+                Unmanaged<CompileJobBase>.fromOpaque(arg).release()
+                job.run()
+            } else {
+                pthread_join(thread, nil)
             }
-            thread.stackSize = compileStackSize
-            thread.start()
-            done.wait()
-            return try box.result!.get()
+            return try job.result!.get()
         }
+    }
+
+    /// The calling thread's stack size in bytes: the main thread's from `RLIMIT_STACK`; other
+    /// threads count as 0 (their size is not portably known; scan workers have 1 MiB).
+    static func currentStackSize() -> Int {
+        guard Thread.isMainThread else { return 0 }
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_STACK.rawValue), &limit) == 0 else { return 0 }
+        return Int(clamping: limit.rlim_cur)  // RLIM_INFINITY is the largest value
     }
 
     /// The compiled closure itself, for evaluators that keep it beside their rule (calling it
@@ -131,14 +153,18 @@ public struct CompiledCondition: Sendable {
     }
 }
 
-/// Hands the compile closure to the compile thread and its result back (the caller waits, so
-/// there is no concurrent access).
-private final class CompileBox<T>: @unchecked Sendable {
-    /// Dropped as soon as it ran: the thread object may outlive the wait, the closure must not.
+/// The compile closure handed to the compile thread, and its result handed back (the caller
+/// joins the thread, so there is no concurrent access).
+private class CompileJobBase: @unchecked Sendable {
+    func run() {}
+}
+
+private final class CompileJob<T>: CompileJobBase, @unchecked Sendable {
+    /// Dropped as soon as it ran: the closure must not outlive `withoutActuallyEscaping`.
     var body: (() throws -> T)?
     var result: Result<T, Error>?
     init(_ body: @escaping () throws -> T) { self.body = body }
-    func run() {
+    override func run() {
         result = Result { try body!() }
         body = nil
     }
