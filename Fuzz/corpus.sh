@@ -62,9 +62,11 @@ for path in sorted(glob.glob("Rules/*/TW*.yaml")):
             n += 1
             open(os.path.join(out, "seed-%d" % n), "w", encoding="utf-8").write(text)
 PY
-# Long inputs for the expression target (issue #12, B7): flat and mixed and/or chains, big lists,
-# deep brackets and a condition past the 1 MiB limit. Generated here, never committed.
-python3 - "$OUT/expression" <<'PY'
+# Long inputs for the expression target's long pass (issue #12, B7; run.sh: expression-long): flat
+# and mixed and/or chains, big lists, deep brackets and a condition past the 1 MiB limit.
+# Generated here, never committed.
+mkdir -p "$OUT/expression-long"
+python3 - "$OUT/expression-long" <<'PY'
 import os, sys
 out = sys.argv[1]
 def chain(n, op="or", field="system", prefix="X"):
@@ -85,4 +87,4 @@ seeds = {
 for name, text in seeds.items():
     open(os.path.join(out, name), "w", encoding="utf-8").write(text)
 PY
-echo "expression: $(ls "$OUT/expression" | wc -l) seeds (with long chains) in $OUT/expression"
+echo "expression: $(ls "$OUT/expression" | wc -l) seeds, expression-long: $(ls "$OUT/expression-long" | wc -l) seeds in $OUT"
