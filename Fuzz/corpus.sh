@@ -62,3 +62,29 @@ for path in sorted(glob.glob("Rules/*/TW*.yaml")):
             n += 1
             open(os.path.join(out, "seed-%d" % n), "w", encoding="utf-8").write(text)
 PY
+# Long inputs for the expression target's long pass (issue #12, B7; run.sh: expression-long): flat
+# and mixed and/or chains, big lists, deep brackets and a condition past the 1 MiB limit.
+# Generated here, never committed.
+mkdir -p "$OUT/expression-long"
+python3 - "$OUT/expression-long" <<'PY'
+import os, sys
+out = sys.argv[1]
+def chain(n, op="or", field="system", prefix="X"):
+    return (" %s " % op).join('%s == "%s%d"' % (field, prefix, i) for i in range(1, n + 1))
+seeds = {
+    "long-or-1000": chain(1000),
+    "long-or-10000": chain(10000),
+    "long-or-40000": chain(40000),
+    "long-and-1000": 'actor != "nobody" and ' + chain(999, "and", "system", "Y").replace("==", "!="),
+    "long-mixed": " or ".join("(%s and actor != \"a%d\")" % (chain(20, "or", "system", "M%d-" % k), k) for k in range(500)),
+    "long-list-100000": "system in [" + ",".join('"%d"' % i for i in range(1, 100001)) + "]",
+    "long-compact-55000": " or ".join(['system == "a"'] * 55000),
+    "long-arith": "time + " + " + ".join(["1d"] * 150) + " > now()",
+    "long-nested": "(" * 99 + 'system == "x"' + ")" * 99 + " or " + chain(2000),
+    "long-contains": " or ".join('purpose contains "p%d"' % i for i in range(1001)),
+    "long-over-limit": chain(50000),
+}
+for name, text in seeds.items():
+    open(os.path.join(out, name), "w", encoding="utf-8").write(text)
+PY
+echo "expression: $(ls "$OUT/expression" | wc -l) seeds, expression-long: $(ls "$OUT/expression-long" | wc -l) seeds in $OUT"

@@ -61,6 +61,12 @@ enum ExpressionError {
         ConfigError(p, code: "expr.type", de: "Typfehler: \(de)", en: "type error: \(en)")
     }
 
+    /// A hard limit of `ExprLimits` (codes `expr.too-long`, `expr.too-many-nodes`, `expr.list-too-long`,
+    /// `expr.too-many-patterns`).
+    static func limit(_ p: SourcePosition, code: String, de: String, en: String) -> ConfigError {
+        ConfigError(p, code: "expr.\(code)", de: "Grenze überschritten: \(de)", en: "limit exceeded: \(en)")
+    }
+
     static func unknown(_ p: SourcePosition, code: String, de: String, en: String) -> ConfigError {
         ConfigError(p, code: "expr.\(code)", de: de, en: en)
     }

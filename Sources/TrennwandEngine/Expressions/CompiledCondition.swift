@@ -1,3 +1,4 @@
+import Foundation
 import TrennwandRecords
 import TrennwandYAML
 
@@ -16,22 +17,85 @@ public struct CompiledCondition: Sendable {
     /// scalar). `fileText` is the file's text (read from `node.file` when nil) so that errors point
     /// at the token's `file:line:column`.
     public static func compile(_ node: YAMLNode, fileText: String? = nil, environment: CompileEnvironment) throws -> CompiledCondition {
-        try compile(ConditionSource(node: node, fileText: fileText), environment: environment)
+        try compile(node, fileText: fileText, environment: environment, limits: .standard)
+    }
+
+    static func compile(_ node: YAMLNode, fileText: String? = nil, environment: CompileEnvironment,
+                        limits: ExprLimits) throws -> CompiledCondition {
+        // Length first, before the per-byte position table is built: named at the condition's start.
+        if case .scalar(let scalar) = node.node {
+            try ExprParser.checkLength(scalar.string.utf8.count, limits: limits) { _ in node.position }
+        }
+        return try compile(ConditionSource(node: node, fileText: fileText), environment: environment, limits: limits)
     }
 
     /// Compiles a condition given as text that starts at `origin` in its file.
     public static func compile(_ text: String, origin: SourcePosition, environment: CompileEnvironment) throws -> CompiledCondition {
-        try compile(ConditionSource(text: text, origin: origin), environment: environment)
+        try compile(text, origin: origin, environment: environment, limits: .standard)
     }
 
-    static func compile(_ source: ConditionSource, environment: CompileEnvironment) throws -> CompiledCondition {
-        var parser = try ExprParser(source: source)
-        let syntax = try parser.parse()
-        let checker = try ExprTypeChecker(env: environment, source: source)
-        let checked = try checker.checkCondition(syntax)
-        let fn = ConditionCompiler(env: environment).bool(checked)
-        return CompiledCondition(kind: environment.kind, position: source.position(0), checked: checked, fn: fn,
-                                 timeZone: environment.timeZone)
+    static func compile(_ text: String, origin: SourcePosition, environment: CompileEnvironment,
+                        limits: ExprLimits) throws -> CompiledCondition {
+        try ExprParser.checkLength(text.utf8.count, limits: limits) { _ in origin }
+        return try compile(ConditionSource(text: text, origin: origin), environment: environment, limits: limits)
+    }
+
+    static func compile(_ source: ConditionSource, environment: CompileEnvironment,
+                        limits: ExprLimits = .standard) throws -> CompiledCondition {
+        try CompiledCondition.onCompileStack {
+            var parser = try ExprParser(source: source, limits: limits)
+            let syntax = try parser.parse()
+            let checker = try ExprTypeChecker(env: environment, source: source)
+            let checked = try checker.checkCondition(syntax)
+            let fn = ConditionCompiler(env: environment).bool(checked)
+            return CompiledCondition(kind: environment.kind, position: source.position(0), checked: checked, fn: fn,
+                                     timeZone: environment.timeZone)
+        }
+    }
+
+    /// Stack of the compile thread. Parser, checker and compiler recurse once per nesting level
+    /// (at most `ExprLimits.maxDepth`, about 7 parser frames each, ~2.4 KB per frame in a debug
+    /// build): 62 levels overflowed the 1 MiB stack of a scan worker, which compiles its own copy
+    /// of the rule pack. Only the touched pages are committed.
+    static let compileStackSize = 8 << 20
+    /// A main thread with at least this much stack (usually 8 MiB) compiles in place.
+    static let inPlaceStackSize = 4 << 20
+
+    /// Runs `body` in place when the calling thread's stack is big enough, else on a thread with
+    /// `compileStackSize` of stack, joined before returning. (The compiled closures recurse only
+    /// about log2 of a chain per level and run on any thread.) If no thread can be created,
+    /// `body` runs in place.
+    static func onCompileStack<T>(_ body: () throws -> T) throws -> T {
+        if currentStackSize() >= inPlaceStackSize { return try body() }
+        return try withoutActuallyEscaping(body) { body in
+            let job = CompileJob(body)
+            var attr = pthread_attr_t()
+            pthread_attr_init(&attr)
+            defer { pthread_attr_destroy(&attr) }
+            pthread_attr_setstacksize(&attr, compileStackSize)
+            var thread = pthread_t()
+            let arg = Unmanaged.passRetained(job as CompileJobBase).toOpaque()
+            let created = pthread_create(&thread, &attr, { p in
+                Unmanaged<CompileJobBase>.fromOpaque(p!).takeRetainedValue().run()
+                return nil
+            }, arg)
+            if created != 0 {
+                Unmanaged<CompileJobBase>.fromOpaque(arg).release()
+                job.run()
+            } else {
+                pthread_join(thread, nil)
+            }
+            return try job.result!.get()
+        }
+    }
+
+    /// The calling thread's stack size in bytes: the main thread's from `RLIMIT_STACK`; other
+    /// threads count as 0 (their size is not portably known; scan workers have 1 MiB).
+    static func currentStackSize() -> Int {
+        guard Thread.isMainThread else { return 0 }
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_STACK.rawValue), &limit) == 0 else { return 0 }
+        return Int(clamping: limit.rlim_cur)  // RLIM_INFINITY is the largest value
     }
 
     /// The compiled closure itself, for evaluators that keep it beside their rule (calling it
@@ -86,6 +150,23 @@ public struct CompiledCondition: Sendable {
     public var constantValue: Tri? {
         if case .constant(.bool(let t), _) = checked { return t }
         return nil
+    }
+}
+
+/// The compile closure handed to the compile thread, and its result handed back (the caller
+/// joins the thread, so there is no concurrent access).
+private class CompileJobBase: @unchecked Sendable {
+    func run() {}
+}
+
+private final class CompileJob<T>: CompileJobBase, @unchecked Sendable {
+    /// Dropped as soon as it ran: the closure must not outlive `withoutActuallyEscaping`.
+    var body: (() throws -> T)?
+    var result: Result<T, Error>?
+    init(_ body: @escaping () throws -> T) { self.body = body }
+    override func run() {
+        result = Result { try body!() }
+        body = nil
     }
 }
 

@@ -99,6 +99,12 @@ public struct ConditionSource: Sendable {
         var columns: [Int32] = []
 
         mutating func append(_ u: Unicode.Scalar, line: Int, column: Int) {
+            if u.isASCII {  // no String per character: conditions can be 1 MiB
+                bytes.append(UInt8(u.value))
+                lines.append(Int32(line))
+                columns.append(Int32(column))
+                return
+            }
             for b in String(u).utf8 {
                 bytes.append(b)
                 lines.append(Int32(line))

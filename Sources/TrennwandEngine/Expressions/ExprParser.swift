@@ -19,14 +19,18 @@ indirect enum ExprSyntax: Sendable {
     case exists(ExprSyntax, Int)
     /// `not x`, `-x`.
     case unary(String, ExprSyntax, Int)
-    /// Comparisons, `and`, `or`, `in`, `not in`, `within`, string predicates, `+`, `-`.
+    /// Comparisons, `in`, `not in`, `within`, string predicates, `+`, `-`.
     case binary(String, ExprSyntax, ExprSyntax, Int)
+    /// `a and b and …` or `a or b or …`: one flat node of two or more operands, so that no
+    /// recursion (parse, check, compile, evaluate, deallocation) grows with the chain's length.
+    /// The offset is the first operator's.
+    case chain(String, [ExprSyntax], Int)
 
     var offset: Int {
         switch self {
         case .string(_, let o), .number(_, let o), .duration(_, _, let o), .bool(_, let o), .identifier(_, let o),
              .listName(_, let o), .list(_, let o), .any(_, let o), .call(_, _, _, let o), .member(_, _, let o),
-             .exists(_, let o), .unary(_, _, let o), .binary(_, _, _, let o):
+             .exists(_, let o), .unary(_, _, let o), .binary(_, _, _, let o), .chain(_, _, let o):
             return o
         }
     }
@@ -35,20 +39,41 @@ indirect enum ExprSyntax: Sendable {
     var startOffset: Int {
         switch self {
         case .binary(_, let l, _, _): return l.startOffset
+        case .chain(_, let xs, _): return xs[0].startOffset
         case .member(let b, _, _): return b.startOffset
         default: return offset
         }
     }
 }
 
-/// Recursive-descent parser for the grammar in docs/rule-language.md.
+/// Hard limits of one condition, so that a hostile or generated rule file fails with a positioned
+/// error instead of exhausting time, memory or a thread's stack (docs/rule-language.md, "Limits").
+struct ExprLimits: Sendable {
+    /// Bytes of condition text (UTF-8).
+    var maxSourceBytes = 1 << 20
+    /// Values, names, operators and opening brackets (`)`, `]` and `,` do not count).
+    var maxNodes = 200_000
+    /// Elements of one list literal `[…]`.
+    var maxListElements = 100_000
+    /// Substring tests (`contains`, `startswith`, `endswith`, their `i…` forms, `covers`): each is a
+    /// pass over a value per record.
+    var maxPatterns = 1_000
+    /// Nesting: brackets, `not`, call arguments, and each `+`/`-` and `.field` of a chain.
+    var maxDepth = 100
+
+    static let standard = ExprLimits()
+}
+
+/// Recursive-descent parser for the grammar in docs/rule-language.md. Recursion depth is bounded
+/// by `ExprLimits.maxDepth`; `and`/`or` chains are built by loops into flat `.chain` nodes.
 struct ExprParser {
     private let tokens: [ExprToken]
     private let source: ConditionSource
+    private let limits: ExprLimits
     private var i = 0
     private var depth = 0
-    /// Nesting limit, so that a pathological condition fails with an error instead of the stack.
-    static let maxDepth = 100
+    private var nodes = 0
+    private var patterns = 0
 
     static let keywords: Set<String> = [
         "and", "or", "not", "in", "within", "exists", "at", "true", "false", "any",
@@ -56,9 +81,40 @@ struct ExprParser {
     ]
     static let stringPredicates: Set<String> = ["contains", "startswith", "endswith", "icontains", "istartswith", "iendswith", "covers"]
 
-    init(source: ConditionSource) throws {
+    init(source: ConditionSource, limits: ExprLimits = .standard) throws {
         self.source = source
+        self.limits = limits
+        try ExprParser.checkLength(source.bytes.count, limits: limits) { source.position($0) }
         self.tokens = try ExprLexer(source: source).tokens()
+    }
+
+    /// The length limit, checked before any per-byte work; `position` maps a byte offset.
+    static func checkLength(_ count: Int, limits: ExprLimits, position: (Int) -> SourcePosition) throws {
+        guard count > limits.maxSourceBytes else { return }
+        let max = limits.maxSourceBytes
+        throw ExpressionError.limit(position(max), code: "too-long",
+                                    de: "Bedingung ist zu lang (\(count) Bytes, höchstens \(max))",
+                                    en: "condition is too long (\(count) bytes, at most \(max))")
+    }
+
+    /// Counts one node (value, name or operator) at token `t`.
+    private mutating func count(_ t: ExprToken) throws {
+        nodes += 1
+        if nodes > limits.maxNodes {
+            throw ExpressionError.limit(source.position(t.offset), code: "too-many-nodes",
+                                        de: "Bedingung hat zu viele Bestandteile (höchstens \(limits.maxNodes) Werte, Namen und Operatoren)",
+                                        en: "condition has too many parts (at most \(limits.maxNodes) values, names and operators)")
+        }
+    }
+
+    /// Counts one substring test at its operator token `t`.
+    private mutating func countPattern(_ t: ExprToken) throws {
+        patterns += 1
+        if patterns > limits.maxPatterns {
+            throw ExpressionError.limit(source.position(t.offset), code: "too-many-patterns",
+                                        de: "Bedingung hat zu viele Textvergleiche (höchstens \(limits.maxPatterns) contains, startswith, endswith, covers)",
+                                        en: "condition has too many text tests (at most \(limits.maxPatterns) contains, startswith, endswith, covers)")
+        }
     }
 
     mutating func parse() throws -> ExprSyntax {
@@ -104,34 +160,41 @@ struct ExprParser {
     }
 
     private mutating func disjunction() throws -> ExprSyntax {
-        var left = try conjunction()
+        let first = try conjunction()
+        guard isWord(peek, "or") else { return first }
+        let offset = peek.offset
+        var items = [first]
         while isWord(peek, "or") {
-            let t = advance()
-            left = .binary("or", left, try conjunction(), t.offset)
+            try count(advance())
+            items.append(try conjunction())
         }
-        return left
+        return .chain("or", items, offset)
     }
 
     private mutating func conjunction() throws -> ExprSyntax {
-        var left = try negation()
+        let first = try negation()
+        guard isWord(peek, "and") else { return first }
+        let offset = peek.offset
+        var items = [first]
         while isWord(peek, "and") {
-            let t = advance()
-            left = .binary("and", left, try negation(), t.offset)
+            try count(advance())
+            items.append(try negation())
         }
-        return left
+        return .chain("and", items, offset)
     }
 
     private mutating func enter(_ t: ExprToken) throws {
         depth += 1
-        if depth > ExprParser.maxDepth {
-            throw ExpressionError.syntax(source.position(t.offset), de: "Bedingung ist zu tief verschachtelt (höchstens \(ExprParser.maxDepth) Ebenen)",
-                                         en: "condition is nested too deeply (at most \(ExprParser.maxDepth) levels)")
+        if depth > limits.maxDepth {
+            throw ExpressionError.syntax(source.position(t.offset), de: "Bedingung ist zu tief verschachtelt (höchstens \(limits.maxDepth) Ebenen)",
+                                         en: "condition is nested too deeply (at most \(limits.maxDepth) levels)")
         }
     }
 
     private mutating func negation() throws -> ExprSyntax {
         if isWord(peek, "not") {
             let t = advance()
+            try count(t)
             try enter(t)
             defer { depth -= 1 }
             return .unary("not", try negation(), t.offset)
@@ -142,32 +205,38 @@ struct ExprParser {
     private mutating func relation() throws -> ExprSyntax {
         let left = try additive()
         let t = peek
+        if case .identifier(let w) = t.kind, ExprParser.stringPredicates.contains(w) { try countPattern(t) }
         switch t.kind {
         case .op(let o) where ["==", "!=", "<", "<=", ">", ">="].contains(o):
-            _ = advance()
+            try count(advance())
             return .binary(o, left, try additive(), t.offset)
         case .identifier("in"):
-            _ = advance()
+            try count(advance())
             return .binary("in", left, try additive(), t.offset)
         case .identifier("not") where isWord(peek2, "in"):
-            _ = advance()
+            try count(advance())
             _ = advance()
             return .binary("not in", left, try additive(), t.offset)
         case .identifier("within"):
-            _ = advance()
+            try count(advance())
             return .binary("within", left, try additive(), t.offset)
         case .identifier(let w) where ExprParser.stringPredicates.contains(w):
-            _ = advance()
+            try count(advance())
             return .binary(w, left, try additive(), t.offset)
         default:
             return left
         }
     }
 
+    // `+`/`-` and `.field` chains build left-deep trees, so each link counts as a nesting level.
     private mutating func additive() throws -> ExprSyntax {
         var left = try postfix()
+        let outer = depth
+        defer { depth = outer }
         while isOp(peek, "+") || isOp(peek, "-") {
             let t = advance()
+            try count(t)
+            try enter(t)
             left = .binary(t.text, left, try postfix(), t.offset)
         }
         return left
@@ -175,10 +244,14 @@ struct ExprParser {
 
     private mutating func postfix() throws -> ExprSyntax {
         var e = try primary()
+        let outer = depth
+        defer { depth = outer }
         while isOp(peek, ".") {
             _ = advance()
             let t = advance()
             guard case .identifier(let name) = t.kind else { throw unexpected(t, expected: "field name / Feldname") }
+            try count(t)
+            try enter(t)
             e = .member(e, name, t.offset)
         }
         if isWord(peek, "at"), ExprParser.canAttachAt(e) {
@@ -210,6 +283,7 @@ struct ExprParser {
 
     private mutating func primary() throws -> ExprSyntax {
         let t = advance()
+        try count(t)
         // Every recursive path (parentheses, list literals, call arguments, `any`, `exists`) passes
         // through here, so one guard bounds the nesting (fuzz-expression found `[[[[…` overflowing).
         try enter(t)
@@ -227,6 +301,11 @@ struct ExprParser {
             var items: [ExprSyntax] = []
             if !isOp(peek, "]") {
                 repeat {
+                    if items.count == limits.maxListElements {
+                        throw ExpressionError.limit(source.position(peek.offset), code: "list-too-long",
+                                                    de: "Liste hat zu viele Einträge (höchstens \(limits.maxListElements))",
+                                                    en: "list has too many elements (at most \(limits.maxListElements))")
+                    }
                     items.append(try additive())
                 } while try consumeComma()
             }

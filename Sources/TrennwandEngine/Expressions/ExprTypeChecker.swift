@@ -105,6 +105,16 @@ struct ExprTypeChecker {
             return .not(c)
         case .binary(let op, let l, let r, let o):
             return try binary(op, l, r, o)
+        case .chain(let op, let xs, _):
+            // One loop over the operands (the parser made the chain flat), one fold and one sort.
+            var out: [CheckedExpr] = []
+            out.reserveCapacity(xs.count)
+            for x in xs {
+                let c = try check(x)
+                try requireBool(c, x)
+                out.append(c)
+            }
+            return op == "and" ? ExprFold.and(out) : ExprFold.or(out)
         case .call(let name, let args, let at, let o):
             if let table = ExprTypeChecker.tables.first(where: { $0.rawValue == name }) {
                 _ = table
@@ -221,11 +231,6 @@ struct ExprTypeChecker {
 
     private func binary(_ op: String, _ l: ExprSyntax, _ r: ExprSyntax, _ o: Int) throws -> CheckedExpr {
         switch op {
-        case "and", "or":
-            let a = try check(l), b = try check(r)
-            try requireBool(a, l)
-            try requireBool(b, r)
-            return op == "and" ? ExprFold.and([a, b]) : ExprFold.or([a, b])
         case "==", "!=", "<", "<=", ">", ">=":
             return try compare(ExprCompareOp(rawValue: op)!, l, r, o)
         case "in", "not in":
@@ -509,8 +514,9 @@ struct ExprTypeChecker {
                             "\(kind.rawValue)(…) expects key conditions like 'column == value and …'")
         }
         var parts: [ExprSyntax] = []
+        // Recursion only over bracketed sub-chains (bounded by the nesting limit).
         func flatten(_ s: ExprSyntax) {
-            if case .binary("and", let a, let b, _) = s { flatten(a); flatten(b) } else { parts.append(s) }
+            if case .chain("and", let xs, _) = s { xs.forEach(flatten) } else { parts.append(s) }
         }
         flatten(args[0])
         let tableSchema = kind.schema
@@ -565,7 +571,7 @@ enum ExprFold {
         if out.isEmpty { return .constant(.bool(.true), .bool) }
         if out.count == 1 { return out[0] }
         // Cheap operands first; `and` is commutative under Kleene logic and operands have no effects.
-        return .and(out.enumerated().sorted { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }.map(\.element))
+        return .and(byCost(out))
     }
 
     static func or(_ xs: [CheckedExpr]) -> CheckedExpr {
@@ -583,7 +589,13 @@ enum ExprFold {
         }
         if out.isEmpty { return .constant(.bool(.false), .bool) }
         if out.count == 1 { return out[0] }
-        return .or(out.enumerated().sorted { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }.map(\.element))
+        return .or(byCost(out))
+    }
+
+    /// Stable order by static cost (each operand's cost computed once: chains can be long).
+    static func byCost(_ xs: [CheckedExpr]) -> [CheckedExpr] {
+        let costs = xs.map(\.cost)
+        return xs.indices.sorted { (costs[$0], $0) < (costs[$1], $1) }.map { xs[$0] }
     }
 
     static func compare(_ op: ExprCompareOp, _ a: CheckedExpr, _ b: CheckedExpr) -> CheckedExpr {
