@@ -185,7 +185,7 @@ public final class StateStore {
                 if full { return FileDecision(file: file, action: .scan(.full)) }
                 let lastAtPath = try Row.fetchOne(db, sql: """
                     SELECT content_hash FROM input_file WHERE path = ? ORDER BY id DESC LIMIT 1
-                    """, arguments: [file.path])
+                    """, arguments: [Masking.neutralised(file.path)])  // stored neutralised (commitFile)
                 if let lastAtPath, (lastAtPath["content_hash"] as String) != file.hash {
                     return FileDecision(file: file, action: .scan(.changed))
                 }
