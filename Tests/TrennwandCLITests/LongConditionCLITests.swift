@@ -30,7 +30,7 @@ final class LongConditionCLITests: XCTestCase {
         posix_spawn_file_actions_addopen(&actions, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, err, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         var environment = ProcessInfo.processInfo.environment
-        environment["TRENNWAND_KEY"] = "cli-test-key-0123456789"
+        environment["TRENNWAND_KEY"] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
         environment["TRENNWAND_LANG"] = "en"
         let argv: [UnsafeMutablePointer<CChar>?] = ([Self.binary] + args).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
@@ -139,7 +139,7 @@ final class LongConditionCLITests: XCTestCase {
         XCTAssertEqual(lint.status, 0, lint.stderr)
         for threads in ["1", "2"] {
             let scan = try spawn(["scan", log.path, "--rules", rules.path, "--threads", threads, "--format", "jsonl=-",
-                                  "--now", "2025-12-31T12:00:00+01:00"])
+                                  "--now", "2025-12-31T12:00:00+01:00", "--reveal"])
             assertBounded(scan, "scan --threads \(threads)")
             XCTAssertNotEqual(scan.status, 2, scan.stderr)
             XCTAssertNotEqual(scan.status, 3, scan.stderr)
@@ -187,11 +187,39 @@ final class LongConditionCLITests: XCTestCase {
         XCTAssertEqual(lint.status, 0, lint.stderr)
         for threads in ["1", "2"] {
             let scan = try spawn(["scan", log.path, "--rules", rules.path, "--threads", threads, "--format", "jsonl=-",
-                                  "--now", "2025-12-31T12:00:00+01:00"])
+                                  "--now", "2025-12-31T12:00:00+01:00", "--reveal"])
             assertBounded(scan, "scan --threads \(threads)")
             let findings = scan.stdout.split(separator: "\n").filter { $0.contains("\"type\":\"finding\"") && $0.contains("TW998") }
             XCTAssertEqual(findings.count, 1, "threads \(threads): \(scan.stdout.prefix(2000))\n\(scan.stderr.prefix(2000))")
             XCTAssertTrue(findings.first?.contains("100000") ?? false, String(findings.first ?? ""))
+        }
+    }
+
+    /// A pack of 960 record rules of one kind (the most rule ids TWnnn allow, less the test's
+    /// reserve): the per-kind rule chain is built in balanced halves, so a record that every rule
+    /// matches gives one finding per rule, in rule order, with 1 and 2 threads and no signal.
+    func testNineHundredSixtyRulesOfOneKind() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rules = try rulePack(["system == \"ALLE-1\""], match: "ALLE-1", in: dir)
+        let template = try String(contentsOf: rules.appendingPathComponent("zugriff/TW998-lange-kette.yaml"), encoding: .utf8)
+        for i in 1...959 {
+            let id = String(format: "TW%03d", i)
+            try template.replacingOccurrences(of: "id: TW998", with: "id: \(id)")
+                .write(to: rules.appendingPathComponent("zugriff/\(id)-regel.yaml"), atomically: true, encoding: .utf8)
+        }
+        let log = try accessLog(systems: ["VerBIS", "ALLE-1"], in: dir)
+        for threads in ["1", "2"] {
+            let scan = try spawn(["scan", log.path, "--rules", rules.path, "--threads", threads, "--format", "jsonl=-",
+                                  "--now", "2025-12-31T12:00:00+01:00"])
+            assertBounded(scan, "scan --threads \(threads)")
+            let ids = scan.stdout.split(separator: "\n").filter { $0.contains("\"type\":\"finding\"") }
+                .compactMap { line -> Int? in
+                    guard let r = line.range(of: "\"rule_id\":\"TW") else { return nil }
+                    return Int(line[r.upperBound...].prefix(3))
+                }
+            XCTAssertEqual(Set(ids), Set(Array(1...959) + [998]), "threads \(threads): \(scan.stderr.prefix(2000))")
+            XCTAssertEqual(ids.count, 960, "threads \(threads)")
         }
     }
 

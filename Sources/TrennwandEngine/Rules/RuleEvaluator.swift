@@ -175,7 +175,22 @@ public final class RuleEvaluator {
             run = Self.build(slots[...], index: 0)
         }
 
+        /// Longest run of rules built as one nested chain; longer packs are split in halves, so the
+        /// call depth per record stays `linearRun + log2(rules / linearRun)` however many rule files
+        /// a pack has (a chain as deep as the pack overflowed a worker's 1 MiB stack).
+        static let linearRun = 16
+
         private static func build(_ slots: ArraySlice<RuleSlot>, index: Int) -> (EvalContext) -> Void {
+            if slots.count > linearRun {
+                let half = slots.count / 2
+                let mid = slots.startIndex + half
+                let left = build(slots[..<mid], index: index)
+                let right = build(slots[mid...], index: index + half)
+                return { ctx in
+                    left(ctx)
+                    right(ctx)
+                }
+            }
             let condition = slots[slots.startIndex].condition
             let i = index
             if slots.count == 1 {
