@@ -94,7 +94,7 @@ func loadCatalog(global: GlobalOptions, extra: [String]) throws -> ProfileCatalo
     do {
         return try ProfileCatalog(directories: [rules + "/profiles"] + extra)
     } catch let e as ConfigError {
-        printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(UI.language))
+        printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(UI.language) + " [\(e.code)]")
         throw Exit.configuration
     }
 }

@@ -18,7 +18,7 @@ func loadRules(_ global: GlobalOptions) throws -> (RuleSet, PolicyData) {
     do {
         return (RuleSet.load(rulesDirectory: dir), try PolicyData.load(rulesDirectory: dir))
     } catch let e as ConfigError {
-        printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(UI.language))
+        printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(UI.language) + " [\(e.code)]")
         throw Exit.configuration
     }
 }

@@ -122,7 +122,7 @@ struct ScanCommand: ParsableCommand {
         var cfg = AuditConfig()
         if let config {
             do { cfg = try AuditConfig.load(path: config) } catch let e as ConfigError {
-                printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(UI.language))
+                printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(UI.language) + " [\(e.code)]")
                 throw Exit.configuration
             }
         }
@@ -213,7 +213,7 @@ struct ScanCommand: ParsableCommand {
         var result: ScanResult
         let identities = FileIdentity.snapshot(inputs.map(\.path))
         do { result = try pipeline.run(inputs) } catch let e as ConfigError {
-            printError(UI.t("Regelfehler: ", "rule error: ") + e.text(language))
+            printError(UI.t("Regelfehler: ", "rule error: ") + e.text(language) + " [\(e.code)]")
             session?.abandon()
             throw Exit.configuration
         } catch let e as StateError {
