@@ -155,17 +155,7 @@ public struct PseudonymKey: Sendable {
         return bytes
     }
 
-    static func describe(_ code: Int32) -> Localized {
-        switch code {
-        case EACCES, EPERM: return Localized(de: "keine Berechtigung", en: "permission denied")
-        case EISDIR: return Localized(de: "ist ein Verzeichnis", en: "is a directory")
-        case ENOTDIR: return Localized(de: "ein Teil des Pfads ist kein Verzeichnis", en: "a part of the path is not a directory")
-        case EROFS: return Localized(de: "Dateisystem nur lesbar", en: "read-only file system")
-        case ENOSPC: return Localized(de: "Datenträger voll", en: "disk full")
-        case ELOOP: return Localized(de: "symbolischer Link an der Stelle der Datei", en: "symbolic link in place of the file")
-        default: return Localized(de: "Systemfehler \(code)", en: "system error \(code)")
-        }
-    }
+    static func describe(_ code: Int32) -> Localized { SystemErrorText.describe(code) }
 
     /// Bytes of an even-length hex string, nil for anything else.
     static func decodeHex(_ text: String) -> [UInt8]? {

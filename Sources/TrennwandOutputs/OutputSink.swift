@@ -54,18 +54,12 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
     /// The cause in plain words (errno mapped; unknown ones with their number).
     var cause: Localized {
         switch errno {
-        case ENOSPC, EDQUOT: return Localized(de: "Datenträger voll oder Kontingent erschöpft", en: "disk full or quota exceeded")
-        case EFBIG: return Localized(de: "Datei zu groß (Größengrenze)", en: "file too large (size limit)")
         case EACCES, EPERM: return Localized(de: "keine Schreibberechtigung", en: "permission denied")
-        case EROFS: return Localized(de: "Dateisystem nur lesbar", en: "read-only file system")
         case ENOENT: return Localized(de: "Verzeichnis existiert nicht", en: "directory does not exist")
-        case ENOTDIR: return Localized(de: "ein Teil des Pfads ist kein Verzeichnis", en: "a part of the path is not a directory")
         case EISDIR: return Localized(de: "Pfad ist ein Verzeichnis", en: "path is a directory")
-        case EPIPE: return Localized(de: "Empfänger hat die Ausgabe geschlossen", en: "the reader closed the output")
         case EBADF: return Localized(de: "Ausgabe ist geschlossen", en: "the output is closed")
-        case EIO: return Localized(de: "Ein-/Ausgabefehler des Geräts", en: "device I/O error")
         case EEXIST, ELOOP: return Localized(de: "temporäre Datei konnte nicht sicher angelegt werden", en: "temporary file could not be created safely")
-        default: return Localized(de: "Systemfehler \(errno)", en: "system error \(errno)")
+        default: return SystemErrorText.describe(errno)
         }
     }
 

@@ -10,9 +10,9 @@ extension ContentHash {
     /// Returns the size in bytes and the lower-case hex digest.
     public static func file(atPath path: String) throws -> (size: Int64, hash: String) {
         func unreadable(_ err: Int32) -> InputError {
-            let text = String(cString: strerror(err))
+            let text = SystemErrorText.describe(err)
             return InputError(file: path, code: "input.unreadable",
-                              de: "Datei kann nicht gelesen werden: \(text)", en: "file cannot be read: \(text)")
+                              de: "Datei kann nicht gelesen werden: \(text.de)", en: "file cannot be read: \(text.en)")
         }
         let fd = SystemPath.openFile(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw unreadable(errno) }

@@ -82,9 +82,9 @@ public enum StateError: Error, Sendable, CustomStringConvertible {
                 de: "Zustandsspeicher gesperrt: ein anderer Prüflauf läuft (\(holder)); nach \(w) s aufgegeben. Sperrdatei: \(lockFile)",
                 en: "state store locked: another scan is running (\(holder)); gave up after \(w) s. Lock file: \(lockFile)")
         case let .lockFile(path, err):
-            let text = String(cString: strerror(err))
-            return Localized(de: "Sperrdatei \(path) nicht nutzbar: \(text); Rechte des Ordners prüfen",
-                             en: "cannot use lock file \(path): \(text); check the folder's permissions")
+            let text = SystemErrorText.describe(err)
+            return Localized(de: "Sperrdatei \(path) nicht nutzbar: \(text.de); Rechte des Ordners prüfen",
+                             en: "cannot use lock file \(path): \(text.en); check the folder's permissions")
         case let .notFound(path):
             return Localized(de: "Zustandsspeicher \(path) nicht gefunden; Pfad prüfen – angelegt wird er vom ersten „scan --state“",
                              en: "state store \(path) not found; check the path – the first 'scan --state' creates it")

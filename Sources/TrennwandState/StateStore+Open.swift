@@ -113,10 +113,7 @@ extension StateStore {
         }
     }
 
-    static func systemReason(_ err: Int32) -> Localized {
-        let text = String(cString: strerror(err))
-        return Localized(de: text, en: text)
-    }
+    static func systemReason(_ err: Int32) -> Localized { SystemErrorText.describe(err) }
 }
 
 extension StateError {

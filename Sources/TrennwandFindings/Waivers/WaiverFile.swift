@@ -150,8 +150,8 @@ public enum WaiverFile {
         let added = Array(full.utf8.dropFirst(data?.count ?? 0))
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0o644)
         guard fd >= 0 else {
-            throw Problem(code: "waive.write", de: "\(path) nicht schreibbar: \(String(cString: strerror(errno)))",
-                          en: "cannot write \(path): \(String(cString: strerror(errno)))")
+            throw Problem(code: "waive.write", de: "\(path) nicht schreibbar: \(SystemErrorText.describe(errno).de)",
+                          en: "cannot write \(path): \(SystemErrorText.describe(errno).en)")
         }
         defer { close(fd) }
         var offset = 0
@@ -159,8 +159,8 @@ public enum WaiverFile {
             let n = added.withUnsafeBytes { write(fd, $0.baseAddress! + offset, added.count - offset) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw Problem(code: "waive.write", de: "\(path) nicht schreibbar: \(String(cString: strerror(errno)))",
-                              en: "cannot write \(path): \(String(cString: strerror(errno)))")
+                throw Problem(code: "waive.write", de: "\(path) nicht schreibbar: \(SystemErrorText.describe(errno).de)",
+                              en: "cannot write \(path): \(SystemErrorText.describe(errno).en)")
             }
             offset += n
         }

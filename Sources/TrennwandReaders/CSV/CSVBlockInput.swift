@@ -112,19 +112,8 @@ extension CSVReader {
 
     /// `input.unreadable` with the operating system's reason in German and English.
     static func unreadable(_ path: String, errno code: Int32, byteOffset: Int64) -> InputError {
-        let english = String(cString: strerror(code))
-        let german: String
-        switch code {
-        case ENOENT: german = "Datei oder Verzeichnis nicht gefunden"
-        case EACCES, EPERM: german = "Zugriff verweigert"
-        case EISDIR: german = "ist ein Verzeichnis, keine Datei"
-        case ENOTDIR: german = "ein Teil des Pfades ist kein Verzeichnis"
-        case ELOOP: german = "zu viele symbolische Verknüpfungen"
-        case EMFILE, ENFILE: german = "zu viele offene Dateien"
-        case EIO: german = "Ein-/Ausgabefehler"
-        case ENAMETOOLONG: german = "Dateiname zu lang"
-        default: german = "Systemfehler \(code) (\(english))"
-        }
+        let reason = SystemErrorText.describe(code)
+        let german = reason.de, english = reason.en
         return InputError(
             file: path, byteOffset: byteOffset, code: "input.unreadable",
             de: "Eingabedatei kann nicht gelesen werden: \(german)",

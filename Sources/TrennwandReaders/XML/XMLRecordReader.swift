@@ -246,10 +246,10 @@ public final class XMLRecordReader {
     }
 
     private static func unreadable(_ path: String, _ code: Int32) -> InputError {
-        let reason = String(cString: strerror(code))
+        let reason = SystemErrorText.describe(code)
         return InputError(
             file: path, code: "input.unreadable",
-            de: "Datei nicht lesbar (\(reason)).", en: "file not readable (\(reason)).")
+            de: "Datei nicht lesbar (\(reason.de)).", en: "file not readable (\(reason.en)).")
     }
 
     private static func inputError(_ file: String, state: XMLParseState, total: Int64) -> InputError {
