@@ -67,13 +67,7 @@ struct WaiveCommand: ParsableCommand {
     var file: String?
 
     func run() throws {
-        var cfg = AuditConfig()
-        if let config {
-            do { cfg = try AuditConfig.load(path: config) } catch let e as ConfigError {
-                printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(UI.language) + " [\(e.code)]")
-                throw Exit.configuration
-            }
-        }
+        let cfg = try AuditConfig.loadForCommand(config)
         var g = global
         if g.rules == nil, let r = cfg.rules { g.rules = r }
         let (ruleSet, _) = try loadRules(g)
