@@ -44,7 +44,13 @@ final class LongConditionCLITests: XCTestCase {
         guard rc == 0 else { throw NSError(domain: "spawn", code: Int(rc)) }
         var status: Int32 = 0
         var usage = rusage()
+        // Peak RSS from the child's own VmHWM, polled while it runs: wait4's ru_maxrss is useless
+        // here, because posix_spawn's vfork lends the child this test process's address space until
+        // exec, and the kernel carries that high-water mark (hundreds of MB late in a full test run)
+        // into the child's maxrss.
+        var peakKB = 0
         while true {
+            if let kb = Self.vmHWM(pid) { peakKB = max(peakKB, kb) }
             let r = wait4(pid, &status, WNOHANG, &usage)
             if r == pid { break }
             if Date().timeIntervalSince(start) > timeout {
@@ -58,9 +64,16 @@ final class LongConditionCLITests: XCTestCase {
         let seconds = Date().timeIntervalSince(start)
         let signal = status & 0x7F
         return Child(status: signal == 0 ? (status >> 8) & 0xFF : 128 + signal, signal: signal, seconds: seconds,
-                     maxRSSMB: Double(usage.ru_maxrss) / 1024,  // kilobytes on Linux
+                     maxRSSMB: Double(peakKB) / 1024,
                      stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
                      stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+    }
+
+    /// `VmHWM` (peak resident set, kB) of a running process; nil once it has exited.
+    static func vmHWM(_ pid: pid_t) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
+        return Int(line.dropFirst(6).split(separator: " ").first ?? "")
     }
 
     /// A copy of Rules/ without its rule files, plus `TW998-lange-kette.yaml` with `condition`
