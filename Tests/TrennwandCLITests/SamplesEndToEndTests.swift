@@ -192,12 +192,21 @@ final class GateAndLifecycleCLITests: XCTestCase {
 
 /// The HTML report of the Samples scan in a real headless browser (Debian chromium, installed by
 /// `make test`): it renders, filters change the visible findings, the planted `<script>` stays text.
+/// The masked report never carries the planted document type at all (a label value the rule pack
+/// does not know); the browser checks run on the `--reveal` report, the one path where raw data
+/// values reach HTML.
 final class SamplesReportBrowserTests: XCTestCase {
     func testSamplesReportInHeadlessChromium() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
+        let masked = dir.appendingPathComponent("masked.html").path
+        let plain = try CLI.run(["scan", "--config", "Samples/audit.yaml", "--format", "html=\(masked)", "--format", "text=/dev/null"])
+        XCTAssertTrue([0, 1].contains(plain.status), plain.stderr)
+        let maskedText = try String(contentsOfFile: masked, encoding: .utf8)
+        XCTAssertFalse(maskedText.contains("alert(1)"), "a masked report shows no raw label value")
         let html = dir.appendingPathComponent("bericht.html").path
-        let scan = try CLI.run(["scan", "--config", "Samples/audit.yaml", "--format", "html=\(html)", "--format", "text=/dev/null"])
+        let scan = try CLI.run(["scan", "--config", "Samples/audit.yaml", "--format", "html=\(html)", "--format", "text=/dev/null",
+                                "--reveal"])
         XCTAssertTrue([0, 1].contains(scan.status), scan.stderr)
         let text = try String(contentsOfFile: html, encoding: .utf8)
         XCTAssertTrue(text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "planted script must be in the report, escaped")

@@ -26,7 +26,7 @@ final class StateTrustCLITests: XCTestCase {
         p.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["TRENNWAND_LANG"] = "en"
-        env["TRENNWAND_KEY"] = "cli-test-key-0123456789"
+        env["TRENNWAND_KEY"] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
         env["TRENNWAND_RULES"] = TestPaths.projectRoot.appendingPathComponent("Rules").path
         p.environment = env
         p.currentDirectoryURL = dir
@@ -247,7 +247,7 @@ final class StateTrustCLITests: XCTestCase {
         p.arguments = ["-c", "trap '' XFSZ; ulimit -f 48; exec \"$0\" scan \"$1\" --state \"$2\" --format text=/dev/null",
                        Self.binary, TestPaths.projectRoot.appendingPathComponent("Samples").path, state]
         var env = ProcessInfo.processInfo.environment
-        env["TRENNWAND_KEY"] = "cli-test-key-0123456789"
+        env["TRENNWAND_KEY"] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
         env["TRENNWAND_LANG"] = "en"
         p.environment = env
         let err = dir.appendingPathComponent("stderr")
