@@ -73,7 +73,7 @@ final class LongConditionCLITests: XCTestCase {
     static func vmHWM(_ pid: pid_t) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return nil }
-        return Int(line.dropFirst(6).split(separator: " ").first ?? "")
+        return Int(line.dropFirst(6).split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "")
     }
 
     /// A copy of Rules/ without its rule files, plus `TW998-lange-kette.yaml` with `condition`
