@@ -3,12 +3,32 @@ import XCTest
 
 /// The shipped rule pack passes its own checks, and errors in rule files name file:line:column.
 final class RulePackCLITests: XCTestCase {
+    /// Each example is a test case of its own in `RuleExampleTests`; here only the command's
+    /// contract: exit 0 on the shipped pack, exit 2 naming the example's position when one fails.
     func testShippedRulesLintAndTest() throws {
         let lint = try CLI.run(["rules", "lint"])
         XCTAssertEqual(lint.status, 0, lint.stderr)
         let test = try CLI.run(["rules", "test"])
         XCTAssertEqual(test.status, 0, test.stderr + test.stdout)
-        XCTAssertTrue(test.stdout.contains("0 fehlgeschlagen"), test.stdout)
+        XCTAssertEqual(test.stderr, "")
+    }
+
+    func testFailingExampleExitsTwoAndNamesItsPosition() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rules = dir.appendingPathComponent("Rules")
+        try FileManager.default.copyItem(at: TestPaths.projectRoot.appendingPathComponent("Rules"), to: rules)
+        let file = rules.appendingPathComponent("zugriff/TW105-export-an-traeger.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        // The second match example (line 81) sends to the Träger; sent within the Jobcenter it no longer fires.
+        var lines = text.components(separatedBy: "\n")
+        XCTAssertEqual(lines[87], "        destination_org: traeger")
+        lines[87] = "        destination_org: jobcenter"
+        try lines.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["rules", "test", "--rules", rules.path, "--lang", "en", "TW105"])
+        XCTAssertEqual(r.status, 2, r.stdout)
+        XCTAssertTrue(r.stderr.contains("TW105-export-an-traeger.yaml:81:7: TW105: match example does not fire"), r.stderr)
+        XCTAssertEqual(r.stderr.components(separatedBy: "\n").filter { !$0.isEmpty }.count, 1, r.stderr)
     }
 
     func testCatalogueIsCurrent() throws {

@@ -211,31 +211,6 @@ final class ExpressionEvaluationTests: XCTestCase {
         }
         XCTAssertEqual(fired, expected)
         XCTAssertGreaterThan(fired, 0)
-        if ProcessInfo.processInfo.environment["TW_EXPR_BENCH"] != nil {
-            // Opt-in measurement of evaluation alone (records built beforehand), printed, never asserted.
-            var records: [Record] = []
-            for i in 0..<100_000 {
-                var fields = Self.access
-                fields["time"] = .time(base + Int64(i % 24) * 3600)
-                fields["actor"] = F.s(i % 2 == 0 ? "jc.mueller" : "jc.weber")
-                fields["actor_org"] = F.s(i % 3 == 0 ? "traeger" : "jobcenter")
-                records.append(F.record(.access, fields))
-            }
-            let heavy = try F.compile(#"exists secondments(person == actor and traeger == traeger) at time and not within_schedule(time, secondments(person == actor).schedule) and matrix("jobcenter->traeger", category) == "forbidden""#)
-            let one = try F.compile(#"actor_org == "traeger""#)
-            let trivial = try F.compile("true")
-            for (name, cond) in [("reset only", trivial), ("one field test", one), ("field tests", c), ("lookups+schedule+matrix", heavy)] {
-                let start = DispatchTime.now().uptimeNanoseconds
-                var n = 0
-                for i in 0..<records.count {
-                    // A small working set, as records arrive hot from the reader.
-                    ctx.reset(record: records[i & 1023])
-                    if cond.evaluate(ctx) == .true { n += 1 }
-                }
-                let ns = Double(DispatchTime.now().uptimeNanoseconds - start) / Double(records.count)
-                print("bench \(name): \(String(format: "%.0f", ns)) ns/record, fired \(n)")
-            }
-        }
     }
 
     /// Compiled conditions and reference indexes are shared; each thread has its own context.

@@ -2,9 +2,10 @@ import XCTest
 @testable import TrennwandEngine
 import TrennwandRecords
 
-/// Compares the compiled closures with the rendered SQL on the same data. The Swift side always
-/// runs; with TW_EXPR_SQL_PARITY=<dir> it writes `setup.sql` (tables, fixture rows), `queries.sql`
-/// and `expected.tsv` so that `psql -f setup.sql -f queries.sql` can be diffed against it.
+/// Compares the compiled closures with the rendered SQL on the same data: the SQL runs for real in
+/// DuckDB (Tests/oracles/sql_duckdb.py, `make pydeps` installs it), and every condition × record
+/// must give the same true/false/unknown. With TW_EXPR_SQL_PARITY=<dir> it also writes
+/// `setup.sql` (PostgreSQL), `queries.sql` and `expected.tsv` for `psql -f setup.sql -f queries.sql`.
 final class ExpressionSQLParityTests: XCTestCase {
     typealias F = Fixture
 
@@ -54,10 +55,59 @@ final class ExpressionSQLParityTests: XCTestCase {
             queries += "SELECT \(ci) || '|' || r.idx || '|' || CASE WHEN (\(w)) THEN 'true' WHEN NOT (\(w)) THEN 'false' ELSE 'unknown' END FROM access r ORDER BY r.idx;\n"
         }
         XCTAssertTrue(expected.contains("0|0|true"))
-        guard let dir = ProcessInfo.processInfo.environment["TW_EXPR_SQL_PARITY"] else { return }
-        try setupSQL().write(toFile: dir + "/setup.sql", atomically: true, encoding: .utf8)
-        try queries.write(toFile: dir + "/queries.sql", atomically: true, encoding: .utf8)
-        try expected.write(toFile: dir + "/expected.tsv", atomically: true, encoding: .utf8)
+        if let dir = ProcessInfo.processInfo.environment["TW_EXPR_SQL_PARITY"] {
+            try (Self.postgresPrelude + setupSQL()).write(toFile: dir + "/setup.sql", atomically: true, encoding: .utf8)
+            try queries.write(toFile: dir + "/queries.sql", atomically: true, encoding: .utf8)
+            try expected.write(toFile: dir + "/expected.tsv", atomically: true, encoding: .utf8)
+        }
+
+        let actual = try Self.runInDuckDB(setup: setupSQL(), queries: queries)
+        let want = expected.split(separator: "\n").map(String.init)
+        XCTAssertEqual(actual.count, want.count, "one row per condition × record")
+        for (sql, swift) in zip(actual, want) where sql != swift {
+            if Self.anyOfNullIsFalseInDuckDB.contains(String(swift.split(separator: "|").prefix(2).joined(separator: "|"))) {
+                // `x = ANY(NULL::text[])`: PostgreSQL (the rendering's dialect) and the closures say
+                // unknown, DuckDB says false. Anything else here is a real disagreement.
+                XCTAssertTrue(swift.hasSuffix("|unknown") && sql.hasSuffix("|false"), "SQL \(sql), closures \(swift)")
+                continue
+            }
+            let condition = Int(swift.split(separator: "|")[0]).map { Self.conditions[$0] } ?? "?"
+            XCTFail("SQL \(sql), closures \(swift): \(condition)")
+        }
+    }
+
+    /// Condition|record pairs whose list operand is NULL (no `participants` row for the subject):
+    /// DuckDB reads `= ANY(NULL)` as false where PostgreSQL reads unknown.
+    static let anyOfNullIsFalseInDuckDB: Set<String> = ["13|1", "13|3"]
+
+    static let postgresPrelude = """
+        SET client_min_messages = warning;
+        DROP SCHEMA IF EXISTS parity CASCADE; CREATE SCHEMA parity; SET search_path = parity;
+        CREATE FUNCTION tw_within_schedule(timestamptz, text, text) RETURNS boolean LANGUAGE sql AS 'SELECT true';
+
+        """
+
+    /// Runs `setup` and `queries` through Tests/oracles/sql_duckdb.py; one output line per row.
+    static func runInDuckDB(setup: String, queries: String, file: StaticString = #filePath, line: UInt = #line) throws -> [String] {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-sql-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try setup.write(to: dir.appendingPathComponent("setup.sql"), atomically: true, encoding: .utf8)
+        try queries.write(to: dir.appendingPathComponent("queries.sql"), atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out.txt"), err = dir.appendingPathComponent("err.txt")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", TestPaths.projectRoot.appendingPathComponent("Tests/oracles/sql_duckdb.py").path,
+                       dir.appendingPathComponent("setup.sql").path, dir.appendingPathComponent("queries.sql").path]
+        p.standardOutput = try FileHandle(forWritingTo: out)
+        p.standardError = try FileHandle(forWritingTo: err)
+        try p.run()
+        p.waitUntilExit()
+        let errors = try String(contentsOf: err, encoding: .utf8)
+        XCTAssertEqual(p.terminationStatus, 0, errors, file: file, line: line)
+        return try String(contentsOf: out, encoding: .utf8).split(separator: "\n").map(String.init)
     }
 
     func literal(_ v: Value) -> String {
@@ -82,7 +132,7 @@ final class ExpressionSQLParityTests: XCTestCase {
     }
 
     func setupSQL() -> String {
-        var out = "SET client_min_messages = warning;\nDROP SCHEMA IF EXISTS parity CASCADE; CREATE SCHEMA parity; SET search_path = parity;\n"
+        var out = ""
         func table(_ kind: RecordKind, rows: [Record], extra: String) {
             let cols = kind.schema.fields.map { "\(ConditionSQLRenderer.column($0.name)) \(sqlType($0.type))" }
             out += "CREATE TABLE \(kind.rawValue) (\(extra) int, \(cols.joined(separator: ", ")));\n"
@@ -101,7 +151,6 @@ final class ExpressionSQLParityTests: XCTestCase {
                 out += "INSERT INTO separation_matrix VALUES ('\(dir)', '\(cat)', '\(cell.decision.rawValue)');\n"
             }
         }
-        out += "CREATE FUNCTION tw_within_schedule(timestamptz, text, text) RETURNS boolean LANGUAGE sql AS 'SELECT true';\n"
         return out
     }
 }
