@@ -17,7 +17,6 @@ mkdir -p $OUT
 [ -f $C1/ground-truth.tsv ] || $BENCH generate --out $C1 --mb $MB --seed $SEED
 if [ "${BENCH_SCALE:-1}" = 1 ]; then [ -f $C4/ground-truth.tsv ] || $BENCH generate --out $C4 --mb $((MB * 4)) --seed $SEED; fi
 python3 -c "import duckdb" 2>/dev/null || python3 -m pip install -q duckdb 2>/dev/null || python3 -m pip install -q --break-system-packages duckdb
-HAS_THREADS=0; $BIN scan --help 2>&1 | grep -q -- --threads && HAS_THREADS=1
 
 CSV=$C1/Jobcenter-Zugriffe.csv
 XML=$C1/Traeger-Dokumentation.xml
@@ -51,18 +50,17 @@ run() {
     "$(echo "$bytes / 1048576 / $s" | bc -l)" "$(echo "$recs / $s" | bc -l)" "$s" "$(echo "$rss / 1024" | bc -l)" $rc | tee -a $TABLE
 }
 SCAN=($BIN scan --now $NOW --format text=/dev/null)
-thr() { [ $HAS_THREADS = 1 ] && echo "--threads $1"; }
 
 echo "corpus $C1: CSV $((CSV_BYTES >> 20)) MB ($CSV_RECS records), XML $((XML_BYTES >> 20)) MB ($XML_RECS notes)" | tee -a $TABLE
 printf "%-44s %13s %16s %9s %10s\n" what throughput records time "peak RSS" | tee -a $TABLE
 run "wc -l (CSV floor)"                      $CSV_BYTES $CSV_RECS wc -l $CSV
 run "xmllint --stream --noout (XML floor)"   $XML_BYTES $XML_RECS xmllint --stream --noout $XML
 run "reader alone: CSV (ingest --count-only)"   $CSV_BYTES $CSV_RECS $BIN ingest --count-only $CSV
-run "scan CSV, all rules, 1 thread"          $CSV_BYTES $CSV_RECS "${SCAN[@]}" $CSV $C1/Stammdaten $(thr 1) --format jsonl=$OUT/f1.jsonl
-run "scan CSV, all rules, 2 threads"         $CSV_BYTES $CSV_RECS "${SCAN[@]}" $CSV $C1/Stammdaten $(thr 2) --format jsonl=$OUT/f2.jsonl
-run "scan CSV, 10 rules, 2 threads"          $CSV_BYTES $CSV_RECS "${SCAN[@]}" $CSV $C1/Stammdaten $(thr 2) $(for r in TW101 TW102 TW103 TW104 TW105 TW106 TW107 TW108 TW109 TW110; do echo --rule $r; done)
-run "scan CSV, all rules, chunked 1 thread"  $CSV_BYTES $CSV_RECS "${SCAN[@]}" $CSV $C1/Stammdaten $(thr 1) $([ $HAS_THREADS = 1 ] && echo --chunk-bytes 1048576) --format jsonl=$OUT/fc.jsonl
-run "scan XML, all detectors, 1 thread"      $XML_BYTES $XML_RECS "${SCAN[@]}" $XML $C1/Stammdaten $(thr 1)
+run "scan CSV, all rules, 1 thread"          $CSV_BYTES $CSV_RECS "${SCAN[@]}" $CSV $C1/Stammdaten --threads 1 --format jsonl=$OUT/f1.jsonl
+run "scan CSV, all rules, 2 threads"         $CSV_BYTES $CSV_RECS "${SCAN[@]}" $CSV $C1/Stammdaten --threads 2 --format jsonl=$OUT/f2.jsonl
+run "scan CSV, 10 rules, 2 threads"          $CSV_BYTES $CSV_RECS "${SCAN[@]}" $CSV $C1/Stammdaten --threads 2 $(for r in TW101 TW102 TW103 TW104 TW105 TW106 TW107 TW108 TW109 TW110; do echo --rule $r; done)
+run "scan CSV, all rules, chunked 1 thread"  $CSV_BYTES $CSV_RECS "${SCAN[@]}" $CSV $C1/Stammdaten --threads 1 --chunk-bytes 1048576 --format jsonl=$OUT/fc.jsonl
+run "scan XML, all detectors, 1 thread"      $XML_BYTES $XML_RECS "${SCAN[@]}" $XML $C1/Stammdaten --threads 1
 sed "s|{{DIR}}|$C1|g" scripts/bench/access_rules.sql > $OUT/access_rules.sql
 for n in 1 2; do
   run "duckdb access SQL, $n thread(s)"      $CSV_BYTES $CSV_RECS python3 -c "
@@ -78,7 +76,7 @@ run "identifier detection + check digits (XML)"  $XML_BYTES $XML_RECS $BENCH ids
 run "rg same identifier candidates (XML)"        $XML_BYTES $XML_RECS rg -c -j 1 -f $OUT/id-patterns.txt $XML
 if [ "${BENCH_SCALE:-1}" = 1 ]; then
   B4=$(stat -c %s $C4/Jobcenter-Zugriffe.csv); R4=$(( $(wc -l < $C4/Jobcenter-Zugriffe.csv) - 1 ))
-  run "scan CSV 4x, all rules, 2 threads"    $B4 $R4 "${SCAN[@]}" $C4/Jobcenter-Zugriffe.csv $C4/Stammdaten $(thr 2)
+  run "scan CSV 4x, all rules, 2 threads"    $B4 $R4 "${SCAN[@]}" $C4/Jobcenter-Zugriffe.csv $C4/Stammdaten --threads 2
 fi
 
 same() { [ -f "$1" ] && [ -f "$2" ] && cmp -s <(grep -v '"type":"summary"' "$1") <(grep -v '"type":"summary"' "$2"); }
@@ -101,7 +99,6 @@ s1=FAIL; same $OUT/f1.jsonl $OUT/f2.jsonl && s1=PASS
 s2=FAIL; same $OUT/f1.jsonl $OUT/fc.jsonl && s2=PASS
 printf "%-58s %s\n" "same findings 1 vs 2 threads" $s1 | tee -a $TABLE
 printf "%-58s %s\n" "same findings whole vs chunked" $s2 | tee -a $TABLE
-[ $HAS_THREADS = 1 ] || echo "note: scan has no --threads yet (apply scripts/bench/scan-threads.patch): thread rows ran 1 thread" | tee -a $TABLE
 
 {
   echo "# Performance"

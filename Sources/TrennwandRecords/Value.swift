@@ -30,11 +30,6 @@ public enum Value: Sendable, Hashable {
         return nil
     }
 
-    public var numberValue: Double? {
-        if case .number(let n) = self { return n }
-        return nil
-    }
-
     /// The strings of a list, or a one-element list for a string; empty otherwise.
     public var strings: [ByteString] {
         switch self {

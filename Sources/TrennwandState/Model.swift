@@ -10,9 +10,6 @@ import TrennwandRecords
 /// - `waived`: a waiver covered it when it was last seen (set by the scan, not by the store).
 public enum FindingStatus: String, Sendable, Codable, CaseIterable {
     case new, open, resolved, reopened, waived
-
-    /// Whether the finding is still present in the data as far as the store knows.
-    public var isActive: Bool { self != .resolved }
 }
 
 /// State of a run record.

@@ -120,8 +120,6 @@ final class RunLock {
 
     deinit { release() }
 
-    var isHeld: Bool { fd >= 0 }
-
     /// Waits up to `timeout` seconds for the lock, polling every 50 ms; throws `.locked` after that.
     func acquire(timeout: Double, note: String) throws {
         if fd >= 0 { return }

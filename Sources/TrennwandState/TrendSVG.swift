@@ -1,4 +1,5 @@
 import Foundation
+import TrennwandFindings
 
 /// Which value a trend chart plots.
 public enum TrendMetric: String, Sendable, CaseIterable {
@@ -84,24 +85,9 @@ public func trendSVG(_ trend: Trend, metric: TrendMetric = .count, title: String
     return s
 }
 
-/// Escapes text for XML content and attribute values.
-func xmlEscape(_ s: String) -> String {
-    var out = ""
-    out.reserveCapacity(s.count)
-    for c in s.unicodeScalars {
-        switch c {
-        case "&": out += "&amp;"
-        case "<": out += "&lt;"
-        case ">": out += "&gt;"
-        case "\"": out += "&quot;"
-        case "'": out += "&apos;"
-        default:
-            // Control characters are not allowed in XML 1.0.
-            if c.value < 0x20 && c != "\t" && c != "\n" { out += "?" } else { out.unicodeScalars.append(c) }
-        }
-    }
-    return out
-}
+/// Labels and titles, through the one markup escaper (`.html`: the SVG is embedded in the HTML
+/// report, and quotes are escaped so a label is safe in an attribute too).
+private func xmlEscape(_ s: String) -> String { MarkupEscaper.escape(s, .html) }
 
 private func niceCeiling(_ v: Double) -> Double {
     guard v > 0 else { return 1 }

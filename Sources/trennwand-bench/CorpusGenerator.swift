@@ -63,10 +63,6 @@ import Foundation
 /// only their own participants, every account, system and customer in the reference tables, no
 /// identifier-like digit runs or listed terms in free text, retention in the future.
 enum CorpusGenerator {
-    static let plantedRules = ["TW101", "TW102", "TW103", "TW104", "TW105", "TW106", "TW107", "TW108", "TW109",
-                               "TW110", "TW111", "TW201", "TW202", "TW203", "TW204", "TW205", "TW206", "TW207",
-                               "TW208", "TW301", "TW302", "TW303", "TW304", "TW305", "TW401", "TW402", "TW901",
-                               "TW902", "TW903", "TW904", "TW905", "TW906"]
     /// Jobcenter log: one plant per this many records.
     static let plantEvery = 500
     /// Master data stay the size of one office's, whatever the corpus size (a Jobcenter has a

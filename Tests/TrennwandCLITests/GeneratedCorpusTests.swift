@@ -69,11 +69,9 @@ final class GeneratedCorpusTests: XCTestCase {
     }
 
     /// Same findings in the same order for 1 and 2 threads and for whole and chunked reading
-    /// (small chunks: many boundaries). Needs `scan --threads` (ParallelScan); skipped before.
+    /// (small chunks: many boundaries).
     func testThreadsAndChunksGiveTheSameFindings() throws {
         guard FileManager.default.isExecutableFile(atPath: benchBinary) else { throw XCTSkip("trennwand-bench not built") }
-        let help = try CLI.run(["scan", "--help"])
-        guard help.stdout.contains("--threads") else { throw XCTSkip("scan has no --threads yet") }
         let dir = try generate(mb: 2, seed: 5)
         defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
         // All rules: aggregates (ratio, window, gaps) included.

@@ -17,7 +17,28 @@ public struct ExampleOutcome: Sendable {
 /// `rules lint` and `rules test`: static checks of the rule pack and the rules' own examples.
 public enum RuleChecks {
     /// Problems of the rule pack: parse errors, compile errors (type errors, unknown fields,
-    /// lists, detectors, categories), rules without both kinds of example, constant conditions.
+    /// lists, detectors, categories), rules without both kinds of example, record rules without
+    /// evidence fields. Constant conditions are `warnings`, not problems.
+    /// Conditions that do not depend on the record (`true`, `1 == 1`, `x or true`, `x and false`):
+    /// the rule fires on every record of its kind or on none. Warnings for `rules lint`, which still
+    /// exits 0 when they are all there is; named at the condition's start.
+    public static func warnings(_ set: RuleSet, policy: PolicyData) -> [ConfigError] {
+        let pack = CompiledRulePack.compile(set, policy: policy, reference: .empty).pack
+        var warnings: [ConfigError] = []
+        func check(_ condition: CompiledCondition?, _ id: String) {
+            guard let condition, let truth = condition.checked.constantTruth else { return }
+            warnings.append(ConfigError(condition.position, code: "rule.constant-condition",
+                                        de: "\(id): Bedingung ist immer \(truth ? "wahr" : "falsch") (hängt von keinem Datensatz ab)",
+                                        en: "\(id): condition is always \(truth) (depends on no record)"))
+        }
+        for rule in pack.rules { check(rule.condition, rule.file.id) }
+        for aggregate in pack.aggregates {
+            check(aggregate.filter, aggregate.file.id)
+            check(aggregate.numerator, aggregate.file.id)
+        }
+        return warnings.sorted { ($0.position.file, $0.position.line, $0.position.column) < ($1.position.file, $1.position.line, $1.position.column) }
+    }
+
     public static func lint(_ set: RuleSet, policy: PolicyData) -> [ConfigError] {
         var problems = set.errors
         problems += CompiledRulePack.compile(set, policy: policy, reference: .empty).errors

@@ -206,7 +206,7 @@ public struct RuleFile: Sendable {
         }
         var window: Int64?
         if let w = m.optional("window") {
-            guard let seconds = Duration.parse(try w.string()) else {
+            guard let seconds = DurationLiteral.parse(try w.string()) else {
                 throw w.error("rule.window", de: "Fenster wie 1h, 30m oder 7d angeben", en: "give a window like 1h, 30m or 7d")
             }
             window = seconds
@@ -248,7 +248,7 @@ public struct RuleFile: Sendable {
                 throw w.error("rule.window", de: "Lücken (gap) werden über den ganzen Lauf gemessen: window weglassen",
                               en: "gaps are measured over the whole run: leave out window")
             }
-            guard let seconds = Duration.parse(try thresholdNode.string()), seconds > 0 else {
+            guard let seconds = DurationLiteral.parse(try thresholdNode.string()), seconds > 0 else {
                 throw thresholdNode.error("rule.threshold", de: "Schwelle für gap als Dauer angeben, z. B. 3d oder 36h",
                                           en: "give the gap threshold as a duration, e.g. 3d or 36h")
             }
@@ -293,8 +293,10 @@ public struct RuleFile: Sendable {
     }
 }
 
-/// Durations in rule files: `90s`, `15m`, `8h`, `30d`, `2w`.
-public enum Duration {
+/// Duration literals in rule files: `90s`, `15m`, `8h`, `30d`, `2w`, parsed to seconds.
+///
+/// Not named `Duration`: that would shadow the standard library's `Swift.Duration` in every file of the module.
+public enum DurationLiteral {
     public static func parse(_ text: String) -> Int64? {
         guard let unit = text.last, let n = Int64(text.dropLast()), n >= 0 else { return nil }
         switch unit {

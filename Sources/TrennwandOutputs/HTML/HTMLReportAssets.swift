@@ -1,7 +1,8 @@
 import Crypto
 import Foundation
+import TrennwandFindings
 
-/// The report's fixed inline CSS and script, the script's CSP hash, and the one HTML escaper.
+/// The report's fixed inline CSS and script, the script's CSP hash, and its HTML escaping.
 enum HTMLReportAssets {
     /// Filters over `data-*` attributes of `article.finding`: minimum severity (rank), rule, norm,
     /// status. Pure DOM, no network, works from `file://`. Event handlers are attached here, not
@@ -74,25 +75,9 @@ enum HTMLReportAssets {
     @media print { #filters { display: none; } article.finding { break-inside: avoid; } }
     """
 
-    /// The one HTML escaper: `& < > " '` become entities (safe in text and in quoted attributes);
-    /// control characters other than TAB, LF, CR become U+FFFD.
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            case "\t", "\n", "\r": out.unicodeScalars.append(u)
-            default:
-                if u.value < 0x20 || u.value == 0x7F { out += "\u{FFFD}" } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out
-    }
+    /// HTML text and attribute values, through the one markup escaper (`MarkupEscaper`, `.html`):
+    /// `& < > " '` become entities, control characters other than TAB, LF, CR become U+FFFD.
+    static func escape(_ s: String) -> String { MarkupEscaper.escape(s, .html) }
 
     /// Norm citations joined for `data-norms` (`|a|b|`); `|` inside a citation becomes `¦`.
     static func normKey(_ citation: String) -> String {

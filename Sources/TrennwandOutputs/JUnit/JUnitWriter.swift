@@ -112,31 +112,10 @@ public struct JUnitWriter: FindingWriter {
     }
 }
 
-/// The one XML escaper of this target (JUnit).
+/// XML escaping for JUnit, through the one markup escaper (`MarkupEscaper`): element content
+/// keeps quotes, attribute values get references for quotes and for TAB, LF, CR.
 enum XML {
-    /// Escapes markup characters; characters XML 1.0 does not allow at all (C0 controls except TAB,
-    /// LF, CR; U+FFFE, U+FFFF) become U+FFFD. In attributes TAB, LF and CR become character
-    /// references so attribute-value normalisation keeps them.
     static func escape(_ s: String, attribute: Bool = false) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for u in s.unicodeScalars {
-            switch u {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += attribute ? "&quot;" : "\""
-            case "'": out += attribute ? "&apos;" : "'"
-            case "\t", "\n", "\r":
-                if attribute { out += "&#\(u.value);" } else { out.unicodeScalars.append(u) }
-            default:
-                if u.value < 0x20 || u.value == 0xFFFE || u.value == 0xFFFF {
-                    out += "\u{FFFD}"
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out
+        MarkupEscaper.escape(s, attribute ? .xmlAttribute : .xmlText)
     }
 }

@@ -35,6 +35,9 @@ struct RulesLint: ParsableCommand {
         let (set, policy) = try loadRules(global)
         let problems = RuleChecks.lint(set, policy: policy)
         for p in problems { printError(p.text(UI.language) + " [\(p.code)]") }
+        for w in RuleChecks.warnings(set, policy: policy) {
+            printError(UI.t("Warnung: ", "warning: ") + w.text(UI.language) + " [\(w.code)]")
+        }
         print(UI.t("\(set.rules.count) Regeln geprüft, \(problems.count) Fehler",
                    "\(set.rules.count) rules checked, \(problems.count) errors"))
         if !problems.isEmpty { throw Exit.configuration }

@@ -4,9 +4,10 @@ import TrennwandFindings
 import TrennwandReaders
 import TrennwandRecords
 
-/// The scan of `ScanPipeline` on several threads, with the same inputs, findings and order.
+/// The scan: profiles chosen, reference tables read, rules compiled, inputs evaluated on one or
+/// several threads with the same findings in the same order.
 ///
-/// - `threads: 1` (and no `chunkBytes`): exactly `ScanPipeline.run` — one evaluator, files in order.
+/// - `threads: 1` (and no `chunkBytes`): the sequential scan — one evaluator, files read whole, in order.
 /// - otherwise the evaluated inputs become *units*: every CSV file is cut into chunks of about
 ///   `chunkBytes` at record boundaries (`CSVChunkSource`: candidates verified by the parser, a
 ///   wrong guess is re-parsed), every other file (XML) is one unit whose parsing runs on its own

@@ -4,35 +4,13 @@ import TrennwandFindings
 import TrennwandReaders
 import TrennwandRecords
 
-/// One input of a scan: a file and, optionally, the profile to read it with.
-struct ScanInput {
-    var path: String
-    var profile: String?
-}
-
-/// The result of a scan: findings (collapsed by fingerprint, deterministic order) and accounting.
-struct ScanResult {
-    var findings: FindingList
-    var inputs: [InputAccount]
-    var referenceRows: [RecordKind: Int]
-    var descriptors: [RuleDescriptor]
-    var rulePackHash: String
-    /// Evaluated inputs not read because an earlier run scanned the same content (incremental).
-    var skipped: [String]
-    /// Record kind of each readable input (by its profile).
-    var kinds: [String: RecordKind]
-    var started: Int64
-    var finished: Int64
-    var elapsed: Double
-}
-
 /// Collapses findings with the same fingerprint (counting occurrences) and orders them
 /// deterministically: by input, record index, rule, then arrival.
 ///
 /// Memory: the first `keepInMemory` distinct findings (default 5,000; environment
 /// `TRENNWAND_SPILL_AFTER`) are kept as they are. Beyond that, each new finding's per-occurrence
-/// part (locator, evidence, persons, fingerprint, detail) is appended JSON-encoded to an anonymous
-/// temporary file (created and unlinked at once, so nothing stays behind even after a kill; it
+/// part (locator, evidence, persons, fingerprint, detail) is appended in a length-prefixed binary
+/// form (`SpillCoder`) to an anonymous temporary file (created and unlinked at once, so nothing stays behind even after a kill; it
 /// holds only what the report holds: masked evidence, pseudonyms); the rule's shared texts (title,
 /// norms, remediation) are kept once per rule. In memory per spilled finding: the sort key, the
 /// fingerprint and the file offset (~150 bytes instead of ~1–2.5 KB). `sorted()` returns a
@@ -364,46 +342,5 @@ final class SpillFile {
             return true
         }
         return ok ? data : nil
-    }
-}
-
-/// Expands the scan paths: files as given, directories recursively to their `.csv` and `.xml`
-/// files (sorted, hidden files skipped). Names are read as bytes (`readdir`), so names that are
-/// not valid UTF-8 are found and kept openable (`SystemPath`).
-func expandPaths(_ paths: [String]) -> [String] {
-    var out: [String] = []
-    for p in paths {
-        if let st = SystemPath.status(p), (st.st_mode & S_IFMT) == S_IFDIR {
-            var files: [String] = []
-            collectInputs(in: p, relative: "", into: &files)
-            out += files.sorted().map { (p as NSString).appendingPathComponent($0) }
-        } else {
-            out.append(p)
-        }
-    }
-    return out
-}
-
-/// Appends the `.csv`/`.xml` files below `dir` (paths relative to the scan root). Symbolic links
-/// to directories are not followed (as `FileManager`'s enumerator did not).
-private func collectInputs(in dir: String, relative: String, into files: inout [String]) {
-    guard let d = SystemPath.withCString(dir, { opendir($0) }) else { return }
-    defer { closedir(d) }
-    while let entry = readdir(d) {
-        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> [UInt8] in
-            Array(raw.prefix { $0 != 0 })
-        }
-        if name == [0x2E] || name == [0x2E, 0x2E] { continue }
-        let n = SystemPath.string(name)
-        let rel = relative.isEmpty ? n : relative + "/" + n
-        let full = (dir as NSString).appendingPathComponent(n)
-        var st = stat()
-        guard SystemPath.withCString(full, { lstat($0, &st) }) == 0 else { continue }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            collectInputs(in: full, relative: rel, into: &files)
-            continue
-        }
-        let ext = (n as NSString).pathExtension.lowercased()
-        if !n.hasPrefix(".") && (ext == "csv" || ext == "xml") { files.append(rel) }
     }
 }

@@ -1,0 +1,46 @@
+/// The one escaper for XML and HTML text: the HTML report, the JUnit report and the trend chart's
+/// SVG all go through it, so markup and control characters are handled one way everywhere.
+///
+/// It lives here, below both the outputs and the state layer, because the trend chart (state) is
+/// embedded in the HTML report (outputs) and must escape exactly as the report does.
+///
+/// In every context:
+/// - `&`, `<`, `>` become entities.
+/// - Characters XML 1.0 does not allow or a browser flags as errors — C0 controls other than TAB,
+///   LF, CR, and DEL, U+FFFE, U+FFFF — become U+FFFD, so scanned data can neither break the
+///   document nor hide in it.
+///
+/// The contexts differ only in quotes and whitespace:
+/// - `.xmlText` (element content): quotes stay as they are.
+/// - `.xmlAttribute` (a quoted attribute value): `"` and `'` become references, and TAB, LF, CR
+///   become `&#9;`, `&#10;`, `&#13;` so attribute-value normalisation keeps them.
+/// - `.html` (HTML text and quoted attributes alike): `"` and `'` become references; whitespace
+///   stays literal (HTML does not normalise attribute values).
+package enum MarkupEscaper {
+    package enum Context: Sendable {
+        case xmlText, xmlAttribute, html
+    }
+
+    package static func escape(_ s: String, _ context: Context) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for u in s.unicodeScalars {
+            switch u {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += context == .xmlText ? "\"" : "&quot;"
+            case "'": out += context == .xmlText ? "'" : "&#39;"
+            case "\t", "\n", "\r":
+                if context == .xmlAttribute { out += "&#\(u.value);" } else { out.unicodeScalars.append(u) }
+            default:
+                if u.value < 0x20 || u.value == 0x7F || u.value == 0xFFFE || u.value == 0xFFFF {
+                    out += "\u{FFFD}"
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out
+    }
+}

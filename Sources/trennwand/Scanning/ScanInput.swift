@@ -1,0 +1,68 @@
+import Foundation
+import TrennwandEngine
+import TrennwandFindings
+import TrennwandReaders
+import TrennwandRecords
+
+/// One input of a scan: a file and, optionally, the profile to read it with.
+struct ScanInput {
+    var path: String
+    var profile: String?
+}
+
+/// The result of a scan: findings (collapsed by fingerprint, deterministic order) and accounting.
+struct ScanResult {
+    var findings: FindingList
+    var inputs: [InputAccount]
+    var referenceRows: [RecordKind: Int]
+    var descriptors: [RuleDescriptor]
+    var rulePackHash: String
+    /// Evaluated inputs not read because an earlier run scanned the same content (incremental).
+    var skipped: [String]
+    /// Record kind of each readable input (by its profile).
+    var kinds: [String: RecordKind]
+    var started: Int64
+    var finished: Int64
+    var elapsed: Double
+}
+
+/// Expands the scan paths: files as given, directories recursively to their `.csv` and `.xml`
+/// files (sorted, hidden files skipped). Names are read as bytes (`readdir`), so names that are
+/// not valid UTF-8 are found and kept openable (`SystemPath`).
+func expandPaths(_ paths: [String]) -> [String] {
+    var out: [String] = []
+    for p in paths {
+        if let st = SystemPath.status(p), (st.st_mode & S_IFMT) == S_IFDIR {
+            var files: [String] = []
+            collectInputs(in: p, relative: "", into: &files)
+            out += files.sorted().map { (p as NSString).appendingPathComponent($0) }
+        } else {
+            out.append(p)
+        }
+    }
+    return out
+}
+
+/// Appends the `.csv`/`.xml` files below `dir` (paths relative to the scan root). Symbolic links
+/// to directories are not followed (as `FileManager`'s enumerator did not).
+private func collectInputs(in dir: String, relative: String, into files: inout [String]) {
+    guard let d = SystemPath.withCString(dir, { opendir($0) }) else { return }
+    defer { closedir(d) }
+    while let entry = readdir(d) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { raw -> [UInt8] in
+            Array(raw.prefix { $0 != 0 })
+        }
+        if name == [0x2E] || name == [0x2E, 0x2E] { continue }
+        let n = SystemPath.string(name)
+        let rel = relative.isEmpty ? n : relative + "/" + n
+        let full = (dir as NSString).appendingPathComponent(n)
+        var st = stat()
+        guard SystemPath.withCString(full, { lstat($0, &st) }) == 0 else { continue }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            collectInputs(in: full, relative: rel, into: &files)
+            continue
+        }
+        let ext = (n as NSString).pathExtension.lowercased()
+        if !n.hasPrefix(".") && (ext == "csv" || ext == "xml") { files.append(rel) }
+    }
+}
