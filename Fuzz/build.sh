@@ -13,12 +13,19 @@ lib() { $SWIFT build --scratch-path $SCRATCH --sanitize fuzzer --sanitize addres
 lib || lib
 BIN=$($SWIFT build --scratch-path $SCRATCH --show-bin-path)
 CHECKOUTS=$SCRATCH/checkouts
-OBJS=$(find "$BIN/TrennwandRecords.build" "$BIN/TrennwandYAML.build" "$BIN/TrennwandReaders.build" \
-            "$BIN/Yams.build" "$BIN/CYaml.build" -name '*.o' | sort)
+# The project's objects are named from its current sources, not found by `find`: a renamed source
+# leaves its old object in $SCRATCH, and linking both gave duplicate symbols.
+project_objs() {
+  for t in "$@"; do
+    find "Sources/$t" -name '*.swift' | while read -r f; do echo "$BIN/$t.build/$(basename "$f").o"; done
+  done | sort
+}
+OBJS="$(project_objs TrennwandRecords TrennwandYAML TrennwandReaders)
+$(find "$BIN/Yams.build" "$BIN/CYaml.build" -name '*.o' | sort)"
 # The rule-expression target also links the engine, the findings layer (swift-crypto) and Vectorscan.
-ENGINE_OBJS=$(find "$BIN/TrennwandEngine.build" "$BIN/TrennwandFindings.build" "$BIN/Crypto.build" \
-                   "$BIN/CCryptoBoringSSL.build" "$BIN/CCryptoBoringSSLShims.build" "$BIN/CryptoBoringWrapper.build" \
-                   -name '*.o' 2>/dev/null | sort)
+ENGINE_OBJS="$(project_objs TrennwandEngine TrennwandFindings)
+$(find "$BIN/Crypto.build" "$BIN/CCryptoBoringSSL.build" "$BIN/CCryptoBoringSSLShims.build" "$BIN/CryptoBoringWrapper.build" \
+                   -name '*.o' 2>/dev/null | sort)"
 for target in csv xml profile normalise expression; do
   extra=""; libs="-lxml2"
   case $target in
