@@ -111,7 +111,7 @@ public final class CSVReader {
         try readHeader(dialect)
     }
 
-    /// Chunk readers (`CSVChunker`): a reader over an open file descriptor positioned at the
+    /// Chunk readers (`CSVChunkSource`): a reader over an open file descriptor positioned at the
     /// record boundary `start`, with the header, delimiter and encoding of `file` (no header read).
     init(chunkOf file: CSVChunkSource, descriptor fd: Int32, start: Int64, blockSize: Int) {
         name = file.path
