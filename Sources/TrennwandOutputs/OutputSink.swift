@@ -106,12 +106,14 @@ public final class AtomicFileSink: OutputSink {
         let slash = path.lastIndex(of: "/")
         let dir = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        Self.sweepStale(dir: dir, name: name)
         var generator = SystemRandomNumberGenerator()
         var lastError: Int32 = EEXIST
+        let pid = getpid()
         for _ in 0..<Self.attempts {
             let digits = String(generator.next() as UInt64, radix: 16)
             let random = String(repeating: "0", count: 16 - digits.count) + digits
-            let candidate = dir + ".\(name).\(random).tmp"
+            let candidate = dir + ".\(name).\(pid)-\(random).tmp"
             let fd = open(candidate, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             if fd >= 0 {
                 if mode != 0o600 { fchmod(fd, mode) }
@@ -123,6 +125,36 @@ public final class AtomicFileSink: OutputSink {
             if lastError != EEXIST && lastError != ELOOP { break }
         }
         throw OutputError(lastError == EEXIST || lastError == ELOOP ? .temporary : .create, path: path, errno: lastError)
+    }
+
+    /// A temporary of a dead scan is removed after this many seconds (a killed nightly run left
+    /// one per report and night; the age guards a live scan on another host sharing the folder,
+    /// whose pid means nothing here).
+    static let staleAge: Int = 3600
+
+    /// Removes `.<name>.<pid>-<random>.tmp` files of this report whose process is gone and that are
+    /// older than `staleAge`: only regular files of our own user (`lstat`, so a planted symlink is
+    /// left alone and never followed). Best effort; errors are ignored.
+    static func sweepStale(dir: String, name: String, now: time_t = time(nil)) {
+        guard let d = opendir(dir.isEmpty ? "." : dir) else { return }
+        defer { closedir(d) }
+        let prefix = ".\(name).", suffix = ".tmp"
+        while let entry = readdir(d) {
+            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard entryName.hasPrefix(prefix), entryName.hasSuffix(suffix),
+                  entryName.count > prefix.count + suffix.count else { continue }
+            let middle = entryName.dropFirst(prefix.count).dropLast(suffix.count)
+            guard let dash = middle.firstIndex(of: "-"), let owner = pid_t(middle[..<dash]), owner > 0,
+                  owner != getpid(), middle[middle.index(after: dash)...].count == 16 else { continue }
+            guard kill(owner, 0) != 0 && errno == ESRCH else { continue }
+            let full = dir + entryName
+            var st = stat()
+            guard lstat(full, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, st.st_uid == geteuid(),
+                  now - st.st_mtim.tv_sec > staleAge else { continue }
+            unlink(full)
+        }
     }
 
     public func write(_ text: String) throws { try sink.write(text) }

@@ -23,7 +23,8 @@ final class AtomicFileSinkTests: XCTestCase {
         XCTAssertNotEqual(a.temporaryPath, b.temporaryPath)
         let name = (a.temporaryPath as NSString).lastPathComponent
         XCTAssertTrue(name.hasPrefix(".bericht.html.") && name.hasSuffix(".tmp"), name)
-        XCTAssertEqual(name.count, ".bericht.html.".count + 16 + ".tmp".count)
+        XCTAssertTrue(name.hasPrefix(".bericht.html.\(getpid())-"), name)
+        XCTAssertEqual(name.count, ".bericht.html.\(getpid())-".count + 16 + ".tmp".count)
         XCTAssertEqual((a.temporaryPath as NSString).deletingLastPathComponent, dir.path)
         XCTAssertEqual(try mode(a.temporaryPath), 0o600)
         b.discard()
@@ -59,6 +60,39 @@ final class AtomicFileSinkTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "victim\n")
         XCTAssertEqual(try String(contentsOfFile: target, encoding: .utf8), "{}\n")
         XCTAssertNil(try? FileManager.default.destinationOfSymbolicLink(atPath: target))
+    }
+
+    /// Temporaries left by a killed scan (`.<name>.<pid>-<random>.tmp`, pid gone, older than an hour)
+    /// are removed by the next write of that report; a fresh one, one of a live process, another
+    /// report's and a planted symlink (with its target) stay.
+    func testStaleTemporariesOfDeadScansAreSwept() throws {
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        let gone = dead.processIdentifier
+        let fm = FileManager.default
+        func place(_ name: String, ageSeconds: Int) throws -> String {
+            let path = dir.appendingPathComponent(name).path
+            XCTAssertTrue(fm.createFile(atPath: path, contents: Data("partial".utf8)))
+            let then = Date(timeIntervalSinceNow: -Double(ageSeconds))
+            try fm.setAttributes([.modificationDate: then], ofItemAtPath: path)
+            return path
+        }
+        let stale = try place(".r.html.\(gone)-0123456789abcdef.tmp", ageSeconds: 7200)
+        let fresh = try place(".r.html.\(gone)-1123456789abcdef.tmp", ageSeconds: 60)
+        let live = try place(".r.html.1-2123456789abcdef.tmp", ageSeconds: 7200)
+        let other = try place(".s.html.\(gone)-3123456789abcdef.tmp", ageSeconds: 7200)
+        let victim = try place("victim.txt", ageSeconds: 0)
+        let link = dir.appendingPathComponent(".r.html.\(gone)-4123456789abcdef.tmp").path
+        try fm.createSymbolicLink(atPath: link, withDestinationPath: victim)
+        let sink = try AtomicFileSink(path: dir.appendingPathComponent("r.html").path)
+        try sink.write("report")
+        try sink.commit()
+        XCTAssertFalse(fm.fileExists(atPath: stale), "stale temporary of a dead scan")
+        for kept in [fresh, live, other, victim] { XCTAssertTrue(fm.fileExists(atPath: kept), kept) }
+        XCTAssertNotNil(try? fm.destinationOfSymbolicLink(atPath: link), "planted symlink left alone")
+        XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "partial")
     }
 
     func testErrorsCarryOurCodes() throws {
