@@ -6,7 +6,7 @@ PREFIX       ?= /usr/local
 APT_PACKAGES := pkg-config libxml2-dev libvectorscan-dev libxml2-utils libsqlite3-dev
 # Test-only: headless browser for the report check, Python oracles (never used by the product).
 APT_TEST     := chromium
-PIP_TEST     := python-stdnum jsonschema duckdb==2.0.0
+PIP_TEST     := python-stdnum==2.2 jsonschema==4.26.0 duckdb==2.0.0
 BIN_DEBUG    := .build/debug/trennwand
 BIN_RELEASE  := .build/release/trennwand
 
@@ -21,7 +21,7 @@ deps:
 # Test-only packages: chromium (report check) from Debian, oracles from PyPI.
 pydeps:
 	@scripts/ensure-apt-packages.sh $(APT_TEST)
-	@python3 -c "import stdnum, jsonschema, duckdb; assert duckdb.__version__ == '2.0.0'" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
+	@python3 -c "from importlib.metadata import version as v; assert (v('python-stdnum'), v('jsonschema'), v('duckdb')) == ('2.2', '4.26.0', '2.0.0')" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
 
 build: deps
 	$(SWIFT) build
