@@ -121,6 +121,23 @@ final class OutputSARIFTests: XCTestCase {
         XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(sink.bytes)))
         try validate(sink.bytes)
     }
+
+    /// SARIF and JSON Lines escape one evidence value with the same escaper: the quoted value
+    /// appears byte for byte in both, line and paragraph separators escaped, no raw one left.
+    func testSameEscapingAsJSONLines() throws {
+        var f = OutputFixtures.findings()[0].0
+        f.evidence = [Evidence(field: "text", value: "a\u{2028}b\u{2029}c/\"\\\t\u{7F}\u{01}")]
+        let sarif = MemorySink(), lines = MemorySink()
+        var s = SARIFWriter(sink: sarif)
+        var j = JSONLinesWriter(sink: lines)
+        try OutputFixtures.stream(&s, findings: [(f, nil)])
+        try OutputFixtures.stream(&j, findings: [(f, nil)])
+        let quoted = #""a\u2028b\u2029c/\"\\\t␡␁""#
+        XCTAssertTrue(lines.text.contains(quoted), lines.text)
+        XCTAssertTrue(sarif.text.contains(quoted), sarif.text)
+        XCTAssertFalse(sarif.text.unicodeScalars.contains { $0.value == 0x2028 || $0.value == 0x2029 })
+        try validate(sarif.bytes)
+    }
 }
 
 final class OutputCSVTests: XCTestCase {

@@ -25,7 +25,7 @@ public struct SARIFWriter: FindingWriter {
     private var run: RunInfo?
     private var ruleIndex: [String: Int] = [:]
     private var written = 0
-    private let encoder: JSONEncoder
+    private let encoder = JSONTreeEncoder()
 
     public init(sink: any OutputSink, sourceRoot: String? = nil, maxResults: Int = SARIFWriter.githubResultLimit,
                 maxRejectionNotifications: Int = 1_000) {
@@ -33,12 +33,10 @@ public struct SARIFWriter: FindingWriter {
         self.sourceRoot = sourceRoot
         self.maxResults = maxResults
         self.maxRejectionNotifications = maxRejectionNotifications
-        encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     }
 
     private func json<T: Encodable>(_ value: T) throws -> String {
-        String(decoding: try encoder.encode(value), as: UTF8.self)
+        try encoder.encode(value)
     }
 
     public mutating func begin(run: RunInfo) throws {
