@@ -54,7 +54,8 @@ expected-findings: build
 	$(BIN_DEBUG) scan --config Samples/audit.yaml --format jsonl=- --format text=/dev/null | python3 Tests/expected_findings.py > Samples/expected-findings.txt
 
 # Throughput next to wc/xmllint/rg/DuckDB on a generated corpus (cached in .build-bench/);
-# writes docs/performance.md. BENCH_MB (default 1024), BENCH_SCALE=0 skips the 4x corpus.
+# writes docs/performance.md. BENCH_MB (default 1024), BENCH_SCALE=0 skips the 4x corpus,
+# BENCH_BEFORE=<earlier trennwand binary> adds a same-run time and findings check against it (±5 %).
 bench: release
 	$(SWIFT) build -c release --product trennwand-bench
 	scripts/bench.sh

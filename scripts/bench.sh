@@ -79,6 +79,16 @@ if [ "${BENCH_SCALE:-1}" = 1 ]; then
   run "scan CSV 4x, all rules, 2 threads"    $B4 $R4 "${SCAN[@]}" $C4/Jobcenter-Zugriffe.csv $C4/Stammdaten --threads 2
 fi
 
+# Reshaping check: BENCH_BEFORE=<earlier trennwand binary> runs the three scan rows again with that
+# binary, in this same run, and checks this build's time against it (within ±5 %: a refactoring
+# must not slow the scan down) and that both give the same findings.
+if [ -n "${BENCH_BEFORE:-}" ]; then
+  OLD=("$BENCH_BEFORE" scan --now $NOW --format text=/dev/null)
+  run "before: scan CSV, all rules, 1 thread"   $CSV_BYTES $CSV_RECS "${OLD[@]}" $CSV $C1/Stammdaten --threads 1 --format jsonl=$OUT/b1.jsonl
+  run "before: scan CSV, all rules, 2 threads"  $CSV_BYTES $CSV_RECS "${OLD[@]}" $CSV $C1/Stammdaten --threads 2
+  run "before: scan XML, all detectors, 1 thread" $XML_BYTES $XML_RECS "${OLD[@]}" $XML $C1/Stammdaten --threads 1
+fi
+
 same() { [ -f "$1" ] && [ -f "$2" ] && cmp -s <(grep -v '"type":"summary"' "$1") <(grep -v '"type":"summary"' "$2"); }
 ratio() { echo "$1 / $2" | bc -l; }
 verdict() { # name ratio min
@@ -95,6 +105,17 @@ verdict "2 threads vs 1 thread on the CSV (speedup)"              $(ratio ${T["s
 for k in "scan CSV, all rules, 2 threads" "scan CSV 4x, all rules, 2 threads"; do
   [ -n "${M[$k]:-}" ] && verdict "peak RSS <= 100 MB: $k (100 MB / RSS)" $(ratio 102400 ${M[$k]}) 1.0
 done
+band() { # name after before: after/before time within 0.95..1.05 (or faster)
+  local r=$(ratio $2 $3) ok=FAIL; [ "$(echo "$r <= 1.05" | bc -l)" = 1 ] && ok=PASS
+  printf "%-58s %6.2f  (need <= 1.05)  %s\n" "$1" "$r" $ok | tee -a $TABLE
+}
+if [ -n "${BENCH_BEFORE:-}" ]; then
+  for k in "scan CSV, all rules, 1 thread" "scan CSV, all rules, 2 threads" "scan XML, all detectors, 1 thread"; do
+    band "time vs earlier binary: $k" ${T["$k"]} ${T["before: $k"]}
+  done
+  s0=FAIL; same $OUT/f1.jsonl $OUT/b1.jsonl && s0=PASS
+  printf "%-58s %s\n" "same findings as earlier binary" $s0 | tee -a $TABLE
+fi
 s1=FAIL; same $OUT/f1.jsonl $OUT/f2.jsonl && s1=PASS
 s2=FAIL; same $OUT/f1.jsonl $OUT/fc.jsonl && s2=PASS
 printf "%-58s %s\n" "same findings 1 vs 2 threads" $s1 | tee -a $TABLE
