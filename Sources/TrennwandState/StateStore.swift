@@ -84,6 +84,13 @@ public final class StateStore {
             if readOnly {
                 if isNew { throw StateError.schemaMismatch(path: path, detail: "not migrated") }
             } else {
+                // The id is written before the first table: a scan killed between here and the
+                // end of the migrations leaves a store marked as ours, which the next open
+                // recognises and finishes migrating. Written after the migrations (as before), a
+                // kill in between left GRDB's migration table without id or schema: "foreign".
+                if isNew {
+                    try db.writeWithoutTransaction { try $0.execute(sql: "PRAGMA application_id = \(Self.applicationID)") }
+                }
                 try migrator.migrate(db)
                 try db.writeWithoutTransaction { db in
                     if try Int32.fetchOne(db, sql: "PRAGMA application_id") != Self.applicationID {

@@ -103,6 +103,34 @@ final class StateTrustTests: XCTestCase {
         XCTAssertEqual(id, StateStore.applicationID)
     }
 
+    /// What a scan killed while creating its store leaves behind: our id and no table yet, or our
+    /// id and GRDB's migration table without the schema. The next open finishes the store.
+    func testStoreLeftHalfCreatedByAKilledScanIsFinished() throws {
+        let bare = Fixture.tempStorePath()
+        try DatabaseQueue(path: bare).writeWithoutTransaction {
+            try $0.execute(sql: "PRAGMA application_id = \(StateStore.applicationID)")
+        }
+        XCTAssertEqual(try StateStore(path: bare).history().count, 0)
+
+        let half = Fixture.tempStorePath()
+        try DatabaseQueue(path: half).writeWithoutTransaction {
+            try $0.execute(sql: "PRAGMA application_id = \(StateStore.applicationID)")
+            try $0.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+        }
+        let store = try StateStore(path: half)
+        XCTAssertEqual(try store.appliedMigrations().count, 1)
+        let run = try store.beginRun(Fixture.start())
+        try store.finishRun(runID: run.id, exitCode: 0, filesSkipped: 0)
+        XCTAssertEqual(try store.history().count, 1)
+
+        // Without our id, the same half-made file is indistinguishable from another program's.
+        let unmarked = Fixture.tempStorePath()
+        try DatabaseQueue(path: unmarked).write {
+            try $0.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+        }
+        assertStateError(unmarked, code: "state.foreign")
+    }
+
     func testSchemaOfAnotherBuildIsOurError() throws {
         let path = try populatedStore()
         try DatabaseQueue(path: path).write { try $0.execute(sql: "ALTER TABLE run DROP COLUMN config_hash") }
