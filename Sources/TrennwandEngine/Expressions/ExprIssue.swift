@@ -4,6 +4,11 @@ import TrennwandRecords
 /// English text, each at the offending token's `file:line:column` (exit code 2). Syntax and type
 /// errors share one code each; their text says what was expected.
 enum ExprIssue {
+    /// The condition's YAML node is a mapping or a sequence, not a scalar.
+    static func notText(_ p: SourcePosition) -> ConfigError {
+        ConfigError(p, code: "expr.not-text", de: "Bedingung muss ein Text sein", en: "condition must be text")
+    }
+
     // MARK: Syntax (expr.syntax)
 
     static func syntax(_ p: SourcePosition, de: String, en: String) -> ConfigError {

@@ -50,7 +50,7 @@ public enum RuleChecks {
                                             de: "\(rule.id) braucht mindestens ein Beispiel unter match und eines unter no_match",
                                             en: "\(rule.id) needs at least one example under match and one under no_match"))
             }
-            if rule.evidence.isEmpty && rule.aggregate == nil {
+            if rule.evidence.isEmpty && !rule.body.isAggregate {
                 problems.append(ConfigError(rule.position, code: "rule.evidence",
                                             de: "\(rule.id) nennt keine Beweisfelder (evidence)",
                                             en: "\(rule.id) names no evidence fields"))

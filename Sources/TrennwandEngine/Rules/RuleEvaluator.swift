@@ -76,7 +76,7 @@ public final class RuleEvaluator {
         self.reveal = reveal
         for rule in pack.aggregates {
             let box = PredicateBox()
-            let spec = rule.file.aggregate!
+            let spec = rule.spec
             let groupSlots = rule.groupSlots
             let groupBy: [AggregateKey] = groupSlots.map { slot in { @Sendable r in Self.keyBytes(r[slot]) } }
             let measure: AggregateSpec.Measure
@@ -458,7 +458,7 @@ public final class RuleEvaluator {
             if field.disclosure == .person { persons[field.name] = shown }
             evidence.append(Evidence(field: field.name, value: shown))
         }
-        let spec = rule.file.aggregate!
+        let spec = rule.spec
         let measured: String
         let detail: Localized
         switch spec.measure {

@@ -14,6 +14,20 @@ public enum RuleTarget: Sendable, Hashable {
     }
 }
 
+/// What a rule tests: a condition on each record of a kind, or an aggregate over the records of a
+/// kind (whose own conditions are `filter` and a ratio's numerator).
+public enum RuleBody: Sendable {
+    case record(RecordKind, condition: YAMLNode)
+    case aggregate(over: RecordKind, AggregateRuleSpec)
+}
+
+extension RuleBody {
+    var isAggregate: Bool {
+        if case .aggregate = self { return true }
+        return false
+    }
+}
+
 /// The measure of an aggregate rule.
 public enum AggregateMeasureSpec: Sendable {
     /// Number of matching records per group and window.
@@ -61,13 +75,11 @@ public struct RuleFile: Sendable {
     public var title: Localized
     public var description: Localized
     public var severity: Severity
-    public var target: RuleTarget
     public var norms: [Norm]
     public var rationale: Localized
     public var remediation: Localized
-    /// The condition (record rules) — nil for aggregate rules, whose condition is `aggregate.filter`.
-    public var condition: YAMLNode?
-    public var aggregate: AggregateRuleSpec?
+    /// The condition (record rules) or the aggregate (aggregate rules).
+    public var body: RuleBody
     /// Canonical fields shown (masked) as evidence.
     public var evidence: [String]
     public var tags: [String]
@@ -81,6 +93,26 @@ public struct RuleFile: Sendable {
     public var fingerprintBucket: Int64?
     public var path: String
     public var position: SourcePosition
+
+    /// What the rule is evaluated on.
+    public var target: RuleTarget {
+        switch body {
+        case .record(let kind, _): return .record(kind)
+        case .aggregate(let kind, _): return .aggregate(over: kind)
+        }
+    }
+
+    /// The condition of a record rule; nil for aggregate rules (for listings and the catalogue).
+    public var condition: YAMLNode? {
+        if case .record(_, let condition) = body { return condition }
+        return nil
+    }
+
+    /// The aggregate of an aggregate rule; nil for record rules (for listings and the catalogue).
+    public var aggregate: AggregateRuleSpec? {
+        if case .aggregate(_, let spec) = body { return spec }
+        return nil
+    }
 
     static let keys: Set<String> = [
         "id", "title", "description", "severity", "applies_to", "over", "norms", "rationale", "remediation",
@@ -152,18 +184,18 @@ public struct RuleFile: Sendable {
                               en: "evidence field '\(f)' does not exist for \(target.kind.rawValue)")
             }
         }
-        var condition: YAMLNode?
-        var aggregate: AggregateRuleSpec?
-        if case .aggregate = target {
+        let body: RuleBody
+        switch target {
+        case .aggregate(let kind):
             if let c = m.optional("condition") {
                 throw c.error("rule.condition", de: "Aggregatregeln nutzen aggregate.filter statt condition",
                               en: "aggregate rules use aggregate.filter instead of condition")
             }
-            aggregate = try parseAggregate(try m.required("aggregate"), schema: schema)
-        } else {
-            condition = try m.required("condition")
+            body = .aggregate(over: kind, try parseAggregate(try m.required("aggregate"), schema: schema))
+        case .record(let kind):
+            body = .record(kind, condition: try m.required("condition"))
         }
-        let examples = try parseExamples(try m.required("examples"), aggregate: aggregate != nil)
+        let examples = try parseExamples(try m.required("examples"), aggregate: body.isAggregate)
         var fingerprintFields = evidence
         var fingerprintBucket: Int64? = 86_400
         if let fp = m.optional("fingerprint") {
@@ -190,8 +222,8 @@ public struct RuleFile: Sendable {
         }
         return RuleFile(
             id: id, title: try m.required("title").localized(), description: try m.required("description").localized(),
-            severity: severity, target: target, norms: norms, rationale: try m.required("rationale").localized(),
-            remediation: try m.required("remediation").localized(), condition: condition, aggregate: aggregate,
+            severity: severity, norms: norms, rationale: try m.required("rationale").localized(),
+            remediation: try m.required("remediation").localized(), body: body,
             evidence: evidence, tags: try m.optional("tags")?.stringList() ?? [], findingClass: findingClass,
             examples: examples, fingerprintFields: fingerprintFields, fingerprintBucket: fingerprintBucket,
             path: doc.file, position: doc.position)
