@@ -66,7 +66,7 @@ public final class CompiledRulePack: Sendable {
             } catch let e as ConfigError {
                 errors.append(e)
             } catch {
-                errors.append(ConfigError(file.position, code: "rule.compile", de: "\(error)", en: "\(error)"))
+                errors.append(RuleIssue.compile(file.position, reason: error))
             }
         }
         let gap = set.rules.first { $0.id == gapRuleID }?.descriptor ?? RuleDescriptor(

@@ -68,8 +68,7 @@ public final class RuleEvaluator {
     public init(pack: CompiledRulePack, pseudonymizer: Pseudonymizer, reveal: Bool = false) throws {
         // Aggregate feeds carry a 64-bit mask of the aggregate rules a record belongs to.
         if pack.aggregates.count > 64, let rule = pack.aggregates.dropFirst(64).first {
-            throw ConfigError(rule.file.position, code: "rule.aggregate-limit",
-                              de: "höchstens 64 Aggregatregeln je Regelwerk", en: "at most 64 aggregate rules per rule pack")
+            throw RuleIssue.aggregateLimit(rule.file.position)
         }
         self.pack = pack
         self.pseudonymizer = pseudonymizer
