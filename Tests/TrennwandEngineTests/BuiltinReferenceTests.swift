@@ -33,6 +33,25 @@ final class BuiltinReferenceTests: XCTestCase {
         XCTAssertEqual(current, expected, "docs/rule-language.md is stale: run TW_UPDATE_DOCS=1 swift test --filter BuiltinReferenceTests")
     }
 
+    /// Every example of the function table compiles on some record kind, so the reference shows
+    /// working conditions (a wrong example fails here, not in a reader's rule file).
+    func testReferenceExamplesCompile() throws {
+        let kinds: [RecordKind] = [.access, .documentation, .flow]
+        for family in Builtin.families {
+            for row in family.reference.functions {
+                let examples = row.example.components(separatedBy: "`").enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+                XCTAssertFalse(examples.isEmpty, row.signature)
+                for example in examples {
+                    // A value-returning example (`direction(a, b)`) is tested inside `present(…)`.
+                    let compiles = kinds.contains { kind in
+                        [example, "present(\(example))"].contains { (try? Fixture.compile($0, kind)) != nil }
+                    }
+                    XCTAssertTrue(compiles, "reference example does not compile: \(example)")
+                }
+            }
+        }
+    }
+
     /// Every function of the language has a documentation row naming it, and the enum's names are
     /// the ones the checker accepts.
     func testEveryBuiltinIsDocumentedAndKnown() throws {
