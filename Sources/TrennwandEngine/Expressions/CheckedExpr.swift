@@ -115,20 +115,12 @@ indirect enum CheckedExpr: Sendable {
     case within(CheckedExpr, category: String)
     case covers(CheckedExpr, CheckedExpr)
     case listContains(CheckedExpr, CheckedExpr)
-    case present(CheckedExpr, Bool)
-    case detects(slot: Int, field: String, detectors: [Int], names: [String])
-    case detectsCategory(slot: Int, field: String, category: String, detectors: [Int])
     case arith(plus: Bool, CheckedExpr, CheckedExpr, ExprType)
-    case lower(CheckedExpr)
-    case hour(CheckedExpr)
-    case weekday(CheckedExpr)
-    case date(CheckedExpr)
-    case withinSchedule(CheckedExpr, CheckedExpr, literal: DeploymentSchedule?)
-    case direction(CheckedExpr, CheckedExpr)
-    case matrix(CheckedExpr, CheckedExpr, position: SourcePosition)
+    /// A condition function (`present`, `matrix`, `detects`, …): its family in `Builtins/` checked
+    /// it and compiles and renders it.
+    case builtin(BuiltinCall)
     case exists(ExprLookup)
     case lookupValue(ExprLookup, column: Int, name: String, type: ExprType)
-    case agreementPermits(CheckedExpr, CheckedExpr, CheckedExpr, at: CheckedExpr?)
 
     var type: ExprType {
         switch self {
@@ -136,9 +128,7 @@ indirect enum CheckedExpr: Sendable {
         case .field(_, _, let t): return t
         case .namedList: return .list
         case .arith(_, _, _, let t): return t
-        case .lower, .date, .direction: return .string
-        case .hour, .weekday: return .number
-        case .matrix: return .symbol(MatrixDecision.allCases.map(\.rawValue))
+        case .builtin(let call): return call.type
         case .lookupValue(_, _, _, let t): return t
         default: return .bool
         }
@@ -160,16 +150,12 @@ indirect enum CheckedExpr: Sendable {
             // record and shared by all rules: put substring tests on text after detector tests.
             return 150 + a.cost + b.cost
         case .compare(_, let a, let b), .member(let a, let b, _), .stringMatch(_, let a, let b, _), .covers(let a, let b),
-             .listContains(let a, let b), .arith(_, let a, let b, _), .direction(let a, let b):
+             .listContains(let a, let b), .arith(_, let a, let b, _):
             return 1 + a.cost + b.cost
-        case .within(let a, _), .present(let a, _), .lower(let a), .not(let a): return 1 + a.cost
-        case .hour(let a), .weekday(let a), .date(let a): return 3 + a.cost
-        case .withinSchedule(let a, let b, _): return 5 + a.cost + b.cost
-        case .matrix(let a, let b, _): return 5 + a.cost + b.cost
+        case .within(let a, _), .not(let a): return 1 + a.cost
+        case .builtin(let call): return call.cost
         case .and(let xs), .or(let xs): return xs.reduce(0) { $0 + $1.cost }
         case .exists(let l), .lookupValue(let l, _, _, _): return 20 + l.terms.reduce(0) { $0 + $1.value.cost }
-        case .agreementPermits: return 30
-        case .detects, .detectsCategory: return 100
         }
     }
 }

@@ -39,11 +39,17 @@ struct ConditionSQLRenderer {
     }
 
     private mutating func alias(_ table: RecordKind) -> String {
-        aliasCounter += 1
-        return "\(table.rawValue.prefix(2))\(aliasCounter)"
+        freshAlias(String(table.rawValue.prefix(2)))
     }
 
-    private func local(_ t: String) -> String { "(\(t) AT TIME ZONE \(ConditionSQLRenderer.quote(timeZone)))" }
+    /// A table alias not used before in this condition: `prefix` and a counter.
+    mutating func freshAlias(_ prefix: String) -> String {
+        aliasCounter += 1
+        return "\(prefix)\(aliasCounter)"
+    }
+
+    /// A timestamp in the condition's time zone.
+    func local(_ t: String) -> String { "(\(t) AT TIME ZONE \(ConditionSQLRenderer.quote(timeZone)))" }
 
     mutating func render(_ c: CheckedExpr) -> String {
         switch c {
@@ -107,28 +113,10 @@ struct ConditionSQLRenderer {
             return "EXISTS (SELECT 1 FROM unnest(\(render(a))) AS c(v) WHERE \(x) = c.v OR \(x) LIKE c.v || '.%')"
         case .listContains(let a, let b):
             return "\(render(b)) = ANY(\(arrayOperand(a)))"
-        case .present(let x, let want):
-            return "\(render(x)) IS \(want ? "NOT NULL" : "NULL")"
-        case .detects(_, let field, _, let names):
-            return "tw_detects(r.\(field), ARRAY[\(names.map(ConditionSQLRenderer.quote).joined(separator: ", "))])"
-        case .detectsCategory(_, let field, let category, _):
-            return "tw_detects_category(r.\(field), \(ConditionSQLRenderer.quote(category)))"
         case .arith(let plus, let a, let b, _):
             return "(\(render(a)) \(plus ? "+" : "-") \(render(b)))"
-        case .lower(let x): return "lower(\(render(x)))"
-        case .hour(let t): return "EXTRACT(HOUR FROM \(local(render(t))))"
-        case .weekday(let t): return "EXTRACT(ISODOW FROM \(local(render(t))))"
-        case .date(let t): return "to_char(\(local(render(t))), 'YYYY-MM-DD')"
-        case .withinSchedule(let t, let s, _):
-            return "tw_within_schedule(\(render(t)), \(render(s)), \(ConditionSQLRenderer.quote(timeZone)))"
-        case .direction(let a, let b):
-            let x = render(a), y = render(b)
-            return "(CASE WHEN \(x) = 'jobcenter' AND \(y) = 'traeger' THEN 'jobcenter->traeger' "
-                + "WHEN \(x) = 'traeger' AND \(y) = 'jobcenter' THEN 'traeger->jobcenter' END)"
-        case .matrix(let d, let cat, _):
-            let x = render(cat)
-            return "(SELECT m.decision FROM separation_matrix m WHERE m.direction = \(render(d)) "
-                + "AND (\(x) = m.category OR \(x) LIKE m.category || '.%') ORDER BY length(m.category) DESC LIMIT 1)"
+        case .builtin(let call):
+            return call.family.sql(call, &self)
         case .exists(let l):
             let (a, from, conditions) = lookupParts(l)
             _ = a
@@ -136,21 +124,6 @@ struct ConditionSQLRenderer {
         case .lookupValue(let l, _, let name, _):
             let (a, from, conditions) = lookupParts(l)
             return "(SELECT \(a).\(ConditionSQLRenderer.column(name)) FROM \(from) WHERE \(conditions) ORDER BY \(a).row_no LIMIT 1)"
-        case .agreementPermits(let t, let d, let cat, let at):
-            aliasCounter += 1
-            let a = "ag\(aliasCounter)"
-            let x = render(cat), dir = render(d)
-            var parts = [
-                "\(a).traeger = \(render(t))", "\(a).approved_by_leitung", "btrim(\(a).legal_basis) <> ''",
-            ]
-            if let at {
-                let tt = render(at)
-                parts.append("(\(a).valid_from IS NULL OR \(a).valid_from <= \(tt))")
-                parts.append("(\(a).valid_to IS NULL OR \(tt) <= \(a).valid_to)")
-            }
-            parts.append("EXISTS (SELECT 1 FROM unnest(\(a).permitted_flows) AS f(v) WHERE f.v = \(dir) || ':' || \(x) "
-                         + "OR \(dir) || ':' || \(x) LIKE f.v || '.%')")
-            return "EXISTS (SELECT 1 FROM agreements \(a) WHERE \(parts.joined(separator: " AND ")))"
         }
     }
 

@@ -122,11 +122,7 @@ public struct CompiledCondition: Sendable {
     public var detectorReferences: [DetectorReference] {
         var out: [DetectorReference] = []
         checked.visit { node in
-            switch node {
-            case .detects(let slot, let field, let idx, _), .detectsCategory(let slot, let field, _, let idx):
-                out.append(DetectorReference(slot: slot, field: field, detectors: idx))
-            default: break
-            }
+            if case .builtin(let call) = node, let reference = call.detectorReference { out.append(reference) }
         }
         return out
     }
@@ -137,9 +133,8 @@ public struct CompiledCondition: Sendable {
         var out: [String] = []
         checked.visit { node in
             switch node {
+            // Functions that read a field (`detects(text, …)`) keep it as an argument.
             case .field(_, let name, _) where !out.contains(name): out.append(name)
-            case .detects(_, let name, _, _) where !out.contains(name), .detectsCategory(_, let name, _, _) where !out.contains(name):
-                out.append(name)
             default: break
             }
         }
@@ -182,25 +177,18 @@ extension CheckedExpr {
     func visit(_ body: (CheckedExpr) -> Void) {
         body(self)
         switch self {
-        case .constant, .field, .namedList, .detects, .detectsCategory: break
+        case .constant, .field, .namedList: break
         case .compare(_, let a, let b), .member(let a, let b, _), .stringMatch(_, let a, let b, _), .covers(let a, let b),
-             .listContains(let a, let b), .arith(_, let a, let b, _), .direction(let a, let b), .matrix(let a, let b, _):
-            a.visit(body)
-            b.visit(body)
-        case .withinSchedule(let a, let b, _):
+             .listContains(let a, let b), .arith(_, let a, let b, _):
             a.visit(body)
             b.visit(body)
         case .and(let xs), .or(let xs): xs.forEach { $0.visit(body) }
-        case .not(let a), .within(let a, _), .present(let a, _), .lower(let a), .hour(let a), .weekday(let a), .date(let a):
+        case .not(let a), .within(let a, _):
             a.visit(body)
+        case .builtin(let call): call.args.forEach { $0.visit(body) }
         case .exists(let l), .lookupValue(let l, _, _, _):
             l.terms.forEach { $0.value.visit(body) }
             l.at?.visit(body)
-        case .agreementPermits(let a, let b, let c, let at):
-            a.visit(body)
-            b.visit(body)
-            c.visit(body)
-            at?.visit(body)
         }
     }
 }

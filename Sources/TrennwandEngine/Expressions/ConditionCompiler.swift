@@ -130,52 +130,11 @@ struct ConditionCompiler {
                 guard let xs = l(ctx), let x = s(ctx) else { return .unknown }
                 return Tri(xs.contains(x))
             }
-        case .present(let x, let want):
-            let p = presence(x)
-            return { ctx in Tri(p(ctx) == want) }
-        case .detects(let slot, _, let idx, _):
-            if idx.count == 1 {
-                let d = idx[0]
-                return { ctx in
-                    guard let r = ctx.detection(slot) else { return .unknown }
-                    return Tri(r.fired(d))
-                }
-            }
-            return { ctx in
-                guard let r = ctx.detection(slot) else { return .unknown }
-                for d in idx where r.fired(d) { return .true }
-                return .false
-            }
-        case .detectsCategory(let slot, _, _, let idx):
-            return { ctx in
-                if idx.isEmpty { return ctx.value(slot).isMissing ? .unknown : .false }
-                guard let r = ctx.detection(slot) else { return .unknown }
-                for d in idx where r.fired(d) { return .true }
-                return .false
-            }
-        case .withinSchedule(let t, let s, let literal):
-            let tf = int(t)
-            if let literal {
-                return { ctx in
-                    guard let x = tf(ctx) else { return .unknown }
-                    return Tri(literal.contains(local: ctx.local(x)))
-                }
-            }
-            let sf = str(s)
-            let position = position(of: s)
-            return { ctx in
-                guard let x = tf(ctx), let text = sf(ctx) else { return .unknown }
-                guard let schedule = ctx.schedule(text) else {
-                    ctx.recordGap(ConfigurationGap(kind: .invalidSchedule, position: position, table: "schedule", key: text))
-                    return .unknown
-                }
-                return Tri(schedule.contains(local: ctx.local(x)))
-            }
         case .exists(let l):
             let r = rowFn(l, recordsGap: false)
             return { ctx in r(ctx) >= 0 ? .true : .false }
-        case .agreementPermits(let traeger, let direction, let category, let at):
-            return agreementPermits(traeger, direction, category, at)
+        case .builtin(let call):
+            return call.family.bool(call, self)
         default:
             // Non-bool nodes never reach here after type checking.
             return { _ in .unknown }
@@ -193,9 +152,9 @@ struct ConditionCompiler {
         }
     }
 
-    private func position(of c: CheckedExpr) -> SourcePosition {
+    func position(of c: CheckedExpr) -> SourcePosition {
         if case .lookupValue(let l, _, _, _) = c { return l.position }
-        if case .matrix(_, _, let p) = c { return p }
+        if case .builtin(let call) = c, let p = call.gapPosition { return p }
         return SourcePosition(file: "", line: 0, column: 0)
     }
 
@@ -296,7 +255,7 @@ struct ConditionCompiler {
         }
     }
 
-    private func presence(_ c: CheckedExpr) -> @Sendable (EvalContext) -> Bool {
+    func presence(_ c: CheckedExpr) -> @Sendable (EvalContext) -> Bool {
         if case .field(let slot, _, _) = c { return { ctx in !ctx.value(slot).isMissing } }
         switch c.type {
         case .number:
@@ -328,36 +287,6 @@ struct ConditionCompiler {
                 if case .string(let s) = ctx.value(slot) { return s }
                 return nil
             }
-        case .lower(let x):
-            let f = str(x)
-            return { ctx in f(ctx).map(ExprTextOps.lower) }
-        case .date(let t):
-            let f = int(t)
-            return { ctx in
-                guard let x = f(ctx) else { return nil }
-                let days = ExprCivil.floorDiv(ctx.local(x), 86_400)
-                let (y, m, d) = CivilTime.civilFromDays(Int(days))
-                var out: [UInt8] = []
-                out.reserveCapacity(10)
-                for v in [y / 1000 % 10, y / 100 % 10, y / 10 % 10, y % 10] { out.append(UInt8(0x30 + v)) }
-                out.append(UInt8(ascii: "-"))
-                out.append(UInt8(0x30 + m / 10)); out.append(UInt8(0x30 + m % 10))
-                out.append(UInt8(ascii: "-"))
-                out.append(UInt8(0x30 + d / 10)); out.append(UInt8(0x30 + d % 10))
-                return ByteString(out)
-            }
-        case .direction(let a, let b):
-            let fa = str(a), fb = str(b)
-            let jc: ByteString = "jobcenter", tr: ByteString = "traeger"
-            let jt: ByteString = "jobcenter->traeger", tj: ByteString = "traeger->jobcenter"
-            return { ctx in
-                guard let x = fa(ctx), let y = fb(ctx) else { return nil }
-                if x == jc, y == tr { return jt }
-                if x == tr, y == jc { return tj }
-                return nil
-            }
-        case .matrix(let d, let cat, let position):
-            return matrix(d, cat, position)
         case .lookupValue(let l, let column, _, _):
             let r = rowFn(l, recordsGap: true)
             let rows = env.reference.rows(l.table)
@@ -366,40 +295,10 @@ struct ConditionCompiler {
                 guard i >= 0, case .string(let s) = rows[i].values[column] else { return nil }
                 return s
             }
+        case .builtin(let call):
+            return call.family.str(call, self)
         default:
             return { _ in nil }
-        }
-    }
-
-    private func matrix(_ d: CheckedExpr, _ cat: CheckedExpr, _ position: SourcePosition) -> ExprStrFn {
-        // Precompute direction × known category → decision (with the matrix's inheritance).
-        var known = Set(env.taxonomy.categories.keys)
-        for row in env.matrix.cells.values { known.formUnion(row.keys) }
-        var table: [ByteString: [ByteString: ByteString]] = [:]
-        for dir in SeparationMatrix.directions {
-            var row: [ByteString: ByteString] = [:]
-            for c in known {
-                if let cell = env.matrix.cell(direction: dir, category: c) { row[ByteString(c)] = ByteString(cell.decision.rawValue) }
-            }
-            table[ByteString(dir)] = row
-        }
-        let fd = str(d), fc = str(cat)
-        let decisions = table
-        if case .constant(.string(let dir), _) = d {
-            // The usual case: a literal direction, so one hash probe per record.
-            let row = table[dir] ?? [:]
-            return { ctx in
-                guard let c = fc(ctx) else { return nil }
-                if let decision = row[c] { return decision }
-                ctx.recordGap(ConfigurationGap(kind: .unmappedCategory, position: position, table: "matrix", key: c))
-                return nil
-            }
-        }
-        return { ctx in
-            guard let dir = fd(ctx), let c = fc(ctx) else { return nil }
-            if let decision = decisions[dir]?[c] { return decision }
-            ctx.recordGap(ConfigurationGap(kind: .unmappedCategory, position: position, table: "matrix", key: c))
-            return nil
         }
     }
 
@@ -412,19 +311,6 @@ struct ConditionCompiler {
             return { ctx in
                 if case .number(let n) = ctx.value(slot) { return n }
                 return nil
-            }
-        case .hour(let t):
-            let f = int(t)
-            return { ctx in
-                guard let x = f(ctx) else { return nil }
-                let l = ctx.local(x)
-                return Double((l - ExprCivil.floorDiv(l, 86_400) * 86_400) / 3600)
-            }
-        case .weekday(let t):
-            let f = int(t)
-            return { ctx in
-                guard let x = f(ctx) else { return nil }
-                return Double(ExprCivil.floorMod(ExprCivil.floorDiv(ctx.local(x), 86_400) + 3, 7) + 1)
             }
         case .arith(let plus, let a, let b, _):
             let fa = num(a), fb = num(b)
@@ -440,6 +326,8 @@ struct ConditionCompiler {
                 guard i >= 0, case .number(let n) = rows[i].values[column] else { return nil }
                 return n
             }
+        case .builtin(let call):
+            return call.family.num(call, self)
         default:
             return { _ in nil }
         }
@@ -560,48 +448,6 @@ struct ConditionCompiler {
         case .covers:
             for e in cell.strings where ExprTextOps.isWithin(v, e) { return true }
             return false
-        }
-    }
-
-    private func agreementPermits(_ traeger: CheckedExpr, _ direction: CheckedExpr, _ category: CheckedExpr, _ at: CheckedExpr?) -> ExprBoolFn {
-        let s = RecordSchema.agreements
-        let index = env.reference.index(.agreements, column: s.slot("traeger")!)
-        let approved = s.slot("approved_by_leitung")!, basis = s.slot("legal_basis")!, flows = s.slot("permitted_flows")!
-        let ft = str(traeger), fd = str(direction), fc = str(category)
-        let fat = at.map(int)
-        let rows = index.rows
-        return { ctx in
-            guard let t = ft(ctx), let d = fd(ctx), let c = fc(ctx) else { return .false }
-            var time: Int64 = 0
-            if let fat {
-                guard let x = fat(ctx) else { return .false }
-                time = x
-            }
-            for r32 in index.candidates(t) {
-                let r = Int(r32)
-                if fat != nil, !index.isValid(r, at: time) { continue }
-                let v = rows[r].values
-                guard case .bool(true) = v[approved], case .string(let lb) = v[basis], !ConditionCompiler.isBlank(lb) else { continue }
-                for flow in v[flows].strings where ConditionCompiler.flowPermits(flow, direction: d, category: c) {
-                    return .true
-                }
-            }
-            return .false
-        }
-    }
-
-    static func isBlank(_ s: ByteString) -> Bool { s.withUnsafeBytes { $0.allSatisfy { $0 == 0x20 || $0 == 0x09 } } }
-
-    /// `flow` is `direction:category` and `category` lies within that category.
-    static func flowPermits(_ flow: ByteString, direction: ByteString, category: ByteString) -> Bool {
-        flow.withUnsafeBytes { f in
-            direction.withUnsafeBytes { d in
-                category.withUnsafeBytes { c in
-                    guard f.count > d.count, f[d.count] == UInt8(ascii: ":") else { return false }
-                    for i in 0..<d.count where f[i] != d[i] { return false }
-                    return ExprTextOps.isWithin(c, UnsafeRawBufferPointer(rebasing: f[(d.count + 1)...]))
-                }
-            }
         }
     }
 }

@@ -58,7 +58,7 @@ public struct ConditionSource: Sendable {
     /// node's mark alone (exact for one-line plain scalars).
     public init(node: YAMLNode, fileText: String? = nil) throws {
         guard case .scalar(let scalar) = node.node else {
-            throw node.error("expr.not-text", de: "Bedingung muss ein Text sein", en: "condition must be text")
+            throw ExprIssue.notText(node.position)
         }
         let mark = node.position
         let text = fileText ?? FileManager.default.contents(atPath: node.file).map { String(decoding: $0, as: UTF8.self) }

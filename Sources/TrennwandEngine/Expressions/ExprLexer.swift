@@ -63,7 +63,7 @@ struct ExprLexer {
                 i += 1
                 while i < b.count, isIdent(b[i]) || b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: ".") { i += 1 }
                 if i == start + 1 {
-                    throw ExpressionError.syntax(source.position(start), de: "Name der Liste fehlt nach „@“", en: "list name missing after '@'")
+                    throw ExprIssue.syntax(source.position(start), de: "Name der Liste fehlt nach „@“", en: "list name missing after '@'")
                 }
                 out.append(ExprToken(kind: .listName(String(decoding: b[(start + 1)..<i], as: UTF8.self)), offset: start, length: i - start))
                 continue
@@ -91,7 +91,7 @@ struct ExprLexer {
                     // Overflow (e.g. 888888888888888888h, found by fuzz-expression) is a syntax error too.
                     guard let factor, let whole = Int64(numText),
                           !whole.multipliedReportingOverflow(by: factor).overflow else {
-                        throw ExpressionError.syntax(
+                        throw ExprIssue.syntax(
                             source.position(start),
                             de: "ungültige Dauer „\(numText)\(unit)“ (erlaubt: ganze Zahl mit s, m, h, d oder w, z. B. 30d)",
                             en: "invalid duration '\(numText)\(unit)' (allowed: whole number with s, m, h, d or w, e.g. 30d)")
@@ -123,7 +123,7 @@ struct ExprLexer {
                     i += 1
                 }
                 guard closed else {
-                    throw ExpressionError.syntax(source.position(start), de: "Zeichenkette ohne schließendes Anführungszeichen",
+                    throw ExprIssue.syntax(source.position(start), de: "Zeichenkette ohne schließendes Anführungszeichen",
                                                  en: "unterminated string literal")
                 }
                 out.append(ExprToken(kind: .string(String(decoding: value, as: UTF8.self)), offset: start, length: i - start))
@@ -140,7 +140,7 @@ struct ExprLexer {
                 i += 1
                 // A single `=` is accepted as a typo only to give a precise message.
                 if one == "=" {
-                    throw ExpressionError.syntax(source.position(start), de: "„=“ ist kein Vergleich; „==“ verwenden",
+                    throw ExprIssue.syntax(source.position(start), de: "„=“ ist kein Vergleich; „==“ verwenden",
                                                  en: "'=' is not a comparison; use '=='")
                 }
                 out.append(ExprToken(kind: .op(one), offset: start, length: 1))
@@ -149,7 +149,7 @@ struct ExprLexer {
             var end = i + 1
             while end < b.count, b[end] & 0xC0 == 0x80 { end += 1 }
             let ch = String(decoding: b[i..<end], as: UTF8.self)
-            throw ExpressionError.syntax(source.position(start), de: "unerwartetes Zeichen „\(ch)“", en: "unexpected character '\(ch)'")
+            throw ExprIssue.syntax(source.position(start), de: "unerwartetes Zeichen „\(ch)“", en: "unexpected character '\(ch)'")
         }
         out.append(ExprToken(kind: .end, offset: b.count, length: 0))
         return out

@@ -17,20 +17,20 @@ indirect enum ExprSyntax: Sendable {
     /// `lookup.field`.
     case member(ExprSyntax, String, Int)
     case exists(ExprSyntax, Int)
-    /// `not x`, `-x`.
-    case unary(String, ExprSyntax, Int)
+    /// `not x` (a minus before a number or duration is part of the literal).
+    case not(ExprSyntax, Int)
     /// Comparisons, `in`, `not in`, `within`, string predicates, `+`, `-`.
-    case binary(String, ExprSyntax, ExprSyntax, Int)
+    case binary(ExprBinaryOp, ExprSyntax, ExprSyntax, Int)
     /// `a and b and …` or `a or b or …`: one flat node of two or more operands, so that no
     /// recursion (parse, check, compile, evaluate, deallocation) grows with the chain's length.
     /// The offset is the first operator's.
-    case chain(String, [ExprSyntax], Int)
+    case chain(ExprLogicOp, [ExprSyntax], Int)
 
     var offset: Int {
         switch self {
         case .string(_, let o), .number(_, let o), .duration(_, _, let o), .bool(_, let o), .identifier(_, let o),
              .listName(_, let o), .list(_, let o), .any(_, let o), .call(_, _, _, let o), .member(_, _, let o),
-             .exists(_, let o), .unary(_, _, let o), .binary(_, _, _, let o), .chain(_, _, let o):
+             .exists(_, let o), .not(_, let o), .binary(_, _, _, let o), .chain(_, _, let o):
             return o
         }
     }
@@ -92,18 +92,14 @@ struct ExprParser {
     static func checkLength(_ count: Int, limits: ExprLimits, position: (Int) -> SourcePosition) throws {
         guard count > limits.maxSourceBytes else { return }
         let max = limits.maxSourceBytes
-        throw ExpressionError.limit(position(max), code: "too-long",
-                                    de: "Bedingung ist zu lang (\(count) Bytes, höchstens \(max))",
-                                    en: "condition is too long (\(count) bytes, at most \(max))")
+        throw ExprIssue.tooLong(position(max), bytes: count, max: max)
     }
 
     /// Counts one node (value, name or operator) at token `t`.
     private mutating func count(_ t: ExprToken) throws {
         nodes += 1
         if nodes > limits.maxNodes {
-            throw ExpressionError.limit(source.position(t.offset), code: "too-many-nodes",
-                                        de: "Bedingung hat zu viele Bestandteile (höchstens \(limits.maxNodes) Werte, Namen und Operatoren)",
-                                        en: "condition has too many parts (at most \(limits.maxNodes) values, names and operators)")
+            throw ExprIssue.tooManyNodes(source.position(t.offset), max: limits.maxNodes)
         }
     }
 
@@ -111,15 +107,13 @@ struct ExprParser {
     private mutating func countPattern(_ t: ExprToken) throws {
         patterns += 1
         if patterns > limits.maxPatterns {
-            throw ExpressionError.limit(source.position(t.offset), code: "too-many-patterns",
-                                        de: "Bedingung hat zu viele Textvergleiche (höchstens \(limits.maxPatterns) contains, startswith, endswith, covers)",
-                                        en: "condition has too many text tests (at most \(limits.maxPatterns) contains, startswith, endswith, covers)")
+            throw ExprIssue.tooManyPatterns(source.position(t.offset), max: limits.maxPatterns)
         }
     }
 
     mutating func parse() throws -> ExprSyntax {
         if case .end = tokens[0].kind {
-            throw ExpressionError.syntax(source.position(0), de: "Bedingung ist leer", en: "condition is empty")
+            throw ExprIssue.emptyCondition(source.position(0))
         }
         let e = try disjunction()
         if case .end = peek.kind { return e }
@@ -147,10 +141,10 @@ struct ExprParser {
 
     private func unexpected(_ t: ExprToken, expected: String) -> ConfigError {
         if case .end = t.kind {
-            return ExpressionError.syntax(source.position(t.offset), de: "unerwartetes Ende der Bedingung (erwartet: \(expected))",
+            return ExprIssue.syntax(source.position(t.offset), de: "unerwartetes Ende der Bedingung (erwartet: \(expected))",
                                           en: "unexpected end of condition (expected: \(expected))")
         }
-        return ExpressionError.syntax(source.position(t.offset), de: "unerwartet: „\(t.text)“ (erwartet: \(expected))",
+        return ExprIssue.syntax(source.position(t.offset), de: "unerwartet: „\(t.text)“ (erwartet: \(expected))",
                                       en: "unexpected '\(t.text)' (expected: \(expected))")
     }
 
@@ -168,7 +162,7 @@ struct ExprParser {
             try count(advance())
             items.append(try conjunction())
         }
-        return .chain("or", items, offset)
+        return .chain(.or, items, offset)
     }
 
     private mutating func conjunction() throws -> ExprSyntax {
@@ -180,14 +174,13 @@ struct ExprParser {
             try count(advance())
             items.append(try negation())
         }
-        return .chain("and", items, offset)
+        return .chain(.and, items, offset)
     }
 
     private mutating func enter(_ t: ExprToken) throws {
         depth += 1
         if depth > limits.maxDepth {
-            throw ExpressionError.syntax(source.position(t.offset), de: "Bedingung ist zu tief verschachtelt (höchstens \(limits.maxDepth) Ebenen)",
-                                         en: "condition is nested too deeply (at most \(limits.maxDepth) levels)")
+            throw ExprIssue.nestedTooDeeply(source.position(t.offset), maxDepth: limits.maxDepth)
         }
     }
 
@@ -197,7 +190,7 @@ struct ExprParser {
             try count(t)
             try enter(t)
             defer { depth -= 1 }
-            return .unary("not", try negation(), t.offset)
+            return .not(try negation(), t.offset)
         }
         return try relation()
     }
@@ -207,22 +200,19 @@ struct ExprParser {
         let t = peek
         if case .identifier(let w) = t.kind, ExprParser.stringPredicates.contains(w) { try countPattern(t) }
         switch t.kind {
-        case .op(let o) where ["==", "!=", "<", "<=", ">", ">="].contains(o):
+        case .op(let o):
+            guard case .compare(let c)? = ExprBinaryOp(symbol: o) else { return left }
             try count(advance())
-            return .binary(o, left, try additive(), t.offset)
-        case .identifier("in"):
-            try count(advance())
-            return .binary("in", left, try additive(), t.offset)
+            return .binary(.compare(c), left, try additive(), t.offset)
         case .identifier("not") where isWord(peek2, "in"):
             try count(advance())
             _ = advance()
-            return .binary("not in", left, try additive(), t.offset)
-        case .identifier("within"):
+            return .binary(.member(negated: true), left, try additive(), t.offset)
+        case .identifier(let w):
+            // `in`, `within` and the string predicates (`ExprParser.stringPredicates`).
+            guard let op = ExprBinaryOp(word: w) else { return left }
             try count(advance())
-            return .binary("within", left, try additive(), t.offset)
-        case .identifier(let w) where ExprParser.stringPredicates.contains(w):
-            try count(advance())
-            return .binary(w, left, try additive(), t.offset)
+            return .binary(op, left, try additive(), t.offset)
         default:
             return left
         }
@@ -237,7 +227,7 @@ struct ExprParser {
             let t = advance()
             try count(t)
             try enter(t)
-            left = .binary(t.text, left, try postfix(), t.offset)
+            left = .binary(.arith(plus: isOp(t, "+")), left, try postfix(), t.offset)
         }
         return left
     }
@@ -276,8 +266,7 @@ struct ExprParser {
         case .member(let b, let f, let o): return .member(try attachAt(b, at, t), f, o)
         case .exists(let c, let o): return .exists(try attachAt(c, at, t), o)
         default:
-            throw ExpressionError.syntax(source.position(t.offset), de: "„at“ ist nur nach einer Tabellenabfrage oder agreement_permits erlaubt",
-                                         en: "'at' is only allowed after a table lookup or agreement_permits")
+            throw ExprIssue.atNotAllowed(source.position(t.offset))
         }
     }
 
@@ -302,9 +291,7 @@ struct ExprParser {
             if !isOp(peek, "]") {
                 repeat {
                     if items.count == limits.maxListElements {
-                        throw ExpressionError.limit(source.position(peek.offset), code: "list-too-long",
-                                                    de: "Liste hat zu viele Einträge (höchstens \(limits.maxListElements))",
-                                                    en: "list has too many elements (at most \(limits.maxListElements))")
+                        throw ExprIssue.listTooLong(source.position(peek.offset), max: limits.maxListElements)
                     }
                     items.append(try additive())
                 } while try consumeComma()
@@ -323,7 +310,7 @@ struct ExprParser {
         case .identifier("exists"):
             let inner = try postfix()
             guard case .call = inner else {
-                throw ExpressionError.syntax(source.position(inner.offset), de: "nach „exists“ wird eine Tabellenabfrage erwartet, z. B. staff(person == actor)",
+                throw ExprIssue.syntax(source.position(inner.offset), de: "nach „exists“ wird eine Tabellenabfrage erwartet, z. B. staff(person == actor)",
                                              en: "'exists' expects a table lookup, e.g. staff(person == actor)")
             }
             return .exists(inner, t.offset)

@@ -13,22 +13,18 @@ struct ExprTypeChecker {
         self.source = source
         self.schema = env.kind.schema
         guard let zone = ZoneConverter(identifier: env.timeZone) else {
-            throw ExpressionError.unknown(source.position(0), code: "time-zone",
-                                          de: "unbekannte Zeitzone „\(env.timeZone)“", en: "unknown time zone '\(env.timeZone)'")
+            throw ExprIssue.unknownTimeZone(source.position(0), zone: env.timeZone)
         }
         self.zone = zone
     }
 
-    static let functions = [
-        "present", "missing", "lower", "now", "hour", "weekday", "date", "within_schedule", "direction", "matrix",
-        "detects", "detects_category", "agreement_permits",
-    ]
     static let tables: [RecordKind] = RecordKind.allCases.filter { !$0.isEvaluated }
 
-    private func pos(_ offset: Int) -> SourcePosition { source.position(offset) }
+    func pos(_ offset: Int) -> SourcePosition { source.position(offset) }
 
-    private func typeError(_ offset: Int, _ de: String, _ en: String) -> ConfigError {
-        ExpressionError.type(pos(offset), de: de, en: en)
+    /// An `expr.type` error at `offset` (for the type rules without a named case).
+    func typeError(_ offset: Int, _ de: String, _ en: String) -> ConfigError {
+        ExprIssue.type(pos(offset), de: de, en: en)
     }
 
     // MARK: entry
@@ -36,8 +32,7 @@ struct ExprTypeChecker {
     func checkCondition(_ s: ExprSyntax) throws -> CheckedExpr {
         let c = try check(s)
         guard c.type == .bool else {
-            throw typeError(s.startOffset, "die Bedingung muss wahr oder falsch ergeben, nicht \(c.type)",
-                            "the condition must be true or false, not \(c.type)")
+            throw ExprIssue.notACondition(pos(s.startOffset), found: c.type)
         }
         return c
     }
@@ -56,13 +51,10 @@ struct ExprTypeChecker {
         }
     }
 
-    private func field(_ name: String, _ offset: Int, in schema: RecordSchema) throws -> (Int, ExprType) {
+    func field(_ name: String, _ offset: Int, in schema: RecordSchema) throws -> (Int, ExprType) {
         guard let slot = schema.slot(name) else {
-            let names = schema.fields.map(\.name)
-            let h = ExpressionError.hint(ExpressionError.suggestions(name, in: names))
-            throw ExpressionError.unknown(pos(offset), code: "unknown-field",
-                                          de: "unbekanntes Feld „\(name)“ für \(schema.kind.rawValue)-Datensätze\(h.de)",
-                                          en: "unknown field '\(name)' for \(schema.kind.rawValue) records\(h.en)")
+            throw ExprIssue.unknownField(pos(offset), name: name, kind: schema.kind,
+                                         suggestions: ExprIssue.suggestions(name, in: schema.fields.map(\.name)))
         }
         return (slot, ExprTypeChecker.exprType(of: schema.fields[slot]))
     }
@@ -80,17 +72,14 @@ struct ExprTypeChecker {
             return .field(slot: slot, name: name, type: type)
         case .listName(let name, let o):
             guard let items = env.namedLists[name] else {
-                let h = ExpressionError.hint(ExpressionError.suggestions(name, in: Array(env.namedLists.keys)))
-                throw ExpressionError.unknown(pos(o), code: "unknown-list", de: "unbekannte Liste „@\(name)“\(h.de)",
-                                              en: "unknown list '@\(name)'\(h.en)")
+                throw ExprIssue.unknownList(pos(o), name: name, suggestions: ExprIssue.suggestions(name, in: Array(env.namedLists.keys)))
             }
             return .namedList(name, items.map { ByteString($0) })
         case .list(let items, _):
             var out: [ByteString] = []
             for item in items {
                 guard case .string(let v, _) = item else {
-                    throw typeError(item.startOffset, "Listen enthalten nur Zeichenketten in Anführungszeichen",
-                                    "lists hold only quoted strings")
+                    throw ExprIssue.listOfStringsOnly(pos(item.startOffset))
                 }
                 out.append(ByteString(v))
             }
@@ -98,7 +87,7 @@ struct ExprTypeChecker {
         case .any(_, let o):
             throw typeError(o, "„any [...]“ ist nur als zweites Argument von detects erlaubt",
                             "'any [...]' is only allowed as the second argument of detects")
-        case .unary(_, let x, _):
+        case .not(let x, _):
             let c = try check(x)
             try requireBool(c, x)
             if case .constant(.bool(let t), _) = c { return .constant(.bool(!t), .bool) }
@@ -114,10 +103,9 @@ struct ExprTypeChecker {
                 try requireBool(c, x)
                 out.append(c)
             }
-            return op == "and" ? ExprFold.and(out) : ExprFold.or(out)
+            return op == .and ? ExprFold.and(out) : ExprFold.or(out)
         case .call(let name, let args, let at, let o):
-            if let table = ExprTypeChecker.tables.first(where: { $0.rawValue == name }) {
-                _ = table
+            if ExprTypeChecker.tables.contains(where: { $0.rawValue == name }) {
                 throw typeError(o, "Tabellenabfrage „\(name)(…)“ braucht „exists“ davor oder „.feld“ dahinter",
                                 "table lookup '\(name)(…)' needs 'exists' before it or '.field' after it")
             }
@@ -143,28 +131,23 @@ struct ExprTypeChecker {
         var at = o
         if case .call(let n, _, _, let no) = s { name = n; at = no }
         let names = ExprTypeChecker.tables.map(\.rawValue)
-        let h = ExpressionError.hint(ExpressionError.suggestions(name, in: names))
-        return ExpressionError.unknown(pos(at), code: "unknown-table",
-                                       de: "unbekannte Tabelle „\(name)“ (bekannt: \(names.joined(separator: ", ")))\(h.de)",
-                                       en: "unknown table '\(name)' (known: \(names.joined(separator: ", ")))\(h.en)")
+        return ExprIssue.unknownTable(pos(at), name: name, known: names, suggestions: ExprIssue.suggestions(name, in: names))
     }
 
     private func requireBool(_ c: CheckedExpr, _ s: ExprSyntax) throws {
         guard c.type == .bool else {
-            throw typeError(s.startOffset, "wahr/falsch erwartet, gefunden: \(c.type)", "true/false expected, found: \(c.type)")
+            throw ExprIssue.boolExpected(pos(s.startOffset), found: c.type)
         }
     }
 
     // MARK: literals against types
 
     /// Checks a string literal used where `type` is expected and converts it (timestamps).
-    private func coerceLiteral(_ value: String, _ offset: Int, to type: ExprType) throws -> CheckedExpr {
+    func coerceLiteral(_ value: String, _ offset: Int, to type: ExprType) throws -> CheckedExpr {
         switch type {
         case .symbol(let allowed):
             guard allowed.contains(value) else {
-                throw ExpressionError.unknown(pos(offset), code: "bad-symbol",
-                                              de: "„\(value)“ ist kein erlaubter Wert (erlaubt: \(allowed.joined(separator: ", ")))",
-                                              en: "'\(value)' is not an allowed value (allowed: \(allowed.joined(separator: ", ")))")
+                throw ExprIssue.badSymbol(pos(offset), value: value, allowed: allowed)
             }
             return .constant(.string(ByteString(value)), type)
         case .category, .categoryList:
@@ -172,8 +155,7 @@ struct ExprTypeChecker {
             return .constant(.string(ByteString(value)), .category)
         case .timestamp:
             guard let t = parseTimestamp(value) else {
-                throw typeError(offset, "„\(value)“ ist kein Zeitpunkt (JJJJ-MM-TT oder JJJJ-MM-TTThh:mm[:ss][Z])",
-                                "'\(value)' is not a timestamp (YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss][Z])")
+                throw ExprIssue.badTimestamp(pos(offset), value: value)
             }
             return .constant(.time(t), .timestamp)
         default:
@@ -183,10 +165,8 @@ struct ExprTypeChecker {
 
     func requireCategory(_ value: String, _ offset: Int) throws {
         guard env.taxonomy.contains(value) else {
-            let h = ExpressionError.hint(ExpressionError.suggestions(value, in: Array(env.taxonomy.categories.keys)))
-            throw ExpressionError.unknown(pos(offset), code: "unknown-category",
-                                          de: "„\(value)“ ist keine Kategorie der Taxonomie\(h.de)",
-                                          en: "'\(value)' is not a category of the taxonomy\(h.en)")
+            throw ExprIssue.unknownCategory(pos(offset), value: value,
+                                            suggestions: ExprIssue.suggestions(value, in: Array(env.taxonomy.categories.keys)))
         }
     }
 
@@ -229,21 +209,21 @@ struct ExprTypeChecker {
 
     // MARK: operators
 
-    private func binary(_ op: String, _ l: ExprSyntax, _ r: ExprSyntax, _ o: Int) throws -> CheckedExpr {
+    private func binary(_ op: ExprBinaryOp, _ l: ExprSyntax, _ r: ExprSyntax, _ o: Int) throws -> CheckedExpr {
         switch op {
-        case "==", "!=", "<", "<=", ">", ">=":
-            return try compare(ExprCompareOp(rawValue: op)!, l, r, o)
-        case "in", "not in":
+        case .compare(let c):
+            return try compare(c, l, r, o)
+        case .member(let negated):
             let a = try check(l)
             guard a.type.isStringLike else {
-                throw typeError(l.startOffset, "„\(op)“ prüft Text-Werte, gefunden: \(a.type)", "'\(op)' tests text values, found: \(a.type)")
+                throw typeError(l.startOffset, "„\(op.text)“ prüft Text-Werte, gefunden: \(a.type)", "'\(op.text)' tests text values, found: \(a.type)")
             }
             let b: CheckedExpr
             if case .list(let items, _) = r {
                 var out: [ByteString] = []
                 for item in items {
                     guard case .string(let v, let io) = item else {
-                        throw typeError(item.startOffset, "Listen enthalten nur Zeichenketten in Anführungszeichen", "lists hold only quoted strings")
+                        throw ExprIssue.listOfStringsOnly(pos(item.startOffset))
                     }
                     _ = try coerceLiteral(v, io, to: a.type)
                     out.append(ByteString(v))
@@ -252,12 +232,12 @@ struct ExprTypeChecker {
             } else {
                 b = try check(r)
                 guard b.type.isListLike else {
-                    throw typeError(r.startOffset, "nach „\(op)“ wird eine Liste erwartet ([…], @name oder Listenfeld), gefunden: \(b.type)",
-                                    "'\(op)' expects a list ([…], @name or a list field), found: \(b.type)")
+                    throw typeError(r.startOffset, "nach „\(op.text)“ wird eine Liste erwartet ([…], @name oder Listenfeld), gefunden: \(b.type)",
+                                    "'\(op.text)' expects a list ([…], @name or a list field), found: \(b.type)")
                 }
             }
-            return ExprFold.member(a, b, negated: op == "not in")
-        case "within":
+            return ExprFold.member(a, b, negated: negated)
+        case .within:
             let a = try check(l)
             guard a.type == .category || a.type == .string || a.type.isListLike else {
                 throw typeError(l.startOffset, "„within“ braucht eine Kategorie links, gefunden: \(a.type)",
@@ -269,7 +249,7 @@ struct ExprTypeChecker {
             }
             try requireCategory(cat, co)
             return .within(a, category: cat)
-        case "covers":
+        case .covers:
             let a = try check(l)
             guard a.type.isListLike else {
                 throw typeError(l.startOffset, "„covers“ braucht eine Kategorienliste links, gefunden: \(a.type)",
@@ -277,17 +257,16 @@ struct ExprTypeChecker {
             }
             let b = try stringOperand(r, as: .category)
             return .covers(a, b)
-        default:
-            if op == "+" || op == "-" { return try arith(op == "+", l, r, o) }
-            let ci = op.hasPrefix("i")
-            let sop = ExprStringOp(rawValue: ci ? String(op.dropFirst()) : op)!
+        case .arith(let plus):
+            return try arith(plus, l, r, o)
+        case .stringMatch(let sop, let ci):
             let a = try check(l)
             if sop == .contains, a.type.isListLike {
                 let elementType: ExprType = a.type == .categoryList ? .category : .string
                 return .listContains(a, try stringOperand(r, as: elementType))
             }
             guard a.type.isStringLike || a.type == .text else {
-                throw typeError(l.startOffset, "„\(op)“ braucht Text links, gefunden: \(a.type)", "'\(op)' needs text on the left, found: \(a.type)")
+                throw typeError(l.startOffset, "„\(op.text)“ braucht Text links, gefunden: \(a.type)", "'\(op.text)' needs text on the left, found: \(a.type)")
             }
             let b = try stringOperand(r, as: .string)
             return .stringMatch(sop, a, b, caseInsensitive: ci)
@@ -295,11 +274,11 @@ struct ExprTypeChecker {
     }
 
     /// A string-valued operand; literals are checked against `type` (category, symbol).
-    private func stringOperand(_ s: ExprSyntax, as type: ExprType) throws -> CheckedExpr {
+    func stringOperand(_ s: ExprSyntax, as type: ExprType) throws -> CheckedExpr {
         if case .string(let v, let o) = s { return try coerceLiteral(v, o, to: type) }
         let c = try check(s)
         guard c.type.isStringLike else {
-            throw typeError(s.startOffset, "Text erwartet, gefunden: \(c.type)", "text expected, found: \(c.type)")
+            throw ExprIssue.textExpected(pos(s.startOffset), found: c.type)
         }
         return c
     }
@@ -325,7 +304,7 @@ struct ExprTypeChecker {
         default: compatible = false
         }
         guard compatible else {
-            throw typeError(o, "\(ta) kann nicht mit \(tb) verglichen werden", "cannot compare \(ta) with \(tb)")
+            throw ExprIssue.cannotCompare(pos(o), ta, tb)
         }
         if op != .eq && op != .ne {
             switch ta {
@@ -372,29 +351,29 @@ struct ExprTypeChecker {
         return ExprFold.arith(plus, a, b, result)
     }
 
-    // MARK: builtins
+    // MARK: condition functions (the type rules live in Builtins/)
 
-    private func arity(_ name: String, _ args: [ExprSyntax], _ n: Int, _ o: Int) throws {
+    func arity(_ function: Builtin, _ args: [ExprSyntax], _ n: Int, _ o: Int) throws {
         guard args.count == n else {
-            throw typeError(o, "\(name) erwartet \(n) Argument(e), gefunden: \(args.count)", "\(name) expects \(n) argument(s), found: \(args.count)")
+            throw ExprIssue.arity(pos(o), function: function.rawValue, expected: n, found: args.count)
         }
     }
 
-    private func typed(_ s: ExprSyntax, _ want: ExprType, _ fn: String) throws -> CheckedExpr {
+    /// An operand of type `want`; a string literal where a timestamp is wanted is a timestamp literal.
+    func typed(_ s: ExprSyntax, _ want: ExprType, _ fn: String) throws -> CheckedExpr {
         if want == .timestamp, case .string(let v, let o) = s { return try coerceLiteral(v, o, to: .timestamp) }
         let c = try check(s)
         guard c.type == want else {
-            throw typeError(s.startOffset, "\(fn) erwartet \(want), gefunden: \(c.type)", "\(fn) expects \(want), found: \(c.type)")
+            throw ExprIssue.argumentType(pos(s.startOffset), function: fn, expected: want, found: c.type)
         }
         return c
     }
 
-    private func directionOperand(_ s: ExprSyntax) throws -> CheckedExpr {
+    /// A direction operand: a literal must be one of `SeparationMatrix.directions`.
+    func directionOperand(_ s: ExprSyntax) throws -> CheckedExpr {
         if case .string(let v, let o) = s {
             guard SeparationMatrix.directions.contains(v) else {
-                let list = SeparationMatrix.directions.joined(separator: ", ")
-                throw ExpressionError.unknown(pos(o), code: "bad-direction", de: "unbekannte Richtung „\(v)“ (erlaubt: \(list))",
-                                              en: "unknown direction '\(v)' (allowed: \(list))")
+                throw ExprIssue.badDirection(pos(o), value: v, allowed: SeparationMatrix.directions)
             }
             return .constant(.string(ByteString(v)), .string)
         }
@@ -402,108 +381,16 @@ struct ExprTypeChecker {
     }
 
     private func call(_ name: String, _ args: [ExprSyntax], _ at: ExprSyntax?, _ o: Int) throws -> CheckedExpr {
-        if let at, name != "agreement_permits" {
+        let function = Builtin(rawValue: name)
+        if let at, function.map({ $0.family.acceptsAt($0) }) != true {
             throw typeError(at.startOffset, "„at“ ist nur nach einer Tabellenabfrage oder agreement_permits erlaubt",
                             "'at' is only allowed after a table lookup or agreement_permits")
         }
-        switch name {
-        case "present", "missing":
-            try arity(name, args, 1, o)
-            let c = try check(args[0])
-            if case .constant = c {
-                throw typeError(args[0].startOffset, "\(name) erwartet ein Feld oder eine Abfrage", "\(name) expects a field or a lookup")
-            }
-            return .present(c, name == "present")
-        case "lower":
-            try arity(name, args, 1, o)
-            let c = try check(args[0])
-            guard c.type.isStringLike else { throw typeError(args[0].startOffset, "lower erwartet Text, gefunden: \(c.type)", "lower expects text, found: \(c.type)") }
-            if case .constant(.string(let s), _) = c { return .constant(.string(ExprTextOps.lower(s)), .string) }
-            return .lower(c)
-        case "now":
-            // The scan's reference time, fixed for the whole run (and settable for reproducible audits).
-            try arity(name, args, 0, o)
-            return .constant(.time(env.now), .timestamp)
-        case "hour", "weekday", "date":
-            try arity(name, args, 1, o)
-            let t = try typed(args[0], .timestamp, name)
-            return name == "hour" ? .hour(t) : name == "weekday" ? .weekday(t) : .date(t)
-        case "within_schedule":
-            try arity(name, args, 2, o)
-            let t = try typed(args[0], .timestamp, name)
-            if case .string(let v, let so) = args[1] {
-                do {
-                    let schedule = try DeploymentSchedule(parsing: v)
-                    return .withinSchedule(t, .constant(.string(ByteString(v)), .schedule), literal: schedule)
-                } catch let e as DeploymentSchedule.ParseError {
-                    throw ExpressionError.unknown(pos(so + 1 + e.offset), code: "bad-schedule", de: "Einsatzplan: \(e.de)", en: "schedule: \(e.en)")
-                }
-            }
-            let s = try stringOperand(args[1], as: .string)
-            return .withinSchedule(t, s, literal: nil)
-        case "direction":
-            try arity(name, args, 2, o)
-            return .direction(try stringOperand(args[0], as: .string), try stringOperand(args[1], as: .string))
-        case "matrix":
-            try arity(name, args, 2, o)
-            return .matrix(try directionOperand(args[0]), try stringOperand(args[1], as: .category), position: pos(o))
-        case "agreement_permits":
-            try arity(name, args, 3, o)
-            guard let at else {
-                throw typeError(o, "agreement_permits braucht „at <Zeitpunkt>“, z. B. agreement_permits(traeger, \"jobcenter->traeger\", category) at time",
-                                "agreement_permits needs 'at <timestamp>', e.g. agreement_permits(traeger, \"jobcenter->traeger\", category) at time")
-            }
-            return .agreementPermits(try stringOperand(args[0], as: .string), try directionOperand(args[1]),
-                                     try stringOperand(args[2], as: .category), at: try typed(at, .timestamp, "at"))
-        case "detects", "detects_category":
-            try arity(name, args, 2, o)
-            guard case .identifier(let fieldName, let fo) = args[0] else {
-                throw typeError(args[0].startOffset, "\(name) erwartet ein Textfeld als erstes Argument", "\(name) expects a text field as first argument")
-            }
-            let (slot, type) = try field(fieldName, fo, in: schema)
-            guard type == .text else {
-                throw typeError(fo, "\(name) prüft nur Freitextfelder; „\(fieldName)“ ist \(type)",
-                                "\(name) checks only free-text fields; '\(fieldName)' is \(type)")
-            }
-            let detectors = env.detectors.detectors
-            if name == "detects_category" {
-                guard case .string(let cat, let co) = args[1] else {
-                    throw typeError(args[1].startOffset, "detects_category erwartet eine Kategorie in Anführungszeichen", "detects_category expects a quoted category")
-                }
-                try requireCategory(cat, co)
-                let idx = detectors.indices.filter { env.taxonomy.isWithin(detectors[$0].category, cat) }
-                return .detectsCategory(slot: slot, field: fieldName, category: cat, detectors: idx)
-            }
-            var items: [(String, Int)] = []
-            switch args[1] {
-            case .string(let v, let so): items = [(v, so)]
-            case .any(.list(let xs, _), _), .list(let xs, _):
-                for x in xs {
-                    guard case .string(let v, let so) = x else {
-                        throw typeError(x.startOffset, "Detektornamen stehen in Anführungszeichen", "detector names are quoted")
-                    }
-                    items.append((v, so))
-                }
-            default:
-                throw typeError(args[1].startOffset, "detects erwartet einen Detektornamen oder any [\"a\", \"b\"]",
-                                "detects expects a detector name or any [\"a\", \"b\"]")
-            }
-            var idx: [Int] = []
-            for (v, so) in items {
-                guard let i = detectors.firstIndex(where: { $0.name == v }) else {
-                    let h = ExpressionError.hint(ExpressionError.suggestions(v, in: detectors.map(\.name)))
-                    throw ExpressionError.unknown(pos(so), code: "unknown-detector", de: "unbekannter Detektor „\(v)“\(h.de)",
-                                                  en: "unknown detector '\(v)'\(h.en)")
-                }
-                idx.append(i)
-            }
-            return .detects(slot: slot, field: fieldName, detectors: idx, names: items.map(\.0))
-        default:
-            let candidates = ExprTypeChecker.functions + ExprTypeChecker.tables.map(\.rawValue)
-            let h = ExpressionError.hint(ExpressionError.suggestions(name, in: candidates))
-            throw ExpressionError.unknown(pos(o), code: "unknown-function", de: "unbekannte Funktion „\(name)“\(h.de)",
-                                          en: "unknown function '\(name)'\(h.en)")
+        guard let function else {
+            let candidates = Builtin.allCases.map(\.rawValue) + ExprTypeChecker.tables.map(\.rawValue)
+            throw ExprIssue.unknownFunction(pos(o), name: name, suggestions: ExprIssue.suggestions(name, in: candidates))
         }
+        return try function.family.check(function, args, at: at, offset: o, self)
     }
 
     // MARK: lookups
@@ -516,18 +403,17 @@ struct ExprTypeChecker {
         var parts: [ExprSyntax] = []
         // Recursion only over bracketed sub-chains (bounded by the nesting limit).
         func flatten(_ s: ExprSyntax) {
-            if case .chain("and", let xs, _) = s { xs.forEach(flatten) } else { parts.append(s) }
+            if case .chain(.and, let xs, _) = s { xs.forEach(flatten) } else { parts.append(s) }
         }
         flatten(args[0])
         let tableSchema = kind.schema
         var terms: [ExprLookupTerm] = []
         for p in parts {
-            guard case .binary(let op, .identifier(let col, let co), let value, let oo) = p, ["==", "contains", "covers"].contains(op) else {
+            guard case .binary(let op, .identifier(let col, let co), let value, let oo) = p, let termOp = op.lookupTerm else {
                 throw typeError(p.startOffset, "Schlüsselbedingung „spalte == wert“, „spalte contains wert“ oder „spalte covers kategorie“ erwartet",
                                 "key condition 'column == value', 'column contains value' or 'column covers category' expected")
             }
             let (slot, colType) = try field(col, co, in: tableSchema)
-            let termOp = LookupTermOp(rawValue: op)!
             switch termOp {
             case .equals:
                 guard colType.isStringLike else {
@@ -535,7 +421,7 @@ struct ExprTypeChecker {
                 }
             case .contains, .covers:
                 guard colType.isListLike else {
-                    throw typeError(oo, "„\(op)“ braucht eine Listenspalte; „\(col)“ ist \(colType)", "'\(op)' needs a list column; '\(col)' is \(colType)")
+                    throw typeError(oo, "„\(op.text)“ braucht eine Listenspalte; „\(col)“ ist \(colType)", "'\(op.text)' needs a list column; '\(col)' is \(colType)")
                 }
             }
             let v = try stringOperand(value, as: termOp == .equals ? colType : (termOp == .covers ? .category : .string))

@@ -23,7 +23,13 @@ public enum Tri: UInt8, Sendable, Hashable, CustomStringConvertible {
 
     /// Kleene negation: `not unknown` is `unknown`.
     @inline(__always)
-    public static prefix func ! (a: Tri) -> Tri { Tri(rawValue: 2 - a.rawValue)! }
+    public static prefix func ! (a: Tri) -> Tri {
+        switch a {
+        case .false: return .true
+        case .unknown: return .unknown
+        case .true: return .false
+        }
+    }
 
     public var description: String {
         switch self {

@@ -17,6 +17,8 @@ public struct CompiledRule: Sendable {
 public struct CompiledAggregate: Sendable {
     public let file: RuleFile
     public let descriptor: RuleDescriptor
+    /// The file's aggregate part.
+    let spec: AggregateRuleSpec
     let filter: CompiledCondition?
     let numerator: CompiledCondition?
     let groupSlots: [Int]
@@ -55,14 +57,16 @@ public final class CompiledRulePack: Sendable {
         var errors: [ConfigError] = []
         for file in set.rules where only?.contains(file.id) ?? true {
             do {
-                switch file.target {
-                case .record: rules.append(try compile(record: file, policy: policy, reference: reference, now: now))
-                case .aggregate: aggregates.append(try compile(aggregate: file, policy: policy, reference: reference, now: now))
+                switch file.body {
+                case .record(let kind, let condition):
+                    rules.append(try compile(record: file, kind: kind, condition: condition, policy: policy, reference: reference, now: now))
+                case .aggregate(let kind, let spec):
+                    aggregates.append(try compile(aggregate: file, kind: kind, spec: spec, policy: policy, reference: reference, now: now))
                 }
             } catch let e as ConfigError {
                 errors.append(e)
             } catch {
-                errors.append(ConfigError(file.position, code: "rule.compile", de: "\(error)", en: "\(error)"))
+                errors.append(RuleIssue.compile(file.position, reason: error))
             }
         }
         let gap = set.rules.first { $0.id == gapRuleID }?.descriptor ?? RuleDescriptor(
@@ -74,7 +78,7 @@ public final class CompiledRulePack: Sendable {
             severity: .medium, norms: [Norm(citation: "§ 22 Abs. 2 Nr. 2 BDSG", title: "Verarbeitung besonderer Kategorien personenbezogener Daten", asOf: "2021-08-20")],
             rationale: Localized(de: "Lücken werden gemeldet, nie stillschweigend übergangen.", en: "Gaps are reported, never silently skipped."),
             remediation: Localized(de: "Stammdaten ergänzen.", en: "Complete the reference data."),
-            tags: ["gap"], findingClass: .gap, source: "")
+            tags: [RuleTag.gap.rawValue], findingClass: .gap, source: "")
         let pack = CompiledRulePack(policy: policy, rules: rules, aggregates: aggregates, gapDescriptor: gap,
                                     descriptors: set.descriptors.filter { only?.contains($0.id) ?? true },
                                     vocabulary: vocabulary(set, policy: policy).union(extra))
@@ -108,9 +112,13 @@ public final class CompiledRulePack: Sendable {
             }
         }
         for rule in set.rules {
-            literals(rule.condition)
-            literals(rule.aggregate?.filter)
-            if case .ratio(let n)? = rule.aggregate?.measure { literals(n) }
+            switch rule.body {
+            case .record(_, let condition):
+                literals(condition)
+            case .aggregate(_, let spec):
+                literals(spec.filter)
+                if case .ratio(let n) = spec.measure { literals(n) }
+            }
         }
         for values in policy.namedLists.values { words.formUnion(values) }
         words.formUnion(policy.taxonomy.ids)
@@ -127,18 +135,17 @@ public final class CompiledRulePack: Sendable {
         return names.compactMap { n in schema.slot(n).map { FieldRef(name: n, slot: $0, type: schema.fields[$0].type) } }
     }
 
-    static func compile(record file: RuleFile, policy: PolicyData, reference: ReferenceTables, now: Int64) throws -> CompiledRule {
-        let kind = file.target.kind
-        let condition = try CompiledCondition.compile(file.condition!, environment: policy.environment(kind: kind, reference: reference, now: now))
+    static func compile(record file: RuleFile, kind: RecordKind, condition node: YAMLNode, policy: PolicyData,
+                        reference: ReferenceTables, now: Int64) throws -> CompiledRule {
+        let condition = try CompiledCondition.compile(node, environment: policy.environment(kind: kind, reference: reference, now: now))
         let schema = kind.schema
         return CompiledRule(file: file, descriptor: file.descriptor, condition: condition,
                             evidence: fieldRefs(file.evidence, kind: kind),
                             fingerprint: file.fingerprintFields.compactMap { schema.slot($0) })
     }
 
-    static func compile(aggregate file: RuleFile, policy: PolicyData, reference: ReferenceTables, now: Int64) throws -> CompiledAggregate {
-        let kind = file.target.kind
-        let spec = file.aggregate!
+    static func compile(aggregate file: RuleFile, kind: RecordKind, spec: AggregateRuleSpec, policy: PolicyData,
+                        reference: ReferenceTables, now: Int64) throws -> CompiledAggregate {
         let env = policy.environment(kind: kind, reference: reference, now: now)
         let schema = kind.schema
         let filter = try spec.filter.map { try CompiledCondition.compile($0, environment: env) }
@@ -149,7 +156,7 @@ public final class CompiledRulePack: Sendable {
         case .distinct(let field): distinct = schema.slot(field)
         case .ratio(let node): numerator = try CompiledCondition.compile(node, environment: env)
         }
-        return CompiledAggregate(file: file, descriptor: file.descriptor, filter: filter, numerator: numerator,
+        return CompiledAggregate(file: file, descriptor: file.descriptor, spec: spec, filter: filter, numerator: numerator,
                                  groupSlots: spec.groupBy.compactMap { schema.slot($0) }, distinctSlot: distinct)
     }
 }

@@ -17,8 +17,7 @@ public enum ExampleRecords {
             record[slot] = try value(entry.value, spec: schema.fields[slot], zone: zone)
         }
         for f in schema.fields where f.required && record[schema.slot(f.name)!].isMissing {
-            throw node.error("example.missing-field", de: "Pflichtfeld „\(f.name)“ fehlt im Beispiel",
-                             en: "required field '\(f.name)' is missing in the example")
+            throw RuleIssue.exampleMissingField(node.position, field: f.name)
         }
         return record
     }
@@ -32,15 +31,13 @@ public enum ExampleRecords {
         case .symbol(let allowed):
             let s = try node.string()
             guard allowed.contains(s) else {
-                throw node.error("example.symbol", de: "„\(s)“ ist kein Wert von \(spec.name) (\(allowed.joined(separator: ", ")))",
-                                 en: "'\(s)' is not a value of \(spec.name) (\(allowed.joined(separator: ", ")))")
+                throw RuleIssue.exampleSymbol(node.position, value: s, field: spec.name, allowed: allowed)
             }
             return .string(ByteString(s))
         case .timestamp:
             let s = try node.string()
             guard let p = CivilTime.parseISO8601(Array(s.utf8)) else {
-                throw node.error("example.timestamp", de: "Zeitpunkt im Format ISO 8601 erwartet: „\(s)“",
-                                 en: "ISO 8601 timestamp expected: '\(s)'")
+                throw RuleIssue.exampleTimestamp(node.position, value: s)
             }
             return .time(p.utc(zone: zone))
         case .number:

@@ -27,9 +27,7 @@ public enum RuleChecks {
         var warnings: [ConfigError] = []
         func check(_ condition: CompiledCondition?, _ id: String) {
             guard let condition, let truth = condition.checked.constantTruth else { return }
-            warnings.append(ConfigError(condition.position, code: "rule.constant-condition",
-                                        de: "\(id): Bedingung ist immer \(truth ? "wahr" : "falsch") (hängt von keinem Datensatz ab)",
-                                        en: "\(id): condition is always \(truth) (depends on no record)"))
+            warnings.append(RuleIssue.constantCondition(condition.position, id: id, truth: truth))
         }
         for rule in pack.rules { check(rule.condition, rule.file.id) }
         for aggregate in pack.aggregates {
@@ -46,14 +44,10 @@ public enum RuleChecks {
             let matches = rule.examples.filter(\.shouldMatch).count
             let nonMatches = rule.examples.count - matches
             if matches == 0 || nonMatches == 0 {
-                problems.append(ConfigError(rule.position, code: "rule.examples",
-                                            de: "\(rule.id) braucht mindestens ein Beispiel unter match und eines unter no_match",
-                                            en: "\(rule.id) needs at least one example under match and one under no_match"))
+                problems.append(RuleIssue.examplesMissing(rule.position, id: rule.id))
             }
-            if rule.evidence.isEmpty && rule.aggregate == nil {
-                problems.append(ConfigError(rule.position, code: "rule.evidence",
-                                            de: "\(rule.id) nennt keine Beweisfelder (evidence)",
-                                            en: "\(rule.id) names no evidence fields"))
+            if rule.evidence.isEmpty && !rule.body.isAggregate {
+                problems.append(RuleIssue.noEvidence(rule.position, id: rule.id))
             }
         }
         return problems.sorted { ($0.position.file, $0.position.line, $0.position.column) < ($1.position.file, $1.position.line, $1.position.column) }
@@ -90,8 +84,7 @@ public enum RuleChecks {
                                               matched: nil, error: e))
                 } catch {
                     out.append(ExampleOutcome(ruleID: rule.id, position: example.position, shouldMatch: example.shouldMatch,
-                                              matched: nil, error: ConfigError(example.position, code: "rule.example",
-                                                                               de: "\(error)", en: "\(error)")))
+                                              matched: nil, error: RuleIssue.badExample(example.position, reason: error)))
                 }
             }
         }

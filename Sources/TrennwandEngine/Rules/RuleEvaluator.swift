@@ -68,15 +68,14 @@ public final class RuleEvaluator {
     public init(pack: CompiledRulePack, pseudonymizer: Pseudonymizer, reveal: Bool = false) throws {
         // Aggregate feeds carry a 64-bit mask of the aggregate rules a record belongs to.
         if pack.aggregates.count > 64, let rule = pack.aggregates.dropFirst(64).first {
-            throw ConfigError(rule.file.position, code: "rule.aggregate-limit",
-                              de: "höchstens 64 Aggregatregeln je Regelwerk", en: "at most 64 aggregate rules per rule pack")
+            throw RuleIssue.aggregateLimit(rule.file.position)
         }
         self.pack = pack
         self.pseudonymizer = pseudonymizer
         self.reveal = reveal
         for rule in pack.aggregates {
             let box = PredicateBox()
-            let spec = rule.file.aggregate!
+            let spec = rule.spec
             let groupSlots = rule.groupSlots
             let groupBy: [AggregateKey] = groupSlots.map { slot in { @Sendable r in Self.keyBytes(r[slot]) } }
             let measure: AggregateSpec.Measure
@@ -458,7 +457,7 @@ public final class RuleEvaluator {
             if field.disclosure == .person { persons[field.name] = shown }
             evidence.append(Evidence(field: field.name, value: shown))
         }
-        let spec = rule.file.aggregate!
+        let spec = rule.spec
         let measured: String
         let detail: Localized
         switch spec.measure {

@@ -14,6 +14,20 @@ public enum RuleTarget: Sendable, Hashable {
     }
 }
 
+/// What a rule tests: a condition on each record of a kind, or an aggregate over the records of a
+/// kind (whose own conditions are `filter` and a ratio's numerator).
+public enum RuleBody: Sendable {
+    case record(RecordKind, condition: YAMLNode)
+    case aggregate(over: RecordKind, AggregateRuleSpec)
+}
+
+extension RuleBody {
+    var isAggregate: Bool {
+        if case .aggregate = self { return true }
+        return false
+    }
+}
+
 /// The measure of an aggregate rule.
 public enum AggregateMeasureSpec: Sendable {
     /// Number of matching records per group and window.
@@ -61,13 +75,11 @@ public struct RuleFile: Sendable {
     public var title: Localized
     public var description: Localized
     public var severity: Severity
-    public var target: RuleTarget
     public var norms: [Norm]
     public var rationale: Localized
     public var remediation: Localized
-    /// The condition (record rules) — nil for aggregate rules, whose condition is `aggregate.filter`.
-    public var condition: YAMLNode?
-    public var aggregate: AggregateRuleSpec?
+    /// The condition (record rules) or the aggregate (aggregate rules).
+    public var body: RuleBody
     /// Canonical fields shown (masked) as evidence.
     public var evidence: [String]
     public var tags: [String]
@@ -82,6 +94,26 @@ public struct RuleFile: Sendable {
     public var path: String
     public var position: SourcePosition
 
+    /// What the rule is evaluated on.
+    public var target: RuleTarget {
+        switch body {
+        case .record(let kind, _): return .record(kind)
+        case .aggregate(let kind, _): return .aggregate(over: kind)
+        }
+    }
+
+    /// The condition of a record rule; nil for aggregate rules (for listings and the catalogue).
+    public var condition: YAMLNode? {
+        if case .record(_, let condition) = body { return condition }
+        return nil
+    }
+
+    /// The aggregate of an aggregate rule; nil for record rules (for listings and the catalogue).
+    public var aggregate: AggregateRuleSpec? {
+        if case .aggregate(_, let spec) = body { return spec }
+        return nil
+    }
+
     static let keys: Set<String> = [
         "id", "title", "description", "severity", "applies_to", "over", "norms", "rationale", "remediation",
         "condition", "aggregate", "evidence", "tags", "class", "examples", "fingerprint",
@@ -93,13 +125,11 @@ public struct RuleFile: Sendable {
         let idNode = try m.required("id")
         let id = try idNode.string()
         guard id.count == 5, id.hasPrefix("TW"), id.dropFirst(2).allSatisfy(\.isNumber) else {
-            throw idNode.error("rule.id", de: "Regel-ID muss die Form TWnnn haben: „\(id)“",
-                               en: "rule id must look like TWnnn: '\(id)'")
+            throw RuleIssue.badID(idNode.position, id: id)
         }
         let sevNode = try m.required("severity")
         guard let severity = Severity(rawValue: try sevNode.string()) else {
-            throw sevNode.error("rule.severity", de: "Schweregrad muss critical, high, medium, low oder info sein",
-                                en: "severity must be critical, high, medium, low or info")
+            throw RuleIssue.badSeverity(sevNode.position)
         }
         let targetNode = try m.required("applies_to")
         let targetName = try targetNode.string()
@@ -107,17 +137,14 @@ public struct RuleFile: Sendable {
         if targetName == "aggregate" {
             let overNode = try m.required("over")
             guard let k = RecordKind(rawValue: try overNode.string()), k.isEvaluated else {
-                throw overNode.error("rule.over", de: "over: access, documentation oder flow erwartet",
-                                     en: "over: access, documentation or flow expected")
+                throw RuleIssue.badOver(overNode.position)
             }
             target = .aggregate(over: k)
         } else {
             // Reference tables are rule targets too (TW903–TW905 check secondments and agreements).
             guard let k = RecordKind(rawValue: targetName) else {
                 let kinds = RecordKind.allCases.map(\.rawValue).joined(separator: ", ")
-                throw targetNode.error("rule.applies-to",
-                                       de: "applies_to muss aggregate oder eine Datensatzart sein (\(kinds))",
-                                       en: "applies_to must be aggregate or a record kind (\(kinds))")
+                throw RuleIssue.badAppliesTo(targetNode.position, kinds: kinds)
             }
             target = .record(k)
         }
@@ -127,20 +154,18 @@ public struct RuleFile: Sendable {
             let asOfNode = try nm.required("as_of")
             let asOf = try asOfNode.string()
             guard let parsed = CivilTime.parseISO8601(Array(asOf.utf8)), parsed.dateOnly else {
-                throw asOfNode.error("rule.as-of", de: "as_of muss ein Datum JJJJ-MM-TT sein",
-                                     en: "as_of must be a date YYYY-MM-DD")
+                throw RuleIssue.badAsOf(asOfNode.position)
             }
             norms.append(Norm(citation: try nm.required("citation").string(), title: try nm.required("title").string(),
                               asOf: asOf))
         }
         if norms.isEmpty {
-            throw try m.required("norms").error("rule.norms", de: "mindestens eine Norm angeben",
-                                                  en: "name at least one norm")
+            throw RuleIssue.noNorms(try m.required("norms").position)
         }
         var findingClass = FindingClass.violation
         if let c = m.optional("class") {
             guard let fc = FindingClass(rawValue: try c.string()) else {
-                throw c.error("rule.class", de: "class muss violation oder gap sein", en: "class must be violation or gap")
+                throw RuleIssue.badClass(c.position)
             }
             findingClass = fc
         }
@@ -148,22 +173,20 @@ public struct RuleFile: Sendable {
         let evidence = try m.optional("evidence")?.stringList() ?? []
         if let n = m.optional("evidence") {
             for f in evidence where schema.slot(f) == nil {
-                throw n.error("rule.evidence", de: "Beweisfeld „\(f)“ gibt es bei \(target.kind.rawValue) nicht",
-                              en: "evidence field '\(f)' does not exist for \(target.kind.rawValue)")
+                throw RuleIssue.unknownEvidenceField(n.position, field: f, kind: target.kind)
             }
         }
-        var condition: YAMLNode?
-        var aggregate: AggregateRuleSpec?
-        if case .aggregate = target {
+        let body: RuleBody
+        switch target {
+        case .aggregate(let kind):
             if let c = m.optional("condition") {
-                throw c.error("rule.condition", de: "Aggregatregeln nutzen aggregate.filter statt condition",
-                              en: "aggregate rules use aggregate.filter instead of condition")
+                throw RuleIssue.conditionOnAggregate(c.position)
             }
-            aggregate = try parseAggregate(try m.required("aggregate"), schema: schema)
-        } else {
-            condition = try m.required("condition")
+            body = .aggregate(over: kind, try parseAggregate(try m.required("aggregate"), schema: schema))
+        case .record(let kind):
+            body = .record(kind, condition: try m.required("condition"))
         }
-        let examples = try parseExamples(try m.required("examples"), aggregate: aggregate != nil)
+        let examples = try parseExamples(try m.required("examples"), aggregate: body.isAggregate)
         var fingerprintFields = evidence
         var fingerprintBucket: Int64? = 86_400
         if let fp = m.optional("fingerprint") {
@@ -171,8 +194,7 @@ public struct RuleFile: Sendable {
             if let f = fm.optional("fields") {
                 fingerprintFields = try f.stringList()
                 for name in fingerprintFields where schema.slot(name) == nil {
-                    throw f.error("rule.fingerprint", de: "Feld „\(name)“ gibt es bei \(target.kind.rawValue) nicht",
-                                  en: "field '\(name)' does not exist for \(target.kind.rawValue)")
+                    throw RuleIssue.unknownFingerprintField(f.position, field: name, kind: target.kind)
                 }
             }
             if let b = fm.optional("bucket") {
@@ -183,15 +205,14 @@ public struct RuleFile: Sendable {
                 case "week": fingerprintBucket = 604_800
                 case "month": fingerprintBucket = 2_592_000
                 default:
-                    throw b.error("rule.fingerprint", de: "bucket: none, hour, day, week oder month",
-                                  en: "bucket: none, hour, day, week or month")
+                    throw RuleIssue.badFingerprintBucket(b.position)
                 }
             }
         }
         return RuleFile(
             id: id, title: try m.required("title").localized(), description: try m.required("description").localized(),
-            severity: severity, target: target, norms: norms, rationale: try m.required("rationale").localized(),
-            remediation: try m.required("remediation").localized(), condition: condition, aggregate: aggregate,
+            severity: severity, norms: norms, rationale: try m.required("rationale").localized(),
+            remediation: try m.required("remediation").localized(), body: body,
             evidence: evidence, tags: try m.optional("tags")?.stringList() ?? [], findingClass: findingClass,
             examples: examples, fingerprintFields: fingerprintFields, fingerprintBucket: fingerprintBucket,
             path: doc.file, position: doc.position)
@@ -202,12 +223,12 @@ public struct RuleFile: Sendable {
         let groupNode = try m.required("group_by")
         let groupBy = try groupNode.stringList()
         for g in groupBy where schema.slot(g) == nil {
-            throw groupNode.error("rule.group-by", de: "Gruppierungsfeld „\(g)“ unbekannt", en: "unknown group_by field '\(g)'")
+            throw RuleIssue.unknownGroupField(groupNode.position, field: g)
         }
         var window: Int64?
         if let w = m.optional("window") {
             guard let seconds = DurationLiteral.parse(try w.string()) else {
-                throw w.error("rule.window", de: "Fenster wie 1h, 30m oder 7d angeben", en: "give a window like 1h, 30m or 7d")
+                throw RuleIssue.badWindow(w.position)
             }
             window = seconds
         }
@@ -222,7 +243,7 @@ public struct RuleFile: Sendable {
             if let d = mm.optional("distinct") {
                 let f = try d.string()
                 guard schema.slot(f) != nil else {
-                    throw d.error("rule.measure", de: "Feld „\(f)“ unbekannt", en: "unknown field '\(f)'")
+                    throw RuleIssue.unknownMeasureField(d.position, field: f)
                 }
                 measure = .distinct(field: f)
             } else if let r = mm.optional("ratio") {
@@ -232,12 +253,10 @@ public struct RuleFile: Sendable {
                 case "weekdays": measure = .gap(weekdaysOnly: true)
                 case "all": measure = .gap(weekdaysOnly: false)
                 default:
-                    throw g.error("rule.measure", de: "gap: weekdays (nur Montag–Freitag) oder all",
-                                  en: "gap: weekdays (Monday–Friday only) or all")
+                    throw RuleIssue.badGapCalendar(g.position)
                 }
             } else {
-                throw measureNode.error("rule.measure", de: "measure: count, gap, {distinct: FELD}, {ratio: AUSDRUCK} oder {gap: weekdays}",
-                                        en: "measure: count, gap, {distinct: FIELD}, {ratio: EXPRESSION} or {gap: weekdays}")
+                throw RuleIssue.badMeasure(measureNode.position)
             }
         }
         let thresholdNode = try m.required("threshold")
@@ -245,12 +264,10 @@ public struct RuleFile: Sendable {
         if case .gap = measure {
             // A duration (3d, 36h); the window is the whole scan.
             if let w = m.optional("window") {
-                throw w.error("rule.window", de: "Lücken (gap) werden über den ganzen Lauf gemessen: window weglassen",
-                              en: "gaps are measured over the whole run: leave out window")
+                throw RuleIssue.windowOnGap(w.position)
             }
             guard let seconds = DurationLiteral.parse(try thresholdNode.string()), seconds > 0 else {
-                throw thresholdNode.error("rule.threshold", de: "Schwelle für gap als Dauer angeben, z. B. 3d oder 36h",
-                                          en: "give the gap threshold as a duration, e.g. 3d or 36h")
+                throw RuleIssue.badGapThreshold(thresholdNode.position)
             }
             threshold = Double(seconds)
         } else {
@@ -273,14 +290,13 @@ public struct RuleFile: Sendable {
                 if let r = em.optional("record") { records.append(r) }
                 if let rs = em.optional("records") { records += try rs.sequence() }
                 if records.isEmpty {
-                    throw ex.error("rule.example", de: "Beispiel ohne record/records", en: "example without record/records")
+                    throw RuleIssue.exampleWithoutRecord(ex.position)
                 }
                 var reference: [RecordKind: [YAMLNode]] = [:]
                 if let ref = em.optional("reference") {
                     for entry in try ref.mapping().entries {
                         guard let k = RecordKind(rawValue: entry.key), !k.isEvaluated else {
-                            throw entry.keyNode.error("rule.reference", de: "unbekannte Stammdatentabelle „\(entry.key)“",
-                                                      en: "unknown reference table '\(entry.key)'")
+                            throw RuleIssue.unknownReferenceTable(entry.keyNode.position, name: entry.key)
                         }
                         reference[k] = try entry.value.sequence()
                     }

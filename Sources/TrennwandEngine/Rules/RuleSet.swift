@@ -80,14 +80,10 @@ public struct RuleSet: Sendable {
                 let rule = try RuleFile.parse(try YAMLNode.load(path: path))
                 let name = (path as NSString).lastPathComponent
                 if !name.hasPrefix(rule.id + "-") && !name.hasPrefix(rule.id + ".") {
-                    errors.append(ConfigError(rule.position, code: "rule.file-name",
-                                              de: "Dateiname muss mit der Regel-ID \(rule.id) beginnen",
-                                              en: "file name must start with the rule id \(rule.id)"))
+                    errors.append(RuleIssue.fileName(rule.position, id: rule.id))
                 }
                 if let other = seen[rule.id] {
-                    errors.append(ConfigError(rule.position, code: "rule.duplicate-id",
-                                              de: "Regel-ID \(rule.id) gibt es schon in \(other)",
-                                              en: "rule id \(rule.id) already used in \(other)"))
+                    errors.append(RuleIssue.duplicateID(rule.position, id: rule.id, other: other))
                     continue
                 }
                 seen[rule.id] = path
@@ -95,8 +91,7 @@ public struct RuleSet: Sendable {
             } catch let e as ConfigError {
                 errors.append(e)
             } catch {
-                errors.append(ConfigError(SourcePosition(file: path, line: 1, column: 1), code: "rule.unreadable",
-                                          de: "Regeldatei nicht lesbar: \(error)", en: "rule file not readable: \(error)"))
+                errors.append(RuleIssue.unreadable(SourcePosition(file: path, line: 1, column: 1), reason: error))
             }
         }
         return RuleSet(rules: rules.sorted { $0.id < $1.id }, errors: errors, hash: directoryHash(rulesDirectory))

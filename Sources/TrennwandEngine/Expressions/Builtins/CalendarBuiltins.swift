@@ -1,0 +1,63 @@
+import TrennwandRecords
+
+/// `hour(t)`, `weekday(t)`, `date(t)`: parts of a timestamp in the scan's time zone.
+enum CalendarBuiltins: BuiltinFamily {
+    static let reference = BuiltinReference(
+        functions: [
+            ("`hour(t)`", "`hour(time) < 7`", "local hour 0–23"),
+            ("`weekday(t)`", "`weekday(time) >= 6`", "ISO weekday, 1 = Monday … 7 = Sunday"),
+            ("`date(t)`", "`date(time) == \"2025-03-04\"`", "local date as `YYYY-MM-DD`"),
+        ],
+        sql: [("`hour`, `weekday`, `date`",
+               "`EXTRACT(HOUR / ISODOW FROM r.time AT TIME ZONE 'Europe/Berlin')`, `to_char(…, 'YYYY-MM-DD')`")])
+
+    static func check(_ function: Builtin, _ args: [ExprSyntax], at: ExprSyntax?, offset o: Int,
+                      _ checker: ExprTypeChecker) throws -> CheckedExpr {
+        try checker.arity(function, args, 1, o)
+        let t = try checker.typed(args[0], .timestamp, function.rawValue)
+        return .builtin(BuiltinCall(function, [t], type: function == .date ? .string : .number, cost: 3 + t.cost))
+    }
+
+    static func num(_ call: BuiltinCall, _ compiler: ConditionCompiler) -> ExprNumFn {
+        let f = compiler.int(call.args[0])
+        if call.function == .hour {
+            return { ctx in
+                guard let x = f(ctx) else { return nil }
+                let l = ctx.local(x)
+                return Double((l - ExprCivil.floorDiv(l, 86_400) * 86_400) / 3600)
+            }
+        }
+        guard call.function == .weekday else { return { _ in nil } }
+        return { ctx in
+            guard let x = f(ctx) else { return nil }
+            return Double(ExprCivil.floorMod(ExprCivil.floorDiv(ctx.local(x), 86_400) + 3, 7) + 1)
+        }
+    }
+
+    static func str(_ call: BuiltinCall, _ compiler: ConditionCompiler) -> ExprStrFn {
+        guard call.function == .date else { return { _ in nil } }
+        let f = compiler.int(call.args[0])
+        return { ctx in
+            guard let x = f(ctx) else { return nil }
+            let days = ExprCivil.floorDiv(ctx.local(x), 86_400)
+            let (y, m, d) = CivilTime.civilFromDays(Int(days))
+            var out: [UInt8] = []
+            out.reserveCapacity(10)
+            for v in [y / 1000 % 10, y / 100 % 10, y / 10 % 10, y % 10] { out.append(UInt8(0x30 + v)) }
+            out.append(UInt8(ascii: "-"))
+            out.append(UInt8(0x30 + m / 10)); out.append(UInt8(0x30 + m % 10))
+            out.append(UInt8(ascii: "-"))
+            out.append(UInt8(0x30 + d / 10)); out.append(UInt8(0x30 + d % 10))
+            return ByteString(out)
+        }
+    }
+
+    static func sql(_ call: BuiltinCall, _ renderer: inout ConditionSQLRenderer) -> String {
+        let t = renderer.local(renderer.render(call.args[0]))
+        switch call.function {
+        case .hour: return "EXTRACT(HOUR FROM \(t))"
+        case .weekday: return "EXTRACT(ISODOW FROM \(t))"
+        default: return "to_char(\(t), 'YYYY-MM-DD')"
+        }
+    }
+}

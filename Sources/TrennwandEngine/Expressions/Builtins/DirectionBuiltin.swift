@@ -1,0 +1,34 @@
+import TrennwandRecords
+
+/// `direction(from, to)`: `"jobcenter->traeger"`, `"traeger->jobcenter"`, otherwise missing.
+enum DirectionBuiltin: BuiltinFamily {
+    static let reference = BuiltinReference(
+        functions: [("`direction(from, to)`", "`direction(actor_org, destination_org)`",
+                     "`\"jobcenter->traeger\"`, `\"traeger->jobcenter\"`, otherwise missing")],
+        sql: [("`direction(a, b)`", "`CASE WHEN a = 'jobcenter' AND b = 'traeger' THEN 'jobcenter->traeger' WHEN … END`")])
+
+    static func check(_ function: Builtin, _ args: [ExprSyntax], at: ExprSyntax?, offset o: Int,
+                      _ checker: ExprTypeChecker) throws -> CheckedExpr {
+        try checker.arity(function, args, 2, o)
+        let a = try checker.stringOperand(args[0], as: .string), b = try checker.stringOperand(args[1], as: .string)
+        return .builtin(BuiltinCall(function, [a, b], type: .string, cost: 1 + a.cost + b.cost))
+    }
+
+    static func str(_ call: BuiltinCall, _ compiler: ConditionCompiler) -> ExprStrFn {
+        let fa = compiler.str(call.args[0]), fb = compiler.str(call.args[1])
+        let jc: ByteString = "jobcenter", tr: ByteString = "traeger"
+        let jt: ByteString = "jobcenter->traeger", tj: ByteString = "traeger->jobcenter"
+        return { ctx in
+            guard let x = fa(ctx), let y = fb(ctx) else { return nil }
+            if x == jc, y == tr { return jt }
+            if x == tr, y == jc { return tj }
+            return nil
+        }
+    }
+
+    static func sql(_ call: BuiltinCall, _ renderer: inout ConditionSQLRenderer) -> String {
+        let x = renderer.render(call.args[0]), y = renderer.render(call.args[1])
+        return "(CASE WHEN \(x) = 'jobcenter' AND \(y) = 'traeger' THEN 'jobcenter->traeger' "
+            + "WHEN \(x) = 'traeger' AND \(y) = 'jobcenter' THEN 'traeger->jobcenter' END)"
+    }
+}

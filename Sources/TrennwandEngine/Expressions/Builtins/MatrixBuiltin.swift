@@ -1,0 +1,57 @@
+import TrennwandRecords
+
+/// `matrix(dir, cat)`: the separation-matrix decision for a direction and a data category.
+enum MatrixBuiltin: BuiltinFamily {
+    static let reference = BuiltinReference(
+        functions: [("`matrix(dir, cat)`", "`matrix(\"jobcenter->traeger\", category) == \"forbidden\"`",
+                     "separation-matrix decision `allowed|consent|agreement|forbidden` (cell inherited from the nearest ancestor); missing when no cell")],
+        sql: [("`matrix(d, c)`", "scalar subquery on `separation_matrix`, longest matching ancestor first")])
+
+    static func check(_ function: Builtin, _ args: [ExprSyntax], at: ExprSyntax?, offset o: Int,
+                      _ checker: ExprTypeChecker) throws -> CheckedExpr {
+        try checker.arity(function, args, 2, o)
+        let d = try checker.directionOperand(args[0]), c = try checker.stringOperand(args[1], as: .category)
+        return .builtin(BuiltinCall(function, [d, c], type: .symbol(MatrixDecision.allCases.map(\.rawValue)),
+                                    cost: 5 + d.cost + c.cost, gapPosition: checker.pos(o)))
+    }
+
+    static func str(_ call: BuiltinCall, _ compiler: ConditionCompiler) -> ExprStrFn {
+        let env = compiler.env
+        let position = call.gapPosition ?? SourcePosition(file: "", line: 0, column: 0)
+        // Precompute direction × known category → decision (with the matrix's inheritance).
+        var known = Set(env.taxonomy.categories.keys)
+        for row in env.matrix.cells.values { known.formUnion(row.keys) }
+        var table: [ByteString: [ByteString: ByteString]] = [:]
+        for dir in SeparationMatrix.directions {
+            var row: [ByteString: ByteString] = [:]
+            for c in known {
+                if let cell = env.matrix.cell(direction: dir, category: c) { row[ByteString(c)] = ByteString(cell.decision.rawValue) }
+            }
+            table[ByteString(dir)] = row
+        }
+        let fd = compiler.str(call.args[0]), fc = compiler.str(call.args[1])
+        let decisions = table
+        if case .constant(.string(let dir), _) = call.args[0] {
+            // The usual case: a literal direction, so one hash probe per record.
+            let row = table[dir] ?? [:]
+            return { ctx in
+                guard let c = fc(ctx) else { return nil }
+                if let decision = row[c] { return decision }
+                ctx.recordGap(ConfigurationGap(kind: .unmappedCategory, position: position, table: "matrix", key: c))
+                return nil
+            }
+        }
+        return { ctx in
+            guard let dir = fd(ctx), let c = fc(ctx) else { return nil }
+            if let decision = decisions[dir]?[c] { return decision }
+            ctx.recordGap(ConfigurationGap(kind: .unmappedCategory, position: position, table: "matrix", key: c))
+            return nil
+        }
+    }
+
+    static func sql(_ call: BuiltinCall, _ renderer: inout ConditionSQLRenderer) -> String {
+        let x = renderer.render(call.args[1])
+        return "(SELECT m.decision FROM separation_matrix m WHERE m.direction = \(renderer.render(call.args[0])) "
+            + "AND (\(x) = m.category OR \(x) LIKE m.category || '.%') ORDER BY length(m.category) DESC LIMIT 1)"
+    }
+}
