@@ -175,7 +175,7 @@ enum OutputSupport {
     static func suggestsBreach(_ finding: Finding, rule: RuleDescriptor?) -> Bool {
         guard finding.findingClass == .violation else { return false }
         if finding.severity == .critical { return true }
-        return rule?.tags.contains { $0 == "breach" || $0 == "art33" } ?? false
+        return rule?.isTaggedBreach ?? false
     }
 
     /// Date part of an ISO timestamp (`2025-03-04`).
