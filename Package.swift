@@ -132,7 +132,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TrennwandScanTests",
-            dependencies: ["TrennwandScan", "TrennwandEngine", "TrennwandReaders", "TrennwandFindings", "TrennwandRecords"],
+            dependencies: [
+                "TrennwandScan", "TrennwandEngine", "TrennwandReaders", "TrennwandFindings", "TrennwandRecords", "TrennwandOutputs",
+                "TrennwandState",
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "TrennwandCLITests", dependencies: ["TrennwandRecords"], swiftSettings: strict),

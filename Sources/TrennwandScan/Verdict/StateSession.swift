@@ -142,7 +142,7 @@ final class StateSession {
         return HTMLTrendSection(
             caption: Localized(de: "Neue Befunde je Monat und Schweregrad aus der Zustandsdatenbank (\(trend.periods.count) Monate).",
                                en: "New findings per month and severity from the state database (\(trend.periods.count) months)."),
-            svg: trendSVG(trend, metric: .count), rows: rows)
+            svg: trendSVG(TrendChart(trend, metric: .count)), rows: rows)
     }
 
     /// The lifecycle summary: skipped files, interrupted runs, the retention purge, the counts.
