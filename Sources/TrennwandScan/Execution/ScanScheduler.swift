@@ -74,46 +74,14 @@ package struct ScanScheduler {
     package func run(_ inputs: [ScanInput]) throws -> ScanResult {
         let clock = Date()
         let started = Int64(clock.timeIntervalSince1970)
-        var accounts: [InputAccount] = []
-        var evaluatedInputs: [(ScanInput, SourceProfile)] = []
-        var tables: [RecordKind: [Record]] = [:]
-        var referenceBatches: [[Record]] = []
-        var referenceInputs: [String] = []
-        var kinds: [String: RecordKind] = [:]
-        // Pass 1: choose profiles; read reference tables (rules are compiled against them).
-        for input in inputs {
-            let profile: SourceProfile
-            do {
-                profile = try UnitReader.profile(for: input, catalog: catalog)
-            } catch let e as InputError {
-                var a = InputAccount(file: input.path)
-                a.fileError = e.rejection
-                accounts.append(a)
-                continue
-            } catch let e as ConfigError {
-                var a = InputAccount(file: input.path)
-                a.fileError = Rejection(locator: Locator(file: input.path, line: 0, byteOffset: 0, index: 0),
-                                        reason: RejectReason(code: e.code, de: e.text(.de), en: e.text(.en)))
-                accounts.append(a)
-                continue
-            }
-            kinds[input.path] = profile.kind
-            if profile.kind.isEvaluated {
-                evaluatedInputs.append((input, profile))
-            } else {
-                progress?(input.path)
-                var rows: [Record] = []
-                let account = UnitReader.readWhole(path: input.path, profile: profile, catalog: catalog) { rows.append($0) }
-                tables[profile.kind, default: []] += rows
-                referenceBatches.append(rows)
-                referenceInputs.append(input.path)
-                accounts.append(account)
-            }
-        }
-        let skipped = try planSkips?(evaluatedInputs.map(\.0.path), referenceInputs) ?? []
-        let skippedPaths = evaluatedInputs.map(\.0.path).filter { skipped.contains($0) }
-        evaluatedInputs.removeAll { skipped.contains($0.0.path) }
-        let reference = ReferenceTables(tables)
+        // Planning: profiles chosen, reference tables read (rules are compiled against them).
+        var plan = try InputPlan.make(inputs, catalog: catalog, progress: progress)
+        var accounts = plan.accounts
+        let skipped = try planSkips?(plan.evaluated.map(\.0.path), plan.referenceInputs) ?? []
+        let skippedPaths = plan.evaluated.map(\.0.path).filter { skipped.contains($0) }
+        plan.evaluated.removeAll { skipped.contains($0.0.path) }
+        let evaluatedInputs = plan.evaluated
+        let reference = ReferenceTables(plan.tables)
         let vocabulary = catalog.vocabulary
         let (pack, errors) = CompiledRulePack.compile(ruleSet, policy: policy, reference: reference, only: onlyRules, now: now,
                                                       vocabulary: vocabulary)
@@ -123,7 +91,7 @@ package struct ScanScheduler {
         var merger = OrderedMerger(evaluator: evaluator)
         var order = 0
         // Reference tables are evaluated too (rules over staff or agreements), before the inputs.
-        for rows in referenceBatches {
+        for rows in plan.referenceBatches {
             let fileOrder = order
             order += 1
             if isSequential {
@@ -152,8 +120,8 @@ package struct ScanScheduler {
                              collected: &collected)
         evaluator.finish { collected.add($0, fileOrder: order) }
         return ScanResult(
-            findings: collected.sorted(), inputs: accounts, referenceRows: tables.mapValues(\.count),
-            descriptors: pack.descriptors, rulePackHash: ruleSet.hash, skipped: skippedPaths, kinds: kinds, started: started,
+            findings: collected.sorted(), inputs: accounts, referenceRows: plan.tables.mapValues(\.count),
+            descriptors: pack.descriptors, rulePackHash: ruleSet.hash, skipped: skippedPaths, kinds: plan.kinds, started: started,
             finished: Int64(Date().timeIntervalSince1970), elapsed: Date().timeIntervalSince(clock))
     }
 
