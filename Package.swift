@@ -81,11 +81,22 @@ let package = Package(
             dependencies: ["TrennwandFindings", "TrennwandRecords", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strict
         ),
+        // The scan as a library: planning (inputs, profiles, reference data), execution (scheduler,
+        // units, ordered merge), collection (collector, spill), verdict (waivers, baseline, lifecycle,
+        // exit reason) and report delivery. Frontends (the CLI) only parse and compose.
+        .target(
+            name: "TrennwandScan",
+            dependencies: [
+                "TrennwandRecords", "TrennwandYAML", "TrennwandReaders", "TrennwandFindings", "TrennwandEngine",
+                "TrennwandOutputs", "TrennwandState",
+            ],
+            swiftSettings: hot
+        ),
         .executableTarget(
             name: "trennwand",
             dependencies: [
                 "TrennwandRecords", "TrennwandYAML", "TrennwandReaders", "TrennwandEngine", "TrennwandFindings",
-                "TrennwandOutputs", "TrennwandState",
+                "TrennwandOutputs", "TrennwandState", "TrennwandScan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -117,6 +128,14 @@ let package = Package(
         .testTarget(
             name: "TrennwandStateTests",
             dependencies: ["TrennwandState", "TrennwandFindings", "TrennwandRecords"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TrennwandScanTests",
+            dependencies: [
+                "TrennwandScan", "TrennwandEngine", "TrennwandReaders", "TrennwandFindings", "TrennwandRecords", "TrennwandOutputs",
+                "TrennwandState",
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "TrennwandCLITests", dependencies: ["TrennwandRecords"], swiftSettings: strict),

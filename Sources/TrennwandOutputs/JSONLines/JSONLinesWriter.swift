@@ -22,8 +22,8 @@ public struct JSONLinesWriter: FindingWriter {
         let finding = finding.neutralised, waived = waived?.neutralised
         let lang = run?.language ?? .de
         var o = JSONObject()
-        o.string("type", "finding")
-        o.string("rule_id", finding.ruleID)
+        o.string(JSONLinesField.type.rawValue, JSONLinesField.findingType)
+        o.string(JSONLinesField.ruleID.rawValue, finding.ruleID)
         o.string("severity", finding.severity.rawValue)
         o.string("class", finding.findingClass.rawValue)
         o.string("title", finding.title.text(lang))
@@ -53,7 +53,7 @@ public struct JSONLinesWriter: FindingWriter {
         }))
         o.string("remediation", finding.remediation.text(lang))
         o.string("detail", finding.detail?.text(lang))
-        o.string("fingerprint", finding.fingerprint)
+        o.string(JSONLinesField.fingerprint.rawValue, finding.fingerprint)
         o.raw("waived", waived == nil ? "false" : "true")
         if let w = waived {
             var x = JSONObject()
@@ -73,10 +73,10 @@ public struct JSONLinesWriter: FindingWriter {
         defer { try? sink.flush() }
         guard summaryLine, let run else { return }
         var o = JSONObject()
-        o.string("type", "summary")
+        o.string(JSONLinesField.type.rawValue, JSONLinesField.summaryType)
         o.string("tool_version", run.toolVersion)
-        o.string("rule_pack", run.rulePackHash)
-        if let keyID = run.keyID { o.string("key_id", keyID) }
+        o.string(JSONLinesField.rulePack.rawValue, run.rulePackHash)
+        if let keyID = run.keyID { o.string(JSONLinesField.keyID.rawValue, keyID) }
         o.string("started", CivilTime.iso8601(run.started))
         o.string("finished", CivilTime.iso8601(summary.finished))
         o.int("findings", summary.total)

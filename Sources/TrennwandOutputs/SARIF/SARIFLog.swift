@@ -117,6 +117,11 @@ struct SARIFResult: Codable {
     var partialFingerprints: [String: String]
     var suppressions: [SARIFSuppression]?
     var properties: SARIFResultProperties
+
+    /// Spelled out (as synthesised, same order) so `SARIFBaselineReader` reads by the same keys.
+    enum CodingKeys: String, CodingKey {
+        case ruleId, ruleIndex, level, message, locations, partialFingerprints, suppressions, properties
+    }
 }
 
 struct SARIFDescriptorReference: Codable {

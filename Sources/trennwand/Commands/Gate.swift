@@ -1,5 +1,6 @@
 import ArgumentParser
 import TrennwandFindings
+import TrennwandScan
 
 /// `trennwand gate`: the pre-deployment compliance gate for CI — declared data flows (TW301–TW305)
 /// and any test exports, with the same outputs and exit codes as `scan`, failing from `high` on

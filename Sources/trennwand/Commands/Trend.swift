@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import TrennwandOutputs
 import TrennwandRecords
+import TrennwandScan
 import TrennwandState
 
 extension TrendPeriod: ExpressibleByArgument {}
@@ -55,7 +57,7 @@ struct TrendCommand: ParsableCommand {
             print(String(decoding: try encoder.encode(trend), as: UTF8.self))
         case .svg:
             let title = UI.t("Feststellungen je 1.000 Zugriffe", "Findings per 1,000 accesses")
-            print(trendSVG(trend, metric: .rate, title: title))
+            print(trendSVG(TrendChart(trend, metric: .rate), title: title))
         case .csv:
             print("period,\(per.rawValue),count,accesses,rate_per_1000")
             for r in trend.rows {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrennwandFindings
+import TrennwandScan
 import TrennwandOutputs
 import TrennwandRecords
 
@@ -92,19 +93,5 @@ struct WaiveCommand: ParsableCommand {
             printError(UI.t("Fehler in der Ausnahmedatei: ", "error in the waiver file: ") + e.text(UI.language) + " [\(e.code)]")
             throw Exit.configuration
         }
-    }
-}
-
-extension WaiverInfo {
-    /// The outputs' view of a waiver that covers a finding.
-    init(_ waiver: Waiver) {
-        self.init(reason: waiver.reason, approver: waiver.approver, created: waiver.created, expires: waiver.expires)
-    }
-}
-
-extension BaselineCounts {
-    /// The counts of a baseline comparison, for `RunSummary.baseline`.
-    init(_ comparison: BaselineComparison) {
-        self.init(new: comparison.new.count, unchanged: comparison.unchanged.count, gone: comparison.gone.count)
     }
 }

@@ -3,14 +3,17 @@
 // new findings count for the CI gate. Fingerprints never include the file position, so moved or
 // re-exported files do not resurface old findings.
 import Foundation
+import TrennwandFindings
 import TrennwandRecords
 
 /// The findings of an earlier run, read from its SARIF or JSON Lines output.
 ///
 /// The format is detected by content: a JSON document with `runs` is SARIF (fingerprints from
-/// `runs[].results[].partialFingerprints["trennwandFingerprint/v1"]`); otherwise one JSON object
-/// per line is JSON Lines (field `fingerprint`; the `"type":"summary"` line is skipped). An
-/// unreadable or invalid baseline is an `InputError` (CLI exit code 3).
+/// `runs[].results[].partialFingerprints["trennwandFingerprint/v1"]`, `SARIFBaselineReader`);
+/// otherwise one JSON object per line is JSON Lines (field `fingerprint`; the `"type":"summary"`
+/// line is skipped; `JSONLinesBaselineReader`). Each reader sits beside the writer of its format
+/// and reads the keys the writer writes. An unreadable or invalid baseline is an `InputError`
+/// (CLI exit code 3).
 public struct Baseline: Sendable {
     /// Which output the baseline was read from.
     public enum Format: String, Sendable, Hashable {
@@ -29,8 +32,8 @@ public struct Baseline: Sendable {
         }
     }
 
-    /// SARIF `partialFingerprints` key that carries Trennwand's fingerprint.
-    public static let sarifFingerprintKey = "trennwandFingerprint/v1"
+    /// SARIF `partialFingerprints` key that carries Trennwand's fingerprint (the writer's).
+    public static var sarifFingerprintKey: String { SARIFWriter.fingerprintKey }
 
     public var path: String
     public var format: Format
@@ -116,8 +119,8 @@ public struct Baseline: Sendable {
         let decoder = JSONDecoder()
         let sarifError: Error
         do {
-            let log = try decoder.decode(SARIFBaselineLog.self, from: body)
-            return try fromSARIF(log, path: path)
+            let log = try decoder.decode(SARIFBaselineReader.Log.self, from: body)
+            return try SARIFBaselineReader.baseline(log, path: path)
         } catch let e as InputError {
             throw e
         } catch {
@@ -125,76 +128,15 @@ public struct Baseline: Sendable {
         }
         // Not a whole SARIF document: JSON Lines if the first line is a JSON object of its own.
         let firstLine = bytes[start...].prefix { $0 != 0x0A }
-        if (try? decoder.decode(JSONLinesBaselineLine.self, from: Data(firstLine))) != nil {
-            return try fromJSONLines(bytes, path: path)
+        if (try? decoder.decode(JSONLinesBaselineReader.Line.self, from: Data(firstLine))) != nil {
+            return try JSONLinesBaselineReader.baseline(bytes, path: path)
         }
         throw InputError(file: path, line: 1, code: "baseline.format",
                          de: "Baseline ist weder gültiges SARIF noch JSON Lines: \(describe(sarifError))",
                          en: "baseline is neither valid SARIF nor JSON Lines: \(describe(sarifError))")
     }
 
-    private static func fromSARIF(_ log: SARIFBaselineLog, path: String) throws -> Baseline {
-        var rulePack: String?
-        var keyID: String?
-        var entries: [Entry] = []
-        var seen: Set<String> = []
-        var omitted = 0
-        for (r, run) in log.runs.enumerated() {
-            omitted += run.properties?.omittedResults ?? 0
-            rulePack = rulePack ?? run.properties?.rulePack
-            keyID = keyID ?? run.properties?.keyID
-            for (i, result) in (run.results ?? []).enumerated() {
-                guard let fp = result.partialFingerprints?[sarifFingerprintKey], !fp.isEmpty else {
-                    throw InputError(file: path, code: "baseline.sarif-fingerprint",
-                                     de: "SARIF-Ergebnis runs[\(r)].results[\(i)] hat keinen Fingerabdruck „\(sarifFingerprintKey)“ (keine Trennwand-Ausgabe?)",
-                                     en: "SARIF result runs[\(r)].results[\(i)] has no '\(sarifFingerprintKey)' fingerprint (not a Trennwand output?)")
-                }
-                let rule = result.ruleId ?? result.rule?.id ?? ""
-                if seen.insert(fp.lowercased()).inserted { entries.append(Entry(fingerprint: fp.lowercased(), ruleID: rule)) }
-            }
-        }
-        return Baseline(path: path, format: .sarif, entries: entries, omittedResults: omitted, rulePackHash: rulePack, keyID: keyID)
-    }
-
-    private static func fromJSONLines(_ bytes: [UInt8], path: String) throws -> Baseline {
-        var rulePack: String?
-        var keyID: String?
-        var entries: [Entry] = []
-        var seen: Set<String> = []
-        let decoder = JSONDecoder()
-        var lineNo = 0
-        var lineStart = 0
-        while lineStart <= bytes.count {
-            lineNo += 1
-            var end = lineStart
-            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-            var slice = bytes[lineStart..<end]
-            if lineNo == 1, slice.starts(with: [0xEF, 0xBB, 0xBF]) { slice = slice.dropFirst(3) }
-            if slice.last == 0x0D { slice = slice.dropLast() }
-            defer { lineStart = end + 1 }
-            if slice.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { continue }
-            let line: JSONLinesBaselineLine
-            do { line = try decoder.decode(JSONLinesBaselineLine.self, from: Data(slice)) } catch {
-                throw InputError(file: path, line: lineNo, code: "baseline.jsonl",
-                                 de: "Zeile ist kein JSON-Objekt: \(describe(error))", en: "line is not a JSON object: \(describe(error))")
-            }
-            if line.type == "summary" {
-                rulePack = rulePack ?? line.rulePack
-                keyID = keyID ?? line.keyID
-            }
-            if let type = line.type, type != "finding" { continue }
-            guard let fp = line.fingerprint, !fp.isEmpty else {
-                throw InputError(file: path, line: lineNo, code: "baseline.jsonl-fingerprint",
-                                 de: "Feststellung ohne Feld „fingerprint“", en: "finding without field 'fingerprint'")
-            }
-            if seen.insert(fp.lowercased()).inserted {
-                entries.append(Entry(fingerprint: fp.lowercased(), ruleID: line.ruleID ?? ""))
-            }
-        }
-        return Baseline(path: path, format: .jsonLines, entries: entries, rulePackHash: rulePack, keyID: keyID)
-    }
-
-    private static func describe(_ error: Error) -> String {
+    static func describe(_ error: Error) -> String {
         switch error {
         case DecodingError.dataCorrupted(let c): return c.debugDescription
         case DecodingError.keyNotFound(let k, let c): return "\(k.stringValue) missing at \(path(c.codingPath))"
@@ -250,48 +192,4 @@ public struct BaselineComparison: Sendable {
 
     /// Counts as (new, unchanged, gone), for `BaselineCounts`.
     public var counts: (new: Int, unchanged: Int, gone: Int) { (new.count, unchanged.count, gone.count) }
-}
-
-// MARK: The parts of SARIF and JSON Lines a baseline reads
-
-struct SARIFBaselineLog: Decodable {
-    struct Run: Decodable {
-        struct Result: Decodable {
-            struct RuleReference: Decodable { var id: String? }
-            var ruleId: String?
-            var rule: RuleReference?
-            var partialFingerprints: [String: String]?
-        }
-
-        struct Properties: Decodable {
-            var omittedResults: Int?
-            var rulePack: String?
-            var keyID: String?
-            enum CodingKeys: String, CodingKey {
-                case omittedResults = "trennwand/omittedResults"
-                case rulePack = "trennwand/rulePack"
-                case keyID = "trennwand/keyID"
-            }
-        }
-
-        var results: [Result]?
-        var properties: Properties?
-    }
-
-    var runs: [Run]
-}
-
-struct JSONLinesBaselineLine: Decodable {
-    var type: String?
-    var fingerprint: String?
-    var ruleID: String?
-    var rulePack: String?
-    var keyID: String?
-
-    enum CodingKeys: String, CodingKey {
-        case type, fingerprint
-        case ruleID = "rule_id"
-        case rulePack = "rule_pack"
-        case keyID = "key_id"
-    }
 }

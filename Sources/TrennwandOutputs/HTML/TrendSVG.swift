@@ -1,38 +1,49 @@
 import Foundation
 import TrennwandFindings
 
-/// Which value a trend chart plots.
-public enum TrendMetric: String, Sendable, CaseIterable {
-    /// Findings first detected in the period.
-    case count
-    /// Findings per 1,000 access records (periods without access records are left out).
-    case rate
+/// The data points of a trend chart: one series per key over the periods, as the state's trend
+/// query returns them (`Trend` in TrennwandState; the scan library converts), plotted by
+/// `trendSVG`.
+public struct TrendChart: Sendable, Hashable {
+    public var periods: [String]
+    public var keys: [String]
+    /// Findings per key over all periods: the largest series are drawn when there are too many.
+    public var totals: [String: Int]
+    /// `values[key][i]`: the plotted value of the key in `periods[i]`; nil leaves the point out.
+    public var values: [String: [Double?]]
+    /// The chart's accessible title when none is given (`trend rule per month`).
+    public var defaultTitle: String
+
+    public init(periods: [String], keys: [String], totals: [String: Int], values: [String: [Double?]], defaultTitle: String) {
+        self.periods = periods
+        self.keys = keys
+        self.totals = totals
+        self.values = values
+        self.defaultTitle = defaultTitle
+    }
 }
 
 /// Renders a trend as a small self-contained inline SVG line chart: one line per key over the
 /// periods, axis labels, a legend. No external assets, scripts or fonts; every label is
 /// XML-escaped, so the result can be embedded in the HTML report as it is.
-public func trendSVG(_ trend: Trend, metric: TrendMetric = .count, title: String? = nil,
-                     width: Int = 640, height: Int = 260, maxSeries: Int = 8) -> String {
+public func trendSVG(_ trend: TrendChart, title: String? = nil, width: Int = 640, height: Int = 260, maxSeries: Int = 8) -> String {
     let palette = ["#1f4e79", "#c0392b", "#27ae60", "#8e44ad", "#d68910", "#17a589", "#7f8c8d", "#2c3e50"]
     // Keep the keys with the largest totals; the rest are summed into "other".
-    let totals = Dictionary(uniqueKeysWithValues: trend.keys.map { k in (k, trend.periods.reduce(0) { $0 + trend.count(period: $1, key: k) }) })
+    let totals = trend.totals
     var keys = trend.keys
     if keys.count > maxSeries {
         keys = Array(keys.sorted { totals[$0, default: 0] != totals[$1, default: 0] ? totals[$0, default: 0] > totals[$1, default: 0] : $0 < $1 }
             .prefix(maxSeries))
     }
-    func value(_ p: String, _ k: String) -> Double? {
-        switch metric {
-        case .count: return Double(trend.count(period: p, key: k))
-        case .rate: return trend.rate(period: p, key: k)
-        }
+    func value(_ i: Int, _ k: String) -> Double? {
+        guard let series = trend.values[k], i < series.count else { return nil }
+        return series[i]
     }
     let left = 48.0, right = 150.0, top = title == nil ? 12.0 : 30.0, bottom = 40.0
     let w = Double(width), h = Double(height)
     let plotW = max(10, w - left - right), plotH = max(10, h - top - bottom)
     var maxV = 0.0
-    for p in trend.periods { for k in keys { maxV = max(maxV, value(p, k) ?? 0) } }
+    for i in trend.periods.indices { for k in keys { maxV = max(maxV, value(i, k) ?? 0) } }
     let yMax = niceCeiling(maxV)
     let n = trend.periods.count
     func x(_ i: Int) -> Double { n <= 1 ? left + plotW / 2 : left + plotW * Double(i) / Double(n - 1) }
@@ -41,7 +52,7 @@ public func trendSVG(_ trend: Trend, metric: TrendMetric = .count, title: String
 
     var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" "
     s += "role=\"img\" font-family=\"sans-serif\" font-size=\"11\">"
-    let label = title ?? "trend \(trend.per.rawValue) per \(trend.by.rawValue)"
+    let label = title ?? trend.defaultTitle
     s += "<title>\(xmlEscape(label))</title>"
     if let title { s += "<text x=\"\(f(left))\" y=\"18\" font-size=\"13\" font-weight=\"bold\">\(xmlEscape(title))</text>" }
     // Axes and horizontal grid with 4 steps.
@@ -69,7 +80,7 @@ public func trendSVG(_ trend: Trend, metric: TrendMetric = .count, title: String
         var points: [String] = []
         var dots = ""
         for (i, p) in trend.periods.enumerated() {
-            guard let v = value(p, k) else { continue }
+            guard let v = value(i, k) else { continue }
             points.append("\(f(x(i))),\(f(y(v)))")
             dots += "<circle cx=\"\(f(x(i)))\" cy=\"\(f(y(v)))\" r=\"2.5\" fill=\"\(color)\"><title>\(xmlEscape("\(k) \(p): \(formatNumber(v))"))</title></circle>"
         }

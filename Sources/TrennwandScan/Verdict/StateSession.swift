@@ -12,6 +12,8 @@ import TrennwandState
 /// the work (docs/operations.md).
 final class StateSession {
     let store: StateStore
+    let toolVersion: String
+    private let diagnose: (ScanDiagnostic) -> Void
     let started: Int64
     let rulePackHash: String
     let inputs: [String]
@@ -27,13 +29,18 @@ final class StateSession {
     private var interrupted: [Int64] = []
     private var finished = false
 
-    init(path: String, started: Int64, rulePackHash: String, inputs: [String], full: Bool, retentionMonths: Int) throws {
+    init(path: String, started: Int64, toolVersion: String, rulePackHash: String, inputs: [String], full: Bool, retentionMonths: Int,
+         diagnose: @escaping (ScanDiagnostic) -> Void) throws {
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         self.store = try StateStore(path: path)
+        self.diagnose = diagnose
+        self.toolVersion = toolVersion
         if store.createdNew {
-            printError(UI.t("Neuer Zustandsspeicher angelegt: \(path) (alle Befunde gelten als neu)",
-                            "new state store created: \(path) (every finding counts as new)"))
+            diagnose(ScanDiagnostic(code: "state.created",
+                                    message: Localized(de: "Neuer Zustandsspeicher angelegt: \(path) (alle Befunde gelten als neu)",
+                                                       en: "new state store created: \(path) (every finding counts as new)"),
+                                    voice: .interface))
         }
         self.started = started
         self.rulePackHash = rulePackHash
@@ -60,7 +67,7 @@ final class StateSession {
 
     private func planRun(evaluated: [String], reference: [String]) throws -> Set<String> {
         referenceHash = ContentHash.combine(try reference.map { try plannedFile($0).hash })
-        let handle = try store.beginRun(RunStart(started: started, toolVersion: trennwandVersion, rulePackHash: rulePackHash,
+        let handle = try store.beginRun(RunStart(started: started, toolVersion: toolVersion, rulePackHash: rulePackHash,
                                                  referenceHash: referenceHash, inputs: inputs, full: full))
         runID = handle.id
         interrupted = handle.interrupted
@@ -117,12 +124,12 @@ final class StateSession {
         do { try store.finishRun(runID: runID, exitCode: exitCode, filesSkipped: count) } catch {
             // The files are committed; only the run's end record is missing (the next run marks it interrupted).
             let e = StateError.from(error, path: store.path)
-            printError(UI.t("Warnung: ", "warning: ") + e.text(UI.language))
+            diagnose(ScanDiagnostic(code: e.code, label: .warning, message: .each { e.text($0) }, voice: .interface))
         }
     }
 
-    /// Ends the run as failed (exit code 3) so the lock is released and history shows it.
-    func abandon() { finish(exitCode: 3, skipped: skipped.count) }
+    /// Ends the run as failed (`exitCode`, the CLI's 3) so the lock is released and history shows it.
+    func abandon(exitCode: Int32) { finish(exitCode: exitCode, skipped: skipped.count) }
 
     /// The HTML report's trend section: findings per month and severity across the stored runs,
     /// with the rate per 1,000 access records.
@@ -135,27 +142,30 @@ final class StateSession {
         return HTMLTrendSection(
             caption: Localized(de: "Neue Befunde je Monat und Schweregrad aus der Zustandsdatenbank (\(trend.periods.count) Monate).",
                                en: "New findings per month and severity from the state database (\(trend.periods.count) months)."),
-            svg: trendSVG(trend, metric: .count), rows: rows)
+            svg: trendSVG(TrendChart(trend, metric: .count)), rows: rows)
     }
 
-    /// Prints the lifecycle summary to standard error.
-    func report(language: Language) {
+    /// The lifecycle summary: skipped files, interrupted runs, the retention purge, the counts.
+    func report() -> [ScanDiagnostic] {
         func n(_ s: FindingStatus) -> Int { statuses.values.filter { $0 == s }.count }
+        var out: [ScanDiagnostic] = []
         for (path, run) in skipped {
             let r = run.map(String.init) ?? "?"
-            printError(language == .de ? "übersprungen (unverändert, geprüft in Lauf \(r)): \(path)"
-                                       : "skipped (unchanged, scanned in run \(r)): \(path)")
+            out.append(ScanDiagnostic(code: "state.skipped", message: Localized(de: "übersprungen (unverändert, geprüft in Lauf \(r)): \(path)",
+                                                                                en: "skipped (unchanged, scanned in run \(r)): \(path)")))
         }
         if !interrupted.isEmpty {
-            printError(language == .de ? "unterbrochene Läufe: \(interrupted.map(String.init).joined(separator: ", "))"
-                                       : "interrupted runs: \(interrupted.map(String.init).joined(separator: ", "))")
+            let runs = interrupted.map(String.init).joined(separator: ", ")
+            out.append(ScanDiagnostic(code: "state.interrupted", message: Localized(de: "unterbrochene Läufe: \(runs)", en: "interrupted runs: \(runs)")))
         }
         if let p = purged, p.runs + p.findings > 0 {
-            printError(language == .de ? "Aufbewahrung: \(p.runs) Läufe und \(p.findings) Befunde gelöscht (älter als \(retentionMonths) Monate)"
-                                       : "retention: purged \(p.runs) runs and \(p.findings) findings (older than \(retentionMonths) months)")
+            out.append(ScanDiagnostic(code: "state.purged", message: Localized(
+                de: "Aufbewahrung: \(p.runs) Läufe und \(p.findings) Befunde gelöscht (älter als \(retentionMonths) Monate)",
+                en: "retention: purged \(p.runs) runs and \(p.findings) findings (older than \(retentionMonths) months)")))
         }
-        printError(language == .de
-            ? "Verlauf: \(n(.new)) neu, \(n(.open)) weiterhin offen, \(n(.reopened)) wieder aufgetreten, \(n(.waived)) mit Ausnahme, \(resolved) erledigt, \(skipped.count) Dateien übersprungen"
-            : "lifecycle: \(n(.new)) new, \(n(.open)) still open, \(n(.reopened)) reopened, \(n(.waived)) waived, \(resolved) resolved, \(skipped.count) files skipped")
+        out.append(ScanDiagnostic(code: "state.lifecycle", message: Localized(
+            de: "Verlauf: \(n(.new)) neu, \(n(.open)) weiterhin offen, \(n(.reopened)) wieder aufgetreten, \(n(.waived)) mit Ausnahme, \(resolved) erledigt, \(skipped.count) Dateien übersprungen",
+            en: "lifecycle: \(n(.new)) new, \(n(.open)) still open, \(n(.reopened)) reopened, \(n(.waived)) waived, \(resolved) resolved, \(skipped.count) files skipped")))
+        return out
     }
 }

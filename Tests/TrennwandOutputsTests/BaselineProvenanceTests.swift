@@ -1,5 +1,6 @@
 import Foundation
-@testable import TrennwandFindings
+import TrennwandFindings
+@testable import TrennwandOutputs
 import TrennwandRecords
 import XCTest
 

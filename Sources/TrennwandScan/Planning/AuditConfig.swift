@@ -23,23 +23,25 @@ import TrennwandYAML
 /// state: /var/lib/trennwand/state.sqlite   # history, incremental scans (docs/operations.md)
 /// retention_months: 6
 /// ```
-struct AuditConfig {
-    var inputs: [ScanInput] = []
-    var only: Set<String>?
-    var exclude: Set<String> = []
-    var failOn: Severity?
-    var now: Int64?
-    var strict: Bool?
-    var formats: [(format: OutputFormat, path: String)] = []
-    var language: Language?
-    var rules: String?
-    var waivers: String?
-    var waiverLimits = WaiverLimits()
-    var baseline: String?
-    var state: String?
-    var retentionMonths: Int?
+public struct AuditConfig: Sendable {
+    public var inputs: [ScanInput] = []
+    public var only: Set<String>?
+    public var exclude: Set<String> = []
+    public var failOn: Severity?
+    public var now: Int64?
+    public var strict: Bool?
+    public var formats: [OutputTarget] = []
+    public var language: Language?
+    public var rules: String?
+    public var waivers: String?
+    public var waiverLimits = WaiverLimits()
+    public var baseline: String?
+    public var state: String?
+    public var retentionMonths: Int?
 
-    static func load(path: String) throws -> AuditConfig {
+    public init() {}
+
+    public static func load(path: String) throws -> AuditConfig {
         let doc = try YAMLNode.load(path: path)
         let base = (path as NSString).deletingLastPathComponent
         func resolve(_ p: String) -> String { p.hasPrefix("/") || base.isEmpty ? p : base + "/" + p }
@@ -84,7 +86,7 @@ struct AuditConfig {
                                           en: "unknown format '\(e.key)' (\(OutputFormat.names))")
                 }
                 let target = try e.value.string()
-                c.formats.append((f, target == "-" ? "-" : resolve(target)))
+                c.formats.append(OutputTarget(f, target == "-" ? .standardOutput : .file(resolve(target))))
             }
         }
         if let l = m.optional("lang") {
@@ -122,13 +124,13 @@ struct AuditConfig {
 }
 
 /// ISO 8601 timestamp → UTC epoch seconds (local times read in Europe/Berlin).
-func parseTime(_ text: String) -> Int64? {
+public func parseTime(_ text: String) -> Int64? {
     guard let p = CivilTime.parseISO8601(Array(text.utf8)), let zone = ZoneConverter(identifier: "Europe/Berlin") else { return nil }
     return p.utc(zone: zone)
 }
 
 /// Files matching a shell pattern, sorted; a pattern without wildcards is returned as it is.
-func glob(_ pattern: String) -> [String] {
+package func glob(_ pattern: String) -> [String] {
     if !pattern.contains(where: { "*?[".contains($0) }) {
         return FileManager.default.fileExists(atPath: pattern) ? [pattern] : []
     }
@@ -136,16 +138,4 @@ func glob(_ pattern: String) -> [String] {
     defer { globfree(&g) }
     guard Glibc.glob(pattern, 0, nil, &g) == 0 else { return [] }
     return (0..<Int(g.gl_pathc)).compactMap { g.gl_pathv[$0].map { String(cString: $0) } }.sorted()
-}
-
-extension AuditConfig {
-    /// The `--config` of a command: defaults without one; a bad file is printed with its
-    /// position and code and ends the command with exit 2.
-    static func loadForCommand(_ path: String?) throws -> AuditConfig {
-        guard let path else { return AuditConfig() }
-        do { return try load(path: path) } catch let e as ConfigError {
-            printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(UI.language) + " [\(e.code)]")
-            throw Exit.configuration
-        }
-    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import TrennwandFindings
+import TrennwandOutputs
 import TrennwandRecords
 import XCTest
 
@@ -119,4 +120,11 @@ final class BaselineTests: XCTestCase {
             XCTAssertEqual((error as? InputError)?.rejection.reason.code, "baseline.missing")
         }
     }
+}
+
+/// A finding as a previous run's output would describe it: only rule, fingerprint and place matter here.
+private func makeFinding(rule: String, fingerprint: String, file: String = "/data/exports/zugriffe.csv", line: Int = 12) -> Finding {
+    Finding(ruleID: rule, title: Localized(de: "Export an Träger", en: "Export to provider"), severity: .high,
+            findingClass: .violation, norms: [], locator: Locator(file: file, line: line, byteOffset: 0, index: 1),
+            time: nil, evidence: [], persons: [:], remediation: Localized(de: "-", en: "-"), fingerprint: fingerprint)
 }

@@ -5,31 +5,20 @@ import TrennwandReaders
 import TrennwandRecords
 
 /// One input of a scan: a file and, optionally, the profile to read it with.
-struct ScanInput {
-    var path: String
-    var profile: String?
-}
+public struct ScanInput: Sendable, Hashable {
+    public var path: String
+    public var profile: String?
 
-/// The result of a scan: findings (collapsed by fingerprint, deterministic order) and accounting.
-struct ScanResult {
-    var findings: FindingList
-    var inputs: [InputAccount]
-    var referenceRows: [RecordKind: Int]
-    var descriptors: [RuleDescriptor]
-    var rulePackHash: String
-    /// Evaluated inputs not read because an earlier run scanned the same content (incremental).
-    var skipped: [String]
-    /// Record kind of each readable input (by its profile).
-    var kinds: [String: RecordKind]
-    var started: Int64
-    var finished: Int64
-    var elapsed: Double
+    public init(path: String, profile: String? = nil) {
+        self.path = path
+        self.profile = profile
+    }
 }
 
 /// Expands the scan paths: files as given, directories recursively to their `.csv` and `.xml`
 /// files (sorted, hidden files skipped). Names are read as bytes (`readdir`), so names that are
 /// not valid UTF-8 are found and kept openable (`SystemPath`).
-func expandPaths(_ paths: [String]) -> [String] {
+public func expandPaths(_ paths: [String]) -> [String] {
     var out: [String] = []
     for p in paths {
         if let st = SystemPath.status(p), (st.st_mode & S_IFMT) == S_IFDIR {

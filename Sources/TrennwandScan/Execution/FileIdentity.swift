@@ -33,6 +33,9 @@ struct FileIdentity: Equatable {
         #endif
     }
 
+    /// Code of the file error of an input that changed while it was read.
+    static let changedCode = "input.changed-during-scan"
+
     static func snapshot(_ paths: [String]) -> [String: FileIdentity] {
         var out: [String: FileIdentity] = [:]
         for p in paths { if let id = FileIdentity(path: p) { out[p] = id } }
@@ -50,7 +53,7 @@ struct FileIdentity: Equatable {
             let now = FileIdentity(path: account.file)
             let sizes = now.map { "\(old.size) → \($0.size) bytes" } ?? "\(old.size) bytes → removed"
             a.fileError = InputError(
-                file: account.file, code: "input.changed-during-scan",
+                file: account.file, code: changedCode,
                 de: "Datei wurde während der Prüfung verändert (\(sizes.replacingOccurrences(of: "bytes", with: "Byte").replacingOccurrences(of: "removed", with: "entfernt"))); ihre Datensätze sind womöglich unvollständig. Sie gilt nicht als geprüft und wird beim nächsten Lauf vollständig gelesen – Prüfung starten, wenn der Export fertig geschrieben ist",
                 en: "file changed during the scan (\(sizes)); its records may be incomplete. It is not recorded as scanned and is read in full by the next run – start the scan once the export is completely written").rejection
             return a

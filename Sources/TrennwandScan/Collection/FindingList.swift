@@ -1,0 +1,59 @@
+import Foundation
+import TrennwandFindings
+import TrennwandRecords
+
+/// The findings of a scan in report order: a random-access collection whose spilled elements are
+/// decoded from the spill file each time they are read (keep a finding in a local while using
+/// it). A spill file that cannot be read back (a vanished or failing disk) is a fatal I/O error:
+/// the alternative would be a report silently missing findings.
+public final class FindingList: RandomAccessCollection, @unchecked Sendable {
+    let items: [FindingCollector.Item]
+    let shared: [String: FindingCollector.Shared]
+    private let spill: SpillFile?
+
+    init(items: [FindingCollector.Item], shared: [String: FindingCollector.Shared], spill: SpillFile?) {
+        self.items = items
+        self.shared = shared
+        self.spill = spill
+    }
+
+    /// A list of findings held in memory (tests, tools).
+    package convenience init(_ findings: [Finding]) {
+        self.init(items: findings.enumerated().map {
+            FindingCollector.Item(fileOrder: 0, index: $1.locator.index, ruleID: $1.ruleID, seq: $0,
+                                  occurrences: $1.occurrences, stored: .memory(FindingCollector.FindingBox($1)))
+        }, shared: [:], spill: nil)
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { items.count }
+
+    public subscript(i: Int) -> Finding {
+        let item = items[i]
+        var f: Finding
+        switch item.stored {
+        case .memory(let m):
+            f = m.finding
+        case .spilled(let offset, let length):
+            guard let spill, let data = spill.read(offset: offset, length: length),
+                  let part = SpillCoder.decode(data), let s = shared[item.ruleID] else {
+                Self.unreadable(offset: offset)
+            }
+            f = Finding(ruleID: item.ruleID, title: s.title, severity: part.severity, findingClass: part.findingClass,
+                        norms: s.norms, locator: part.locator, time: part.time, evidence: part.evidence,
+                        persons: part.persons, remediation: s.remediation, fingerprint: part.fingerprint,
+                        detail: part.detail)
+        }
+        f.occurrences = item.occurrences
+        return f
+    }
+
+    /// A report missing findings would be worse than no report: the message goes to standard
+    /// error with write(2) (never traps on a closed descriptor) and the process ends with 3, the
+    /// CLI's I/O error. A subscript of a collection cannot throw.
+    private static func unreadable(offset: Int64) -> Never {
+        let line = Array("trennwand: spilled findings unreadable at offset \(offset) of the temporary file\n".utf8)
+        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        exit(3)
+    }
+}

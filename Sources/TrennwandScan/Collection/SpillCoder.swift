@@ -1,0 +1,118 @@
+import Foundation
+import TrennwandFindings
+import TrennwandRecords
+
+/// Length-prefixed binary form of a spilled finding part (private to one process and run: no
+/// versioning). Decoding checks every length and tag and returns nil on anything malformed.
+enum SpillCoder {
+    static func encode(_ p: FindingCollector.Spilled) -> Data {
+        var w = Writer()
+        w.string(p.severity.rawValue)
+        w.string(p.findingClass.rawValue)
+        w.string(p.locator.file)
+        w.int(p.locator.line)
+        w.optionalInt(p.locator.column)
+        w.int(Int(p.locator.byteOffset))
+        w.int(p.locator.index)
+        w.optionalString(p.locator.recordID)
+        w.optionalInt(p.time.map(Int.init))
+        w.int(p.evidence.count)
+        for e in p.evidence {
+            w.string(e.field)
+            w.optionalString(e.detector)
+            w.string(e.value)
+            w.optionalInt(e.piece)
+            w.optionalInt(e.range?.lowerBound)
+            w.optionalInt(e.range?.upperBound)
+        }
+        w.int(p.persons.count)
+        for (k, v) in p.persons.sorted(by: { $0.key < $1.key }) {
+            w.string(k)
+            w.string(v)
+        }
+        w.string(p.fingerprint)
+        w.optionalString(p.detail?.de)
+        w.optionalString(p.detail?.en)
+        return Data(w.bytes)
+    }
+
+    static func decode(_ data: Data) -> FindingCollector.Spilled? {
+        var r = Reader(bytes: [UInt8](data))
+        guard let severity = r.string().flatMap(Severity.init(rawValue:)),
+              let findingClass = r.string().flatMap(FindingClass.init(rawValue:)),
+              let file = r.string(), let line = r.int(), let column = r.optionalInt(), let byteOffset = r.int(),
+              let index = r.int(), let recordID = r.optionalString(), let time = r.optionalInt(),
+              let evidenceCount = r.int(), evidenceCount >= 0 else { return nil }
+        var evidence: [Evidence] = []
+        for _ in 0..<evidenceCount {
+            guard let field = r.string(), let detector = r.optionalString(), let value = r.string(),
+                  let piece = r.optionalInt(), let lower = r.optionalInt(), let upper = r.optionalInt() else { return nil }
+            var range: Range<Int>?
+            if let lower, let upper {
+                guard lower <= upper else { return nil }
+                range = lower..<upper
+            }
+            evidence.append(Evidence(field: field, detector: detector, value: value, piece: piece, range: range))
+        }
+        guard let personCount = r.int(), personCount >= 0 else { return nil }
+        var persons: [String: String] = [:]
+        for _ in 0..<personCount {
+            guard let k = r.string(), let v = r.string() else { return nil }
+            persons[k] = v
+        }
+        guard let fingerprint = r.string(), let de = r.optionalString(), let en = r.optionalString(), r.atEnd else { return nil }
+        let locator = Locator(file: file, line: line, column: column, byteOffset: Int64(byteOffset), index: index,
+                              recordID: recordID)
+        return FindingCollector.Spilled(
+            severity: severity, findingClass: findingClass, locator: locator, time: time.map(Int64.init),
+            evidence: evidence, persons: persons, fingerprint: fingerprint,
+            detail: de.flatMap { d in en.map { Localized(de: d, en: $0) } })
+    }
+
+    struct Writer {
+        var bytes: [UInt8] = []
+        mutating func int(_ v: Int) { withUnsafeBytes(of: Int64(v).littleEndian) { bytes.append(contentsOf: $0) } }
+        mutating func string(_ s: String) {
+            int(s.utf8.count)
+            bytes.append(contentsOf: s.utf8)
+        }
+        mutating func optionalInt(_ v: Int?) {
+            if let v { bytes.append(1); int(v) } else { bytes.append(0) }
+        }
+        mutating func optionalString(_ s: String?) {
+            if let s { bytes.append(1); string(s) } else { bytes.append(0) }
+        }
+    }
+
+    struct Reader {
+        let bytes: [UInt8]
+        var at = 0
+        var atEnd: Bool { at == bytes.count }
+        mutating func int() -> Int? {
+            guard at + 8 <= bytes.count else { return nil }
+            var v: UInt64 = 0
+            for k in 0..<8 { v |= UInt64(bytes[at + k]) << (8 * UInt64(k)) }
+            at += 8
+            return Int(Int64(bitPattern: v))
+        }
+        mutating func string() -> String? {
+            guard let n = int(), n >= 0, at + n <= bytes.count else { return nil }
+            defer { at += n }
+            return String(decoding: bytes[at..<(at + n)], as: UTF8.self)
+        }
+        mutating func flag() -> Bool? {
+            guard at < bytes.count, bytes[at] <= 1 else { return nil }
+            defer { at += 1 }
+            return bytes[at] == 1
+        }
+        /// `.some(nil)` for an absent value, nil when malformed.
+        mutating func optionalInt() -> Int?? {
+            guard let present = flag() else { return nil }
+            return present ? int().map { .some($0) } : .some(nil)
+        }
+        mutating func optionalString() -> String?? {
+            guard let present = flag() else { return nil }
+            return present ? string().map { .some($0) } : .some(nil)
+        }
+    }
+}

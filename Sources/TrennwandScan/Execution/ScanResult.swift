@@ -1,0 +1,20 @@
+import Foundation
+import TrennwandEngine
+import TrennwandFindings
+import TrennwandRecords
+
+/// The result of a scan: findings (collapsed by fingerprint, deterministic order) and accounting.
+public struct ScanResult: Sendable {
+    public var findings: FindingList
+    public var inputs: [InputAccount]
+    public var referenceRows: [RecordKind: Int]
+    public var descriptors: [RuleDescriptor]
+    public var rulePackHash: String
+    /// Evaluated inputs not read because an earlier run scanned the same content (incremental).
+    public var skipped: [String]
+    /// Record kind of each readable input (by its profile).
+    public var kinds: [String: RecordKind]
+    public var started: Int64
+    public var finished: Int64
+    public var elapsed: Double
+}

@@ -1,0 +1,54 @@
+import Foundation
+import TrennwandEngine
+import TrennwandFindings
+import TrennwandReaders
+import TrennwandRecords
+
+/// One piece of work of the scheduler: a chunk of a CSV file or a whole file.
+enum ScanUnit: Sendable {
+    case chunk(input: Int, fileOrder: Int, source: CSVChunkSource, profile: SourceProfile, start: Int64, end: Int64,
+               first: Bool, last: Bool)
+    case whole(input: Int, fileOrder: Int, path: String, profile: SourceProfile)
+
+    var input: Int {
+        switch self {
+        case .chunk(let i, _, _, _, _, _, _, _), .whole(let i, _, _, _): return i
+        }
+    }
+
+    /// Evaluates this unit with `evaluator` (a worker's own, or the merger's for re-parses),
+    /// routing aggregate values into the result's feed; findings are kept for the merge.
+    func process(start overrideStart: Int64? = nil, evaluator: RuleEvaluator, catalog: ProfileCatalog,
+                 normalisers: inout [String: ProfileNormaliser], pipelined: Bool) -> UnitResult {
+        var r = UnitResult()
+        var findings = r.findings, feed = r.feed
+        switch self {
+        case .chunk(_, _, let source, let profile, let start, let end, _, _):
+            r.chunk = UnitReader.readChunk(source, profile: profile, start: overrideStart ?? start, end: end, normalisers: &normalisers) { record in
+                evaluator.evaluate(record, routingAggregatesTo: &feed) { findings.append(($0, $1)) }
+            }
+        case .whole(_, _, let path, let profile):
+            if pipelined {
+                r.account = RecordPipe.run(path: path, profile: profile, catalog: catalog) { record in
+                    evaluator.evaluate(record, routingAggregatesTo: &feed) { findings.append(($0, $1)) }
+                }
+            } else {
+                r.account = UnitReader.readWhole(path: path, profile: profile, catalog: catalog) { record in
+                    evaluator.evaluate(record, routingAggregatesTo: &feed) { findings.append(($0, $1)) }
+                }
+            }
+        }
+        r.findings = findings
+        r.feed = feed
+        return r
+    }
+}
+
+/// What a worker produced for one unit.
+struct UnitResult: Sendable {
+    var findings: [(finding: Finding, isGap: Bool)] = []
+    var feed = AggregateFeed()
+    /// Whole files: the file's account. Chunks: the chunk's outcome.
+    var account: InputAccount?
+    var chunk: CSVChunkOutcome?
+}

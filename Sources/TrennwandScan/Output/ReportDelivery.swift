@@ -1,0 +1,90 @@
+import Foundation
+import TrennwandFindings
+import TrennwandOutputs
+import TrennwandRecords
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writes the findings of a scan into every requested report at once (one pass, `FanoutWriter`).
+///
+/// Report files appear complete or not at all (`AtomicFileSink`): a failure while writing any of
+/// them leaves the previous files in place. Standard output and special files (`/dev/null`, a
+/// FIFO, a terminal) are written in place.
+package struct ReportDelivery {
+    package var targets: [OutputTarget]
+    /// Paths in SARIF are made relative to this directory.
+    package var sourceRoot: String
+    /// Colours in a text summary written to standard output (the CLI: stdout is a terminal).
+    package var colorStandardOutput: Bool
+
+    package init(targets: [OutputTarget], sourceRoot: String, colorStandardOutput: Bool) {
+        self.targets = targets
+        self.sourceRoot = sourceRoot
+        self.colorStandardOutput = colorStandardOutput
+    }
+
+    /// Writes every report; returns the diagnostic of a failure (nothing half-written is left).
+    package func write(findings: FindingList, run: RunInfo, waived: [WaiverInfo?], baseline: BaselineCounts?,
+                       trend: HTMLTrendSection?) -> ScanDiagnostic? {
+        var writers: [any FindingWriter] = []
+        var sinks: [any OutputSink] = []
+        var atomic: [AtomicFileSink] = []
+        var direct: [Int32] = []
+        for target in targets {
+            let sink: any OutputSink
+            let path = target.destination.description
+            do {
+                switch target.destination {
+                case .standardOutput:
+                    sink = FileDescriptorSink(fd: STDOUT_FILENO)
+                case .file(let path) where Self.isSpecialFile(path):
+                    // /dev/null, a FIFO, a terminal: written in place (never renamed over).
+                    let s = try FileDescriptorSink(path: path)
+                    direct.append(s.fd)
+                    sink = s
+                case .file(let path):
+                    let dir = (path as NSString).deletingLastPathComponent
+                    if !dir.isEmpty { try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+                    let s = try AtomicFileSink(path: path)
+                    atomic.append(s)
+                    sink = s
+                }
+            } catch {
+                atomic.forEach { $0.discard() }
+                return ScanDiagnostic(code: (error as? OutputError)?.code ?? "output.write",
+                                      message: ScanDiagnostic.outputFailure(error, path: path), voice: .interface)
+            }
+            sinks.append(sink)
+            writers.append(target.format.writer(sink: sink, colors: target.destination == .standardOutput && colorStandardOutput,
+                                                sourceRoot: sourceRoot, trend: trend))
+        }
+        var fan = FanoutWriter(writers)
+        do {
+            try fan.begin(run: run)
+            for (i, f) in findings.enumerated() { try fan.write(f, waived: waived[i]) }
+            try fan.end(summary: RunSummary(finished: run.finished, inputs: run.inputs, baseline: baseline))
+            for s in sinks { try s.flush() }
+            // Only now do the report files appear, complete: a failure above leaves the old ones.
+            for s in atomic { try s.commit() }
+        } catch {
+            atomic.forEach { $0.discard() }
+            return ScanDiagnostic(code: (error as? OutputError)?.code ?? "output.write", label: .outputFailed,
+                                  message: ScanDiagnostic.outputFailure(error, path: nil), voice: .interface)
+        }
+        for fd in direct { close(fd) }
+        return nil
+    }
+
+    /// Existing character devices and FIFOs (`/dev/null`, `/dev/stdout`, a terminal, a pipe) are
+    /// written in place, never replaced. Everything else, also a block device or a symlink to a
+    /// regular file, goes through `AtomicFileSink`, whose rename replaces a link, not its target.
+    static func isSpecialFile(_ path: String) -> Bool {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return false }
+        let type = st.st_mode & S_IFMT
+        return type == S_IFCHR || type == S_IFIFO
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import TrennwandEngine
+import TrennwandFindings
+import TrennwandOutputs
+import TrennwandReaders
+import TrennwandRecords
+import TrennwandState
+
+/// One scan from request to verdict: waivers and baseline read (a broken file stops the scan
+/// early), the state opened, the inputs evaluated (`ScanScheduler`), waivers applied, the
+/// baseline compared, the lifecycle committed, the reports written (`ReportDelivery`) and the
+/// verdict decided. Messages go to `diagnose` as they arise, in the order the CLI always printed
+/// them.
+public enum Scan {
+    public static func run(_ request: ScanRequest, diagnose: @escaping (ScanDiagnostic) -> Void) -> ScanVerdict {
+        let r = request
+        var scheduler = ScanScheduler(catalog: r.catalog, ruleSet: r.ruleSet, policy: r.policy, pseudonymizer: Pseudonymizer(key: r.key),
+                                      onlyRules: r.onlyRules, now: r.now, threads: r.threads, chunkBytes: r.chunkBytes)
+        scheduler.reveal = r.reveal
+        scheduler.keepInMemory = r.keepInMemory
+        if let progress = r.progress {
+            let total = r.inputs.count
+            var n = 0
+            scheduler.progress = { path in
+                n += 1
+                progress(.file(index: n, total: total, path: path))
+            }
+        }
+        // Waivers and baseline are read before the scan: a broken file stops it early.
+        var waiverSet: WaiverSet?
+        if let path = r.waivers {
+            do {
+                let set = try WaiverSet.load(path: path, limits: r.waiverLimits, clock: Int64(Date().timeIntervalSince1970))
+                try set.checkRules(known: Set(r.ruleSet.rules.map(\.id)))
+                waiverSet = set
+            } catch {
+                diagnose(.unexpected(error, label: .configurationError))
+                return ScanVerdict(reason: .configuration)
+            }
+        }
+        var baseline: Baseline?
+        if let path = r.baseline {
+            do { baseline = try Baseline.load(path: path) } catch {
+                diagnose((error as? InputError).map { .file($0, label: .inputError) } ?? .unexpected(error, label: .inputError))
+                return ScanVerdict(reason: .input)
+            }
+            for w in baseline?.provenanceWarnings(rulePackHash: r.ruleSet.hash, keyID: r.key.keyID) ?? [] {
+                diagnose(.file(w, label: .warning))
+            }
+        }
+        var session: StateSession?
+        if let state = r.state {
+            do {
+                session = try StateSession(path: state.path, started: Int64(Date().timeIntervalSince1970), toolVersion: r.toolVersion,
+                                           rulePackHash: r.ruleSet.hash, inputs: r.inputs.map(\.path), full: state.full,
+                                           retentionMonths: state.retentionMonths, diagnose: diagnose)
+            } catch {
+                let e = StateError.from(error, path: state.path)
+                diagnose(.state(e))
+                return ScanVerdict(reason: ScanVerdict.stateReason(e))
+            }
+        }
+        if let session { scheduler.planSkips = { try session.plan(evaluated: $0, reference: $1) } }
+        var result: ScanResult
+        let identities = FileIdentity.snapshot(r.inputs.map(\.path))
+        do { result = try scheduler.run(r.inputs) } catch {
+            let reason: ScanVerdict.Reason
+            switch error {
+            case let e as ConfigError:
+                diagnose(.config(e, label: .ruleError))
+                reason = .configuration
+            case let e as StateError:
+                diagnose(.state(e))
+                reason = ScanVerdict.stateReason(e)
+            case let e as InputError:
+                diagnose(.file(e, label: .scanStopped))
+                reason = .input
+            default:
+                diagnose(.unexpected(error, label: .scanStopped))
+                reason = .input
+            }
+            session?.abandon(exitCode: r.historyCode(.input))
+            return ScanVerdict(reason: reason)
+        }
+        result.inputs = FileIdentity.markChanged(result.inputs, before: identities, skipped: Set(result.skipped))
+        for a in result.inputs where a.fileError?.reason.code == FileIdentity.changedCode {
+            diagnose(.file(InputError(a.fileError!), label: .inputError))
+        }
+        r.progress?(.finished)
+        var run = RunInfo(toolVersion: r.toolVersion, started: result.started, finished: result.finished,
+                          rulePackHash: result.rulePackHash, rules: result.descriptors, inputs: result.inputs,
+                          language: r.language, failOn: r.failOn)
+        run.keyID = r.key.keyID
+        let waivers = WaiverStep.apply(waiverSet, to: result.findings, request: r, diagnose: diagnose)
+        let comparison = baseline?.compare(findings: result.findings)
+        // State: lifecycle per finding, one transaction per file.
+        var lifecycle: [String: FindingStatus] = [:]
+        if let session, !waivers.fileRefused {
+            do {
+                lifecycle = try session.commit(result: result, waived: Set(result.findings.indices.compactMap {
+                    waivers.waived[$0] == nil ? nil : result.findings[$0].fingerprint
+                }))
+            } catch {
+                let e = StateError.from(error, path: session.store.path)
+                diagnose(.state(e))
+                session.abandon(exitCode: r.historyCode(.input))
+                return ScanVerdict(reason: ScanVerdict.stateReason(e), result: result)
+            }
+            session.report().forEach(diagnose)
+        }
+        let delivery = ReportDelivery(targets: r.targets, sourceRoot: r.sourceRoot, colorStandardOutput: r.colorStandardOutput)
+        if let failure = delivery.write(findings: result.findings, run: run, waived: waivers.waived,
+                                        baseline: comparison.map(BaselineCounts.init), trend: session?.trendSection()) {
+            diagnose(failure)
+            session?.finish(exitCode: r.historyCode(.output), skipped: result.skipped.count)
+            return ScanVerdict(reason: .output, result: result)
+        }
+        let reason = ScanVerdict.decide(waiverFileRefused: waivers.fileRefused, inputs: result.inputs, strict: r.strict, failOn: r.failOn,
+                                        findings: result.findings, waived: waivers.waived, baseline: comparison,
+                                        lifecycle: session == nil ? nil : lifecycle)
+        session?.finish(exitCode: r.historyCode(reason), skipped: result.skipped.count)
+        return ScanVerdict(reason: reason, result: result)
+    }
+}
+
+extension ScanDiagnostic {
+    package static func state(_ e: StateError) -> ScanDiagnostic {
+        ScanDiagnostic(code: e.code, message: .each { e.text($0) })
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import TrennwandFindings
+import TrennwandRecords
+import XCTest
+@testable import TrennwandScan
+
+/// The scan of Samples/ gives the same findings in the same order and the same accounting
+/// whatever the number of workers, the chunk size and whether findings are spilled.
+final class SchedulerEquivalenceTests: XCTestCase {
+    struct Snapshot: Equatable {
+        var findings: [String]
+        var inputs: [String]
+        var referenceRows: [String: Int]
+        var kinds: [String: String]
+        var skipped: [String]
+        var descriptors: Int
+
+        init(_ r: ScanResult) {
+            findings = Canonical.lines(Array(r.findings))
+            inputs = Canonical.lines(r.inputs)
+            referenceRows = Dictionary(uniqueKeysWithValues: r.referenceRows.map { ($0.key.rawValue, $0.value) })
+            kinds = r.kinds.mapValues(\.rawValue)
+            skipped = r.skipped
+            descriptors = r.descriptors.count
+        }
+    }
+
+    func testOneAndManyWorkersGiveTheSameFindingsInTheSameOrder() throws {
+        let samples = try SamplesFixture()
+        let sequential = Snapshot(try samples.scan(threads: 1))
+        XCTAssertGreaterThan(sequential.findings.count, 100)
+        XCTAssertEqual(sequential.inputs.count, samples.config.inputs.count)
+        // Small chunks: every CSV file of Samples is cut into several units.
+        for (threads, chunk) in [(2, nil), (4, 512), (3, 2_048), (1, 700)] as [(Int, Int?)] {
+            let parallel = Snapshot(try samples.scan(threads: threads, chunkBytes: chunk))
+            XCTAssertEqual(parallel.findings.count, sequential.findings.count, "threads \(threads), chunk \(chunk ?? 0)")
+            for (i, (a, b)) in zip(sequential.findings, parallel.findings).enumerated() where a != b {
+                XCTFail("threads \(threads), chunk \(chunk ?? 0): finding \(i) differs:\n\(a)\n\(b)")
+                break
+            }
+            XCTAssertEqual(parallel, sequential, "threads \(threads), chunk \(chunk ?? 0)")
+        }
+    }
+
+    /// Every finding spilled (limit 0) or none: the same list; the spill really happened.
+    func testSpilledAndInMemoryFindingsAreEqual() throws {
+        let samples = try SamplesFixture()
+        let inMemory = try samples.scan(threads: 1, keepInMemory: Int.max)
+        let spilled = try samples.scan(threads: 1, keepInMemory: 0)
+        let partly = try samples.scan(threads: 2, chunkBytes: 1_024, keepInMemory: 25)
+        XCTAssertFalse(inMemory.findings.items.contains { $0.isSpilled })
+        XCTAssertTrue(spilled.findings.items.allSatisfy { $0.isSpilled }, "no usable temporary directory?")
+        XCTAssertTrue(partly.findings.items.contains { $0.isSpilled })
+        XCTAssertEqual(Snapshot(spilled), Snapshot(inMemory))
+        XCTAssertEqual(Snapshot(partly), Snapshot(inMemory))
+    }
+
+    /// The collector alone: spilled findings read back field for field, occurrences included.
+    func testSpillRoundTripKeepsEveryField() {
+        var memory = FindingCollector(keepInMemory: 1_000)
+        var spill = FindingCollector(keepInMemory: 0)
+        let findings = (0..<40).map { finding("TW1\($0 % 4)0", file: "f\($0 % 3).csv", index: 40 - $0) }
+        for (i, f) in (findings + findings.prefix(5)).enumerated() {
+            memory.add(f, fileOrder: i % 3)
+            spill.add(f, fileOrder: i % 3)
+        }
+        let a = memory.sorted(), b = spill.sorted()
+        XCTAssertTrue(b.items.allSatisfy { $0.isSpilled })
+        XCTAssertEqual(Canonical.lines(Array(b)), Canonical.lines(Array(a)))
+        XCTAssertEqual(a.map(\.occurrences).reduce(0, +), 45)
+    }
+}
+
+extension FindingCollector.Item {
+    var isSpilled: Bool {
+        if case .spilled = stored { return true }
+        return false
+    }
+}

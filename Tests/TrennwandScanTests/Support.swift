@@ -1,0 +1,70 @@
+import Foundation
+import TrennwandEngine
+import TrennwandFindings
+import TrennwandReaders
+import TrennwandRecords
+@testable import TrennwandScan
+
+/// The repository's Samples/ and Rules/, found from this file's path.
+enum Repo {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let samples = root.appendingPathComponent("Samples")
+    static let rules = root.appendingPathComponent("Rules").path
+}
+
+/// Samples/ loaded once: its audit.yaml, the built-in profiles, rules and policy, a fixed key.
+struct SamplesFixture {
+    let config: AuditConfig
+    let catalog: ProfileCatalog
+    let ruleSet: RuleSet
+    let policy: PolicyData
+    let key = PseudonymKey(bytes: Array(repeating: 0x5A, count: 32), origin: "test")
+
+    init() throws {
+        config = try AuditConfig.load(path: Repo.samples.appendingPathComponent("audit.yaml").path)
+        catalog = try ProfileCatalog(directories: [Repo.rules + "/profiles"])
+        ruleSet = RuleSet.load(rulesDirectory: Repo.rules)
+        policy = try PolicyData.load(rulesDirectory: Repo.rules)
+    }
+
+    /// The scheduler over Samples' inputs with the given workers, chunk size and spill limit.
+    func scan(threads: Int, chunkBytes: Int? = nil, keepInMemory: Int? = nil) throws -> ScanResult {
+        var s = ScanScheduler(catalog: catalog, ruleSet: ruleSet, policy: policy, pseudonymizer: Pseudonymizer(key: key),
+                              onlyRules: nil, now: config.now!, threads: threads, chunkBytes: chunkBytes)
+        s.keepInMemory = keepInMemory
+        return try s.run(config.inputs)
+    }
+
+    func request(threads: Int = 1) -> ScanRequest {
+        var r = ScanRequest(inputs: config.inputs, catalog: catalog, ruleSet: ruleSet, policy: policy, key: key, now: config.now!,
+                            threads: threads, toolVersion: "0.0.0-test", historyCode: { $0 == .ok ? 0 : 9 })
+        r.language = .en
+        return r
+    }
+}
+
+/// Stable text of findings and accounts for equality checks (`Finding` is not `Equatable`).
+enum Canonical {
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return e
+    }()
+
+    static func lines<C: Collection>(_ items: C) -> [String] where C.Element: Encodable {
+        items.map { String(decoding: try! encoder.encode($0), as: UTF8.self) }
+    }
+}
+
+/// A synthetic finding: rule, file, record index and a fingerprint of 32 hex digits.
+func finding(_ rule: String, file: String = "a.csv", index: Int, line: Int? = nil, fingerprint: String? = nil,
+             severity: Severity = .high, findingClass: FindingClass = .violation) -> Finding {
+    let seed = (rule + file).utf8.reduce(0) { ($0 &* 31 &+ Int($1)) % 1_000_003 }
+    let fp = fingerprint ?? String(format: "%032x", seed * 100_000 + index)
+    return Finding(ruleID: rule, title: Localized(de: "Titel \(rule)", en: "title \(rule)"), severity: severity,
+                   findingClass: findingClass, norms: [Norm(citation: "§ 35 SGB I", title: "Sozialgeheimnis", asOf: "2025-01-01")],
+                   locator: Locator(file: file, line: line ?? index + 2, byteOffset: Int64(index * 40), index: index),
+                   time: 1_735_000_000 + Int64(index), evidence: [Evidence(field: "actor", detector: "name", value: "M*** M*******", piece: 0, range: 0..<5)],
+                   persons: ["actor": "P-\(index)"], remediation: Localized(de: "prüfen", en: "check"), fingerprint: fp,
+                   detail: index % 2 == 0 ? Localized(de: "Wert \(index)", en: "value \(index)") : nil)
+}
