@@ -87,6 +87,16 @@ package enum InputFile {
         return nil
     }
 
+    /// Whether a directory entry named `name` is a compressed input the scan collects: a `.zip`
+    /// archive or a gzip file of an input (`.csv.gz`, `.xml.gz`, `.jsonl.gz`, `.ndjson.gz`).
+    package static func isCompressedInputName(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        if lower.hasSuffix(".zip") { return true }
+        guard lower.hasSuffix(".gz") else { return false }
+        let inner = lower.dropLast(3)
+        return ZipArchive.inputExtensions.contains { inner.hasSuffix("." + $0) }
+    }
+
     /// How an input is read: a plain regular file through its descriptor (the readers' fast
     /// path), or a decompressing stream.
     enum Opened {
