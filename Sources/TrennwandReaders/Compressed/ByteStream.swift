@@ -76,6 +76,22 @@ final class FileByteStream: ByteStream {
     }
 }
 
+/// Reads bytes held in memory (tests and fuzzing of the decompressors).
+final class MemoryByteStream: ByteStream {
+    private let bytes: [UInt8]
+    private var position = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let n = min(buffer.count, bytes.count - position)
+        guard n > 0 else { return 0 }
+        bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: n) }
+        position += n
+        return n
+    }
+}
+
 /// The rejections of compressed inputs: one stable code each, German and English text with
 /// byte offsets and sizes only (never a byte of the content).
 enum ArchiveError {
