@@ -84,6 +84,9 @@ final class CompressedInputTests: XCTestCase {
         XCTAssertEqual(code { _ = try InputFile.openStream(path) }, "archive.needs-member")
         XCTAssertEqual(code { _ = try InputFile.openStream(path + "!/nicht-da.csv") }, "archive.member-missing")
         XCTAssertNil(ZipArchive.memberInputs(Hostile.write(Hostile.goodCSV, name: "plain.zip")))
+        let empty = archive([.init(name: "liesmich.txt", data: Array("x".utf8))])
+        XCTAssertNil(ZipArchive.memberInputs(empty))
+        XCTAssertEqual(Hostile.ingest(empty).fileCode, "archive.no-members")
     }
 
     func testCompressedInputsAreNeverChunked() throws {

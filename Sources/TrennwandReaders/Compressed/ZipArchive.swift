@@ -156,7 +156,7 @@ package final class ZipArchive {
         var entries: [Entry] = []
         var seen: Set<String> = []
         var p = 0
-        for index in 1...max(count, 1) where count > 0 {
+        for index in stride(from: 1, through: count, by: 1) {
             let at = offset + Int64(p)
             guard p + 46 <= bytes.count, u32(bytes, p) == 0x0201_4B50 else {
                 throw ArchiveError.corrupt(path, at: at, de: "Eintrag Nr. \(index) des Zentralverzeichnisses ungültig",

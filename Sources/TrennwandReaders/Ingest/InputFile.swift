@@ -123,6 +123,11 @@ package enum InputFile {
         case "zip":
             _ = close(fd)
             let members = try ZipArchive(path: path).inputMembers
+            if members.isEmpty {
+                throw InputError(file: path, code: "archive.no-members",
+                                 de: "ZIP-Archiv enthält keine lesbaren Mitglieder (.csv, .xml, .jsonl, .ndjson)",
+                                 en: "zip archive holds no readable members (.csv, .xml, .jsonl, .ndjson)")
+            }
             throw InputError(file: path, code: "archive.needs-member",
                              de: "ZIP-Archiv mit \(members.count) lesbaren Mitgliedern (.csv, .xml, .jsonl, .ndjson); Mitglieder werden als ARCHIV.zip!/NAME gelesen",
                              en: "zip archive with \(members.count) readable members (.csv, .xml, .jsonl, .ndjson); members are read as ARCHIVE.zip!/NAME")
