@@ -3,7 +3,7 @@
 
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
-APT_PACKAGES := pkg-config libxml2-dev libvectorscan-dev libxml2-utils libsqlite3-dev
+APT_PACKAGES := pkg-config libxml2-dev libvectorscan-dev libxml2-utils libsqlite3-dev zlib1g-dev
 # Test-only: headless browser for the report check, Python oracles (never used by the product).
 APT_TEST     := chromium
 PIP_TEST     := python-stdnum==2.2 jsonschema==4.26.0 duckdb==2.0.0

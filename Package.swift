@@ -41,6 +41,12 @@ let package = Package(
             pkgConfig: "libhs",
             providers: [.apt(["libvectorscan-dev"])]
         ),
+        .systemLibrary(
+            name: "CTrennwandZlib",
+            path: "Sources/CTrennwandZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Canonical records: no dependencies.
         .target(name: "TrennwandRecords", swiftSettings: hot),
         // YAML data files (profiles, rules, policy, configuration) read with file:line:column.
@@ -49,10 +55,10 @@ let package = Package(
             dependencies: ["TrennwandRecords", .product(name: "Yams", package: "Yams")],
             swiftSettings: strict
         ),
-        // Input readers: bytes in, canonical records or rejections out.
+        // Input readers: bytes in (plain, gzip or zip members), canonical records or rejections out.
         .target(
             name: "TrennwandReaders",
-            dependencies: ["TrennwandRecords", "TrennwandYAML", "CTrennwandLibXML2"],
+            dependencies: ["TrennwandRecords", "TrennwandYAML", "CTrennwandLibXML2", "CTrennwandZlib"],
             swiftSettings: hot
         ),
         // Findings: what a rule reports, independent of any output format.

@@ -26,16 +26,18 @@ $(find "$BIN/Yams.build" "$BIN/CYaml.build" -name '*.o' | sort)"
 ENGINE_OBJS="$(project_objs TrennwandEngine TrennwandFindings)
 $(find "$BIN/Crypto.build" "$BIN/CCryptoBoringSSL.build" "$BIN/CCryptoBoringSSLShims.build" "$BIN/CryptoBoringWrapper.build" \
                    -name '*.o' 2>/dev/null | sort)"
-for target in csv xml profile normalise expression; do
-  extra=""; libs="-lxml2"
+for target in csv xml profile normalise expression archive; do
+  extra=""; libs="-lxml2 -lz"
   case $target in
     csv) src=FuzzCSV ;; xml) src=FuzzXML ;; profile) src=FuzzProfile ;; normalise) src=FuzzNormalise ;;
-    expression) src=FuzzExpression; extra="$ENGINE_OBJS"; libs="-lxml2 -lhs -lstdc++" ;;
+    archive) src=FuzzArchive ;;
+    expression) src=FuzzExpression; extra="$ENGINE_OBJS"; libs="-lxml2 -lz -lhs -lstdc++" ;;
   esac
   ${SWIFTC:-swiftc} -sanitize=fuzzer,address -parse-as-library -g -Onone -swift-version 6 -use-ld=lld \
     -module-name "$src" -I "$BIN/Modules" \
     -Xcc -fmodule-map-file="$PWD/Sources/CTrennwandLibXML2/module.modulemap" \
     -Xcc -fmodule-map-file="$PWD/Sources/CTrennwandVectorscan/module.modulemap" \
+    -Xcc -fmodule-map-file="$PWD/Sources/CTrennwandZlib/module.modulemap" \
     -Xcc -fmodule-map-file="$PWD/$CHECKOUTS/Yams/Sources/CYaml/include/module.modulemap" \
     -Xcc -fmodule-map-file="$PWD/$CHECKOUTS/swift-crypto/Sources/CCryptoBoringSSL/include/module.modulemap" \
     -Xcc -fmodule-map-file="$PWD/$CHECKOUTS/swift-crypto/Sources/CCryptoBoringSSLShims/include/module.modulemap" \

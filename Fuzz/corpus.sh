@@ -43,6 +43,21 @@ for f in Samples/Traeger-Zugriffe.csv Samples/Jobcenter-Zugriffe.csv Samples/Pla
   esac
   k=$((k + 1))
 done
+# fuzz-archive: knob bit 0 = zip (1) or gzip (0); gzip files and zip archives of the samples.
+mkdir -p "$OUT/archive"
+for f in Samples/Traeger-Zugriffe.csv Samples/Traeger-Dokumentation.xml Samples/Stammdaten/Angebote.csv; do
+  { printf '\000'; gzip -n -c "$f"; } > "$OUT/archive/gz-$(basename "$f")"
+done
+python3 - "$OUT/archive" <<'PY'
+import io, sys, zipfile
+for name, method in (("deflate", zipfile.ZIP_DEFLATED), ("stored", zipfile.ZIP_STORED)):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", method) as z:
+        z.write("Samples/Traeger-Zugriffe.csv", "a/Traeger-Zugriffe.csv")
+        z.write("Samples/Traeger-Dokumentation.xml", "Traeger-Dokumentation.xml")
+        z.writestr("leer/", b"")
+    open(f"{sys.argv[1]}/zip-{name}", "wb").write(b"\x01" + b.getvalue())
+PY
 for f in Rules/profiles/*.yaml; do cp "$f" "$OUT/profile/$(basename "$f")"; done
 echo "corpus: csv $(ls "$OUT/csv" | wc -l), xml $(ls "$OUT/xml" | wc -l), profile $(ls "$OUT/profile" | wc -l), normalise $(ls "$OUT/normalise" | wc -l) seeds in $OUT"
 # Rule conditions of the shipped rule pack (and aggregate filters) as seeds for the expression target.

@@ -33,6 +33,21 @@ extension ContentHash {
         return (size, hasher.hex())
     }
 
+    /// Streams bytes from `read` (which fills its buffer and returns 0 at the end) through
+    /// SHA-256 in 1 MiB blocks: a zip member's decompressed bytes. Returns size and hex digest.
+    public static func stream(_ read: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> (size: Int64, hash: String) {
+        var hasher = ContentHash()
+        var size: Int64 = 0
+        var block = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = try block.withUnsafeMutableBytes { try read($0) }
+            if n == 0 { break }
+            block.withUnsafeBytes { hasher.update(Data($0.prefix(n))) }
+            size += Int64(n)
+        }
+        return (size, hasher.hex())
+    }
+
     /// One hash over several hashes (e.g. the reference tables), independent of their order.
     public static func combine(_ hashes: [String]) -> String {
         var hasher = ContentHash()

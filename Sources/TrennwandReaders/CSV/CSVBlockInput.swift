@@ -8,12 +8,15 @@ import Darwin
 import TrennwandRecords
 
 /// The read buffer of the CSV reader: bytes `[0, count)` of which `[position, count)` are not yet
-/// parsed; `fileOffset` is the file offset of byte 0. Refilled by `read(2)` (or from memory) in
-/// blocks; grows only when one record does not fit.
+/// parsed; `fileOffset` is the file offset of byte 0. Refilled by `read(2)` (or from memory, or
+/// from a decompressing stream, where offsets count decompressed bytes) in blocks; grows only
+/// when one record does not fit.
 struct CSVBlockInput {
     enum Source {
         case file(Int32)
         case memory([UInt8])
+        /// A gzip file or zip member (`InputFile.openStream`): read once, never chunked.
+        case stream(any ByteStream)
     }
 
     var source: Source
@@ -41,6 +44,7 @@ struct CSVBlockInput {
             source = .file(-1)
         }
         if case .memory = source { source = .memory([]) }
+        if case .stream = source { source = .memory([]) }
     }
 
     /// Moves the unparsed tail to the front (growing the buffer if it is full) and reads more.
@@ -95,6 +99,16 @@ struct CSVBlockInput {
                 bytesRead &+= Int64(n)
             }
             if memoryPosition == bytes.count {
+                atEOF = true
+                close()
+            }
+        case .stream(var stream):
+            let n = try stream.read(into: UnsafeMutableRawBufferPointer(start: buffer + count, count: room))
+            if n > 0 {
+                count &+= n
+                bytesRead &+= Int64(n)
+                source = .stream(stream)
+            } else {
                 atEOF = true
                 close()
             }

@@ -42,9 +42,15 @@ public struct CSVChunkSource: Sendable {
     public let firstLine: Int
     public let fileSize: Int64
 
-    /// Reads the header (same detection rules as `CSVReader`). Throws what `CSVReader` throws.
+    /// Reads the header (same detection rules as `CSVReader`). Throws what `CSVReader` throws,
+    /// and `input.not-seekable` for a compressed input (gzip, zip member): it is read whole.
     public init(path: String, dialect: CSVDialect) throws {
         let reader = try CSVReader(path: path, dialect: dialect)
+        if reader.isCompressed {
+            throw InputError(file: path, code: "input.not-seekable",
+                             de: "komprimierte Eingabe wird am Stück gelesen, nicht in Abschnitten",
+                             en: "a compressed input is read whole, not in chunks")
+        }
         self.path = path
         header = reader.header
         delimiter = reader.delimiter

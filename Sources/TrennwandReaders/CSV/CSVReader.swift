@@ -93,10 +93,26 @@ public final class CSVReader {
         try self.init(bytes: bytes, name: name, dialect: dialect, blockSize: CSVReader.defaultBlockSize)
     }
 
-    /// Testing seam: a small `blockSize` makes records span blocks.
-    convenience init(path: String, dialect: CSVDialect, blockSize: Int) throws {
-        let fd = try CSVReader.openFile(path)
-        try self.init(source: .file(fd), name: path, dialect: dialect, blockSize: blockSize)
+    /// Opens a gzip file or zip member (`InputFile.openStream`) with explicit bomb limits.
+    public convenience init(path: String, dialect: CSVDialect = CSVDialect(), limits: ArchiveLimits) throws {
+        try self.init(path: path, dialect: dialect, blockSize: CSVReader.defaultBlockSize, limits: limits)
+    }
+
+    /// Testing seam: a small `blockSize` makes records span blocks. Plain files are read through
+    /// their descriptor, compressed inputs through `InputFile.openStream`.
+    convenience init(path: String, dialect: CSVDialect, blockSize: Int, limits: ArchiveLimits = .standard) throws {
+        let source: CSVBlockInput.Source
+        switch try InputFile.openForReading(path, limits: limits) {
+        case .plain(let fd): source = .file(fd)
+        case .stream(let stream): source = .stream(stream)
+        }
+        try self.init(source: source, name: path, dialect: dialect, blockSize: blockSize)
+    }
+
+    /// Whether the input is read through a decompressing stream (not seekable, never chunked).
+    var isCompressed: Bool {
+        if case .stream = input.source { return true }
+        return false
     }
 
     /// Testing seam: a small `blockSize` makes records span blocks.

@@ -11,8 +11,9 @@ import TrennwandRecords
 ///
 /// A FIFO, socket or character device given as input would block `open(2)` or `read(2)` forever
 /// (a FIFO without a writer) or never end (`/dev/zero`). Files are opened with `O_NONBLOCK` (which
-/// makes opening a FIFO return at once) and refused unless `fstat` says `S_ISREG`.
-enum InputFile {
+/// makes opening a FIFO return at once) and refused unless `fstat` says `S_ISREG`. Compressed
+/// inputs (gzip, zip members) are read through `openStream`.
+package enum InputFile {
     /// Opens `path` read-only; a directory, missing, unreadable or non-regular file throws
     /// `input.unreadable` (with the system's reason) or `input.not-regular-file`.
     static func open(_ path: String) throws -> Int32 {
@@ -36,21 +37,116 @@ enum InputFile {
         return fd
     }
 
-    /// The first `count` bytes of a regular file (fewer when it is shorter).
-    static func head(path: String, count: Int) throws -> [UInt8] {
-        let fd = try open(path)
-        defer { _ = close(fd) }
+    /// The first `count` bytes of an input (fewer when it is shorter), decompressed when it is a
+    /// gzip file or a zip member (see `openStream`).
+    static func head(path: String, count: Int, limits: ArchiveLimits = .standard) throws -> [UInt8] {
+        var stream = try openStream(path, limits: limits)
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
         while filled < count {
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, count - filled) }
-            if n > 0 { filled += n; continue }
+            let n = try bytes.withUnsafeMutableBytes { try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
             if n == 0 { break }
-            let code = errno
-            if code == EINTR { continue }
-            throw CSVReader.unreadable(path, errno: code, byteOffset: Int64(filled))
+            filled += n
         }
         return Array(bytes[0..<filled])
+    }
+
+    /// The first `count` bytes of a regular file as stored (no decompression).
+    static func rawHead(path: String, count: Int) throws -> [UInt8] {
+        let fd = try open(path)
+        defer { _ = close(fd) }
+        return try rawHead(fd: fd, count: count, path: path)
+    }
+
+    /// The first `count` bytes at offset 0 of an open file (`pread`: the file position stays).
+    static func rawHead(fd: Int32, count: Int, path: String) throws -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let n = try ZipArchive.readFully(fd, &bytes, at: 0, path: path)
+        return Array(bytes[0..<n])
+    }
+
+    // MARK: Compressed inputs
+
+    /// Separates an archive from a member in an input name: `export.zip!/inner/a.csv` (the
+    /// convention of `jar:` URLs).
+    package static let memberSeparator = "!/"
+
+    /// The archive and member an input name stands for, or nil for a plain path. A path that
+    /// exists as given is plain; otherwise the first `!/` after which the part before is a
+    /// regular file splits it.
+    package static func archiveMember(_ path: String) -> (archive: String, member: String)? {
+        guard path.contains(memberSeparator), SystemPath.status(path) == nil else { return nil }
+        var search = path.startIndex
+        while let r = path.range(of: memberSeparator, range: search..<path.endIndex) {
+            let archive = String(path[..<r.lowerBound])
+            if let st = SystemPath.status(archive), st.st_mode & S_IFMT == S_IFREG {
+                return (archive, String(path[r.upperBound...]))
+            }
+            search = r.upperBound
+        }
+        return nil
+    }
+
+    /// Whether a directory entry named `name` is a compressed input the scan collects: a `.zip`
+    /// archive or a gzip file of an input (`.csv.gz`, `.xml.gz`, `.jsonl.gz`, `.ndjson.gz`).
+    package static func isCompressedInputName(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        if lower.hasSuffix(".zip") { return true }
+        guard lower.hasSuffix(".gz") else { return false }
+        let inner = lower.dropLast(3)
+        return ZipArchive.inputExtensions.contains { inner.hasSuffix("." + $0) }
+    }
+
+    /// How an input is read: a plain regular file through its descriptor (the readers' fast
+    /// path), or a decompressing stream.
+    enum Opened {
+        case plain(Int32)
+        case stream(any ByteStream)
+    }
+
+    /// Opens `path` as `openStream` does, keeping plain files as descriptors.
+    static func openForReading(_ path: String, limits: ArchiveLimits = .standard) throws -> Opened {
+        if let (archive, member) = archiveMember(path) {
+            return .stream(try ZipArchive(path: archive).openMember(member, inputName: path, limits: limits))
+        }
+        let fd = try open(path)
+        let head: [UInt8]
+        do { head = try rawHead(fd: fd, count: 10, path: path) } catch {
+            _ = close(fd)
+            throw error
+        }
+        switch compression(head) {
+        case nil:
+            return .plain(fd)
+        case "gzip":
+            return .stream(try GzipStream(FileByteStream(fd: fd, name: path), name: path, limits: limits))
+        case "zip":
+            _ = close(fd)
+            let members = try ZipArchive(path: path).inputMembers
+            if members.isEmpty {
+                throw InputError(file: path, code: "archive.no-members",
+                                 de: "ZIP-Archiv enthält keine lesbaren Mitglieder (.csv, .xml, .jsonl, .ndjson)",
+                                 en: "zip archive holds no readable members (.csv, .xml, .jsonl, .ndjson)")
+            }
+            throw InputError(file: path, code: "archive.needs-member",
+                             de: "ZIP-Archiv mit \(members.count) lesbaren Mitgliedern (.csv, .xml, .jsonl, .ndjson); Mitglieder werden als ARCHIV.zip!/NAME gelesen",
+                             en: "zip archive with \(members.count) readable members (.csv, .xml, .jsonl, .ndjson); members are read as ARCHIVE.zip!/NAME")
+        case let other?:
+            _ = close(fd)
+            throw compressed(path, format: other)
+        }
+    }
+
+    /// The bytes of an input, whatever it is stored as: a plain regular file, a gzip file (by its
+    /// magic number, not its name; several members allowed) or `archive.zip!/member` — the latter
+    /// two decompressed, checked (CRC-32, sizes) and bounded by `limits` (`archive.too-large`).
+    /// xz, zstd and bzip2 files are refused (`input.compressed`), as is a bare zip archive
+    /// (`archive.needs-member`: the scan expands it to its members). Throws `InputError`.
+    package static func openStream(_ path: String, limits: ArchiveLimits = .standard) throws -> any ByteStream {
+        switch try openForReading(path, limits: limits) {
+        case .plain(let fd): return FileByteStream(fd: fd, name: path)
+        case .stream(let stream): return stream
+        }
     }
 
     static func notRegular(_ path: String, type: mode_t) -> InputError {

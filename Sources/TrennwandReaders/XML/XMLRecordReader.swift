@@ -94,6 +94,8 @@ public final class XMLRecordReader {
     private enum Source {
         case file(Int32)
         case bytes([UInt8])
+        /// A gzip file or zip member: opened again (`InputFile.openStream`) for every pass.
+        case stream(path: String, limits: ArchiveLimits)
     }
 
     private let source: Source
@@ -107,12 +109,16 @@ public final class XMLRecordReader {
     }()
 
     /// Throws `XMLPathError` for a bad spec and `InputError` (`input.unreadable`) for a file that
-    /// is missing, unreadable or a directory.
-    public init(path: String, spec: XMLRecordSpec, chunkSize: Int = 256 * 1024) throws {
+    /// is missing, unreadable or a directory. A gzip file or zip member (`InputFile.openStream`)
+    /// is decompressed within `limits`.
+    public init(path: String, spec: XMLRecordSpec, chunkSize: Int = 256 * 1024, limits: ArchiveLimits = .standard) throws {
         self.name = path
         self.spec = try CompiledSpec(spec)
         self.chunkSize = Self.clamp(chunkSize)
-        self.source = .file(try Self.open(path))
+        switch try InputFile.openForReading(path, limits: limits) {
+        case .plain(let fd): self.source = .file(fd)
+        case .stream: self.source = .stream(path: path, limits: limits)
+        }
     }
 
     public init(bytes: [UInt8], name: String, spec: XMLRecordSpec, chunkSize: Int = 256 * 1024) throws {
@@ -128,13 +134,12 @@ public final class XMLRecordReader {
 
     /// The root element's name, reading only as far as its start tag (profile detection).
     public static func rootElement(path: String) throws -> XMLName {
-        let fd = try open(path)
-        defer { close(fd) }
+        var stream = try InputFile.openStream(path)
         let spec = try CompiledSpec(XMLRecordSpec(recordPath: "/root", fieldPaths: []))
         let state = XMLParseState(spec: spec, rootOnly: true)
         var total: Int64 = 0
         try parse(state: state, chunkSize: 64 * 1024) { buffer in
-            let n = try readChunk(fd, buffer, name: path)
+            let n = try stream.read(into: buffer)
             total += Int64(n)
             return n
         }
@@ -150,9 +155,11 @@ public final class XMLRecordReader {
         switch source {
         case .file(let fd):
             guard lseek(fd, 0, SEEK_SET) == 0 else { throw Self.unreadable(name, errno) }
-        case .bytes:
+        case .bytes, .stream:
             break
         }
+        var stream: (any ByteStream)?
+        if case .stream(let path, let limits) = source { stream = try InputFile.openStream(path, limits: limits) }
         var position = 0
         try withoutActuallyEscaping(body) { escapable in
             state.body = escapable
@@ -162,6 +169,8 @@ public final class XMLRecordReader {
                 switch source {
                 case .file(let fd):
                     n = try Self.readChunk(fd, buffer, name: name)
+                case .stream:
+                    n = try stream?.read(into: buffer) ?? 0
                 case .bytes(let bytes):
                     n = min(buffer.count, bytes.count - position)
                     if n > 0 {
@@ -233,9 +242,6 @@ public final class XMLRecordReader {
     // MARK: - Files and errors
 
     private static func clamp(_ size: Int) -> Int { min(max(size, 1), 8 << 20) }
-
-    /// Only regular files (see `InputFile`): a FIFO would block, a device never end.
-    private static func open(_ path: String) throws -> Int32 { try InputFile.open(path) }
 
     private static func readChunk(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, name: String) throws -> Int {
         while true {

@@ -1,4 +1,5 @@
 import Foundation
+import TrennwandReaders
 import TrennwandRecords
 #if canImport(Glibc)
 import Glibc
@@ -19,8 +20,9 @@ struct FileIdentity: Equatable {
     var modified: Int64
     var changed: Int64
 
+    /// A zip member (`a.zip!/m.csv`) has the archive file's identity (the key holds the member).
     init?(path: String) {
-        guard let st = SystemPath.status(path) else { return nil }
+        guard let st = SystemPath.status(InputFile.archiveMember(path)?.archive ?? path) else { return nil }
         device = UInt64(st.st_dev)
         inode = UInt64(st.st_ino)
         size = Int64(st.st_size)

@@ -1,5 +1,6 @@
 import Foundation
 import TrennwandFindings
+import TrennwandReaders
 import TrennwandRecords
 import TrennwandYAML
 
@@ -53,7 +54,9 @@ public struct AuditConfig: Sendable {
             for item in try list.sequence() {
                 let im = try item.mapping(allowed: ["path", "profile"])
                 let pattern = resolve(try im.required("path").string())
-                let matches = glob(pattern)
+                // Compressed exports: a zip archive stands for its input members; `a.zip!/m.csv` is taken as written.
+                let matches = (InputFile.archiveMember(pattern).map { _ in [pattern] } ?? glob(pattern))
+                    .flatMap { ZipArchive.memberInputs($0) ?? [$0] }
                 if matches.isEmpty {
                     throw item.error("config.no-match", de: "„\(pattern)“ trifft keine Datei", en: "'\(pattern)' matches no file")
                 }

@@ -16,7 +16,8 @@ public struct ScanInput: Sendable, Hashable {
 }
 
 /// Expands the scan paths: files as given, directories recursively to their `.csv` and `.xml`
-/// files (sorted, hidden files skipped). Names are read as bytes (`readdir`), so names that are
+/// files and compressed inputs (`.csv.gz`, `.zip`, …; sorted, hidden files skipped), zip
+/// archives to their input members. Names are read as bytes (`readdir`), so names that are
 /// not valid UTF-8 are found and kept openable (`SystemPath`).
 public func expandPaths(_ paths: [String]) -> [String] {
     var out: [String] = []
@@ -29,7 +30,8 @@ public func expandPaths(_ paths: [String]) -> [String] {
             out.append(p)
         }
     }
-    return out
+    // Compressed exports: a zip archive stands for its input members (`a.zip!/inner/b.csv`).
+    return out.flatMap { ZipArchive.memberInputs($0) ?? [$0] }
 }
 
 /// Appends the `.csv`/`.xml` files below `dir` (paths relative to the scan root). Symbolic links
@@ -52,6 +54,6 @@ private func collectInputs(in dir: String, relative: String, into files: inout [
             continue
         }
         let ext = (n as NSString).pathExtension.lowercased()
-        if !n.hasPrefix(".") && (ext == "csv" || ext == "xml") { files.append(rel) }
+        if !n.hasPrefix(".") && (ext == "csv" || ext == "xml" || InputFile.isCompressedInputName(n)) { files.append(rel) }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import TrennwandFindings
 import TrennwandOutputs
+import TrennwandReaders
 import TrennwandRecords
 import TrennwandState
 
@@ -51,7 +52,14 @@ final class StateSession {
 
     private func plannedFile(_ path: String) throws -> PlannedFile {
         if let p = planned[path] { return p }
-        let (size, hash) = try ContentHash.file(atPath: path)
+        let (size, hash): (Int64, String)
+        if InputFile.archiveMember(path) != nil {
+            // A zip member is hashed by its decompressed bytes (CRC-checked while read).
+            var stream = try InputFile.openStream(path)
+            (size, hash) = try ContentHash.stream { try stream.read(into: $0) }
+        } else {
+            (size, hash) = try ContentHash.file(atPath: path)
+        }
         let p = PlannedFile(path: path, size: size, hash: hash)
         planned[path] = p
         return p
@@ -101,7 +109,7 @@ final class StateSession {
         let skippedPaths = Set(skipped.map(\.path))
         var byFile: [String: [Finding]] = [:]
         for f in result.findings { byFile[f.locator.file, default: []].append(f) }
-        let committed = result.inputs.filter { !skippedPaths.contains($0.file) && SystemPath.status($0.file) != nil }
+        let committed = result.inputs.filter { !skippedPaths.contains($0.file) && FileIdentity(path: $0.file) != nil }
         // Findings without a scanned source (aggregates without samples) go with the first file.
         let known = Set(committed.map(\.file))
         let orphans = result.findings.filter { !known.contains($0.locator.file) }
