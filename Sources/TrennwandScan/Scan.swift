@@ -86,6 +86,7 @@ public enum Scan {
         for a in result.inputs where a.fileError?.reason.code == FileIdentity.changedCode {
             diagnose(.file(InputError(a.fileError!), label: .inputError))
         }
+        for late in result.lateRecords { diagnose(.lateRecords(late)) }
         r.progress?(.finished)
         var run = RunInfo(toolVersion: r.toolVersion, started: result.started, finished: result.finished,
                           rulePackHash: result.rulePackHash, rules: result.descriptors, inputs: result.inputs,
@@ -115,7 +116,8 @@ public enum Scan {
             session?.finish(exitCode: r.historyCode(.output), skipped: result.skipped.count)
             return ScanVerdict(reason: .output, result: result)
         }
-        let reason = ScanVerdict.decide(waiverFileRefused: waivers.fileRefused, inputs: result.inputs, strict: r.strict, failOn: r.failOn,
+        let reason = ScanVerdict.decide(waiverFileRefused: waivers.fileRefused, inputs: result.inputs,
+                                        lateRecords: !result.lateRecords.isEmpty, strict: r.strict, failOn: r.failOn,
                                         findings: result.findings, waived: waivers.waived, baseline: comparison,
                                         lifecycle: session == nil ? nil : lifecycle)
         session?.finish(exitCode: r.historyCode(reason), skipped: result.skipped.count)
@@ -124,6 +126,14 @@ public enum Scan {
 }
 
 extension ScanDiagnostic {
+    /// An aggregate rule left records uncounted: the findings of that rule may be incomplete.
+    package static func lateRecords(_ late: AggregateLateRecords) -> ScanDiagnostic {
+        let first = late.samples.first.map { " (\($0.description))" } ?? ""
+        return ScanDiagnostic(code: "aggregate.late-records", label: .warning, message: Localized(
+            de: "\(late.ruleID): \(late.count) Datensätze lagen zeitlich vor einem schon ausgewerteten Zeitfenster und wurden für diese Regel nicht gezählt\(first); Exporte desselben Zeitraums zu einer nach Zeit sortierten Datei zusammenführen oder die Dateien in zeitlicher Reihenfolge angeben [aggregate.late-records]",
+            en: "\(late.ruleID): \(late.count) records were older than a time window already evaluated and were not counted for this rule\(first); merge exports of the same period into one file sorted by time, or give the files in time order [aggregate.late-records]"))
+    }
+
     package static func state(_ e: StateError) -> ScanDiagnostic {
         ScanDiagnostic(code: e.code, message: .each { e.text($0) })
     }

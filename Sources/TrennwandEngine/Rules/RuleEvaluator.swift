@@ -271,6 +271,17 @@ public final class RuleEvaluator {
         }
     }
 
+    /// Aggregate rules that could not count some records because their window had already been
+    /// closed (records older than what the rule had seen, typically a second export of the same
+    /// period given after the first). Windows are evaluated as the records stream by, with memory
+    /// bounded by keys, so such records are left out of that rule; the scan reports them.
+    public var lateRecords: [AggregateLateRecords] {
+        aggregates.compactMap { a in
+            a.evaluator.counters.late == 0 ? nil
+                : AggregateLateRecords(ruleID: a.rule.descriptor.id, count: a.evaluator.counters.late, samples: a.evaluator.lateSamples)
+        }
+    }
+
     // MARK: - Findings
 
     /// Per kind: the slots of the fields that name persons (`FieldDisclosure.person`), always
@@ -508,4 +519,12 @@ public struct AggregateFeed: Sendable {
     public init() {}
     public var count: Int { entries.count }
     public var isEmpty: Bool { entries.isEmpty }
+}
+
+/// Records an aggregate rule left uncounted because they arrived after their window was closed.
+public struct AggregateLateRecords: Sendable, Hashable {
+    public let ruleID: String
+    public let count: Int
+    /// The first few of them (`maxSamples` of the rule's aggregate).
+    public let samples: [Locator]
 }

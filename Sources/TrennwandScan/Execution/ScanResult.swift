@@ -17,4 +17,6 @@ public struct ScanResult: Sendable {
     public var started: Int64
     public var finished: Int64
     public var elapsed: Double
+    /// Aggregate rules that left records uncounted (arrived after their window closed).
+    public var lateRecords: [AggregateLateRecords] = []
 }

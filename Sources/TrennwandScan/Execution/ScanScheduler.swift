@@ -119,10 +119,12 @@ package struct ScanScheduler {
         accounts += runUnits(units, inputCount: evaluatedInputs.count, pack: pack, workerPack: workerPack, merger: &merger,
                              collected: &collected)
         evaluator.finish { collected.add($0, fileOrder: order) }
-        return ScanResult(
+        var result = ScanResult(
             findings: collected.sorted(), inputs: accounts, referenceRows: plan.tables.mapValues(\.count),
             descriptors: pack.descriptors, rulePackHash: ruleSet.hash, skipped: skippedPaths, kinds: plan.kinds, started: started,
             finished: Int64(Date().timeIntervalSince1970), elapsed: Date().timeIntervalSince(clock))
+        result.lateRecords = evaluator.lateRecords
+        return result
     }
 
     /// The units of the evaluated inputs: CSV files in chunks (unless sequential), others whole.

@@ -37,12 +37,13 @@ public struct ScanVerdict: Sendable {
     /// The reason of a scan whose reports were written: errors first, then open (not waived)
     /// violations at or above the threshold that are new — against the baseline, and, with a
     /// state database (`lifecycle` not nil), new or reopened.
-    package static func decide(waiverFileRefused: Bool, inputs: [InputAccount], strict: Bool, failOn: Severity?,
+    package static func decide(waiverFileRefused: Bool, inputs: [InputAccount], lateRecords: Bool = false, strict: Bool, failOn: Severity?,
                                findings: FindingList, waived: [WaiverInfo?], baseline: BaselineComparison?,
                                lifecycle: [String: FindingStatus]?) -> Reason {
         if waiverFileRefused { return .configuration }
         if inputs.contains(where: { $0.fileError != nil }) { return .input }
-        if strict && inputs.contains(where: { $0.rejected > 0 }) { return .input }
+        // --strict: a record rejected, or left uncounted by an aggregate rule, is an incomplete scan.
+        if strict && (lateRecords || inputs.contains(where: { $0.rejected > 0 })) { return .input }
         guard let failOn else { return .ok }
         let gating = findings.indices.contains { i in
             let f = findings[i]
