@@ -17,8 +17,8 @@ public final class ProfileNormaliser {
     public let file: String
     /// CSV header columns the profile does not use, in file order (informational, not an error).
     public let unusedColumns: [String]
-    /// XML: the reader spec (record path, namespaces, one field path per distinct profile path).
-    public let xmlSpec: XMLRecordSpec?
+    /// Path formats (XML, JSON Lines): the distinct source paths of the profile, by source index.
+    public let paths: [String]
 
     private let slots: [CompiledSlot]
     private let idSlot: Int?
@@ -57,11 +57,12 @@ public final class ProfileNormaliser {
         }
         self.slots = compiled
         self.unusedColumns = header.indices.filter { !used.contains($0) }.map { header[$0] }
-        self.xmlSpec = nil
+        self.paths = []
         self.idSlot = Self.idSlot(profile.kind)
     }
 
-    /// Compiles an XML profile; `xmlSpec` is what the `XMLRecordReader` needs.
+    /// Compiles a profile whose sources are paths (XML, JSON Lines): source index `i` is `paths[i]`,
+    /// one per distinct path in first-use order; the format's reader delivers values by that index.
     public init(profile: SourceProfile, file: String) throws {
         self.profile = profile
         self.file = file
@@ -79,20 +80,8 @@ public final class ProfileNormaliser {
         }
         self.slots = compiled
         self.unusedColumns = []
-        self.xmlSpec = XMLRecordSpec(recordPath: profile.recordPath ?? "/", namespaces: profile.namespaces, fieldPaths: paths)
+        self.paths = paths
         self.idSlot = Self.idSlot(profile.kind)
-    }
-
-    /// Normalises one CSV row.
-    public func normalise(_ row: CSVRow) -> NormaliseOutcome {
-        let locator = Locator(file: file, line: row.line, column: nil, byteOffset: row.byteOffset, index: row.index)
-        return normalise(CSVRaw(row: row), locator: locator)
-    }
-
-    /// Normalises one XML record element.
-    public func normalise(_ view: XMLRecordView) -> NormaliseOutcome {
-        let locator = Locator(file: file, line: view.line, column: view.column, byteOffset: view.byteOffset, index: view.index)
-        return normalise(XMLRaw(view: view), locator: locator)
     }
 
     /// Normalises a record given as one byte buffer per source index (tests, inline rule examples).
@@ -240,7 +229,7 @@ final class CompiledSlot {
     }
 }
 
-private var emptyBuffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
+var emptyBuffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
 
 @inline(__always)
 func trimmed(_ v: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
@@ -460,20 +449,6 @@ extension ProfileNormaliser {
 protocol RawRecord {
     /// Calls `body` for every occurrence of source `i` (CSV: exactly once, empty when the row is short).
     func forEach(_ i: Int, _ body: (UnsafeRawBufferPointer) -> Void)
-}
-
-struct CSVRaw: RawRecord {
-    let row: CSVRow
-    func forEach(_ i: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
-        body(i < row.count ? row.field(i) : emptyBuffer)
-    }
-}
-
-struct XMLRaw: RawRecord {
-    let view: XMLRecordView
-    func forEach(_ i: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
-        for v in view.values(i) { v.withUnsafeBytes(body) }
-    }
 }
 
 struct ArrayRaw: RawRecord {

@@ -8,9 +8,9 @@ import TrennwandRecords
 /// several threads with the same findings in the same order.
 ///
 /// - `threads: 1` (and no `chunkBytes`): the sequential scan — one evaluator, files read whole, in order.
-/// - otherwise the evaluated inputs become *units*: every CSV file is cut into chunks of about
-///   `chunkBytes` at record boundaries (`CSVChunkSource`: candidates verified by the parser, a
-///   wrong guess is re-parsed), every other file (XML) is one unit whose parsing runs on its own
+/// - otherwise the evaluated inputs become *units*: every CSV or JSON Lines file is cut into chunks
+///   of about `chunkBytes` at record boundaries (`Ingest.chunkSource`; CSV candidates are verified
+///   by the parser, a wrong guess is re-parsed), every other file (XML) is one unit whose parsing runs on its own
 ///   thread, pipelined with rule evaluation in batches. `threads` workers take units in input
 ///   order, each with its own `RuleEvaluator` (and so its own `EvalContext`s and Vectorscan scratch).
 /// - Results are merged by the calling thread strictly in unit order: chunk-local line numbers and
@@ -162,9 +162,9 @@ struct ParallelScan {
 
     // MARK: - Units
 
-    /// One piece of work: a chunk of a CSV file or a whole file.
+    /// One piece of work: a chunk of a file or a whole file.
     enum Unit: Sendable {
-        case chunk(input: Int, fileOrder: Int, source: CSVChunkSource, profile: SourceProfile, start: Int64, end: Int64,
+        case chunk(input: Int, fileOrder: Int, source: any ChunkSource, profile: SourceProfile, start: Int64, end: Int64,
                    first: Bool, last: Bool)
         case whole(input: Int, fileOrder: Int, path: String, profile: SourceProfile)
 
@@ -181,7 +181,7 @@ struct ParallelScan {
         var feed = AggregateFeed()
         /// Whole files: the file's account. Chunks: the chunk's outcome.
         var account: InputAccount?
-        var chunk: CSVChunkOutcome?
+        var chunk: ChunkOutcome?
     }
 
     private func makeUnits(_ evaluated: [(ScanInput, SourceProfile)], firstFileOrder: Int) -> [Unit] {
@@ -189,7 +189,7 @@ struct ParallelScan {
         var units: [Unit] = []
         for (i, (input, profile)) in evaluated.enumerated() {
             let fileOrder = firstFileOrder + i
-            if profile.format == .csv, let source = Self.chunkSource(input.path, profile: profile),
+            if let source = Ingest.chunkSource(path: input.path, profile: profile),
                let starts = try? source.boundaries(chunkBytes: size) {
                 for (k, s) in starts.enumerated() {
                     let end = k + 1 < starts.count ? starts[k + 1] : Int64.max
@@ -203,16 +203,6 @@ struct ParallelScan {
         return units
     }
 
-    /// A CSV file that can be read in chunks: right format, readable header, profile columns
-    /// present. Anything else is read whole by `Ingest.run`, which accounts for the error.
-    static func chunkSource(_ path: String, profile: SourceProfile) -> CSVChunkSource? {
-        guard (try? ProfileCatalog.sniffFormat(path: path)) == .csv,
-              let source = try? CSVChunkSource(path: path, dialect: CSVDialect(delimiter: profile.delimiter, encoding: profile.encoding)),
-              (try? ProfileNormaliser(profile: profile, header: source.header, file: path)) != nil
-        else { return nil }
-        return source
-    }
-
     /// Evaluates one unit with `evaluator` (a worker's own, or the merger's for re-parses).
     static func process(_ unit: Unit, start overrideStart: Int64? = nil, evaluator: RuleEvaluator, catalog: ProfileCatalog,
                         normalisers: inout [String: ProfileNormaliser], pipelined: Bool) -> UnitResult {
@@ -224,11 +214,11 @@ struct ParallelScan {
                 normaliser = n
             } else {
                 // chunkSource checked that this does not throw.
-                normaliser = try! ProfileNormaliser(profile: profile, header: source.header, file: source.path)
+                normaliser = try! source.normaliser(profile: profile)
                 normalisers = [source.path: normaliser]
             }
             var findings = r.findings, feed = r.feed
-            r.chunk = Ingest.runCSVChunk(source, normaliser: normaliser, start: overrideStart ?? start, end: end) { record in
+            r.chunk = Ingest.runChunk(source, normaliser: normaliser, start: overrideStart ?? start, end: end) { record in
                 evaluator.evaluate(record, routingAggregatesTo: &feed) { findings.append(($0, $1)) }
             }
             r.findings = findings
@@ -322,7 +312,7 @@ struct ParallelScan {
     }
 }
 
-/// Per CSV file while its chunks are merged: the running account and where the next chunk starts.
+/// Per chunked file while its chunks are merged: the running account and where the next chunk starts.
 private struct FileMergeState {
     var account: InputAccount
     var expectedStart: Int64
@@ -337,7 +327,7 @@ private struct FileMergeState {
         self.line = line
     }
 
-    mutating func absorb(_ outcome: CSVChunkOutcome, lineOffset: Int, indexOffset: Int) {
+    mutating func absorb(_ outcome: ChunkOutcome, lineOffset: Int, indexOffset: Int) {
         let a = outcome.account
         account.read += a.read
         account.normalised += a.normalised

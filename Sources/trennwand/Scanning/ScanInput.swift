@@ -26,8 +26,8 @@ struct ScanResult {
     var elapsed: Double
 }
 
-/// Expands the scan paths: files as given, directories recursively to their `.csv` and `.xml`
-/// files (sorted, hidden files skipped). Names are read as bytes (`readdir`), so names that are
+/// Expands the scan paths: files as given, directories recursively to their input files (the
+/// extensions of `SourceFormat.fileExtensions`: `.csv`, `.xml`, `.jsonl`, `.ndjson`; sorted, hidden files skipped). Names are read as bytes (`readdir`), so names that are
 /// not valid UTF-8 are found and kept openable (`SystemPath`).
 func expandPaths(_ paths: [String]) -> [String] {
     var out: [String] = []
@@ -43,7 +43,7 @@ func expandPaths(_ paths: [String]) -> [String] {
     return out
 }
 
-/// Appends the `.csv`/`.xml` files below `dir` (paths relative to the scan root). Symbolic links
+/// Appends the input files below `dir` (paths relative to the scan root). Symbolic links
 /// to directories are not followed (as `FileManager`'s enumerator did not).
 private func collectInputs(in dir: String, relative: String, into files: inout [String]) {
     guard let d = SystemPath.withCString(dir, { opendir($0) }) else { return }
@@ -63,6 +63,6 @@ private func collectInputs(in dir: String, relative: String, into files: inout [
             continue
         }
         let ext = (n as NSString).pathExtension.lowercased()
-        if !n.hasPrefix(".") && (ext == "csv" || ext == "xml") { files.append(rel) }
+        if !n.hasPrefix(".") && SourceFormat.fileExtensions.contains(ext) { files.append(rel) }
     }
 }
