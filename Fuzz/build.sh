@@ -26,10 +26,10 @@ $(find "$BIN/Yams.build" "$BIN/CYaml.build" -name '*.o' | sort)"
 ENGINE_OBJS="$(project_objs TrennwandEngine TrennwandFindings)
 $(find "$BIN/Crypto.build" "$BIN/CCryptoBoringSSL.build" "$BIN/CCryptoBoringSSLShims.build" "$BIN/CryptoBoringWrapper.build" \
                    -name '*.o' 2>/dev/null | sort)"
-for target in csv xml profile normalise expression; do
+for target in csv xml jsonl profile normalise expression; do
   extra=""; libs="-lxml2"
   case $target in
-    csv) src=FuzzCSV ;; xml) src=FuzzXML ;; profile) src=FuzzProfile ;; normalise) src=FuzzNormalise ;;
+    csv) src=FuzzCSV ;; xml) src=FuzzXML ;; jsonl) src=FuzzJSONL ;; profile) src=FuzzProfile ;; normalise) src=FuzzNormalise ;;
     expression) src=FuzzExpression; extra="$ENGINE_OBJS"; libs="-lxml2 -lhs -lstdc++" ;;
   esac
   ${SWIFTC:-swiftc} -sanitize=fuzzer,address -parse-as-library -g -Onone -swift-version 6 -use-ld=lld \

@@ -8,11 +8,12 @@ import TrennwandRecords
 /// several threads with the same findings in the same order.
 ///
 /// - `threads: 1` (and no `chunkBytes`): the sequential scan — one evaluator, files read whole, in order.
-/// - otherwise the evaluated inputs become *units*: every CSV or JSON Lines file is cut into chunks
-///   of about `chunkBytes` at record boundaries (`Ingest.chunkSource`; CSV candidates are verified
-///   by the parser, a wrong guess is re-parsed), every other file (XML) is one unit whose parsing runs on its own
-///   thread, pipelined with rule evaluation in batches. `threads` workers take units in input
-///   order, each with its own `RuleEvaluator` (and so its own `EvalContext`s and Vectorscan scratch).
+/// - otherwise the evaluated inputs become *units*: every CSV or JSON Lines file is cut into
+///   chunks of about `chunkBytes` at record boundaries (`Ingest.chunkSource`; CSV candidates are
+///   verified by the parser, a wrong guess is re-parsed), every other file (XML) is one unit whose
+///   parsing runs on its own thread, pipelined with rule evaluation in batches. `threads` workers
+///   take units in input order, each with its own `RuleEvaluator` (and so its own `EvalContext`s
+///   and Vectorscan scratch).
 /// - Results are merged by the calling thread strictly in unit order: chunk-local line numbers and
 ///   indices are made global, findings go through the same `FindingCollector` in the same order as
 ///   a sequential run, gap findings (reported once per evaluator) are kept once, first by input

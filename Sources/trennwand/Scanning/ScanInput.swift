@@ -27,8 +27,9 @@ struct ScanResult {
 }
 
 /// Expands the scan paths: files as given, directories recursively to their input files (the
-/// extensions of `SourceFormat.fileExtensions`: `.csv`, `.xml`, `.jsonl`, `.ndjson`; sorted, hidden files skipped). Names are read as bytes (`readdir`), so names that are
-/// not valid UTF-8 are found and kept openable (`SystemPath`).
+/// extensions of `SourceFormat.fileExtensions`: `.csv`, `.xml`, `.jsonl`, `.ndjson`; sorted, hidden
+/// files skipped). Names are read as bytes (`readdir`), so names that are not valid UTF-8 are found
+/// and kept openable (`SystemPath`).
 func expandPaths(_ paths: [String]) -> [String] {
     var out: [String] = []
     for p in paths {
