@@ -86,6 +86,22 @@ extension ProfileCatalog {
 }
 
 extension ProfileNormaliser {
+    /// Compiles a CSV profile against the file's decoded header: a column is found by
+    /// `headerKey` (case-insensitive, trimmed, BOM ignored); its index is the source index.
+    /// Throws `InputError` (`profile.missing-column`) when a profile column is not in the header.
+    public convenience init(profile: SourceProfile, header: [String], file: String) throws {
+        let normalisedHeader = header.map(Self.headerKey)
+        var used = Set<Int>()
+        try self.init(profile: profile, file: file, resolve: { column in
+            guard let i = normalisedHeader.firstIndex(of: Self.headerKey(column)) else {
+                throw ProfileIssue.missingColumn(file: file, profile: profile.id, column: column)
+            }
+            used.insert(i)
+            return i
+        }, isAbsent: { normalisedHeader.firstIndex(of: Self.headerKey($0)) == nil })
+        unusedColumns = header.indices.filter { !used.contains($0) }.map { header[$0] }
+    }
+
     /// Normalises one CSV row.
     public func normalise(_ row: CSVRow) -> NormaliseOutcome {
         let locator = Locator(file: file, line: row.line, column: nil, byteOffset: row.byteOffset, index: row.index)
