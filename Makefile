@@ -68,7 +68,7 @@ install: release
 clean:
 	rm -rf .build
 
-# Hostile input: libFuzzer targets (CSV reader, XML reader, profile YAML) built into .build-fuzz/
+# Hostile input: libFuzzer targets (CSV, XML and JSON Lines readers, profile YAML) built into .build-fuzz/
 # with -sanitize=fuzzer,address; seeds generated from Samples and ../shared/testsuites. See
 # docs/hostile-input.md. `make test` runs the short fuzz first.
 FUZZ_SECONDS ?= 300

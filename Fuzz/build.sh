@@ -26,10 +26,10 @@ $(find "$BIN/Yams.build" "$BIN/CYaml.build" -name '*.o' | sort)"
 ENGINE_OBJS="$(project_objs TrennwandEngine TrennwandFindings)
 $(find "$BIN/Crypto.build" "$BIN/CCryptoBoringSSL.build" "$BIN/CCryptoBoringSSLShims.build" "$BIN/CryptoBoringWrapper.build" \
                    -name '*.o' 2>/dev/null | sort)"
-for target in csv xml profile normalise expression archive; do
+for target in csv xml jsonl profile normalise expression archive; do
   extra=""; libs="-lxml2 -lz"
   case $target in
-    csv) src=FuzzCSV ;; xml) src=FuzzXML ;; profile) src=FuzzProfile ;; normalise) src=FuzzNormalise ;;
+    csv) src=FuzzCSV ;; xml) src=FuzzXML ;; jsonl) src=FuzzJSONL ;; profile) src=FuzzProfile ;; normalise) src=FuzzNormalise ;;
     archive) src=FuzzArchive ;;
     expression) src=FuzzExpression; extra="$ENGINE_OBJS"; libs="-lxml2 -lz -lhs -lstdc++" ;;
   esac

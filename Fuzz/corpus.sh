@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 OUT=.build-fuzz/corpus
 SUITES=../shared/testsuites
-mkdir -p "$OUT/csv" "$OUT/xml" "$OUT/profile" "$OUT/normalise" "$OUT/expression"
+mkdir -p "$OUT/csv" "$OUT/xml" "$OUT/jsonl" "$OUT/profile" "$OUT/normalise" "$OUT/expression"
 n=0
 seed() {  # seed <dir> <knob-octal> <file>
   n=$((n + 1))
@@ -31,6 +31,10 @@ if [ -d "$SUITES/xmlconf-w3c" ]; then
   find "$SUITES/xmlconf-w3c" -name '*.xml' -size -16k | sort | awk 'NR % 8 == 1' | head -400 |
     while read -r f; do seed "$OUT/xml" 010 "$f"; done
 fi
+for f in Examples/jsonl/*.jsonl; do
+  for knob in 000 001 002 003; do seed "$OUT/jsonl" $knob "$f"; done
+done
+printf '\000{"id":"D-1","ts":"2025-01-02","user":{"name":"M"},"tags":["a",null,1],"gone":true,"a.b":"x"}\n{"id":"D-2","msg":"\\u00e4\\ud83d\\ude00"}\r\n\n[1]\n{"id":1,"id":2}\n' > "$OUT/jsonl/seed-own"
 # fuzz-normalise: knob = index of the sample in FuzzNormalise.swift; CSV seeds without header line.
 k=0
 for f in Samples/Traeger-Zugriffe.csv Samples/Jobcenter-Zugriffe.csv Samples/Plattform-Datenfluesse.csv \

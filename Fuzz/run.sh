@@ -8,7 +8,7 @@ SECONDS_PER_TARGET=${FUZZ_SECONDS:-300}
 # expression-long: the expression target on inputs up to 1.2 MB (long and/or chains, big lists, past
 # the 1 MiB condition limit) from its own seeds; a pass of its own, because ~0.1 s per 1 MB input
 # would leave the short inputs a few hundred executions.
-TARGETS=${FUZZ_TARGETS:-csv xml profile normalise expression expression-long archive}
+TARGETS=${FUZZ_TARGETS:-csv xml jsonl profile normalise expression expression-long archive}
 Fuzz/build.sh
 Fuzz/corpus.sh
 mkdir -p .build-fuzz/logs

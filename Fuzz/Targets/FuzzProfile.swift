@@ -21,10 +21,12 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         switch profile.format {
         case .xml:
             let normaliser = try ProfileNormaliser(profile: profile, file: "fuzz.xml")
-            try normaliser.xmlSpec?.validate()
+            try normaliser.xmlSpec.validate()
         case .csv:
             // The header names the profile's own detect columns: compiles every column source.
             _ = try? ProfileNormaliser(profile: profile, header: profile.detectHeader, file: "fuzz.csv")
+        case .jsonl:
+            _ = try ProfileNormaliser(profile: profile, file: "fuzz.jsonl")
         }
     } catch {
         return 0

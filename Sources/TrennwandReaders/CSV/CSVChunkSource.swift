@@ -10,7 +10,7 @@
 //
 // - chunk 0 starts right after the header: a true record boundary;
 // - a chunk reader parses every record that *starts* before its chunk's end (a record may run past
-//   it) and reports where it stopped, `CSVChunkOutcome.end` — after its last record and any blank
+//   it) and reports where it stopped, `ChunkProgress.end` — after its last record and any blank
 //   lines, i.e. exactly where the sequential reader would parse the next record;
 // - if that position equals the next chunk's candidate, the next chunk started at a true boundary
 //   and its result stands; otherwise (the candidate was inside a quoted field, or a record ran over
@@ -19,8 +19,8 @@
 //
 // So the records, rejections, line numbers and indices are exactly those of one sequential read,
 // whatever the content; a wrong guess costs one re-parse of a chunk, never a wrong result.
-// Line numbers and record indices are chunk-local (first line 1, first index 1): the consumer,
-// which merges chunks in order, adds `lineBreaks` and `records` of the chunks before.
+// Line numbers and record indices are chunk-local (see Ingest/ChunkSource.swift, which also holds
+// the format-independent `Ingest.runChunk`).
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -31,7 +31,7 @@ import Darwin
 import TrennwandRecords
 
 /// A CSV file prepared for chunked reading: its header has been read once.
-public struct CSVChunkSource: Sendable {
+public struct CSVChunkSource: ChunkSource {
     public let path: String
     public let header: [String]
     public let delimiter: UInt8
@@ -47,9 +47,7 @@ public struct CSVChunkSource: Sendable {
     public init(path: String, dialect: CSVDialect) throws {
         let reader = try CSVReader(path: path, dialect: dialect)
         if reader.isCompressed {
-            throw InputError(file: path, code: "input.not-seekable",
-                             de: "komprimierte Eingabe wird am Stück gelesen, nicht in Abschnitten",
-                             en: "a compressed input is read whole, not in chunks")
+            throw InputFile.notSeekable(path)
         }
         self.path = path
         header = reader.header
@@ -104,19 +102,6 @@ public struct CSVChunkSource: Sendable {
     }
 }
 
-/// What reading one chunk produced besides the records.
-public struct CSVChunkOutcome: Sendable {
-    /// Chunk-local counts, rejections (chunk-local line and index) and, on a read error or a
-    /// consumer error, `fileError`: the file stops there.
-    public var account: InputAccount
-    /// Where the chunk's reader stopped: the true start of the next chunk.
-    public var end: Int64
-    /// Physical line ends consumed (the next chunk's first line is `firstLine + lineBreaks`).
-    public var lineBreaks: Int
-    /// Data records seen (delivered and rejected).
-    public var records: Int
-}
-
 extension CSVReader {
     /// Like `forEachRecord`, but only records that start before the file offset `stop`.
     /// Returns the offset where the next record would start and the number of data records seen.
@@ -127,53 +112,25 @@ extension CSVReader {
     }
 }
 
-extension Ingest {
-    /// Reads the records of `source` that start in `[start, end)` (`start` must be a record
-    /// boundary, see `CSVChunkSource`) through `normaliser`, calling `body` for each in order.
-    /// Never throws: errors end up in `account.fileError`.
-    public static func runCSVChunk(_ source: CSVChunkSource, normaliser: ProfileNormaliser, start: Int64, end: Int64,
-                                   blockSize: Int = 256 << 10, body: (Record) throws -> Void) -> CSVChunkOutcome {
-        var outcome = CSVChunkOutcome(account: InputAccount(file: source.path, profile: normaliser.profile.id),
-                                      end: start, lineBreaks: 0, records: 0)
-        if start >= end || start >= source.fileSize { return outcome }
-        var account = outcome.account
-        do {
-            let fd = try CSVReader.openFile(source.path)
-            if lseek(fd, off_t(start), SEEK_SET) < 0 {
-                let code = errno
-                _ = close(fd)
-                throw CSVReader.unreadable(source.path, errno: code, byteOffset: start)
-            }
-            let reader = CSVReader(chunkOf: source, descriptor: fd, start: start, blockSize: blockSize)
-            defer { outcome.lineBreaks = reader.line - 1 }
-            (outcome.end, outcome.records) = try reader.forEachRecord(before: end, { row in
-                switch normaliser.normalise(row) {
-                case .record(let r):
-                    account.countNormalised()
-                    do { try body(r) } catch { throw ChunkConsumerError(locator: r.locator, underlying: error) }
-                case .rejected(let rejection):
-                    account.reject(rejection)
-                }
-            }, rejected: { account.reject($0) })
-        } catch let e as InputError {
-            account.fileError = e.rejection
-        } catch let e as ChunkConsumerError {
-            account.fileError = Rejection(
-                locator: e.locator,
-                reason: RejectReason(code: "ingest.consumer-error",
-                                     de: "Verarbeitung abgebrochen: \(e.underlying)",
-                                     en: "processing stopped: \(e.underlying)"))
-        } catch {
-            account.fileError = Rejection(
-                locator: Locator(file: source.path, line: 0, byteOffset: 0, index: 0),
-                reason: RejectReason(code: "input.error", de: "Datei nicht lesbar: \(error)", en: "file not readable: \(error)"))
-        }
-        outcome.account = account
-        return outcome
+extension CSVChunkSource {
+    /// The profile compiled against this file's header (`profile.missing-column` when it does not fit).
+    public func normaliser(profile: SourceProfile) throws -> ProfileNormaliser {
+        try ProfileNormaliser(profile: profile, header: header, file: path)
     }
 
-    private struct ChunkConsumerError: Error {
-        let locator: Locator
-        let underlying: any Error
+    public func read(from start: Int64, before end: Int64, blockSize: Int, normaliser: ProfileNormaliser,
+                     progress: inout ChunkProgress, _ body: (NormaliseOutcome) throws -> Void,
+                     rejected: (Rejection) throws -> Void) throws {
+        let fd = try CSVReader.openFile(path)
+        if lseek(fd, off_t(start), SEEK_SET) < 0 {
+            let code = errno
+            _ = close(fd)
+            throw CSVReader.unreadable(path, errno: code, byteOffset: start)
+        }
+        let reader = CSVReader(chunkOf: self, descriptor: fd, start: start, blockSize: blockSize)
+        defer { progress.lineBreaks = reader.line - 1 }
+        (progress.end, progress.records) = try reader.forEachRecord(before: end, { row in
+            try body(normaliser.normalise(row))
+        }, rejected: rejected)
     }
 }

@@ -1,5 +1,6 @@
-// Ingest: one input file → profile (given or detected) → reader → normaliser → records, with
-// every record accounted for. The scan and gate commands and `trennwand ingest` all go through it.
+// Ingest: one input file → profile (given or detected) → its format's `RecordSource` (reader +
+// normaliser) → records, with every record accounted for; one loop for every format.
+// The scan and gate commands and `trennwand ingest` all go through it.
 import TrennwandRecords
 
 /// What ingesting one file produced besides the records themselves.
@@ -32,75 +33,51 @@ public enum Ingest {
             guard actual == chosen.format else {
                 throw ProfileIssue.wrongFormat(file: file, profile: chosen.id, format: chosen.format)
             }
-            switch chosen.format {
-            case .csv: try runCSV(file: file, profile: chosen, result: &result, body: body)
-            case .xml: try runXML(file: file, profile: chosen, result: &result, body: body)
+            let source = try chosen.format.spec.open(file: file, profile: chosen)
+            source.describe(&result)
+            var account = result.account
+            defer {
+                account.bytes = source.bytesRead
+                result.account = account
             }
-        } catch let e as InputError {
-            result.account.fileError = e.rejection
-        } catch let e as ConsumerError {
-            result.account.fileError = Rejection(
-                locator: e.locator,
-                reason: RejectReason(code: "ingest.consumer-error",
-                                     de: "Verarbeitung abgebrochen: \(e.underlying)",
-                                     en: "processing stopped: \(e.underlying)"))
-        } catch let e as ConfigError {
-            result.account.fileError = Rejection(
-                locator: Locator(file: file, line: 0, byteOffset: 0, index: 0),
-                reason: RejectReason(code: e.code, de: e.text(.de), en: e.text(.en)))
+            try source.forEachRecord({ outcome in
+                switch outcome {
+                case .record(let r):
+                    account.countNormalised()
+                    do { try body(r) } catch { throw ConsumerError(locator: r.locator, underlying: error) }
+                case .rejected(let rejection):
+                    account.reject(rejection)
+                }
+            }, rejected: { account.reject($0) })
         } catch {
-            result.account.fileError = Rejection(
-                locator: Locator(file: file, line: 0, byteOffset: 0, index: 0),
-                reason: RejectReason(code: "input.error", de: "Datei nicht lesbar: \(error)", en: "file not readable: \(error)"))
+            result.account.fileError = fileError(error, file: file)
         }
         return result
     }
 
-    private struct ConsumerError: Error {
+    struct ConsumerError: Error {
         let locator: Locator
         let underlying: any Error
     }
 
-    private static func deliver(_ outcome: NormaliseOutcome, _ account: inout InputAccount,
-                                _ body: (Record) throws -> Void) throws {
-        switch outcome {
-        case .record(let r):
-            account.countNormalised()
-            do { try body(r) } catch { throw ConsumerError(locator: r.locator, underlying: error) }
-        case .rejected(let rejection):
-            account.reject(rejection)
+    /// The rejection that stops a file: the reader's `InputError`, a consumer's error, a profile
+    /// that does not fit (`ConfigError`), anything else as `input.error`.
+    static func fileError(_ error: any Error, file: String) -> Rejection {
+        switch error {
+        case let e as InputError:
+            return e.rejection
+        case let e as ConsumerError:
+            return Rejection(locator: e.locator,
+                             reason: RejectReason(code: "ingest.consumer-error",
+                                                  de: "Verarbeitung abgebrochen: \(e.underlying)",
+                                                  en: "processing stopped: \(e.underlying)"))
+        case let e as ConfigError:
+            return Rejection(locator: Locator(file: file, line: 0, byteOffset: 0, index: 0),
+                             reason: RejectReason(code: e.code, de: e.text(.de), en: e.text(.en)))
+        default:
+            return Rejection(locator: Locator(file: file, line: 0, byteOffset: 0, index: 0),
+                             reason: RejectReason(code: "input.error", de: "Datei nicht lesbar: \(error)",
+                                                  en: "file not readable: \(error)"))
         }
-    }
-
-    private static func runCSV(file: String, profile: SourceProfile, result: inout IngestResult,
-                               body: (Record) throws -> Void) throws {
-        let reader = try CSVReader(path: file, dialect: CSVDialect(delimiter: profile.delimiter, encoding: profile.encoding))
-        result.encoding = reader.encoding
-        result.delimiter = reader.delimiter
-        let normaliser = try ProfileNormaliser(profile: profile, header: reader.header, file: file)
-        result.unusedColumns = normaliser.unusedColumns
-        var account = result.account
-        defer {
-            account.bytes = reader.bytesRead
-            result.account = account
-        }
-        try reader.forEachRecord({ row in
-            try deliver(normaliser.normalise(row), &account, body)
-        }, rejected: { account.reject($0) })
-    }
-
-    private static func runXML(file: String, profile: SourceProfile, result: inout IngestResult,
-                               body: (Record) throws -> Void) throws {
-        let normaliser = try ProfileNormaliser(profile: profile, file: file)
-        guard let spec = normaliser.xmlSpec else { return }
-        let reader = try XMLRecordReader(path: file, spec: spec)
-        var account = result.account
-        defer {
-            account.bytes = reader.bytesRead
-            result.account = account
-        }
-        try reader.forEachRecord({ view in
-            try deliver(normaliser.normalise(view), &account, body)
-        }, rejected: { account.reject($0) })
     }
 }

@@ -104,6 +104,14 @@ package enum InputFile {
         case stream(any ByteStream)
     }
 
+    /// A compressed input (gzip, zip member) asked for in chunks: it can only be read front to
+    /// back, so the scan reads it whole.
+    static func notSeekable(_ path: String) -> InputError {
+        InputError(file: path, code: "input.not-seekable",
+                   de: "komprimierte Eingabe wird am Stück gelesen, nicht in Abschnitten",
+                   en: "a compressed input is read whole, not in chunks")
+    }
+
     /// Opens `path` as `openStream` does, keeping plain files as descriptors.
     static func openForReading(_ path: String, limits: ArchiveLimits = .standard) throws -> Opened {
         if let (archive, member) = archiveMember(path) {

@@ -3,7 +3,7 @@ import TrennwandRecords
 import TrennwandYAML
 
 /// All source profiles known to a run, loaded from one or more directories, with detection of
-/// the profile that fits a file (CSV header columns or XML root element).
+/// the profile that fits a file (by its format: CSV header columns, XML root element, JSON keys).
 public final class ProfileCatalog: Sendable {
     /// The profiles sorted by directory order, then file name: deterministic across machines.
     public let profiles: [SourceProfile]
@@ -59,45 +59,17 @@ public final class ProfileCatalog: Sendable {
         return p
     }
 
-    /// Chooses the profile for a file: XML by its root element, CSV by its decoded header.
+    /// Chooses the profile for a file by its format's detection (CSV: decoded header, XML: root
+    /// element, JSON Lines: keys of the first object).
     /// Throws `InputError`: `profile.no-match`, `profile.ambiguous`, or the reader's error.
     public func detect(file: String) throws -> SourceProfile {
-        switch try Self.sniffFormat(path: file) {
-        case .xml:
-            let root = try XMLRecordReader.rootElement(path: file)
-            return try detect(root: root.description, file: file)
-        case .csv:
-            let reader = try CSVReader(path: file, dialect: CSVDialect())
-            return try detect(header: reader.header, file: file)
-        }
+        try Self.sniffFormat(path: file).spec.detect(file: file, catalog: self)
     }
 
-    /// CSV detection on a decoded header: every `detect.header` column present (case-insensitive,
-    /// trimmed); among several, the one with most detect columns; a tie is `profile.ambiguous`.
-    public func detect(header: [String], file: String) throws -> SourceProfile {
-        let have = Set(header.map(ProfileNormaliser.headerKey))
-        let candidates = profiles.filter { p in
-            p.format == .csv && !p.detectHeader.isEmpty && p.detectHeader.allSatisfy { have.contains(ProfileNormaliser.headerKey($0)) }
-        }
-        guard let best = candidates.map(\.detectHeader.count).max() else {
-            throw ProfileIssue.noMatchHeader(file: file, header: header)
-        }
-        let top = candidates.filter { $0.detectHeader.count == best }
-        guard top.count == 1 else { throw ProfileIssue.ambiguous(file: file, candidates: top.map(\.id)) }
-        return top[0]
-    }
-
-    /// XML detection on the root element in Clark notation `{uri}local`.
-    public func detect(root: String, file: String) throws -> SourceProfile {
-        let top = profiles.filter { $0.format == .xml && $0.detectRoot == root }
-        guard !top.isEmpty else { throw ProfileIssue.noMatchRoot(file: file, root: root) }
-        guard top.count == 1 else { throw ProfileIssue.ambiguous(file: file, candidates: top.map(\.id)) }
-        return top[0]
-    }
-
-    /// XML when the first character after an optional BOM and whitespace is `<` (UTF-8 or, with a
-    /// UTF-16 BOM, UTF-16), else CSV. Throws `InputError` for a file that cannot be read, is not a
-    /// regular file (`input.not-regular-file`: a FIFO would hang) or is compressed (`input.compressed`).
+    /// The format that claims the first character after an optional BOM and whitespace (UTF-8 or,
+    /// with a UTF-16 BOM, UTF-16): XML `<`, JSON Lines `{`; else CSV. Throws `InputError` for a
+    /// file that cannot be read, is not a regular file (`input.not-regular-file`: a FIFO would
+    /// hang) or is compressed (`input.compressed`).
     public static func sniffFormat(path: String) throws -> SourceFormat {
         let head = try InputFile.head(path: path, count: 4096)
         if let format = InputFile.compression(head) { throw InputFile.compressed(path, format: format) }
@@ -109,13 +81,13 @@ public final class ProfileCatalog: Sendable {
             while i + 1 < head.count {
                 let (lo, hi) = littleEndian ? (head[i], head[i + 1]) : (head[i + 1], head[i])
                 if hi == 0 && space.contains(lo) { i += 2; continue }
-                return hi == 0 && lo == UInt8(ascii: "<") ? .xml : .csv
+                return hi == 0 && lo < 0x80 ? SourceFormat.claiming(lo) : .csv
             }
             return .csv
         }
         var i = 0
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         while i < head.count, space.contains(head[i]) { i += 1 }
-        return i < head.count && head[i] == UInt8(ascii: "<") ? .xml : .csv
+        return i < head.count ? SourceFormat.claiming(head[i]) : .csv
     }
 }

@@ -28,9 +28,8 @@ enum ProfileIssue {
     }
 
     static func badSource(_ at: SourcePosition, profile: String, field: String, format: SourceFormat) -> ConfigError {
-        let keys = format == .csv
-            ? "column, columns, date_column + time_column, value"
-            : "path, paths, date_path + time_path, value"
+        let k = format.spec.sourceKeys
+        let keys = "\(k.one), \(k.many), \(k.date) + \(k.time), value"
         return ConfigError(at, code: "profile.field-source",
                            de: "Profil „\(profile)“, Feld „\(field)“: genau eine Quelle angeben (\(keys))",
                            en: "profile '\(profile)', field '\(field)': give exactly one source (\(keys))")
@@ -66,7 +65,7 @@ enum ProfileIssue {
     }
 
     static func missingDetect(_ at: SourcePosition, profile: String, format: SourceFormat) -> ConfigError {
-        let what = format == .csv ? "detect.header" : "detect.root, record"
+        let what = format.spec.detectRequirement
         return ConfigError(at, code: "profile.detect",
                            de: "Profil „\(profile)“: \(what) fehlt", en: "profile '\(profile)': \(what) missing")
     }

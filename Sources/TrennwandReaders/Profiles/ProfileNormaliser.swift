@@ -16,83 +16,51 @@ public final class ProfileNormaliser {
     public let profile: SourceProfile
     public let file: String
     /// CSV header columns the profile does not use, in file order (informational, not an error).
-    public let unusedColumns: [String]
-    /// XML: the reader spec (record path, namespaces, one field path per distinct profile path).
-    public let xmlSpec: XMLRecordSpec?
+    public internal(set) var unusedColumns: [String] = []
+    /// Path formats (XML, JSON Lines): the distinct source paths of the profile, by source index.
+    public internal(set) var paths: [String] = []
 
     private let slots: [CompiledSlot]
     private let idSlot: Int?
     private let kind: RecordKind
 
-    /// Compiles a CSV profile against the file's decoded header.
-    /// Throws `InputError` (`profile.missing-column`) when a profile column is not in the header.
-    public init(profile: SourceProfile, header: [String], file: String) throws {
+    /// Compiles `profile` for one file. The format resolves the profile's column names or paths:
+    /// `resolve` gives the source index the reader delivers a reference's values under (and throws
+    /// when the file lacks it, e.g. `profile.missing-column`); `isAbsent` says whether the file
+    /// lacks a reference, so that an `optional: true` field is empty (or its default) instead.
+    init(profile: SourceProfile, file: String, resolve: (String) throws -> Int, isAbsent: (String) -> Bool) throws {
         self.profile = profile
         self.file = file
         self.kind = profile.kind
-        let normalisedHeader = header.map(Self.headerKey)
-        var used = Set<Int>()
-        func index(_ column: String) throws -> Int {
-            guard let i = normalisedHeader.firstIndex(of: Self.headerKey(column)) else {
-                throw ProfileIssue.missingColumn(file: file, profile: profile.id, column: column)
-            }
-            used.insert(i)
-            return i
-        }
         let zone = ZoneConverter(identifier: profile.timezone) ?? ZoneConverter(identifier: "UTC")!
         var compiled: [CompiledSlot] = []
         for mapping in profile.fields {
-            let absent = mapping.source.references.contains { normalisedHeader.firstIndex(of: Self.headerKey($0)) == nil }
-            if mapping.optional && absent {
+            if mapping.optional && mapping.source.references.contains(where: isAbsent) {
                 // An optional column this file does not have: the field is empty (or its default).
                 let constant = FieldMapping(
                     name: mapping.name, slot: mapping.slot, type: mapping.type, required: false,
                     source: .constant(mapping.defaultValue ?? ""), valueMap: mapping.valueMap, unmapped: mapping.unmapped,
                     defaultValue: nil, timestampFormat: mapping.timestampFormat, timeFormat: mapping.timeFormat,
                     split: mapping.split, trueWords: mapping.trueWords, falseWords: mapping.falseWords, position: mapping.position)
-                compiled.append(try Self.compile(constant, zone: zone, resolve: index))
+                compiled.append(try Self.compile(constant, zone: zone, resolve: resolve))
                 continue
             }
-            compiled.append(try Self.compile(mapping, zone: zone, resolve: index))
+            compiled.append(try Self.compile(mapping, zone: zone, resolve: resolve))
         }
         self.slots = compiled
-        self.unusedColumns = header.indices.filter { !used.contains($0) }.map { header[$0] }
-        self.xmlSpec = nil
         self.idSlot = Self.idSlot(profile.kind)
     }
 
-    /// Compiles an XML profile; `xmlSpec` is what the `XMLRecordReader` needs.
-    public init(profile: SourceProfile, file: String) throws {
-        self.profile = profile
-        self.file = file
-        self.kind = profile.kind
+    /// Compiles a profile whose sources are paths (XML, JSON Lines): source index `i` is `paths[i]`,
+    /// one per distinct path in first-use order; the format's reader delivers values by that index.
+    public convenience init(profile: SourceProfile, file: String) throws {
         var paths: [String] = []
-        func index(_ path: String) throws -> Int {
+        try self.init(profile: profile, file: file, resolve: { path in
             if let i = paths.firstIndex(of: path) { return i }
             paths.append(path)
             return paths.count - 1
-        }
-        let zone = ZoneConverter(identifier: profile.timezone) ?? ZoneConverter(identifier: "UTC")!
-        var compiled: [CompiledSlot] = []
-        for mapping in profile.fields {
-            compiled.append(try Self.compile(mapping, zone: zone, resolve: index))
-        }
-        self.slots = compiled
-        self.unusedColumns = []
-        self.xmlSpec = XMLRecordSpec(recordPath: profile.recordPath ?? "/", namespaces: profile.namespaces, fieldPaths: paths)
-        self.idSlot = Self.idSlot(profile.kind)
-    }
-
-    /// Normalises one CSV row.
-    public func normalise(_ row: CSVRow) -> NormaliseOutcome {
-        let locator = Locator(file: file, line: row.line, column: nil, byteOffset: row.byteOffset, index: row.index)
-        return normalise(CSVRaw(row: row), locator: locator)
-    }
-
-    /// Normalises one XML record element.
-    public func normalise(_ view: XMLRecordView) -> NormaliseOutcome {
-        let locator = Locator(file: file, line: view.line, column: view.column, byteOffset: view.byteOffset, index: view.index)
-        return normalise(XMLRaw(view: view), locator: locator)
+        }, isAbsent: { _ in false })
+        self.paths = paths
     }
 
     /// Normalises a record given as one byte buffer per source index (tests, inline rule examples).
@@ -240,7 +208,7 @@ final class CompiledSlot {
     }
 }
 
-private var emptyBuffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
+var emptyBuffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
 
 @inline(__always)
 func trimmed(_ v: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
@@ -460,20 +428,6 @@ extension ProfileNormaliser {
 protocol RawRecord {
     /// Calls `body` for every occurrence of source `i` (CSV: exactly once, empty when the row is short).
     func forEach(_ i: Int, _ body: (UnsafeRawBufferPointer) -> Void)
-}
-
-struct CSVRaw: RawRecord {
-    let row: CSVRow
-    func forEach(_ i: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
-        body(i < row.count ? row.field(i) : emptyBuffer)
-    }
-}
-
-struct XMLRaw: RawRecord {
-    let view: XMLRecordView
-    func forEach(_ i: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
-        for v in view.values(i) { v.withUnsafeBytes(body) }
-    }
 }
 
 struct ArrayRaw: RawRecord {

@@ -5,13 +5,14 @@ import TrennwandYAML
 extension YAMLNode: YAMLPositioned {}
 
 extension SourceProfile {
-    static let topKeys: Set<String> = [
-        "id", "title", "kind", "format", "encoding", "delimiter", "timezone", "detect", "record", "namespaces", "fields",
-    ]
-    static let fieldKeys: Set<String> = [
-        "column", "columns", "path", "paths", "value", "date_column", "time_column", "date_path", "time_path",
-        "date_format", "time_format", "format", "map", "unmapped", "default", "split", "true", "false", "optional",
-    ]
+    /// The format-independent top-level keys; each format adds its own (`InputFormat.profileKeys`).
+    static let commonKeys: Set<String> = ["id", "title", "kind", "format", "encoding", "timezone", "detect", "fields"]
+    static var topKeys: Set<String> { SourceFormat.allCases.reduce(commonKeys) { $0.union($1.spec.profileKeys) } }
+    static var detectKeys: Set<String> { SourceFormat.allCases.reduce([]) { $0.union($1.spec.detectKeys) } }
+    /// Field keys: the format-independent ones plus every format's source keys.
+    static let fieldKeys: Set<String> = SourceFormat.allCases.reduce(
+        ["value", "date_format", "time_format", "format", "map", "unmapped", "default", "split", "true", "false", "optional"]
+    ) { $0.union($1.spec.sourceKeys.all) }
     static let defaultTrueWords = ["ja", "true", "1", "x", "yes", "wahr", "j"]
     static let defaultFalseWords = ["nein", "false", "0", "no", "falsch", "n"]
 
@@ -62,47 +63,14 @@ extension SourceProfile {
             }
         }
 
-        var delimiter: UInt8?
-        if let n = m.optional("delimiter") {
-            let s = try n.string()
-            switch s {
-            case ";": delimiter = UInt8(ascii: ";")
-            case ",": delimiter = UInt8(ascii: ",")
-            case "\t", "\\t", "tab": delimiter = 0x09
-            case "|": delimiter = UInt8(ascii: "|")
-            case "auto": delimiter = nil
-            default: throw ProfileIssue.invalidValue(n, key: "delimiter", value: s, allowed: [";", ",", "\\t", "|", "auto"])
-            }
-        }
-
         var timezone = "Europe/Berlin"
         if let n = m.optional("timezone") {
             timezone = try n.string()
             guard ZoneConverter(identifier: timezone) != nil else { throw ProfileIssue.unknownTimeZone(n.position, zone: timezone) }
         }
 
-        var namespaces: [String: String] = [:]
-        if let n = m.optional("namespaces") {
-            for e in try n.mapping().entries { namespaces[e.key] = try e.value.string() }
-        }
-
-        var detectHeader: [String] = []
-        var detectRoot: String?
-        if let n = m.optional("detect") {
-            let d = try n.mapping(allowed: ["header", "root"])
-            if let h = d.optional("header") { detectHeader = try h.stringList() }
-            if let r = d.optional("root") { detectRoot = try resolveName(r, namespaces: namespaces) }
-        }
-        let recordNode = m.optional("record")
-        let recordPath = try recordNode?.string()
-        if let recordNode, let recordPath { try checkPrefixes(recordPath, at: recordNode.position, namespaces: namespaces) }
-        switch format {
-        case .csv where detectHeader.isEmpty:
-            throw ProfileIssue.missingDetect(m.optional("detect")?.position ?? root.position, profile: id, format: format)
-        case .xml where detectRoot == nil || recordPath == nil:
-            throw ProfileIssue.missingDetect(root.position, profile: id, format: format)
-        default: break
-        }
+        let detect = try m.optional("detect")?.mapping(allowed: detectKeys)
+        let options = try format.spec.parseOptions(ProfileSection(root: root, mapping: m, detect: detect, id: id))
 
         let schema = kind.schema
         var mappings: [FieldMapping] = []
@@ -111,7 +79,7 @@ extension SourceProfile {
             guard let spec = schema.field(entry.key), let slot = schema.slot(entry.key) else {
                 throw ProfileIssue.unknownField(entry.keyNode.position, profile: id, field: entry.key, kind: kind)
             }
-            let mapping = try parseField(entry.value, spec: spec, slot: slot, profile: id, format: format, namespaces: namespaces)
+            let mapping = try parseField(entry.value, spec: spec, slot: slot, profile: id, format: format, options: options)
             mappings.append(mapping)
         }
         for spec in schema.fields where spec.required && !mappings.contains(where: { $0.name == spec.name }) {
@@ -120,49 +88,20 @@ extension SourceProfile {
         mappings.sort { $0.slot < $1.slot }
 
         let profile = SourceProfile(
-            id: id, title: title, kind: kind, format: format, encoding: encoding, delimiter: delimiter,
-            timezone: timezone, detectHeader: detectHeader, detectRoot: detectRoot, recordPath: recordPath,
-            namespaces: namespaces, fields: mappings, position: root.position)
+            id: id, title: title, kind: kind, format: format, encoding: encoding, timezone: timezone, options: options,
+            fields: mappings, position: root.position)
         // Constants are converted once here so that a bad constant is a configuration error.
         try ProfileNormaliser.checkConstants(profile)
-        if format == .xml, let spec = try ProfileNormaliser(profile: profile, file: root.file).xmlSpec {
-            do { try spec.validate() } catch let e as XMLPathError {
-                throw ConfigError(recordNode?.position ?? root.position, code: "profile.xml-path",
-                                  de: "Profil „\(id)“: \(e.message.de)", en: "profile '\(id)': \(e.message.en)")
-            }
-        }
+        try format.spec.validate(profile)
         return profile
     }
 
-    /// `{uri}local`, or `prefix:local` resolved through `namespaces`, or a plain `local`.
-    private static func resolveName(_ node: YAMLNode, namespaces: [String: String]) throws -> String {
-        let s = try node.string()
-        if s.hasPrefix("{") { return s }
-        if let colon = s.firstIndex(of: ":") {
-            let prefix = String(s[..<colon])
-            guard let uri = namespaces[prefix] else { throw ProfileIssue.unknownPrefix(node.position, prefix: prefix) }
-            return "{\(uri)}\(s[s.index(after: colon)...])"
-        }
-        return s
-    }
-
-    private static func checkPrefixes(_ path: String, at: SourcePosition, namespaces: [String: String]) throws {
-        for step in path.split(separator: "/") {
-            var name = step
-            if name.hasPrefix("@") { name = name.dropFirst() }
-            if let colon = name.firstIndex(of: ":") {
-                let prefix = String(name[..<colon])
-                if namespaces[prefix] == nil { throw ProfileIssue.unknownPrefix(at, prefix: prefix) }
-            }
-        }
-    }
-
     private static func parseField(_ node: YAMLNode, spec: FieldSpec, slot: Int, profile: String,
-                                   format: SourceFormat, namespaces: [String: String]) throws -> FieldMapping {
+                                   format: SourceFormat, options: any FormatOptions) throws -> FieldMapping {
         // Shorthand: `actor: Benutzerkennung` is a column (CSV) or path (XML).
         if case .scalar = node.node {
             let ref = try node.string()
-            if format == .xml { try checkPrefixes(ref, at: node.position, namespaces: namespaces) }
+            try format.spec.checkReference(ref, at: node.position, options: options)
             return FieldMapping(
                 name: spec.name, slot: slot, type: spec.type, required: spec.required, source: .single(ref),
                 valueMap: [:], unmapped: defaultUnmapped(spec.type), defaultValue: nil,
@@ -170,12 +109,12 @@ extension SourceProfile {
                 trueWords: defaultTrueWords, falseWords: defaultFalseWords, position: node.position)
         }
         let m = try node.mapping(allowed: fieldKeys)
-        let one = format == .csv ? "column" : "path"
-        let many = format == .csv ? "columns" : "paths"
-        let dateKey = format == .csv ? "date_column" : "date_path"
-        let timeKey = format == .csv ? "time_column" : "time_path"
-        let foreign: [String] = format == .csv
-            ? ["path", "paths", "date_path", "time_path"] : ["column", "columns", "date_column", "time_column"]
+        let keys = format.spec.sourceKeys
+        let one = keys.one, many = keys.many, dateKey = keys.date, timeKey = keys.time
+        var foreign: [String] = []
+        for other in SourceFormat.allCases where other != format {
+            for k in other.spec.sourceKeys.all where !keys.all.contains(k) && !foreign.contains(k) { foreign.append(k) }
+        }
         if let f = foreign.first(where: { m.optional($0) != nil }) {
             let at = m.entries.first { $0.key == f }?.keyNode.position ?? node.position
             throw ConfigError(at, code: "profile.key-not-for-format",
@@ -201,7 +140,7 @@ extension SourceProfile {
         guard sources.count == 1, let source = sources.first else {
             throw ProfileIssue.badSource(node.position, profile: profile, field: spec.name, format: format)
         }
-        if format == .xml { for r in source.references { try checkPrefixes(r, at: node.position, namespaces: namespaces) } }
+        for r in source.references { try format.spec.checkReference(r, at: node.position, options: options) }
 
         // Timestamps.
         var tsFormat: TimestampFormat?

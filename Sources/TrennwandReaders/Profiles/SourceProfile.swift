@@ -1,12 +1,7 @@
-// Profiles: the mapping layer between an export layout (CSV columns, XML paths, value words,
-// date formats) and the canonical record model. Readers deliver bytes; a compiled profile turns
+// Profiles: the mapping layer between an export layout (columns or paths, value words, date
+// formats) and the canonical record model. Readers deliver bytes; a compiled profile turns
 // them into `Record`s of the schema's types or into `Rejection`s with a reason.
 import TrennwandRecords
-
-/// The container format of an export.
-public enum SourceFormat: String, Sendable, CaseIterable {
-    case csv, xml
-}
 
 /// What a profile does with a value that its value map does not know.
 public enum UnmappedPolicy: String, Sendable, CaseIterable {
@@ -20,7 +15,7 @@ public enum UnmappedPolicy: String, Sendable, CaseIterable {
 
 /// Where a canonical field's value comes from in the export.
 public enum FieldSource: Sendable, Hashable {
-    /// One CSV column (header name) or one XML path relative to the record element.
+    /// One CSV column (header name), one XML path relative to the record element, one JSON path.
     case single(String)
     /// Several columns or paths: one text piece (text fields) or list elements (list fields) each.
     case several([String])
@@ -81,18 +76,10 @@ public struct SourceProfile: Sendable {
     public let format: SourceFormat
     /// nil: detect (BOM, valid UTF-8, else Windows-1252).
     public let encoding: TextEncoding?
-    /// nil: detect from the header line.
-    public let delimiter: UInt8?
     /// IANA time zone of local export times, default `Europe/Berlin`.
     public let timezone: String
-    /// CSV detection: header columns that must all be present.
-    public let detectHeader: [String]
-    /// XML detection: root element in Clark notation `{uri}local`.
-    public let detectRoot: String?
-    /// XML: absolute path of the record element.
-    public let recordPath: String?
-    /// XML: prefix → namespace URI for `recordPath` and field paths.
-    public let namespaces: [String: String]
+    /// The format's own keys (delimiter, detect header, record path …): see the format's folder.
+    let options: any FormatOptions
     /// The mapped fields in schema slot order.
     public let fields: [FieldMapping]
     /// The profile file and the position of its root mapping.

@@ -4,7 +4,7 @@ import TrennwandFindings
 import TrennwandReaders
 import TrennwandRecords
 
-/// Per CSV file while its chunks are merged: the running account and where the next chunk starts.
+/// Per chunked file (CSV, JSON Lines) while its chunks are merged: the running account and where the next chunk starts.
 struct FileMergeState {
     var account: InputAccount
     var expectedStart: Int64
@@ -19,7 +19,7 @@ struct FileMergeState {
         self.line = line
     }
 
-    mutating func absorb(_ outcome: CSVChunkOutcome, lineOffset: Int, indexOffset: Int) {
+    mutating func absorb(_ outcome: ChunkOutcome, lineOffset: Int, indexOffset: Int) {
         let a = outcome.account
         account.read += a.read
         account.normalised += a.normalised

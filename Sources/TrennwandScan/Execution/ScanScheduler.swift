@@ -10,8 +10,8 @@ import TrennwandRecords
 /// One scheduler; how many workers it runs decides the rest:
 /// - one worker, no `chunkBytes` (the sequential scan): the merging thread itself is the worker —
 ///   one evaluator, files read whole, in order, findings straight into the collector.
-/// - otherwise the evaluated inputs become *units* (`ScanUnit`): every CSV file is cut into chunks
-///   of about `chunkBytes` at record boundaries (`CSVChunkSource`: candidates verified by the
+/// - otherwise the evaluated inputs become *units* (`ScanUnit`): every CSV or JSON Lines file is cut into chunks
+///   of about `chunkBytes` at record boundaries (`Ingest.chunkSource`: CSV candidates verified by the
 ///   parser, a wrong guess is re-parsed), every other file (XML) is one unit whose parsing runs on
 ///   its own thread (`RecordPipe`), pipelined with rule evaluation in batches. `threads` workers
 ///   take units in input order (`UnitQueue`), each with its own `RuleEvaluator` (and so its own
@@ -29,7 +29,7 @@ import TrennwandRecords
 ///   and its feed (a few values per record, never whole records), so peak memory depends on
 ///   `chunkBytes` and `threads`, not on the input size (apart from findings and aggregate state).
 ///
-/// Every call into the readers (`Ingest`, `CSVChunkSource`, format sniffing) is in `UnitReader`.
+/// Every call into the readers (`Ingest`, chunk sources, format sniffing) is in `UnitReader`.
 package struct ScanScheduler {
     let catalog: ProfileCatalog
     let ruleSet: RuleSet
@@ -127,7 +127,7 @@ package struct ScanScheduler {
         return result
     }
 
-    /// The units of the evaluated inputs: CSV files in chunks (unless sequential), others whole.
+    /// The units of the evaluated inputs: CSV and JSON Lines files in chunks (unless sequential), others whole.
     private func makeUnits(_ evaluated: [(ScanInput, SourceProfile)], firstFileOrder: Int) -> [ScanUnit] {
         let size = chunkBytes ?? Self.defaultChunkBytes
         var units: [ScanUnit] = []

@@ -4,9 +4,9 @@ import TrennwandFindings
 import TrennwandReaders
 import TrennwandRecords
 
-/// One piece of work of the scheduler: a chunk of a CSV file or a whole file.
+/// One piece of work of the scheduler: a chunk of a CSV or JSON Lines file, or a whole file.
 enum ScanUnit: Sendable {
-    case chunk(input: Int, fileOrder: Int, source: CSVChunkSource, profile: SourceProfile, start: Int64, end: Int64,
+    case chunk(input: Int, fileOrder: Int, source: any ChunkSource, profile: SourceProfile, start: Int64, end: Int64,
                first: Bool, last: Bool)
     case whole(input: Int, fileOrder: Int, path: String, profile: SourceProfile)
 
@@ -50,5 +50,5 @@ struct UnitResult: Sendable {
     var feed = AggregateFeed()
     /// Whole files: the file's account. Chunks: the chunk's outcome.
     var account: InputAccount?
-    var chunk: CSVChunkOutcome?
+    var chunk: ChunkOutcome?
 }

@@ -15,10 +15,11 @@ public struct ScanInput: Sendable, Hashable {
     }
 }
 
-/// Expands the scan paths: files as given, directories recursively to their `.csv` and `.xml`
-/// files and compressed inputs (`.csv.gz`, `.zip`, …; sorted, hidden files skipped), zip
-/// archives to their input members. Names are read as bytes (`readdir`), so names that are
-/// not valid UTF-8 are found and kept openable (`SystemPath`).
+/// Expands the scan paths: files as given, directories recursively to their input files (the
+/// extensions of `SourceFormat.fileExtensions`: `.csv`, `.xml`, `.jsonl`, `.ndjson`, and compressed
+/// inputs such as `.csv.gz` and `.zip`; sorted, hidden files skipped), zip archives to their input
+/// members. Names are read as bytes (`readdir`), so names that are not valid UTF-8 are found and
+/// kept openable (`SystemPath`).
 public func expandPaths(_ paths: [String]) -> [String] {
     var out: [String] = []
     for p in paths {
@@ -34,7 +35,7 @@ public func expandPaths(_ paths: [String]) -> [String] {
     return out.flatMap { ZipArchive.memberInputs($0) ?? [$0] }
 }
 
-/// Appends the `.csv`/`.xml` files below `dir` (paths relative to the scan root). Symbolic links
+/// Appends the input files below `dir` (paths relative to the scan root). Symbolic links
 /// to directories are not followed (as `FileManager`'s enumerator did not).
 private func collectInputs(in dir: String, relative: String, into files: inout [String]) {
     guard let d = SystemPath.withCString(dir, { opendir($0) }) else { return }
@@ -54,6 +55,6 @@ private func collectInputs(in dir: String, relative: String, into files: inout [
             continue
         }
         let ext = (n as NSString).pathExtension.lowercased()
-        if !n.hasPrefix(".") && (ext == "csv" || ext == "xml" || InputFile.isCompressedInputName(n)) { files.append(rel) }
+        if !n.hasPrefix(".") && (SourceFormat.fileExtensions.contains(ext) || InputFile.isCompressedInputName(n)) { files.append(rel) }
     }
 }

@@ -29,8 +29,8 @@ struct IngestCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: ArgumentHelp(UI.t("Profil-ID (Standard: aus Kopfzeile bzw. Wurzelelement erkennen).",
-                                                 "Profile id (default: detect from header or root element)."),
+    @Option(name: .long, help: ArgumentHelp(UI.t("Profil-ID (Standard: aus Kopfzeile, Wurzelelement bzw. JSON-Schlüsseln erkennen).",
+                                                 "Profile id (default: detect from header, root element or JSON keys)."),
                                             valueName: "id"))
     var profile: String?
 
@@ -47,7 +47,7 @@ struct IngestCommand: ParsableCommand {
                                                "Print no records, only the accounting.")))
     var countOnly = false
 
-    @Argument(help: ArgumentHelp(UI.t("Eingabedateien (CSV oder XML).", "Input files (CSV or XML)."),
+    @Argument(help: ArgumentHelp(UI.t("Eingabedateien (CSV, XML oder JSON Lines).", "Input files (CSV, XML or JSON Lines)."),
                                  valueName: UI.t("datei", "file")))
     var files: [String]
 

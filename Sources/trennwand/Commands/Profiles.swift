@@ -26,6 +26,9 @@ struct ProfilesCommand: ParsableCommand {
             if !p.detectHeader.isEmpty {
                 print(UI.t("    erkennt Spalten: ", "    detects columns: ") + p.detectHeader.joined(separator: ", "))
             }
+            if !p.detectKeys.isEmpty {
+                print(UI.t("    erkennt Schlüssel: ", "    detects keys: ") + p.detectKeys.joined(separator: ", "))
+            }
             var facts: [String] = []
             if let e = p.encoding { facts.append(UI.t("Kodierung ", "encoding ") + e.rawValue) }
             if let d = p.delimiter { facts.append(UI.t("Trennzeichen ", "delimiter ") + (d == 9 ? "TAB" : String(UnicodeScalar(d)))) }

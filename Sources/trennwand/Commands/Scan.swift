@@ -16,8 +16,8 @@ struct ScanCommand: ParsableCommand {
                        "Scans exports (access logs, documentation, data flows) against the rule pack."),
         discussion: UI.t(
             """
-            Verzeichnisse werden rekursiv nach .csv- und .xml-Dateien durchsucht; das Profil jeder Datei wird \
-            aus Kopfzeile bzw. Wurzelelement erkannt. Dateien, deren Profil eine Stammdatentabelle ist \
+            Verzeichnisse werden rekursiv nach .csv-, .xml-, .jsonl- und .ndjson-Dateien durchsucht; das Profil \
+            jeder Datei wird aus Kopfzeile, Wurzelelement bzw. den Schlüsseln des ersten JSON-Objekts erkannt. Dateien, deren Profil eine Stammdatentabelle ist \
             (Mitarbeitende, Abordnungen, Vereinbarungen, Einwilligungen, Teilnehmende, Angebote), werden als \
             Stammdaten geladen, alle anderen ausgewertet.
             Exit-Codes: 0 keine Feststellung ab --fail-on; 1 Feststellungen ab --fail-on; 2 Regel- oder \
@@ -25,8 +25,8 @@ struct ScanCommand: ParsableCommand {
             endet nie mit 0; Eingabefehler gehen Feststellungen vor.
             """,
             """
-            Directories are searched recursively for .csv and .xml files; each file's profile is detected from \
-            its header or root element. Files whose profile is a reference table (staff, secondments, \
+            Directories are searched recursively for .csv, .xml, .jsonl and .ndjson files; each file's profile \
+            is detected from its header, root element or the keys of its first JSON object. Files whose profile is a reference table (staff, secondments, \
             agreements, consents, participants, offers) are loaded as reference data, all others are evaluated.
             Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on; 2 rule or \
             configuration error; 3 input error (with --strict also rejected records). An error never exits 0; \

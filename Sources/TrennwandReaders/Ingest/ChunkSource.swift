@@ -1,0 +1,90 @@
+// Chunked reading, format-independent part: a format whose records can be found from an offset
+// (CSV: candidates verified by the parser, JSON Lines: every line) offers a `ChunkSource`; the
+// scan cuts the file at `boundaries` and reads each chunk with `Ingest.runChunk` on its own thread.
+// Line numbers and record indices are chunk-local (first line 1, first index 1): the consumer,
+// which merges chunks in order, adds `lineBreaks` and `records` of the chunks before, and re-reads
+// a chunk from the previous chunk's `end` when that differs from the chunk's candidate start.
+import TrennwandRecords
+
+/// A file prepared for chunked reading (its header, if any, read once).
+public protocol ChunkSource: Sendable {
+    var path: String { get }
+    /// Byte offset of the first record (after a header or BOM).
+    var dataStart: Int64 { get }
+    /// Physical line number (1-based) at `dataStart`.
+    var firstLine: Int { get }
+    var fileSize: Int64 { get }
+    /// Candidate chunk starts, ascending, the first one `dataStart`.
+    func boundaries(chunkBytes: Int) throws -> [Int64]
+    /// The profile compiled for this file (throws what the whole-file path would).
+    func normaliser(profile: SourceProfile) throws -> ProfileNormaliser
+    /// Reads the records that start in `[start, end)`; keeps `progress` current even when it throws.
+    func read(from start: Int64, before end: Int64, blockSize: Int, normaliser: ProfileNormaliser,
+              progress: inout ChunkProgress, _ body: (NormaliseOutcome) throws -> Void,
+              rejected: (Rejection) throws -> Void) throws
+}
+
+/// Where a chunk's reader stopped and what it passed.
+public struct ChunkProgress: Sendable {
+    /// Where the next record would start: the true start of the next chunk.
+    public var end: Int64
+    /// Physical line ends consumed (the next chunk's first line is `firstLine + lineBreaks`).
+    public var lineBreaks = 0
+    /// Data records seen (delivered and rejected).
+    public var records = 0
+
+    public init(end: Int64) { self.end = end }
+}
+
+/// What reading one chunk produced besides the records.
+public struct ChunkOutcome: Sendable {
+    /// Chunk-local counts, rejections (chunk-local line and index) and, on a read error or a
+    /// consumer error, `fileError`: the file stops there.
+    public var account: InputAccount
+    /// Where the chunk's reader stopped: the true start of the next chunk.
+    public var end: Int64
+    /// Physical line ends consumed (the next chunk's first line is `firstLine + lineBreaks`).
+    public var lineBreaks: Int
+    /// Data records seen (delivered and rejected).
+    public var records: Int
+}
+
+extension Ingest {
+    /// `path` prepared for chunked reading with `profile`, or nil: the file is read whole by
+    /// `Ingest.run` (a format without chunking, a file of another format, a header the profile
+    /// does not fit — `Ingest.run` then accounts for the error).
+    public static func chunkSource(path: String, profile: SourceProfile) -> (any ChunkSource)? {
+        guard (try? ProfileCatalog.sniffFormat(path: path)) == profile.format else { return nil }
+        return profile.format.spec.chunkSource(path: path, profile: profile)
+    }
+
+    /// Reads the records of `source` that start in `[start, end)` (`start` must be a record
+    /// boundary) through `normaliser`, calling `body` for each in order.
+    /// Never throws: errors end up in `account.fileError`.
+    public static func runChunk(_ source: any ChunkSource, normaliser: ProfileNormaliser, start: Int64, end: Int64,
+                                blockSize: Int = 256 << 10, body: (Record) throws -> Void) -> ChunkOutcome {
+        var outcome = ChunkOutcome(account: InputAccount(file: source.path, profile: normaliser.profile.id),
+                                   end: start, lineBreaks: 0, records: 0)
+        if start >= end || start >= source.fileSize { return outcome }
+        var account = outcome.account
+        var progress = ChunkProgress(end: start)
+        do {
+            try source.read(from: start, before: end, blockSize: blockSize, normaliser: normaliser, progress: &progress, { result in
+                switch result {
+                case .record(let r):
+                    account.countNormalised()
+                    do { try body(r) } catch { throw ConsumerError(locator: r.locator, underlying: error) }
+                case .rejected(let rejection):
+                    account.reject(rejection)
+                }
+            }, rejected: { account.reject($0) })
+        } catch {
+            account.fileError = fileError(error, file: source.path)
+        }
+        outcome.end = progress.end
+        outcome.lineBreaks = progress.lineBreaks
+        outcome.records = progress.records
+        outcome.account = account
+        return outcome
+    }
+}
