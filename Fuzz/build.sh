@@ -12,6 +12,9 @@ lib() { $SWIFT build --scratch-path $SCRATCH --sanitize fuzzer --sanitize addres
 # headers (module cache race, not specific to fuzzing); the second run passes.
 lib || lib
 BIN=$($SWIFT build --scratch-path $SCRATCH --show-bin-path)
+# Cross-target API is `package`: the targets must be compiled into the same package as the
+# modules, whose name SwiftPM derives from the checkout's folder (read back from its build plan).
+PACKAGE=$(grep '"-module-name","TrennwandRecords"' $SCRATCH/debug.yaml | grep -o '"-package-name","[^"]*"' | head -1 | cut -d'"' -f4)
 CHECKOUTS=$SCRATCH/checkouts
 # The project's objects are named from its current sources, not found by `find`: a renamed source
 # leaves its old object in $SCRATCH, and linking both gave duplicate symbols.
@@ -34,7 +37,7 @@ for target in csv xml jsonl profile normalise expression archive; do
     expression) src=FuzzExpression; extra="$ENGINE_OBJS"; libs="-lxml2 -lz -lhs -lstdc++" ;;
   esac
   ${SWIFTC:-swiftc} -sanitize=fuzzer,address -parse-as-library -g -Onone -swift-version 6 -use-ld=lld \
-    -module-name "$src" -I "$BIN/Modules" \
+    -module-name "$src" -package-name "$PACKAGE" -I "$BIN/Modules" \
     -Xcc -fmodule-map-file="$PWD/Sources/CTrennwandLibXML2/module.modulemap" \
     -Xcc -fmodule-map-file="$PWD/Sources/CTrennwandVectorscan/module.modulemap" \
     -Xcc -fmodule-map-file="$PWD/Sources/CTrennwandZlib/module.modulemap" \

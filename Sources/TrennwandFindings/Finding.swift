@@ -4,13 +4,13 @@
 import TrennwandRecords
 
 /// How serious a finding is. Ordered: `info < low < medium < high < critical`.
-public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
+package enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
     case info, low, medium, high, critical
 
     private var rank: Int { Severity.allCases.firstIndex(of: self)! }
-    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+    package static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
 
-    public var label: Localized {
+    package var label: Localized {
         switch self {
         case .info: return Localized(de: "Hinweis", en: "info")
         case .low: return Localized(de: "niedrig", en: "low")
@@ -22,15 +22,15 @@ public enum Severity: String, Sendable, Codable, CaseIterable, Comparable {
 }
 
 /// A legal norm a rule rests on, versioned by the date of the text it was checked against.
-public struct Norm: Sendable, Codable, Hashable {
+package struct Norm: Sendable, Codable, Hashable {
     /// e.g. `§ 35 Abs. 1 SGB I`, `Art. 9 DSGVO`.
-    public var citation: String
+    package var citation: String
     /// The norm's exact title, e.g. `Sozialgeheimnis`.
-    public var title: String
+    package var title: String
     /// Date of the law text the rule was written against (ISO date).
-    public var asOf: String
+    package var asOf: String
 
-    public init(citation: String, title: String, asOf: String) {
+    package init(citation: String, title: String, asOf: String) {
         self.citation = citation
         self.title = title
         self.asOf = asOf
@@ -39,24 +39,24 @@ public struct Norm: Sendable, Codable, Hashable {
 
 /// A violation of a separation rule, or a configuration gap (unknown actor, unmapped system,
 /// unknown category) — gaps are reported on their own and never counted as violations.
-public enum FindingClass: String, Sendable, Codable {
+package enum FindingClass: String, Sendable, Codable {
     case violation
     case gap
 }
 
 /// Why a finding fired, without revealing the data: which field, which detector, where, masked.
-public struct Evidence: Sendable, Codable, Hashable {
+package struct Evidence: Sendable, Codable, Hashable {
     /// Canonical field name, e.g. `text`, `destination_org`.
-    public var field: String
+    package var field: String
     /// Detector name when a detector fired (`steuer_id`, `gesundheit`), else nil.
-    public var detector: String?
+    package var detector: String?
     /// The value, masked (identifiers) or shown (categorical values like `traeger`).
-    public var value: String
+    package var value: String
     /// Text piece and byte range of a detector hit, for locating it in the record.
-    public var piece: Int?
-    public var range: Range<Int>?
+    package var piece: Int?
+    package var range: Range<Int>?
 
-    public init(field: String, detector: String? = nil, value: String, piece: Int? = nil, range: Range<Int>? = nil) {
+    package init(field: String, detector: String? = nil, value: String, piece: Int? = nil, range: Range<Int>? = nil) {
         self.field = field
         self.detector = detector
         self.value = value
@@ -67,26 +67,26 @@ public struct Evidence: Sendable, Codable, Hashable {
 
 /// One finding: rule, severity, norms, where, masked evidence, pseudonymised persons and a
 /// content-based fingerprint (rule + key fields + time bucket, never the file position).
-public struct Finding: Sendable, Codable {
-    public var ruleID: String
-    public var title: Localized
-    public var severity: Severity
-    public var findingClass: FindingClass
-    public var norms: [Norm]
-    public var locator: Locator
+package struct Finding: Sendable, Codable {
+    package var ruleID: String
+    package var title: Localized
+    package var severity: Severity
+    package var findingClass: FindingClass
+    package var norms: [Norm]
+    package var locator: Locator
     /// Time of the record (UTC epoch seconds), if it has one.
-    public var time: Int64?
-    public var evidence: [Evidence]
+    package var time: Int64?
+    package var evidence: [Evidence]
     /// Role (`actor`, `subject`, `author`) → keyed pseudonym.
-    public var persons: [String: String]
-    public var remediation: Localized
-    public var fingerprint: String
+    package var persons: [String: String]
+    package var remediation: Localized
+    package var fingerprint: String
     /// Extra explanation for this occurrence (aggregates: measured value and threshold).
-    public var detail: Localized?
+    package var detail: Localized?
     /// How many records of this run produced the same fingerprint (collapsed into this finding).
-    public var occurrences: Int = 1
+    package var occurrences: Int = 1
 
-    public init(ruleID: String, title: Localized, severity: Severity, findingClass: FindingClass, norms: [Norm],
+    package init(ruleID: String, title: Localized, severity: Severity, findingClass: FindingClass, norms: [Norm],
                 locator: Locator, time: Int64?, evidence: [Evidence], persons: [String: String],
                 remediation: Localized, fingerprint: String, detail: Localized? = nil) {
         self.ruleID = ruleID

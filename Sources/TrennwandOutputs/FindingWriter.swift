@@ -12,7 +12,7 @@ import TrennwandRecords
 /// `end(summary:)` once. Writers keep as little as their format allows: JSON Lines, CSV, SARIF and
 /// HTML write each finding as it comes; JUnit groups failures per rule; the text summary keeps
 /// only counts and the top findings.
-public protocol FindingWriter {
+package protocol FindingWriter {
     /// Writes the run header (tool, rules, run facts).
     mutating func begin(run: RunInfo) throws
     /// Writes one finding; `waived` is the waiver that covers it, if any (waived findings stay visible).
@@ -25,17 +25,17 @@ public protocol FindingWriter {
 ///
 /// Outputs only show waivers; matching and expiry are decided upstream. An expired waiver never
 /// reaches an output as a `WaiverInfo` (the finding is open again).
-public struct WaiverInfo: Sendable, Codable, Hashable {
+package struct WaiverInfo: Sendable, Codable, Hashable {
     /// Why the finding is accepted (free text written by the approver).
-    public var reason: String
+    package var reason: String
     /// Who approved it (name or role, e.g. `Datenschutzbeauftragte JC`).
-    public var approver: String
+    package var approver: String
     /// UTC epoch seconds when the waiver was created.
-    public var created: Int64
+    package var created: Int64
     /// UTC epoch seconds when the waiver expires; nil only for waivers without expiry (discouraged).
-    public var expires: Int64?
+    package var expires: Int64?
 
-    public init(reason: String, approver: String, created: Int64, expires: Int64?) {
+    package init(reason: String, approver: String, created: Int64, expires: Int64?) {
         self.reason = reason
         self.approver = approver
         self.created = created
@@ -44,27 +44,27 @@ public struct WaiverInfo: Sendable, Codable, Hashable {
 }
 
 /// Open and waived counts of one group (a severity, a rule, a norm).
-public struct Tally: Sendable, Codable, Hashable {
-    public var open: Int = 0
-    public var waived: Int = 0
-    public var total: Int { open + waived }
+package struct Tally: Sendable, Codable, Hashable {
+    package var open: Int = 0
+    package var waived: Int = 0
+    package var total: Int { open + waived }
 
-    public init(open: Int = 0, waived: Int = 0) {
+    package init(open: Int = 0, waived: Int = 0) {
         self.open = open
         self.waived = waived
     }
 }
 
 /// Baseline comparison counts, when the run compared against a baseline.
-public struct BaselineCounts: Sendable, Codable, Hashable {
+package struct BaselineCounts: Sendable, Codable, Hashable {
     /// Findings not in the baseline.
-    public var new: Int
+    package var new: Int
     /// Findings also in the baseline.
-    public var unchanged: Int
+    package var unchanged: Int
     /// Baseline findings no longer found.
-    public var gone: Int
+    package var gone: Int
 
-    public init(new: Int, unchanged: Int, gone: Int) {
+    package init(new: Int, unchanged: Int, gone: Int) {
         self.new = new
         self.unchanged = unchanged
         self.gone = gone
@@ -76,26 +76,26 @@ public struct BaselineCounts: Sendable, Codable, Hashable {
 /// Built by the caller while streaming (`count(_:waived:)` per finding), so every writer shows the
 /// same numbers. `inputs` is the final accounting (read / evaluated / rejected per input), which
 /// may be more complete than `RunInfo.inputs` at `begin`.
-public struct RunSummary: Sendable, Codable {
+package struct RunSummary: Sendable, Codable {
     /// UTC epoch seconds when the scan finished.
-    public var finished: Int64
+    package var finished: Int64
     /// Final per-input accounting.
-    public var inputs: [InputAccount]
-    public var bySeverity: [Severity: Tally] = [:]
-    public var byRule: [String: Tally] = [:]
+    package var inputs: [InputAccount]
+    package var bySeverity: [Severity: Tally] = [:]
+    package var byRule: [String: Tally] = [:]
     /// Keyed by norm citation.
-    public var byNorm: [String: Tally] = [:]
-    public var byClass: [FindingClass: Tally] = [:]
-    public var baseline: BaselineCounts?
+    package var byNorm: [String: Tally] = [:]
+    package var byClass: [FindingClass: Tally] = [:]
+    package var baseline: BaselineCounts?
 
-    public init(finished: Int64, inputs: [InputAccount], baseline: BaselineCounts? = nil) {
+    package init(finished: Int64, inputs: [InputAccount], baseline: BaselineCounts? = nil) {
         self.finished = finished
         self.inputs = inputs
         self.baseline = baseline
     }
 
     /// Counts one finding into every group.
-    public mutating func count(_ finding: Finding, waived: WaiverInfo?) {
+    package mutating func count(_ finding: Finding, waived: WaiverInfo?) {
         func bump(_ t: inout Tally) { if waived == nil { t.open += 1 } else { t.waived += 1 } }
         bump(&bySeverity[finding.severity, default: Tally()])
         bump(&byRule[finding.ruleID, default: Tally()])
@@ -104,24 +104,24 @@ public struct RunSummary: Sendable, Codable {
     }
 
     /// All findings counted, open and waived.
-    public var total: Int { bySeverity.values.reduce(0) { $0 + $1.total } }
+    package var total: Int { bySeverity.values.reduce(0) { $0 + $1.total } }
     /// Findings not covered by a waiver.
-    public var open: Int { bySeverity.values.reduce(0) { $0 + $1.open } }
-    public var waived: Int { bySeverity.values.reduce(0) { $0 + $1.waived } }
+    package var open: Int { bySeverity.values.reduce(0) { $0 + $1.open } }
+    package var waived: Int { bySeverity.values.reduce(0) { $0 + $1.waived } }
 
     /// Open findings at or above `threshold` (what decides exit code 1).
-    public func openAtOrAbove(_ threshold: Severity?) -> Int {
+    package func openAtOrAbove(_ threshold: Severity?) -> Int {
         guard let threshold else { return 0 }
         return bySeverity.filter { $0.key >= threshold }.reduce(0) { $0 + $1.value.open }
     }
 
-    public var recordsRead: Int { inputs.reduce(0) { $0 + $1.read } }
-    public var recordsEvaluated: Int { inputs.reduce(0) { $0 + $1.normalised } }
-    public var recordsRejected: Int { inputs.reduce(0) { $0 + $1.rejected } }
+    package var recordsRead: Int { inputs.reduce(0) { $0 + $1.read } }
+    package var recordsEvaluated: Int { inputs.reduce(0) { $0 + $1.normalised } }
+    package var recordsRejected: Int { inputs.reduce(0) { $0 + $1.rejected } }
 
     /// Record rejection counts by reason code over all inputs, one message per code, sorted by code.
     /// File errors (`InputAccount.fileError`) are not records and are listed separately by the writers.
-    public var rejectionReasons: [(code: String, message: Localized, count: Int)] {
+    package var rejectionReasons: [(code: String, message: Localized, count: Int)] {
         var counts: [String: Int] = [:]
         var messages: [String: Localized] = [:]
         for input in inputs {
@@ -136,27 +136,27 @@ public struct RunSummary: Sendable, Codable {
 
 /// Fans one stream out to several writers (e.g. HTML report and SARIF and terminal summary at once)
 /// and counts the summary on the way, so the caller cannot forget it.
-public struct FanoutWriter: FindingWriter {
-    public var writers: [any FindingWriter]
-    public private(set) var summary: RunSummary
+package struct FanoutWriter: FindingWriter {
+    package var writers: [any FindingWriter]
+    package private(set) var summary: RunSummary
 
-    public init(_ writers: [any FindingWriter]) {
+    package init(_ writers: [any FindingWriter]) {
         self.writers = writers
         self.summary = RunSummary(finished: 0, inputs: [])
     }
 
-    public mutating func begin(run: RunInfo) throws {
+    package mutating func begin(run: RunInfo) throws {
         summary = RunSummary(finished: run.finished, inputs: run.inputs)
         for i in writers.indices { try writers[i].begin(run: run) }
     }
 
-    public mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
+    package mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
         summary.count(finding, waived: waived)
         for i in writers.indices { try writers[i].write(finding, waived: waived) }
     }
 
     /// Ends every writer with the counted summary, taking `finished`, `inputs` and `baseline` from `final`.
-    public mutating func end(summary final: RunSummary) throws {
+    package mutating func end(summary final: RunSummary) throws {
         summary.finished = final.finished
         summary.inputs = final.inputs
         summary.baseline = final.baseline
@@ -184,7 +184,7 @@ enum OutputSupport {
 
 extension RunSummary {
     /// Input names and rejection texts neutralised (`Masking.neutralised`).
-    public var neutralised: RunSummary {
+    package var neutralised: RunSummary {
         var s = self
         s.inputs = inputs.map(\.neutralised)
         return s
@@ -193,7 +193,7 @@ extension RunSummary {
 
 extension WaiverInfo {
     /// Reason and approver neutralised (`Masking.neutralised`).
-    public var neutralised: WaiverInfo {
+    package var neutralised: WaiverInfo {
         WaiverInfo(reason: Masking.neutralised(reason), approver: Masking.neutralised(approver), created: created, expires: expires)
     }
 }

@@ -9,7 +9,7 @@ import TrennwandRecords
 ///
 /// A reference type so the caller keeps a handle (to read a buffer back, or to close a file) while
 /// the writer owns the stream. Not `Sendable`: one sink belongs to one writer on one task.
-public protocol OutputSink: AnyObject {
+package protocol OutputSink: AnyObject {
     /// Appends UTF-8 text.
     func write(_ text: String) throws
     /// Pushes buffered bytes to their destination.
@@ -17,16 +17,16 @@ public protocol OutputSink: AnyObject {
 }
 
 /// Collects everything in memory; for tests and for callers that post-process the output.
-public final class MemorySink: OutputSink {
-    public private(set) var bytes: [UInt8] = []
+package final class MemorySink: OutputSink {
+    package private(set) var bytes: [UInt8] = []
 
-    public init() {}
+    package init() {}
 
-    public func write(_ text: String) throws { bytes.append(contentsOf: text.utf8) }
-    public func flush() throws {}
+    package func write(_ text: String) throws { bytes.append(contentsOf: text.utf8) }
+    package func flush() throws {}
 
     /// The collected output as text.
-    public var text: String { String(decoding: bytes, as: UTF8.self) }
+    package var text: String { String(decoding: bytes, as: UTF8.self) }
 }
 
 /// A report that could not be created, written, synced or renamed into place, with `errno`.
@@ -34,22 +34,22 @@ public final class MemorySink: OutputSink {
 /// Carries a stable `code` (`output.create`, `output.write`, `output.sync`, `output.rename`,
 /// `output.temporary`) and a German and English text naming the path and what to do, so the CLI never
 /// shows a raw `strerror` text alone.
-public struct OutputError: Error, Sendable, CustomStringConvertible {
-    public enum Step: String, Sendable {
+package struct OutputError: Error, Sendable, CustomStringConvertible {
+    package enum Step: String, Sendable {
         case create, write, sync, rename, temporary
     }
-    public var step: Step
+    package var step: Step
     /// The report's path (not the temporary name); empty when the CLI names it (stdout).
-    public var path: String
-    public var errno: Int32
+    package var path: String
+    package var errno: Int32
 
-    public init(_ step: Step, path: String, errno: Int32) {
+    package init(_ step: Step, path: String, errno: Int32) {
         self.step = step
         self.path = path
         self.errno = errno
     }
 
-    public var code: String { "output." + step.rawValue }
+    package var code: String { "output." + step.rawValue }
 
     /// The cause in plain words (errno mapped; unknown ones with their number).
     var cause: Localized {
@@ -63,7 +63,7 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    public var message: Localized {
+    package var message: Localized {
         let target = path.isEmpty || path == "-" ? Localized(de: "Standardausgabe", en: "standard output") : Localized(de: path, en: path)
         let what: Localized
         switch step {
@@ -79,8 +79,8 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
                          en: "output \(target.en): \(what.en) (\(cause.en)) – \(todo.en) [\(code)]")
     }
 
-    public func text(_ language: Language) -> String { message.text(language) }
-    public var description: String { text(.de) }
+    package func text(_ language: Language) -> String { message.text(language) }
+    package var description: String { text(.de) }
 }
 
 /// A report file that appears complete or not at all: bytes go to a temporary file beside the
@@ -92,16 +92,16 @@ public struct OutputError: Error, Sendable, CustomStringConvertible {
 /// random name is tried). The rename replaces a symlink standing at the target itself, never the
 /// file it points to. The finished report keeps `mode` (default 0600: reports hold pseudonymised
 /// but sensitive facts).
-public final class AtomicFileSink: OutputSink {
-    public let path: String
-    public let temporaryPath: String
+package final class AtomicFileSink: OutputSink {
+    package let path: String
+    package let temporaryPath: String
     private let sink: FileDescriptorSink
     private var done = false
 
     /// How often a new random name is tried when one exists already.
     static let attempts = 8
 
-    public init(path: String, mode: mode_t = 0o600) throws {
+    package init(path: String, mode: mode_t = 0o600) throws {
         self.path = path
         let slash = path.lastIndex(of: "/")
         let dir = slash.map { String(path[...$0]) } ?? ""
@@ -157,11 +157,11 @@ public final class AtomicFileSink: OutputSink {
         }
     }
 
-    public func write(_ text: String) throws { try sink.write(text) }
-    public func flush() throws { try sink.flush() }
+    package func write(_ text: String) throws { try sink.write(text) }
+    package func flush() throws { try sink.flush() }
 
     /// Makes the file visible under its name (after everything was written successfully).
-    public func commit() throws {
+    package func commit() throws {
         guard !done else { return }
         done = true
         do {
@@ -183,7 +183,7 @@ public final class AtomicFileSink: OutputSink {
     }
 
     /// Drops the temporary file; the target keeps its previous content.
-    public func discard() {
+    package func discard() {
         guard !done else { return }
         done = true
         sink.dropBuffer()
@@ -197,14 +197,14 @@ public final class AtomicFileSink: OutputSink {
 /// Writes to a file descriptor (a file opened by the CLI, or stdout) through a 64 KiB buffer.
 ///
 /// Does not close the descriptor; its owner does.
-public final class FileDescriptorSink: OutputSink {
-    public let fd: Int32
+package final class FileDescriptorSink: OutputSink {
+    package let fd: Int32
     /// The path named in errors ("-" for stdout).
-    public let path: String
+    package let path: String
     private var buffer: [UInt8] = []
     private let capacity = 1 << 16
 
-    public init(fd: Int32, path: String = "-") {
+    package init(fd: Int32, path: String = "-") {
         self.fd = fd
         self.path = path
         buffer.reserveCapacity(capacity)
@@ -212,18 +212,18 @@ public final class FileDescriptorSink: OutputSink {
 
     /// Opens (creates or truncates) `path` with mode 0600: reports hold pseudonymised but sensitive facts.
     /// Writes in place, for devices and FIFOs (`/dev/null`); for report files use `AtomicFileSink`.
-    public convenience init(path: String) throws {
+    package convenience init(path: String) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw OutputError(.create, path: path, errno: errno) }
         self.init(fd: fd, path: path)
     }
 
-    public func write(_ text: String) throws {
+    package func write(_ text: String) throws {
         buffer.append(contentsOf: text.utf8)
         if buffer.count >= capacity { try flush() }
     }
 
-    public func flush() throws {
+    package func flush() throws {
         var done = 0
         while done < buffer.count {
             let n = buffer.withUnsafeBytes { raw in

@@ -8,7 +8,7 @@
 /// counting); most log fields (account ids, systems, actions, customer numbers, categories)
 /// fit. Longer runs live in an array. The representation is canonical — a run of at most 15
 /// bytes is always inline — so equality and hashing compare words for short strings.
-public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLiteral, CustomStringConvertible {
+package struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLiteral, CustomStringConvertible {
     @usableFromInline
     enum Storage: Sendable {
         /// Bytes 0–14 little-endian in the two words; the top byte of `w1` is the count.
@@ -19,9 +19,9 @@ public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLit
     @usableFromInline var storage: Storage
 
     /// The most bytes stored inline.
-    public static let inlineCapacity = 15
+    package static let inlineCapacity = 15
 
-    public init(_ bytes: [UInt8]) {
+    package init(_ bytes: [UInt8]) {
         if bytes.count <= ByteString.inlineCapacity {
             storage = bytes.withUnsafeBytes { ByteString.pack($0) }
         } else {
@@ -29,7 +29,7 @@ public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLit
         }
     }
 
-    public init(_ buffer: UnsafeRawBufferPointer) {
+    package init(_ buffer: UnsafeRawBufferPointer) {
         if buffer.count <= ByteString.inlineCapacity {
             storage = ByteString.pack(buffer)
         } else {
@@ -37,8 +37,8 @@ public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLit
         }
     }
 
-    public init(_ string: String) { self.init(Array(string.utf8)) }
-    public init(stringLiteral value: String) { self.init(Array(value.utf8)) }
+    package init(_ string: String) { self.init(Array(string.utf8)) }
+    package init(stringLiteral value: String) { self.init(Array(value.utf8)) }
 
     /// Packs at most 15 bytes into two words with overlapping unaligned loads (no memcpy call,
     /// never reading outside the buffer). Little-endian: byte i of the string is byte i of the
@@ -70,18 +70,18 @@ public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLit
         return .small(w0, w1)
     }
 
-    public var count: Int {
+    package var count: Int {
         switch storage {
         case .small(_, let w1): return Int(UInt64(littleEndian: w1) >> 56)
         case .large(let a): return a.count
         }
     }
 
-    public var isEmpty: Bool { count == 0 }
+    package var isEmpty: Bool { count == 0 }
 
     /// The bytes as an array (allocates for inline strings: keep off hot paths; use
     /// `withUnsafeBytes`).
-    public var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         switch storage {
         case .large(let a): return a
         case .small: return withUnsafeBytes { Array($0) }
@@ -89,11 +89,11 @@ public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLit
     }
 
     /// The bytes decoded as UTF-8 (invalid sequences become U+FFFD).
-    public var string: String { withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
-    public var description: String { string }
+    package var string: String { withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+    package var description: String { string }
 
     @inline(__always)
-    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    package func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         switch storage {
         case .large(let a):
             return try a.withUnsafeBytes(body)
@@ -106,7 +106,7 @@ public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLit
 
     /// The byte at `i` (0 ≤ i < count).
     @inline(__always)
-    public subscript(i: Int) -> UInt8 {
+    package subscript(i: Int) -> UInt8 {
         switch storage {
         case .large(let a): return a[i]
         case .small(let w0, let w1):
@@ -117,7 +117,7 @@ public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLit
     }
 
     @inline(__always)
-    public static func == (lhs: ByteString, rhs: ByteString) -> Bool {
+    package static func == (lhs: ByteString, rhs: ByteString) -> Bool {
         switch (lhs.storage, rhs.storage) {
         case let (.small(a0, a1), .small(b0, b1)): return a0 == b0 && a1 == b1
         case let (.large(a), .large(b)): return a == b
@@ -126,7 +126,7 @@ public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLit
     }
 
     @inline(__always)
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         switch storage {
         case .small(let w0, let w1):
             hasher.combine(w0)
@@ -137,12 +137,12 @@ public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLit
         }
     }
 
-    public static func < (lhs: ByteString, rhs: ByteString) -> Bool {
+    package static func < (lhs: ByteString, rhs: ByteString) -> Bool {
         lhs.withUnsafeBytes { a in rhs.withUnsafeBytes { b in a.lexicographicallyPrecedes(b) } }
     }
 
     /// ASCII case-insensitive equality (umlauts compare exactly).
-    public func equalsIgnoringASCIICase(_ other: ByteString) -> Bool {
+    package func equalsIgnoringASCIICase(_ other: ByteString) -> Bool {
         withUnsafeBytes { a in
             other.withUnsafeBytes { b in
                 guard a.count == b.count else { return false }
@@ -154,14 +154,14 @@ public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLit
 }
 
 @inline(__always)
-public func asciiLower(_ b: UInt8) -> UInt8 {
+package func asciiLower(_ b: UInt8) -> UInt8 {
     (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
 }
 
 extension ByteString {
     /// Lower case for ASCII and the Latin-1 capitals in UTF-8 (Ä Ö Ü … = `C3 80`–`C3 9E`, except ×):
     /// the case folding of German identifiers and value maps, on bytes.
-    public static func foldCase(_ v: UnsafeRawBufferPointer) -> ByteString {
+    package static func foldCase(_ v: UnsafeRawBufferPointer) -> ByteString {
         if v.count <= inlineCapacity {
             var words: (UInt64, UInt64) = (0, 0)
             withUnsafeMutableBytes(of: &words) { w in
@@ -196,29 +196,29 @@ extension ByteString {
     }
 
     /// This string case-folded as `foldCase(_:)` does.
-    public var caseFolded: ByteString { withUnsafeBytes { ByteString.foldCase($0) } }
+    package var caseFolded: ByteString { withUnsafeBytes { ByteString.foldCase($0) } }
 }
 
 /// A map with `ByteString` keys for the small tables of hot paths (value maps of a profile,
 /// literal lists of a rule): up to `linearLimit` entries it compares keys one by one (two machine
 /// words each for inline strings) instead of hashing — SipHash setup and finalisation cost more
 /// than a dozen word compares; larger tables use a dictionary.
-public struct SmallByteStringMap<Value>: @unchecked Sendable {
-    public static var linearLimit: Int { 16 }
+package struct SmallByteStringMap<Value>: @unchecked Sendable {
+    package static var linearLimit: Int { 16 }
     private var keys: [ByteString] = []
     private var values: [Value] = []
     private var table: [ByteString: Value]?
 
-    public init() {}
+    package init() {}
 
-    public init<S: Sequence>(_ pairs: S) where S.Element == (ByteString, Value) {
+    package init<S: Sequence>(_ pairs: S) where S.Element == (ByteString, Value) {
         for (k, v) in pairs { self[k] = v }
     }
 
-    public var count: Int { table?.count ?? keys.count }
-    public var isEmpty: Bool { count == 0 }
+    package var count: Int { table?.count ?? keys.count }
+    package var isEmpty: Bool { count == 0 }
 
-    public subscript(key: ByteString) -> Value? {
+    package subscript(key: ByteString) -> Value? {
         get {
             if let table { return table[key] }
             for i in keys.indices where keys[i] == key { return values[i] }
@@ -241,5 +241,5 @@ public struct SmallByteStringMap<Value>: @unchecked Sendable {
         }
     }
 
-    public func contains(_ key: ByteString) -> Bool { self[key] != nil }
+    package func contains(_ key: ByteString) -> Bool { self[key] != nil }
 }

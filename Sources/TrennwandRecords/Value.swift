@@ -2,7 +2,7 @@
 ///
 /// Timestamps are seconds since 1970-01-01T00:00:00Z (UTC); profiles convert local export times
 /// with their time zone. Lists hold strings (categories, roles, several free-text fields).
-public enum Value: Sendable, Hashable {
+package enum Value: Sendable, Hashable {
     case missing
     case string(ByteString)
     case number(Double)
@@ -10,28 +10,28 @@ public enum Value: Sendable, Hashable {
     case time(Int64)
     case list([ByteString])
 
-    public var isMissing: Bool {
+    package var isMissing: Bool {
         if case .missing = self { return true }
         return false
     }
 
-    public var stringValue: ByteString? {
+    package var stringValue: ByteString? {
         if case .string(let s) = self { return s }
         return nil
     }
 
-    public var timeValue: Int64? {
+    package var timeValue: Int64? {
         if case .time(let t) = self { return t }
         return nil
     }
 
-    public var boolValue: Bool? {
+    package var boolValue: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
 
     /// The strings of a list, or a one-element list for a string; empty otherwise.
-    public var strings: [ByteString] {
+    package var strings: [ByteString] {
         switch self {
         case .string(let s): return [s]
         case .list(let l): return l

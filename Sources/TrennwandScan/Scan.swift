@@ -11,8 +11,8 @@ import TrennwandState
 /// baseline compared, the lifecycle committed, the reports written (`ReportDelivery`) and the
 /// verdict decided. Messages go to `diagnose` as they arise, in the order the CLI always printed
 /// them.
-public enum Scan {
-    public static func run(_ request: ScanRequest, diagnose: @escaping (ScanDiagnostic) -> Void) -> ScanVerdict {
+package enum Scan {
+    package static func run(_ request: ScanRequest, diagnose: @escaping (ScanDiagnostic) -> Void) -> ScanVerdict {
         let r = request
         var scheduler = ScanScheduler(catalog: r.catalog, ruleSet: r.ruleSet, policy: r.policy, pseudonymizer: Pseudonymizer(key: r.key),
                                       onlyRules: r.onlyRules, now: r.now, threads: r.threads, chunkBytes: r.chunkBytes)

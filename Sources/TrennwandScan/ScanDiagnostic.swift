@@ -12,12 +12,12 @@ import TrennwandRecords
 /// (`Warnung: `, `Konfigurationsfehler: ` …) is shown in the interface language; the message in
 /// the report language (`lang:` of audit.yaml) or, for messages about the machine rather than the
 /// audit, in the interface language, exactly as the CLI printed them before the library existed.
-public struct ScanDiagnostic: Sendable, Equatable {
+package struct ScanDiagnostic: Sendable, Equatable {
     /// The label before the message.
-    public enum Label: Sendable, Equatable {
+    package enum Label: Sendable, Equatable {
         case warning, configurationError, inputError, ruleError, scanStopped, outputFailed
 
-        public var text: Localized {
+        package var text: Localized {
             switch self {
             case .warning: return Localized(de: "Warnung: ", en: "warning: ")
             case .configurationError: return Localized(de: "Konfigurationsfehler: ", en: "configuration error: ")
@@ -32,22 +32,22 @@ public struct ScanDiagnostic: Sendable, Equatable {
     }
 
     /// Which language the message follows.
-    public enum Voice: Sendable, Equatable {
+    package enum Voice: Sendable, Equatable {
         /// The report language (`ScanRequest.language`).
         case report
         /// The language of the frontend's interface.
         case interface
     }
 
-    public var code: String
-    public var label: Label?
+    package var code: String
+    package var label: Label?
     /// The message, its `[code]` included where the CLI always showed it.
-    public var message: Localized
-    public var voice: Voice
+    package var message: Localized
+    package var voice: Voice
     /// For `scan.unexpected`: the error's details, for a debug log only (never shown by default).
-    public var debugDetail: String?
+    package var debugDetail: String?
 
-    public init(code: String, label: Label? = nil, message: Localized, voice: Voice = .report, debugDetail: String? = nil) {
+    package init(code: String, label: Label? = nil, message: Localized, voice: Voice = .report, debugDetail: String? = nil) {
         self.code = code
         self.label = label
         self.message = message
@@ -56,7 +56,7 @@ public struct ScanDiagnostic: Sendable, Equatable {
     }
 
     /// The line as the CLI prints it.
-    public func text(interface: Language, report: Language) -> String {
+    package func text(interface: Language, report: Language) -> String {
         (label?.text.text(interface) ?? "") + message.text(voice == .report ? report : interface)
     }
 }

@@ -8,7 +8,7 @@ import Glibc
 extension ContentHash {
     /// Streams a file through SHA-256 in 1 MiB blocks (constant memory for exports of any size).
     /// Returns the size in bytes and the lower-case hex digest.
-    public static func file(atPath path: String) throws -> (size: Int64, hash: String) {
+    package static func file(atPath path: String) throws -> (size: Int64, hash: String) {
         func unreadable(_ err: Int32) -> InputError {
             let text = SystemErrorText.describe(err)
             return InputError(file: path, code: "input.unreadable",
@@ -35,7 +35,7 @@ extension ContentHash {
 
     /// Streams bytes from `read` (which fills its buffer and returns 0 at the end) through
     /// SHA-256 in 1 MiB blocks: a zip member's decompressed bytes. Returns size and hex digest.
-    public static func stream(_ read: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> (size: Int64, hash: String) {
+    package static func stream(_ read: (UnsafeMutableRawBufferPointer) throws -> Int) throws -> (size: Int64, hash: String) {
         var hasher = ContentHash()
         var size: Int64 = 0
         var block = [UInt8](repeating: 0, count: 1 << 20)
@@ -49,7 +49,7 @@ extension ContentHash {
     }
 
     /// One hash over several hashes (e.g. the reference tables), independent of their order.
-    public static func combine(_ hashes: [String]) -> String {
+    package static func combine(_ hashes: [String]) -> String {
         var hasher = ContentHash()
         for h in hashes.sorted() { hasher.update(Data((h + "\n").utf8)) }
         return hasher.hex()

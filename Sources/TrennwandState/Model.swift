@@ -8,12 +8,12 @@ import TrennwandRecords
 /// - `resolved`: its source file was re-scanned completely and the fingerprint was not found again.
 /// - `reopened`: seen again after it had been resolved.
 /// - `waived`: a waiver covered it when it was last seen (set by the scan, not by the store).
-public enum FindingStatus: String, Sendable, Codable, CaseIterable {
+package enum FindingStatus: String, Sendable, Codable, CaseIterable {
     case new, open, resolved, reopened, waived
 }
 
 /// State of a run record.
-public enum RunStatus: String, Sendable, Codable {
+package enum RunStatus: String, Sendable, Codable {
     /// Begun and not finished; while its process holds the run lock it is the live run.
     case running
     /// `finishRun` was called.
@@ -23,22 +23,22 @@ public enum RunStatus: String, Sendable, Codable {
 }
 
 /// What `beginRun` records about a run before any file is scanned.
-public struct RunStart: Sendable {
+package struct RunStart: Sendable {
     /// UTC epoch seconds; also the time stamp of every lifecycle change the run makes.
-    public var started: Int64
-    public var toolVersion: String
+    package var started: Int64
+    package var toolVersion: String
     /// Hash of the audit configuration (audit.yaml), if one was used.
-    public var configHash: String?
+    package var configHash: String?
     /// Hash of the compiled rule pack (rules, policy, lists).
-    public var rulePackHash: String
+    package var rulePackHash: String
     /// Hash of the reference tables (Stammdaten) the rules were compiled against.
-    public var referenceHash: String
+    package var referenceHash: String
     /// The inputs as given (files and directories).
-    public var inputs: [String]
+    package var inputs: [String]
     /// `--full`: every file re-evaluated regardless of earlier scans.
-    public var full: Bool
+    package var full: Bool
 
-    public init(started: Int64, toolVersion: String, configHash: String? = nil, rulePackHash: String,
+    package init(started: Int64, toolVersion: String, configHash: String? = nil, rulePackHash: String,
                 referenceHash: String, inputs: [String] = [], full: Bool = false) {
         self.started = started
         self.toolVersion = toolVersion
@@ -51,19 +51,19 @@ public struct RunStart: Sendable {
 }
 
 /// The run `beginRun` opened, and the runs it found unfinished (now marked `interrupted`).
-public struct RunHandle: Sendable, Hashable {
-    public var id: Int64
-    public var interrupted: [Int64]
+package struct RunHandle: Sendable, Hashable {
+    package var id: Int64
+    package var interrupted: [Int64]
 }
 
 /// An input file as the planner sees it: path, size and SHA-256 of its content.
-public struct PlannedFile: Sendable, Hashable, Codable {
-    public var path: String
-    public var size: Int64
+package struct PlannedFile: Sendable, Hashable, Codable {
+    package var path: String
+    package var size: Int64
     /// Lower-case hex SHA-256 of the file content (`ContentHash.file(atPath:)`).
-    public var hash: String
+    package var hash: String
 
-    public init(path: String, size: Int64, hash: String) {
+    package init(path: String, size: Int64, hash: String) {
         self.path = path
         self.size = size
         self.hash = hash
@@ -71,7 +71,7 @@ public struct PlannedFile: Sendable, Hashable, Codable {
 }
 
 /// Why a file has to be (re-)evaluated.
-public enum ScanReason: String, Sendable, Codable {
+package enum ScanReason: String, Sendable, Codable {
     /// `--full` was given.
     case full
     /// This content was never scanned.
@@ -85,116 +85,116 @@ public enum ScanReason: String, Sendable, Codable {
 }
 
 /// The earlier scan that makes a file skippable ("said so").
-public struct PriorScan: Sendable, Hashable, Codable {
+package struct PriorScan: Sendable, Hashable, Codable {
     /// The run that scanned it; nil when that run record was purged by retention.
-    public var runID: Int64?
+    package var runID: Int64?
     /// The path it was scanned under (a moved or copied file keeps its content hash).
-    public var path: String
+    package var path: String
     /// UTC epoch seconds.
-    public var scannedAt: Int64
+    package var scannedAt: Int64
 }
 
 /// The planner's verdict on one file.
-public struct FileDecision: Sendable, Hashable {
+package struct FileDecision: Sendable, Hashable {
     /// Scan it, or skip it because an earlier scan already covered exactly this content.
-    public enum Action: Sendable, Hashable {
+    package enum Action: Sendable, Hashable {
         case scan(ScanReason)
         case skip(PriorScan)
     }
 
-    public var file: PlannedFile
-    public var action: Action
+    package var file: PlannedFile
+    package var action: Action
 
-    public var shouldScan: Bool {
+    package var shouldScan: Bool {
         if case .scan = action { return true }
         return false
     }
 }
 
 /// What `commitFile` did to the lifecycle, so the scan can report only new findings.
-public struct FileCommit: Sendable, Hashable {
-    public var fileID: Int64
+package struct FileCommit: Sendable, Hashable {
+    package var fileID: Int64
     /// Fingerprint → status after this commit, for the findings of this file.
-    public var statuses: [String: FindingStatus]
+    package var statuses: [String: FindingStatus]
     /// Fingerprints of this source that were not found again and are now `resolved`.
-    public var resolved: [String]
+    package var resolved: [String]
 
-    public func count(_ status: FindingStatus) -> Int { statuses.values.filter { $0 == status }.count }
+    package func count(_ status: FindingStatus) -> Int { statuses.values.filter { $0 == status }.count }
 }
 
 /// What a retention purge removed.
-public struct PurgeResult: Sendable, Hashable, Codable {
+package struct PurgeResult: Sendable, Hashable, Codable {
     /// Run records (with their per-run finding events) deleted.
-    public var runs: Int
+    package var runs: Int
     /// Findings deleted (last seen or changed before the cut-off).
-    public var findings: Int
+    package var findings: Int
     /// File ledger rows detached from a purged run (kept, see docs/operations.md).
-    public var filesDetached: Int
+    package var filesDetached: Int
 }
 
 /// One run as `trennwand history` shows it.
-public struct RunRecord: Sendable, Codable, Hashable {
-    public var id: Int64
-    public var started: Int64
-    public var finished: Int64?
-    public var status: RunStatus
-    public var toolVersion: String
-    public var configHash: String?
-    public var rulePackHash: String
-    public var referenceHash: String
-    public var full: Bool
-    public var inputs: [String]
-    public var filesScanned: Int
-    public var filesSkipped: Int
-    public var filesFailed: Int
-    public var recordsRead: Int
-    public var recordsEvaluated: Int
-    public var recordsRejected: Int
-    public var accessRecords: Int
+package struct RunRecord: Sendable, Codable, Hashable {
+    package var id: Int64
+    package var started: Int64
+    package var finished: Int64?
+    package var status: RunStatus
+    package var toolVersion: String
+    package var configHash: String?
+    package var rulePackHash: String
+    package var referenceHash: String
+    package var full: Bool
+    package var inputs: [String]
+    package var filesScanned: Int
+    package var filesSkipped: Int
+    package var filesFailed: Int
+    package var recordsRead: Int
+    package var recordsEvaluated: Int
+    package var recordsRejected: Int
+    package var accessRecords: Int
     /// Lifecycle events of this run: how many findings became new, open, reopened, resolved, waived.
-    public var new: Int
-    public var open: Int
-    public var reopened: Int
-    public var resolved: Int
-    public var waived: Int
+    package var new: Int
+    package var open: Int
+    package var reopened: Int
+    package var resolved: Int
+    package var waived: Int
     /// Findings seen in this run (not resolved) per severity raw value.
-    public var bySeverity: [String: Int]
-    public var violations: Int
-    public var gaps: Int
-    public var exitCode: Int?
+    package var bySeverity: [String: Int]
+    package var violations: Int
+    package var gaps: Int
+    package var exitCode: Int?
 }
 
 /// One finding as stored (masked evidence summary only; never raw values).
-public struct StoredFinding: Sendable, Codable, Hashable {
-    public var fingerprint: String
-    public var ruleID: String
-    public var severity: Severity
-    public var findingClass: FindingClass
-    public var norms: [String]
-    public var sourcePath: String
-    public var status: FindingStatus
-    public var firstRun: Int64
-    public var lastRun: Int64
-    public var firstSeen: Int64
-    public var lastSeen: Int64
-    public var resolvedRun: Int64?
+package struct StoredFinding: Sendable, Codable, Hashable {
+    package var fingerprint: String
+    package var ruleID: String
+    package var severity: Severity
+    package var findingClass: FindingClass
+    package var norms: [String]
+    package var sourcePath: String
+    package var status: FindingStatus
+    package var firstRun: Int64
+    package var lastRun: Int64
+    package var firstSeen: Int64
+    package var lastSeen: Int64
+    package var resolvedRun: Int64?
     /// Occurrences in the latest scan of each file that still contains it.
-    public var occurrences: Int
+    package var occurrences: Int
     /// How many file scans reported it.
-    public var seenCount: Int
-    public var evidence: String
-    public var recordTime: Int64?
+    package var seenCount: Int
+    package var evidence: String
+    package var recordTime: Int64?
 }
 
 /// Period of a trend.
-public enum TrendPeriod: String, Sendable, Codable, CaseIterable {
+package enum TrendPeriod: String, Sendable, Codable, CaseIterable {
     /// Calendar month (UTC), label `2025-03`.
     case month
     /// ISO 8601 week (UTC), label `2025-W10`.
     case week
 
     /// The label of the period containing an epoch second.
-    public func label(_ epochSeconds: Int64) -> String {
+    package func label(_ epochSeconds: Int64) -> String {
         let days = Int(CivilTime.floorDiv(epochSeconds, 86_400))
         switch self {
         case .month:
@@ -212,37 +212,37 @@ public enum TrendPeriod: String, Sendable, Codable, CaseIterable {
 }
 
 /// What a trend groups findings by.
-public enum TrendDimension: String, Sendable, Codable, CaseIterable {
+package enum TrendDimension: String, Sendable, Codable, CaseIterable {
     case rule, severity, norm
 }
 
 /// One cell of a trend: findings first detected in `period` with `key`, and the rate.
-public struct TrendRow: Sendable, Codable, Hashable {
-    public var period: String
-    public var key: String
-    public var count: Int
+package struct TrendRow: Sendable, Codable, Hashable {
+    package var period: String
+    package var key: String
+    package var count: Int
     /// Access records first evaluated in this period (each file content counted once).
-    public var accesses: Int
+    package var accesses: Int
     /// Findings per 1,000 access records; nil when the period evaluated no access records.
-    public var ratePer1000: Double?
+    package var ratePer1000: Double?
 }
 
 /// A trend table: all periods with scans (ascending), all keys, and the non-zero cells.
-public struct Trend: Sendable, Codable, Hashable {
-    public var by: TrendPeriod
-    public var per: TrendDimension
-    public var periods: [String]
-    public var keys: [String]
-    public var accessesByPeriod: [String: Int]
-    public var rows: [TrendRow]
+package struct Trend: Sendable, Codable, Hashable {
+    package var by: TrendPeriod
+    package var per: TrendDimension
+    package var periods: [String]
+    package var keys: [String]
+    package var accessesByPeriod: [String: Int]
+    package var rows: [TrendRow]
 
     /// The count of a cell (0 when absent).
-    public func count(period: String, key: String) -> Int {
+    package func count(period: String, key: String) -> Int {
         rows.first { $0.period == period && $0.key == key }?.count ?? 0
     }
 
     /// The rate of a cell; nil when the period has no access records.
-    public func rate(period: String, key: String) -> Double? {
+    package func rate(period: String, key: String) -> Double? {
         guard let a = accessesByPeriod[period], a > 0 else { return nil }
         return Double(count(period: period, key: key)) * 1000 / Double(a)
     }

@@ -7,7 +7,7 @@ import Darwin
 #endif
 
 /// Errors of the state store, with German and English messages for the operator.
-public enum StateError: Error, Sendable, CustomStringConvertible {
+package enum StateError: Error, Sendable, CustomStringConvertible {
     /// Another process holds the run lock (a scan is running on this store).
     case locked(lockFile: String, holder: String, waited: Double)
     /// The lock file could not be opened.
@@ -31,7 +31,7 @@ public enum StateError: Error, Sendable, CustomStringConvertible {
     case io(path: String, detail: Localized)
 
     /// Stable machine-readable code, shown as ` [code]` after the message.
-    public var code: String {
+    package var code: String {
         switch self {
         case .locked: return "state.locked"
         case .lockFile: return "state.lock-file"
@@ -47,7 +47,7 @@ public enum StateError: Error, Sendable, CustomStringConvertible {
     }
 
     /// True when the store file itself is unusable (damaged or foreign): exit 3 with recovery steps.
-    public var isDamage: Bool {
+    package var isDamage: Bool {
         switch self {
         case .damaged, .foreign: return true
         default: return false
@@ -61,7 +61,7 @@ public enum StateError: Error, Sendable, CustomStringConvertible {
             en: "to recover: move the file aside (mv \"\(path)\" \"\(path).damaged\", likewise .lock, -wal and -shm beside it), then restore a backup or start fresh with a new path (--state) (history and finding status then start over)")
     }
 
-    public var message: Localized {
+    package var message: Localized {
         switch self {
         case let .damaged(path, detail):
             let r = Self.recovery(path)
@@ -98,10 +98,10 @@ public enum StateError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { message.en }
+    package var description: String { message.en }
 
     /// The message in `language` with its code appended (` [state.damaged]`).
-    public func text(_ language: Language) -> String { message.text(language) + " [\(code)]" }
+    package func text(_ language: Language) -> String { message.text(language) + " [\(code)]" }
 }
 
 /// Exclusive run lock: `flock(2)` on the sidecar file `<store>.lock`.

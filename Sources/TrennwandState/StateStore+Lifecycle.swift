@@ -22,7 +22,7 @@ extension StateStore {
     /// scan of this path reported and that are missing now are removed from this path; a finding
     /// left in no file becomes `resolved`.
     @discardableResult
-    public func commitFile(runID: Int64, file: PlannedFile, account: InputAccount, findings: [Finding],
+    package func commitFile(runID: Int64, file: PlannedFile, account: InputAccount, findings: [Finding],
                            accessRecords: Int = 0, waived: Set<String> = []) throws -> FileCommit {
         guard liveRun == runID else { throw StateError.runNotActive(runID: runID) }
         // File names may carry control characters (a planted name): stored neutralised.

@@ -118,13 +118,13 @@ extension StateStore {
 
 extension StateError {
     /// `from(_:path:)` for database errors; any other error is returned unchanged.
-    public static func mapped(_ error: Error, path: String) -> Error {
+    package static func mapped(_ error: Error, path: String) -> Error {
         error is DatabaseError ? from(error, path: path) : error
     }
 
     /// Our message for an error out of SQLite/GRDB or the file system while using the store at
     /// `path`: never the raw "SQLite error 13 … COMMIT TRANSACTION".
-    public static func from(_ error: Error, path: String) -> StateError {
+    package static func from(_ error: Error, path: String) -> StateError {
         if let e = error as? StateError { return e }
         guard let db = error as? DatabaseError else {
             return .io(path: path, detail: Localized(de: "unerwarteter Fehler", en: "unexpected error"))

@@ -5,7 +5,7 @@ import TrennwandRecords
 
 extension StateStore {
     /// Runs, newest first (at most `limit`), with their lifecycle events and counters.
-    public func history(limit: Int? = nil) throws -> [RunRecord] {
+    package func history(limit: Int? = nil) throws -> [RunRecord] {
         try db.read { db in
             let rows = try Row.fetchAll(db, sql: """
                 SELECT r.*,
@@ -39,7 +39,7 @@ extension StateStore {
     }
 
     /// All stored findings ordered by fingerprint (optionally only those with `status`).
-    public func findings(status: FindingStatus? = nil) throws -> [StoredFinding] {
+    package func findings(status: FindingStatus? = nil) throws -> [StoredFinding] {
         try db.read { db in
             let norms = Dictionary(grouping: try Row.fetchAll(db, sql: "SELECT fingerprint, citation FROM finding_norm ORDER BY citation"),
                                    by: { $0["fingerprint"] as String })
@@ -66,7 +66,7 @@ extension StateStore {
     /// denominator of a period is the number of access records in the file contents evaluated
     /// for the first time in that period (a re-scan of the same content after a rule change does
     /// not count twice). Periods are UTC; only periods of runs still retained are shown.
-    public func trend(by: TrendPeriod, per: TrendDimension) throws -> Trend {
+    package func trend(by: TrendPeriod, per: TrendDimension) throws -> Trend {
         try db.read { db in
             var accesses: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: """

@@ -20,23 +20,23 @@ import TrennwandRecords
 ///
 /// Every `commitFile` is one transaction: a scan killed at any point leaves every file either
 /// fully recorded or not at all, and the next run picks up the rest (`plan` skips what is done).
-public final class StateStore {
+package final class StateStore {
     /// Path of the SQLite file.
-    public let path: String
+    package let path: String
     /// Seconds a second scan waits for the run lock (and SQLite for a busy database) before failing.
-    public let lockTimeout: Double
+    package let lockTimeout: Double
     let db: DatabaseQueue
     let lock: RunLock
     var liveRun: Int64?
 
     /// Default retention of the auditor's own records: 6 months (after § 79 Abs. 4 SGB X).
-    public static let defaultRetentionMonths = 6
+    package static let defaultRetentionMonths = 6
 
     /// Opens (creating and migrating when needed) the store at `path`.
     /// - Parameters:
     ///   - readOnly: for `history` and `trend`: never creates or migrates; throws `.notFound` or `.schema`.
     ///   - lockTimeout: how long `beginRun` waits for another scan to finish (default 30 s).
-    public init(path: String, readOnly: Bool = false, lockTimeout: Double = 30) throws {
+    package init(path: String, readOnly: Bool = false, lockTimeout: Double = 30) throws {
         self.path = path
         self.lockTimeout = lockTimeout
         self.lock = RunLock(path: path + ".lock")
@@ -105,15 +105,15 @@ public final class StateStore {
     }
 
     /// True when this open created the store (no file, or an empty file with nothing beside it).
-    public private(set) var createdNew = false
+    package private(set) var createdNew = false
 
     /// Identifiers of the applied migrations (for diagnostics and tests).
-    public func appliedMigrations() throws -> [String] {
+    package func appliedMigrations() throws -> [String] {
         try db.read { try Schema.migrator.appliedMigrations($0) }
     }
 
     /// `PRAGMA integrity_check` and `foreign_key_check`: empty when the store is consistent.
-    public func integrityProblems() throws -> [String] {
+    package func integrityProblems() throws -> [String] {
         try db.read { db in
             let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
             let fk = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { "foreign key: \($0)" }
@@ -125,7 +125,7 @@ public final class StateStore {
 
     /// Takes the exclusive run lock (waiting up to `lockTimeout`), marks every run still `running`
     /// as `interrupted` (its process is gone, or it would hold the lock), and records the new run.
-    public func beginRun(_ start: RunStart) throws -> RunHandle {
+    package func beginRun(_ start: RunStart) throws -> RunHandle {
         try lock.acquire(timeout: lockTimeout, note: "started=\(CivilTime.iso8601(start.started)) host=\(ProcessInfo.processInfo.hostName)")
         do {
             let handle = try db.write { db -> RunHandle in
@@ -149,7 +149,7 @@ public final class StateStore {
 
     /// Records the end of the run (exit code, skipped files, counts per severity and class of the
     /// findings this run saw) and releases the run lock.
-    public func finishRun(runID: Int64, exitCode: Int32, filesSkipped: Int, finished: Int64? = nil) throws {
+    package func finishRun(runID: Int64, exitCode: Int32, filesSkipped: Int, finished: Int64? = nil) throws {
         guard liveRun == runID else { throw StateError.runNotActive(runID: runID) }
         let end = finished ?? Int64(Date().timeIntervalSince1970)
         try db.write { db in
@@ -186,7 +186,7 @@ public final class StateStore {
     /// scan of its path (if any) saw this content too. Everything else is scanned; `full` scans
     /// all. A changed rule pack or changed reference tables re-evaluate every file: deliberately
     /// conservative, since any rule may depend on any reference row.
-    public func plan(files: [PlannedFile], rulePackHash: String, referenceHash: String, full: Bool = false) throws -> [FileDecision] {
+    package func plan(files: [PlannedFile], rulePackHash: String, referenceHash: String, full: Bool = false) throws -> [FileDecision] {
         try db.read { db in
             try files.map { file in
                 if full { return FileDecision(file: file, action: .scan(.full)) }
@@ -217,7 +217,7 @@ public final class StateStore {
     }
 
     /// `plan` with tuples, as the scan holds them.
-    public func plan(files: [(path: String, size: Int64, hash: String)], rulePackHash: String, referenceHash: String,
+    package func plan(files: [(path: String, size: Int64, hash: String)], rulePackHash: String, referenceHash: String,
                      full: Bool = false) throws -> [FileDecision] {
         try plan(files: files.map { PlannedFile(path: $0.path, size: $0.size, hash: $0.hash) },
                  rulePackHash: rulePackHash, referenceHash: referenceHash, full: full)
@@ -226,7 +226,7 @@ public final class StateStore {
     // MARK: - Retention
 
     /// The cut-off `months` calendar months before `now` (UTC; day clamped to the month's length).
-    public static func retentionCutoff(now: Int64, months: Int = defaultRetentionMonths) -> Int64 {
+    package static func retentionCutoff(now: Int64, months: Int = defaultRetentionMonths) -> Int64 {
         let days = Int(CivilTime.floorDiv(now, 86_400))
         let secs = now - Int64(days) * 86_400
         let (y, m, d) = CivilTime.civilFromDays(days)
@@ -242,7 +242,7 @@ public final class StateStore {
     /// they hold path, size, hash and counts only, and keep unchanged old exports from being
     /// audited again. Called at the start of each run.
     @discardableResult
-    public func purge(olderThan cutoff: Int64) throws -> PurgeResult {
+    package func purge(olderThan cutoff: Int64) throws -> PurgeResult {
         try db.write { db in
             try db.execute(sql: "DELETE FROM finding WHERE updated_at < ?", arguments: [cutoff])
             let findings = db.changesCount

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Which value a trend chart plots.
-public enum TrendMetric: String, Sendable, CaseIterable {
+package enum TrendMetric: String, Sendable, CaseIterable {
     /// Findings first detected in the period.
     case count
     /// Findings per 1,000 access records (periods without access records are left out).
@@ -10,7 +10,7 @@ public enum TrendMetric: String, Sendable, CaseIterable {
 
 extension Trend {
     /// The data points of one key over `periods` for the metric (nil: no value, left out).
-    public func series(_ key: String, metric: TrendMetric) -> [Double?] {
+    package func series(_ key: String, metric: TrendMetric) -> [Double?] {
         periods.map { p in
             switch metric {
             case .count: return Double(count(period: p, key: key))
@@ -20,5 +20,5 @@ extension Trend {
     }
 
     /// Findings of the key over all periods.
-    public func total(_ key: String) -> Int { periods.reduce(0) { $0 + count(period: $1, key: key) } }
+    package func total(_ key: String) -> Int { periods.reduce(0) { $0 + count(period: $1, key: key) } }
 }

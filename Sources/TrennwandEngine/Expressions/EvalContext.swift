@@ -3,9 +3,9 @@ import TrennwandRecords
 /// A configuration gap met while evaluating: the rule could not be decided because reference or
 /// policy data is incomplete (unknown actor, unmapped category, unreadable schedule). Gaps are
 /// their own result class: never a violation, never silently ignored.
-public struct ConfigurationGap: Sendable, Hashable {
+package struct ConfigurationGap: Sendable, Hashable {
     /// What kind of policy or reference data is missing.
-    public enum Kind: String, Sendable {
+    package enum Kind: String, Sendable {
         /// A value lookup (`staff(person == actor).org`) found no row for its key.
         case lookupMiss = "lookup-miss"
         /// A category that is not in the taxonomy or has no separation-matrix cell.
@@ -14,13 +14,13 @@ public struct ConfigurationGap: Sendable, Hashable {
         case invalidSchedule = "invalid-schedule"
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// Where in the rule file the lookup or call stands.
-    public var position: SourcePosition
+    package var position: SourcePosition
     /// The reference table (`staff`) or `matrix`/`schedule`.
-    public var table: String
+    package var table: String
     /// The value that was not found. May be a person's account: pseudonymise before output.
-    public var key: ByteString
+    package var key: ByteString
 }
 
 /// The per-record (and per-thread) evaluation state shared by all rules of one record kind:
@@ -29,10 +29,10 @@ public struct ConfigurationGap: Sendable, Hashable {
 ///
 /// Create one per worker thread and call `reset(record:)` for each record; the caches keep their
 /// storage between records.
-public final class EvalContext {
-    public private(set) var record: Record
+package final class EvalContext {
+    package private(set) var record: Record
     /// Configuration gaps recorded since the last `reset(record:)`.
-    public private(set) var gaps: [ConfigurationGap] = []
+    package private(set) var gaps: [ConfigurationGap] = []
 
     private var detections: [DetectionResult?]
     private var scannedSlots: [Int] = []
@@ -44,7 +44,7 @@ public final class EvalContext {
     private var lastOffset: Int64 = 0
 
     /// A context for records of `kind`. Fails only for a time zone unknown to the system.
-    public init?(kind: RecordKind, detectors: any DetectorScanning, timeZone: String = "Europe/Berlin") {
+    package init?(kind: RecordKind, detectors: any DetectorScanning, timeZone: String = "Europe/Berlin") {
         guard let zone = ZoneConverter(identifier: timeZone) else { return nil }
         self.zone = zone
         self.record = Record(kind: kind, locator: .init(file: "", line: 0, column: nil, byteOffset: 0, index: 0))
@@ -53,12 +53,12 @@ public final class EvalContext {
     }
 
     /// A context for the environment a condition was compiled against.
-    public convenience init?(environment: CompileEnvironment) {
+    package convenience init?(environment: CompileEnvironment) {
         self.init(kind: environment.kind, detectors: environment.detectors, timeZone: environment.timeZone)
     }
 
     /// Switches to the next record; clears the detection cache and the gaps.
-    public func reset(record: Record) {
+    package func reset(record: Record) {
         precondition(record.kind == self.record.kind, "EvalContext is per record kind")
         self.record = record
         // Clear only what was filled: scanning an 18-slot array of optionals per record costs
@@ -73,7 +73,7 @@ public final class EvalContext {
 
     /// The detection result of the text field at `slot`, scanning it on first use; nil when the
     /// field is missing. The engine reads the hits from here for masked evidence (no second scan).
-    public func detection(_ slot: Int) -> DetectionResult? {
+    package func detection(_ slot: Int) -> DetectionResult? {
         if let d = detections[slot] { return d }
         let pieces = record.values[slot].strings
         if pieces.isEmpty, record.values[slot].isMissing { return nil }

@@ -8,20 +8,20 @@ import TrennwandYAML
 /// `parent:`. The dotted id *is* the path: `parent`, when written, must equal the id without its
 /// last segment, and when omitted is derived from it. Duplicate ids, unknown parents, cycles and
 /// inconsistent parents are `ConfigError`s naming `file:line:column`.
-public struct Taxonomy: Sendable {
+package struct Taxonomy: Sendable {
     /// One data category.
-    public struct Category: Sendable, Hashable {
+    package struct Category: Sendable, Hashable {
         /// Dotted path, e.g. `gesundheit.gutachten`.
-        public var id: String
-        public var title: Localized
+        package var id: String
+        package var title: Localized
         /// Where the category comes from: the SGB2§51bDatV group and/or the norm that protects it.
-        public var basis: String
+        package var basis: String
         /// The parent's id; nil for a top-level category.
-        public var parent: String?
+        package var parent: String?
         /// Where the category is declared (nil when built in code).
-        public var position: SourcePosition?
+        package var position: SourcePosition?
 
-        public init(id: String, title: Localized, basis: String, parent: String? = nil, position: SourcePosition? = nil) {
+        package init(id: String, title: Localized, basis: String, parent: String? = nil, position: SourcePosition? = nil) {
             self.id = id
             self.title = title
             self.basis = basis
@@ -30,29 +30,29 @@ public struct Taxonomy: Sendable {
         }
     }
 
-    public private(set) var categories: [String: Category]
+    package private(set) var categories: [String: Category]
 
-    public init(categories: [String: Category]) {
+    package init(categories: [String: Category]) {
         self.categories = categories
     }
 
-    public func contains(_ id: String) -> Bool { categories[id] != nil }
+    package func contains(_ id: String) -> Bool { categories[id] != nil }
 
     /// True when `category` equals `ancestor` or lies below it (`a.b.c` within `a.b`).
-    public func isWithin(_ category: String, _ ancestor: String) -> Bool {
+    package func isWithin(_ category: String, _ ancestor: String) -> Bool {
         category == ancestor || category.hasPrefix(ancestor + ".")
     }
 
     /// All category ids, sorted (parents before their children).
-    public var ids: [String] { categories.keys.sorted() }
+    package var ids: [String] { categories.keys.sorted() }
 
     /// The direct children of `id` (or the top-level categories for nil), sorted.
-    public func children(of id: String?) -> [String] {
+    package func children(of id: String?) -> [String] {
         categories.values.filter { $0.parent == id }.map(\.id).sorted()
     }
 
     /// `id` and its ancestors, innermost first (`gesundheit.gutachten`, `gesundheit`).
-    public func lineage(_ id: String) -> [String] {
+    package func lineage(_ id: String) -> [String] {
         var result: [String] = []
         var current: String? = id
         while let c = current, result.count <= categories.count {
@@ -64,7 +64,7 @@ public struct Taxonomy: Sendable {
 
     /// The nearest category of the taxonomy that `id` lies within (the id itself when known):
     /// lets callers map a too-specific label such as `gesundheit.gutachten.psych` onto the taxonomy.
-    public func nearestKnown(_ id: String) -> String? {
+    package func nearestKnown(_ id: String) -> String? {
         var c = Substring(id)
         while true {
             if categories[String(c)] != nil { return String(c) }
@@ -78,12 +78,12 @@ public struct Taxonomy: Sendable {
 
 extension Taxonomy {
     /// Loads and validates a taxonomy file (see the type's documentation for the format).
-    public static func load(path: String) throws -> Taxonomy {
+    package static func load(path: String) throws -> Taxonomy {
         try parse(YAMLNode.load(path: path))
     }
 
     /// Validates a parsed taxonomy document.
-    public static func parse(_ root: YAMLNode) throws -> Taxonomy {
+    package static func parse(_ root: YAMLNode) throws -> Taxonomy {
         let top = try root.mapping(allowed: ["taxonomy_version", "categories"])
         struct Entry {
             var id: String

@@ -15,27 +15,27 @@ import TrennwandRecords
 /// - Every string leaves neutralised (`Masking.neutralised`), also with `reveal`.
 ///
 /// Built once per compiled rule pack; runs only when a finding is built, never per record.
-public struct EvidenceGuard: Sendable {
+package struct EvidenceGuard: Sendable {
     /// Case-folded words of the rule pack.
     let vocabulary: Set<ByteString>
     let detectors: DetectorSet
 
     /// At most this many detector hits are listed for a free-text value.
-    public static let maxHits = 10
+    package static let maxHits = 10
     /// A free-text rendering is cut at this many characters.
-    public static let maxLength = 200
+    package static let maxLength = 200
     /// Longest token shown verbatim.
-    public static let maxTokenBytes = 24
+    package static let maxTokenBytes = 24
     /// Longest run of digits a token shown verbatim may contain.
-    public static let maxDigitRun = 4
+    package static let maxDigitRun = 4
 
-    public init(vocabulary: Set<String>, detectors: DetectorSet) {
+    package init(vocabulary: Set<String>, detectors: DetectorSet) {
         self.vocabulary = Set(vocabulary.map { ByteString($0).caseFolded })
         self.detectors = detectors
     }
 
     /// Whether the value may be shown verbatim in a `.label` field.
-    public func isDisclosable(_ value: ByteString) -> Bool {
+    package func isDisclosable(_ value: ByteString) -> Bool {
         if value.isEmpty { return true }
         if vocabulary.contains(value.caseFolded) { return true }
         return isCodeToken(value)
@@ -63,13 +63,13 @@ public struct EvidenceGuard: Sendable {
 
     /// A `.label` value as it may be shown: verbatim when disclosable (or with `reveal`), else as
     /// free text.
-    public func label(_ value: ByteString, reveal: Bool) -> String {
+    package func label(_ value: ByteString, reveal: Bool) -> String {
         if reveal || isDisclosable(value) { return Masking.neutralised(value.string) }
         return freeText(value)
     }
 
     /// A free-text value: its length and its detector hits, bounded.
-    public func freeText(_ value: ByteString) -> String {
+    package func freeText(_ value: ByteString) -> String {
         var out = Masking.text(value.bytes)
         let hits = detectors.scan([value]).hits
         if hits.isEmpty { return out }
@@ -91,7 +91,7 @@ public struct EvidenceGuard: Sendable {
     }
 
     /// An identifier value: its fixed-length mask (raw but neutralised with `reveal`).
-    public func identifier(_ value: ByteString, reveal: Bool) -> String {
+    package func identifier(_ value: ByteString, reveal: Bool) -> String {
         reveal ? Masking.neutralised(value.string) : Masking.identifier(value.bytes)
     }
 

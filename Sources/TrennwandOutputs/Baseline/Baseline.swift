@@ -14,40 +14,40 @@ import TrennwandRecords
 /// line is skipped; `JSONLinesBaselineReader`). Each reader sits beside the writer of its format
 /// and reads the keys the writer writes. An unreadable or invalid baseline is an `InputError`
 /// (CLI exit code 3).
-public struct Baseline: Sendable {
+package struct Baseline: Sendable {
     /// Which output the baseline was read from.
-    public enum Format: String, Sendable, Hashable {
+    package enum Format: String, Sendable, Hashable {
         case sarif
         case jsonLines = "jsonl"
     }
 
     /// One finding of the baseline: its fingerprint and rule id.
-    public struct Entry: Sendable, Hashable {
-        public var fingerprint: String
-        public var ruleID: String
+    package struct Entry: Sendable, Hashable {
+        package var fingerprint: String
+        package var ruleID: String
 
-        public init(fingerprint: String, ruleID: String) {
+        package init(fingerprint: String, ruleID: String) {
             self.fingerprint = fingerprint
             self.ruleID = ruleID
         }
     }
 
     /// SARIF `partialFingerprints` key that carries Trennwand's fingerprint (the writer's).
-    public static var sarifFingerprintKey: String { SARIFWriter.fingerprintKey }
+    package static var sarifFingerprintKey: String { SARIFWriter.fingerprintKey }
 
-    public var path: String
-    public var format: Format
+    package var path: String
+    package var format: Format
     /// Entries in file order, each fingerprint once.
-    public var entries: [Entry]
+    package var entries: [Entry]
     /// Results the SARIF baseline left out (`trennwand/omittedResults`, GitHub's limit): those
     /// findings cannot be recognised and would count as new. JSON Lines never omits any.
-    public var omittedResults: Int
+    package var omittedResults: Int
     /// Rule-pack hash of the run that wrote the baseline (`trennwand/rulePack`, `rule_pack`).
-    public var rulePackHash: String?
+    package var rulePackHash: String?
     /// Pseudonym key id of that run (`trennwand/keyID`, `key_id`); nil in older outputs.
-    public var keyID: String?
+    package var keyID: String?
 
-    public init(path: String, format: Format, entries: [Entry], omittedResults: Int = 0,
+    package init(path: String, format: Format, entries: [Entry], omittedResults: Int = 0,
                 rulePackHash: String? = nil, keyID: String? = nil) {
         self.path = path
         self.format = format
@@ -60,7 +60,7 @@ public struct Baseline: Sendable {
     /// Warnings when the baseline came from another rule pack or another pseudonym key: with
     /// another key every fingerprint differs (all findings new, all baseline findings gone); with
     /// another rule pack changed rules report their findings as new.
-    public func provenanceWarnings(rulePackHash: String, keyID: String) -> [InputError] {
+    package func provenanceWarnings(rulePackHash: String, keyID: String) -> [InputError] {
         var out: [InputError] = []
         if let k = self.keyID, k != keyID {
             out.append(InputError(file: path, code: "baseline.foreign-key",
@@ -76,7 +76,7 @@ public struct Baseline: Sendable {
     }
 
     /// Reads a baseline file. Throws `InputError` when it is unreadable, empty or neither format.
-    public static func load(path: String) throws -> Baseline {
+    package static func load(path: String) throws -> Baseline {
         guard let data = FileManager.default.contents(atPath: path) else {
             // FileManager leaves errno stale (it showed "Inappropriate ioctl for device" for a
             // directory): the reason comes from stat instead.
@@ -102,7 +102,7 @@ public struct Baseline: Sendable {
     }
 
     /// Parses baseline bytes; `path` is used in errors.
-    public static func parse(_ data: Data, path: String) throws -> Baseline {
+    package static func parse(_ data: Data, path: String) throws -> Baseline {
         let bytes = [UInt8](data)
         var start = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
@@ -154,7 +154,7 @@ public struct Baseline: Sendable {
     ///
     /// Findings are compared by fingerprint alone (it already binds the rule id). The fingerprint is
     /// keyed: baseline and run must use the same pseudonym key, else every finding looks new.
-    public func compare<C: Collection>(findings: C) -> BaselineComparison where C.Element == Finding {
+    package func compare<C: Collection>(findings: C) -> BaselineComparison where C.Element == Finding {
         let known = Set(entries.map(\.fingerprint))
         var new: [Finding] = []
         var unchanged: [Finding] = []
@@ -170,17 +170,17 @@ public struct Baseline: Sendable {
 }
 
 /// A run compared with a baseline. Only `new` findings count for the exit code.
-public struct BaselineComparison: Sendable {
+package struct BaselineComparison: Sendable {
     /// Findings whose fingerprint the baseline lacks.
-    public var new: [Finding]
+    package var new: [Finding]
     /// Findings also in the baseline.
-    public var unchanged: [Finding]
+    package var unchanged: [Finding]
     /// Baseline findings no longer found (fingerprint and rule id).
-    public var gone: [Baseline.Entry]
+    package var gone: [Baseline.Entry]
     /// Fingerprints of `new`, for a per-finding test while streaming.
-    public let newFingerprints: Set<String>
+    package let newFingerprints: Set<String>
 
-    public init(new: [Finding], unchanged: [Finding], gone: [Baseline.Entry]) {
+    package init(new: [Finding], unchanged: [Finding], gone: [Baseline.Entry]) {
         self.new = new
         self.unchanged = unchanged
         self.gone = gone
@@ -188,8 +188,8 @@ public struct BaselineComparison: Sendable {
     }
 
     /// Whether the finding is new relative to the baseline.
-    public func isNew(_ finding: Finding) -> Bool { newFingerprints.contains(finding.fingerprint.lowercased()) }
+    package func isNew(_ finding: Finding) -> Bool { newFingerprints.contains(finding.fingerprint.lowercased()) }
 
     /// Counts as (new, unchanged, gone), for `BaselineCounts`.
-    public var counts: (new: Int, unchanged: Int, gone: Int) { (new.count, unchanged.count, gone.count) }
+    package var counts: (new: Int, unchanged: Int, gone: Int) { (new.count, unchanged.count, gone.count) }
 }

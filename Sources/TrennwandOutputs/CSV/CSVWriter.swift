@@ -7,11 +7,11 @@ import TrennwandRecords
 /// Why `;` and a BOM: Excel with German regional settings splits on `;` (`,` is the decimal
 /// separator) and reads BOM-less files as Windows-1252, which garbles umlauts. The header is in the
 /// run language. One row per finding.
-public struct CSVWriter: FindingWriter {
-    public let sink: any OutputSink
+package struct CSVWriter: FindingWriter {
+    package let sink: any OutputSink
     private var language: Language = .de
 
-    public init(sink: any OutputSink) { self.sink = sink }
+    package init(sink: any OutputSink) { self.sink = sink }
 
     static let header: [Localized] = [
         Localized(de: "Regel", en: "Rule"),
@@ -34,13 +34,13 @@ public struct CSVWriter: FindingWriter {
         Localized(de: "Ausnahme gültig bis", en: "Waiver expires"),
     ]
 
-    public mutating func begin(run: RunInfo) throws {
+    package mutating func begin(run: RunInfo) throws {
         let run = run.neutralised
         language = run.language
         try sink.write("\u{FEFF}" + CSVWriter.row(CSVWriter.header.map { $0.text(language) }))
     }
 
-    public mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
+    package mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
         let finding = finding.neutralised, waived = waived?.neutralised
         let l = finding.locator
         let evidence = finding.evidence.map { e in
@@ -60,7 +60,7 @@ public struct CSVWriter: FindingWriter {
         try sink.write(CSVWriter.row(cells))
     }
 
-    public mutating func end(summary: RunSummary) throws { try sink.flush() }
+    package mutating func end(summary: RunSummary) throws { try sink.flush() }
 
     static func classLabel(_ c: FindingClass) -> Localized {
         c == .violation ? Localized(de: "Verstoß", en: "violation") : Localized(de: "Konfigurationslücke", en: "configuration gap")

@@ -86,4 +86,4 @@ enum HTMLReportAssets {
 }
 
 /// The report's HTML escaper for other HTML pages of the tool (the rule catalogue).
-public func htmlEscape(_ s: String) -> String { HTMLReportAssets.escape(s) }
+package func htmlEscape(_ s: String) -> String { HTMLReportAssets.escape(s) }

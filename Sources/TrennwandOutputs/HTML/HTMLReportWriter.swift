@@ -8,19 +8,19 @@ import TrennwandRecords
 /// scanned data or the rules goes through `HTMLReportAssets.escape`. Streaming: the header and the
 /// filter bar are written at `begin`, each finding as it arrives, the summary tables and the
 /// accounting at `end`; CSS `order` shows the summary above the findings.
-public struct HTMLReportWriter: FindingWriter {
-    public let sink: any OutputSink
+package struct HTMLReportWriter: FindingWriter {
+    package let sink: any OutputSink
     /// How many rejected records are listed one by one in the accounting (all are counted).
-    public var rejectionDetailLimit: Int
+    package var rejectionDetailLimit: Int
     private var run: RunInfo?
     private var rules: [String: RuleDescriptor] = [:]
     private var breachHints = 0
     private var count = 0
 
     /// The trend across scheduled scans (from the state database), shown as its own section.
-    public var trend: HTMLTrendSection?
+    package var trend: HTMLTrendSection?
 
-    public init(sink: any OutputSink, rejectionDetailLimit: Int = 20, trend: HTMLTrendSection? = nil) {
+    package init(sink: any OutputSink, rejectionDetailLimit: Int = 20, trend: HTMLTrendSection? = nil) {
         self.sink = sink
         self.rejectionDetailLimit = rejectionDetailLimit
         self.trend = trend
@@ -30,7 +30,7 @@ public struct HTMLReportWriter: FindingWriter {
     private func t(_ de: String, _ en: String) -> String { lang == .de ? de : en }
     private func e(_ s: String) -> String { HTMLReportAssets.escape(s) }
 
-    public mutating func begin(run: RunInfo) throws {
+    package mutating func begin(run: RunInfo) throws {
         let run = run.neutralised
         self.run = run
         for r in run.rules where rules[r.id] == nil { rules[r.id] = r }
@@ -73,7 +73,7 @@ public struct HTMLReportWriter: FindingWriter {
         try sink.write(h)
     }
 
-    public mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
+    package mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
         let finding = finding.neutralised, waived = waived?.neutralised
         count += 1
         let rule = rules[finding.ruleID]
@@ -135,7 +135,7 @@ public struct HTMLReportWriter: FindingWriter {
         try sink.write(h)
     }
 
-    public mutating func end(summary: RunSummary) throws {
+    package mutating func end(summary: RunSummary) throws {
         let summary = summary.neutralised
         guard let run else { return }
         var h = count == 0 ? "<p>\(t("Keine Befunde.", "No findings."))</p>\n" : ""
@@ -240,12 +240,12 @@ public struct HTMLReportWriter: FindingWriter {
 
 /// A trend section for the HTML report: an inline SVG chart (self-contained, labels escaped by
 /// its producer) and the same numbers as a table (first row: header).
-public struct HTMLTrendSection: Sendable {
-    public var caption: Localized
-    public var svg: String
-    public var rows: [[String]]
+package struct HTMLTrendSection: Sendable {
+    package var caption: Localized
+    package var svg: String
+    package var rows: [[String]]
 
-    public init(caption: Localized, svg: String, rows: [[String]]) {
+    package init(caption: Localized, svg: String, rows: [[String]]) {
         self.caption = caption
         self.svg = svg
         self.rows = rows

@@ -4,17 +4,17 @@ import TrennwandFindings
 /// The data points of a trend chart: one series per key over the periods, as the state's trend
 /// query returns them (`Trend` in TrennwandState; the scan library converts), plotted by
 /// `trendSVG`.
-public struct TrendChart: Sendable, Hashable {
-    public var periods: [String]
-    public var keys: [String]
+package struct TrendChart: Sendable, Hashable {
+    package var periods: [String]
+    package var keys: [String]
     /// Findings per key over all periods: the largest series are drawn when there are too many.
-    public var totals: [String: Int]
+    package var totals: [String: Int]
     /// `values[key][i]`: the plotted value of the key in `periods[i]`; nil leaves the point out.
-    public var values: [String: [Double?]]
+    package var values: [String: [Double?]]
     /// The chart's accessible title when none is given (`trend rule per month`).
-    public var defaultTitle: String
+    package var defaultTitle: String
 
-    public init(periods: [String], keys: [String], totals: [String: Int], values: [String: [Double?]], defaultTitle: String) {
+    package init(periods: [String], keys: [String], totals: [String: Int], values: [String: [Double?]], defaultTitle: String) {
         self.periods = periods
         self.keys = keys
         self.totals = totals
@@ -26,7 +26,7 @@ public struct TrendChart: Sendable, Hashable {
 /// Renders a trend as a small self-contained inline SVG line chart: one line per key over the
 /// periods, axis labels, a legend. No external assets, scripts or fonts; every label is
 /// XML-escaped, so the result can be embedded in the HTML report as it is.
-public func trendSVG(_ trend: TrendChart, title: String? = nil, width: Int = 640, height: Int = 260, maxSeries: Int = 8) -> String {
+package func trendSVG(_ trend: TrendChart, title: String? = nil, width: Int = 640, height: Int = 260, maxSeries: Int = 8) -> String {
     let palette = ["#1f4e79", "#c0392b", "#27ae60", "#8e44ad", "#d68910", "#17a589", "#7f8c8d", "#2c3e50"]
     // Keep the keys with the largest totals; the rest are summed into "other".
     let totals = trend.totals

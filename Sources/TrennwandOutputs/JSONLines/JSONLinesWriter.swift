@@ -5,20 +5,20 @@ import TrennwandRecords
 ///
 /// Field names are stable snake_case and documented in docs/outputs.md; keys appear in a fixed
 /// order so lines compare byte for byte. Texts (title, remediation) are in the run language.
-public struct JSONLinesWriter: FindingWriter {
-    public let sink: any OutputSink
+package struct JSONLinesWriter: FindingWriter {
+    package let sink: any OutputSink
     /// Whether `end` writes the summary line.
-    public var summaryLine: Bool
+    package var summaryLine: Bool
     private var run: RunInfo?
 
-    public init(sink: any OutputSink, summaryLine: Bool = true) {
+    package init(sink: any OutputSink, summaryLine: Bool = true) {
         self.sink = sink
         self.summaryLine = summaryLine
     }
 
-    public mutating func begin(run: RunInfo) throws { self.run = run.neutralised }
+    package mutating func begin(run: RunInfo) throws { self.run = run.neutralised }
 
-    public mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
+    package mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
         let finding = finding.neutralised, waived = waived?.neutralised
         let lang = run?.language ?? .de
         var o = JSONObject()
@@ -68,7 +68,7 @@ public struct JSONLinesWriter: FindingWriter {
         try sink.write(o.text + "\n")
     }
 
-    public mutating func end(summary: RunSummary) throws {
+    package mutating func end(summary: RunSummary) throws {
         let summary = summary.neutralised
         defer { try? sink.flush() }
         guard summaryLine, let run else { return }

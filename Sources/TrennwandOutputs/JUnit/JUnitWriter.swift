@@ -9,8 +9,8 @@ import TrennwandRecords
 /// rules, `failures` = rules with at least one failure (JUnit counts test cases, not findings; the
 /// finding count is the property `trennwand.failingFindings`). The suite is buffered per rule
 /// until `end` because its counts come first; findings are kept as rendered fragments only.
-public struct JUnitWriter: FindingWriter {
-    public let sink: any OutputSink
+package struct JUnitWriter: FindingWriter {
+    package let sink: any OutputSink
     private var run: RunInfo?
     private var order: [String] = []
     private var names: [String: String] = [:]
@@ -18,9 +18,9 @@ public struct JUnitWriter: FindingWriter {
     private var outLines: [String: [String]] = [:]
     private var failingFindings = 0
 
-    public init(sink: any OutputSink) { self.sink = sink }
+    package init(sink: any OutputSink) { self.sink = sink }
 
-    public mutating func begin(run: RunInfo) throws {
+    package mutating func begin(run: RunInfo) throws {
         let run = run.neutralised
         self.run = run
         for r in run.rules where names[r.id] == nil {
@@ -29,7 +29,7 @@ public struct JUnitWriter: FindingWriter {
         }
     }
 
-    public mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
+    package mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
         let finding = finding.neutralised, waived = waived?.neutralised
         let lang = run?.language ?? .de
         let de = lang == .de
@@ -69,7 +69,7 @@ public struct JUnitWriter: FindingWriter {
         }
     }
 
-    public mutating func end(summary: RunSummary) throws {
+    package mutating func end(summary: RunSummary) throws {
         let summary = summary.neutralised
         guard let run else { return }
         let failing = order.filter { failures[$0] != nil }.count

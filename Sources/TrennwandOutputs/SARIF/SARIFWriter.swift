@@ -9,25 +9,25 @@ import TrennwandRecords
 /// 25,000 per run) are counted, not written: `omittedResults` tells the CLI how many, and the log
 /// carries a run-level notification and the property `trennwand/omittedResults`. The writer
 /// itself prints nothing.
-public struct SARIFWriter: FindingWriter {
-    public let sink: any OutputSink
+package struct SARIFWriter: FindingWriter {
+    package let sink: any OutputSink
     /// Findings' paths are made relative to this directory and tagged `uriBaseId: SRCROOT`.
-    public let sourceRoot: String?
-    public let maxResults: Int
+    package let sourceRoot: String?
+    package let maxResults: Int
     /// At most this many rejected records become notifications; all are counted per reason.
-    public let maxRejectionNotifications: Int
+    package let maxRejectionNotifications: Int
     /// Results not written because of `maxResults`; read after `end`.
-    public private(set) var omittedResults = 0
+    package private(set) var omittedResults = 0
 
-    public static let githubResultLimit = 25_000
-    public static let fingerprintKey = "trennwandFingerprint/v1"
+    package static let githubResultLimit = 25_000
+    package static let fingerprintKey = "trennwandFingerprint/v1"
 
     private var run: RunInfo?
     private var ruleIndex: [String: Int] = [:]
     private var written = 0
     private let encoder = JSONTreeEncoder()
 
-    public init(sink: any OutputSink, sourceRoot: String? = nil, maxResults: Int = SARIFWriter.githubResultLimit,
+    package init(sink: any OutputSink, sourceRoot: String? = nil, maxResults: Int = SARIFWriter.githubResultLimit,
                 maxRejectionNotifications: Int = 1_000) {
         self.sink = sink
         self.sourceRoot = sourceRoot
@@ -39,7 +39,7 @@ public struct SARIFWriter: FindingWriter {
         try encoder.encode(value)
     }
 
-    public mutating func begin(run: RunInfo) throws {
+    package mutating func begin(run: RunInfo) throws {
         let run = run.neutralised
         self.run = run
         let lang = run.language
@@ -72,7 +72,7 @@ public struct SARIFWriter: FindingWriter {
         try sink.write(head)
     }
 
-    public mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
+    package mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
         let finding = finding.neutralised, waived = waived?.neutralised
         guard written < maxResults else {
             omittedResults += 1
@@ -105,7 +105,7 @@ public struct SARIFWriter: FindingWriter {
         written += 1
     }
 
-    public mutating func end(summary: RunSummary) throws {
+    package mutating func end(summary: RunSummary) throws {
         let summary = summary.neutralised
         guard let run else { return }
         let lang = run.language

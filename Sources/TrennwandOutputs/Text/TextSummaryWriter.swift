@@ -7,22 +7,22 @@ import TrennwandRecords
 /// Keeps only counts and the top `topCount` findings (most severe first, then in arrival order),
 /// so memory does not grow with the run. ANSI colours only when `colors` is true (the CLI passes
 /// `isatty(1)` and honours `NO_COLOR`).
-public struct TextSummaryWriter: FindingWriter {
-    public let sink: any OutputSink
-    public let colors: Bool
-    public let topCount: Int
+package struct TextSummaryWriter: FindingWriter {
+    package let sink: any OutputSink
+    package let colors: Bool
+    package let topCount: Int
     private var run: RunInfo?
     private var top: [Finding] = []
 
-    public init(sink: any OutputSink, colors: Bool, topCount: Int = 10) {
+    package init(sink: any OutputSink, colors: Bool, topCount: Int = 10) {
         self.sink = sink
         self.colors = colors
         self.topCount = topCount
     }
 
-    public mutating func begin(run: RunInfo) throws { self.run = run.neutralised }
+    package mutating func begin(run: RunInfo) throws { self.run = run.neutralised }
 
-    public mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
+    package mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
         let finding = finding.neutralised, waived = waived?.neutralised
         guard waived == nil, topCount > 0 else { return }
         if top.count == topCount, let last = top.last, last.severity >= finding.severity { return }
@@ -43,7 +43,7 @@ public struct TextSummaryWriter: FindingWriter {
         }
     }
 
-    public mutating func end(summary: RunSummary) throws {
+    package mutating func end(summary: RunSummary) throws {
         let summary = summary.neutralised
         guard let run else { return }
         let lang = run.language

@@ -7,7 +7,7 @@
 import TrennwandRecords
 
 /// A file prepared for chunked reading (its header, if any, read once).
-public protocol ChunkSource: Sendable {
+package protocol ChunkSource: Sendable {
     var path: String { get }
     /// Byte offset of the first record (after a header or BOM).
     var dataStart: Int64 { get }
@@ -25,35 +25,35 @@ public protocol ChunkSource: Sendable {
 }
 
 /// Where a chunk's reader stopped and what it passed.
-public struct ChunkProgress: Sendable {
+package struct ChunkProgress: Sendable {
     /// Where the next record would start: the true start of the next chunk.
-    public var end: Int64
+    package var end: Int64
     /// Physical line ends consumed (the next chunk's first line is `firstLine + lineBreaks`).
-    public var lineBreaks = 0
+    package var lineBreaks = 0
     /// Data records seen (delivered and rejected).
-    public var records = 0
+    package var records = 0
 
-    public init(end: Int64) { self.end = end }
+    package init(end: Int64) { self.end = end }
 }
 
 /// What reading one chunk produced besides the records.
-public struct ChunkOutcome: Sendable {
+package struct ChunkOutcome: Sendable {
     /// Chunk-local counts, rejections (chunk-local line and index) and, on a read error or a
     /// consumer error, `fileError`: the file stops there.
-    public var account: InputAccount
+    package var account: InputAccount
     /// Where the chunk's reader stopped: the true start of the next chunk.
-    public var end: Int64
+    package var end: Int64
     /// Physical line ends consumed (the next chunk's first line is `firstLine + lineBreaks`).
-    public var lineBreaks: Int
+    package var lineBreaks: Int
     /// Data records seen (delivered and rejected).
-    public var records: Int
+    package var records: Int
 }
 
 extension Ingest {
     /// `path` prepared for chunked reading with `profile`, or nil: the file is read whole by
     /// `Ingest.run` (a format without chunking, a file of another format, a header the profile
     /// does not fit — `Ingest.run` then accounts for the error).
-    public static func chunkSource(path: String, profile: SourceProfile) -> (any ChunkSource)? {
+    package static func chunkSource(path: String, profile: SourceProfile) -> (any ChunkSource)? {
         guard (try? ProfileCatalog.sniffFormat(path: path)) == profile.format else { return nil }
         return profile.format.spec.chunkSource(path: path, profile: profile)
     }
@@ -61,7 +61,7 @@ extension Ingest {
     /// Reads the records of `source` that start in `[start, end)` (`start` must be a record
     /// boundary) through `normaliser`, calling `body` for each in order.
     /// Never throws: errors end up in `account.fileError`.
-    public static func runChunk(_ source: any ChunkSource, normaliser: ProfileNormaliser, start: Int64, end: Int64,
+    package static func runChunk(_ source: any ChunkSource, normaliser: ProfileNormaliser, start: Int64, end: Int64,
                                 blockSize: Int = 256 << 10, body: (Record) throws -> Void) -> ChunkOutcome {
         var outcome = ChunkOutcome(account: InputAccount(file: source.path, profile: normaliser.profile.id),
                                    end: start, lineBreaks: 0, records: 0)

@@ -4,13 +4,13 @@ import TrennwandYAML
 
 /// All source profiles known to a run, loaded from one or more directories, with detection of
 /// the profile that fits a file (by its format: CSV header columns, XML root element, JSON keys).
-public final class ProfileCatalog: Sendable {
+package final class ProfileCatalog: Sendable {
     /// The profiles sorted by directory order, then file name: deterministic across machines.
-    public let profiles: [SourceProfile]
+    package let profiles: [SourceProfile]
 
     /// The words the profiles know: keys and targets of every value map (configuration, never
     /// data). Part of the rule pack's vocabulary: a `.label` value equal to one is shown verbatim.
-    public var vocabulary: Set<String> {
+    package var vocabulary: Set<String> {
         var words: Set<String> = []
         for p in profiles {
             for f in p.fields {
@@ -24,7 +24,7 @@ public final class ProfileCatalog: Sendable {
     }
 
     /// Builds a catalog from parsed profiles; a duplicate id is a `ConfigError`.
-    public init(profiles: [SourceProfile]) throws {
+    package init(profiles: [SourceProfile]) throws {
         var seen: [String: SourcePosition] = [:]
         for p in profiles {
             if let other = seen[p.id] { throw ProfileIssue.duplicateID(p.position, id: p.id, other: other) }
@@ -34,7 +34,7 @@ public final class ProfileCatalog: Sendable {
     }
 
     /// Loads every `*.yaml` / `*.yml` file of the directories (not recursive), sorted by name.
-    public convenience init(directories: [String]) throws {
+    package convenience init(directories: [String]) throws {
         var loaded: [SourceProfile] = []
         for dir in directories {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
@@ -49,12 +49,12 @@ public final class ProfileCatalog: Sendable {
     }
 
     /// The profile with this id, or nil.
-    public func profile(id: String) -> SourceProfile? {
+    package func profile(id: String) -> SourceProfile? {
         profiles.first { $0.id == id }
     }
 
     /// The profile with this id; an unknown id is a `ConfigError` listing the known ones.
-    public func require(id: String) throws -> SourceProfile {
+    package func require(id: String) throws -> SourceProfile {
         guard let p = profile(id: id) else { throw ProfileIssue.unknownProfile(id, known: profiles.map(\.id)) }
         return p
     }
@@ -62,7 +62,7 @@ public final class ProfileCatalog: Sendable {
     /// Chooses the profile for a file by its format's detection (CSV: decoded header, XML: root
     /// element, JSON Lines: keys of the first object).
     /// Throws `InputError`: `profile.no-match`, `profile.ambiguous`, or the reader's error.
-    public func detect(file: String) throws -> SourceProfile {
+    package func detect(file: String) throws -> SourceProfile {
         try Self.sniffFormat(path: file).spec.detect(file: file, catalog: self)
     }
 
@@ -70,7 +70,7 @@ public final class ProfileCatalog: Sendable {
     /// with a UTF-16 BOM, UTF-16): XML `<`, JSON Lines `{`; else CSV. Throws `InputError` for a
     /// file that cannot be read, is not a regular file (`input.not-regular-file`: a FIFO would
     /// hang) or is compressed (`input.compressed`).
-    public static func sniffFormat(path: String) throws -> SourceFormat {
+    package static func sniffFormat(path: String) throws -> SourceFormat {
         let head = try InputFile.head(path: path, count: 4096)
         if let format = InputFile.compression(head) { throw InputFile.compressed(path, format: format) }
         let space: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]

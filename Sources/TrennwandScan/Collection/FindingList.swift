@@ -6,7 +6,7 @@ import TrennwandRecords
 /// decoded from the spill file each time they are read (keep a finding in a local while using
 /// it). A spill file that cannot be read back (a vanished or failing disk) is a fatal I/O error:
 /// the alternative would be a report silently missing findings.
-public final class FindingList: RandomAccessCollection, @unchecked Sendable {
+package final class FindingList: RandomAccessCollection, @unchecked Sendable {
     let items: [FindingCollector.Item]
     let shared: [String: FindingCollector.Shared]
     private let spill: SpillFile?
@@ -25,10 +25,10 @@ public final class FindingList: RandomAccessCollection, @unchecked Sendable {
         }, shared: [:], spill: nil)
     }
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { items.count }
+    package var startIndex: Int { 0 }
+    package var endIndex: Int { items.count }
 
-    public subscript(i: Int) -> Finding {
+    package subscript(i: Int) -> Finding {
         let item = items[i]
         var f: Finding
         switch item.stored {

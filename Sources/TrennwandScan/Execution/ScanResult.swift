@@ -4,19 +4,19 @@ import TrennwandFindings
 import TrennwandRecords
 
 /// The result of a scan: findings (collapsed by fingerprint, deterministic order) and accounting.
-public struct ScanResult: Sendable {
-    public var findings: FindingList
-    public var inputs: [InputAccount]
-    public var referenceRows: [RecordKind: Int]
-    public var descriptors: [RuleDescriptor]
-    public var rulePackHash: String
+package struct ScanResult: Sendable {
+    package var findings: FindingList
+    package var inputs: [InputAccount]
+    package var referenceRows: [RecordKind: Int]
+    package var descriptors: [RuleDescriptor]
+    package var rulePackHash: String
     /// Evaluated inputs not read because an earlier run scanned the same content (incremental).
-    public var skipped: [String]
+    package var skipped: [String]
     /// Record kind of each readable input (by its profile).
-    public var kinds: [String: RecordKind]
-    public var started: Int64
-    public var finished: Int64
-    public var elapsed: Double
+    package var kinds: [String: RecordKind]
+    package var started: Int64
+    package var finished: Int64
+    package var elapsed: Double
     /// Aggregate rules that left records uncounted (arrived after their window closed).
-    public var lateRecords: [AggregateLateRecords] = []
+    package var lateRecords: [AggregateLateRecords] = []
 }

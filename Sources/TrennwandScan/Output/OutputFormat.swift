@@ -2,15 +2,15 @@ import Foundation
 import TrennwandOutputs
 
 /// Output formats of `scan` and `gate`, selected as `--format NAME=PATH` (`-` is standard output).
-public enum OutputFormat: String, CaseIterable, Sendable {
+package enum OutputFormat: String, CaseIterable, Sendable {
     case sarif, junit, jsonl, csv, html, text
 
-    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    package static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
     /// Formats made to leave the machine (code-scanning uploads, CI test reports): never with raw
     /// evidence unless forced. JSON Lines is a local format (files, pipes for own review) and may
     /// carry `--reveal` output; it still never carries control characters.
-    public var isExported: Bool { self == .sarif || self == .junit }
+    package var isExported: Bool { self == .sarif || self == .junit }
 
     package func writer(sink: any OutputSink, colors: Bool, sourceRoot: String?, trend: HTMLTrendSection? = nil) -> any FindingWriter {
         switch self {
@@ -28,15 +28,15 @@ public enum OutputFormat: String, CaseIterable, Sendable {
 ///
 /// A path may still name a device (`/dev/stdout`, `/dev/null`, a FIFO): those are written in
 /// place (`ReportDelivery`); only `-` is the standard output as such.
-public enum OutputDestination: Sendable, Hashable, CustomStringConvertible {
+package enum OutputDestination: Sendable, Hashable, CustomStringConvertible {
     case standardOutput
     case file(String)
 
     /// `-` is standard output, anything else a path.
-    public init(_ text: String) { self = text == "-" ? .standardOutput : .file(text) }
+    package init(_ text: String) { self = text == "-" ? .standardOutput : .file(text) }
 
     /// As written on the command line: `-` or the path.
-    public var description: String {
+    package var description: String {
         switch self {
         case .standardOutput: return "-"
         case .file(let path): return path
@@ -45,17 +45,17 @@ public enum OutputDestination: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// One report of a scan: a format and its destination.
-public struct OutputTarget: Sendable, Hashable {
-    public var format: OutputFormat
-    public var destination: OutputDestination
+package struct OutputTarget: Sendable, Hashable {
+    package var format: OutputFormat
+    package var destination: OutputDestination
 
-    public init(_ format: OutputFormat, _ destination: OutputDestination) {
+    package init(_ format: OutputFormat, _ destination: OutputDestination) {
         self.format = format
         self.destination = destination
     }
 
     /// Parses `NAME=PATH` (or just `NAME`, meaning standard output); nil for an unknown format.
-    public init?(spec: String) {
+    package init?(spec: String) {
         let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
         guard let name = parts.first, let f = OutputFormat(rawValue: name.lowercased()) else { return nil }
         self.init(f, parts.count > 1 ? OutputDestination(parts[1]) : .standardOutput)

@@ -24,25 +24,25 @@ import TrennwandYAML
 /// state: /var/lib/trennwand/state.sqlite   # history, incremental scans (docs/operations.md)
 /// retention_months: 6
 /// ```
-public struct AuditConfig: Sendable {
-    public var inputs: [ScanInput] = []
-    public var only: Set<String>?
-    public var exclude: Set<String> = []
-    public var failOn: Severity?
-    public var now: Int64?
-    public var strict: Bool?
-    public var formats: [OutputTarget] = []
-    public var language: Language?
-    public var rules: String?
-    public var waivers: String?
-    public var waiverLimits = WaiverLimits()
-    public var baseline: String?
-    public var state: String?
-    public var retentionMonths: Int?
+package struct AuditConfig: Sendable {
+    package var inputs: [ScanInput] = []
+    package var only: Set<String>?
+    package var exclude: Set<String> = []
+    package var failOn: Severity?
+    package var now: Int64?
+    package var strict: Bool?
+    package var formats: [OutputTarget] = []
+    package var language: Language?
+    package var rules: String?
+    package var waivers: String?
+    package var waiverLimits = WaiverLimits()
+    package var baseline: String?
+    package var state: String?
+    package var retentionMonths: Int?
 
-    public init() {}
+    package init() {}
 
-    public static func load(path: String) throws -> AuditConfig {
+    package static func load(path: String) throws -> AuditConfig {
         let doc = try YAMLNode.load(path: path)
         let base = (path as NSString).deletingLastPathComponent
         func resolve(_ p: String) -> String { p.hasPrefix("/") || base.isEmpty ? p : base + "/" + p }
@@ -127,7 +127,7 @@ public struct AuditConfig: Sendable {
 }
 
 /// ISO 8601 timestamp → UTC epoch seconds (local times read in Europe/Berlin).
-public func parseTime(_ text: String) -> Int64? {
+package func parseTime(_ text: String) -> Int64? {
     guard let p = CivilTime.parseISO8601(Array(text.utf8)), let zone = ZoneConverter(identifier: "Europe/Berlin") else { return nil }
     return p.utc(zone: zone)
 }

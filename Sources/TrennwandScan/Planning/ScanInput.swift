@@ -5,11 +5,11 @@ import TrennwandReaders
 import TrennwandRecords
 
 /// One input of a scan: a file and, optionally, the profile to read it with.
-public struct ScanInput: Sendable, Hashable {
-    public var path: String
-    public var profile: String?
+package struct ScanInput: Sendable, Hashable {
+    package var path: String
+    package var profile: String?
 
-    public init(path: String, profile: String? = nil) {
+    package init(path: String, profile: String? = nil) {
         self.path = path
         self.profile = profile
     }
@@ -20,7 +20,7 @@ public struct ScanInput: Sendable, Hashable {
 /// inputs such as `.csv.gz` and `.zip`; sorted, hidden files skipped), zip archives to their input
 /// members. Names are read as bytes (`readdir`), so names that are not valid UTF-8 are found and
 /// kept openable (`SystemPath`).
-public func expandPaths(_ paths: [String]) -> [String] {
+package func expandPaths(_ paths: [String]) -> [String] {
     var out: [String] = []
     for p in paths {
         if let st = SystemPath.status(p), (st.st_mode & S_IFMT) == S_IFDIR {

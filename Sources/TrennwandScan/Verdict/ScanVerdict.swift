@@ -5,9 +5,9 @@ import TrennwandRecords
 import TrennwandState
 
 /// How a scan ended: the reason the frontend turns into its exit code (the CLI: docs/operations.md).
-public struct ScanVerdict: Sendable {
+package struct ScanVerdict: Sendable {
     /// Why the scan ended as it did. Errors come before findings: an error never ends as `.ok`.
-    public enum Reason: Sendable, Hashable, CaseIterable {
+    package enum Reason: Sendable, Hashable, CaseIterable {
         /// Nothing at or above the threshold (or no threshold).
         case ok
         /// Open violations at or above `failOn` that are new (baseline, state).
@@ -25,11 +25,11 @@ public struct ScanVerdict: Sendable {
         case output
     }
 
-    public var reason: Reason
+    package var reason: Reason
     /// The scan's result, when the scan got that far.
-    public var result: ScanResult?
+    package var result: ScanResult?
 
-    public init(reason: Reason, result: ScanResult? = nil) {
+    package init(reason: Reason, result: ScanResult? = nil) {
         self.reason = reason
         self.result = result
     }
