@@ -50,6 +50,9 @@ package struct ScanScheduler {
     /// Called once the inputs are classified (evaluated inputs, reference inputs); returns the
     /// evaluated paths to skip (incremental scans: unchanged content, same rule pack and reference).
     package var planSkips: (([String], [String]) throws -> Set<String>)?
+    /// Most feed entries (records routed to aggregate rules) the exact re-evaluation of rules with
+    /// late records may hold; beyond it pass 1's result stands (`ScanResult.reorderLimit`).
+    package var reorderLimit = ScanScheduler.defaultReorderLimit
 
     package init(catalog: ProfileCatalog, ruleSet: RuleSet, policy: PolicyData, pseudonymizer: Pseudonymizer,
                  onlyRules: Set<String>?, now: Int64, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
@@ -95,7 +98,7 @@ package struct ScanScheduler {
             let fileOrder = order
             order += 1
             if isSequential {
-                for record in rows { evaluator.evaluate(record) { collected.add($0, fileOrder: fileOrder) } }
+                for record in rows { evaluator.evaluate(record) { merger.add($0, fileOrder: fileOrder, into: &collected) } }
             } else {
                 var feed = AggregateFeed()
                 for record in rows {
@@ -103,7 +106,7 @@ package struct ScanScheduler {
                         merger.add(f, isGap: gap, fileOrder: fileOrder, into: &collected)
                     }
                 }
-                evaluator.replay(feed) { collected.add($0, fileOrder: fileOrder) }
+                evaluator.replay(feed) { merger.held.append(($0, fileOrder)) }
             }
         }
         let units = makeUnits(evaluatedInputs, firstFileOrder: order)
@@ -118,12 +121,33 @@ package struct ScanScheduler {
         }
         accounts += runUnits(units, inputCount: evaluatedInputs.count, pack: pack, workerPack: workerPack, merger: &merger,
                              collected: &collected)
-        evaluator.finish { collected.add($0, fileOrder: order) }
+        evaluator.finish { merger.held.append(($0, order)) }
+        // Aggregate rules that left records uncounted are evaluated again, exactly, in time order.
+        var lateRecords = evaluator.lateRecords
+        var replaced: Set<String> = []
+        var exact: [(finding: Finding, fileOrder: Int)] = []
+        var limitExceeded: Int?
+        if !lateRecords.isEmpty {
+            switch exactAggregates(lateRecords, plan: plan, reference: reference, vocabulary: vocabulary,
+                                   firstInputOrder: order - evaluatedInputs.count, endOrder: order, accounts: accounts) {
+            case .exact(let findings, let stillLate):
+                replaced = Set(lateRecords.map(\.ruleID))
+                exact = findings
+                lateRecords = stillLate
+            case .limitExceeded:
+                limitExceeded = reorderLimit
+            case .failed:
+                break
+            }
+        }
+        for (f, fileOrder) in merger.held where !replaced.contains(f.ruleID) { collected.add(f, fileOrder: fileOrder) }
+        for (f, fileOrder) in exact { collected.add(f, fileOrder: fileOrder) }
         var result = ScanResult(
             findings: collected.sorted(), inputs: accounts, referenceRows: plan.tables.mapValues(\.count),
             descriptors: pack.descriptors, rulePackHash: ruleSet.hash, skipped: skippedPaths, kinds: plan.kinds, started: started,
             finished: Int64(Date().timeIntervalSince1970), elapsed: Date().timeIntervalSince(clock))
-        result.lateRecords = evaluator.lateRecords
+        result.lateRecords = lateRecords
+        result.reorderLimit = limitExceeded
         return result
     }
 
@@ -178,7 +202,7 @@ package struct ScanScheduler {
                 progress?(path)
                 let evaluator = merger.evaluator
                 accounts[input] = UnitReader.readWhole(path: path, profile: profile, catalog: catalog) { record in
-                    evaluator.evaluate(record) { collected.add($0, fileOrder: fileOrder) }
+                    evaluator.evaluate(record) { merger.add($0, fileOrder: fileOrder, into: &collected) }
                 }
                 continue
             }
