@@ -25,6 +25,10 @@ import TrennwandRecords
 ///   numerator) and route only the values the aggregates read into an `AggregateFeed`; the merging
 ///   thread replays the feeds in input order into one evaluator. Aggregate state is exactly the
 ///   sequential one; the merge thread's work is one dictionary update per routed record.
+/// - Aggregate findings are held back to the end (few: one per hit). Rules that left records late
+///   (input not sorted by time) are evaluated again, exactly, in a second pass over their inputs in
+///   time order (`exactAggregates`), and their findings of this pass replaced; beyond
+///   `reorderLimit` routed records this pass's result stands (`ScanResult.reorderLimit`).
 /// - Memory: at most `threads + 2` units are read ahead of the merge; a unit holds its findings
 ///   and its feed (a few values per record, never whole records), so peak memory depends on
 ///   `chunkBytes` and `threads`, not on the input size (apart from findings and aggregate state).
