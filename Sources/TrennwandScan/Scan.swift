@@ -18,6 +18,7 @@ package enum Scan {
                                       onlyRules: r.onlyRules, now: r.now, threads: r.threads, chunkBytes: r.chunkBytes)
         scheduler.reveal = r.reveal
         scheduler.keepInMemory = r.keepInMemory
+        if let limit = r.reorderLimit { scheduler.reorderLimit = max(0, limit) }
         if let progress = r.progress {
             let total = r.inputs.count
             var n = 0
@@ -86,7 +87,9 @@ package enum Scan {
         for a in result.inputs where a.fileError?.reason.code == FileIdentity.changedCode {
             diagnose(.file(InputError(a.fileError!), label: .inputError))
         }
-        for late in result.lateRecords { diagnose(.lateRecords(late)) }
+        for late in result.lateRecords {
+            diagnose(result.reorderLimit.map { .reorderLimit(late, limit: $0) } ?? .lateRecords(late))
+        }
         r.progress?(.finished)
         var run = RunInfo(toolVersion: r.toolVersion, started: result.started, finished: result.finished,
                           rulePackHash: result.rulePackHash, rules: result.descriptors, inputs: result.inputs,
@@ -132,6 +135,15 @@ extension ScanDiagnostic {
         return ScanDiagnostic(code: "aggregate.late-records", label: .warning, message: Localized(
             de: "\(late.ruleID): \(late.count) Datensätze lagen zeitlich vor einem schon ausgewerteten Zeitfenster und wurden für diese Regel nicht gezählt\(first); Exporte desselben Zeitraums zu einer nach Zeit sortierten Datei zusammenführen oder die Dateien in zeitlicher Reihenfolge angeben [aggregate.late-records]",
             en: "\(late.ruleID): \(late.count) records were older than a time window already evaluated and were not counted for this rule\(first); merge exports of the same period into one file sorted by time, or give the files in time order [aggregate.late-records]"))
+    }
+
+    /// The exact re-evaluation of an aggregate rule with late records was skipped (too many
+    /// records to hold): pass 1's findings of that rule stand, possibly incomplete.
+    package static func reorderLimit(_ late: AggregateLateRecords, limit: Int) -> ScanDiagnostic {
+        let first = late.samples.first.map { " (\($0.description))" } ?? ""
+        return ScanDiagnostic(code: "aggregate.reorder-limit", label: .warning, message: Localized(
+            de: "\(late.ruleID): \(late.count) Datensätze lagen zeitlich vor einem schon ausgewerteten Zeitfenster und wurden für diese Regel nicht gezählt\(first); die exakte Auswertung in zeitlicher Reihenfolge entfiel, weil sie mehr als \(limit) Datensätze hätte halten müssen; Exporte desselben Zeitraums zu einer nach Zeit sortierten Datei zusammenführen oder die Dateien in zeitlicher Reihenfolge angeben [aggregate.reorder-limit]",
+            en: "\(late.ruleID): \(late.count) records were older than a time window already evaluated and were not counted for this rule\(first); the exact evaluation in time order was skipped because it would have had to hold more than \(limit) records; merge exports of the same period into one file sorted by time, or give the files in time order [aggregate.reorder-limit]"))
     }
 
     package static func state(_ e: StateError) -> ScanDiagnostic {

@@ -2,9 +2,11 @@ import Foundation
 import XCTest
 
 /// Aggregate rules evaluate their windows as the records stream by (memory bounded by keys). A
-/// record older than a window already evaluated cannot be counted any more: the scan must say so
-/// (`aggregate.late-records`, with the rule, the count and the first such record), and `--strict`
-/// makes it exit 3, never a silently smaller result.
+/// record older than a window already evaluated cannot be counted in that pass; the scan then
+/// evaluates the rule again, exactly, over the records in time order (a second pass), so an
+/// unsorted export gives the same finding as a sorted one, without a warning. Only beyond the
+/// reorder limit does pass 1's result stand: the scan says so (`aggregate.reorder-limit`, with the
+/// rule, the count and the first such record) and `--strict` exits 3, never a silently smaller result.
 final class AggregateOrderCLITests: XCTestCase {
     /// An access export in the Samples' layout: one account reads 40 different customers within
     /// 52 minutes (TW402), and — when `unsorted` — the same account's access of the next day comes first.
@@ -22,7 +24,16 @@ final class AggregateOrderCLITests: XCTestCase {
         return path
     }
 
-    func testLateRecordsAreReportedAndStrictExitsThree() throws {
+    /// The TW402 findings of a JSON Lines report: fingerprint, line, measure and window.
+    private func tw402(_ stdout: String) throws -> [(fingerprint: String, line: Int, detail: String)] {
+        try stdout.split(separator: "\n").compactMap { line in
+            let obj = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            guard obj["rule_id"] as? String == "TW402" else { return nil }
+            return (obj["fingerprint"] as? String ?? "", obj["line"] as? Int ?? 0, obj["detail"] as? String ?? "")
+        }
+    }
+
+    func testUnsortedExportIsEvaluatedExactlyInTimeOrder() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let stammdaten = TestPaths.samples.appendingPathComponent("Stammdaten").path
@@ -31,23 +42,59 @@ final class AggregateOrderCLITests: XCTestCase {
         let sorted = try export(unsorted: false, in: dir)
         let ok = try CLI.run(["scan", sorted, stammdaten, "--now", now, "--rule", "TW402", "--format", "jsonl=-"])
         XCTAssertEqual(ok.status, 0, ok.stderr)
-        XCTAssertTrue(ok.stdout.contains("\"rule_id\":\"TW402\""), ok.stdout)
-        XCTAssertFalse(ok.stderr.contains("aggregate.late-records"), ok.stderr)
+        let expected = try tw402(ok.stdout)
+        XCTAssertEqual(expected.count, 1, ok.stdout)
+        XCTAssertEqual(expected.first?.line, 2)
+        XCTAssertFalse(ok.stderr.contains("[aggregate."), ok.stderr)
 
         let unsorted = try export(unsorted: true, in: dir)
         for threads in ["1", "2"] {
-            let late = try CLI.run(["scan", unsorted, stammdaten, "--now", now, "--rule", "TW402", "--threads", threads,
-                                    "--chunk-bytes", "1024", "--format", "jsonl=-"])
-            XCTAssertEqual(late.status, 0, late.stderr)
-            XCTAssertFalse(late.stdout.contains("\"rule_id\":\"TW402\""), "records were counted after all: \(late.stdout)")
-            let warning = try XCTUnwrap(late.stderr.split(separator: "\n").first { $0.hasSuffix("[aggregate.late-records]") },
-                                        late.stderr)
-            XCTAssertTrue(warning.contains("TW402: 40 "), String(warning))
-            XCTAssertTrue(warning.contains("Jobcenter-Zugriffe-unsortiert.csv:3"), String(warning))
+            for chunk in [[], ["--chunk-bytes", "1024"]] {
+                let r = try CLI.run(["scan", unsorted, stammdaten, "--now", now, "--rule", "TW402", "--threads", threads]
+                                    + chunk + ["--format", "jsonl=-"])
+                XCTAssertEqual(r.status, 0, r.stderr)
+                XCTAssertFalse(r.stderr.contains("[aggregate."), r.stderr)
+                let found = try tw402(r.stdout)
+                XCTAssertEqual(found.count, 1, "threads \(threads) \(chunk): \(r.stdout)")
+                // The same finding as in the sorted export; its evidence is the real line of the first record read.
+                XCTAssertEqual(found.first?.fingerprint, expected.first?.fingerprint)
+                XCTAssertEqual(found.first?.detail, expected.first?.detail)
+                XCTAssertEqual(found.first?.line, 3)
+            }
         }
         let strict = try CLI.run(["scan", unsorted, stammdaten, "--now", now, "--rule", "TW402", "--strict", "--format", "text=/dev/null"])
+        XCTAssertEqual(strict.status, 0, strict.stderr)
+    }
+
+    /// 41 records pass TW402's filter: a limit of 41 still allows the exact evaluation, 40 does not.
+    func testBeyondTheReorderLimitPassOneStandsWithAWarningAndStrictExitsThree() throws {
+        let dir = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let stammdaten = TestPaths.samples.appendingPathComponent("Stammdaten").path
+        let now = "2025-12-31T12:00:00+01:00"
+        let unsorted = try export(unsorted: true, in: dir)
+
+        let within = try CLI.run(["scan", unsorted, stammdaten, "--now", now, "--rule", "TW402", "--reorder-limit", "41", "--format", "jsonl=-"])
+        XCTAssertEqual(try tw402(within.stdout).count, 1, within.stdout)
+        XCTAssertFalse(within.stderr.contains("[aggregate."), within.stderr)
+
+        for threads in ["1", "2"] {
+            let late = try CLI.run(["scan", unsorted, stammdaten, "--now", now, "--rule", "TW402", "--threads", threads,
+                                    "--chunk-bytes", "1024", "--reorder-limit", "40", "--format", "jsonl=-"])
+            XCTAssertEqual(late.status, 0, late.stderr)
+            XCTAssertEqual(try tw402(late.stdout).count, 0, "records were counted after all: \(late.stdout)")
+            XCTAssertFalse(late.stderr.contains("[aggregate.late-records]"), late.stderr)
+            let warning = try XCTUnwrap(late.stderr.split(separator: "\n").first { $0.hasSuffix("[aggregate.reorder-limit]") },
+                                        late.stderr)
+            XCTAssertTrue(warning.contains("TW402: 40 "), String(warning))
+            XCTAssertTrue(warning.contains("mehr als 40 Datensätze"), String(warning))
+            XCTAssertTrue(warning.contains("Jobcenter-Zugriffe-unsortiert.csv:3"), String(warning))
+        }
+        let strict = try CLI.run(["scan", unsorted, stammdaten, "--now", now, "--rule", "TW402", "--strict", "--reorder-limit", "0",
+                                  "--format", "text=/dev/null"])
         XCTAssertEqual(strict.status, 3, strict.stderr)
-        let en = try CLI.run(["scan", unsorted, stammdaten, "--now", now, "--rule", "TW402", "--lang", "en", "--format", "text=/dev/null"])
-        XCTAssertTrue(en.stderr.contains("records were older than a time window already evaluated"), en.stderr)
+        let en = try CLI.run(["scan", unsorted, stammdaten, "--now", now, "--rule", "TW402", "--lang", "en", "--reorder-limit", "0",
+                              "--format", "text=/dev/null"])
+        XCTAssertTrue(en.stderr.contains("the exact evaluation in time order was skipped"), en.stderr)
     }
 }

@@ -42,6 +42,40 @@ final class SchedulerEquivalenceTests: XCTestCase {
         }
     }
 
+    /// Samples' access exports are not sorted by time, and given in reverse order even less: the
+    /// aggregate rules with late records are evaluated again in time order. Same findings in the
+    /// same order for any workers and chunks; the same TW402 windows whatever the input order; none
+    /// late. With the reorder limit at 0, pass 1 stands and says so, again the same for all workers.
+    func testUnsortedInputsGiveTheSameAggregateFindingsForAnyWorkersAndOrder() throws {
+        let samples = try SamplesFixture()
+        func windows(_ r: ScanResult) -> [String] {
+            Array(r.findings).filter { $0.ruleID == "TW402" }.map { "\($0.fingerprint) \($0.detail?.en ?? "")" }.sorted()
+        }
+        let given = try samples.scan(threads: 1)
+        XCTAssertTrue(given.lateRecords.isEmpty, "\(given.lateRecords)")
+        XCTAssertNil(given.reorderLimit)
+        let reversed = Array(samples.config.inputs.reversed())
+        let sequential = try samples.scan(threads: 1, inputs: reversed)
+        XCTAssertTrue(sequential.lateRecords.isEmpty, "\(sequential.lateRecords)")
+        XCTAssertEqual(windows(given).count, 1)
+        XCTAssertEqual(windows(sequential), windows(given))
+        for (threads, chunk) in [(2, nil), (4, 512), (1, 700)] as [(Int, Int?)] {
+            let parallel = try samples.scan(threads: threads, chunkBytes: chunk, inputs: reversed)
+            XCTAssertEqual(Snapshot(parallel), Snapshot(sequential), "threads \(threads), chunk \(chunk ?? 0)")
+            XCTAssertTrue(parallel.lateRecords.isEmpty)
+        }
+
+        let limited = try samples.scan(threads: 1, inputs: reversed, reorderLimit: 0)
+        XCTAssertEqual(limited.reorderLimit, 0)
+        XCTAssertEqual(limited.lateRecords.map(\.ruleID), ["TW402"])
+        XCTAssertLessThan(windows(limited).count, windows(sequential).count, "pass 1 alone misses windows")
+        for (threads, chunk) in [(2, nil), (3, 2_048)] as [(Int, Int?)] {
+            let parallel = try samples.scan(threads: threads, chunkBytes: chunk, inputs: reversed, reorderLimit: 0)
+            XCTAssertEqual(Snapshot(parallel), Snapshot(limited), "threads \(threads), chunk \(chunk ?? 0)")
+            XCTAssertEqual(parallel.lateRecords, limited.lateRecords)
+        }
+    }
+
     /// Every finding spilled (limit 0) or none: the same list; the spill really happened.
     func testSpilledAndInMemoryFindingsAreEqual() throws {
         let samples = try SamplesFixture()

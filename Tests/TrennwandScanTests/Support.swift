@@ -27,12 +27,15 @@ struct SamplesFixture {
         policy = try PolicyData.load(rulesDirectory: Repo.rules)
     }
 
-    /// The scheduler over Samples' inputs with the given workers, chunk size and spill limit.
-    func scan(threads: Int, chunkBytes: Int? = nil, keepInMemory: Int? = nil) throws -> ScanResult {
+    /// The scheduler over Samples' inputs (or `inputs`) with the given workers, chunk size, spill
+    /// limit and reorder limit.
+    func scan(threads: Int, chunkBytes: Int? = nil, keepInMemory: Int? = nil, inputs: [ScanInput]? = nil,
+              reorderLimit: Int? = nil) throws -> ScanResult {
         var s = ScanScheduler(catalog: catalog, ruleSet: ruleSet, policy: policy, pseudonymizer: Pseudonymizer(key: key),
                               onlyRules: nil, now: config.now!, threads: threads, chunkBytes: chunkBytes)
         s.keepInMemory = keepInMemory
-        return try s.run(config.inputs)
+        if let reorderLimit { s.reorderLimit = reorderLimit }
+        return try s.run(inputs ?? config.inputs)
     }
 
     func request(threads: Int = 1) -> ScanRequest {

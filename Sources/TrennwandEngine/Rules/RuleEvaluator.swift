@@ -42,6 +42,8 @@ package final class RuleEvaluator {
     private var aggregatesByKind = KindTable<[Int]>(repeating: [])
     /// Per kind: the slots the kind's aggregates read (group keys, distinct value, time).
     private var aggregateSlotsByKind = KindTable<[Int]>(repeating: [])
+    /// Per kind: the position of the time slot in `aggregateSlotsByKind` (a feed entry's time).
+    private var timeValueIndexByKind = KindTable<Int?>(repeating: nil)
     /// Number of records evaluated per kind.
     package var evaluated: [RecordKind: Int] {
         var out: [RecordKind: Int] = [:]
@@ -112,6 +114,7 @@ package final class RuleEvaluator {
             if let d = a.rule.distinctSlot { slots.insert(d) }
             if let t = kind.schema.slot("time") { slots.insert(t) }
             aggregateSlotsByKind[kind] = slots.sorted()
+            timeValueIndexByKind[kind] = kind.schema.slot("time").flatMap { aggregateSlotsByKind[kind].firstIndex(of: $0) }
         }
     }
 
@@ -264,6 +267,52 @@ package final class RuleEvaluator {
         }
     }
 
+    /// Replays feeds into this evaluator's aggregates in record-time order, not in feed order: the
+    /// exact evaluation of windowed aggregates whatever the order of the input (a second pass of
+    /// the scan, see `ScanScheduler`). Entries are ordered by (time, position), position counting
+    /// through `feeds` in order, so ties keep input order and the result is deterministic. Entries
+    /// without a time are placed first: windowed aggregates count them as `missingTime` wherever
+    /// they stand, so their place changes no result. `emit` receives each finding with the index of
+    /// the feed whose entry closed the window (hits of `finish` are not emitted here).
+    ///
+    /// Memory on top of the feeds: 16 bytes per entry for the order.
+    package func replayInTimeOrder(_ feeds: [AggregateFeed], emit: (_ finding: Finding, _ feed: Int) -> Void) {
+        var starts: [Int] = []
+        var order: [(time: Int64, position: Int)] = []
+        order.reserveCapacity(feeds.reduce(0) { $0 + $1.entries.count })
+        for feed in feeds {
+            starts.append(order.count)
+            for e in feed.entries {
+                let time = timeValueIndexByKind[e.kind].flatMap { feed.values[e.valueStart + $0].timeValue } ?? Int64.min
+                order.append((time, order.count))
+            }
+        }
+        order.sort { $0.time != $1.time ? $0.time < $1.time : $0.position < $1.position }
+        var scratch: Record?
+        for o in order {
+            // The feed holding this position: the last one starting at or before it.
+            var lo = 0, hi = starts.count
+            while hi - lo > 1 {
+                let mid = (lo + hi) / 2
+                if starts[mid] <= o.position { lo = mid } else { hi = mid }
+            }
+            let feed = feeds[lo]
+            let e = feed.entries[o.position - starts[lo]]
+            if scratch?.kind != e.kind { scratch = Record(kind: e.kind, locator: e.locator) }
+            var record = scratch!
+            scratch = nil
+            for (k, slot) in aggregateSlotsByKind[e.kind].enumerated() { record[slot] = feed.values[e.valueStart + k] }
+            record.locator = e.locator
+            for i in aggregatesByKind[e.kind] where e.passed & (1 << UInt64(i)) != 0 {
+                let a = aggregates[i]
+                if a.numerator != nil { a.box.value = e.numerators & (1 << UInt64(i)) != 0 }
+                a.evaluator.add(record)
+                for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit), lo) }
+            }
+            scratch = record
+        }
+    }
+
     /// Closes the aggregate windows and reports what they found.
     package func finish(emit: (Finding) -> Void) {
         for a in aggregates {
@@ -278,7 +327,9 @@ package final class RuleEvaluator {
     package var lateRecords: [AggregateLateRecords] {
         aggregates.compactMap { a in
             a.evaluator.counters.late == 0 ? nil
-                : AggregateLateRecords(ruleID: a.rule.descriptor.id, count: a.evaluator.counters.late, samples: a.evaluator.lateSamples)
+                : AggregateLateRecords(ruleID: a.rule.descriptor.id, count: a.evaluator.counters.late, samples: a.evaluator.lateSamples,
+                                       records: a.evaluator.counters.counted + a.evaluator.counters.late
+                                           + a.evaluator.counters.missingKey + a.evaluator.counters.missingTime)
         }
     }
 
@@ -527,4 +578,7 @@ package struct AggregateLateRecords: Sendable, Hashable {
     package let count: Int
     /// The first few of them (`maxSamples` of the rule's aggregate).
     package let samples: [Locator]
+    /// Records that passed the rule's filter (counted, late, or without key or time): what an
+    /// exact re-evaluation of the rule routes into its feed.
+    package let records: Int
 }

@@ -17,6 +17,10 @@ package struct ScanResult: Sendable {
     package var started: Int64
     package var finished: Int64
     package var elapsed: Double
-    /// Aggregate rules that left records uncounted (arrived after their window closed).
+    /// Aggregate rules that left records uncounted (arrived after their window closed) and were
+    /// not evaluated again in time order (empty when the exact re-evaluation ran).
     package var lateRecords: [AggregateLateRecords] = []
+    /// Set (to the limit) when the exact re-evaluation of `lateRecords`' rules was skipped because
+    /// it would have held more than this many routed records.
+    package var reorderLimit: Int?
 }

@@ -25,6 +25,10 @@ import TrennwandRecords
 ///   numerator) and route only the values the aggregates read into an `AggregateFeed`; the merging
 ///   thread replays the feeds in input order into one evaluator. Aggregate state is exactly the
 ///   sequential one; the merge thread's work is one dictionary update per routed record.
+/// - Aggregate findings are held back to the end (few: one per hit). Rules that left records late
+///   (input not sorted by time) are evaluated again, exactly, in a second pass over their inputs in
+///   time order (`exactAggregates`), and their findings of this pass replaced; beyond
+///   `reorderLimit` routed records this pass's result stands (`ScanResult.reorderLimit`).
 /// - Memory: at most `threads + 2` units are read ahead of the merge; a unit holds its findings
 ///   and its feed (a few values per record, never whole records), so peak memory depends on
 ///   `chunkBytes` and `threads`, not on the input size (apart from findings and aggregate state).
@@ -50,6 +54,9 @@ package struct ScanScheduler {
     /// Called once the inputs are classified (evaluated inputs, reference inputs); returns the
     /// evaluated paths to skip (incremental scans: unchanged content, same rule pack and reference).
     package var planSkips: (([String], [String]) throws -> Set<String>)?
+    /// Most feed entries (records routed to aggregate rules) the exact re-evaluation of rules with
+    /// late records may hold; beyond it pass 1's result stands (`ScanResult.reorderLimit`).
+    package var reorderLimit = ScanScheduler.defaultReorderLimit
 
     package init(catalog: ProfileCatalog, ruleSet: RuleSet, policy: PolicyData, pseudonymizer: Pseudonymizer,
                  onlyRules: Set<String>?, now: Int64, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
@@ -95,7 +102,7 @@ package struct ScanScheduler {
             let fileOrder = order
             order += 1
             if isSequential {
-                for record in rows { evaluator.evaluate(record) { collected.add($0, fileOrder: fileOrder) } }
+                for record in rows { evaluator.evaluate(record) { merger.add($0, fileOrder: fileOrder, into: &collected) } }
             } else {
                 var feed = AggregateFeed()
                 for record in rows {
@@ -103,7 +110,7 @@ package struct ScanScheduler {
                         merger.add(f, isGap: gap, fileOrder: fileOrder, into: &collected)
                     }
                 }
-                evaluator.replay(feed) { collected.add($0, fileOrder: fileOrder) }
+                evaluator.replay(feed) { merger.held.append(($0, fileOrder)) }
             }
         }
         let units = makeUnits(evaluatedInputs, firstFileOrder: order)
@@ -118,12 +125,33 @@ package struct ScanScheduler {
         }
         accounts += runUnits(units, inputCount: evaluatedInputs.count, pack: pack, workerPack: workerPack, merger: &merger,
                              collected: &collected)
-        evaluator.finish { collected.add($0, fileOrder: order) }
+        evaluator.finish { merger.held.append(($0, order)) }
+        // Aggregate rules that left records uncounted are evaluated again, exactly, in time order.
+        var lateRecords = evaluator.lateRecords
+        var replaced: Set<String> = []
+        var exact: [(finding: Finding, fileOrder: Int)] = []
+        var limitExceeded: Int?
+        if !lateRecords.isEmpty {
+            switch exactAggregates(lateRecords, plan: plan, reference: reference, vocabulary: vocabulary,
+                                   firstInputOrder: order - evaluatedInputs.count, endOrder: order, accounts: accounts) {
+            case .exact(let findings, let stillLate):
+                replaced = Set(lateRecords.map(\.ruleID))
+                exact = findings
+                lateRecords = stillLate
+            case .limitExceeded:
+                limitExceeded = reorderLimit
+            case .failed:
+                break
+            }
+        }
+        for (f, fileOrder) in merger.held where !replaced.contains(f.ruleID) { collected.add(f, fileOrder: fileOrder) }
+        for (f, fileOrder) in exact { collected.add(f, fileOrder: fileOrder) }
         var result = ScanResult(
             findings: collected.sorted(), inputs: accounts, referenceRows: plan.tables.mapValues(\.count),
             descriptors: pack.descriptors, rulePackHash: ruleSet.hash, skipped: skippedPaths, kinds: plan.kinds, started: started,
             finished: Int64(Date().timeIntervalSince1970), elapsed: Date().timeIntervalSince(clock))
-        result.lateRecords = evaluator.lateRecords
+        result.lateRecords = lateRecords
+        result.reorderLimit = limitExceeded
         return result
     }
 
@@ -178,7 +206,7 @@ package struct ScanScheduler {
                 progress?(path)
                 let evaluator = merger.evaluator
                 accounts[input] = UnitReader.readWhole(path: path, profile: profile, catalog: catalog) { record in
-                    evaluator.evaluate(record) { collected.add($0, fileOrder: fileOrder) }
+                    evaluator.evaluate(record) { merger.add($0, fileOrder: fileOrder, into: &collected) }
                 }
                 continue
             }

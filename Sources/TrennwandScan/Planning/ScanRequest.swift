@@ -49,6 +49,9 @@ package struct ScanRequest {
     package var historyCode: (ScanVerdict.Reason) -> Int32
     /// Distinct findings kept in memory before spilling (nil: `TRENNWAND_SPILL_AFTER` or 5,000).
     package var keepInMemory: Int?
+    /// Most records the exact re-evaluation of aggregate rules with late records may hold (nil:
+    /// `ScanScheduler.defaultReorderLimit`, 1,000,000).
+    package var reorderLimit: Int?
 
     package init(inputs: [ScanInput], catalog: ProfileCatalog, ruleSet: RuleSet, policy: PolicyData, key: PseudonymKey,
                 now: Int64, threads: Int, toolVersion: String, historyCode: @escaping (ScanVerdict.Reason) -> Int32) {

@@ -42,7 +42,8 @@ package struct ScanVerdict: Sendable {
                                lifecycle: [String: FindingStatus]?) -> Reason {
         if waiverFileRefused { return .configuration }
         if inputs.contains(where: { $0.fileError != nil }) { return .input }
-        // --strict: a record rejected, or left uncounted by an aggregate rule, is an incomplete scan.
+        // --strict: a record rejected, or left uncounted by an aggregate rule (its exact
+        // re-evaluation in time order skipped: reorder limit), is an incomplete scan.
         if strict && (lateRecords || inputs.contains(where: { $0.rejected > 0 })) { return .input }
         guard let failOn else { return .ok }
         let gating = findings.indices.contains { i in

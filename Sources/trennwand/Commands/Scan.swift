@@ -74,6 +74,10 @@ struct ScanCommand: ParsableCommand {
     @Option(name: .customLong("chunk-bytes"), help: .hidden)
     var chunkBytes: Int?
 
+    /// Most records held for the exact re-evaluation of aggregate rules with late records (tests).
+    @Option(name: .customLong("reorder-limit"), help: .hidden)
+    var reorderLimit: Int?
+
     @Flag(name: .long, help: ArgumentHelp(UI.t("Zurückgewiesene Datensätze führen zu Exit-Code 3.",
                                                "Rejected records lead to exit code 3.")))
     var strict = false
@@ -173,6 +177,7 @@ struct ScanCommand: ParsableCommand {
                                   historyCode: { Exit.code($0).rawValue })
         request.onlyRules = only
         request.chunkBytes = chunkBytes
+        request.reorderLimit = reorderLimit
         request.reveal = reveal
         request.waivers = waivers ?? cfg.waivers
         request.waiverLimits = cfg.waiverLimits
