@@ -64,41 +64,8 @@ package struct CSVChunkSource: ChunkSource {
 
     /// Candidate chunk starts, ascending, the first one `dataStart` (see the file comment).
     package func boundaries(chunkBytes: Int) throws -> [Int64] {
-        var starts: [Int64] = [dataStart]
-        guard chunkBytes > 0, fileSize - dataStart > Int64(chunkBytes) else { return starts }
-        let fd = try CSVReader.openFile(path)
-        defer { _ = close(fd) }
-        let window = 64 << 10
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: window, alignment: 16)
-        defer { buffer.deallocate() }
-        var target = dataStart + Int64(chunkBytes)
-        search: while target < fileSize {
-            // First LF at or after `target`, then past CR/LF bytes.
-            var pos = target
-            var sawLF = false
-            while pos < fileSize {
-                let n = pread(fd, buffer, window, off_t(pos))
-                if n <= 0 { break search }
-                let bytes = UnsafeRawBufferPointer(start: buffer, count: n)
-                var i = 0
-                if !sawLF {
-                    while i < n && bytes[i] != asciiLF { i += 1 }
-                    if i == n {
-                        pos += Int64(n)
-                        continue
-                    }
-                    sawLF = true
-                    i += 1
-                }
-                while i < n && (bytes[i] == asciiLF || bytes[i] == asciiCR) { i += 1 }
-                pos += Int64(i)
-                if i < n { break }
-            }
-            guard sawLF, pos < fileSize else { break }
-            if pos > starts[starts.count - 1] { starts.append(pos) }
-            target = pos + Int64(chunkBytes)
-        }
-        return starts
+        try LineBoundaries.starts(path: path, dataStart: dataStart, fileSize: fileSize, chunkBytes: chunkBytes,
+                                  skippingLineBreaks: true)
     }
 }
 

@@ -4,6 +4,13 @@
 // Line numbers and record indices are chunk-local (first line 1, first index 1): the consumer,
 // which merges chunks in order, adds `lineBreaks` and `records` of the chunks before, and re-reads
 // a chunk from the previous chunk's `end` when that differs from the chunk's candidate start.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import TrennwandRecords
 
 /// A file prepared for chunked reading (its header, if any, read once).
@@ -86,5 +93,52 @@ extension Ingest {
         outcome.records = progress.records
         outcome.account = account
         return outcome
+    }
+}
+
+/// Chunk boundaries of the line-based formats (CSV, JSON Lines).
+enum LineBoundaries {
+    /// From `dataStart`, every `chunkBytes`: the offset just after the first LF at or after that
+    /// point (`skippingLineBreaks`: also past the CR/LF bytes that follow, as the CSV parser skips
+    /// blank lines between records). Ascending, the first one `dataStart`.
+    static func starts(path: String, dataStart: Int64, fileSize: Int64, chunkBytes: Int,
+                       skippingLineBreaks: Bool) throws -> [Int64] {
+        var starts: [Int64] = [dataStart]
+        guard chunkBytes > 0, fileSize - dataStart > Int64(chunkBytes) else { return starts }
+        let fd = try InputFile.open(path)
+        defer { _ = close(fd) }
+        let window = 64 << 10
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: window, alignment: 16)
+        defer { buffer.deallocate() }
+        var target = dataStart + Int64(chunkBytes)
+        search: while target < fileSize {
+            var pos = target
+            var sawLF = false
+            while pos < fileSize {
+                let n = pread(fd, buffer, window, off_t(pos))
+                if n <= 0 { break search }
+                let bytes = UnsafeRawBufferPointer(start: buffer, count: n)
+                var i = 0
+                if !sawLF {
+                    guard let hit = memchr(buffer, 0x0A, n) else {
+                        pos += Int64(n)
+                        continue
+                    }
+                    sawLF = true
+                    i = buffer.distance(to: hit) + 1
+                    if !skippingLineBreaks {
+                        pos += Int64(i)
+                        break
+                    }
+                }
+                while i < n && (bytes[i] == 0x0A || bytes[i] == 0x0D) { i += 1 }
+                pos += Int64(i)
+                if i < n { break }
+            }
+            guard sawLF, pos < fileSize else { break }
+            if pos > starts[starts.count - 1] { starts.append(pos) }
+            target = pos + Int64(chunkBytes)
+        }
+        return starts
     }
 }

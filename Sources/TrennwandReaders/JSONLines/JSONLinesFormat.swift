@@ -226,30 +226,8 @@ package struct JSONLinesChunkSource: ChunkSource {
 
     /// The byte after the first LF at or after every `chunkBytes`: always the start of a line.
     package func boundaries(chunkBytes: Int) throws -> [Int64] {
-        var starts: [Int64] = [dataStart]
-        guard chunkBytes > 0, fileSize - dataStart > Int64(chunkBytes) else { return starts }
-        let fd = try InputFile.open(path)
-        defer { _ = close(fd) }
-        let window = 64 << 10
-        let buffer = UnsafeMutableRawPointer.allocate(byteCount: window, alignment: 16)
-        defer { buffer.deallocate() }
-        var target = dataStart + Int64(chunkBytes)
-        search: while target < fileSize {
-            var pos = target
-            while true {
-                let n = pread(fd, buffer, window, off_t(pos))
-                if n <= 0 { break search }
-                if let hit = memchr(buffer, 0x0A, n) {
-                    pos += Int64(buffer.distance(to: hit)) + 1
-                    break
-                }
-                pos += Int64(n)
-            }
-            guard pos < fileSize else { break }
-            starts.append(pos)
-            target = pos + Int64(chunkBytes)
-        }
-        return starts
+        try LineBoundaries.starts(path: path, dataStart: dataStart, fileSize: fileSize, chunkBytes: chunkBytes,
+                                  skippingLineBreaks: false)
     }
 
     package func normaliser(profile: SourceProfile) throws -> ProfileNormaliser {
