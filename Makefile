@@ -7,10 +7,12 @@ APT_PACKAGES := pkg-config libxml2-dev libvectorscan-dev libxml2-utils libsqlite
 # Test-only: headless browser for the report check, Python oracles (never used by the product).
 APT_TEST     := chromium
 PIP_TEST     := python-stdnum==2.2 jsonschema==4.26.0 duckdb==2.0.0
+# Bench-only: the reference tools the bench measures next to trennwand.
+APT_BENCH    := ripgrep bc time libxml2-utils
 BIN_DEBUG    := .build/debug/trennwand
 BIN_RELEASE  := .build/release/trennwand
 
-.PHONY: all deps pydeps build release run test bench install clean expected-findings report-screenshot
+.PHONY: all deps pydeps benchdeps build release run test bench install clean expected-findings report-screenshot
 
 all: build
 
@@ -22,6 +24,11 @@ deps:
 pydeps:
 	@scripts/ensure-apt-packages.sh $(APT_TEST)
 	@python3 -c "from importlib.metadata import version as v; assert (v('python-stdnum'), v('jsonschema'), v('duckdb')) == ('2.2', '4.26.0', '2.0.0')" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
+
+# Bench-only packages: ripgrep, bc, GNU time from Debian; DuckDB (pinned) from PyPI.
+benchdeps:
+	@scripts/ensure-apt-packages.sh $(APT_BENCH)
+	@python3 -c "from importlib.metadata import version as v; assert v('duckdb') == '2.0.0'" 2>/dev/null || python3 -m pip install -q duckdb==2.0.0
 
 build: deps
 	$(SWIFT) build
@@ -56,7 +63,7 @@ expected-findings: build
 # Throughput next to wc/xmllint/rg/DuckDB on a generated corpus (cached in .build-bench/);
 # writes docs/performance.md. BENCH_MB (default 1024), BENCH_SCALE=0 skips the 4x corpus,
 # BENCH_BEFORE=<earlier trennwand binary> adds a same-run time and findings check against it (±5 %).
-bench: release
+bench: release benchdeps
 	$(SWIFT) build -c release --product trennwand-bench
 	scripts/bench.sh
 

@@ -83,7 +83,8 @@ fi
 # binary, in this same run, and checks this build's time against it (within ±5 %: a refactoring
 # must not slow the scan down) and that both give the same findings.
 if [ -n "${BENCH_BEFORE:-}" ]; then
-  OLD=("$BENCH_BEFORE" scan --now $NOW --format text=/dev/null)
+  # An earlier binary copied elsewhere does not find the built-in rules beside itself: name them.
+  OLD=("$BENCH_BEFORE" scan --rules "$PWD/Rules" --now $NOW --format text=/dev/null)
   run "before: scan CSV, all rules, 1 thread"   $CSV_BYTES $CSV_RECS "${OLD[@]}" $CSV $C1/Stammdaten --threads 1 --format jsonl=$OUT/b1.jsonl
   run "before: scan CSV, all rules, 2 threads"  $CSV_BYTES $CSV_RECS "${OLD[@]}" $CSV $C1/Stammdaten --threads 2
   run "before: scan XML, all detectors, 1 thread" $XML_BYTES $XML_RECS "${OLD[@]}" $XML $C1/Stammdaten --threads 1

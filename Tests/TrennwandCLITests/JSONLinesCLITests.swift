@@ -1,13 +1,13 @@
 import Foundation
 import XCTest
 
-/// A JSON Lines export (Examples/jsonl: a Graylog-style access log and its profile) scanned end to
+/// A JSON Lines export (Examples/jsonl: a Graylog-style access log; its profile in Samples/profiles) scanned end to
 /// end: the access rules fire on it with `file:line`, the same with one thread and with chunks.
 final class JSONLinesCLITests: XCTestCase {
     private static let sample = "Examples/jsonl/fallkompass-graylog.jsonl"
 
     private func findings(_ extra: [String]) throws -> [String] {
-        let r = try CLI.run(["scan", Self.sample, "Samples/Stammdaten", "--profiles", "Examples/jsonl/profiles",
+        let r = try CLI.run(["scan", Self.sample, "Samples/Stammdaten", "--profiles", "Samples/profiles",
                              "--now", "2025-12-31T12:00:00+01:00", "--format", "jsonl=-", "--format", "text=/dev/null"] + extra)
         XCTAssertEqual(r.status, 0, r.stderr)
         return try r.stdout.split(separator: "\n").compactMap { line -> String? in
@@ -42,7 +42,7 @@ final class JSONLinesCLITests: XCTestCase {
         let plain = try findings(["--threads", "1"]).map { $0.replacingOccurrences(of: Self.sample, with: "X") }
         for (input, name) in [(gz, gz), (zip, zip + "!/export/graylog.jsonl")] {
             for threads in ["1", "2"] {
-                let r = try CLI.run(["scan", input, "Samples/Stammdaten", "--profiles", "Examples/jsonl/profiles", "--threads", threads,
+                let r = try CLI.run(["scan", input, "Samples/Stammdaten", "--profiles", "Samples/profiles", "--threads", threads,
                                      "--chunk-bytes", "300", "--now", "2025-12-31T12:00:00+01:00", "--format", "jsonl=-"])
                 XCTAssertEqual(r.status, 0, r.stderr)
                 let got = try r.stdout.split(separator: "\n").compactMap { line -> String? in
@@ -62,9 +62,9 @@ final class JSONLinesCLITests: XCTestCase {
         try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
         let sample = TestPaths.projectRoot.appendingPathComponent(Self.sample)
         try FileManager.default.copyItem(at: sample, to: nested.appendingPathComponent("a.ndjson"))
-        let r = try CLI.run(["ingest", nested.appendingPathComponent("a.ndjson").path, "--profiles", "Examples/jsonl/profiles"])
+        let r = try CLI.run(["ingest", nested.appendingPathComponent("a.ndjson").path, "--profiles", "Samples/profiles"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        let scan = try CLI.run(["scan", dir.path, "Samples/Stammdaten", "--profiles", "Examples/jsonl/profiles",
+        let scan = try CLI.run(["scan", dir.path, "Samples/Stammdaten", "--profiles", "Samples/profiles",
                                 "--now", "2025-12-31T12:00:00+01:00", "--format", "jsonl=-", "--format", "text=/dev/null"])
         XCTAssertEqual(scan.status, 0, scan.stderr)
         XCTAssertTrue(scan.stdout.contains("a.ndjson"), scan.stdout)

@@ -289,10 +289,11 @@ final class JSONLinesReaderTests: XCTestCase {
         XCTAssertEqual(SourceFormat.fileExtensions, ["csv", "xml", "jsonl", "ndjson"])
     }
 
-    /// The example profile and export under Examples/jsonl load and read without rejections.
+    /// The example profile (Samples/profiles) and its export (Examples/jsonl) load and read
+    /// without rejections.
     func testExampleExport() throws {
         let dir = TestPaths.projectRoot.appendingPathComponent("Examples/jsonl")
-        let catalog = try ProfileCatalog(directories: [dir.appendingPathComponent("profiles").path])
+        let catalog = try ProfileCatalog(directories: [TestPaths.projectRoot.appendingPathComponent("Samples/profiles").path])
         let file = dir.appendingPathComponent("fallkompass-graylog.jsonl").path
         var records: [Record] = []
         let r = Ingest.run(file: file, profile: nil, catalog: catalog) { records.append($0) }
