@@ -16,12 +16,12 @@
 ///   become `&#9;`, `&#10;`, `&#13;` so attribute-value normalisation keeps them.
 /// - `.html` (HTML text and quoted attributes alike): `"` and `'` become references; whitespace
 ///   stays literal (HTML does not normalise attribute values).
-package enum MarkupEscaper {
-    package enum Context: Sendable {
+public enum MarkupEscaper {
+    public enum Context: Sendable {
         case xmlText, xmlAttribute, html
     }
 
-    package static func escape(_ s: String, _ context: Context) -> String {
+    public static func escape(_ s: String, _ context: Context) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for u in s.unicodeScalars {

@@ -1,16 +1,16 @@
 import TrennwandRecords
 
 /// Fixed-length masks for identifiers found in evidence: the kind stays visible, the value does not.
-package enum Masking {
+public enum Masking {
     /// Keeps at most the first two characters and replaces the rest by a fixed-length mask, so the
     /// mask reveals neither the value nor its length: `DE89370400440532013000` → `DE******`.
-    package static func identifier(_ bytes: some Collection<UInt8>) -> String {
+    public static func identifier(_ bytes: some Collection<UInt8>) -> String {
         let head = bytes.prefix(2).filter { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) }
         return String(decoding: head, as: UTF8.self) + "******"
     }
 
     /// A free-text excerpt is never shown; only its length class.
-    package static func text(_ bytes: some Collection<UInt8>) -> String {
+    public static func text(_ bytes: some Collection<UInt8>) -> String {
         "[Text, \(bytes.count) Bytes]"
     }
 
@@ -22,7 +22,7 @@ package enum Masking {
     /// Applied where the engine builds evidence and again by every writer and the state store for
     /// every string that comes from data (file names, record ids, details, rejection texts), also
     /// with `--reveal`.
-    package static func neutralised(_ text: String) -> String {
+    public static func neutralised(_ text: String) -> String {
         guard needsNeutralising(text.utf8) else { return text }
         var out = String.UnicodeScalarView()
         for s in text.unicodeScalars {
@@ -42,11 +42,11 @@ package enum Masking {
     }
 
     /// `neutralised` of an optional.
-    package static func neutralised(_ text: String?) -> String? { text.map { neutralised($0) } }
+    public static func neutralised(_ text: String?) -> String? { text.map { neutralised($0) } }
 
     /// Whether `neutralised` would change the text (byte-level pre-check: the lead bytes of the
     /// two-byte C1 range, of U+061C and of the U+20xx bidi controls).
-    package static func needsNeutralising(_ bytes: some Sequence<UInt8>) -> Bool {
+    public static func needsNeutralising(_ bytes: some Sequence<UInt8>) -> Bool {
         for b in bytes where (b < 0x20 && b != 0x09 && b != 0x0A) || b == 0x7F || b == 0xC2 || b == 0xD8 || b == 0xE2 {
             return true
         }
@@ -62,12 +62,12 @@ package enum Masking {
 
 extension Localized {
     /// Both texts neutralised (`Masking.neutralised`).
-    package var neutralised: Localized { Localized(de: Masking.neutralised(de), en: Masking.neutralised(en)) }
+    public var neutralised: Localized { Localized(de: Masking.neutralised(de), en: Masking.neutralised(en)) }
 }
 
 extension Locator {
     /// File name and record id neutralised.
-    package var neutralised: Locator {
+    public var neutralised: Locator {
         var l = self
         l.file = Masking.neutralised(file)
         l.recordID = Masking.neutralised(recordID)
@@ -76,7 +76,7 @@ extension Locator {
 }
 
 extension Rejection {
-    package var neutralised: Rejection {
+    public var neutralised: Rejection {
         var r = self
         r.locator = locator.neutralised
         r.reason.message = reason.message.neutralised
@@ -86,7 +86,7 @@ extension Rejection {
 
 extension InputAccount {
     /// File name, profile and every rejection text neutralised.
-    package var neutralised: InputAccount {
+    public var neutralised: InputAccount {
         var a = self
         a.file = Masking.neutralised(file)
         a.profile = Masking.neutralised(profile)
@@ -98,7 +98,7 @@ extension InputAccount {
 
 extension Finding {
     /// Every string that may come from data neutralised (the output boundary of every writer).
-    package var neutralised: Finding {
+    public var neutralised: Finding {
         var f = self
         f.locator = locator.neutralised
         f.evidence = evidence.map { e in
@@ -116,7 +116,7 @@ extension Finding {
 
 extension RunInfo {
     /// Input names and rejection texts neutralised.
-    package var neutralised: RunInfo {
+    public var neutralised: RunInfo {
         var r = self
         r.inputs = inputs.map(\.neutralised)
         return r

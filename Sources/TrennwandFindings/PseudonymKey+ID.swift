@@ -6,7 +6,7 @@ extension PseudonymKey {
     /// Written into SARIF and JSON Lines so a baseline made with another key (every fingerprint
     /// differs) is recognised and warned about. It reveals nothing about the key: it is a keyed
     /// MAC of a constant, like a key check value.
-    package var keyID: String {
+    public var keyID: String {
         "K-" + mac([Array("trennwand-key-id/v1".utf8)]).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -16,15 +16,15 @@ import TrennwandRecords
 /// A key file that group or others may access (mode & 077) is refused (`key.permissions`): whoever
 /// reads the key can test guesses against every pseudonym. Whoever shares findings across machines
 /// (baseline in CI) shares the key too.
-package struct PseudonymKey: Sendable {
+public struct PseudonymKey: Sendable {
     /// Kept as bytes (SymmetricKey is not Sendable); a SymmetricKey is made per MAC.
     let keyBytes: [UInt8]
     /// Where the key came from, for the run summary (never the key itself).
-    package let origin: String
+    public let origin: String
     /// True when this run created the installation key (the CLI announces it with its path).
-    package let created: Bool
+    public let created: Bool
 
-    package init(bytes: [UInt8], origin: String, created: Bool = false) {
+    public init(bytes: [UInt8], origin: String, created: Bool = false) {
         self.keyBytes = bytes
         self.origin = origin
         self.created = created
@@ -32,26 +32,26 @@ package struct PseudonymKey: Sendable {
 
     /// A key that cannot be used, with a stable `code` and a German and English text that says
     /// what, where and what to do. The CLI maps it to exit code 2 (configuration).
-    package struct Problem: Error, Sendable, CustomStringConvertible {
-        package var code: String
-        package var message: Localized
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public var code: String
+        public var message: Localized
 
         init(_ code: String, de: String, en: String) {
             self.code = code
             self.message = Localized(de: de, en: en)
         }
 
-        package func text(_ language: Language) -> String { message.text(language) + " [\(code)]" }
-        package var description: String { text(.de) }
+        public func text(_ language: Language) -> String { message.text(language) + " [\(code)]" }
+        public var description: String { text(.de) }
     }
 
     /// Fewest hex digits of `TRENNWAND_KEY` (32 bytes).
-    package static let minimumHexDigits = 64
+    public static let minimumHexDigits = 64
     /// Fewest bytes of a key file.
-    package static let minimumFileBytes = 16
+    public static let minimumFileBytes = 16
 
     /// Resolves the key as documented above. `file` is the `--key-file` option.
-    package static func resolve(file: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PseudonymKey {
+    public static func resolve(file: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PseudonymKey {
         if let text = environment["TRENNWAND_KEY"], !text.isEmpty {
             guard let bytes = decodeHex(text.trimmingCharacters(in: .whitespacesAndNewlines)),
                   bytes.count * 2 >= minimumHexDigits else {
@@ -181,7 +181,7 @@ package struct PseudonymKey: Sendable {
     }
 
     /// HMAC-SHA256 of `parts` joined by a separator that cannot occur in them (0x1F).
-    package func mac(_ parts: [[UInt8]]) -> [UInt8] {
+    public func mac(_ parts: [[UInt8]]) -> [UInt8] {
         var h = HMAC<SHA256>(key: SymmetricKey(data: keyBytes))
         for (i, p) in parts.enumerated() {
             if i > 0 { h.update(data: [0x1F]) }
@@ -192,20 +192,20 @@ package struct PseudonymKey: Sendable {
 }
 
 /// Pseudonyms for persons and content fingerprints for findings.
-package struct Pseudonymizer: Sendable {
-    package let key: PseudonymKey
+public struct Pseudonymizer: Sendable {
+    public let key: PseudonymKey
 
-    package init(key: PseudonymKey) { self.key = key }
+    public init(key: PseudonymKey) { self.key = key }
 
     /// `P-` + 12 hex digits of HMAC(key, "person", role-independent id). The same account yields
     /// the same pseudonym in every finding and report of an installation.
-    package func person(_ id: ByteString) -> String {
+    public func person(_ id: ByteString) -> String {
         "P-" + hex(key.mac([Array("person".utf8), id.bytes]).prefix(6))
     }
 
     /// Content-based fingerprint: rule id + key field values + time bucket, never the file
     /// position, so moved or re-exported files do not resurface old findings.
-    package func fingerprint(rule: String, keys: [ByteString], timeBucket: Int64?) -> String {
+    public func fingerprint(rule: String, keys: [ByteString], timeBucket: Int64?) -> String {
         var parts: [[UInt8]] = [Array("finding".utf8), Array(rule.utf8)]
         parts += keys.map(\.bytes)
         parts.append(Array((timeBucket.map(String.init) ?? "-").utf8))

@@ -1,6 +1,6 @@
 /// The rule tags Trennwand acts on. Every other tag of a rule file stays free text (filtering,
 /// SARIF `tags`, the catalogue); `RuleDescriptor.tags` keeps all of them as written.
-package enum RuleTag: String, Sendable, CaseIterable {
+public enum RuleTag: String, Sendable, CaseIterable {
     /// The rule's violations may be a personal-data breach: outputs add the Art. 33 DSGVO hint
     /// (report to the supervisory authority within 72 hours).
     case breach
@@ -12,8 +12,8 @@ package enum RuleTag: String, Sendable, CaseIterable {
 
 extension RuleDescriptor {
     /// Whether the rule carries `tag`.
-    package func has(_ tag: RuleTag) -> Bool { tags.contains(tag.rawValue) }
+    public func has(_ tag: RuleTag) -> Bool { tags.contains(tag.rawValue) }
 
     /// Whether the rule is tagged as pointing to a possible breach (`breach` or `art33`).
-    package var isTaggedBreach: Bool { has(.breach) || has(.art33) }
+    public var isTaggedBreach: Bool { has(.breach) || has(.art33) }
 }

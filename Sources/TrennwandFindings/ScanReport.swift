@@ -1,20 +1,20 @@
 import TrennwandRecords
 
 /// What outputs need to know about a rule (SARIF `rules`, HTML explanations, JUnit test cases).
-package struct RuleDescriptor: Sendable, Codable, Hashable {
-    package var id: String
-    package var title: Localized
-    package var description: Localized
-    package var severity: Severity
-    package var norms: [Norm]
-    package var rationale: Localized
-    package var remediation: Localized
-    package var tags: [String]
-    package var findingClass: FindingClass
+public struct RuleDescriptor: Sendable, Codable, Hashable {
+    public var id: String
+    public var title: Localized
+    public var description: Localized
+    public var severity: Severity
+    public var norms: [Norm]
+    public var rationale: Localized
+    public var remediation: Localized
+    public var tags: [String]
+    public var findingClass: FindingClass
     /// Rule file path relative to the rules directory, e.g. `zugriff/TW105-export-an-traeger.yaml`.
-    package var source: String
+    public var source: String
 
-    package init(id: String, title: Localized, description: Localized, severity: Severity, norms: [Norm],
+    public init(id: String, title: Localized, description: Localized, severity: Severity, norms: [Norm],
                 rationale: Localized, remediation: Localized, tags: [String], findingClass: FindingClass, source: String) {
         self.id = id
         self.title = title
@@ -31,23 +31,23 @@ package struct RuleDescriptor: Sendable, Codable, Hashable {
 
 /// Facts about one run that every output shows: tool, times, inputs with their accounting.
 /// Clock and version are injected (never read inside outputs) so golden files compare byte for byte.
-package struct RunInfo: Sendable, Codable {
-    package var toolVersion: String
+public struct RunInfo: Sendable, Codable {
+    public var toolVersion: String
     /// UTC epoch seconds.
-    package var started: Int64
-    package var finished: Int64
+    public var started: Int64
+    public var finished: Int64
     /// Hash of the rule pack (rules, policy, lists) the run used.
-    package var rulePackHash: String
-    package var rules: [RuleDescriptor]
-    package var inputs: [InputAccount]
+    public var rulePackHash: String
+    public var rules: [RuleDescriptor]
+    public var inputs: [InputAccount]
     /// The language of human-readable texts in this run's outputs.
-    package var language: Language
+    public var language: Language
     /// Findings at or above this severity fail the run (exit code 1); nil: never.
-    package var failOn: Severity?
+    public var failOn: Severity?
     /// Public id of the pseudonym key (`PseudonymKey.keyID`, never the key); nil when unknown.
-    package var keyID: String?
+    public var keyID: String?
 
-    package init(toolVersion: String, started: Int64, finished: Int64, rulePackHash: String, rules: [RuleDescriptor],
+    public init(toolVersion: String, started: Int64, finished: Int64, rulePackHash: String, rules: [RuleDescriptor],
                 inputs: [InputAccount], language: Language, failOn: Severity?) {
         self.toolVersion = toolVersion
         self.started = started
@@ -59,8 +59,8 @@ package struct RunInfo: Sendable, Codable {
         self.failOn = failOn
     }
 
-    package var recordsRead: Int { inputs.reduce(0) { $0 + $1.read } }
-    package var recordsEvaluated: Int { inputs.reduce(0) { $0 + $1.normalised } }
-    package var recordsRejected: Int { inputs.reduce(0) { $0 + $1.rejected } }
-    package var filesFailed: Int { inputs.filter { $0.fileError != nil }.count }
+    public var recordsRead: Int { inputs.reduce(0) { $0 + $1.read } }
+    public var recordsEvaluated: Int { inputs.reduce(0) { $0 + $1.normalised } }
+    public var recordsRejected: Int { inputs.reduce(0) { $0 + $1.rejected } }
+    public var filesFailed: Int { inputs.filter { $0.fileError != nil }.count }
 }

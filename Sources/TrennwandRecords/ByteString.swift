@@ -8,7 +8,7 @@
 /// counting); most log fields (account ids, systems, actions, customer numbers, categories)
 /// fit. Longer runs live in an array. The representation is canonical — a run of at most 15
 /// bytes is always inline — so equality and hashing compare words for short strings.
-package struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLiteral, CustomStringConvertible {
+public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLiteral, CustomStringConvertible {
     @usableFromInline
     enum Storage: Sendable {
         /// Bytes 0–14 little-endian in the two words; the top byte of `w1` is the count.
@@ -19,9 +19,9 @@ package struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLi
     @usableFromInline var storage: Storage
 
     /// The most bytes stored inline.
-    package static let inlineCapacity = 15
+    public static let inlineCapacity = 15
 
-    package init(_ bytes: [UInt8]) {
+    public init(_ bytes: [UInt8]) {
         if bytes.count <= ByteString.inlineCapacity {
             storage = bytes.withUnsafeBytes { ByteString.pack($0) }
         } else {
@@ -29,7 +29,7 @@ package struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLi
         }
     }
 
-    package init(_ buffer: UnsafeRawBufferPointer) {
+    public init(_ buffer: UnsafeRawBufferPointer) {
         if buffer.count <= ByteString.inlineCapacity {
             storage = ByteString.pack(buffer)
         } else {
@@ -37,8 +37,8 @@ package struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLi
         }
     }
 
-    package init(_ string: String) { self.init(Array(string.utf8)) }
-    package init(stringLiteral value: String) { self.init(Array(value.utf8)) }
+    public init(_ string: String) { self.init(Array(string.utf8)) }
+    public init(stringLiteral value: String) { self.init(Array(value.utf8)) }
 
     /// Packs at most 15 bytes into two words with overlapping unaligned loads (no memcpy call,
     /// never reading outside the buffer). Little-endian: byte i of the string is byte i of the
@@ -70,18 +70,18 @@ package struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLi
         return .small(w0, w1)
     }
 
-    package var count: Int {
+    public var count: Int {
         switch storage {
         case .small(_, let w1): return Int(UInt64(littleEndian: w1) >> 56)
         case .large(let a): return a.count
         }
     }
 
-    package var isEmpty: Bool { count == 0 }
+    public var isEmpty: Bool { count == 0 }
 
     /// The bytes as an array (allocates for inline strings: keep off hot paths; use
     /// `withUnsafeBytes`).
-    package var bytes: [UInt8] {
+    public var bytes: [UInt8] {
         switch storage {
         case .large(let a): return a
         case .small: return withUnsafeBytes { Array($0) }
@@ -89,11 +89,11 @@ package struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLi
     }
 
     /// The bytes decoded as UTF-8 (invalid sequences become U+FFFD).
-    package var string: String { withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
-    package var description: String { string }
+    public var string: String { withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+    public var description: String { string }
 
     @inline(__always)
-    package func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         switch storage {
         case .large(let a):
             return try a.withUnsafeBytes(body)
@@ -106,7 +106,7 @@ package struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLi
 
     /// The byte at `i` (0 ≤ i < count).
     @inline(__always)
-    package subscript(i: Int) -> UInt8 {
+    public subscript(i: Int) -> UInt8 {
         switch storage {
         case .large(let a): return a[i]
         case .small(let w0, let w1):
@@ -117,7 +117,7 @@ package struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLi
     }
 
     @inline(__always)
-    package static func == (lhs: ByteString, rhs: ByteString) -> Bool {
+    public static func == (lhs: ByteString, rhs: ByteString) -> Bool {
         switch (lhs.storage, rhs.storage) {
         case let (.small(a0, a1), .small(b0, b1)): return a0 == b0 && a1 == b1
         case let (.large(a), .large(b)): return a == b
@@ -126,7 +126,7 @@ package struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLi
     }
 
     @inline(__always)
-    package func hash(into hasher: inout Hasher) {
+    public func hash(into hasher: inout Hasher) {
         switch storage {
         case .small(let w0, let w1):
             hasher.combine(w0)
@@ -137,12 +137,12 @@ package struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLi
         }
     }
 
-    package static func < (lhs: ByteString, rhs: ByteString) -> Bool {
+    public static func < (lhs: ByteString, rhs: ByteString) -> Bool {
         lhs.withUnsafeBytes { a in rhs.withUnsafeBytes { b in a.lexicographicallyPrecedes(b) } }
     }
 
     /// ASCII case-insensitive equality (umlauts compare exactly).
-    package func equalsIgnoringASCIICase(_ other: ByteString) -> Bool {
+    public func equalsIgnoringASCIICase(_ other: ByteString) -> Bool {
         withUnsafeBytes { a in
             other.withUnsafeBytes { b in
                 guard a.count == b.count else { return false }
@@ -154,14 +154,14 @@ package struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLi
 }
 
 @inline(__always)
-package func asciiLower(_ b: UInt8) -> UInt8 {
+public func asciiLower(_ b: UInt8) -> UInt8 {
     (b >= 0x41 && b <= 0x5A) ? b | 0x20 : b
 }
 
 extension ByteString {
     /// Lower case for ASCII and the Latin-1 capitals in UTF-8 (Ä Ö Ü … = `C3 80`–`C3 9E`, except ×):
     /// the case folding of German identifiers and value maps, on bytes.
-    package static func foldCase(_ v: UnsafeRawBufferPointer) -> ByteString {
+    public static func foldCase(_ v: UnsafeRawBufferPointer) -> ByteString {
         if v.count <= inlineCapacity {
             var words: (UInt64, UInt64) = (0, 0)
             withUnsafeMutableBytes(of: &words) { w in
@@ -196,29 +196,29 @@ extension ByteString {
     }
 
     /// This string case-folded as `foldCase(_:)` does.
-    package var caseFolded: ByteString { withUnsafeBytes { ByteString.foldCase($0) } }
+    public var caseFolded: ByteString { withUnsafeBytes { ByteString.foldCase($0) } }
 }
 
 /// A map with `ByteString` keys for the small tables of hot paths (value maps of a profile,
 /// literal lists of a rule): up to `linearLimit` entries it compares keys one by one (two machine
 /// words each for inline strings) instead of hashing — SipHash setup and finalisation cost more
 /// than a dozen word compares; larger tables use a dictionary.
-package struct SmallByteStringMap<Value>: @unchecked Sendable {
-    package static var linearLimit: Int { 16 }
+public struct SmallByteStringMap<Value>: @unchecked Sendable {
+    public static var linearLimit: Int { 16 }
     private var keys: [ByteString] = []
     private var values: [Value] = []
     private var table: [ByteString: Value]?
 
-    package init() {}
+    public init() {}
 
-    package init<S: Sequence>(_ pairs: S) where S.Element == (ByteString, Value) {
+    public init<S: Sequence>(_ pairs: S) where S.Element == (ByteString, Value) {
         for (k, v) in pairs { self[k] = v }
     }
 
-    package var count: Int { table?.count ?? keys.count }
-    package var isEmpty: Bool { count == 0 }
+    public var count: Int { table?.count ?? keys.count }
+    public var isEmpty: Bool { count == 0 }
 
-    package subscript(key: ByteString) -> Value? {
+    public subscript(key: ByteString) -> Value? {
         get {
             if let table { return table[key] }
             for i in keys.indices where keys[i] == key { return values[i] }
@@ -241,5 +241,5 @@ package struct SmallByteStringMap<Value>: @unchecked Sendable {
         }
     }
 
-    package func contains(_ key: ByteString) -> Bool { self[key] != nil }
+    public func contains(_ key: ByteString) -> Bool { self[key] != nil }
 }

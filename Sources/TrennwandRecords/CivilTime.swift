@@ -1,10 +1,10 @@
 import Foundation
 
 /// Calendar arithmetic on the proleptic Gregorian calendar without Foundation on the hot path.
-package enum CivilTime {
+public enum CivilTime {
     /// Days since 1970-01-01 for a civil date (Howard Hinnant's algorithm).
     @inline(__always)
-    package static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let y = month <= 2 ? year - 1 : year
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400
@@ -15,7 +15,7 @@ package enum CivilTime {
     }
 
     /// The civil date of a day count since 1970-01-01.
-    package static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
+    public static func civilFromDays(_ days: Int) -> (year: Int, month: Int, day: Int) {
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let doe = z - era * 146_097
@@ -28,7 +28,7 @@ package enum CivilTime {
         return (m <= 2 ? y + 1 : y, m, d)
     }
 
-    package static func daysInMonth(year: Int, month: Int) -> Int {
+    public static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
         case 1, 3, 5, 7, 8, 10, 12: return 31
         case 4, 6, 9, 11: return 30
@@ -38,7 +38,7 @@ package enum CivilTime {
     }
 
     /// ISO 8601 in UTC with seconds, e.g. `2025-03-04T07:15:00Z`.
-    package static func iso8601(_ epochSeconds: Int64) -> String {
+    public static func iso8601(_ epochSeconds: Int64) -> String {
         let days = Int(floorDiv(epochSeconds, 86_400))
         let secs = Int(epochSeconds - Int64(days) * 86_400)
         let (y, m, d) = civilFromDays(days)
@@ -48,7 +48,7 @@ package enum CivilTime {
     }
 
     @inline(__always)
-    package static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
+    public static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
         let q = a / b
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }
@@ -58,14 +58,14 @@ package enum CivilTime {
 ///
 /// Offsets are looked up through Foundation once per local hour and cached, so converting a
 /// timestamp is a dictionary hit in the common case. Instances are per thread (not shared).
-package final class ZoneConverter {
-    package let identifier: String
+public final class ZoneConverter {
+    public let identifier: String
     private let zone: TimeZone
     private var offsetByLocalHour: [Int64: Int64] = [:]
     private var offsetByUTCHour: [Int64: Int64] = [:]
 
     /// nil when the identifier is unknown to the system's time-zone database.
-    package init?(identifier: String) {
+    public init?(identifier: String) {
         guard let zone = TimeZone(identifier: identifier) else { return nil }
         self.identifier = identifier
         self.zone = zone
@@ -74,7 +74,7 @@ package final class ZoneConverter {
     /// UTC epoch seconds for a local wall-clock time given as "epoch seconds as if it were UTC".
     /// In the autumn overlap the earlier (summer-time) instant is chosen; in the spring gap the
     /// time is read with the offset valid before the gap.
-    package func utc(fromLocal local: Int64) -> Int64 {
+    public func utc(fromLocal local: Int64) -> Int64 {
         let hour = CivilTime.floorDiv(local, 3600)
         if let off = offsetByLocalHour[hour] { return local.subtractingReportingOverflow(off).overflow ? local : local - off }
         // Try the offset valid shortly before; confirm it maps back to the same local time.
@@ -87,7 +87,7 @@ package final class ZoneConverter {
     }
 
     /// Local wall-clock time ("epoch seconds as if it were UTC") for a UTC instant.
-    package func local(fromUTC utc: Int64) -> Int64 {
+    public func local(fromUTC utc: Int64) -> Int64 {
         let hour = CivilTime.floorDiv(utc, 3600)
         if let off = offsetByUTCHour[hour] { return utc.addingReportingOverflow(off).overflow ? utc : utc + off }
         let off = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(hour * 3600))))
@@ -100,13 +100,13 @@ package final class ZoneConverter {
 extension CivilTime {
     /// A parsed ISO 8601 date or date-time: the wall-clock time as "epoch seconds as if UTC",
     /// and the UTC offset in seconds when the text carried one (`Z`, `+01:00`, `+0100`).
-    package struct ParsedISO: Sendable, Hashable {
-        package var local: Int64
-        package var offset: Int64?
-        package var dateOnly: Bool
+    public struct ParsedISO: Sendable, Hashable {
+        public var local: Int64
+        public var offset: Int64?
+        public var dateOnly: Bool
 
         /// UTC epoch seconds: with the text's own offset, else through `zone`.
-        package func utc(zone: ZoneConverter) -> Int64 {
+        public func utc(zone: ZoneConverter) -> Int64 {
             if let offset { return local - offset }
             return zone.utc(fromLocal: local)
         }
@@ -114,7 +114,7 @@ extension CivilTime {
 
     /// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH[:]MM]` (a space may replace `T`).
     /// Returns nil for anything else, including impossible dates like 2025-02-30.
-    package static func parseISO8601(_ bytes: some Collection<UInt8>) -> ParsedISO? {
+    public static func parseISO8601(_ bytes: some Collection<UInt8>) -> ParsedISO? {
         let b = Array(bytes)
         var i = 0
         func digits(_ n: Int) -> Int? {

@@ -3,33 +3,33 @@
 /// Invariant: `read == normalised + rejected`. A file that cannot be read at all (unreadable,
 /// malformed beyond recovery, no matching profile) carries a `fileError`; a file that breaks off
 /// in the middle keeps the records read before the break and carries the error too.
-package struct InputAccount: Sendable, Codable {
-    package var file: String
-    package var profile: String?
-    package var read: Int = 0
-    package var normalised: Int = 0
-    package var rejected: Int = 0
+public struct InputAccount: Sendable, Codable {
+    public var file: String
+    public var profile: String?
+    public var read: Int = 0
+    public var normalised: Int = 0
+    public var rejected: Int = 0
     /// Rejections in file order; at most `detailLimit` are kept, all are counted in `rejectedByReason`.
-    package var rejections: [Rejection] = []
-    package var rejectedByReason: [String: Int] = [:]
-    package var fileError: Rejection?
-    package var bytes: Int64 = 0
+    public var rejections: [Rejection] = []
+    public var rejectedByReason: [String: Int] = [:]
+    public var fileError: Rejection?
+    public var bytes: Int64 = 0
 
-    package static let detailLimit = 10_000
+    public static let detailLimit = 10_000
 
-    package init(file: String, profile: String? = nil) {
+    public init(file: String, profile: String? = nil) {
         self.file = file
         self.profile = profile
     }
 
-    package var isBalanced: Bool { read == normalised + rejected }
+    public var isBalanced: Bool { read == normalised + rejected }
 
-    package mutating func countNormalised() {
+    public mutating func countNormalised() {
         read += 1
         normalised += 1
     }
 
-    package mutating func reject(_ rejection: Rejection) {
+    public mutating func reject(_ rejection: Rejection) {
         read += 1
         rejected += 1
         rejectedByReason[rejection.reason.code, default: 0] += 1

@@ -1,19 +1,19 @@
 /// Where a record (or a rejection) sits in its source file, so a finding points to the exact place.
-package struct Locator: Sendable, Hashable, Codable {
+public struct Locator: Sendable, Hashable, Codable {
     /// Path of the input file as given on the command line or in the configuration.
-    package var file: String
+    public var file: String
     /// 1-based line where the record starts (CSV: physical line; XML: line of the start tag).
-    package var line: Int
+    public var line: Int
     /// 1-based column (XML start tag); nil for CSV.
-    package var column: Int?
+    public var column: Int?
     /// Byte offset of the record's first byte in the file.
-    package var byteOffset: Int64
+    public var byteOffset: Int64
     /// 1-based index of the record in its file (CSV: data row; XML: n-th record element).
-    package var index: Int
+    public var index: Int
     /// The record's own id, when the source has one (documentation `record_id`, flow `flow_id`).
-    package var recordID: String?
+    public var recordID: String?
 
-    package init(file: String, line: Int, column: Int? = nil, byteOffset: Int64, index: Int, recordID: String? = nil) {
+    public init(file: String, line: Int, column: Int? = nil, byteOffset: Int64, index: Int, recordID: String? = nil) {
         self.file = file
         self.line = line
         self.column = column
@@ -23,7 +23,7 @@ package struct Locator: Sendable, Hashable, Codable {
     }
 
     /// `file:line` or `file:line:column`, the form editors and CI systems link.
-    package var description: String {
+    public var description: String {
         if let column { return "\(file):\(line):\(column)" }
         return "\(file):\(line)"
     }

@@ -1,24 +1,24 @@
 /// The kinds of canonical records: the three evaluated kinds and the reference tables (Stammdaten).
-package enum RecordKind: String, Sendable, CaseIterable, Codable {
+public enum RecordKind: String, Sendable, CaseIterable, Codable {
     case access, documentation, flow
     case staff, secondments, agreements, consents, participants, offers
 
     /// Kinds that rules are evaluated on; the others are reference tables.
-    package var isEvaluated: Bool { self == .access || self == .documentation || self == .flow }
+    public var isEvaluated: Bool { self == .access || self == .documentation || self == .flow }
 
-    package var schema: RecordSchema { RecordSchema.of(self) }
+    public var schema: RecordSchema { RecordSchema.of(self) }
 
     /// Number of fields of the kind's schema, without touching the schema (whose arrays and
     /// dictionary would be retained and released on every access: Record(kind:locator:) runs per
     /// record).
     @inline(__always)
-    package var fieldCount: Int { RecordKind.fieldCounts[ordinal] }
+    public var fieldCount: Int { RecordKind.fieldCounts[ordinal] }
 
     private static let fieldCounts: [Int] = RecordKind.allCases.map { $0.schema.count }
 
     /// Position in `allCases`: lets hot paths index arrays instead of hashing the kind.
     @inline(__always)
-    package var ordinal: Int {
+    public var ordinal: Int {
         switch self {
         case .access: return 0
         case .documentation: return 1
@@ -34,15 +34,15 @@ package enum RecordKind: String, Sendable, CaseIterable, Codable {
 }
 
 /// One value per record kind, indexed by `RecordKind.ordinal` (no hashing on hot paths).
-package struct KindTable<Element> {
-    package private(set) var storage: [Element]
+public struct KindTable<Element> {
+    public private(set) var storage: [Element]
 
-    package init(repeating value: Element) {
+    public init(repeating value: Element) {
         storage = Array(repeating: value, count: RecordKind.allCases.count)
     }
 
     @inline(__always)
-    package subscript(kind: RecordKind) -> Element {
+    public subscript(kind: RecordKind) -> Element {
         get { storage[kind.ordinal] }
         set { storage[kind.ordinal] = newValue }
     }
@@ -51,7 +51,7 @@ package struct KindTable<Element> {
 extension KindTable: Sendable where Element: Sendable {}
 
 /// The type of a canonical field, used by profiles to convert and by the rule compiler to type-check.
-package enum FieldType: Sendable, Hashable {
+public enum FieldType: Sendable, Hashable {
     /// Identifier-like text (actor, subject, system).
     case string
     /// Free text that detectors scan; may hold several pieces (several text fields).
@@ -64,7 +64,7 @@ package enum FieldType: Sendable, Hashable {
     /// A list of strings (categories, roles).
     case list
 
-    package var name: String {
+    public var name: String {
         switch self {
         case .string: return "string"
         case .text: return "text"
@@ -81,7 +81,7 @@ package enum FieldType: Sendable, Hashable {
 ///
 /// Disclosure follows the field's schema, not its name in a rule: every value that comes from
 /// data passes through the engine's `EvidenceGuard` by its class (docs/outputs.md).
-package enum FieldDisclosure: String, Sendable, Hashable, CaseIterable {
+public enum FieldDisclosure: String, Sendable, Hashable, CaseIterable {
     /// Closed or derived values (symbols, timestamps, numbers, booleans): shown as they are.
     case shown
     /// A person's account or id: shown only as a keyed pseudonym.
@@ -95,7 +95,7 @@ package enum FieldDisclosure: String, Sendable, Hashable, CaseIterable {
     case text
 
     /// The class a field of `type` has unless its spec says otherwise.
-    package static func `default`(for type: FieldType) -> FieldDisclosure {
+    public static func `default`(for type: FieldType) -> FieldDisclosure {
         switch type {
         case .symbol, .timestamp, .number, .bool: return .shown
         case .text: return .text
@@ -105,16 +105,16 @@ package enum FieldDisclosure: String, Sendable, Hashable, CaseIterable {
 }
 
 /// One canonical field of a record kind.
-package struct FieldSpec: Sendable, Hashable {
-    package let name: String
-    package let type: FieldType
+public struct FieldSpec: Sendable, Hashable {
+    public let name: String
+    public let type: FieldType
     /// A profile for this kind must map the field; a record without a value is rejected.
-    package let required: Bool
-    package let doc: Localized
+    public let required: Bool
+    public let doc: Localized
     /// How the field's values may appear in findings.
-    package let disclosure: FieldDisclosure
+    public let disclosure: FieldDisclosure
 
-    package init(_ name: String, _ type: FieldType, required: Bool = false, disclosure: FieldDisclosure? = nil,
+    public init(_ name: String, _ type: FieldType, required: Bool = false, disclosure: FieldDisclosure? = nil,
                 de: String, en: String) {
         self.name = name
         self.type = type
@@ -126,9 +126,9 @@ package struct FieldSpec: Sendable, Hashable {
 
 /// The canonical fields of one record kind, in slot order. Slots are resolved once (by the
 /// profile normaliser and the rule compiler); records are then plain arrays indexed by slot.
-package struct RecordSchema: Sendable {
-    package let kind: RecordKind
-    package let fields: [FieldSpec]
+public struct RecordSchema: Sendable {
+    public let kind: RecordKind
+    public let fields: [FieldSpec]
     private let slotByName: [String: Int]
 
     init(_ kind: RecordKind, _ fields: [FieldSpec]) {
@@ -139,11 +139,11 @@ package struct RecordSchema: Sendable {
         self.slotByName = map
     }
 
-    package func slot(_ name: String) -> Int? { slotByName[name] }
-    package func field(_ name: String) -> FieldSpec? { slotByName[name].map { fields[$0] } }
-    package var count: Int { fields.count }
+    public func slot(_ name: String) -> Int? { slotByName[name] }
+    public func field(_ name: String) -> FieldSpec? { slotByName[name].map { fields[$0] } }
+    public var count: Int { fields.count }
 
-    package static func of(_ kind: RecordKind) -> RecordSchema {
+    public static func of(_ kind: RecordKind) -> RecordSchema {
         switch kind {
         case .access: return access
         case .documentation: return documentation
@@ -157,12 +157,12 @@ package struct RecordSchema: Sendable {
         }
     }
 
-    package static let orgs = ["jobcenter", "traeger", "other"]
-    package static let actions = [
+    public static let orgs = ["jobcenter", "traeger", "other"]
+    public static let actions = [
         "read", "search", "create", "update", "delete", "export", "print", "download", "send", "login", "decide",
     ]
 
-    package static let access = RecordSchema(.access, [
+    public static let access = RecordSchema(.access, [
         FieldSpec("time", .timestamp, required: true, de: "Zeitpunkt des Zugriffs", en: "time of the access"),
         FieldSpec("actor", .string, required: true, disclosure: .person, de: "Benutzerkennung", en: "user account"),
         FieldSpec("actor_org", .symbol(orgs), de: "Organisation des Benutzers", en: "organisation of the user"),
@@ -183,7 +183,7 @@ package struct RecordSchema: Sendable {
         FieldSpec("offer", .string, de: "Angebot (bei Zuweisungen)", en: "offer (for referrals)"),
     ])
 
-    package static let documentation = RecordSchema(.documentation, [
+    public static let documentation = RecordSchema(.documentation, [
         FieldSpec("record_id", .string, required: true, de: "Kennung des Eintrags", en: "record id"),
         FieldSpec("time", .timestamp, required: true, de: "Zeitpunkt", en: "time"),
         FieldSpec("author", .string, disclosure: .person, de: "Verfasser", en: "author"),
@@ -199,7 +199,7 @@ package struct RecordSchema: Sendable {
         FieldSpec("attachments", .list, disclosure: .identifier, de: "Anhänge", en: "attachments"),
     ])
 
-    package static let flow = RecordSchema(.flow, [
+    public static let flow = RecordSchema(.flow, [
         FieldSpec("flow_id", .string, required: true, de: "Kennung des Datenflusses", en: "flow id"),
         FieldSpec("from_org", .symbol(orgs), required: true, de: "Absendende Organisation", en: "sending organisation"),
         FieldSpec("from_system", .string, de: "Absendendes System", en: "sending system"),
@@ -214,14 +214,14 @@ package struct RecordSchema: Sendable {
         FieldSpec("purpose", .string, de: "Zweck", en: "purpose"),
     ])
 
-    package static let staff = RecordSchema(.staff, [
+    public static let staff = RecordSchema(.staff, [
         FieldSpec("person", .string, required: true, disclosure: .person, de: "Benutzerkennung", en: "account"),
         FieldSpec("org", .symbol(orgs), required: true, de: "Organisation", en: "organisation"),
         FieldSpec("unit", .string, de: "Organisationseinheit", en: "unit"),
         FieldSpec("roles", .list, de: "Rollen", en: "roles"),
     ])
 
-    package static let secondments = RecordSchema(.secondments, [
+    public static let secondments = RecordSchema(.secondments, [
         FieldSpec("person", .string, required: true, disclosure: .person, de: "Benutzerkennung", en: "account"),
         FieldSpec("traeger", .string, required: true, de: "Träger", en: "project provider"),
         FieldSpec("instrument", .string, de: "Rechtsinstrument (Abordnung, Dienstvereinbarung …)", en: "legal instrument"),
@@ -232,7 +232,7 @@ package struct RecordSchema: Sendable {
         FieldSpec("schedule", .string, de: "Einsatzplan (z. B. Mo-Fr 08:00-16:00)", en: "deployment schedule"),
     ])
 
-    package static let agreements = RecordSchema(.agreements, [
+    public static let agreements = RecordSchema(.agreements, [
         FieldSpec("id", .string, required: true, de: "Kennung", en: "id"),
         FieldSpec("traeger", .string, required: true, de: "Träger", en: "project provider"),
         FieldSpec("type", .string, de: "Art der Vereinbarung", en: "agreement type"),
@@ -243,7 +243,7 @@ package struct RecordSchema: Sendable {
         FieldSpec("legal_basis", .string, de: "Rechtsgrundlage", en: "legal basis"),
     ])
 
-    package static let consents = RecordSchema(.consents, [
+    public static let consents = RecordSchema(.consents, [
         FieldSpec("participant", .string, required: true, disclosure: .person, de: "Teilnehmerkennung", en: "participant id"),
         FieldSpec("categories", .list, required: true, de: "Datenkategorien", en: "data categories"),
         FieldSpec("direction", .string, de: "Richtung (traeger->jobcenter …)", en: "direction"),
@@ -252,7 +252,7 @@ package struct RecordSchema: Sendable {
         FieldSpec("form", .string, de: "Form (schriftlich, elektronisch)", en: "form (written, electronic)"),
     ])
 
-    package static let participants = RecordSchema(.participants, [
+    public static let participants = RecordSchema(.participants, [
         FieldSpec("participant", .string, required: true, disclosure: .person, de: "Teilnehmerkennung", en: "participant id"),
         FieldSpec("customer_number", .string, disclosure: .person, de: "Kundennummer", en: "customer number"),
         FieldSpec("traeger", .string, de: "Träger", en: "project provider"),
@@ -261,38 +261,38 @@ package struct RecordSchema: Sendable {
         FieldSpec("end", .timestamp, de: "Austritt", en: "exit"),
     ])
 
-    package static let offers = RecordSchema(.offers, [
+    public static let offers = RecordSchema(.offers, [
         FieldSpec("offer", .string, required: true, de: "Angebot", en: "offer"),
         FieldSpec("provider", .string, required: true, de: "Anbieter", en: "provider"),
     ])
 }
 
 /// One normalised record: values indexed by the slots of its kind's schema, plus where it came from.
-package struct Record: Sendable {
-    package let kind: RecordKind
-    package var values: [Value]
-    package var locator: Locator
+public struct Record: Sendable {
+    public let kind: RecordKind
+    public var values: [Value]
+    public var locator: Locator
 
-    package init(kind: RecordKind, values: [Value], locator: Locator) {
+    public init(kind: RecordKind, values: [Value], locator: Locator) {
         precondition(values.count == kind.fieldCount, "record values must match the schema")
         self.kind = kind
         self.values = values
         self.locator = locator
     }
 
-    package init(kind: RecordKind, locator: Locator) {
+    public init(kind: RecordKind, locator: Locator) {
         self.kind = kind
         self.values = Array(repeating: .missing, count: kind.fieldCount)
         self.locator = locator
     }
 
-    package subscript(slot: Int) -> Value {
+    public subscript(slot: Int) -> Value {
         get { values[slot] }
         set { values[slot] = newValue }
     }
 
     /// Lookup by canonical name: for tests and tools, never for hot paths.
-    package subscript(name: String) -> Value {
+    public subscript(name: String) -> Value {
         get { kind.schema.slot(name).map { values[$0] } ?? .missing }
         set { if let s = kind.schema.slot(name) { values[s] = newValue } }
     }

@@ -9,8 +9,8 @@ import Darwin
 /// One table for every layer (inputs, key, outputs, state, waiver files): a raw `strerror` text is
 /// English only and sometimes stale or misleading (a leftover errno showed "Inappropriate ioctl for
 /// device" for a directory). Numbers without an entry show as `Systemfehler N` / `system error N`.
-package enum SystemErrorText {
-    package static func describe(_ code: Int32) -> Localized {
+public enum SystemErrorText {
+    public static func describe(_ code: Int32) -> Localized {
         switch code {
         case ENOENT: return Localized(de: "Datei oder Verzeichnis nicht gefunden", en: "no such file or directory")
         case EACCES, EPERM: return Localized(de: "Zugriff verweigert", en: "permission denied")

@@ -14,9 +14,9 @@ import Darwin
 /// what messages and reports show (`bad\xFF\xFEname.csv`) and, through `withCString`, the exact
 /// bytes `open(2)` needs. The one name this cannot tell apart is a valid UTF-8 name that itself
 /// contains the literal text `\x80`…`\xFF`.
-package enum SystemPath {
+public enum SystemPath {
     /// The String for raw name bytes (valid UTF-8 unchanged; other bytes as `\xHH`).
-    package static func string(_ bytes: [UInt8]) -> String {
+    public static func string(_ bytes: [UInt8]) -> String {
         if let valid = String(validating: bytes, as: UTF8.self) { return valid }
         var out = ""
         var i = 0
@@ -34,7 +34,7 @@ package enum SystemPath {
     }
 
     /// The bytes of the name `path` stands for (the inverse of `string`).
-    package static func bytes(_ path: String) -> [UInt8] {
+    public static func bytes(_ path: String) -> [UInt8] {
         let utf8 = Array(path.utf8)
         guard utf8.contains(UInt8(ascii: "\\")) else { return utf8 }
         var out: [UInt8] = []
@@ -54,7 +54,7 @@ package enum SystemPath {
     }
 
     /// Calls `body` with the NUL-terminated bytes of `path`, for `open(2)`, `stat(2)` and friends.
-    package static func withCString<T>(_ path: String, _ body: (UnsafePointer<CChar>) throws -> T) rethrows -> T {
+    public static func withCString<T>(_ path: String, _ body: (UnsafePointer<CChar>) throws -> T) rethrows -> T {
         var b = bytes(path)
         b.append(0)
         return try b.withUnsafeBufferPointer { buffer in
@@ -63,12 +63,12 @@ package enum SystemPath {
     }
 
     /// `open(2)` of the name `path` stands for.
-    package static func openFile(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
+    public static func openFile(_ path: String, _ flags: Int32, _ mode: mode_t = 0) -> Int32 {
         withCString(path) { open($0, flags, mode) }
     }
 
     /// `stat(2)` of the name `path` stands for; nil when it fails (errno set).
-    package static func status(_ path: String) -> stat? {
+    public static func status(_ path: String) -> stat? {
         var st = stat()
         return withCString(path) { stat($0, &st) } == 0 ? st : nil
     }

@@ -2,7 +2,7 @@
 ///
 /// Timestamps are seconds since 1970-01-01T00:00:00Z (UTC); profiles convert local export times
 /// with their time zone. Lists hold strings (categories, roles, several free-text fields).
-package enum Value: Sendable, Hashable {
+public enum Value: Sendable, Hashable {
     case missing
     case string(ByteString)
     case number(Double)
@@ -10,28 +10,28 @@ package enum Value: Sendable, Hashable {
     case time(Int64)
     case list([ByteString])
 
-    package var isMissing: Bool {
+    public var isMissing: Bool {
         if case .missing = self { return true }
         return false
     }
 
-    package var stringValue: ByteString? {
+    public var stringValue: ByteString? {
         if case .string(let s) = self { return s }
         return nil
     }
 
-    package var timeValue: Int64? {
+    public var timeValue: Int64? {
         if case .time(let t) = self { return t }
         return nil
     }
 
-    package var boolValue: Bool? {
+    public var boolValue: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
 
     /// The strings of a list, or a one-element list for a string; empty otherwise.
-    package var strings: [ByteString] {
+    public var strings: [ByteString] {
         switch self {
         case .string(let s): return [s]
         case .list(let l): return l

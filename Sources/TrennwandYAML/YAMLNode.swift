@@ -7,17 +7,17 @@ import Yams
 
 /// A YAML node together with the file it came from, with typed accessors that fail with a
 /// `ConfigError` at the node's position.
-package struct YAMLNode: @unchecked Sendable {
-    package let node: Node
-    package let file: String
+public struct YAMLNode: @unchecked Sendable {
+    public let node: Node
+    public let file: String
 
-    package init(node: Node, file: String) {
+    public init(node: Node, file: String) {
         self.node = node
         self.file = file
     }
 
     /// Parses a YAML file; an empty file is an error.
-    package static func load(path: String) throws -> YAMLNode {
+    public static func load(path: String) throws -> YAMLNode {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(SourcePosition(file: path, line: 1, column: 1), code: "yaml.unreadable",
                               de: "Datei kann nicht gelesen werden", en: "file cannot be read")
@@ -25,7 +25,7 @@ package struct YAMLNode: @unchecked Sendable {
         return try parse(String(decoding: data, as: UTF8.self), file: path)
     }
 
-    package static func parse(_ text: String, file: String) throws -> YAMLNode {
+    public static func parse(_ text: String, file: String) throws -> YAMLNode {
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw ConfigError(SourcePosition(file: file, line: 1, column: 1), code: "yaml.empty",
@@ -50,12 +50,12 @@ package struct YAMLNode: @unchecked Sendable {
         }
     }
 
-    package var position: SourcePosition {
+    public var position: SourcePosition {
         let mark = node.mark
         return SourcePosition(file: file, line: mark?.line ?? 1, column: mark?.column ?? 1)
     }
 
-    package func error(_ code: String, de: String, en: String) -> ConfigError {
+    public func error(_ code: String, de: String, en: String) -> ConfigError {
         ConfigError(position, code: code, de: de, en: en)
     }
 
@@ -63,13 +63,13 @@ package struct YAMLNode: @unchecked Sendable {
         error("yaml.type", de: "\(expectedDE) erwartet", en: "\(expected) expected")
     }
 
-    package var isNull: Bool {
+    public var isNull: Bool {
         if case .scalar(let s) = node { return s.tag == Tag(.null) || (s.string == "" && s.style == .plain) || s.string == "~" || s.string == "null" }
         return false
     }
 
     /// The node as a mapping; keys not in `allowed` are an error at the key (nil: any key).
-    package func mapping(allowed: Set<String>? = nil) throws -> YAMLMapping {
+    public func mapping(allowed: Set<String>? = nil) throws -> YAMLMapping {
         guard case .mapping(let m) = node else { throw typeError("mapping", "Zuordnung (Mapping)") }
         var entries: [YAMLMapping.Entry] = []
         for (k, v) in m {
@@ -86,33 +86,33 @@ package struct YAMLNode: @unchecked Sendable {
         return YAMLMapping(node: self, entries: entries)
     }
 
-    package func sequence() throws -> [YAMLNode] {
+    public func sequence() throws -> [YAMLNode] {
         guard case .sequence(let s) = node else { throw typeError("list", "Liste") }
         return s.map { YAMLNode(node: $0, file: file) }
     }
 
-    package func string() throws -> String {
+    public func string() throws -> String {
         guard case .scalar(let s) = node else { throw typeError("text", "Text") }
         return s.string
     }
 
     /// A string or a list of strings.
-    package func stringList() throws -> [String] {
+    public func stringList() throws -> [String] {
         if case .scalar = node { return [try string()] }
         return try sequence().map { try $0.string() }
     }
 
-    package func int() throws -> Int {
+    public func int() throws -> Int {
         guard let v = Int(try string()) else { throw typeError("whole number", "ganze Zahl") }
         return v
     }
 
-    package func double() throws -> Double {
+    public func double() throws -> Double {
         guard let v = Double(try string()) else { throw typeError("number", "Zahl") }
         return v
     }
 
-    package func bool() throws -> Bool {
+    public func bool() throws -> Bool {
         switch try string().lowercased() {
         case "true", "yes", "ja", "on": return true
         case "false", "no", "nein", "off": return false
@@ -121,43 +121,43 @@ package struct YAMLNode: @unchecked Sendable {
     }
 
     /// `{de: …, en: …}`; both languages are required.
-    package func localized() throws -> Localized {
+    public func localized() throws -> Localized {
         let m = try mapping(allowed: ["de", "en"])
         return Localized(de: try m.required("de").string(), en: try m.required("en").string())
     }
 
     /// The node written back as YAML text (for showing conditions and examples).
-    package var text: String { (try? Yams.serialize(node: node)) ?? "" }
+    public var text: String { (try? Yams.serialize(node: node)) ?? "" }
 }
 
 /// A YAML mapping with its entries in file order.
-package struct YAMLMapping: @unchecked Sendable {
-    package struct Entry: @unchecked Sendable {
-        package let key: String
-        package let keyNode: YAMLNode
-        package let value: YAMLNode
+public struct YAMLMapping: @unchecked Sendable {
+    public struct Entry: @unchecked Sendable {
+        public let key: String
+        public let keyNode: YAMLNode
+        public let value: YAMLNode
     }
 
-    package let node: YAMLNode
-    package let entries: [Entry]
+    public let node: YAMLNode
+    public let entries: [Entry]
 
-    package func optional(_ key: String) -> YAMLNode? {
+    public func optional(_ key: String) -> YAMLNode? {
         entries.first { $0.key == key }.flatMap { $0.value.isNull ? nil : $0.value }
     }
 
-    package func required(_ key: String) throws -> YAMLNode {
+    public func required(_ key: String) throws -> YAMLNode {
         guard let v = optional(key) else {
             throw node.error("yaml.missing-key", de: "Pflichtschlüssel „\(key)“ fehlt", en: "required key '\(key)' is missing")
         }
         return v
     }
 
-    package var keys: [String] { entries.map(\.key) }
+    public var keys: [String] { entries.map(\.key) }
 }
 
 extension YAMLNode {
     /// The scalar's text as written (conditions), else the node serialised as YAML.
-    package var scalarText: String {
+    public var scalarText: String {
         if case .scalar(let s) = node { return s.string }
         return text
     }

@@ -22,11 +22,11 @@ import TrennwandRecords
 /// `allowedLateness` behind the watermark; sliding: inside the group's current window); later ones
 /// are counted in `counters.late` (with sample locators in `lateSamples`), never silently dropped.
 /// Not thread-safe: use one evaluator per thread and run.
-package final class AggregateEvaluator {
-    package let spec: AggregateSpec
-    package private(set) var counters = AggregateCounters()
+public final class AggregateEvaluator {
+    public let spec: AggregateSpec
+    public private(set) var counters = AggregateCounters()
     /// Locators of up to `spec.maxSamples` late records.
-    package private(set) var lateSamples: [Locator] = []
+    public private(set) var lateSamples: [Locator] = []
 
     private let lateness: Int64
     private var hits: [AggregateHit] = []
@@ -44,7 +44,7 @@ package final class AggregateEvaluator {
     /// Gap measure: length of the interval between two record times (seconds on its calendar).
     private let gapDistance: ((Int64, Int64) -> Int64)?
 
-    package init(spec: AggregateSpec) throws {
+    public init(spec: AggregateSpec) throws {
         switch spec.window {
         case .whole:
             lateness = 0
@@ -104,7 +104,7 @@ package final class AggregateEvaluator {
 
     /// Number of entries held: open buckets or groups, distinct values, queue entries and sample
     /// locators. Proportional to keys (× distinct values per open window), never to records.
-    package var stateSize: Int {
+    public var stateSize: Int {
         var n = 0
         for b in buckets.values { n += 1 + b.distinct.count + b.samples.count + b.runs.count }
         n += groupsByStart.count
@@ -113,7 +113,7 @@ package final class AggregateEvaluator {
     }
 
     /// Adds one record. Hits of windows closed by it are collected for `finish()`.
-    package func add(_ record: Record) {
+    public func add(_ record: Record) {
         precondition(!finished, "AggregateEvaluator.add after finish")
         if let f = spec.filter, !f(record) {
             counters.filteredOut += 1
@@ -209,7 +209,7 @@ package final class AggregateEvaluator {
 
     /// Hits collected so far (windows already closed), removed from the evaluator, in
     /// deterministic order. Lets a streaming consumer report before the run ends.
-    package func takeHits() -> [AggregateHit] {
+    public func takeHits() -> [AggregateHit] {
         let result = hits.sorted(by: AggregateHit.precedes)
         hits.removeAll()
         return result
@@ -217,7 +217,7 @@ package final class AggregateEvaluator {
 
     /// Closes all windows and returns every hit not yet taken, in deterministic order
     /// (window start, group key, window end).
-    package func finish() -> [AggregateHit] {
+    public func finish() -> [AggregateHit] {
         if !finished {
             finished = true
             switch spec.window {

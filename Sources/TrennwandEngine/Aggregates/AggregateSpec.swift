@@ -1,9 +1,9 @@
 import TrennwandRecords
 
 /// Extracts a key or value from a record (nil: the record has none and is not counted).
-package typealias AggregateKey = @Sendable (Record) -> ByteString?
+public typealias AggregateKey = @Sendable (Record) -> ByteString?
 /// A condition on one record.
-package typealias AggregatePredicate = @Sendable (Record) -> Bool
+public typealias AggregatePredicate = @Sendable (Record) -> Bool
 
 /// What an aggregate rule measures, per group and window, and when it fires.
 ///
@@ -14,9 +14,9 @@ package typealias AggregatePredicate = @Sendable (Record) -> Bool
 /// - TW401 neutrality: `groupBy: [actor]`, `filter: is a referral by seconded staff`,
 ///   `window: .whole`, `measure: .ratio(numerator: offer belongs to own Träger, baseline: .allGroups)`,
 ///   `threshold: 0.20` (20 percentage points above the baseline), `minCount: 20`.
-package struct AggregateSpec: Sendable {
+public struct AggregateSpec: Sendable {
     /// The quantity measured per group and window.
-    package enum Measure: Sendable {
+    public enum Measure: Sendable {
         /// Number of records.
         case count
         /// Number of distinct values (records without a value are not counted).
@@ -29,7 +29,7 @@ package struct AggregateSpec: Sendable {
     }
 
     /// How the length of a gap between two records is measured.
-    package enum GapCalendar: Sendable, Hashable {
+    public enum GapCalendar: Sendable, Hashable {
         /// Elapsed seconds.
         case continuous
         /// Only Monday–Friday time counts (local wall clock of the zone): a weekend never makes
@@ -38,7 +38,7 @@ package struct AggregateSpec: Sendable {
     }
 
     /// Which records form the baseline share of a ratio (same window).
-    package enum Baseline: Sendable, Hashable {
+    public enum Baseline: Sendable, Hashable {
         /// All records of all groups, the group itself included.
         case allGroups
         /// All records of all other groups (leave-one-out): a single dominant group cannot
@@ -47,7 +47,7 @@ package struct AggregateSpec: Sendable {
     }
 
     /// How records are bucketed in time.
-    package enum Window: Sendable, Hashable {
+    public enum Window: Sendable, Hashable {
         /// One bucket per group for the whole run; results only at `finish()`.
         case whole
         /// Fixed, non-overlapping windows `[k·seconds + offset, (k+1)·seconds + offset)`; with
@@ -57,28 +57,28 @@ package struct AggregateSpec: Sendable {
         case sliding(seconds: Int64)
     }
 
-    package var groupBy: [AggregateKey]
+    public var groupBy: [AggregateKey]
     /// Records not matching are ignored (counted in `AggregateCounters.filteredOut`).
-    package var filter: AggregatePredicate?
+    public var filter: AggregatePredicate?
     /// Event time in epoch seconds (UTC); required for windowed specs.
-    package var time: @Sendable (Record) -> Int64?
-    package var window: Window
-    package var measure: Measure
+    public var time: @Sendable (Record) -> Int64?
+    public var window: Window
+    public var measure: Measure
     /// `count`/`distinct`: fires when value ≥ threshold. `ratio`: fires when share ≥ baseline +
     /// threshold (a fraction: 0.2 = 20 percentage points). `gap`: seconds; a gap of at least
     /// this length fires.
-    package var threshold: Double
+    public var threshold: Double
     /// Fires only when the group has at least this many records in the window.
-    package var minCount: Int
+    public var minCount: Int
     /// Up to this many locators of contributing records are kept per hit as evidence.
-    package var maxSamples: Int
+    public var maxSamples: Int
     /// Tumbling windows: how far (seconds) a record may arrive behind the newest one seen and
     /// still be counted; a window closes once the newest time reaches its end + this. Default: one
     /// window length. Later records are counted as late, never silently dropped. (Sliding windows
     /// accept records inside the group's current window.)
-    package var allowedLateness: Int64?
+    public var allowedLateness: Int64?
 
-    package init(groupBy: [AggregateKey], filter: AggregatePredicate? = nil,
+    public init(groupBy: [AggregateKey], filter: AggregatePredicate? = nil,
                 time: @escaping @Sendable (Record) -> Int64? = AggregateSpec.recordTime,
                 window: Window, measure: Measure, threshold: Double, minCount: Int = 0,
                 maxSamples: Int = 5, allowedLateness: Int64? = nil) {
@@ -95,47 +95,47 @@ package struct AggregateSpec: Sendable {
 
     /// The canonical `time` field of the record's kind (slot looked up per call: prefer a
     /// compiled accessor on hot paths).
-    @Sendable package static func recordTime(_ record: Record) -> Int64? {
+    @Sendable public static func recordTime(_ record: Record) -> Int64? {
         record.kind.schema.slot("time").flatMap { record[$0].timeValue }
     }
 
     /// An accessor for a canonical string field, with the slot resolved once.
-    package static func field(_ name: String, of kind: RecordKind) -> AggregateKey? {
+    public static func field(_ name: String, of kind: RecordKind) -> AggregateKey? {
         guard let slot = kind.schema.slot(name) else { return nil }
         return { record in record.kind == kind ? record[slot].stringValue : nil }
     }
 }
 
 /// A spec that cannot be evaluated.
-package struct AggregateSpecError: Error, Sendable, Hashable, CustomStringConvertible {
-    package var message: Localized
-    package init(de: String, en: String) { message = Localized(de: de, en: en) }
-    package var description: String { message.en }
+public struct AggregateSpecError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: Localized
+    public init(de: String, en: String) { message = Localized(de: de, en: en) }
+    public var description: String { message.en }
 }
 
 /// One firing group and window, with the evidence to show.
-package struct AggregateHit: Sendable, Hashable {
+public struct AggregateHit: Sendable, Hashable {
     /// The values of the `groupBy` keys, e.g. `[actor]`.
-    package var groupKey: [ByteString]
+    public var groupKey: [ByteString]
     /// Tumbling: the window's aligned start; sliding: time of the earliest record in the window
     /// at the peak; whole run: time of the group's first record (nil if records had no time).
-    package var windowStart: Int64?
+    public var windowStart: Int64?
     /// Tumbling: the window's end (exclusive); sliding: time of the record at the peak; whole
     /// run: time of the group's last record.
-    package var windowEnd: Int64?
+    public var windowEnd: Int64?
     /// The measured value: count, distinct count, or share (0…1).
-    package var value: Double
+    public var value: Double
     /// Records of the group in the window.
-    package var count: Int
+    public var count: Int
     /// Ratio only: records matching the numerator.
-    package var numerator: Int?
+    public var numerator: Int?
     /// Ratio only: the baseline share the group was compared with.
-    package var baseline: Double?
+    public var baseline: Double?
     /// Locators of up to `maxSamples` contributing records (distinct: records that brought a
     /// new value; ratio: numerator records), in arrival order.
-    package var samples: [Locator]
+    public var samples: [Locator]
 
-    package init(groupKey: [ByteString], windowStart: Int64?, windowEnd: Int64?, value: Double, count: Int,
+    public init(groupKey: [ByteString], windowStart: Int64?, windowEnd: Int64?, value: Double, count: Int,
                 numerator: Int? = nil, baseline: Double? = nil, samples: [Locator] = []) {
         self.groupKey = groupKey
         self.windowStart = windowStart
@@ -148,7 +148,7 @@ package struct AggregateHit: Sendable, Hashable {
     }
 
     /// Deterministic order: window start, then group key (bytewise), then window end.
-    package static func precedes(_ a: AggregateHit, _ b: AggregateHit) -> Bool {
+    public static func precedes(_ a: AggregateHit, _ b: AggregateHit) -> Bool {
         let sa = a.windowStart ?? Int64.min, sb = b.windowStart ?? Int64.min
         if sa != sb { return sa < sb }
         if a.groupKey != b.groupKey { return a.groupKey.lexicographicallyPrecedes(b.groupKey) }
@@ -157,15 +157,15 @@ package struct AggregateHit: Sendable, Hashable {
 }
 
 /// What happened to the records handed to an evaluator: each is counted exactly once.
-package struct AggregateCounters: Sendable, Hashable {
+public struct AggregateCounters: Sendable, Hashable {
     /// Records counted into a group.
-    package var counted = 0
+    public var counted = 0
     /// Records not matching the spec's filter.
-    package var filteredOut = 0
+    public var filteredOut = 0
     /// Records without a group key (or, for `distinct`, without a value).
-    package var missingKey = 0
+    public var missingKey = 0
     /// Records without a time in a windowed spec.
-    package var missingTime = 0
+    public var missingTime = 0
     /// Records that arrived after their window was closed (more than `allowedLateness` behind).
-    package var late = 0
+    public var late = 0
 }

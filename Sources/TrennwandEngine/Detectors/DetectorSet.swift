@@ -3,16 +3,16 @@ import Foundation
 import TrennwandRecords
 
 /// One detector match in a text: which detector, in which piece (text field), which bytes.
-package struct DetectorHit: Sendable, Hashable {
+public struct DetectorHit: Sendable, Hashable {
     /// Index of the detector in `DetectorSet.detectors`.
-    package var detector: Int
+    public var detector: Int
     /// Index of the text piece (several text fields per record) the hit is in.
-    package var piece: Int
+    public var piece: Int
     /// Byte range within that piece. Identifiers: the identifier with its inner spaces.
     /// Keywords: the whole word (or phrase) the term was found in, for masking.
-    package var range: Range<Int>
+    public var range: Range<Int>
 
-    package init(detector: Int, piece: Int, range: Range<Int>) {
+    public init(detector: Int, piece: Int, range: Range<Int>) {
         self.detector = detector
         self.piece = piece
         self.range = range
@@ -20,18 +20,18 @@ package struct DetectorHit: Sendable, Hashable {
 }
 
 /// What a detector is: an identifier with validation, or a keyword list of a data category.
-package struct DetectorInfo: Sendable, Hashable {
-    package enum Kind: String, Sendable { case identifier, keywords }
+public struct DetectorInfo: Sendable, Hashable {
+    public enum Kind: String, Sendable { case identifier, keywords }
     /// Name used in rule conditions: `steuer_id`, `iban`, `rv_nummer`, `kvnr`, `ausweis`,
     /// `kundennummer`, `bg_nummer`, and one per keyword list (its file name: `gesundheit`,
     /// `sanktion`, …).
-    package var name: String
-    package var kind: Kind
+    public var name: String
+    public var kind: Kind
     /// Taxonomy category the detector reveals, e.g. `kennung.steuer_id` or `gesundheit.gutachten`.
-    package var category: String
-    package var title: Localized
+    public var category: String
+    public var title: Localized
 
-    package init(name: String, kind: Kind, category: String, title: Localized) {
+    public init(name: String, kind: Kind, category: String, title: Localized) {
         self.name = name
         self.kind = kind
         self.category = category
@@ -40,20 +40,20 @@ package struct DetectorInfo: Sendable, Hashable {
 }
 
 /// The detectors of one text field kind, matched in one pass: all results of one record.
-package struct DetectionResult: Sendable {
+public struct DetectionResult: Sendable {
     /// Validated hits, ordered by piece, then start, then detector.
-    package var hits: [DetectorHit]
+    public var hits: [DetectorHit]
     /// Bit i set when detector i has at least one (validated) hit.
-    package var mask: [UInt64]
+    public var mask: [UInt64]
 
-    package init(hits: [DetectorHit], detectorCount: Int) {
+    public init(hits: [DetectorHit], detectorCount: Int) {
         self.hits = hits
         self.mask = Array(repeating: 0, count: (detectorCount + 63) / 64)
         for h in hits { mask[h.detector >> 6] |= 1 << UInt64(h.detector & 63) }
     }
 
     @inline(__always)
-    package func fired(_ detector: Int) -> Bool {
+    public func fired(_ detector: Int) -> Bool {
         mask[detector >> 6] & (1 << UInt64(detector & 63)) != 0
     }
 }
@@ -68,9 +68,9 @@ package struct DetectionResult: Sendable {
 /// Thread safety: the set is immutable and shareable; scanning needs per-thread scratch space,
 /// so each thread calls `makeScanner()` once. `scan(_:)` is a convenience that borrows a scanner
 /// from a small lock-protected pool.
-package final class DetectorSet: @unchecked Sendable {
+public final class DetectorSet: @unchecked Sendable {
     /// Identifiers first (in `detectors.yaml` order), then keyword lists sorted by name.
-    package let detectors: [DetectorInfo]
+    public let detectors: [DetectorInfo]
 
     /// What a Vectorscan pattern id stands for.
     enum Role {
@@ -96,30 +96,30 @@ package final class DetectorSet: @unchecked Sendable {
     let excludes: [[ExcludeEntry]]
     let database: OpaquePointer
     /// Number of Vectorscan patterns in the database.
-    package let patternCount: Int
+    public let patternCount: Int
     /// Candidate expression (Vectorscan syntax) per identifier detector name, for comparisons.
-    package let identifierPatterns: [(name: String, pattern: String)]
+    public let identifierPatterns: [(name: String, pattern: String)]
 
     private let poolLock = NSLock()
     private var pool: [DetectorScanner] = []
 
     /// Loads `listsDirectory/*.yaml` (keyword lists) and `detectors.yaml` from its parent
     /// directory (the `Rules` directory), and compiles everything.
-    package convenience init(listsDirectory: String) throws {
+    public convenience init(listsDirectory: String) throws {
         let rules = (listsDirectory as NSString).deletingLastPathComponent
         try self.init(detectorsFile: (rules as NSString).appendingPathComponent("detectors.yaml"),
                       listsDirectory: listsDirectory)
     }
 
     /// Loads `rulesDirectory/detectors.yaml` and `rulesDirectory/lists/*.yaml`.
-    package convenience init(rulesDirectory: String) throws {
+    public convenience init(rulesDirectory: String) throws {
         try self.init(detectorsFile: (rulesDirectory as NSString).appendingPathComponent("detectors.yaml"),
                       listsDirectory: (rulesDirectory as NSString).appendingPathComponent("lists"))
     }
 
     /// Loads the identifier configuration (`detectorsFile`, nil for none) and all `*.yaml` list files
     /// in `listsDirectory` (nil for none). Errors are `ConfigError`s with file:line:column.
-    package init(detectorsFile: String?, listsDirectory: String?) throws {
+    public init(detectorsFile: String?, listsDirectory: String?) throws {
         var infos: [DetectorInfo] = []
         var roles: [Role] = []
         var expressions: [String] = []
@@ -226,13 +226,13 @@ package final class DetectorSet: @unchecked Sendable {
         if let contextDatabase { hs_free_database(contextDatabase) }
     }
 
-    package func index(of name: String) -> Int? { detectors.firstIndex { $0.name == name } }
+    public func index(of name: String) -> Int? { detectors.firstIndex { $0.name == name } }
 
     /// A scanner with its own scratch space, for use on one thread at a time.
-    package func makeScanner() -> DetectorScanner { DetectorScanner(set: self) }
+    public func makeScanner() -> DetectorScanner { DetectorScanner(set: self) }
 
     /// Scans every piece and returns the validated hits. Thread-safe; borrows a pooled scanner.
-    package func scan(_ pieces: [ByteString]) -> DetectionResult {
+    public func scan(_ pieces: [ByteString]) -> DetectionResult {
         poolLock.lock()
         let scanner = pool.popLast() ?? makeScanner()
         poolLock.unlock()
@@ -262,8 +262,8 @@ private let onMatch: match_event_handler = { id, from, to, _, context in
 
 /// Scans texts with a `DetectorSet` on one thread: owns the Vectorscan scratch space (freed on
 /// deinit). Not `Sendable`: make one per thread with `DetectorSet.makeScanner()`.
-package final class DetectorScanner {
-    package let set: DetectorSet
+public final class DetectorScanner {
+    public let set: DetectorSet
     private var scratch: OpaquePointer?
     private let sink = MatchSink()
     private let contextSink = MatchSink()
@@ -282,7 +282,7 @@ package final class DetectorScanner {
     deinit { hs_free_scratch(scratch) }
 
     /// Scans every piece (one `hs_scan` each) and returns the validated hits.
-    package func scan(_ pieces: [ByteString]) -> DetectionResult {
+    public func scan(_ pieces: [ByteString]) -> DetectionResult {
         var hits: [DetectorHit] = []
         for (p, piece) in pieces.enumerated() {
             piece.withUnsafeBytes { scanPiece($0.assumingMemoryBound(to: UInt8.self), piece: p, into: &hits) }
@@ -291,7 +291,7 @@ package final class DetectorScanner {
     }
 
     /// Scans one buffer; hits are appended with `piece` as their piece index.
-    package func scan(_ bytes: UnsafeBufferPointer<UInt8>, piece: Int = 0) -> [DetectorHit] {
+    public func scan(_ bytes: UnsafeBufferPointer<UInt8>, piece: Int = 0) -> [DetectorHit] {
         var hits: [DetectorHit] = []
         scanPiece(bytes, piece: piece, into: &hits)
         return hits

@@ -7,7 +7,7 @@
 /// Semantics follow python-stdnum where a module exists (`stdnum.de.idnr`, `stdnum.iban`),
 /// including its separator handling; the other checks follow the legal texts cited in
 /// docs/detectors.md.
-package enum IdentifierValidator {
+public enum IdentifierValidator {
 
     // MARK: - Separator handling (stdnum `clean` + `strip`)
 
@@ -51,7 +51,7 @@ package enum IdentifierValidator {
     // MARK: - ISO 7064
 
     /// ISO 7064 MOD 11,10 checksum of a digit string (1 means valid); nil for a non-digit.
-    package static func mod11_10Checksum<C: Collection>(_ digits: C) -> Int? where C.Element == UInt8 {
+    public static func mod11_10Checksum<C: Collection>(_ digits: C) -> Int? where C.Element == UInt8 {
         var c = 5
         for b in digits {
             guard isDigit(b) else { return nil }
@@ -61,19 +61,19 @@ package enum IdentifierValidator {
     }
 
     /// `stdnum.iso7064.mod_11_10.is_valid`.
-    package static func isValidMod11_10<C: Collection>(_ digits: C) -> Bool where C.Element == UInt8 {
+    public static func isValidMod11_10<C: Collection>(_ digits: C) -> Bool where C.Element == UInt8 {
         mod11_10Checksum(digits) == 1
     }
 
     /// The MOD 11,10 check digit to append to `prefix`.
-    package static func mod11_10CheckDigit<C: Collection>(_ prefix: C) -> UInt8? where C.Element == UInt8 {
+    public static func mod11_10CheckDigit<C: Collection>(_ prefix: C) -> UInt8? where C.Element == UInt8 {
         guard let c = mod11_10Checksum(prefix) else { return nil }
         return UInt8((1 - ((c == 0 ? 10 : c) * 2) % 11 + 10) % 10) + 0x30
     }
 
     /// ISO 7064 MOD 97-10 remainder of an alphanumeric string (letters A=10…Z=35); nil for
     /// another character or an empty string.
-    package static func mod97<C: Collection>(_ chars: C) -> Int? where C.Element == UInt8 {
+    public static func mod97<C: Collection>(_ chars: C) -> Int? where C.Element == UInt8 {
         if chars.isEmpty { return nil }
         var r = 0
         for b in chars {
@@ -89,7 +89,7 @@ package enum IdentifierValidator {
     /// Steuerliche Identifikationsnummer, exactly `stdnum.de.idnr.is_valid`: separators
     /// ` - . / ,` removed, 11 digits, first digit not 0, in the first ten digits exactly one
     /// digit occurs two or three times and every other at most once, ISO 7064 MOD 11,10.
-    package static func isValidSteuerID<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
+    public static func isValidSteuerID<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
         guard let n = compact(bytes, deleting: [0x20, 0x2D, 0x2E, 0x2F, 0x2C]), n.count == 11 else { return false }
         guard n.allSatisfy(isDigit), n[0] != 0x30 else { return false }
         var counts = [Int](repeating: 0, count: 10)
@@ -148,7 +148,7 @@ package enum IdentifierValidator {
     }()
 
     /// The total IBAN length for a country code (`DE` → 22), nil for an unknown country.
-    package static func ibanLength(country: String) -> Int? {
+    public static func ibanLength(country: String) -> Int? {
         let key = country.utf8.reduce(UInt16(0)) { $0 << 8 | UInt16($1) }
         return ibanPatterns[key].map { 4 + $0.reduce(0) { $0 + $1.0 } }
     }
@@ -157,7 +157,7 @@ package enum IdentifierValidator {
     /// known country, BBAN structure from the registry, plus the Montenegro national check.
     /// The national checks stdnum has for BE (bank registry), ES (CCC) and NO (kontonr) are not
     /// implemented: for those countries this answers as `check_country=False`.
-    package static func isValidIBAN<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
+    public static func isValidIBAN<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
         guard var n = compact(bytes, deleting: [0x20, 0x2D, 0x2E]) else { return false }
         for i in n.indices where n[i] >= 0x61 && n[i] <= 0x7A { n[i] -= 0x20 }
         guard n.count >= 4 else {
@@ -186,7 +186,7 @@ package enum IdentifierValidator {
     }
 
     /// The two IBAN check digits for `country` and `bban` (`DE`, `370400440532013000` → `89`).
-    package static func ibanCheckDigits(country: String, bban: String) -> String? {
+    public static func ibanCheckDigits(country: String, bban: String) -> String? {
         guard let r = mod97(Array(bban.utf8) + Array(country.utf8) + [0x30, 0x30]) else { return nil }
         let v = 98 - r
         return v < 10 ? "0\(v)" : "\(v)"
@@ -206,7 +206,7 @@ package enum IdentifierValidator {
     /// Date plausibility: month 01–12, day 01–31 (§ 2 Abs. 3 VKVV allows day 00 / month 00 when
     /// the birth date is partly unknown and raises the day by 32 when a number is exhausted, so
     /// day 00–31 and 32–63, month 00–12 are accepted; the day is not checked against the month).
-    package static func isValidRVNummer<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
+    public static func isValidRVNummer<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
         var n: [UInt8] = []
         n.reserveCapacity(12)
         for b in bytes where b != 0x20 {
@@ -233,7 +233,7 @@ package enum IdentifierValidator {
     /// Krankenversichertennummer, unchangeable 10-character part: an uppercase letter, 8 digits,
     /// a check digit. The letter becomes two digits (A=01…Z=26), then weights 1,2,1,2,… from
     /// the left over the 10 digits, products > 9 minus 9, sum mod 10 (gematik `KVNR.java`).
-    package static func isValidKVNR<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
+    public static func isValidKVNR<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
         let n = Array(bytes)
         guard n.count == 10, isUpper(n[0]), n[1...].allSatisfy(isDigit) else { return false }
         let letter = Int(n[0] - 0x41 + 1)
@@ -250,7 +250,7 @@ package enum IdentifierValidator {
     // MARK: - Personalausweis
 
     /// ICAO 9303 check digit: 0–9 = value, A=10…Z=35, `<` = 0, weights 7,3,1, sum mod 10.
-    package static func icaoCheckDigit<C: Collection>(_ chars: C) -> Int? where C.Element == UInt8 {
+    public static func icaoCheckDigit<C: Collection>(_ chars: C) -> Int? where C.Element == UInt8 {
         let weights = [7, 3, 1]
         var sum = 0
         for (i, b) in chars.enumerated() {
@@ -281,7 +281,7 @@ package enum IdentifierValidator {
     /// Personalausweis document number with check digit: 9 serial characters (see
     /// `isAusweisChar`) and an ICAO 7-3-1 check digit; also the pre-2010 all-numeric form
     /// (10 digits, the last the check digit).
-    package static func isValidAusweis<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
+    public static func isValidAusweis<C: Collection>(_ bytes: C) -> Bool where C.Element == UInt8 {
         let n = Array(bytes)
         guard n.count == 10, n[..<9].allSatisfy(isAusweisChar), isDigit(n[9]) else { return false }
         return icaoCheckDigit(n[..<9]) == Int(n[9] - 0x30)

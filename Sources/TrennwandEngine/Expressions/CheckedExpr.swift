@@ -1,7 +1,7 @@
 import TrennwandRecords
 
 /// The static type of an expression.
-package enum ExprType: Sendable, Hashable, CustomStringConvertible {
+public enum ExprType: Sendable, Hashable, CustomStringConvertible {
     case string
     /// Free text of a record (one or more pieces); only detectors and string predicates take it.
     case text
@@ -19,7 +19,7 @@ package enum ExprType: Sendable, Hashable, CustomStringConvertible {
     /// A weekly schedule (`within_schedule`'s second argument when it is a literal).
     case schedule
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .string: return "string"
         case .text: return "text"

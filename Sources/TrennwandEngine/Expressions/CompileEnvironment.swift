@@ -2,7 +2,7 @@ import Foundation
 import TrennwandRecords
 
 /// What detector calls need from the detector set. `DetectorSet` conforms; tests use small fakes.
-package protocol DetectorScanning: Sendable {
+public protocol DetectorScanning: Sendable {
     var detectors: [DetectorInfo] { get }
     func scan(_ pieces: [ByteString]) -> DetectionResult
 }
@@ -23,21 +23,21 @@ func makeScanFunction(_ detectors: any DetectorScanning) -> ([ByteString]) -> De
 
 /// Everything a condition is compiled against: the record kind it is evaluated on and the
 /// loaded policy data. All names in a condition are resolved against this once, at load time.
-package struct CompileEnvironment: Sendable {
-    package var kind: RecordKind
-    package var detectors: any DetectorScanning
-    package var taxonomy: Taxonomy
-    package var matrix: SeparationMatrix
-    package var reference: ReferenceTables
+public struct CompileEnvironment: Sendable {
+    public var kind: RecordKind
+    public var detectors: any DetectorScanning
+    public var taxonomy: Taxonomy
+    public var matrix: SeparationMatrix
+    public var reference: ReferenceTables
     /// Named lists (`@leistungsrollen`) from the rule set's configuration.
-    package var namedLists: [String: [String]]
+    public var namedLists: [String: [String]]
     /// Time zone of `hour`, `weekday`, `date`, `within_schedule` and of timestamp literals.
-    package var timeZone: String
+    public var timeZone: String
     /// The scan's reference time (UTC epoch seconds) that `now()` stands for: the start of the run,
     /// or a fixed time for reproducible audits (`--now`).
-    package var now: Int64
+    public var now: Int64
 
-    package init(kind: RecordKind, detectors: any DetectorScanning, taxonomy: Taxonomy, matrix: SeparationMatrix,
+    public init(kind: RecordKind, detectors: any DetectorScanning, taxonomy: Taxonomy, matrix: SeparationMatrix,
                 reference: ReferenceTables, namedLists: [String: [String]] = [:], timeZone: String = "Europe/Berlin",
                 now: Int64 = Int64(Date().timeIntervalSince1970)) {
         self.now = now

@@ -1,7 +1,7 @@
 import TrennwandRecords
 
 /// SQL dialects a condition renders to.
-package enum SQLDialect: Sendable {
+public enum SQLDialect: Sendable {
     case postgres
 }
 
@@ -11,7 +11,7 @@ extension CompiledCondition {
     /// list columns `text[]`; reference tables carry a `row_no` column for "first row" lookups.
     /// Detectors and schedules map to the functions `tw_detects(text, text[])` and
     /// `tw_within_schedule(timestamptz, text, text)`.
-    package func sql(dialect: SQLDialect = .postgres) -> String {
+    public func sql(dialect: SQLDialect = .postgres) -> String {
         var r = ConditionSQLRenderer(timeZone: timeZone)
         return r.render(checked)
     }

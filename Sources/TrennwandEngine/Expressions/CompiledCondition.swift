@@ -4,11 +4,11 @@ import TrennwandYAML
 
 /// A rule condition, type-checked and compiled into closures at load time. Immutable and safe to
 /// share between threads; each thread evaluates with its own `EvalContext`.
-package struct CompiledCondition: Sendable {
+public struct CompiledCondition: Sendable {
     /// The record kind the condition is evaluated on.
-    package let kind: RecordKind
+    public let kind: RecordKind
     /// Where the condition starts in its file.
-    package let position: SourcePosition
+    public let position: SourcePosition
     let checked: CheckedExpr
     private let fn: ExprBoolFn
     let timeZone: String
@@ -16,7 +16,7 @@ package struct CompiledCondition: Sendable {
     /// Compiles the condition of a rule file from its YAML scalar node (plain, quoted or block
     /// scalar). `fileText` is the file's text (read from `node.file` when nil) so that errors point
     /// at the token's `file:line:column`.
-    package static func compile(_ node: YAMLNode, fileText: String? = nil, environment: CompileEnvironment) throws -> CompiledCondition {
+    public static func compile(_ node: YAMLNode, fileText: String? = nil, environment: CompileEnvironment) throws -> CompiledCondition {
         try compile(node, fileText: fileText, environment: environment, limits: .standard)
     }
 
@@ -30,7 +30,7 @@ package struct CompiledCondition: Sendable {
     }
 
     /// Compiles a condition given as text that starts at `origin` in its file.
-    package static func compile(_ text: String, origin: SourcePosition, environment: CompileEnvironment) throws -> CompiledCondition {
+    public static func compile(_ text: String, origin: SourcePosition, environment: CompileEnvironment) throws -> CompiledCondition {
         try compile(text, origin: origin, environment: environment, limits: .standard)
     }
 
@@ -104,14 +104,14 @@ package struct CompiledCondition: Sendable {
 
     /// The condition's truth value for the context's record; a rule fires only on `.true`.
     @inline(__always)
-    package func evaluate(_ context: EvalContext) -> Tri {
+    public func evaluate(_ context: EvalContext) -> Tri {
         assert(context.record.kind == kind, "condition compiled for \(kind), record is \(context.record.kind)")
         return fn(context)
     }
 
     /// The truth value plus the configuration gaps met during this evaluation. The engine reports
     /// a configuration gap (not a violation) when the result is `.unknown` and gaps were met.
-    package func evaluateWithGaps(_ context: EvalContext) -> (result: Tri, gaps: ArraySlice<ConfigurationGap>) {
+    public func evaluateWithGaps(_ context: EvalContext) -> (result: Tri, gaps: ArraySlice<ConfigurationGap>) {
         let start = context.gaps.count
         let r = fn(context)
         return (r, context.gaps[start...])
@@ -119,7 +119,7 @@ package struct CompiledCondition: Sendable {
 
     /// The detector calls of the condition (text slot and detector indexes), so the engine can
     /// show which detector fired where as evidence, from `EvalContext.detection(_:)`.
-    package var detectorReferences: [DetectorReference] {
+    public var detectorReferences: [DetectorReference] {
         var out: [DetectorReference] = []
         checked.visit { node in
             if case .builtin(let call) = node, let reference = call.detectorReference { out.append(reference) }
@@ -129,7 +129,7 @@ package struct CompiledCondition: Sendable {
 
     /// The record fields the condition reads (canonical names, in first-use order), e.g. for
     /// evidence and for profiles that want to know which columns matter.
-    package var fieldsRead: [String] {
+    public var fieldsRead: [String] {
         var out: [String] = []
         checked.visit { node in
             switch node {
@@ -142,7 +142,7 @@ package struct CompiledCondition: Sendable {
     }
 
     /// Whether the condition folded to a constant (e.g. `true`); rule lint can warn about it.
-    package var constantValue: Tri? {
+    public var constantValue: Tri? {
         if case .constant(.bool(let t), _) = checked { return t }
         return nil
     }
@@ -166,10 +166,10 @@ private final class CompileJob<T>: CompileJobBase, @unchecked Sendable {
 }
 
 /// One detector call of a condition: the text field's slot and the detector indexes it tests.
-package struct DetectorReference: Sendable, Hashable {
-    package var slot: Int
-    package var field: String
-    package var detectors: [Int]
+public struct DetectorReference: Sendable, Hashable {
+    public var slot: Int
+    public var field: String
+    public var detectors: [Int]
 }
 
 extension CheckedExpr {

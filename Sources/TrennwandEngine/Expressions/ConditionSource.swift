@@ -9,17 +9,17 @@ import Yams
 /// Plain and block scalars (`|`, `>`) are re-read from the file text itself (whitespace, including
 /// line breaks, is insignificant in the language, so folding does not matter); quoted scalars are
 /// mapped by walking the decoded value and the raw text in parallel (escapes, `''`).
-package struct ConditionSource: Sendable {
+public struct ConditionSource: Sendable {
     /// UTF-8 bytes of the condition as the lexer sees it.
-    package let bytes: [UInt8]
+    public let bytes: [UInt8]
     /// Line and column (1-based, columns in Unicode scalars like Yams) per byte; one extra entry
     /// for the end of the text.
     let lines: [Int32]
     let columns: [Int32]
-    package let file: String
+    public let file: String
 
     /// A condition given as a string that starts at `origin` (one line; newlines advance lines).
-    package init(text: String, origin: SourcePosition) {
+    public init(text: String, origin: SourcePosition) {
         var bytes: [UInt8] = []
         var lines: [Int32] = []
         var columns: [Int32] = []
@@ -48,7 +48,7 @@ package struct ConditionSource: Sendable {
     }
 
     /// The position of byte `offset` (clamped to the end of the text).
-    package func position(_ offset: Int) -> SourcePosition {
+    public func position(_ offset: Int) -> SourcePosition {
         let i = min(max(offset, 0), lines.count - 1)
         return SourcePosition(file: file, line: Int(lines[i]), column: Int(columns[i]))
     }
@@ -56,7 +56,7 @@ package struct ConditionSource: Sendable {
     /// The condition of a YAML scalar node. `fileText` is the whole file the node came from; when
     /// nil it is read from `node.file`. Without file text the positions are derived from the
     /// node's mark alone (exact for one-line plain scalars).
-    package init(node: YAMLNode, fileText: String? = nil) throws {
+    public init(node: YAMLNode, fileText: String? = nil) throws {
         guard case .scalar(let scalar) = node.node else {
             throw ExprIssue.notText(node.position)
         }

@@ -4,15 +4,15 @@
 /// (English `Tu We Th Su` too) as a comma list or `A-B` span, and ranges are `HH:MM-HH:MM` separated
 /// by commas. A range whose end lies before its start runs over midnight into the next day.
 /// Ranges include their start minute and exclude their end minute.
-package struct DeploymentSchedule: Sendable, Hashable {
+public struct DeploymentSchedule: Sendable, Hashable {
     /// Per ISO weekday (index 0 = Monday) the allowed minute ranges `[start, end)` of the day.
-    package private(set) var ranges: [[Range<Int>]] = Array(repeating: [], count: 7)
+    public private(set) var ranges: [[Range<Int>]] = Array(repeating: [], count: 7)
 
     /// A parse problem with its byte offset in the schedule text.
-    package struct ParseError: Error, Sendable {
-        package var offset: Int
-        package var de: String
-        package var en: String
+    public struct ParseError: Error, Sendable {
+        public var offset: Int
+        public var de: String
+        public var en: String
     }
 
     static let dayNames: [String: Int] = [
@@ -20,7 +20,7 @@ package struct DeploymentSchedule: Sendable, Hashable {
         "tu": 1, "we": 2, "th": 3, "su": 6,
     ]
 
-    package init(parsing text: String) throws {
+    public init(parsing text: String) throws {
         let b = Array(text.utf8)
         var i = 0
         func skipSpace() { while i < b.count, b[i] == 0x20 || b[i] == 0x09 { i += 1 } }
@@ -113,7 +113,7 @@ package struct DeploymentSchedule: Sendable, Hashable {
     }
 
     /// Whether a local wall-clock time ("epoch seconds as if UTC") lies within the schedule.
-    package func contains(local: Int64) -> Bool {
+    public func contains(local: Int64) -> Bool {
         let days = ExprCivil.floorDiv(local, 86_400)
         let weekday = Int(ExprCivil.floorMod(days + 3, 7))  // 1970-01-01 was a Thursday (index 3)
         let minute = Int((local - days * 86_400) / 60)

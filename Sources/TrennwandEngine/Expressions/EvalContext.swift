@@ -3,9 +3,9 @@ import TrennwandRecords
 /// A configuration gap met while evaluating: the rule could not be decided because reference or
 /// policy data is incomplete (unknown actor, unmapped category, unreadable schedule). Gaps are
 /// their own result class: never a violation, never silently ignored.
-package struct ConfigurationGap: Sendable, Hashable {
+public struct ConfigurationGap: Sendable, Hashable {
     /// What kind of policy or reference data is missing.
-    package enum Kind: String, Sendable {
+    public enum Kind: String, Sendable {
         /// A value lookup (`staff(person == actor).org`) found no row for its key.
         case lookupMiss = "lookup-miss"
         /// A category that is not in the taxonomy or has no separation-matrix cell.
@@ -14,13 +14,13 @@ package struct ConfigurationGap: Sendable, Hashable {
         case invalidSchedule = "invalid-schedule"
     }
 
-    package var kind: Kind
+    public var kind: Kind
     /// Where in the rule file the lookup or call stands.
-    package var position: SourcePosition
+    public var position: SourcePosition
     /// The reference table (`staff`) or `matrix`/`schedule`.
-    package var table: String
+    public var table: String
     /// The value that was not found. May be a person's account: pseudonymise before output.
-    package var key: ByteString
+    public var key: ByteString
 }
 
 /// The per-record (and per-thread) evaluation state shared by all rules of one record kind:
@@ -29,10 +29,10 @@ package struct ConfigurationGap: Sendable, Hashable {
 ///
 /// Create one per worker thread and call `reset(record:)` for each record; the caches keep their
 /// storage between records.
-package final class EvalContext {
-    package private(set) var record: Record
+public final class EvalContext {
+    public private(set) var record: Record
     /// Configuration gaps recorded since the last `reset(record:)`.
-    package private(set) var gaps: [ConfigurationGap] = []
+    public private(set) var gaps: [ConfigurationGap] = []
 
     private var detections: [DetectionResult?]
     private var scannedSlots: [Int] = []
@@ -44,7 +44,7 @@ package final class EvalContext {
     private var lastOffset: Int64 = 0
 
     /// A context for records of `kind`. Fails only for a time zone unknown to the system.
-    package init?(kind: RecordKind, detectors: any DetectorScanning, timeZone: String = "Europe/Berlin") {
+    public init?(kind: RecordKind, detectors: any DetectorScanning, timeZone: String = "Europe/Berlin") {
         guard let zone = ZoneConverter(identifier: timeZone) else { return nil }
         self.zone = zone
         self.record = Record(kind: kind, locator: .init(file: "", line: 0, column: nil, byteOffset: 0, index: 0))
@@ -53,12 +53,12 @@ package final class EvalContext {
     }
 
     /// A context for the environment a condition was compiled against.
-    package convenience init?(environment: CompileEnvironment) {
+    public convenience init?(environment: CompileEnvironment) {
         self.init(kind: environment.kind, detectors: environment.detectors, timeZone: environment.timeZone)
     }
 
     /// Switches to the next record; clears the detection cache and the gaps.
-    package func reset(record: Record) {
+    public func reset(record: Record) {
         precondition(record.kind == self.record.kind, "EvalContext is per record kind")
         self.record = record
         // Clear only what was filled: scanning an 18-slot array of optionals per record costs
@@ -73,7 +73,7 @@ package final class EvalContext {
 
     /// The detection result of the text field at `slot`, scanning it on first use; nil when the
     /// field is missing. The engine reads the hits from here for masked evidence (no second scan).
-    package func detection(_ slot: Int) -> DetectionResult? {
+    public func detection(_ slot: Int) -> DetectionResult? {
         if let d = detections[slot] { return d }
         let pieces = record.values[slot].strings
         if pieces.isEmpty, record.values[slot].isMissing { return nil }

@@ -5,25 +5,25 @@
 
 /// A truth value of SQL's three-valued logic: a comparison with a missing value is `unknown`;
 /// a rule fires only on `true`.
-package enum Tri: UInt8, Sendable, Hashable, CustomStringConvertible {
+public enum Tri: UInt8, Sendable, Hashable, CustomStringConvertible {
     case `false` = 0
     case unknown = 1
     case `true` = 2
 
     @inline(__always)
-    package init(_ b: Bool) { self = b ? .true : .false }
+    public init(_ b: Bool) { self = b ? .true : .false }
 
     /// Kleene conjunction: the minimum (false < unknown < true).
     @inline(__always)
-    package static func && (a: Tri, b: Tri) -> Tri { a.rawValue <= b.rawValue ? a : b }
+    public static func && (a: Tri, b: Tri) -> Tri { a.rawValue <= b.rawValue ? a : b }
 
     /// Kleene disjunction: the maximum.
     @inline(__always)
-    package static func || (a: Tri, b: Tri) -> Tri { a.rawValue >= b.rawValue ? a : b }
+    public static func || (a: Tri, b: Tri) -> Tri { a.rawValue >= b.rawValue ? a : b }
 
     /// Kleene negation: `not unknown` is `unknown`.
     @inline(__always)
-    package static prefix func ! (a: Tri) -> Tri {
+    public static prefix func ! (a: Tri) -> Tri {
         switch a {
         case .false: return .true
         case .unknown: return .unknown
@@ -31,7 +31,7 @@ package enum Tri: UInt8, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .false: return "false"
         case .unknown: return "unknown"

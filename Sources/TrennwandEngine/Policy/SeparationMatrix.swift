@@ -3,22 +3,22 @@ import TrennwandRecords
 import TrennwandYAML
 
 /// What the separation matrix says about a flow of one category in one direction.
-package enum MatrixDecision: String, Sendable, CaseIterable {
+public enum MatrixDecision: String, Sendable, CaseIterable {
     case allowed, consent, agreement, forbidden
 }
 
 /// One cell of the separation matrix: the decision, the norm it rests on, and the reasoning.
-package struct MatrixCell: Sendable, Hashable {
-    package var decision: MatrixDecision
+public struct MatrixCell: Sendable, Hashable {
+    public var decision: MatrixDecision
     /// The legal basis, e.g. `§ 69 Abs. 1 Nr. 1 SGB X`.
-    package var legalBasis: String
-    package var note: Localized?
+    public var legalBasis: String
+    public var note: Localized?
     /// The cell rests on a legal reading not yet confirmed (see domain.md, UNVERIFIED items).
-    package var unverified: Bool
+    public var unverified: Bool
     /// Where the cell is declared (nil when built in code).
-    package var position: SourcePosition?
+    public var position: SourcePosition?
 
-    package init(decision: MatrixDecision, legalBasis: String, note: Localized? = nil,
+    public init(decision: MatrixDecision, legalBasis: String, note: Localized? = nil,
                 unverified: Bool = false, position: SourcePosition? = nil) {
         self.decision = decision
         self.legalBasis = legalBasis
@@ -34,15 +34,15 @@ package struct MatrixCell: Sendable, Hashable {
 /// Loaded from `Rules/policy/matrix.yaml`. Every cell names its legal basis; every taxonomy
 /// category resolves to a cell in every direction (directly or inherited), so no category is
 /// ever left without a decision.
-package struct SeparationMatrix: Sendable {
-    package static let directions = ["jobcenter->traeger", "traeger->jobcenter"]
-    package private(set) var cells: [String: [String: MatrixCell]]
+public struct SeparationMatrix: Sendable {
+    public static let directions = ["jobcenter->traeger", "traeger->jobcenter"]
+    public private(set) var cells: [String: [String: MatrixCell]]
 
-    package init(cells: [String: [String: MatrixCell]]) {
+    public init(cells: [String: [String: MatrixCell]]) {
         self.cells = cells
     }
 
-    package func cell(direction: String, category: String) -> MatrixCell? {
+    public func cell(direction: String, category: String) -> MatrixCell? {
         guard let row = cells[direction] else { return nil }
         var c = Substring(category)
         while true {
@@ -63,7 +63,7 @@ package struct SeparationMatrix: Sendable {
     /// - `forbidden`: false, always: the prohibition follows from statute (e.g. § 67b Abs. 1 S. 3,
     ///   § 76 SGB X, § 51a SGB II), which two parties cannot contract out of.
     /// - unknown direction or category: false (fail closed).
-    package func opens(direction: String, category: String, agreementLegalBasis: String?) -> Bool {
+    public func opens(direction: String, category: String, agreementLegalBasis: String?) -> Bool {
         guard let cell = cell(direction: direction, category: category) else { return false }
         switch cell.decision {
         case .allowed: return true
@@ -75,7 +75,7 @@ package struct SeparationMatrix: Sendable {
     /// Whether a flow is permitted given what backs it: an agreement's legal basis and/or a valid
     /// consent of the person. `consent` cells open with a consent only; `agreement` cells with an
     /// agreement naming a norm; `forbidden` cells never.
-    package func permits(direction: String, category: String, agreementLegalBasis: String?, hasConsent: Bool) -> Bool {
+    public func permits(direction: String, category: String, agreementLegalBasis: String?, hasConsent: Bool) -> Bool {
         guard let cell = cell(direction: direction, category: category) else { return false }
         switch cell.decision {
         case .allowed: return true
@@ -87,7 +87,7 @@ package struct SeparationMatrix: Sendable {
 
     /// True when `text` names a norm: it is not blank and cites a paragraph (`§`) or an article
     /// (`Art.`), e.g. `§ 69 Abs. 1 Nr. 1 SGB X` or `Art. 6 Abs. 1 lit. e DSGVO`.
-    package static func namesNorm(_ text: String) -> Bool {
+    public static func namesNorm(_ text: String) -> Bool {
         let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !t.isEmpty else { return false }
         return t.contains("§") || t.range(of: "Art.", options: .caseInsensitive) != nil
@@ -101,12 +101,12 @@ extension SeparationMatrix {
     ///
     /// Format: `directions: { <direction>: { <category>: { decision, legal_basis, note: {de, en},
     /// unverified? } } }`.
-    package static func load(path: String, taxonomy: Taxonomy) throws -> SeparationMatrix {
+    public static func load(path: String, taxonomy: Taxonomy) throws -> SeparationMatrix {
         try parse(YAMLNode.load(path: path), taxonomy: taxonomy)
     }
 
     /// Validates a parsed matrix document against `taxonomy`.
-    package static func parse(_ root: YAMLNode, taxonomy: Taxonomy) throws -> SeparationMatrix {
+    public static func parse(_ root: YAMLNode, taxonomy: Taxonomy) throws -> SeparationMatrix {
         let top = try root.mapping(allowed: ["matrix_version", "as_of", "directions"])
         let dirsNode = try top.required("directions")
         let dirs = try dirsNode.mapping()
@@ -186,7 +186,7 @@ extension SeparationMatrix {
     }
 
     /// Loads `<rulesDirectory>/taxonomy.yaml` and `<rulesDirectory>/policy/matrix.yaml`.
-    package static func loadPolicy(rulesDirectory: String) throws -> (Taxonomy, SeparationMatrix) {
+    public static func loadPolicy(rulesDirectory: String) throws -> (Taxonomy, SeparationMatrix) {
         let dir = rulesDirectory.hasSuffix("/") ? String(rulesDirectory.dropLast()) : rulesDirectory
         let taxonomy = try Taxonomy.load(path: dir + "/taxonomy.yaml")
         let matrix = try load(path: dir + "/policy/matrix.yaml", taxonomy: taxonomy)

@@ -8,20 +8,20 @@ import TrennwandYAML
 /// `parent:`. The dotted id *is* the path: `parent`, when written, must equal the id without its
 /// last segment, and when omitted is derived from it. Duplicate ids, unknown parents, cycles and
 /// inconsistent parents are `ConfigError`s naming `file:line:column`.
-package struct Taxonomy: Sendable {
+public struct Taxonomy: Sendable {
     /// One data category.
-    package struct Category: Sendable, Hashable {
+    public struct Category: Sendable, Hashable {
         /// Dotted path, e.g. `gesundheit.gutachten`.
-        package var id: String
-        package var title: Localized
+        public var id: String
+        public var title: Localized
         /// Where the category comes from: the SGB2§51bDatV group and/or the norm that protects it.
-        package var basis: String
+        public var basis: String
         /// The parent's id; nil for a top-level category.
-        package var parent: String?
+        public var parent: String?
         /// Where the category is declared (nil when built in code).
-        package var position: SourcePosition?
+        public var position: SourcePosition?
 
-        package init(id: String, title: Localized, basis: String, parent: String? = nil, position: SourcePosition? = nil) {
+        public init(id: String, title: Localized, basis: String, parent: String? = nil, position: SourcePosition? = nil) {
             self.id = id
             self.title = title
             self.basis = basis
@@ -30,29 +30,29 @@ package struct Taxonomy: Sendable {
         }
     }
 
-    package private(set) var categories: [String: Category]
+    public private(set) var categories: [String: Category]
 
-    package init(categories: [String: Category]) {
+    public init(categories: [String: Category]) {
         self.categories = categories
     }
 
-    package func contains(_ id: String) -> Bool { categories[id] != nil }
+    public func contains(_ id: String) -> Bool { categories[id] != nil }
 
     /// True when `category` equals `ancestor` or lies below it (`a.b.c` within `a.b`).
-    package func isWithin(_ category: String, _ ancestor: String) -> Bool {
+    public func isWithin(_ category: String, _ ancestor: String) -> Bool {
         category == ancestor || category.hasPrefix(ancestor + ".")
     }
 
     /// All category ids, sorted (parents before their children).
-    package var ids: [String] { categories.keys.sorted() }
+    public var ids: [String] { categories.keys.sorted() }
 
     /// The direct children of `id` (or the top-level categories for nil), sorted.
-    package func children(of id: String?) -> [String] {
+    public func children(of id: String?) -> [String] {
         categories.values.filter { $0.parent == id }.map(\.id).sorted()
     }
 
     /// `id` and its ancestors, innermost first (`gesundheit.gutachten`, `gesundheit`).
-    package func lineage(_ id: String) -> [String] {
+    public func lineage(_ id: String) -> [String] {
         var result: [String] = []
         var current: String? = id
         while let c = current, result.count <= categories.count {
@@ -64,7 +64,7 @@ package struct Taxonomy: Sendable {
 
     /// The nearest category of the taxonomy that `id` lies within (the id itself when known):
     /// lets callers map a too-specific label such as `gesundheit.gutachten.psych` onto the taxonomy.
-    package func nearestKnown(_ id: String) -> String? {
+    public func nearestKnown(_ id: String) -> String? {
         var c = Substring(id)
         while true {
             if categories[String(c)] != nil { return String(c) }
@@ -78,12 +78,12 @@ package struct Taxonomy: Sendable {
 
 extension Taxonomy {
     /// Loads and validates a taxonomy file (see the type's documentation for the format).
-    package static func load(path: String) throws -> Taxonomy {
+    public static func load(path: String) throws -> Taxonomy {
         try parse(YAMLNode.load(path: path))
     }
 
     /// Validates a parsed taxonomy document.
-    package static func parse(_ root: YAMLNode) throws -> Taxonomy {
+    public static func parse(_ root: YAMLNode) throws -> Taxonomy {
         let top = try root.mapping(allowed: ["taxonomy_version", "categories"])
         struct Entry {
             var id: String

@@ -10,7 +10,7 @@ import TrennwandRecords
 /// Building indexes is serialised by a lock; evaluation never takes it, because compiled
 /// conditions capture the immutable `ReferenceIndex` objects directly. Safe to share across
 /// threads once built.
-package final class ReferenceTables: @unchecked Sendable {
+public final class ReferenceTables: @unchecked Sendable {
     private let tables: [RecordKind: [Record]]
     private var indexes: [IndexKey: ReferenceIndex] = [:]
     private let lock = NSLock()
@@ -21,7 +21,7 @@ package final class ReferenceTables: @unchecked Sendable {
     }
 
     /// Tables by kind; each record must be of the kind it is filed under (others are ignored).
-    package init(_ tables: [RecordKind: [Record]] = [:]) {
+    public init(_ tables: [RecordKind: [Record]] = [:]) {
         var clean: [RecordKind: [Record]] = [:]
         for (kind, rows) in tables where !kind.isEvaluated {
             clean[kind] = rows.filter { $0.kind == kind }
@@ -30,14 +30,14 @@ package final class ReferenceTables: @unchecked Sendable {
     }
 
     /// No reference data at all: every lookup misses (and reports a configuration gap).
-    package static let empty = ReferenceTables()
+    public static let empty = ReferenceTables()
 
     /// The rows of one table in file order.
-    package func rows(_ kind: RecordKind) -> [Record] { tables[kind] ?? [] }
+    public func rows(_ kind: RecordKind) -> [Record] { tables[kind] ?? [] }
 
     /// The validity columns of a table (`start`/`end` slots); nil for tables without validity.
     /// A missing start or end value means open-ended on that side.
-    package static func validity(of kind: RecordKind) -> (start: Int, end: Int, names: (String, String))? {
+    public static func validity(of kind: RecordKind) -> (start: Int, end: Int, names: (String, String))? {
         let names: (String, String)
         switch kind {
         case .secondments, .participants: names = ("start", "end")
@@ -51,7 +51,7 @@ package final class ReferenceTables: @unchecked Sendable {
     }
 
     /// The hash index of `kind` on the field at `column` (built once, then shared).
-    package func index(_ kind: RecordKind, column: Int) -> ReferenceIndex {
+    public func index(_ kind: RecordKind, column: Int) -> ReferenceIndex {
         lock.lock()
         defer { lock.unlock() }
         let key = IndexKey(kind: kind, column: column)
@@ -64,9 +64,9 @@ package final class ReferenceTables: @unchecked Sendable {
 
 /// A hash index over one column of one reference table: key → row numbers in table order.
 /// A list column indexes every element, so `roles contains x` is one probe too.
-package final class ReferenceIndex: Sendable {
-    package let rows: [Record]
-    package let column: Int
+public final class ReferenceIndex: Sendable {
+    public let rows: [Record]
+    public let column: Int
     let map: [ByteString: [Int32]]
     let validity: (start: Int, end: Int)?
     static let none: [Int32] = []
@@ -89,11 +89,11 @@ package final class ReferenceIndex: Sendable {
 
     /// Row numbers whose column equals (or, for lists, contains) `key`, in table order.
     @inline(__always)
-    package func candidates(_ key: ByteString) -> [Int32] { map[key] ?? ReferenceIndex.none }
+    public func candidates(_ key: ByteString) -> [Int32] { map[key] ?? ReferenceIndex.none }
 
     /// Whether row `r` is valid at `time`: start ≤ time ≤ end, a missing bound is open.
     @inline(__always)
-    package func isValid(_ row: Int, at time: Int64) -> Bool {
+    public func isValid(_ row: Int, at time: Int64) -> Bool {
         guard let v = validity else { return true }
         let values = rows[row].values
         if case .time(let s) = values[v.start], time < s { return false }

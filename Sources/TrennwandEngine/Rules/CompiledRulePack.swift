@@ -5,18 +5,18 @@ import TrennwandYAML
 
 /// A record rule compiled against one set of reference tables: condition closures plus the slots
 /// of its evidence, person and fingerprint fields, all resolved once.
-package struct CompiledRule: Sendable {
-    package let file: RuleFile
-    package let descriptor: RuleDescriptor
+public struct CompiledRule: Sendable {
+    public let file: RuleFile
+    public let descriptor: RuleDescriptor
     let condition: CompiledCondition
     let evidence: [FieldRef]
     let fingerprint: [Int]
 }
 
 /// An aggregate rule compiled against one set of reference tables.
-package struct CompiledAggregate: Sendable {
-    package let file: RuleFile
-    package let descriptor: RuleDescriptor
+public struct CompiledAggregate: Sendable {
+    public let file: RuleFile
+    public let descriptor: RuleDescriptor
     /// The file's aggregate part.
     let spec: AggregateRuleSpec
     let filter: CompiledCondition?
@@ -33,22 +33,22 @@ struct FieldRef: Sendable {
 }
 
 /// The rule pack compiled for one run: record rules by kind, aggregate rules, the gap descriptor.
-package final class CompiledRulePack: Sendable {
-    package let policy: PolicyData
-    package let rules: [CompiledRule]
-    package let aggregates: [CompiledAggregate]
+public final class CompiledRulePack: Sendable {
+    public let policy: PolicyData
+    public let rules: [CompiledRule]
+    public let aggregates: [CompiledAggregate]
     let rulesByKind: [RecordKind: [CompiledRule]]
     /// The rule configuration gaps are reported under (TW906), or a built-in stand-in.
     let gapDescriptor: RuleDescriptor
-    package let descriptors: [RuleDescriptor]
+    public let descriptors: [RuleDescriptor]
     /// How data values may appear in findings, with the pack's vocabulary (collected once).
-    package let evidenceGuard: EvidenceGuard
+    public let evidenceGuard: EvidenceGuard
 
-    package static let gapRuleID = "TW906"
+    public static let gapRuleID = "TW906"
 
     /// Compiles every rule of `set` (or those in `only`) against `reference`; compile errors are
     /// collected and the rule left out.
-    package static func compile(_ set: RuleSet, policy: PolicyData, reference: ReferenceTables,
+    public static func compile(_ set: RuleSet, policy: PolicyData, reference: ReferenceTables,
                                only: Set<String>? = nil, now: Int64 = Int64(Date().timeIntervalSince1970),
                                vocabulary extra: Set<String> = [])
         -> (pack: CompiledRulePack, errors: [ConfigError]) {

@@ -15,27 +15,27 @@ import TrennwandRecords
 /// - Every string leaves neutralised (`Masking.neutralised`), also with `reveal`.
 ///
 /// Built once per compiled rule pack; runs only when a finding is built, never per record.
-package struct EvidenceGuard: Sendable {
+public struct EvidenceGuard: Sendable {
     /// Case-folded words of the rule pack.
     let vocabulary: Set<ByteString>
     let detectors: DetectorSet
 
     /// At most this many detector hits are listed for a free-text value.
-    package static let maxHits = 10
+    public static let maxHits = 10
     /// A free-text rendering is cut at this many characters.
-    package static let maxLength = 200
+    public static let maxLength = 200
     /// Longest token shown verbatim.
-    package static let maxTokenBytes = 24
+    public static let maxTokenBytes = 24
     /// Longest run of digits a token shown verbatim may contain.
-    package static let maxDigitRun = 4
+    public static let maxDigitRun = 4
 
-    package init(vocabulary: Set<String>, detectors: DetectorSet) {
+    public init(vocabulary: Set<String>, detectors: DetectorSet) {
         self.vocabulary = Set(vocabulary.map { ByteString($0).caseFolded })
         self.detectors = detectors
     }
 
     /// Whether the value may be shown verbatim in a `.label` field.
-    package func isDisclosable(_ value: ByteString) -> Bool {
+    public func isDisclosable(_ value: ByteString) -> Bool {
         if value.isEmpty { return true }
         if vocabulary.contains(value.caseFolded) { return true }
         return isCodeToken(value)
@@ -63,13 +63,13 @@ package struct EvidenceGuard: Sendable {
 
     /// A `.label` value as it may be shown: verbatim when disclosable (or with `reveal`), else as
     /// free text.
-    package func label(_ value: ByteString, reveal: Bool) -> String {
+    public func label(_ value: ByteString, reveal: Bool) -> String {
         if reveal || isDisclosable(value) { return Masking.neutralised(value.string) }
         return freeText(value)
     }
 
     /// A free-text value: its length and its detector hits, bounded.
-    package func freeText(_ value: ByteString) -> String {
+    public func freeText(_ value: ByteString) -> String {
         var out = Masking.text(value.bytes)
         let hits = detectors.scan([value]).hits
         if hits.isEmpty { return out }
@@ -91,7 +91,7 @@ package struct EvidenceGuard: Sendable {
     }
 
     /// An identifier value: its fixed-length mask (raw but neutralised with `reveal`).
-    package func identifier(_ value: ByteString, reveal: Bool) -> String {
+    public func identifier(_ value: ByteString, reveal: Bool) -> String {
         reveal ? Masking.neutralised(value.string) : Masking.identifier(value.bytes)
     }
 

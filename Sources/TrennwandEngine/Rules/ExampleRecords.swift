@@ -3,10 +3,10 @@ import TrennwandYAML
 
 /// Builds canonical records from the inline YAML of rule examples (`{time: 2025-03-04T09:00:00+01:00,
 /// actor: JC-M-0042, …}`), typed by the schema, so examples are checked like real input.
-package enum ExampleRecords {
+public enum ExampleRecords {
     /// Converts one YAML mapping to a record of `kind`; unknown fields and ill-typed values are
     /// `ConfigError`s at their position. Timestamps without offset are read in `zone`.
-    package static func record(_ node: YAMLNode, kind: RecordKind, zone: ZoneConverter, index: Int) throws -> Record {
+    public static func record(_ node: YAMLNode, kind: RecordKind, zone: ZoneConverter, index: Int) throws -> Record {
         let schema = kind.schema
         let m = try node.mapping(allowed: Set(schema.fields.map(\.name)))
         let pos = node.position

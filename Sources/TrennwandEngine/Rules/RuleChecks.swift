@@ -3,26 +3,26 @@ import TrennwandRecords
 import TrennwandYAML
 
 /// The outcome of one rule example.
-package struct ExampleOutcome: Sendable {
-    package let ruleID: String
-    package let position: SourcePosition
-    package let shouldMatch: Bool
+public struct ExampleOutcome: Sendable {
+    public let ruleID: String
+    public let position: SourcePosition
+    public let shouldMatch: Bool
     /// Whether the rule fired; nil when the example could not be evaluated (see `error`).
-    package let matched: Bool?
-    package let error: ConfigError?
+    public let matched: Bool?
+    public let error: ConfigError?
 
-    package var passed: Bool { error == nil && matched == shouldMatch }
+    public var passed: Bool { error == nil && matched == shouldMatch }
 }
 
 /// `rules lint` and `rules test`: static checks of the rule pack and the rules' own examples.
-package enum RuleChecks {
+public enum RuleChecks {
     /// Problems of the rule pack: parse errors, compile errors (type errors, unknown fields,
     /// lists, detectors, categories), rules without both kinds of example, record rules without
     /// evidence fields. Constant conditions are `warnings`, not problems.
     /// Conditions that do not depend on the record (`true`, `1 == 1`, `x or true`, `x and false`):
     /// the rule fires on every record of its kind or on none. Warnings for `rules lint`, which still
     /// exits 0 when they are all there is; named at the condition's start.
-    package static func warnings(_ set: RuleSet, policy: PolicyData) -> [ConfigError] {
+    public static func warnings(_ set: RuleSet, policy: PolicyData) -> [ConfigError] {
         let pack = CompiledRulePack.compile(set, policy: policy, reference: .empty).pack
         var warnings: [ConfigError] = []
         func check(_ condition: CompiledCondition?, _ id: String) {
@@ -37,7 +37,7 @@ package enum RuleChecks {
         return warnings.sorted { ($0.position.file, $0.position.line, $0.position.column) < ($1.position.file, $1.position.line, $1.position.column) }
     }
 
-    package static func lint(_ set: RuleSet, policy: PolicyData) -> [ConfigError] {
+    public static func lint(_ set: RuleSet, policy: PolicyData) -> [ConfigError] {
         var problems = set.errors
         problems += CompiledRulePack.compile(set, policy: policy, reference: .empty).errors
         for rule in set.rules {
@@ -54,7 +54,7 @@ package enum RuleChecks {
     }
 
     /// Runs every example of every rule: `match` examples must fire, `no_match` examples must not.
-    package static func test(_ set: RuleSet, policy: PolicyData, pseudonymizer: Pseudonymizer,
+    public static func test(_ set: RuleSet, policy: PolicyData, pseudonymizer: Pseudonymizer,
                             only: Set<String>? = nil) -> [ExampleOutcome] {
         var out: [ExampleOutcome] = []
         guard let zone = ZoneConverter(identifier: policy.timeZone) else { return [] }

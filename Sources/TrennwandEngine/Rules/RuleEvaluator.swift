@@ -4,8 +4,8 @@ import TrennwandRecords
 /// Evaluates the compiled rule pack on records, one thread per evaluator: every record rule of
 /// the record's kind on every record (no first-match-wins), aggregate rules fed alongside, and
 /// configuration gaps reported as their own class. Findings leave masked and pseudonymised.
-package final class RuleEvaluator {
-    package let pack: CompiledRulePack
+public final class RuleEvaluator {
+    public let pack: CompiledRulePack
     let pseudonymizer: Pseudonymizer
     private var contexts = KindTable<EvalContext?>(repeating: nil)
     /// Aggregate rules with their state. A class per rule: the hot loop reads it without copying
@@ -45,7 +45,7 @@ package final class RuleEvaluator {
     /// Per kind: the position of the time slot in `aggregateSlotsByKind` (a feed entry's time).
     private var timeValueIndexByKind = KindTable<Int?>(repeating: nil)
     /// Number of records evaluated per kind.
-    package var evaluated: [RecordKind: Int] {
+    public var evaluated: [RecordKind: Int] {
         var out: [RecordKind: Int] = [:]
         for kind in RecordKind.allCases where evaluatedCounts[kind] > 0 { out[kind] = evaluatedCounts[kind] }
         return out
@@ -67,7 +67,7 @@ package final class RuleEvaluator {
     /// (`scan --reveal`); the CLI refuses it for formats that leave the machine.
     let reveal: Bool
 
-    package init(pack: CompiledRulePack, pseudonymizer: Pseudonymizer, reveal: Bool = false) throws {
+    public init(pack: CompiledRulePack, pseudonymizer: Pseudonymizer, reveal: Bool = false) throws {
         // Aggregate feeds carry a 64-bit mask of the aggregate rules a record belongs to.
         if pack.aggregates.count > 64, let rule = pack.aggregates.dropFirst(64).first {
             throw RuleIssue.aggregateLimit(rule.file.position)
@@ -127,7 +127,7 @@ package final class RuleEvaluator {
     }
 
     /// Evaluates every rule of the record's kind; `emit` receives findings in rule order.
-    package func evaluate(_ record: Record, emit: (Finding) -> Void) {
+    public func evaluate(_ record: Record, emit: (Finding) -> Void) {
         guard let (ctx, aggregateRules) = begin(record) else { return }
         evaluateRecordRules(ctx, record) { f, _ in emit(f) }
         for i in aggregateRules {
@@ -225,7 +225,7 @@ package final class RuleEvaluator {
     ///
     /// Gap findings are reported once per evaluator (`isGap` true): a consumer merging several
     /// evaluators keeps the first by fingerprint.
-    package func evaluate(_ record: Record, routingAggregatesTo feed: inout AggregateFeed,
+    public func evaluate(_ record: Record, routingAggregatesTo feed: inout AggregateFeed,
                          emit: (_ finding: Finding, _ isGap: Bool) -> Void) {
         guard let (ctx, aggregateRules) = begin(record) else { return }
         evaluateRecordRules(ctx, record, emit: emit)
@@ -246,7 +246,7 @@ package final class RuleEvaluator {
 
     /// Replays a feed into this evaluator's aggregates (in feed order); `lineOffset` and
     /// `indexOffset` are added to the locators (chunk-local numbering made global).
-    package func replay(_ feed: AggregateFeed, lineOffset: Int = 0, indexOffset: Int = 0, emit: (Finding) -> Void) {
+    public func replay(_ feed: AggregateFeed, lineOffset: Int = 0, indexOffset: Int = 0, emit: (Finding) -> Void) {
         var scratch: Record?
         for e in feed.entries {
             if scratch?.kind != e.kind { scratch = Record(kind: e.kind, locator: e.locator) }
@@ -276,7 +276,7 @@ package final class RuleEvaluator {
     /// the feed whose entry closed the window (hits of `finish` are not emitted here).
     ///
     /// Memory on top of the feeds: 16 bytes per entry for the order.
-    package func replayInTimeOrder(_ feeds: [AggregateFeed], emit: (_ finding: Finding, _ feed: Int) -> Void) {
+    public func replayInTimeOrder(_ feeds: [AggregateFeed], emit: (_ finding: Finding, _ feed: Int) -> Void) {
         var starts: [Int] = []
         var order: [(time: Int64, position: Int)] = []
         order.reserveCapacity(feeds.reduce(0) { $0 + $1.entries.count })
@@ -314,7 +314,7 @@ package final class RuleEvaluator {
     }
 
     /// Closes the aggregate windows and reports what they found.
-    package func finish(emit: (Finding) -> Void) {
+    public func finish(emit: (Finding) -> Void) {
         for a in aggregates {
             for hit in a.evaluator.finish() { emit(finding(aggregate: a.rule, hit)) }
         }
@@ -324,7 +324,7 @@ package final class RuleEvaluator {
     /// closed (records older than what the rule had seen, typically a second export of the same
     /// period given after the first). Windows are evaluated as the records stream by, with memory
     /// bounded by keys, so such records are left out of that rule; the scan reports them.
-    package var lateRecords: [AggregateLateRecords] {
+    public var lateRecords: [AggregateLateRecords] {
         aggregates.compactMap { a in
             a.evaluator.counters.late == 0 ? nil
                 : AggregateLateRecords(ruleID: a.rule.descriptor.id, count: a.evaluator.counters.late, samples: a.evaluator.lateSamples,
@@ -556,7 +556,7 @@ package final class RuleEvaluator {
 /// What the aggregate rules need from a run of records (see `RuleEvaluator.evaluate(_:routingAggregatesTo:emit:)`):
 /// per record that passed at least one aggregate filter its locator, which filters it passed, the
 /// ratio numerators and the values of the slots the aggregates read. Compact: no whole records.
-package struct AggregateFeed: Sendable {
+public struct AggregateFeed: Sendable {
     struct Entry: Sendable {
         let kind: RecordKind
         let locator: Locator
@@ -567,18 +567,18 @@ package struct AggregateFeed: Sendable {
     var entries: [Entry] = []
     var values: [Value] = []
 
-    package init() {}
-    package var count: Int { entries.count }
-    package var isEmpty: Bool { entries.isEmpty }
+    public init() {}
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
 }
 
 /// Records an aggregate rule left uncounted because they arrived after their window was closed.
-package struct AggregateLateRecords: Sendable, Hashable {
-    package let ruleID: String
-    package let count: Int
+public struct AggregateLateRecords: Sendable, Hashable {
+    public let ruleID: String
+    public let count: Int
     /// The first few of them (`maxSamples` of the rule's aggregate).
-    package let samples: [Locator]
+    public let samples: [Locator]
     /// Records that passed the rule's filter (counted, late, or without key or time): what an
     /// exact re-evaluation of the rule routes into its feed.
-    package let records: Int
+    public let records: Int
 }

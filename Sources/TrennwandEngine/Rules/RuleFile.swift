@@ -3,11 +3,11 @@ import TrennwandRecords
 import TrennwandYAML
 
 /// What a rule is evaluated on: one record of a kind, or an aggregate over records of a kind.
-package enum RuleTarget: Sendable, Hashable {
+public enum RuleTarget: Sendable, Hashable {
     case record(RecordKind)
     case aggregate(over: RecordKind)
 
-    package var kind: RecordKind {
+    public var kind: RecordKind {
         switch self {
         case .record(let k), .aggregate(over: let k): return k
         }
@@ -16,7 +16,7 @@ package enum RuleTarget: Sendable, Hashable {
 
 /// What a rule tests: a condition on each record of a kind, or an aggregate over the records of a
 /// kind (whose own conditions are `filter` and a ratio's numerator).
-package enum RuleBody: Sendable {
+public enum RuleBody: Sendable {
     case record(RecordKind, condition: YAMLNode)
     case aggregate(over: RecordKind, AggregateRuleSpec)
 }
@@ -29,7 +29,7 @@ extension RuleBody {
 }
 
 /// The measure of an aggregate rule.
-package enum AggregateMeasureSpec: Sendable {
+public enum AggregateMeasureSpec: Sendable {
     /// Number of matching records per group and window.
     case count
     /// Number of distinct values of a field per group and window.
@@ -42,60 +42,60 @@ package enum AggregateMeasureSpec: Sendable {
 }
 
 /// The aggregate part of a rule file (`applies_to: aggregate`).
-package struct AggregateRuleSpec: Sendable {
+public struct AggregateRuleSpec: Sendable {
     /// Records taken into account (an expression on the record), nil: all of the kind.
-    package var filter: YAMLNode?
-    package var groupBy: [String]
+    public var filter: YAMLNode?
+    public var groupBy: [String]
     /// Window length in seconds; nil: the whole scan.
-    package var window: Int64?
-    package var measure: AggregateMeasureSpec
+    public var window: Int64?
+    public var measure: AggregateMeasureSpec
     /// Fires when the measure reaches the threshold (ratio: percentage points above the baseline).
-    package var threshold: Double
+    public var threshold: Double
     /// Minimum number of records in a group before a ratio is judged.
-    package var minCount: Int
-    package var position: SourcePosition
+    public var minCount: Int
+    public var position: SourcePosition
 }
 
 /// One example of a rule: a record (or a sequence for aggregates) and the reference rows it needs.
-package struct RuleExample: Sendable {
-    package var records: [YAMLNode]
+public struct RuleExample: Sendable {
+    public var records: [YAMLNode]
     /// Reference table kind → rows (YAML mappings of canonical fields).
-    package var reference: [RecordKind: [YAMLNode]]
-    package var shouldMatch: Bool
-    package var position: SourcePosition
+    public var reference: [RecordKind: [YAMLNode]]
+    public var shouldMatch: Bool
+    public var position: SourcePosition
     /// The example's YAML (for its `note:` and for showing it).
-    package var node: YAMLNode
+    public var node: YAMLNode
     /// The reviewer's short description of the case (`note:`).
-    package var note: String?
+    public var note: String?
 }
 
 /// A rule as written in its YAML file, before its condition is compiled.
-package struct RuleFile: Sendable {
-    package var id: String
-    package var title: Localized
-    package var description: Localized
-    package var severity: Severity
-    package var norms: [Norm]
-    package var rationale: Localized
-    package var remediation: Localized
+public struct RuleFile: Sendable {
+    public var id: String
+    public var title: Localized
+    public var description: Localized
+    public var severity: Severity
+    public var norms: [Norm]
+    public var rationale: Localized
+    public var remediation: Localized
     /// The condition (record rules) or the aggregate (aggregate rules).
-    package var body: RuleBody
+    public var body: RuleBody
     /// Canonical fields shown (masked) as evidence.
-    package var evidence: [String]
-    package var tags: [String]
+    public var evidence: [String]
+    public var tags: [String]
     /// `violation` (default) or `gap` for rules that report configuration gaps.
-    package var findingClass: FindingClass
-    package var examples: [RuleExample]
+    public var findingClass: FindingClass
+    public var examples: [RuleExample]
     /// Fields whose values (with the rule id and the time bucket) make the content fingerprint;
     /// default: the evidence fields.
-    package var fingerprintFields: [String]
+    public var fingerprintFields: [String]
     /// Time bucket of the fingerprint in seconds (`day` = 86,400); nil: no time component.
-    package var fingerprintBucket: Int64?
-    package var path: String
-    package var position: SourcePosition
+    public var fingerprintBucket: Int64?
+    public var path: String
+    public var position: SourcePosition
 
     /// What the rule is evaluated on.
-    package var target: RuleTarget {
+    public var target: RuleTarget {
         switch body {
         case .record(let kind, _): return .record(kind)
         case .aggregate(let kind, _): return .aggregate(over: kind)
@@ -103,13 +103,13 @@ package struct RuleFile: Sendable {
     }
 
     /// The condition of a record rule; nil for aggregate rules (for listings and the catalogue).
-    package var condition: YAMLNode? {
+    public var condition: YAMLNode? {
         if case .record(_, let condition) = body { return condition }
         return nil
     }
 
     /// The aggregate of an aggregate rule; nil for record rules (for listings and the catalogue).
-    package var aggregate: AggregateRuleSpec? {
+    public var aggregate: AggregateRuleSpec? {
         if case .aggregate(_, let spec) = body { return spec }
         return nil
     }
@@ -120,7 +120,7 @@ package struct RuleFile: Sendable {
     ]
 
     /// Parses a rule file; every problem is a `ConfigError` naming file:line:column.
-    package static func parse(_ doc: YAMLNode) throws -> RuleFile {
+    public static func parse(_ doc: YAMLNode) throws -> RuleFile {
         let m = try doc.mapping(allowed: keys)
         let idNode = try m.required("id")
         let id = try idNode.string()
@@ -312,8 +312,8 @@ package struct RuleFile: Sendable {
 /// Duration literals in rule files: `90s`, `15m`, `8h`, `30d`, `2w`, parsed to seconds.
 ///
 /// Not named `Duration`: that would shadow the standard library's `Swift.Duration` in every file of the module.
-package enum DurationLiteral {
-    package static func parse(_ text: String) -> Int64? {
+public enum DurationLiteral {
+    public static func parse(_ text: String) -> Int64? {
         guard let unit = text.last, let n = Int64(text.dropLast()), n >= 0 else { return nil }
         switch unit {
         case "s": return n

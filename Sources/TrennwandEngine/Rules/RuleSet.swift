@@ -5,15 +5,15 @@ import TrennwandYAML
 
 /// The policy data every rule is compiled against: taxonomy, separation matrix, detectors and
 /// named value lists. Loaded once per run from the rules directory.
-package struct PolicyData: Sendable {
-    package let taxonomy: Taxonomy
-    package let matrix: SeparationMatrix
-    package let detectors: DetectorSet
-    package let namedLists: [String: [String]]
-    package let timeZone: String
+public struct PolicyData: Sendable {
+    public let taxonomy: Taxonomy
+    public let matrix: SeparationMatrix
+    public let detectors: DetectorSet
+    public let namedLists: [String: [String]]
+    public let timeZone: String
 
     /// Loads `taxonomy.yaml`, `policy/matrix.yaml`, `detectors.yaml`, `lists/` and `named-lists/`.
-    package static func load(rulesDirectory: String, timeZone: String = "Europe/Berlin") throws -> PolicyData {
+    public static func load(rulesDirectory: String, timeZone: String = "Europe/Berlin") throws -> PolicyData {
         let (taxonomy, matrix) = try SeparationMatrix.loadPolicy(rulesDirectory: rulesDirectory)
         let detectors = try DetectorSet(rulesDirectory: rulesDirectory)
         // Named value lists: every `Rules/named-lists/*.yaml` maps list names to values; a name
@@ -35,7 +35,7 @@ package struct PolicyData: Sendable {
         return PolicyData(taxonomy: taxonomy, matrix: matrix, detectors: detectors, namedLists: lists, timeZone: timeZone)
     }
 
-    package func environment(kind: RecordKind, reference: ReferenceTables, now: Int64 = 0) -> CompileEnvironment {
+    public func environment(kind: RecordKind, reference: ReferenceTables, now: Int64 = 0) -> CompileEnvironment {
         CompileEnvironment(kind: kind, detectors: detectors, taxonomy: taxonomy, matrix: matrix, reference: reference,
                            namedLists: namedLists, timeZone: timeZone, now: now)
     }
@@ -43,19 +43,19 @@ package struct PolicyData: Sendable {
 
 /// All rule files of a rules directory, parsed (conditions not yet compiled), with every problem
 /// found collected rather than stopping at the first.
-package struct RuleSet: Sendable {
-    package let rules: [RuleFile]
-    package let errors: [ConfigError]
+public struct RuleSet: Sendable {
+    public let rules: [RuleFile]
+    public let errors: [ConfigError]
     /// SHA-256 over every data file of the rules directory (rules, policy, lists, profiles), so a
     /// changed rule pack is recognised (history, incremental scans).
-    package let hash: String
+    public let hash: String
 
     /// Directories below the rules directory that hold other data than rules.
     static let reserved: Set<String> = ["profiles", "policy", "lists", "named-lists"]
 
     /// Rule files: `TW*.yaml`/`TW*.yml` in the subfolders of `rulesDirectory` (one rule per file;
     /// the folder names the rule family), sorted by path.
-    package static func ruleFiles(in rulesDirectory: String) -> [String] {
+    public static func ruleFiles(in rulesDirectory: String) -> [String] {
         let fm = FileManager.default
         guard let top = try? fm.contentsOfDirectory(atPath: rulesDirectory) else { return [] }
         var out: [String] = []
@@ -71,7 +71,7 @@ package struct RuleSet: Sendable {
         return out
     }
 
-    package static func load(rulesDirectory: String) -> RuleSet {
+    public static func load(rulesDirectory: String) -> RuleSet {
         var rules: [RuleFile] = []
         var errors: [ConfigError] = []
         var seen: [String: String] = [:]
@@ -109,12 +109,12 @@ package struct RuleSet: Sendable {
         return h.hex()
     }
 
-    package var descriptors: [RuleDescriptor] { rules.map(\.descriptor) }
+    public var descriptors: [RuleDescriptor] { rules.map(\.descriptor) }
 }
 
 extension RuleFile {
     /// The rule as outputs see it.
-    package var descriptor: RuleDescriptor {
+    public var descriptor: RuleDescriptor {
         RuleDescriptor(id: id, title: title, description: description, severity: severity, norms: norms,
                        rationale: rationale, remediation: remediation, tags: tags, findingClass: findingClass,
                        source: path)

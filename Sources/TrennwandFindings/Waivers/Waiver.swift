@@ -5,7 +5,7 @@ import Foundation
 import TrennwandRecords
 
 /// How far a waiver is declared to reach (`scope:` in the waiver file).
-package enum WaiverScope: String, Sendable, Hashable {
+public enum WaiverScope: String, Sendable, Hashable {
     /// The default: the waiver must stay within the breadth limits of `WaiverLimits`.
     case narrow
     /// Declared broad: may exceed the limits, needs a second approver, never covers a critical finding.
@@ -17,34 +17,34 @@ package enum WaiverScope: String, Sendable, Hashable {
 /// A waiver covers a finding when the rule matches and every given criterion holds (the
 /// fingerprint and all `match` fields). It is valid while `now < expires`. How many findings it
 /// may cover is judged after matching (`WaiverSet.apply`, docs/waivers.md "Breadth").
-package struct Waiver: Sendable, Hashable {
+public struct Waiver: Sendable, Hashable {
     /// Rule id, upper case (`TW105`).
-    package var rule: String
+    public var rule: String
     /// Exact content fingerprint of the finding (lower-case hex), if given.
-    package var fingerprint: String?
+    public var fingerprint: String?
     /// Field criteria, if given.
-    package var match: WaiverMatch?
+    public var match: WaiverMatch?
     /// Why the finding is accepted.
-    package var reason: String
+    public var reason: String
     /// Who approved the waiver (name or role).
-    package var approver: String
+    public var approver: String
     /// `narrow` (default) or `broad`.
-    package var scope: WaiverScope
+    public var scope: WaiverScope
     /// A second, different approver; required with `scope: broad`.
-    package var secondApprover: String?
+    public var secondApprover: String?
     /// UTC epoch seconds (a date means 00:00 Europe/Berlin of that day).
-    package var created: Int64
+    public var created: Int64
     /// UTC epoch seconds of the first instant the waiver no longer holds (a date means the end of
     /// that day in Europe/Berlin, i.e. 00:00 of the next day).
-    package var expires: Int64
+    public var expires: Int64
     /// Optional reference to a ticket or decision document.
-    package var ticket: String?
+    public var ticket: String?
     /// Where the entry starts in the waiver file (for warnings).
-    package var position: SourcePosition
+    public var position: SourcePosition
     /// Where the rule id is written (for an unknown rule).
-    package var rulePosition: SourcePosition
+    public var rulePosition: SourcePosition
 
-    package init(rule: String, fingerprint: String? = nil, match: WaiverMatch? = nil, reason: String, approver: String,
+    public init(rule: String, fingerprint: String? = nil, match: WaiverMatch? = nil, reason: String, approver: String,
                 scope: WaiverScope = .narrow, secondApprover: String? = nil,
                 created: Int64, expires: Int64, ticket: String? = nil, position: SourcePosition, rulePosition: SourcePosition? = nil) {
         self.rule = rule.uppercased()
@@ -62,10 +62,10 @@ package struct Waiver: Sendable, Hashable {
     }
 
     /// Whether the waiver still holds at `now` (UTC epoch seconds).
-    package func isValid(at now: Int64) -> Bool { now < expires }
+    public func isValid(at now: Int64) -> Bool { now < expires }
 
     /// Whether the waiver's rule and criteria cover the finding (ignoring expiry).
-    package func matches(_ finding: Finding) -> Bool {
+    public func matches(_ finding: Finding) -> Bool {
         guard finding.ruleID.uppercased() == rule else { return false }
         if let fingerprint, finding.fingerprint.lowercased() != fingerprint { return false }
         if let match, !match.matches(finding) { return false }
@@ -86,15 +86,15 @@ package struct Waiver: Sendable, Hashable {
 /// - `person`: a person pseudonym (`P-…`) in any role of the finding.
 /// - `detector`: the detector that fired (`steuer_id`).
 /// - `evidence`: canonical field → shown value, each must appear in the finding's evidence.
-package struct WaiverMatch: Sendable, Hashable {
-    package var file: String?
-    package var line: Int?
-    package var recordID: String?
-    package var person: String?
-    package var detector: String?
-    package var evidence: [String: String]
+public struct WaiverMatch: Sendable, Hashable {
+    public var file: String?
+    public var line: Int?
+    public var recordID: String?
+    public var person: String?
+    public var detector: String?
+    public var evidence: [String: String]
 
-    package init(file: String? = nil, line: Int? = nil, recordID: String? = nil, person: String? = nil,
+    public init(file: String? = nil, line: Int? = nil, recordID: String? = nil, person: String? = nil,
                 detector: String? = nil, evidence: [String: String] = [:]) {
         self.file = file
         self.line = line
@@ -105,11 +105,11 @@ package struct WaiverMatch: Sendable, Hashable {
     }
 
     /// No criterion at all.
-    package var isEmpty: Bool {
+    public var isEmpty: Bool {
         file == nil && line == nil && recordID == nil && person == nil && detector == nil && evidence.isEmpty
     }
 
-    package func matches(_ finding: Finding) -> Bool {
+    public func matches(_ finding: Finding) -> Bool {
         if let file, !WaiverMatch.fileMatches(pattern: file, path: finding.locator.file) { return false }
         if let line, finding.locator.line != line { return false }
         if let recordID, finding.locator.recordID != recordID { return false }
@@ -131,8 +131,8 @@ package struct WaiverMatch: Sendable, Hashable {
 
 /// A problem with waivers found while applying them: an expired waiver that re-opened a finding,
 /// or a waiver that matches nothing in this run. Both are warnings, never errors.
-package struct WaiverWarning: Sendable, Hashable {
-    package enum Kind: Sendable, Hashable {
+public struct WaiverWarning: Sendable, Hashable {
+    public enum Kind: Sendable, Hashable {
         /// The waiver matched this finding but has expired; the finding is open again.
         case expired(finding: Locator, fingerprint: String)
         /// The waiver matched no finding of this run.
@@ -142,19 +142,19 @@ package struct WaiverWarning: Sendable, Hashable {
         case criticalNotWaived(finding: Locator, fingerprint: String)
     }
 
-    package var kind: Kind
+    public var kind: Kind
     /// Position of the waiver entry in its file.
-    package var waiver: SourcePosition
-    package var message: Localized
+    public var waiver: SourcePosition
+    public var message: Localized
 
-    package init(kind: Kind, waiver: SourcePosition, message: Localized) {
+    public init(kind: Kind, waiver: SourcePosition, message: Localized) {
         self.kind = kind
         self.waiver = waiver
         self.message = message
     }
 
     /// `file:line: message` in the given language.
-    package func text(_ language: Language) -> String { "\(waiver.file):\(waiver.line): \(message.text(language))" }
+    public func text(_ language: Language) -> String { "\(waiver.file):\(waiver.line): \(message.text(language))" }
 
     static func criticalNotWaived(_ w: Waiver, finding: Locator, fingerprint: String) -> WaiverWarning {
         WaiverWarning(
@@ -189,21 +189,21 @@ package struct WaiverWarning: Sendable, Hashable {
 }
 
 /// The result of applying a waiver set to one run's findings.
-package struct WaiverOutcome: Sendable {
+public struct WaiverOutcome: Sendable {
     /// Per finding (same index as the input), the valid waiver covering it, else nil (open).
-    package var applied: [Waiver?]
+    public var applied: [Waiver?]
     /// Indices of findings that only expired waivers matched: open again.
-    package var reactivated: [Int]
+    public var reactivated: [Int]
     /// Expired, unmatched and critical-not-waived warnings, in waiver-file order per finding.
-    package var warnings: [WaiverWarning]
+    public var warnings: [WaiverWarning]
     /// Waivers refused because they reach too far without `scope: broad` (one error per reason,
     /// at the entry's position). Not empty: the whole file does not apply (`applied` all nil, no
     /// warnings); the CLI exits with code 2.
-    package var refused: [ConfigError]
+    public var refused: [ConfigError]
     /// The waiver file applies (no entry refused).
-    package var fileApplies: Bool { refused.isEmpty }
+    public var fileApplies: Bool { refused.isEmpty }
 
-    package init(applied: [Waiver?], reactivated: [Int], warnings: [WaiverWarning], refused: [ConfigError] = []) {
+    public init(applied: [Waiver?], reactivated: [Int], warnings: [WaiverWarning], refused: [ConfigError] = []) {
         self.applied = applied
         self.reactivated = reactivated
         self.warnings = warnings
@@ -211,5 +211,5 @@ package struct WaiverOutcome: Sendable {
     }
 
     /// How many findings a valid waiver covers.
-    package var waivedCount: Int { applied.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
+    public var waivedCount: Int { applied.reduce(0) { $0 + ($1 == nil ? 0 : 1) } }
 }

@@ -6,12 +6,12 @@ import TrennwandRecords
 /// The existing bytes are never rewritten: the new entry is appended (after a newline if the file
 /// does not end with one). The result is parsed before anything is written, so a file that would
 /// no longer load is never produced.
-package enum WaiverFile {
+public enum WaiverFile {
     /// Default file name in the working directory.
-    package static let defaultPath = "trennwand-waivers.yaml"
+    public static let defaultPath = "trennwand-waivers.yaml"
 
     /// Header comment of a newly created waiver file.
-    package static let header = """
+    public static let header = """
         # Trennwand – Ausnahmen (Waivers) / waivers
         # Jeder Eintrag braucht: rule, fingerprint oder match, reason, approver, created, expires
         # (höchstens 12 Monate nach created); weite Ausnahmen zusätzlich scope: broad und second_approver.
@@ -24,16 +24,16 @@ package enum WaiverFile {
         """
 
     /// A waiver to append, as given on the command line.
-    package struct Draft: Sendable, Hashable {
-        package var rule: String
-        package var fingerprint: String
-        package var reason: String
-        package var approver: String
+    public struct Draft: Sendable, Hashable {
+        public var rule: String
+        public var fingerprint: String
+        public var reason: String
+        public var approver: String
         /// `--until` as written: a date or a date-time with zone; nil: the latest allowed expiry.
-        package var until: String?
-        package var ticket: String?
+        public var until: String?
+        public var ticket: String?
 
-        package init(rule: String, fingerprint: String, reason: String, approver: String, until: String?, ticket: String? = nil) {
+        public init(rule: String, fingerprint: String, reason: String, approver: String, until: String?, ticket: String? = nil) {
             self.rule = rule
             self.fingerprint = fingerprint
             self.reason = reason
@@ -44,22 +44,22 @@ package enum WaiverFile {
     }
 
     /// Why a draft cannot become a waiver.
-    package struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
-        package var code: String
-        package var message: Localized
+    public struct Problem: Error, Sendable, Hashable, CustomStringConvertible {
+        public var code: String
+        public var message: Localized
 
-        package init(code: String, de: String, en: String) {
+        public init(code: String, de: String, en: String) {
             self.code = code
             self.message = Localized(de: de, en: en)
         }
 
-        package var description: String { message.de }
+        public var description: String { message.de }
     }
 
     /// Checks a draft at `now` (UTC epoch seconds) against the limits and, if given, the rule ids
     /// of the loaded pack. Returns the expiry as it is written into the file (the `--until` text,
     /// or the latest allowed date when it was omitted).
-    package static func validate(_ draft: Draft, now: Int64, limits: WaiverLimits = WaiverLimits(),
+    public static func validate(_ draft: Draft, now: Int64, limits: WaiverLimits = WaiverLimits(),
                                 knownRules: Set<String>? = nil) throws -> String {
         let rule = draft.rule.uppercased()
         guard rule.hasPrefix("TW"), rule.count > 2, rule.dropFirst(2).allSatisfy(\.isNumber) else {
@@ -108,7 +108,7 @@ package enum WaiverFile {
 
     /// The YAML text of one entry (starting with a blank line, ending with a newline), for a draft
     /// that `validate` accepted; `expires` is what `validate` returned.
-    package static func entryText(_ draft: Draft, now: Int64, expires: String) -> String {
+    public static func entryText(_ draft: Draft, now: Int64, expires: String) -> String {
         var t = "\n- rule: \(draft.rule.uppercased())\n"
         t += "  fingerprint: \(draft.fingerprint.lowercased())\n"
         t += "  reason: \(quote(draft.reason))\n"
@@ -121,7 +121,7 @@ package enum WaiverFile {
 
     /// The new file text: `existing` (nil: a new file with the header) plus the entry. Validates the
     /// draft and that the result loads; throws `Problem` or the `ConfigError` of the existing file.
-    package static func appending(_ draft: Draft, to existing: String?, file: String, now: Int64,
+    public static func appending(_ draft: Draft, to existing: String?, file: String, now: Int64,
                                  limits: WaiverLimits = WaiverLimits(), knownRules: Set<String>? = nil) throws -> String {
         let expires = try validate(draft, now: now, limits: limits, knownRules: knownRules)
         if let existing { _ = try WaiverSet.parse(existing, file: file, limits: limits) }
@@ -139,7 +139,7 @@ package enum WaiverFile {
     /// Appends a waiver to the file at `path` (created with a header if missing). Only the new bytes
     /// are written, with `O_APPEND`; returns the text that was appended.
     @discardableResult
-    package static func append(_ draft: Draft, path: String, now: Int64, limits: WaiverLimits = WaiverLimits(),
+    public static func append(_ draft: Draft, path: String, now: Int64, limits: WaiverLimits = WaiverLimits(),
                               knownRules: Set<String>? = nil) throws -> String {
         let data = FileManager.default.contents(atPath: path)
         let existing = data.map { String(decoding: $0, as: UTF8.self) }

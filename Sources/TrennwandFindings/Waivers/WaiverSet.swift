@@ -3,20 +3,20 @@ import TrennwandRecords
 import TrennwandYAML
 
 /// The limits a waiver is checked against (audit.yaml `waiver_limits`, docs/waivers.md).
-package struct WaiverLimits: Sendable, Hashable {
+public struct WaiverLimits: Sendable, Hashable {
     /// A waiver without `scope: broad` may match at most this many findings of a run.
-    package var maxMatches: Int
+    public var maxMatches: Int
     /// `expires` may lie at most this many calendar months after `created` (through the end of
     /// that day, Europe/Berlin).
-    package var maxValidityMonths: Int
+    public var maxValidityMonths: Int
 
-    package static let defaultMaxMatches = 20
-    package static let defaultMaxValidityMonths = 12
+    public static let defaultMaxMatches = 20
+    public static let defaultMaxValidityMonths = 12
     /// Allowed ranges of the two settings in audit.yaml.
-    package static let maxMatchesRange = 1...10_000
-    package static let maxValidityMonthsRange = 1...24
+    public static let maxMatchesRange = 1...10_000
+    public static let maxValidityMonthsRange = 1...24
 
-    package init(maxMatches: Int = WaiverLimits.defaultMaxMatches, maxValidityMonths: Int = WaiverLimits.defaultMaxValidityMonths) {
+    public init(maxMatches: Int = WaiverLimits.defaultMaxMatches, maxValidityMonths: Int = WaiverLimits.defaultMaxValidityMonths) {
         self.maxMatches = maxMatches
         self.maxValidityMonths = maxValidityMonths
     }
@@ -24,7 +24,7 @@ package struct WaiverLimits: Sendable, Hashable {
     /// The latest allowed expiry for a waiver created at `created` (UTC epoch seconds): the end
     /// (24:00 Europe/Berlin) of the day `maxValidityMonths` calendar months after the creation day;
     /// a day that month lacks becomes its last day (31 Jan + 1 month → end of 28/29 Feb).
-    package func latestExpiry(created: Int64) -> Int64 {
+    public func latestExpiry(created: Int64) -> Int64 {
         let zone = ZoneConverter(identifier: WaiverSet.dateZone)
         let local = zone?.local(fromUTC: created) ?? created
         let (y, m, d) = CivilTime.civilFromDays(Int(CivilTime.floorDiv(local, 86_400)))
@@ -43,19 +43,19 @@ package struct WaiverLimits: Sendable, Hashable {
 /// empty or malformed is a `ConfigError` at its `file:line:column` (CLI exit code 2), because a
 /// waiver that cannot be audited must not silently hide a finding. How far a waiver reaches is
 /// judged by what it matches in a run (`apply`), not by its pattern.
-package struct WaiverSet: Sendable {
+public struct WaiverSet: Sendable {
     /// The file the waivers were read from.
-    package var path: String
+    public var path: String
     /// Entries in file order.
-    package var waivers: [Waiver]
+    public var waivers: [Waiver]
 
-    package init(path: String, waivers: [Waiver]) {
+    public init(path: String, waivers: [Waiver]) {
         self.path = path
         self.waivers = waivers
     }
 
     /// The time zone in which a plain date (`2025-06-30`) is read.
-    package static let dateZone = "Europe/Berlin"
+    public static let dateZone = "Europe/Berlin"
 
     static let entryKeys: Set<String> = ["rule", "fingerprint", "match", "reason", "approver", "scope", "second_approver",
                                          "created", "expires", "ticket"]
@@ -65,7 +65,7 @@ package struct WaiverSet: Sendable {
     ///
     /// `clock` (UTC epoch seconds, the wall clock) refuses a `created` in the future, so a waiver
     /// cannot stretch its validity by a future creation date; nil skips that check.
-    package static func load(path: String, limits: WaiverLimits = WaiverLimits(), clock: Int64? = nil) throws -> WaiverSet {
+    public static func load(path: String, limits: WaiverLimits = WaiverLimits(), clock: Int64? = nil) throws -> WaiverSet {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(SourcePosition(file: path, line: 1, column: 1), code: "waiver.unreadable",
                               de: "Ausnahmedatei kann nicht gelesen werden", en: "waiver file cannot be read")
@@ -74,7 +74,7 @@ package struct WaiverSet: Sendable {
     }
 
     /// Parses waiver file text; `file` is used in error positions. A file with only comments is empty.
-    package static func parse(_ text: String, file: String, limits: WaiverLimits = WaiverLimits(), clock: Int64? = nil) throws -> WaiverSet {
+    public static func parse(_ text: String, file: String, limits: WaiverLimits = WaiverLimits(), clock: Int64? = nil) throws -> WaiverSet {
         let root: YAMLNode
         do { root = try YAMLNode.parse(text, file: file) } catch let e as ConfigError where e.code == "yaml.empty" {
             return WaiverSet(path: file, waivers: [])
@@ -91,7 +91,7 @@ package struct WaiverSet: Sendable {
 
     /// Checks that every waiver names a rule of the loaded rule pack (ids compared in upper case).
     /// Throws a `ConfigError` (`waiver.unknown-rule`) at the first unknown id's position.
-    package func checkRules(known: Set<String>) throws {
+    public func checkRules(known: Set<String>) throws {
         let ids = Set(known.map { $0.uppercased() })
         for w in waivers where !ids.contains(w.rule) {
             throw ConfigError(w.rulePosition, code: "waiver.unknown-rule",
@@ -256,7 +256,7 @@ package struct WaiverSet: Sendable {
     /// waiver's and the finding's `file:line`. A waiver that matches no finding gets an "unmatched"
     /// warning, unless its rule was not evaluated in this run (`evaluatedRules`, e.g. with `--rule`;
     /// nil: all were).
-    package func apply<C: Collection>(to findings: C, now: Int64, evaluatedRules: Set<String>? = nil,
+    public func apply<C: Collection>(to findings: C, now: Int64, evaluatedRules: Set<String>? = nil,
                                      limits: WaiverLimits = WaiverLimits()) -> WaiverOutcome
     where C.Element == Finding {
         let count = findings.count
@@ -359,9 +359,9 @@ package struct WaiverSet: Sendable {
 /// A date-time must carry its zone (`Z`, `+02:00`); one without is ambiguous and refused. A plain
 /// date is read in Europe/Berlin: as `created` it means 00:00 of that day, as `expires` the end of
 /// that day (the waiver holds through the whole day and ends at 00:00 of the next day).
-package enum WaiverTime {
+public enum WaiverTime {
     /// Parses a waiver time; nil zone only if the system lacks Europe/Berlin (then dates fail).
-    package static func parse(_ text: String, endOfDay: Bool, zone: ZoneConverter?) -> Result<Int64, Problem> {
+    public static func parse(_ text: String, endOfDay: Bool, zone: ZoneConverter?) -> Result<Int64, Problem> {
         guard let p = CivilTime.parseISO8601(Array(text.utf8)) else {
             return .failure(Problem(de: "Datum (JJJJ-MM-TT) oder Zeitpunkt mit Zeitzone nach ISO 8601 erwartet, z. B. 2025-06-30 oder 2025-06-30T18:00:00+02:00",
                                     en: "ISO 8601 date (YYYY-MM-DD) or date-time with time zone expected, e.g. 2025-06-30 or 2025-06-30T18:00:00+02:00"))
@@ -380,14 +380,14 @@ package enum WaiverTime {
     }
 
     /// Today's date in Europe/Berlin as `YYYY-MM-DD`.
-    package static func berlinDate(_ now: Int64) -> String {
+    public static func berlinDate(_ now: Int64) -> String {
         let local = ZoneConverter(identifier: WaiverSet.dateZone)?.local(fromUTC: now) ?? now
         return String(CivilTime.iso8601(local).prefix(10))
     }
 
     /// Why a time could not be read, in German and English.
-    package struct Problem: Error, Sendable, Hashable {
-        package var de: String
-        package var en: String
+    public struct Problem: Error, Sendable, Hashable {
+        public var de: String
+        public var en: String
     }
 }

@@ -31,20 +31,20 @@ import Darwin
 import TrennwandRecords
 
 /// A CSV file prepared for chunked reading: its header has been read once.
-package struct CSVChunkSource: ChunkSource {
-    package let path: String
-    package let header: [String]
-    package let delimiter: UInt8
-    package let encoding: TextEncoding
+public struct CSVChunkSource: ChunkSource {
+    public let path: String
+    public let header: [String]
+    public let delimiter: UInt8
+    public let encoding: TextEncoding
     /// Byte offset of the first byte after the header line.
-    package let dataStart: Int64
+    public let dataStart: Int64
     /// Physical line number (1-based) at `dataStart`.
-    package let firstLine: Int
-    package let fileSize: Int64
+    public let firstLine: Int
+    public let fileSize: Int64
 
     /// Reads the header (same detection rules as `CSVReader`). Throws what `CSVReader` throws,
     /// and `input.not-seekable` for a compressed input (gzip, zip member): it is read whole.
-    package init(path: String, dialect: CSVDialect) throws {
+    public init(path: String, dialect: CSVDialect) throws {
         let reader = try CSVReader(path: path, dialect: dialect)
         if reader.isCompressed {
             throw InputFile.notSeekable(path)
@@ -63,7 +63,7 @@ package struct CSVChunkSource: ChunkSource {
     }
 
     /// Candidate chunk starts, ascending, the first one `dataStart` (see the file comment).
-    package func boundaries(chunkBytes: Int) throws -> [Int64] {
+    public func boundaries(chunkBytes: Int) throws -> [Int64] {
         try LineBoundaries.starts(path: path, dataStart: dataStart, fileSize: fileSize, chunkBytes: chunkBytes,
                                   skippingLineBreaks: true)
     }
@@ -81,11 +81,11 @@ extension CSVReader {
 
 extension CSVChunkSource {
     /// The profile compiled against this file's header (`profile.missing-column` when it does not fit).
-    package func normaliser(profile: SourceProfile) throws -> ProfileNormaliser {
+    public func normaliser(profile: SourceProfile) throws -> ProfileNormaliser {
         try ProfileNormaliser(profile: profile, header: header, file: path)
     }
 
-    package func read(from start: Int64, before end: Int64, blockSize: Int, normaliser: ProfileNormaliser,
+    public func read(from start: Int64, before end: Int64, blockSize: Int, normaliser: ProfileNormaliser,
                      progress: inout ChunkProgress, _ body: (NormaliseOutcome) throws -> Void,
                      rejected: (Rejection) throws -> Void) throws {
         let fd = try CSVReader.openFile(path)

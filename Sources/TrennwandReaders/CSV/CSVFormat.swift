@@ -62,16 +62,16 @@ enum CSVFormat: InputFormat {
 
 extension SourceProfile {
     /// CSV: the delimiter (nil: detect from the header line).
-    package var delimiter: UInt8? { (options as? CSVOptions)?.delimiter }
+    public var delimiter: UInt8? { (options as? CSVOptions)?.delimiter }
     /// CSV detection: header columns that must all be present.
-    package var detectHeader: [String] { (options as? CSVOptions)?.detectHeader ?? [] }
+    public var detectHeader: [String] { (options as? CSVOptions)?.detectHeader ?? [] }
     var csvDialect: CSVDialect { CSVDialect(delimiter: delimiter, encoding: encoding) }
 }
 
 extension ProfileCatalog {
     /// CSV detection on a decoded header: every `detect.header` column present (case-insensitive,
     /// trimmed); among several, the one with most detect columns; a tie is `profile.ambiguous`.
-    package func detect(header: [String], file: String) throws -> SourceProfile {
+    public func detect(header: [String], file: String) throws -> SourceProfile {
         let have = Set(header.map(ProfileNormaliser.headerKey))
         let candidates = profiles.filter { p in
             p.format == .csv && !p.detectHeader.isEmpty && p.detectHeader.allSatisfy { have.contains(ProfileNormaliser.headerKey($0)) }
@@ -89,7 +89,7 @@ extension ProfileNormaliser {
     /// Compiles a CSV profile against the file's decoded header: a column is found by
     /// `headerKey` (case-insensitive, trimmed, BOM ignored); its index is the source index.
     /// Throws `InputError` (`profile.missing-column`) when a profile column is not in the header.
-    package convenience init(profile: SourceProfile, header: [String], file: String) throws {
+    public convenience init(profile: SourceProfile, header: [String], file: String) throws {
         let normalisedHeader = header.map(Self.headerKey)
         var used = Set<Int>()
         try self.init(profile: profile, file: file, resolve: { column in
@@ -103,7 +103,7 @@ extension ProfileNormaliser {
     }
 
     /// Normalises one CSV row.
-    package func normalise(_ row: CSVRow) -> NormaliseOutcome {
+    public func normalise(_ row: CSVRow) -> NormaliseOutcome {
         let locator = Locator(file: file, line: row.line, column: nil, byteOffset: row.byteOffset, index: row.index)
         return normalise(CSVRaw(row: row), locator: locator)
     }

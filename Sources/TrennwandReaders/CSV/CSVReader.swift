@@ -1,14 +1,14 @@
 import TrennwandRecords
 
 /// How a CSV file is written. `nil` means: detect.
-package struct CSVDialect: Sendable {
+public struct CSVDialect: Sendable {
     /// One of `,` `;` TAB `|`; nil: detect from the header line.
-    package var delimiter: UInt8?
+    public var delimiter: UInt8?
     /// nil: detect (BOM, else UTF-8 if the first block is valid UTF-8, else Windows-1252).
-    package var encoding: TextEncoding?
-    package var hasHeader: Bool
+    public var encoding: TextEncoding?
+    public var hasHeader: Bool
 
-    package init(delimiter: UInt8? = nil, encoding: TextEncoding? = nil, hasHeader: Bool = true) {
+    public init(delimiter: UInt8? = nil, encoding: TextEncoding? = nil, hasHeader: Bool = true) {
         self.delimiter = delimiter
         self.encoding = encoding
         self.hasHeader = hasHeader
@@ -19,22 +19,22 @@ package struct CSVDialect: Sendable {
 ///
 /// Fields point into the read buffer when they need no change, else into a scratch buffer
 /// (unescaped `""`, transcoded to UTF-8). Copy what must outlive the callback (`ByteString`).
-package struct CSVRow {
+public struct CSVRow {
     let base: UnsafeRawPointer
     let scratch: UnsafeRawPointer
     let fields: UnsafePointer<CSVFieldRef>
     /// Number of fields in this record.
-    package let count: Int
+    public let count: Int
     /// 1-based physical line where the record starts.
-    package let line: Int
+    public let line: Int
     /// Byte offset of the record's first byte in the file.
-    package let byteOffset: Int64
+    public let byteOffset: Int64
     /// 1-based index of the data record (header excluded; rejected records count too).
-    package let index: Int
+    public let index: Int
 
     /// The i-th field as UTF-8 bytes (quotes removed, `""` unescaped, transcoded).
     @inline(__always)
-    package func field(_ i: Int) -> UnsafeRawBufferPointer {
+    public func field(_ i: Int) -> UnsafeRawBufferPointer {
         precondition(i >= 0 && i < count, "CSV field index out of range")
         let ref = fields[i]
         let start = ref.start >= 0 ? base + ref.start : scratch + (-ref.start &- 1)
@@ -42,10 +42,10 @@ package struct CSVRow {
     }
 
     /// The i-th field copied out as an owned value.
-    package func byteString(_ i: Int) -> ByteString { ByteString(field(i)) }
+    public func byteString(_ i: Int) -> ByteString { ByteString(field(i)) }
 
     /// The i-th field decoded as a `String` (for edges and tests, not for hot paths).
-    package func string(_ i: Int) -> String { String(decoding: field(i), as: UTF8.self) }
+    public func string(_ i: Int) -> String { String(decoding: field(i), as: UTF8.self) }
 }
 
 @available(*, unavailable, message: "CSVRow points into the reader's buffers; copy fields out instead")
@@ -58,23 +58,23 @@ extension CSVRow: Sendable {}
 /// transcoded to UTF-8. Blank lines between records are skipped: they are neither records nor
 /// counted in `index` (only their line numbers advance). Every data record goes either to `body`
 /// or to `rejected`, so `recordCount == accepted + rejected`.
-package final class CSVReader {
+public final class CSVReader {
     /// Default read block: 1 MiB.
-    package static let defaultBlockSize = 1 << 20
+    public static let defaultBlockSize = 1 << 20
     /// Largest record the reader buffers (a stray open quote would otherwise buffer the whole
     /// file); beyond it reading stops with `InputError` `csv.record-too-large`.
-    package static let maxRecordBytes = 256 << 20
+    public static let maxRecordBytes = 256 << 20
 
-    package let name: String
-    package private(set) var header: [String] = []
-    package private(set) var delimiter: UInt8 = UInt8(ascii: ",")
-    package private(set) var encoding: TextEncoding = .utf8
+    public let name: String
+    public private(set) var header: [String] = []
+    public private(set) var delimiter: UInt8 = UInt8(ascii: ",")
+    public private(set) var encoding: TextEncoding = .utf8
     /// Bytes read from the file so far (updated when `forEachRecord` returns, not inside it).
-    package var bytesRead: Int64 { input.bytesRead }
+    public var bytesRead: Int64 { input.bytesRead }
     /// Data records seen so far, delivered plus rejected (updated when `forEachRecord` returns).
-    package private(set) var recordCount = 0
+    public private(set) var recordCount = 0
     /// Fields every record must have: the header's count, or the first record's without header.
-    package private(set) var expectedFieldCount: Int?
+    public private(set) var expectedFieldCount: Int?
 
     var input: CSVBlockInput
     var parser: CSVRecordParser
@@ -84,17 +84,17 @@ package final class CSVReader {
 
     /// Opens the file and reads the header. Throws `InputError` when the file cannot be read
     /// (`input.unreadable`), is empty (`csv.empty`) or its header cannot be parsed.
-    package convenience init(path: String, dialect: CSVDialect = CSVDialect()) throws {
+    public convenience init(path: String, dialect: CSVDialect = CSVDialect()) throws {
         try self.init(path: path, dialect: dialect, blockSize: CSVReader.defaultBlockSize)
     }
 
     /// Reads from memory (tests, rule examples).
-    package convenience init(bytes: [UInt8], name: String, dialect: CSVDialect = CSVDialect()) throws {
+    public convenience init(bytes: [UInt8], name: String, dialect: CSVDialect = CSVDialect()) throws {
         try self.init(bytes: bytes, name: name, dialect: dialect, blockSize: CSVReader.defaultBlockSize)
     }
 
     /// Opens a gzip file or zip member (`InputFile.openStream`) with explicit bomb limits.
-    package convenience init(path: String, dialect: CSVDialect = CSVDialect(), limits: ArchiveLimits) throws {
+    public convenience init(path: String, dialect: CSVDialect = CSVDialect(), limits: ArchiveLimits) throws {
         try self.init(path: path, dialect: dialect, blockSize: CSVReader.defaultBlockSize, limits: limits)
     }
 
@@ -151,7 +151,7 @@ package final class CSVReader {
 
     /// Index of the header column `name`: exact match first, else ASCII case-insensitive with
     /// surrounding spaces ignored (exports vary in both). nil when absent.
-    package func columnIndex(_ name: String) -> Int? {
+    public func columnIndex(_ name: String) -> Int? {
         if let exact = header.firstIndex(of: name) { return exact }
         func normalized(_ s: String) -> [UInt8] {
             Array(s.utf8.drop { $0 == 0x20 }.reversed().drop { $0 == 0x20 }.reversed()).map(asciiLower)
@@ -161,7 +161,7 @@ package final class CSVReader {
     }
 
     /// The locator of a row, for findings and rejections.
-    package func locator(_ row: CSVRow) -> Locator {
+    public func locator(_ row: CSVRow) -> Locator {
         Locator(file: name, line: row.line, byteOffset: row.byteOffset, index: row.index)
     }
 
@@ -285,7 +285,7 @@ package final class CSVReader {
     ///
     /// An unterminated quote swallows the rest of the file (no resync is possible inside an open
     /// quote): it is rejected as one record and reading ends. A read error throws `InputError`.
-    package func forEachRecord(_ body: (CSVRow) throws -> Void, rejected: (Rejection) throws -> Void) throws {
+    public func forEachRecord(_ body: (CSVRow) throws -> Void, rejected: (Rejection) throws -> Void) throws {
         try readRecords(before: .max, learnFieldCount: true, body, rejected: rejected)
     }
 

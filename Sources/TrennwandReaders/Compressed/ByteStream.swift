@@ -11,7 +11,7 @@ import Darwin
 import TrennwandRecords
 
 /// A source of bytes read front to back, once.
-package protocol ByteStream {
+public protocol ByteStream {
     /// Fills the front of `buffer` and returns how many bytes it wrote; 0 means end of stream
     /// (never returned for an empty `buffer` before the end). Throws `InputError`.
     mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int

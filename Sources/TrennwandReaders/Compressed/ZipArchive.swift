@@ -17,7 +17,7 @@ import TrennwandRecords
 /// absolute path, a drive letter, a backslash or NUL refuses the whole archive
 /// (`archive.member-name`), although members are never written to disk. Members are read as
 /// streams (`openMember`) with CRC-32 and sizes checked at their end.
-package final class ZipArchive {
+public final class ZipArchive {
     struct Entry {
         var name: String
         var index: Int
@@ -30,7 +30,7 @@ package final class ZipArchive {
         var isDirectory: Bool { name.hasSuffix("/") }
     }
 
-    package let path: String
+    public let path: String
     let fd: Int32
     let fileSize: Int64
     /// Where the central directory starts: member data must end before it.
@@ -38,13 +38,13 @@ package final class ZipArchive {
     private(set) var entries: [Entry] = []
 
     /// Member names with these extensions (case-insensitive) are inputs.
-    package static let inputExtensions: Set<String> = ["csv", "xml", "jsonl", "ndjson"]
+    public static let inputExtensions: Set<String> = ["csv", "xml", "jsonl", "ndjson"]
     /// A central directory larger than this is refused (real exports hold a few entries).
     static let maxDirectoryBytes: Int64 = 64 << 20
 
     /// Opens and checks the archive. Throws `InputError` (`input.unreadable`, `archive.truncated`,
     /// `archive.corrupt`, `archive.unsupported`, `archive.member-name`).
-    package init(path: String) throws {
+    public init(path: String) throws {
         self.path = path
         fd = try InputFile.open(path)
         var info = stat()
@@ -65,7 +65,7 @@ package final class ZipArchive {
     /// The input names (`archive!/member`) of the members with an input extension, sorted; nil
     /// when `path` is not a zip file (by its magic number), cannot be read, is refused or holds no
     /// such member — reading it then reports why.
-    package static func memberInputs(_ path: String) -> [String]? {
+    public static func memberInputs(_ path: String) -> [String]? {
         guard let head = try? InputFile.rawHead(path: path, count: 4), head == [0x50, 0x4B, 0x03, 0x04],
               let archive = try? ZipArchive(path: path) else { return nil }
         let names = archive.inputMembers
@@ -73,7 +73,7 @@ package final class ZipArchive {
     }
 
     /// Names of the members that are inputs, sorted (directories and other files skipped).
-    package var inputMembers: [String] {
+    public var inputMembers: [String] {
         entries.filter { entry in
             guard !entry.isDirectory, let dot = entry.name.lastIndex(of: ".") else { return false }
             return Self.inputExtensions.contains(entry.name[entry.name.index(after: dot)...].lowercased())
@@ -81,7 +81,7 @@ package final class ZipArchive {
     }
 
     /// The decompressed bytes of member `member`; errors name `inputName` (`archive!/member`).
-    package func openMember(_ member: String, inputName: String, limits: ArchiveLimits) throws -> any ByteStream {
+    public func openMember(_ member: String, inputName: String, limits: ArchiveLimits) throws -> any ByteStream {
         guard let entry = entries.first(where: { $0.name == member && !$0.isDirectory }) else {
             throw InputError(file: inputName, code: "archive.member-missing",
                              de: "Archiv enthält kein Mitglied dieses Namens", en: "archive holds no member of that name")

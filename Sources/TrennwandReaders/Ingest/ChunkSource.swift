@@ -14,7 +14,7 @@ import Darwin
 import TrennwandRecords
 
 /// A file prepared for chunked reading (its header, if any, read once).
-package protocol ChunkSource: Sendable {
+public protocol ChunkSource: Sendable {
     var path: String { get }
     /// Byte offset of the first record (after a header or BOM).
     var dataStart: Int64 { get }
@@ -32,35 +32,35 @@ package protocol ChunkSource: Sendable {
 }
 
 /// Where a chunk's reader stopped and what it passed.
-package struct ChunkProgress: Sendable {
+public struct ChunkProgress: Sendable {
     /// Where the next record would start: the true start of the next chunk.
-    package var end: Int64
+    public var end: Int64
     /// Physical line ends consumed (the next chunk's first line is `firstLine + lineBreaks`).
-    package var lineBreaks = 0
+    public var lineBreaks = 0
     /// Data records seen (delivered and rejected).
-    package var records = 0
+    public var records = 0
 
-    package init(end: Int64) { self.end = end }
+    public init(end: Int64) { self.end = end }
 }
 
 /// What reading one chunk produced besides the records.
-package struct ChunkOutcome: Sendable {
+public struct ChunkOutcome: Sendable {
     /// Chunk-local counts, rejections (chunk-local line and index) and, on a read error or a
     /// consumer error, `fileError`: the file stops there.
-    package var account: InputAccount
+    public var account: InputAccount
     /// Where the chunk's reader stopped: the true start of the next chunk.
-    package var end: Int64
+    public var end: Int64
     /// Physical line ends consumed (the next chunk's first line is `firstLine + lineBreaks`).
-    package var lineBreaks: Int
+    public var lineBreaks: Int
     /// Data records seen (delivered and rejected).
-    package var records: Int
+    public var records: Int
 }
 
 extension Ingest {
     /// `path` prepared for chunked reading with `profile`, or nil: the file is read whole by
     /// `Ingest.run` (a format without chunking, a file of another format, a header the profile
     /// does not fit — `Ingest.run` then accounts for the error).
-    package static func chunkSource(path: String, profile: SourceProfile) -> (any ChunkSource)? {
+    public static func chunkSource(path: String, profile: SourceProfile) -> (any ChunkSource)? {
         guard (try? ProfileCatalog.sniffFormat(path: path)) == profile.format else { return nil }
         return profile.format.spec.chunkSource(path: path, profile: profile)
     }
@@ -68,7 +68,7 @@ extension Ingest {
     /// Reads the records of `source` that start in `[start, end)` (`start` must be a record
     /// boundary) through `normaliser`, calling `body` for each in order.
     /// Never throws: errors end up in `account.fileError`.
-    package static func runChunk(_ source: any ChunkSource, normaliser: ProfileNormaliser, start: Int64, end: Int64,
+    public static func runChunk(_ source: any ChunkSource, normaliser: ProfileNormaliser, start: Int64, end: Int64,
                                 blockSize: Int = 256 << 10, body: (Record) throws -> Void) -> ChunkOutcome {
         var outcome = ChunkOutcome(account: InputAccount(file: source.path, profile: normaliser.profile.id),
                                    end: start, lineBreaks: 0, records: 0)

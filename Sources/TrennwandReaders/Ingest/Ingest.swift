@@ -4,26 +4,26 @@
 import TrennwandRecords
 
 /// What ingesting one file produced besides the records themselves.
-package struct IngestResult: Sendable {
+public struct IngestResult: Sendable {
     /// read = normalised + rejected, every rejection with locator and reason; `fileError` for a
     /// file that could not be read, is malformed, or matches no profile. `account.profile` is the
     /// chosen profile id.
-    package var account: InputAccount
+    public var account: InputAccount
     /// CSV columns the profile does not use, in file order (informational).
-    package var unusedColumns: [String] = []
+    public var unusedColumns: [String] = []
     /// CSV: the encoding and delimiter the reader used (given by the profile or detected).
-    package var encoding: TextEncoding?
-    package var delimiter: UInt8?
+    public var encoding: TextEncoding?
+    public var delimiter: UInt8?
 
-    package init(account: InputAccount) { self.account = account }
+    public init(account: InputAccount) { self.account = account }
 }
 
 /// Runs one file through its profile. Never throws for bad input: it accounts for it.
-package enum Ingest {
+public enum Ingest {
     /// Reads `file` with `profile` (nil: detect from `catalog`) and calls `body` for every
     /// normalised record in file order. An error thrown by `body` stops the file; it is recorded
     /// as `fileError` with code `ingest.consumer-error` (the record itself counts as normalised).
-    package static func run(file: String, profile: SourceProfile?, catalog: ProfileCatalog,
+    public static func run(file: String, profile: SourceProfile?, catalog: ProfileCatalog,
                            body: (Record) throws -> Void) -> IngestResult {
         var result = IngestResult(account: InputAccount(file: file))
         do {

@@ -13,7 +13,7 @@ import TrennwandRecords
 /// (a FIFO without a writer) or never end (`/dev/zero`). Files are opened with `O_NONBLOCK` (which
 /// makes opening a FIFO return at once) and refused unless `fstat` says `S_ISREG`. Compressed
 /// inputs (gzip, zip members) are read through `openStream`.
-package enum InputFile {
+public enum InputFile {
     /// Opens `path` read-only; a directory, missing, unreadable or non-regular file throws
     /// `input.unreadable` (with the system's reason) or `input.not-regular-file`.
     static func open(_ path: String) throws -> Int32 {
@@ -69,12 +69,12 @@ package enum InputFile {
 
     /// Separates an archive from a member in an input name: `export.zip!/inner/a.csv` (the
     /// convention of `jar:` URLs).
-    package static let memberSeparator = "!/"
+    public static let memberSeparator = "!/"
 
     /// The archive and member an input name stands for, or nil for a plain path. A path that
     /// exists as given is plain; otherwise the first `!/` after which the part before is a
     /// regular file splits it.
-    package static func archiveMember(_ path: String) -> (archive: String, member: String)? {
+    public static func archiveMember(_ path: String) -> (archive: String, member: String)? {
         guard path.contains(memberSeparator), SystemPath.status(path) == nil else { return nil }
         var search = path.startIndex
         while let r = path.range(of: memberSeparator, range: search..<path.endIndex) {
@@ -89,7 +89,7 @@ package enum InputFile {
 
     /// Whether a directory entry named `name` is a compressed input the scan collects: a `.zip`
     /// archive or a gzip file of an input (`.csv.gz`, `.xml.gz`, `.jsonl.gz`, `.ndjson.gz`).
-    package static func isCompressedInputName(_ name: String) -> Bool {
+    public static func isCompressedInputName(_ name: String) -> Bool {
         let lower = name.lowercased()
         if lower.hasSuffix(".zip") { return true }
         guard lower.hasSuffix(".gz") else { return false }
@@ -150,7 +150,7 @@ package enum InputFile {
     /// two decompressed, checked (CRC-32, sizes) and bounded by `limits` (`archive.too-large`).
     /// xz, zstd and bzip2 files are refused (`input.compressed`), as is a bare zip archive
     /// (`archive.needs-member`: the scan expands it to its members). Throws `InputError`.
-    package static func openStream(_ path: String, limits: ArchiveLimits = .standard) throws -> any ByteStream {
+    public static func openStream(_ path: String, limits: ArchiveLimits = .standard) throws -> any ByteStream {
         switch try openForReading(path, limits: limits) {
         case .plain(let fd): return FileByteStream(fd: fd, name: path)
         case .stream(let stream): return stream

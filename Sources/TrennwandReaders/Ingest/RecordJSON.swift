@@ -6,16 +6,16 @@ import TrennwandRecords
 /// fields in schema order; missing fields are omitted. Timestamps are ISO 8601 UTC, lists and
 /// text pieces arrays of strings. Strings keep UTF-8; quotes, backslashes, control characters
 /// and U+2028/U+2029 are escaped.
-package enum RecordJSON {
+public enum RecordJSON {
     /// The record as one JSON line without the trailing newline.
-    package static func line(_ record: Record) -> String {
+    public static func line(_ record: Record) -> String {
         var out: [UInt8] = []
         encode(record, into: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
     /// Appends the record's JSON object to `out`.
-    package static func encode(_ record: Record, into out: inout [UInt8]) {
+    public static func encode(_ record: Record, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         key("_kind", &out, first: true)
         string(Array(record.kind.rawValue.utf8), &out)

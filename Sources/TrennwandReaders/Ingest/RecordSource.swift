@@ -2,7 +2,7 @@ import TrennwandRecords
 
 /// One input file opened by its format's reader with the profile compiled against it: what
 /// `Ingest.run` loops over, whatever the format.
-package protocol RecordSource: AnyObject {
+public protocol RecordSource: AnyObject {
     /// The compiled profile (CSV: resolved against the file's header).
     var normaliser: ProfileNormaliser { get }
     /// Bytes of the file consumed so far (the account's `bytes` after the loop).
@@ -16,5 +16,5 @@ package protocol RecordSource: AnyObject {
 }
 
 extension RecordSource {
-    package func describe(_ result: inout IngestResult) {}
+    public func describe(_ result: inout IngestResult) {}
 }

@@ -96,7 +96,7 @@ enum JSONLinesFormat: InputFormat {
 
 extension SourceProfile {
     /// JSON Lines detection: paths that must all exist in the first object.
-    package var detectKeys: [String] { (options as? JSONLinesOptions)?.detectKeys ?? [] }
+    public var detectKeys: [String] { (options as? JSONLinesOptions)?.detectKeys ?? [] }
 }
 
 // MARK: - Rejections
@@ -203,11 +203,11 @@ final class JSONLinesRecordSource: RecordSource {
 }
 
 /// A JSON Lines file prepared for chunked reading: chunks start after an LF.
-package struct JSONLinesChunkSource: ChunkSource {
-    package let path: String
-    package let dataStart: Int64
-    package let firstLine = 1
-    package let fileSize: Int64
+public struct JSONLinesChunkSource: ChunkSource {
+    public let path: String
+    public let dataStart: Int64
+    public let firstLine = 1
+    public let fileSize: Int64
 
     /// Throws `input.not-seekable` for a compressed input (gzip, zip member): it is read whole.
     init(path: String) throws {
@@ -225,16 +225,16 @@ package struct JSONLinesChunkSource: ChunkSource {
     }
 
     /// The byte after the first LF at or after every `chunkBytes`: always the start of a line.
-    package func boundaries(chunkBytes: Int) throws -> [Int64] {
+    public func boundaries(chunkBytes: Int) throws -> [Int64] {
         try LineBoundaries.starts(path: path, dataStart: dataStart, fileSize: fileSize, chunkBytes: chunkBytes,
                                   skippingLineBreaks: false)
     }
 
-    package func normaliser(profile: SourceProfile) throws -> ProfileNormaliser {
+    public func normaliser(profile: SourceProfile) throws -> ProfileNormaliser {
         try ProfileNormaliser(profile: profile, file: path)
     }
 
-    package func read(from start: Int64, before end: Int64, blockSize: Int, normaliser: ProfileNormaliser,
+    public func read(from start: Int64, before end: Int64, blockSize: Int, normaliser: ProfileNormaliser,
                      progress: inout ChunkProgress, _ body: (NormaliseOutcome) throws -> Void,
                      rejected: (Rejection) throws -> Void) throws {
         let reader = try JSONLinesReader(path: path, start: start)

@@ -4,13 +4,13 @@ import TrennwandYAML
 
 /// All source profiles known to a run, loaded from one or more directories, with detection of
 /// the profile that fits a file (by its format: CSV header columns, XML root element, JSON keys).
-package final class ProfileCatalog: Sendable {
+public final class ProfileCatalog: Sendable {
     /// The profiles sorted by directory order, then file name: deterministic across machines.
-    package let profiles: [SourceProfile]
+    public let profiles: [SourceProfile]
 
     /// The words the profiles know: keys and targets of every value map (configuration, never
     /// data). Part of the rule pack's vocabulary: a `.label` value equal to one is shown verbatim.
-    package var vocabulary: Set<String> {
+    public var vocabulary: Set<String> {
         var words: Set<String> = []
         for p in profiles {
             for f in p.fields {
@@ -24,7 +24,7 @@ package final class ProfileCatalog: Sendable {
     }
 
     /// Builds a catalog from parsed profiles; a duplicate id is a `ConfigError`.
-    package init(profiles: [SourceProfile]) throws {
+    public init(profiles: [SourceProfile]) throws {
         var seen: [String: SourcePosition] = [:]
         for p in profiles {
             if let other = seen[p.id] { throw ProfileIssue.duplicateID(p.position, id: p.id, other: other) }
@@ -34,7 +34,7 @@ package final class ProfileCatalog: Sendable {
     }
 
     /// Loads every `*.yaml` / `*.yml` file of the directories (not recursive), sorted by name.
-    package convenience init(directories: [String]) throws {
+    public convenience init(directories: [String]) throws {
         var loaded: [SourceProfile] = []
         for dir in directories {
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
@@ -49,12 +49,12 @@ package final class ProfileCatalog: Sendable {
     }
 
     /// The profile with this id, or nil.
-    package func profile(id: String) -> SourceProfile? {
+    public func profile(id: String) -> SourceProfile? {
         profiles.first { $0.id == id }
     }
 
     /// The profile with this id; an unknown id is a `ConfigError` listing the known ones.
-    package func require(id: String) throws -> SourceProfile {
+    public func require(id: String) throws -> SourceProfile {
         guard let p = profile(id: id) else { throw ProfileIssue.unknownProfile(id, known: profiles.map(\.id)) }
         return p
     }
@@ -62,7 +62,7 @@ package final class ProfileCatalog: Sendable {
     /// Chooses the profile for a file by its format's detection (CSV: decoded header, XML: root
     /// element, JSON Lines: keys of the first object).
     /// Throws `InputError`: `profile.no-match`, `profile.ambiguous`, or the reader's error.
-    package func detect(file: String) throws -> SourceProfile {
+    public func detect(file: String) throws -> SourceProfile {
         try Self.sniffFormat(path: file).spec.detect(file: file, catalog: self)
     }
 
@@ -70,7 +70,7 @@ package final class ProfileCatalog: Sendable {
     /// with a UTF-16 BOM, UTF-16): XML `<`, JSON Lines `{`; else CSV. Throws `InputError` for a
     /// file that cannot be read, is not a regular file (`input.not-regular-file`: a FIFO would
     /// hang) or is compressed (`input.compressed`).
-    package static func sniffFormat(path: String) throws -> SourceFormat {
+    public static func sniffFormat(path: String) throws -> SourceFormat {
         let head = try InputFile.head(path: path, count: 4096)
         if let format = InputFile.compression(head) { throw InputFile.compressed(path, format: format) }
         let space: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]

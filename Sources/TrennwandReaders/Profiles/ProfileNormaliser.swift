@@ -2,7 +2,7 @@ import Foundation
 import TrennwandRecords
 
 /// The result of normalising one export record.
-package enum NormaliseOutcome {
+public enum NormaliseOutcome {
     case record(Record)
     case rejected(Rejection)
 }
@@ -12,13 +12,13 @@ package enum NormaliseOutcome {
 /// value maps are keyed by case-folded bytes and timestamps are parsed without `String`.
 ///
 /// Not thread-safe (it owns a `ZoneConverter` cache): one normaliser per file and thread.
-package final class ProfileNormaliser {
-    package let profile: SourceProfile
-    package let file: String
+public final class ProfileNormaliser {
+    public let profile: SourceProfile
+    public let file: String
     /// CSV header columns the profile does not use, in file order (informational, not an error).
-    package internal(set) var unusedColumns: [String] = []
+    public internal(set) var unusedColumns: [String] = []
     /// Path formats (XML, JSON Lines): the distinct source paths of the profile, by source index.
-    package internal(set) var paths: [String] = []
+    public internal(set) var paths: [String] = []
 
     private let slots: [CompiledSlot]
     private let idSlot: Int?
@@ -53,7 +53,7 @@ package final class ProfileNormaliser {
 
     /// Compiles a profile whose sources are paths (XML, JSON Lines): source index `i` is `paths[i]`,
     /// one per distinct path in first-use order; the format's reader delivers values by that index.
-    package convenience init(profile: SourceProfile, file: String) throws {
+    public convenience init(profile: SourceProfile, file: String) throws {
         var paths: [String] = []
         try self.init(profile: profile, file: file, resolve: { path in
             if let i = paths.firstIndex(of: path) { return i }
@@ -64,7 +64,7 @@ package final class ProfileNormaliser {
     }
 
     /// Normalises a record given as one byte buffer per source index (tests, inline rule examples).
-    package func normalise(fields: [ByteString], locator: Locator) -> NormaliseOutcome {
+    public func normalise(fields: [ByteString], locator: Locator) -> NormaliseOutcome {
         normalise(ArrayRaw(fields: fields), locator: locator)
     }
 

@@ -3,7 +3,7 @@ import TrennwandYAML
 
 /// The container format of an export. Each case carries its `InputFormat` spec, which lives in the
 /// format's own folder (`CSV/`, `XML/`, `JSONLines/`); `spec` is the one list that registers them.
-package enum SourceFormat: String, Sendable, CaseIterable {
+public enum SourceFormat: String, Sendable, CaseIterable {
     case csv, xml, jsonl
 
     /// The format's spec: profile keys, sniffing and detection, reader and chunking.
@@ -16,7 +16,7 @@ package enum SourceFormat: String, Sendable, CaseIterable {
     }
 
     /// The file extensions (lower case, no dot) a directory scan picks up, over all formats.
-    package static var fileExtensions: Set<String> { Set(allCases.flatMap { $0.spec.fileExtensions }) }
+    public static var fileExtensions: Set<String> { Set(allCases.flatMap { $0.spec.fileExtensions }) }
 
     /// The format a file's first significant byte suggests: a format that claims it, else CSV
     /// (which has no marker of its own).

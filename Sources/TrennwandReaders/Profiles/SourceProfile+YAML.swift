@@ -17,12 +17,12 @@ extension SourceProfile {
     static let defaultFalseWords = ["nein", "false", "0", "no", "falsch", "n"]
 
     /// Loads one profile file. Every problem is a `ConfigError` with `file:line:column`.
-    package static func load(path: String) throws -> SourceProfile {
+    public static func load(path: String) throws -> SourceProfile {
         try parse(YAMLNode.load(path: path))
     }
 
     /// Parses a profile from YAML text (tests, inline examples).
-    package static func parse(yaml: String, file: String) throws -> SourceProfile {
+    public static func parse(yaml: String, file: String) throws -> SourceProfile {
         try parse(YAMLNode.parse(yaml, file: file))
     }
 

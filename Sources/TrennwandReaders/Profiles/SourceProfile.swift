@@ -4,7 +4,7 @@
 import TrennwandRecords
 
 /// What a profile does with a value that its value map does not know.
-package enum UnmappedPolicy: String, Sendable, CaseIterable {
+public enum UnmappedPolicy: String, Sendable, CaseIterable {
     /// Reject the record (`profile.unmapped-value`); the default for symbol fields.
     case reject
     /// Keep the value as it is; the default for all other fields.
@@ -14,7 +14,7 @@ package enum UnmappedPolicy: String, Sendable, CaseIterable {
 }
 
 /// Where a canonical field's value comes from in the export.
-package enum FieldSource: Sendable, Hashable {
+public enum FieldSource: Sendable, Hashable {
     /// One CSV column (header name), one XML path relative to the record element, one JSON path.
     case single(String)
     /// Several columns or paths: one text piece (text fields) or list elements (list fields) each.
@@ -25,7 +25,7 @@ package enum FieldSource: Sendable, Hashable {
     case constant(String)
 
     /// The column names or paths this source reads.
-    package var references: [String] {
+    public var references: [String] {
         switch self {
         case .single(let s): return [s]
         case .several(let l): return l
@@ -36,56 +36,56 @@ package enum FieldSource: Sendable, Hashable {
 }
 
 /// How one canonical field is filled from the export.
-package struct FieldMapping: Sendable {
+public struct FieldMapping: Sendable {
     /// Canonical field name (`time`, `actor` …).
-    package let name: String
+    public let name: String
     /// The field's slot in its kind's schema.
-    package let slot: Int
-    package let type: FieldType
+    public let slot: Int
+    public let type: FieldType
     /// The schema requires the field: a record without a value is rejected.
-    package let required: Bool
-    package let source: FieldSource
+    public let required: Bool
+    public let source: FieldSource
     /// Value map with case-folded keys; a nil target means "treat as empty".
-    package let valueMap: [String: String?]
-    package let unmapped: UnmappedPolicy
+    public let valueMap: [String: String?]
+    public let unmapped: UnmappedPolicy
     /// Used when the export's value is empty.
-    package let defaultValue: String?
+    public let defaultValue: String?
     /// Timestamp format (for `dateTime`: the date part).
-    package let timestampFormat: TimestampFormat?
+    public let timestampFormat: TimestampFormat?
     /// Time-part format for `dateTime` sources.
-    package let timeFormat: TimestampFormat?
+    public let timeFormat: TimestampFormat?
     /// Separator for list fields; nil: one element per column/path occurrence.
-    package let split: String?
-    package let trueWords: [String]
-    package let falseWords: [String]
+    public let split: String?
+    public let trueWords: [String]
+    public let falseWords: [String]
     /// Where the mapping is written, for configuration errors.
-    package let position: SourcePosition
+    public let position: SourcePosition
     /// `optional: true`: the column may be absent from a file (older export layouts); then the field
     /// is empty (or its `default`) for every record of that file. Never for required fields.
-    package var optional: Bool = false
+    public var optional: Bool = false
 }
 
 /// A source profile: how one export layout maps onto one record kind.
 ///
 /// Profiles are YAML files under `Rules/profiles/` (see docs/profiles.md) so that a
 /// data-protection officer can review and extend them without touching Swift.
-package struct SourceProfile: Sendable {
-    package let id: String
-    package let title: Localized
-    package let kind: RecordKind
-    package let format: SourceFormat
+public struct SourceProfile: Sendable {
+    public let id: String
+    public let title: Localized
+    public let kind: RecordKind
+    public let format: SourceFormat
     /// nil: detect (BOM, valid UTF-8, else Windows-1252).
-    package let encoding: TextEncoding?
+    public let encoding: TextEncoding?
     /// IANA time zone of local export times, default `Europe/Berlin`.
-    package let timezone: String
+    public let timezone: String
     /// The format's own keys (delimiter, detect header, record path …): see the format's folder.
     let options: any FormatOptions
     /// The mapped fields in schema slot order.
-    package let fields: [FieldMapping]
+    public let fields: [FieldMapping]
     /// The profile file and the position of its root mapping.
-    package let position: SourcePosition
+    public let position: SourcePosition
 
     /// Canonical fields whose date-only values mean the end of that day (23:59:59 local),
     /// because they close a validity interval.
-    package static let endOfDayFields: Set<String> = ["end", "valid_to", "retention_until"]
+    public static let endOfDayFields: Set<String> = ["end", "valid_to", "retention_until"]
 }

@@ -6,12 +6,12 @@ import TrennwandRecords
 ///
 /// Two-letter tokens accept one or two digits (`1.3.2025` reads like `01.03.2025`); `yyyy` takes
 /// exactly four. A space in the pattern matches one or more spaces. The whole value must match.
-package enum TimestampFormat: Sendable, Hashable, CustomStringConvertible {
+public enum TimestampFormat: Sendable, Hashable, CustomStringConvertible {
     case iso8601
     case pattern([Token], text: String)
 
     /// One element of a pattern.
-    package enum Token: Sendable, Hashable {
+    public enum Token: Sendable, Hashable {
         case year, month, day, hour, minute, second
         case literal(UInt8)
     }
@@ -27,7 +27,7 @@ package enum TimestampFormat: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Compiles a format text; nil when it contains no date or time token or an unknown letter.
-    package static func compile(_ text: String) -> TimestampFormat? {
+    public static func compile(_ text: String) -> TimestampFormat? {
         let t = text.trimmingCharacters(in: .whitespaces)
         if t.lowercased() == "iso8601" || t.lowercased() == "iso 8601" { return .iso8601 }
         let bytes = Array(t.utf8)
@@ -64,7 +64,7 @@ package enum TimestampFormat: Sendable, Hashable, CustomStringConvertible {
         return .pattern(tokens, text: t)
     }
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .iso8601: return "iso8601"
         case .pattern(_, let text): return text

@@ -89,16 +89,16 @@ enum XMLFormat: InputFormat {
 
 extension SourceProfile {
     /// XML detection: root element in Clark notation `{uri}local`.
-    package var detectRoot: String? { (options as? XMLOptions)?.detectRoot }
+    public var detectRoot: String? { (options as? XMLOptions)?.detectRoot }
     /// XML: absolute path of the record element.
-    package var recordPath: String? { (options as? XMLOptions)?.recordPath }
+    public var recordPath: String? { (options as? XMLOptions)?.recordPath }
     /// XML: prefix → namespace URI for `recordPath` and field paths.
-    package var namespaces: [String: String] { (options as? XMLOptions)?.namespaces ?? [:] }
+    public var namespaces: [String: String] { (options as? XMLOptions)?.namespaces ?? [:] }
 }
 
 extension ProfileCatalog {
     /// XML detection on the root element in Clark notation `{uri}local`.
-    package func detect(root: String, file: String) throws -> SourceProfile {
+    public func detect(root: String, file: String) throws -> SourceProfile {
         let top = profiles.filter { $0.format == .xml && $0.detectRoot == root }
         guard !top.isEmpty else { throw ProfileIssue.noMatchRoot(file: file, root: root) }
         guard top.count == 1 else { throw ProfileIssue.ambiguous(file: file, candidates: top.map(\.id)) }
@@ -108,12 +108,12 @@ extension ProfileCatalog {
 
 extension ProfileNormaliser {
     /// The reader spec: record path, namespaces, one field path per distinct profile path.
-    package var xmlSpec: XMLRecordSpec {
+    public var xmlSpec: XMLRecordSpec {
         XMLRecordSpec(recordPath: profile.recordPath ?? "/", namespaces: profile.namespaces, fieldPaths: paths)
     }
 
     /// Normalises one XML record element.
-    package func normalise(_ view: XMLRecordView) -> NormaliseOutcome {
+    public func normalise(_ view: XMLRecordView) -> NormaliseOutcome {
         let locator = Locator(file: file, line: view.line, column: view.column, byteOffset: view.byteOffset, index: view.index)
         return normalise(XMLRaw(view: view), locator: locator)
     }

@@ -2,10 +2,10 @@ import TrennwandRecords
 
 /// A record or field path in an `XMLRecordSpec` that cannot be used: bad syntax, an undeclared
 /// prefix, or a form the reader does not support. Thrown before any input is read.
-package struct XMLPathError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct XMLPathError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The path as written in the spec.
-    package var path: String
-    package var message: Localized
+    public var path: String
+    public var message: Localized
 
     init(_ path: String, de: String, en: String) {
         self.path = path
@@ -14,8 +14,8 @@ package struct XMLPathError: Error, Sendable, Hashable, CustomStringConvertible 
             en: "XML path '\(path)': \(en)")
     }
 
-    package func text(_ language: Language) -> String { message.text(language) }
-    package var description: String { message.de }
+    public func text(_ language: Language) -> String { message.text(language) }
+    public var description: String { message.de }
 }
 
 /// An expanded name as bytes, as the spec names it (before interning into a parser's dictionary).

@@ -3,42 +3,42 @@ import Glibc
 import TrennwandRecords
 
 /// An expanded XML name.
-package struct XMLName: Sendable, Hashable, CustomStringConvertible {
-    package var namespace: String?
-    package var localName: String
+public struct XMLName: Sendable, Hashable, CustomStringConvertible {
+    public var namespace: String?
+    public var localName: String
 
-    package init(namespace: String?, localName: String) {
+    public init(namespace: String?, localName: String) {
         self.namespace = namespace
         self.localName = localName
     }
 
     /// Clark notation `{uri}local`, or `local` without a namespace.
-    package var description: String { namespace.map { "{\($0)}\(localName)" } ?? localName }
+    public var description: String { namespace.map { "{\($0)}\(localName)" } ?? localName }
 }
 
 /// Which elements are records and which values become fields.
 ///
 /// Names match by namespace URI and local name, whatever prefixes the file itself uses; an
 /// unprefixed step means "no namespace" (also for attributes, as in XML Namespaces).
-package struct XMLRecordSpec: Sendable {
+public struct XMLRecordSpec: Sendable {
     /// Absolute path of the record element, e.g. `/d:Dokumentation/d:Teilnehmer/d:Vermerk`.
-    package var recordPath: String
+    public var recordPath: String
     /// Prefix → namespace URI, for the prefixes used in the paths (independent of the file's prefixes).
-    package var namespaces: [String: String]
+    public var namespaces: [String: String]
     /// Field paths relative to the record element; the index is the field number in `XMLRecordView`.
     /// Syntax: `d:Text` (child element text, all descendant text joined), `d:Kopf/d:Datum` (nested),
     /// `@id`, `d:Kopf/@typ`, `@x:attr` (attributes), `.` (the record's whole text content),
     /// `../@nr` and `../../@nr` (attributes of ancestors on the record path).
-    package var fieldPaths: [String]
+    public var fieldPaths: [String]
 
-    package init(recordPath: String, namespaces: [String: String] = [:], fieldPaths: [String]) {
+    public init(recordPath: String, namespaces: [String: String] = [:], fieldPaths: [String]) {
         self.recordPath = recordPath
         self.namespaces = namespaces
         self.fieldPaths = fieldPaths
     }
 
     /// Checks every path; throws `XMLPathError` naming the first bad one.
-    package func validate() throws { _ = try CompiledSpec(self) }
+    public func validate() throws { _ = try CompiledSpec(self) }
 }
 
 /// One record element: valid only inside the callback.
@@ -47,37 +47,37 @@ package struct XMLRecordSpec: Sendable {
 /// (exact for UTF-8 input; approximate when the previous line was already dropped from libxml2's
 /// buffer). `byteOffset` is the offset of `<` in the file (exact for UTF-8, approximate for
 /// single-byte encodings when the start tag holds non-ASCII characters).
-package struct XMLRecordView {
+public struct XMLRecordView {
     let state: XMLParseState
 
     /// Every occurrence of field `i` in document order (text pieces and CDATA joined).
-    package func values(_ i: Int) -> [ByteString] {
+    public func values(_ i: Int) -> [ByteString] {
         precondition(i >= 0 && i < state.spec.fieldCount, "field index out of range")
         let field = state.fields[i]
         return field.bytes.withUnsafeBytes { b in field.ranges.map { ByteString(UnsafeRawBufferPointer(rebasing: b[$0])) } }
     }
 
     /// The first occurrence of field `i`, if any.
-    package func first(_ i: Int) -> ByteString? {
+    public func first(_ i: Int) -> ByteString? {
         precondition(i >= 0 && i < state.spec.fieldCount, "field index out of range")
         let field = state.fields[i]
         return field.ranges.first.map { r in field.bytes.withUnsafeBytes { ByteString(UnsafeRawBufferPointer(rebasing: $0[r])) } }
     }
 
     /// How many occurrences field `i` has.
-    package func count(_ i: Int) -> Int {
+    public func count(_ i: Int) -> Int {
         precondition(i >= 0 && i < state.spec.fieldCount, "field index out of range")
         return state.fields[i].ranges.count
     }
 
-    package var line: Int { state.recordLine }
-    package var column: Int { state.recordColumn }
+    public var line: Int { state.recordLine }
+    public var column: Int { state.recordColumn }
     /// 1-based index of the record element in the file.
-    package var index: Int { state.recordIndex }
-    package var byteOffset: Int64 { state.recordOffset }
+    public var index: Int { state.recordIndex }
+    public var byteOffset: Int64 { state.recordOffset }
 
     /// Where this record sits in `file`.
-    package func locator(file: String) -> Locator {
+    public func locator(file: String) -> Locator {
         Locator(file: file, line: line, column: column, byteOffset: byteOffset, index: index)
     }
 }
@@ -87,9 +87,9 @@ package struct XMLRecordView {
 ///
 /// The file is fed in `read(2)` chunks (64–256 KiB by default, at most 8 MiB) so memory stays flat
 /// whatever the file size. Each reader owns its parser context; readers may run on different threads.
-package final class XMLRecordReader {
-    package let name: String
-    package private(set) var bytesRead: Int64 = 0
+public final class XMLRecordReader {
+    public let name: String
+    public private(set) var bytesRead: Int64 = 0
 
     private enum Source {
         case file(Int32)
@@ -111,7 +111,7 @@ package final class XMLRecordReader {
     /// Throws `XMLPathError` for a bad spec and `InputError` (`input.unreadable`) for a file that
     /// is missing, unreadable or a directory. A gzip file or zip member (`InputFile.openStream`)
     /// is decompressed within `limits`.
-    package init(path: String, spec: XMLRecordSpec, chunkSize: Int = 256 * 1024, limits: ArchiveLimits = .standard) throws {
+    public init(path: String, spec: XMLRecordSpec, chunkSize: Int = 256 * 1024, limits: ArchiveLimits = .standard) throws {
         self.name = path
         self.spec = try CompiledSpec(spec)
         self.chunkSize = Self.clamp(chunkSize)
@@ -121,7 +121,7 @@ package final class XMLRecordReader {
         }
     }
 
-    package init(bytes: [UInt8], name: String, spec: XMLRecordSpec, chunkSize: Int = 256 * 1024) throws {
+    public init(bytes: [UInt8], name: String, spec: XMLRecordSpec, chunkSize: Int = 256 * 1024) throws {
         self.name = name
         self.spec = try CompiledSpec(spec)
         self.chunkSize = Self.clamp(chunkSize)
@@ -133,7 +133,7 @@ package final class XMLRecordReader {
     }
 
     /// The root element's name, reading only as far as its start tag (profile detection).
-    package static func rootElement(path: String) throws -> XMLName {
+    public static func rootElement(path: String) throws -> XMLName {
         var stream = try InputFile.openStream(path)
         let spec = try CompiledSpec(XMLRecordSpec(recordPath: "/root", fieldPaths: []))
         let state = XMLParseState(spec: spec, rootOnly: true)
@@ -149,7 +149,7 @@ package final class XMLRecordReader {
 
     /// Streams every record element to `body`. A fatal parse error throws `InputError` with line
     /// and column after the records before it were delivered; a record cut by it goes to `rejected`.
-    package func forEachRecord(_ body: (XMLRecordView) throws -> Void, rejected: (Rejection) throws -> Void) throws {
+    public func forEachRecord(_ body: (XMLRecordView) throws -> Void, rejected: (Rejection) throws -> Void) throws {
         let state = XMLParseState(spec: spec)
         bytesRead = 0
         switch source {
