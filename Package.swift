@@ -16,8 +16,8 @@ let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 // Engine) keep `public` declarations; the layers above (Outputs, State, Scan, the CLI) use
 // `package`. Measured in one `make bench` run against the earlier binary (BENCH_BEFORE): with
 // `package` everywhere the CSV scan took 1.24× (1 thread) and 1.20× (2 threads) as long, with the
-// hot targets `public` it is as fast as before — cross-module optimisation inlines the public
-// declarations of these modules into their callers, not the `package` ones. Nothing outside this
+// hot targets `public` it is as fast as before (the likely reason: cross-module optimisation
+// inlines their public declarations into the callers, the `package` ones were not). Nothing outside this
 // package imports any target: no library product is declared.
 let hot: [SwiftSetting] = strict + [.unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"], .when(configuration: .release))]
 
