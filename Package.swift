@@ -14,11 +14,12 @@ let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 //
 // Access: the targets the engine's per-record calls cross into (Records, YAML, Readers, Findings,
 // Engine) keep `public` declarations; the layers above (Outputs, State, Scan, the CLI) use
-// `package`. Measured in one `make bench` run against the earlier binary (BENCH_BEFORE): with
-// `package` everywhere the CSV scan took 1.24× (1 thread) and 1.20× (2 threads) as long, with the
-// hot targets `public` it is as fast as before (the likely reason: cross-module optimisation
-// inlines their public declarations into the callers, the `package` ones were not). Nothing outside this
-// package imports any target: no library product is declared.
+// `package`. With `package` everywhere, one `make bench` put the CSV scan at 1.2× the time of the
+// earlier binary; that comparison timed the two binaries minutes apart on a shared VM, where the
+// same binary later varied by 30 %, so it is a suspicion, not a proof (cross-module optimisation of
+// `package` declarations). Keeping `public` on the hot targets is the conservative choice; with it
+// the alternating comparison (BENCH_BEFORE, docs/performance.md) shows no slowdown. Nothing outside
+// this package imports any target: no library product is declared.
 let hot: [SwiftSetting] = strict + [.unsafeFlags(["-enforce-exclusivity=unchecked", "-cross-module-optimization"], .when(configuration: .release))]
 
 let package = Package(
