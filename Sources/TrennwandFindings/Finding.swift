@@ -85,6 +85,18 @@ public struct Finding: Sendable, Codable {
     public var detail: Localized?
     /// How many records of this run produced the same fingerprint (collapsed into this finding).
     public var occurrences: Int = 1
+    /// The records merged into this finding after the first (which is `locator`/`time`/`evidence`),
+    /// in report order. May hold fewer than `occurrences - 1` entries when a bound was reached
+    /// (`occurrencesTruncated`); never more.
+    public var others: [Occurrence] = []
+
+    /// Every merged record, the first included (`locator`, `time`, `evidence`), in report order.
+    public var occurrenceList: [Occurrence] {
+        [Occurrence(locator: locator, time: time, evidence: evidence)] + others
+    }
+
+    /// Whether fewer records are listed than were merged (`occurrences > 1 + others.count`).
+    public var occurrencesTruncated: Bool { occurrences > 1 + others.count }
 
     public init(ruleID: String, title: Localized, severity: Severity, findingClass: FindingClass, norms: [Norm],
                 locator: Locator, time: Int64?, evidence: [Evidence], persons: [String: String],
@@ -101,5 +113,23 @@ public struct Finding: Sendable, Codable {
         self.remediation = remediation
         self.fingerprint = fingerprint
         self.detail = detail
+    }
+}
+
+/// One record merged into a finding: where it is, when it happened and its masked evidence.
+///
+/// Records with the same fingerprint share rule and key fields, but an auditor needs every access
+/// line as evidence (issue #14): the finding keeps each record's place and time.
+public struct Occurrence: Sendable, Codable, Hashable {
+    public var locator: Locator
+    /// Time of the record (UTC epoch seconds), if it has one.
+    public var time: Int64?
+    /// The record's masked evidence (same fields as the finding's; values may differ).
+    public var evidence: [Evidence]
+
+    public init(locator: Locator, time: Int64?, evidence: [Evidence]) {
+        self.locator = locator
+        self.time = time
+        self.evidence = evidence
     }
 }

@@ -101,12 +101,9 @@ extension Finding {
     public var neutralised: Finding {
         var f = self
         f.locator = locator.neutralised
-        f.evidence = evidence.map { e in
-            var e = e
-            e.value = Masking.neutralised(e.value)
-            e.field = Masking.neutralised(e.field)
-            e.detector = Masking.neutralised(e.detector)
-            return e
+        f.evidence = evidence.map(\.neutralised)
+        f.others = others.map { o in
+            Occurrence(locator: o.locator.neutralised, time: o.time, evidence: o.evidence.map(\.neutralised))
         }
         f.persons = persons.mapValues { Masking.neutralised($0) }
         f.detail = detail?.neutralised
@@ -114,11 +111,23 @@ extension Finding {
     }
 }
 
+extension Evidence {
+    /// Field, detector and value neutralised.
+    public var neutralised: Evidence {
+        var e = self
+        e.value = Masking.neutralised(value)
+        e.field = Masking.neutralised(field)
+        e.detector = Masking.neutralised(detector)
+        return e
+    }
+}
+
 extension RunInfo {
-    /// Input names and rejection texts neutralised.
+    /// Input names, rejection texts and skipped paths neutralised.
     public var neutralised: RunInfo {
         var r = self
         r.inputs = inputs.map(\.neutralised)
+        r.state?.skipped = state?.skipped.map { SkippedFile(path: Masking.neutralised($0.path), scannedInRun: $0.scannedInRun, scannedAt: $0.scannedAt) } ?? []
         return r
     }
 }

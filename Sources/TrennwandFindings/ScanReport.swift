@@ -46,6 +46,9 @@ public struct RunInfo: Sendable, Codable {
     public var failOn: Severity?
     /// Public id of the pseudonym key (`PseudonymKey.keyID`, never the key); nil when unknown.
     public var keyID: String?
+    /// The state store's view of this run (runs with `--state`, and `trennwand report`): the
+    /// report then covers every finding open after the run, not only this run's.
+    public var state: StateRunInfo?
 
     public init(toolVersion: String, started: Int64, finished: Int64, rulePackHash: String, rules: [RuleDescriptor],
                 inputs: [InputAccount], language: Language, failOn: Severity?) {
@@ -63,4 +66,38 @@ public struct RunInfo: Sendable, Codable {
     public var recordsEvaluated: Int { inputs.reduce(0) { $0 + $1.normalised } }
     public var recordsRejected: Int { inputs.reduce(0) { $0 + $1.rejected } }
     public var filesFailed: Int { inputs.filter { $0.fileError != nil }.count }
+}
+
+/// What a report says about the state store behind it (issue #14).
+public struct StateRunInfo: Sendable, Codable, Hashable {
+    /// The run this report belongs to (the last finished run for `trennwand report`).
+    public var runID: Int64
+    /// Files this run skipped because an earlier run scanned the same content.
+    public var skipped: [SkippedFile]
+    /// `trennwand report --since`: only findings last seen at or after this time (UTC epoch seconds).
+    public var since: Int64?
+    /// True for `trennwand report` (rendered from the store, nothing scanned).
+    public var fromStore: Bool
+
+    public init(runID: Int64, skipped: [SkippedFile] = [], since: Int64? = nil, fromStore: Bool = false) {
+        self.runID = runID
+        self.skipped = skipped
+        self.since = since
+        self.fromStore = fromStore
+    }
+}
+
+/// An input the run did not read again: "unverändert, geprüft in Lauf N".
+public struct SkippedFile: Sendable, Codable, Hashable {
+    public var path: String
+    /// The run that scanned this content; nil when that run record was purged by retention.
+    public var scannedInRun: Int64?
+    /// UTC epoch seconds of that scan.
+    public var scannedAt: Int64?
+
+    public init(path: String, scannedInRun: Int64?, scannedAt: Int64? = nil) {
+        self.path = path
+        self.scannedInRun = scannedInRun
+        self.scannedAt = scannedAt
+    }
 }

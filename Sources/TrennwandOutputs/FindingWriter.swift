@@ -15,10 +15,44 @@ import TrennwandRecords
 package protocol FindingWriter {
     /// Writes the run header (tool, rules, run facts).
     mutating func begin(run: RunInfo) throws
-    /// Writes one finding; `waived` is the waiver that covers it, if any (waived findings stay visible).
-    mutating func write(_ finding: Finding, waived: WaiverInfo?) throws
+    /// Writes one finding with what the run knows about it: the waiver that covers it (waived
+    /// findings stay visible), its lifecycle in the state store, its baseline state.
+    mutating func write(_ finding: Finding, context: FindingContext) throws
     /// Writes totals and accounting and flushes the sink.
     mutating func end(summary: RunSummary) throws
+}
+
+extension FindingWriter {
+    /// Writes a finding known only by its waiver (no state, no baseline).
+    package mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
+        try write(finding, context: FindingContext(waived: waived))
+    }
+}
+
+/// Whether a finding was in the baseline the run compared against (SARIF `baselineState`).
+package enum BaselineState: String, Sendable, Codable, Hashable, CaseIterable {
+    /// Not in the baseline.
+    case new
+    /// In the baseline and found again.
+    case unchanged
+    /// In the baseline, not found any more.
+    case absent
+}
+
+/// What a run knows about one finding besides the finding itself.
+package struct FindingContext: Sendable, Codable, Hashable {
+    /// The waiver that covers it, if any.
+    package var waived: WaiverInfo?
+    /// Its lifecycle in the state store (runs with `--state`).
+    package var lifecycle: FindingLifecycle?
+    /// Its baseline state (runs with `--baseline`).
+    package var baseline: BaselineState?
+
+    package init(waived: WaiverInfo? = nil, lifecycle: FindingLifecycle? = nil, baseline: BaselineState? = nil) {
+        self.waived = waived
+        self.lifecycle = lifecycle
+        self.baseline = baseline
+    }
 }
 
 /// An audited waiver that covers a finding: who accepted it, why, and until when.
@@ -34,12 +68,24 @@ package struct WaiverInfo: Sendable, Codable, Hashable {
     package var created: Int64
     /// UTC epoch seconds when the waiver expires; nil only for waivers without expiry (discouraged).
     package var expires: Int64?
+    /// The kind of decision, when the waiver file names one.
+    package var decision: WaiverDecision?
+    /// Who follows the finding up.
+    package var owner: String?
+    /// `reported_art33`: report date (UTC epoch seconds) and the authority's reference.
+    package var reportedOn: Int64?
+    package var authorityReference: String?
 
-    package init(reason: String, approver: String, created: Int64, expires: Int64?) {
+    package init(reason: String, approver: String, created: Int64, expires: Int64?, decision: WaiverDecision? = nil,
+                 owner: String? = nil, reportedOn: Int64? = nil, authorityReference: String? = nil) {
         self.reason = reason
         self.approver = approver
         self.created = created
         self.expires = expires
+        self.decision = decision
+        self.owner = owner
+        self.reportedOn = reportedOn
+        self.authorityReference = authorityReference
     }
 }
 
@@ -87,6 +133,10 @@ package struct RunSummary: Sendable, Codable {
     package var byNorm: [String: Tally] = [:]
     package var byClass: [FindingClass: Tally] = [:]
     package var baseline: BaselineCounts?
+    /// Findings by lifecycle status (runs with `--state`; resolved ones only here).
+    package var byStatus: [FindingStatus: Int] = [:]
+    /// Findings by baseline state (runs with `--baseline`; absent ones only here).
+    package var byBaselineState: [BaselineState: Int] = [:]
 
     package init(finished: Int64, inputs: [InputAccount], baseline: BaselineCounts? = nil) {
         self.finished = finished
@@ -96,6 +146,16 @@ package struct RunSummary: Sendable, Codable {
 
     /// Counts one finding into every group.
     package mutating func count(_ finding: Finding, waived: WaiverInfo?) {
+        count(finding, context: FindingContext(waived: waived))
+    }
+
+    /// Counts one finding into every group, and by lifecycle status and baseline state. A finding
+    /// the run resolved is counted only in `byStatus` (it is not open any more).
+    package mutating func count(_ finding: Finding, context: FindingContext) {
+        if let status = context.lifecycle?.status { byStatus[status, default: 0] += 1 }
+        if let b = context.baseline { byBaselineState[b, default: 0] += 1 }
+        if context.lifecycle?.status == .resolved || context.baseline == .absent { return }
+        let waived = context.waived
         func bump(_ t: inout Tally) { if waived == nil { t.open += 1 } else { t.waived += 1 } }
         bump(&bySeverity[finding.severity, default: Tally()])
         bump(&byRule[finding.ruleID, default: Tally()])
@@ -150,9 +210,9 @@ package struct FanoutWriter: FindingWriter {
         for i in writers.indices { try writers[i].begin(run: run) }
     }
 
-    package mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
-        summary.count(finding, waived: waived)
-        for i in writers.indices { try writers[i].write(finding, waived: waived) }
+    package mutating func write(_ finding: Finding, context: FindingContext) throws {
+        summary.count(finding, context: context)
+        for i in writers.indices { try writers[i].write(finding, context: context) }
     }
 
     /// Ends every writer with the counted summary, taking `finished`, `inputs` and `baseline` from `final`.
@@ -194,6 +254,8 @@ extension RunSummary {
 extension WaiverInfo {
     /// Reason and approver neutralised (`Masking.neutralised`).
     package var neutralised: WaiverInfo {
-        WaiverInfo(reason: Masking.neutralised(reason), approver: Masking.neutralised(approver), created: created, expires: expires)
+        WaiverInfo(reason: Masking.neutralised(reason), approver: Masking.neutralised(approver), created: created, expires: expires,
+                   decision: decision, owner: owner.map(Masking.neutralised), reportedOn: reportedOn,
+                   authorityReference: authorityReference.map(Masking.neutralised))
     }
 }

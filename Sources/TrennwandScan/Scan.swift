@@ -113,7 +113,7 @@ package enum Scan {
             session.report().forEach(diagnose)
         }
         let delivery = ReportDelivery(targets: r.targets, sourceRoot: r.sourceRoot, colorStandardOutput: r.colorStandardOutput)
-        if let failure = delivery.write(findings: result.findings, run: run, waived: waivers.waived,
+        if let failure = delivery.write(findings: result.findings, run: run, contexts: waivers.waived.map { FindingContext(waived: $0) },
                                         baseline: comparison.map(BaselineCounts.init), trend: session?.trendSection()) {
             diagnose(failure)
             session?.finish(exitCode: r.historyCode(.output), skipped: result.skipped.count)

@@ -1,17 +1,6 @@
 import TrennwandFindings
 import TrennwandRecords
 
-/// Lifecycle of a finding across scheduled scans, keyed by its content-based fingerprint.
-///
-/// - `new`: first seen in the run recorded as `firstRun` (stays `new` until another run sees it again).
-/// - `open`: seen again by a later run.
-/// - `resolved`: its source file was re-scanned completely and the fingerprint was not found again.
-/// - `reopened`: seen again after it had been resolved.
-/// - `waived`: a waiver covered it when it was last seen (set by the scan, not by the store).
-package enum FindingStatus: String, Sendable, Codable, CaseIterable {
-    case new, open, resolved, reopened, waived
-}
-
 /// State of a run record.
 package enum RunStatus: String, Sendable, Codable {
     /// Begun and not finished; while its process holds the run lock it is the live run.

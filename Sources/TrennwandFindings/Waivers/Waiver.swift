@@ -12,6 +12,27 @@ public enum WaiverScope: String, Sendable, Hashable {
     case broad
 }
 
+/// What the DPO decided about a waived finding (`decision:` in the waiver file).
+public enum WaiverDecision: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The rule fired on something that is not a violation.
+    case falsePositive = "false_positive"
+    /// A real violation whose risk is accepted until the waiver expires.
+    case acceptedRisk = "accepted_risk"
+    /// The cause was remedied (the finding stays in old exports until they age out).
+    case mitigated
+    /// Reported to the supervisory authority under Art. 33 DSGVO (with date and reference).
+    case reportedArt33 = "reported_art33"
+
+    public var label: Localized {
+        switch self {
+        case .falsePositive: return Localized(de: "Fehlalarm", en: "false positive")
+        case .acceptedRisk: return Localized(de: "Risiko akzeptiert", en: "accepted risk")
+        case .mitigated: return Localized(de: "behoben", en: "mitigated")
+        case .reportedArt33: return Localized(de: "gemeldet nach Art. 33 DSGVO", en: "reported under Art. 33 GDPR")
+        }
+    }
+}
+
 /// One audited waiver read from the waiver file.
 ///
 /// A waiver covers a finding when the rule matches and every given criterion holds (the
@@ -39,6 +60,14 @@ public struct Waiver: Sendable, Hashable {
     public var expires: Int64
     /// Optional reference to a ticket or decision document.
     public var ticket: String?
+    /// The kind of decision; nil in waiver files written before decisions existed.
+    public var decision: WaiverDecision?
+    /// Who follows the finding up (name or role); may differ from the approver.
+    public var owner: String?
+    /// `reported_art33`: UTC epoch seconds of the report to the authority (00:00 Europe/Berlin of that day).
+    public var reportedOn: Int64?
+    /// `reported_art33`: the authority's reference (Aktenzeichen).
+    public var authorityReference: String?
     /// Where the entry starts in the waiver file (for warnings).
     public var position: SourcePosition
     /// Where the rule id is written (for an unknown rule).

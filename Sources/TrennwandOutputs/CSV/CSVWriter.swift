@@ -40,8 +40,8 @@ package struct CSVWriter: FindingWriter {
         try sink.write("\u{FEFF}" + CSVWriter.row(CSVWriter.header.map { $0.text(language) }))
     }
 
-    package mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
-        let finding = finding.neutralised, waived = waived?.neutralised
+    package mutating func write(_ finding: Finding, context: FindingContext) throws {
+        let finding = finding.neutralised, waived = context.waived?.neutralised
         let l = finding.locator
         let evidence = finding.evidence.map { e in
             e.field + (e.detector.map { " (\($0))" } ?? "") + ": " + e.value

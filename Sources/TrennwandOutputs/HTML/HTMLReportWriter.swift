@@ -73,8 +73,8 @@ package struct HTMLReportWriter: FindingWriter {
         try sink.write(h)
     }
 
-    package mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
-        let finding = finding.neutralised, waived = waived?.neutralised
+    package mutating func write(_ finding: Finding, context: FindingContext) throws {
+        let finding = finding.neutralised, waived = context.waived?.neutralised
         count += 1
         let rule = rules[finding.ruleID]
         let sev = finding.severity

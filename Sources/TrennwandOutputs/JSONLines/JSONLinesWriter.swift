@@ -18,8 +18,8 @@ package struct JSONLinesWriter: FindingWriter {
 
     package mutating func begin(run: RunInfo) throws { self.run = run.neutralised }
 
-    package mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
-        let finding = finding.neutralised, waived = waived?.neutralised
+    package mutating func write(_ finding: Finding, context: FindingContext) throws {
+        let finding = finding.neutralised, waived = context.waived?.neutralised
         let lang = run?.language ?? .de
         var o = JSONObject()
         o.string(JSONLinesField.type.rawValue, JSONLinesField.findingType)

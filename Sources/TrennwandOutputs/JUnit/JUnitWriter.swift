@@ -29,8 +29,8 @@ package struct JUnitWriter: FindingWriter {
         }
     }
 
-    package mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
-        let finding = finding.neutralised, waived = waived?.neutralised
+    package mutating func write(_ finding: Finding, context: FindingContext) throws {
+        let finding = finding.neutralised, waived = context.waived?.neutralised
         let lang = run?.language ?? .de
         let de = lang == .de
         if names[finding.ruleID] == nil {

@@ -72,8 +72,8 @@ package struct SARIFWriter: FindingWriter {
         try sink.write(head)
     }
 
-    package mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
-        let finding = finding.neutralised, waived = waived?.neutralised
+    package mutating func write(_ finding: Finding, context: FindingContext) throws {
+        let finding = finding.neutralised, waived = context.waived?.neutralised
         guard written < maxResults else {
             omittedResults += 1
             return

@@ -22,8 +22,8 @@ package struct TextSummaryWriter: FindingWriter {
 
     package mutating func begin(run: RunInfo) throws { self.run = run.neutralised }
 
-    package mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
-        let finding = finding.neutralised, waived = waived?.neutralised
+    package mutating func write(_ finding: Finding, context: FindingContext) throws {
+        let finding = finding.neutralised, waived = context.waived?.neutralised
         guard waived == nil, topCount > 0 else { return }
         if top.count == topCount, let last = top.last, last.severity >= finding.severity { return }
         let at = top.firstIndex { $0.severity < finding.severity } ?? top.count

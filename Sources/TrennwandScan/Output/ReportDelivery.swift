@@ -27,7 +27,7 @@ package struct ReportDelivery {
     }
 
     /// Writes every report; returns the diagnostic of a failure (nothing half-written is left).
-    package func write(findings: FindingList, run: RunInfo, waived: [WaiverInfo?], baseline: BaselineCounts?,
+    package func write(findings: FindingList, run: RunInfo, contexts: [FindingContext], baseline: BaselineCounts?,
                        trend: HTMLTrendSection?) -> ScanDiagnostic? {
         var writers: [any FindingWriter] = []
         var sinks: [any OutputSink] = []
@@ -64,7 +64,7 @@ package struct ReportDelivery {
         var fan = FanoutWriter(writers)
         do {
             try fan.begin(run: run)
-            for (i, f) in findings.enumerated() { try fan.write(f, waived: waived[i]) }
+            for (i, f) in findings.enumerated() { try fan.write(f, context: contexts[i]) }
             try fan.end(summary: RunSummary(finished: run.finished, inputs: run.inputs, baseline: baseline))
             for s in sinks { try s.flush() }
             // Only now do the report files appear, complete: a failure above leaves the old ones.
