@@ -75,7 +75,9 @@ public struct Waiver: Sendable, Hashable {
 
     public init(rule: String, fingerprint: String? = nil, match: WaiverMatch? = nil, reason: String, approver: String,
                 scope: WaiverScope = .narrow, secondApprover: String? = nil,
-                created: Int64, expires: Int64, ticket: String? = nil, position: SourcePosition, rulePosition: SourcePosition? = nil) {
+                created: Int64, expires: Int64, ticket: String? = nil, decision: WaiverDecision? = nil, owner: String? = nil,
+                reportedOn: Int64? = nil, authorityReference: String? = nil,
+                position: SourcePosition, rulePosition: SourcePosition? = nil) {
         self.rule = rule.uppercased()
         self.fingerprint = fingerprint?.lowercased()
         self.match = match
@@ -86,6 +88,10 @@ public struct Waiver: Sendable, Hashable {
         self.created = created
         self.expires = expires
         self.ticket = ticket
+        self.decision = decision
+        self.owner = owner
+        self.reportedOn = reportedOn
+        self.authorityReference = authorityReference
         self.position = position
         self.rulePosition = rulePosition ?? position
     }

@@ -13,12 +13,17 @@ public enum WaiverFile {
     /// Header comment of a newly created waiver file.
     public static let header = """
         # Trennwand – Ausnahmen (Waivers) / waivers
-        # Jeder Eintrag braucht: rule, fingerprint oder match, reason, approver, created, expires
+        # Jeder Eintrag braucht: rule, fingerprint oder match, decision, reason, approver, created, expires
         # (höchstens 12 Monate nach created); weite Ausnahmen zusätzlich scope: broad und second_approver.
-        # Each entry needs: rule, fingerprint or match, reason, approver, created, expires (at most
-        # 12 months after created); broad waivers also scope: broad and second_approver.
-        # Datum ohne Uhrzeit = bis Tagesende Europe/Berlin; Uhrzeit nur mit Zeitzone (Z, +02:00).
-        # A date means through the end of that day in Europe/Berlin; date-times need a zone.
+        # decision: false_positive, accepted_risk, mitigated oder reported_art33 (dann auch reported_on
+        # und authority_reference); owner: wer die Feststellung weiterverfolgt.
+        # Each entry needs: rule, fingerprint or match, decision, reason, approver, created, expires (at
+        # most 12 months after created); broad waivers also scope: broad and second_approver.
+        # decision: false_positive, accepted_risk, mitigated or reported_art33 (then also reported_on
+        # and authority_reference); owner: who follows the finding up.
+        # Datum 31.01.2027 oder 2027-01-31 = bis Tagesende Europe/Berlin; Uhrzeit nur mit Zeitzone (Z, +02:00).
+        # A date (31.01.2027 or 2027-01-31) means through the end of that day in Europe/Berlin;
+        # date-times need a zone.
         # Änderungen nur per Review / changes by review only. See docs/waivers.md.
 
         """
@@ -32,14 +37,29 @@ public enum WaiverFile {
         /// `--until` as written: a date or a date-time with zone; nil: the latest allowed expiry.
         public var until: String?
         public var ticket: String?
+        /// The decision kind (`waive` always gives one; nil only for callers from before decisions).
+        public var decision: WaiverDecision?
+        public var owner: String?
+        /// `reported_art33`: the report date as written (nil: today); the authority's reference.
+        public var reportedOn: String?
+        public var authorityReference: String?
+        /// Comment lines written above the entry (rule title, masked evidence); neutralised on writing.
+        public var comment: [String]
 
-        public init(rule: String, fingerprint: String, reason: String, approver: String, until: String?, ticket: String? = nil) {
+        public init(rule: String, fingerprint: String, reason: String, approver: String, until: String?, ticket: String? = nil,
+                    decision: WaiverDecision? = nil, owner: String? = nil, reportedOn: String? = nil,
+                    authorityReference: String? = nil, comment: [String] = []) {
             self.rule = rule
             self.fingerprint = fingerprint
             self.reason = reason
             self.approver = approver
             self.until = until
             self.ticket = ticket
+            self.decision = decision
+            self.owner = owner
+            self.reportedOn = reportedOn
+            self.authorityReference = authorityReference
+            self.comment = comment
         }
     }
 
@@ -79,7 +99,11 @@ public enum WaiverFile {
         where value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             throw Problem(code: "waive.empty", de: "\(de) ist leer", en: "\(en) is empty")
         }
+        if let owner = draft.owner, owner.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw Problem(code: "waive.empty", de: "Verantwortliche Person (--owner) ist leer", en: "owner (--owner) is empty")
+        }
         let zone = ZoneConverter(identifier: WaiverSet.dateZone)
+        try validateArt33(draft, now: now, zone: zone)
         // `created` is written as today's date: 00:00 Berlin of today.
         let created: Int64
         switch WaiverTime.parse(WaiverTime.berlinDate(now), endOfDay: false, zone: zone) {
@@ -106,15 +130,49 @@ public enum WaiverFile {
         return until
     }
 
+    /// `reported_art33` needs the authority's reference and a report date not in the future; the
+    /// two fields are refused with any other decision.
+    static func validateArt33(_ draft: Draft, now: Int64, zone: ZoneConverter?) throws {
+        guard draft.decision == .reportedArt33 else {
+            if draft.reportedOn != nil || draft.authorityReference != nil {
+                throw Problem(code: "waive.art33-only",
+                              de: "--reported-on und --authority-reference nur mit --decision reported_art33",
+                              en: "--reported-on and --authority-reference only with --decision reported_art33")
+            }
+            return
+        }
+        guard let reference = draft.authorityReference, !reference.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw Problem(code: "waive.authority-reference",
+                          de: "--decision reported_art33 braucht das Aktenzeichen der Aufsichtsbehörde (--authority-reference)",
+                          en: "--decision reported_art33 needs the supervisory authority's reference (--authority-reference)")
+        }
+        if let text = draft.reportedOn {
+            switch WaiverTime.parse(text, endOfDay: false, zone: zone) {
+            case .success(let t) where t > now:
+                throw Problem(code: "waive.reported-on", de: "--reported-on liegt in der Zukunft", en: "--reported-on lies in the future")
+            case .success: break
+            case .failure(let p): throw Problem(code: "waive.reported-on", de: "--reported-on: \(p.de)", en: "--reported-on: \(p.en)")
+            }
+        }
+    }
+
     /// The YAML text of one entry (starting with a blank line, ending with a newline), for a draft
     /// that `validate` accepted; `expires` is what `validate` returned.
     public static func entryText(_ draft: Draft, now: Int64, expires: String) -> String {
-        var t = "\n- rule: \(draft.rule.uppercased())\n"
+        var t = "\n"
+        for line in draft.comment { t += "# \(commentText(line))\n" }
+        t += "- rule: \(draft.rule.uppercased())\n"
         t += "  fingerprint: \(draft.fingerprint.lowercased())\n"
+        if let decision = draft.decision { t += "  decision: \(decision.rawValue)\n" }
         t += "  reason: \(quote(draft.reason))\n"
         t += "  approver: \(quote(draft.approver))\n"
+        if let owner = draft.owner { t += "  owner: \(quote(owner))\n" }
         t += "  created: \(WaiverTime.berlinDate(now))\n"
-        t += "  expires: \(expires)\n"  // validated ISO 8601: safe as a plain scalar
+        t += "  expires: \(expires)\n"  // validated date or date-time: safe as a plain scalar
+        if draft.decision == .reportedArt33 {
+            t += "  reported_on: \(draft.reportedOn ?? WaiverTime.berlinDate(now))\n"  // validated, as expires
+            if let reference = draft.authorityReference { t += "  authority_reference: \(quote(reference))\n" }
+        }
         if let ticket = draft.ticket { t += "  ticket: \(quote(ticket))\n" }
         return t
     }
@@ -165,6 +223,14 @@ public enum WaiverFile {
             offset += n
         }
         return String(decoding: added, as: UTF8.self)
+    }
+
+    /// One comment line: neutralised, and every character YAML may read as a line break (LF, CR,
+    /// NEL, LS, PS) or a tab shown as a space, so the comment cannot end early.
+    static func commentText(_ s: String) -> String {
+        String(String.UnicodeScalarView(Masking.neutralised(s).unicodeScalars.map { u in
+            [0x0A, 0x0D, 0x09, 0x85, 0x2028, 0x2029].contains(u.value) ? " " : u
+        }))
     }
 
     /// A YAML double-quoted scalar.

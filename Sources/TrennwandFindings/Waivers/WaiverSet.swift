@@ -58,7 +58,8 @@ public struct WaiverSet: Sendable {
     public static let dateZone = "Europe/Berlin"
 
     static let entryKeys: Set<String> = ["rule", "fingerprint", "match", "reason", "approver", "scope", "second_approver",
-                                         "created", "expires", "ticket"]
+                                         "created", "expires", "ticket", "decision", "owner", "reported_on",
+                                         "authority_reference"]
     static let matchKeys: Set<String> = ["file", "line", "record_id", "person", "detector", "evidence"]
 
     /// Reads and checks a waiver file. Throws `ConfigError` naming `file:line:column`.
@@ -171,9 +172,56 @@ public struct WaiverSet: Sendable {
             throw v.error("waiver.created-in-future", de: "„created“ liegt in der Zukunft", en: "'created' lies in the future")
         }
         let ticket = try m.optional("ticket")?.string()
+        let decision = try readDecision(m, zone: zone, created: created, clock: clock)
+        let owner = try m.entries.first(where: { $0.key == "owner" }).map { try nonEmpty($0, de: "Verantwortliche Person", en: "owner") }
         return Waiver(rule: rule, fingerprint: fingerprint, match: match, reason: reason, approver: approver,
                       scope: scope, secondApprover: secondApprover, created: created, expires: expires, ticket: ticket,
+                      decision: decision.kind, owner: owner, reportedOn: decision.reportedOn,
+                      authorityReference: decision.authorityReference,
                       position: node.position, rulePosition: ruleNode.position)
+    }
+
+    /// `decision:` and, for `reported_art33`, `reported_on:` and `authority_reference:` (both
+    /// required there and refused with any other decision). A missing `decision` is accepted
+    /// (files written before decisions existed); `waive lint` reports it.
+    private static func readDecision(_ m: YAMLMapping, zone: ZoneConverter?, created: Int64, clock: Int64?) throws
+        -> (kind: WaiverDecision?, reportedOn: Int64?, authorityReference: String?) {
+        let names = WaiverDecision.allCases.map(\.rawValue).joined(separator: ", ")
+        var kind: WaiverDecision?
+        if let entry = m.entries.first(where: { $0.key == "decision" }) {
+            let text = try nonEmpty(entry, de: "Entscheidung", en: "decision")
+            guard let d = WaiverDecision(rawValue: text.trimmingCharacters(in: .whitespaces)) else {
+                throw entry.value.error("waiver.decision", de: "„decision“: eine von \(names)", en: "'decision': one of \(names)")
+            }
+            kind = d
+        }
+        let reportedEntry = m.entries.first { $0.key == "reported_on" }
+        let referenceEntry = m.entries.first { $0.key == "authority_reference" }
+        guard kind == .reportedArt33 else {
+            if let extra = reportedEntry ?? referenceEntry {
+                throw extra.keyNode.error("waiver.art33-field",
+                                          de: "„\(extra.key)“ nur mit „decision: reported_art33“",
+                                          en: "'\(extra.key)' only with 'decision: reported_art33'")
+            }
+            return (kind, nil, nil)
+        }
+        guard let referenceEntry else {
+            throw m.node.error("waiver.missing-authority_reference",
+                               de: "„decision: reported_art33“ braucht das Aktenzeichen der Aufsichtsbehörde („authority_reference“)",
+                               en: "'decision: reported_art33' needs the supervisory authority's reference ('authority_reference')")
+        }
+        let reference = try nonEmpty(referenceEntry, de: "Aktenzeichen der Aufsichtsbehörde", en: "authority reference")
+        guard reportedEntry != nil else {
+            throw m.node.error("waiver.missing-reported_on",
+                               de: "„decision: reported_art33“ braucht das Datum der Meldung („reported_on“)",
+                               en: "'decision: reported_art33' needs the date of the report ('reported_on')")
+        }
+        let reportedOn = try time(m, "reported_on", zone: zone, endOfDay: false, de: "Datum der Meldung", en: "report date")
+        if let clock, reportedOn > clock {
+            throw reportedEntry!.value.error("waiver.reported_on-in-future", de: "„reported_on“ liegt in der Zukunft",
+                                             en: "'reported_on' lies in the future")
+        }
+        return (kind, reportedOn, reference)
     }
 
     /// A name compared case- and space-insensitively (two approvers must differ).
@@ -362,10 +410,16 @@ public struct WaiverSet: Sendable {
 public enum WaiverTime {
     /// Parses a waiver time; nil zone only if the system lacks Europe/Berlin (then dates fail).
     public static func parse(_ text: String, endOfDay: Bool, zone: ZoneConverter?) -> Result<Int64, Problem> {
-        guard let p = CivilTime.parseISO8601(Array(text.utf8)) else {
-            return .failure(Problem(de: "Datum (JJJJ-MM-TT) oder Zeitpunkt mit Zeitzone nach ISO 8601 erwartet, z. B. 2025-06-30 oder 2025-06-30T18:00:00+02:00",
-                                    en: "ISO 8601 date (YYYY-MM-DD) or date-time with time zone expected, e.g. 2025-06-30 or 2025-06-30T18:00:00+02:00"))
+        // A German date (`31.01.2027`) is a plain date like `2027-01-31`.
+        if text.contains("."), !text.contains("T"), !text.contains(":") {
+            guard let d = BerlinTime.parseDay(text) else { return .failure(expected) }
+            guard let zone else {
+                return .failure(Problem(de: "Zeitzone \(WaiverSet.dateZone) nicht verfügbar", en: "time zone \(WaiverSet.dateZone) not available"))
+            }
+            let local = Int64(CivilTime.daysFromCivil(year: d.year, month: d.month, day: d.day)) * 86_400
+            return .success(zone.utc(fromLocal: local + (endOfDay ? 86_400 : 0)))
         }
+        guard let p = CivilTime.parseISO8601(Array(text.utf8)) else { return .failure(expected) }
         if p.dateOnly {
             guard let zone else {
                 return .failure(Problem(de: "Zeitzone \(WaiverSet.dateZone) nicht verfügbar", en: "time zone \(WaiverSet.dateZone) not available"))
@@ -378,6 +432,10 @@ public enum WaiverTime {
         }
         return .success(p.local - offset)
     }
+
+    private static let expected = Problem(
+        de: "Datum (31.01.2027 oder 2027-01-31) oder Zeitpunkt mit Zeitzone nach ISO 8601 erwartet, z. B. 2027-01-31T18:00:00+01:00",
+        en: "date (31.01.2027 or 2027-01-31) or ISO 8601 date-time with time zone expected, e.g. 2027-01-31T18:00:00+01:00")
 
     /// Today's date in Europe/Berlin as `YYYY-MM-DD`.
     public static func berlinDate(_ now: Int64) -> String {

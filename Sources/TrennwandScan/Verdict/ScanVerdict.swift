@@ -69,7 +69,9 @@ package struct ScanVerdict: Sendable {
 extension WaiverInfo {
     /// The outputs' view of a waiver that covers a finding.
     package init(_ waiver: Waiver) {
-        self.init(reason: waiver.reason, approver: waiver.approver, created: waiver.created, expires: waiver.expires)
+        self.init(reason: waiver.reason, approver: waiver.approver, created: waiver.created, expires: waiver.expires,
+                  decision: waiver.decision, owner: waiver.owner, reportedOn: waiver.reportedOn,
+                  authorityReference: waiver.authorityReference)
     }
 }
 
