@@ -18,7 +18,7 @@ import TrennwandYAML
 /// strict: false                    # rejected records → exit code 3
 /// formats: { html: out/bericht.html, sarif: out/trennwand.sarif }
 /// lang: de
-/// waivers: trennwand-waivers.yaml     # audited exceptions (docs/waivers.md)
+/// waivers: trennwand-waivers.yaml     # audited exceptions (docs/waivers.md); default: that name beside audit.yaml
 /// waiver_limits: { max_matches: 20, max_validity_months: 12 }   # defaults; docs/waivers.md
 /// baseline: previous.sarif           # only new findings count for the exit code
 /// state: /var/lib/trennwand/state.sqlite   # history, incremental scans (docs/operations.md)
@@ -34,13 +34,28 @@ package struct AuditConfig: Sendable {
     package var formats: [OutputTarget] = []
     package var language: Language?
     package var rules: String?
+    /// The waiver file a scan applies: `waivers:`, else `trennwand-waivers.yaml` beside audit.yaml
+    /// when it exists; nil: none.
     package var waivers: String?
+    /// Where `trennwand waive` writes: `waivers:`, else `trennwand-waivers.yaml` beside audit.yaml
+    /// (without a configuration: in the working directory). The same file a scan then finds.
+    package var waiverFile: String = WaiverFile.defaultPath
+    /// Whether `waivers:` named the file (false: found by its default name).
+    package var waiversNamed = false
     package var waiverLimits = WaiverLimits()
     package var baseline: String?
     package var state: String?
     package var retentionMonths: Int?
 
     package init() {}
+
+    /// No audit.yaml: the waiver file of the working directory (`trennwand-waivers.yaml`), applied
+    /// when it exists, the same file `trennwand waive` writes without a configuration.
+    package static func withoutFile() -> AuditConfig {
+        var c = AuditConfig()
+        if FileManager.default.fileExists(atPath: c.waiverFile) { c.waivers = c.waiverFile }
+        return c
+    }
 
     package static func load(path: String) throws -> AuditConfig {
         let doc = try YAMLNode.load(path: path)
@@ -100,6 +115,9 @@ package struct AuditConfig: Sendable {
         }
         c.rules = try m.optional("rules_directory").map { resolve(try $0.string()) }
         c.waivers = try m.optional("waivers").map { resolve(try $0.string()) }
+        c.waiversNamed = c.waivers != nil
+        c.waiverFile = c.waivers ?? resolve(WaiverFile.defaultPath)
+        if c.waivers == nil, FileManager.default.fileExists(atPath: c.waiverFile) { c.waivers = c.waiverFile }
         if let wl = m.optional("waiver_limits") {
             let lm = try wl.mapping(allowed: ["max_matches", "max_validity_months"])
             if let n = lm.optional("max_matches") {

@@ -17,6 +17,14 @@ enum WaiverStep {
 
     static func apply(_ set: WaiverSet?, to findings: FindingList, request r: ScanRequest,
                       diagnose: (ScanDiagnostic) -> Void) -> Outcome {
+        if let set {
+            // Which file the run used: it may have been found beside audit.yaml without --waivers.
+            let n = set.waivers.count
+            diagnose(ScanDiagnostic(
+                code: "waivers.loaded",
+                message: Localized(de: "Ausnahmedatei: \(set.path) (\(n) \(n == 1 ? "Eintrag" : "Einträge")) [waivers.loaded]",
+                                   en: "waiver file: \(set.path) (\(n) \(n == 1 ? "entry" : "entries")) [waivers.loaded]")))
+        }
         let outcome = set?.apply(to: findings, now: r.now, evaluatedRules: r.onlyRules, limits: r.waiverLimits)
         for w in outcome?.warnings ?? [] {
             diagnose(ScanDiagnostic(code: w.code, label: .warning, message: .each { w.text($0) }))
