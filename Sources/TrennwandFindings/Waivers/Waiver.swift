@@ -204,13 +204,14 @@ public struct WaiverWarning: Sendable, Hashable {
     }
 
     static func expired(_ w: Waiver, finding locator: Locator, fingerprint: String) -> WaiverWarning {
-        let until = CivilTime.iso8601(w.expires)
+        // The last valid instant as people read it (Berlin): a date waiver ends 00:00 of the next day.
+        let until = BerlinTime.dateTime(w.expires - 1)
         let at = locator.description
         return WaiverWarning(
             kind: .expired(finding: locator, fingerprint: fingerprint), waiver: w.position,
             message: Localized(
-                de: "Ausnahme für \(w.rule) (genehmigt von \(w.approver)) ist seit \(until) abgelaufen; die Feststellung \(at) [\(fingerprint)] ist wieder offen",
-                en: "waiver for \(w.rule) (approved by \(w.approver)) expired at \(until); the finding \(at) [\(fingerprint)] is open again"))
+                de: "Ausnahme für \(w.rule) (genehmigt von \(w.approver)) ist abgelaufen (gültig bis \(until)); die Feststellung \(at) [\(fingerprint)] ist wieder offen",
+                en: "waiver for \(w.rule) (approved by \(w.approver)) has expired (valid until \(until)); the finding \(at) [\(fingerprint)] is open again"))
     }
 
     static func unmatched(_ w: Waiver, now: Int64) -> WaiverWarning {
