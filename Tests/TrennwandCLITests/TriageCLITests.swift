@@ -244,6 +244,24 @@ final class TriageCLITests: XCTestCase {
         XCTAssertEqual(try CLI.run(["waive", "lint", "--waivers", file], cwd: dir).status, 2)
     }
 
+    func testListAndLintJudgeExpiryAtTheConfigurationsNow() throws {
+        // Samples/audit.yaml fixes now: 2025-12-31; its one waiver (through 30.11.2026) is valid then.
+        let lint = try CLI.run(["waive", "lint", "--config", "Samples/audit.yaml"])
+        XCTAssertEqual(lint.status, 0, lint.stderr)
+        let list = try CLI.run(["waive", "list", "--config", "Samples/audit.yaml", "--json"])
+        let entries = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(entries.first?["days_left"] as? Int, 334, list.stdout)
+        XCTAssertEqual(entries.first?["decision"] as? String, "false_positive")
+        // --now overrides it, German or ISO.
+        let late = try CLI.run(["waive", "lint", "--config", "Samples/audit.yaml", "--now", "01.12.2026"])
+        XCTAssertEqual(late.status, 1, late.stderr)
+        XCTAssertTrue(late.stderr.contains("Samples/trennwand-waivers.yaml:3: ") && late.stderr.contains("[waiver-lint.expired]"), late.stderr)
+        let soon = try CLI.run(["waive", "lint", "--config", "Samples/audit.yaml", "--now", "2026-11-01"])
+        XCTAssertEqual(soon.status, 1, soon.stderr)
+        XCTAssertTrue(soon.stderr.contains("noch 29 Tage") && soon.stderr.contains("[waiver-lint.expiring]"), soon.stderr)
+        XCTAssertEqual(try CLI.run(["waive", "lint", "--config", "Samples/audit.yaml", "--now", "1.13.2026"]).status, 2)
+    }
+
     func testWaiveLintAgainstTheStateStore() throws {
         let config = try writeConfig()
         XCTAssertEqual(try CLI.run(["scan", "--config", config, "--format", "text=/dev/null"]).status, 1)

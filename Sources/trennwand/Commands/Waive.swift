@@ -47,6 +47,26 @@ struct WaiverFileOptions: ParsableArguments {
     func file(_ cfg: AuditConfig) -> String { waivers ?? cfg.waiverFile }
 }
 
+/// `--now` of `waive list` and `waive lint`: the time expiry is judged at.
+struct ReferenceTimeOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        UI.t("Bezugszeitpunkt für Ablauf und Fristen: Datum (31.01.2027 oder 2027-01-31, 00:00 Europe/Berlin) oder Zeitpunkt mit Zeitzone (Standard: now des Prüfauftrags, sonst jetzt).",
+             "Reference time for expiry and days left: a date (31.01.2027 or 2027-01-31, 00:00 Europe/Berlin) or a date-time with time zone (default: now of the configuration, else the clock)."),
+        valueName: UI.t("zeitpunkt", "time")))
+    var now: String?
+
+    /// `--now`, else `now:` of audit.yaml (as the scan judges waivers), else the clock.
+    func resolve(_ cfg: AuditConfig) throws -> Int64 {
+        guard let now else { return cfg.now ?? Int64(Date().timeIntervalSince1970) }
+        switch WaiverTime.parse(now, endOfDay: false, zone: ZoneConverter(identifier: BerlinTime.zoneIdentifier)) {
+        case .success(let t): return t
+        case .failure(let p):
+            printError(UI.t("Fehler: --now: \(p.de) [waive.now]", "error: --now: \(p.en) [waive.now]"))
+            throw Exit.configuration
+        }
+    }
+}
+
 /// `trennwand waive <fingerprint> …`: appends one audited waiver for a finding's fingerprint.
 struct WaiveAdd: ParsableCommand {
     static let configuration = CommandConfiguration(

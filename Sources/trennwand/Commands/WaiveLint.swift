@@ -39,6 +39,7 @@ struct WaiveLint: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var files: WaiverFileOptions
+    @OptionGroup var reference: ReferenceTimeOptions
 
     @Option(name: .long, help: ArgumentHelp(UI.t("Feststellungen eines Laufs als JSON Lines (--format jsonl=…).",
                                                  "Findings of a run as JSON Lines (--format jsonl=…)."),
@@ -67,7 +68,7 @@ struct WaiveLint: ParsableCommand {
         var g = global
         if g.rules == nil, let r = cfg.rules { g.rules = r }
         let (ruleSet, _) = try loadRules(g)
-        let now = Int64(Date().timeIntervalSince1970)
+        let now = try reference.resolve(cfg)
         guard let set = try loadWaiverSet(files.file(cfg), named: files.waivers != nil, limits: cfg.waiverLimits) else { return }
         var sources: [LintFindings] = []
         if let findings { sources.append(try LintFindings.jsonLines(findings)) }

@@ -26,13 +26,14 @@ struct WaiveList: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var files: WaiverFileOptions
+    @OptionGroup var reference: ReferenceTimeOptions
 
     @Flag(name: .long, help: ArgumentHelp(UI.t("Als JSON ausgeben.", "Print as JSON.")))
     var json = false
 
     func run() throws {
         let cfg = try files.loadConfig()
-        let now = Int64(Date().timeIntervalSince1970)
+        let now = try reference.resolve(cfg)
         let set = try loadWaiverSet(files.file(cfg), named: files.waivers != nil, limits: cfg.waiverLimits)
         let waivers = set?.waivers ?? []
         if json {
