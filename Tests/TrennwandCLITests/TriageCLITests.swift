@@ -229,9 +229,20 @@ final class TriageCLITests: XCTestCase {
         XCTAssertTrue(lint.stderr.contains("6 Ausnahmen geprüft, 7 Probleme"), lint.stderr)
 
         // Only the clean entries: exit 0; with --within 5 the one expiring in 10 days is fine too.
-        try (entries[1] + entries[3]).write(toFile: file, atomically: true, encoding: .utf8)
+        // A field match (file and line of a finding) is judged against the JSON Lines findings.
+        let line = try XCTUnwrap(try String(contentsOfFile: jsonl, encoding: .utf8).split(separator: "\n").lazy
+            .compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .first { $0["fingerprint"] as? String == other.fingerprint }?["line"] as? Int)
+        let otherFile = (other.file as NSString).lastPathComponent
+        let fieldMatch = entry(other.rule, "match: { file: \"\(otherFile)\", line: \(line) }")
+        try (entries[1] + entries[3] + fieldMatch).write(toFile: file, atomically: true, encoding: .utf8)
         let clean = try CLI.run(["waive", "lint", "--waivers", file, "--findings", jsonl, "--within", "5"], cwd: dir)
         XCTAssertEqual(clean.status, 0, clean.stderr)
+        let shifted = entry(other.rule, "match: { file: \"\(otherFile)\", line: \(line + 100_000) }")
+        try shifted.write(toFile: file, atomically: true, encoding: .utf8)
+        let miss = try CLI.run(["waive", "lint", "--waivers", file, "--findings", jsonl], cwd: dir)
+        XCTAssertEqual(miss.status, 1, miss.stderr)
+        XCTAssertTrue(miss.stderr.contains("[waiver-lint.unmatched]"), miss.stderr)
         // Without findings the matches are not checked, and that is said.
         try entries[2].write(toFile: file, atomically: true, encoding: .utf8)
         let blind = try CLI.run(["waive", "lint", "--waivers", file], cwd: dir)

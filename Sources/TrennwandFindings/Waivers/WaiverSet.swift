@@ -39,7 +39,9 @@ public struct WaiverLimits: Sendable, Hashable {
 /// All waivers of one waiver file (`trennwand-waivers.yaml`), read with positions.
 ///
 /// The file is a YAML list of entries (docs/waivers.md). Every entry needs `rule`, a narrow match
-/// (`fingerprint` and/or `match`), `reason`, `approver`, `created` and `expires`; anything missing,
+/// (`fingerprint` and/or `match`), `reason`, `approver`, `created` and `expires`; `decision` is
+/// optional when reading (files from before decisions), `reported_art33` then needs `reported_on`
+/// and `authority_reference`. Dates may be German (`31.01.2027`) or ISO. Anything missing,
 /// empty or malformed is a `ConfigError` at its `file:line:column` (CLI exit code 2), because a
 /// waiver that cannot be audited must not silently hide a finding. How far a waiver reaches is
 /// judged by what it matches in a run (`apply`), not by its pattern.
