@@ -40,8 +40,6 @@ package struct AuditConfig: Sendable {
     /// Where `trennwand waive` writes: `waivers:`, else `trennwand-waivers.yaml` beside audit.yaml
     /// (without a configuration: in the working directory). The same file a scan then finds.
     package var waiverFile: String = WaiverFile.defaultPath
-    /// Whether `waivers:` named the file (false: found by its default name).
-    package var waiversNamed = false
     package var waiverLimits = WaiverLimits()
     package var baseline: String?
     package var state: String?
@@ -115,7 +113,6 @@ package struct AuditConfig: Sendable {
         }
         c.rules = try m.optional("rules_directory").map { resolve(try $0.string()) }
         c.waivers = try m.optional("waivers").map { resolve(try $0.string()) }
-        c.waiversNamed = c.waivers != nil
         c.waiverFile = c.waivers ?? resolve(WaiverFile.defaultPath)
         if c.waivers == nil, FileManager.default.fileExists(atPath: c.waiverFile) { c.waivers = c.waiverFile }
         if let wl = m.optional("waiver_limits") {
