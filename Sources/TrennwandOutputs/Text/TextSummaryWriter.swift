@@ -17,6 +17,8 @@ package struct TextSummaryWriter: FindingWriter {
     private var top: [Finding] = []
     /// New findings (baseline) in arrival order, and whether each is waived.
     private var newFindings: [(Finding, Bool)] = []
+    /// New open findings at or above the threshold (what fails a gate with a baseline).
+    private var newAtThreshold = 0
 
     package init(sink: any OutputSink, colors: Bool, topCount: Int = 10, newCount: Int = 50) {
         self.sink = sink
@@ -30,6 +32,7 @@ package struct TextSummaryWriter: FindingWriter {
     package mutating func write(_ finding: Finding, context: FindingContext) throws {
         let finding = finding.neutralised, waived = context.waived?.neutralised
         if context.baseline == .new, newFindings.count < newCount { newFindings.append((finding, waived != nil)) }
+        if context.baseline == .new, OutputSupport.isOpen(context), let failOn = run?.failOn, finding.severity >= failOn { newAtThreshold += 1 }
         guard OutputSupport.isOpen(context), topCount > 0 else { return }
         if top.count == topCount, let last = top.last, last.severity >= finding.severity { return }
         let at = top.firstIndex { $0.severity < finding.severity } ?? top.count
@@ -133,7 +136,12 @@ package struct TextSummaryWriter: FindingWriter {
         }
         if let failOn = run.failOn {
             let n = summary.openAtOrAbove(failOn)
-            out += t("Offen ab Schwelle", "Open at or above") + " \(failOn.label.text(lang)): " + (n > 0 ? paint(String(n), "1;31") : "0") + "\n"
+            out += t("Offen ab Schwelle", "Open at or above") + " \(failOn.label.text(lang)): "
+            if summary.baseline != nil {
+                out += "\(n), " + t("davon neu", "of which new") + " " + (newAtThreshold > 0 ? paint(String(newAtThreshold), "1;31") : "0") + "\n"
+            } else {
+                out += (n > 0 ? paint(String(n), "1;31") : "0") + "\n"
+            }
         }
         out += t("Dauer", "Time taken") + ": \(max(0, summary.finished - run.started)) s\n"
         try sink.write(out)
