@@ -20,9 +20,14 @@ package protocol FindingWriter {
     mutating func write(_ finding: Finding, context: FindingContext) throws
     /// Writes totals and accounting and flushes the sink.
     mutating func end(summary: RunSummary) throws
+    /// Whether `FanoutWriter` hands this writer the baseline's absent entries (state `absent`).
+    /// False unless a writer shows them as gone (the machine formats and the text summary do).
+    var showsAbsentBaselineEntries: Bool { get }
 }
 
 extension FindingWriter {
+    package var showsAbsentBaselineEntries: Bool { false }
+
     /// Writes a finding known only by its waiver (no state, no baseline).
     package mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
         try write(finding, context: FindingContext(waived: waived))
@@ -228,7 +233,12 @@ package struct FanoutWriter: FindingWriter {
     package mutating func end(summary final: RunSummary) throws {
         if let absent = final.baseline?.absent, !absent.isEmpty {
             let byID = Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            for entry in absent { try write(entry.finding(rule: byID[entry.ruleID]), context: FindingContext(baseline: .absent)) }
+            let context = FindingContext(baseline: .absent)
+            for entry in absent {
+                let finding = entry.finding(rule: byID[entry.ruleID])
+                summary.count(finding, context: context)
+                for i in writers.indices where writers[i].showsAbsentBaselineEntries { try writers[i].write(finding, context: context) }
+            }
         }
         summary.finished = final.finished
         summary.inputs = final.inputs

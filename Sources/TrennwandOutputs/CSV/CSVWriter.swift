@@ -8,6 +8,7 @@ import TrennwandRecords
 /// separator) and reads BOM-less files as Windows-1252, which garbles umlauts. The header is in the
 /// run language. One row per finding.
 package struct CSVWriter: FindingWriter {
+    package var showsAbsentBaselineEntries: Bool { true }
     package let sink: any OutputSink
     private var language: Language = .de
 

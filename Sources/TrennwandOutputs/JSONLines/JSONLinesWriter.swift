@@ -6,6 +6,7 @@ import TrennwandRecords
 /// Field names are stable snake_case and documented in docs/outputs.md; keys appear in a fixed
 /// order so lines compare byte for byte. Texts (title, remediation) are in the run language.
 package struct JSONLinesWriter: FindingWriter {
+    package var showsAbsentBaselineEntries: Bool { true }
     package let sink: any OutputSink
     /// Whether `end` writes the summary line.
     package var summaryLine: Bool

@@ -13,6 +13,7 @@ import TrennwandRecords
 /// Counts: `tests` = rules + failing findings, `failures` = failing findings. The suite is
 /// buffered until `end` because its counts come first; findings are kept as rendered fragments only.
 package struct JUnitWriter: FindingWriter {
+    package var showsAbsentBaselineEntries: Bool { true }
     package let sink: any OutputSink
     private var run: RunInfo?
     private var order: [String] = []

@@ -10,6 +10,7 @@ import TrennwandRecords
 /// carries a run-level notification and the property `trennwand/omittedResults`. The writer
 /// itself prints nothing.
 package struct SARIFWriter: FindingWriter {
+    package var showsAbsentBaselineEntries: Bool { true }
     package let sink: any OutputSink
     /// Findings' paths are made relative to this directory and tagged `uriBaseId: SRCROOT`.
     package let sourceRoot: String?

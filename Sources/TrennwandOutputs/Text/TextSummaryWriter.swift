@@ -8,6 +8,7 @@ import TrennwandRecords
 /// so memory does not grow with the run. ANSI colours only when `colors` is true (the CLI passes
 /// `isatty(1)` and honours `NO_COLOR`).
 package struct TextSummaryWriter: FindingWriter {
+    package var showsAbsentBaselineEntries: Bool { true }
     package let sink: any OutputSink
     package let colors: Bool
     package let topCount: Int
