@@ -210,3 +210,22 @@ final class LifecycleOutputTests: XCTestCase {
         XCTAssertNil(BaselineFileWriter.format(forPath: "b.txt"))
     }
 }
+
+extension LifecycleOutputTests {
+    /// An absent entry read from a SARIF baseline keeps its path: relative (SRCROOT) or absolute
+    /// (`file://` outside the source root), and is written back as the same kind of URI.
+    func testAbsentEntryPathsSurviveSARIFRoundTrip() throws {
+        var f = LifecycleFixtures.merged()
+        f.others = []
+        f.occurrences = 1
+        f.locator.file = "/elsewhere/exporte/zugriffe ä.csv"
+        let sink = MemorySink()
+        var w = SARIFWriter(sink: sink, sourceRoot: "/srv/audit")
+        try w.begin(run: LifecycleFixtures.run())
+        try w.write(f, context: FindingContext())
+        try w.end(summary: RunSummary(finished: OutputFixtures.finished, inputs: []))
+        let entry = try XCTUnwrap(try Baseline.parse(Data(sink.bytes), path: "b.sarif").entries.first)
+        XCTAssertEqual(entry.file, "/elsewhere/exporte/zugriffe ä.csv")
+        XCTAssertEqual(entry.line, 120)
+    }
+}

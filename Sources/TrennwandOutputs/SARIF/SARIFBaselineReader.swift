@@ -83,6 +83,13 @@ enum SARIFBaselineReader {
         }
     }
 
+    /// The path a result's URI names, as the writer made it: relative to SRCROOT as is, `file://`
+    /// URIs (absolute paths outside the source root) back to the absolute path; percent-decoded.
+    static func path(fromURI uri: String) -> String {
+        let decoded = uri.removingPercentEncoding ?? uri
+        return decoded.hasPrefix("file://") ? String(decoded.dropFirst("file://".count)) : decoded
+    }
+
     static func baseline(_ log: Log, path: String) throws -> Baseline {
         let key = SARIFWriter.fingerprintKey
         var rulePack: String?
@@ -109,7 +116,7 @@ enum SARIFBaselineReader {
                     entries.append(Baseline.Entry(
                         fingerprint: fp.lowercased(), ruleID: rule, severity: p?.severity.flatMap(Severity.init(rawValue:)),
                         findingClass: p?.findingClass.flatMap(FindingClass.init(rawValue:)), title: result.message?.text,
-                        file: place?.artifactLocation?.uri.map { $0.removingPercentEncoding ?? $0 }, line: place?.region?.startLine,
+                        file: place?.artifactLocation?.uri.map(path(fromURI:)), line: place?.region?.startLine,
                         time: p?.time.flatMap(OutputSupport.parseISO),
                         evidence: (p?.evidence ?? []).map { Evidence(field: $0.field, detector: $0.detector, value: $0.value) }))
                 }
