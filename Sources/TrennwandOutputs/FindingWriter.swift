@@ -20,9 +20,14 @@ package protocol FindingWriter {
     mutating func write(_ finding: Finding, context: FindingContext) throws
     /// Writes totals and accounting and flushes the sink.
     mutating func end(summary: RunSummary) throws
+    /// Whether `FanoutWriter` hands this writer the baseline's absent entries (state `absent`).
+    /// False unless a writer shows them as gone (the machine formats and the text summary do).
+    var showsAbsentBaselineEntries: Bool { get }
 }
 
 extension FindingWriter {
+    package var showsAbsentBaselineEntries: Bool { false }
+
     /// Writes a finding known only by its waiver (no state, no baseline).
     package mutating func write(_ finding: Finding, waived: WaiverInfo?) throws {
         try write(finding, context: FindingContext(waived: waived))
@@ -109,11 +114,16 @@ package struct BaselineCounts: Sendable, Codable, Hashable {
     package var unchanged: Int
     /// Baseline findings no longer found.
     package var gone: Int
+    /// The baseline's entries no longer found, with what the baseline holds of them. `FanoutWriter`
+    /// writes each as a finding with baseline state `absent` (SARIF `baselineState: "absent"`)
+    /// after this run's findings; they are never counted as open.
+    package var absent: [Baseline.Entry]
 
-    package init(new: Int, unchanged: Int, gone: Int) {
+    package init(new: Int, unchanged: Int, gone: Int, absent: [Baseline.Entry] = []) {
         self.new = new
         self.unchanged = unchanged
         self.gone = gone
+        self.absent = absent
     }
 }
 
@@ -205,8 +215,11 @@ package struct FanoutWriter: FindingWriter {
         self.summary = RunSummary(finished: 0, inputs: [])
     }
 
+    private var rules: [RuleDescriptor] = []
+
     package mutating func begin(run: RunInfo) throws {
         summary = RunSummary(finished: run.finished, inputs: run.inputs)
+        rules = run.rules
         for i in writers.indices { try writers[i].begin(run: run) }
     }
 
@@ -215,11 +228,22 @@ package struct FanoutWriter: FindingWriter {
         for i in writers.indices { try writers[i].write(finding, context: context) }
     }
 
-    /// Ends every writer with the counted summary, taking `finished`, `inputs` and `baseline` from `final`.
+    /// Writes the baseline's absent entries (`BaselineCounts.absent`, state `absent`), then ends
+    /// every writer with the counted summary, taking `finished`, `inputs` and `baseline` from `final`.
     package mutating func end(summary final: RunSummary) throws {
+        if let absent = final.baseline?.absent, !absent.isEmpty {
+            let byID = Dictionary(rules.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            let context = FindingContext(baseline: .absent)
+            for entry in absent {
+                let finding = entry.finding(rule: byID[entry.ruleID])
+                summary.count(finding, context: context)
+                for i in writers.indices where writers[i].showsAbsentBaselineEntries { try writers[i].write(finding, context: context) }
+            }
+        }
         summary.finished = final.finished
         summary.inputs = final.inputs
         summary.baseline = final.baseline
+        summary.baseline?.absent = []
         for i in writers.indices { try writers[i].end(summary: summary) }
     }
 }
@@ -240,6 +264,28 @@ enum OutputSupport {
 
     /// Date part of an ISO timestamp (`2025-03-04`).
     static func isoDate(_ epoch: Int64) -> String { String(CivilTime.iso8601(epoch).prefix(10)) }
+
+    /// UTC epoch seconds of an ISO timestamp the writers wrote (`2025-03-04T07:15:00Z`).
+    static func parseISO(_ text: String) -> Int64? {
+        CivilTime.parseISO8601(Array(text.utf8)).map { $0.local - ($0.offset ?? 0) }
+    }
+
+    /// ISO UTC timestamp, nil for nil.
+    static func iso(_ epoch: Int64?) -> String? { epoch.map(CivilTime.iso8601) }
+
+    /// Whether a finding counts as open in an output: not waived, not resolved by the run (state),
+    /// not a baseline entry that is gone (`absent`).
+    static func isOpen(_ context: FindingContext) -> Bool {
+        context.waived == nil && context.lifecycle?.status != .resolved && context.baseline != .absent
+    }
+
+    /// Whether a finding is no longer there: resolved by the run or absent from it (baseline).
+    static func isGone(_ context: FindingContext) -> Bool {
+        context.lifecycle?.status == .resolved || context.baseline == .absent
+    }
+
+    /// `file:line` of every merged record, the first included (CSV, text).
+    static func locators(_ finding: Finding) -> [String] { finding.occurrenceList.map { "\($0.locator.file):\($0.locator.line)" } }
 }
 
 extension RunSummary {

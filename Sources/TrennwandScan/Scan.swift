@@ -41,7 +41,10 @@ package enum Scan {
         }
         var baseline: Baseline?
         if let path = r.baseline {
-            do { baseline = try Baseline.load(path: path) } catch {
+            do { baseline = try Baseline.load(path: path) } catch let e as InputError where e.rejection.reason.code == Baseline.missingCode && r.baselineOptional {
+                diagnose(.baselineMissingOptional(path: path))
+                baseline = Baseline.empty(path: path)
+            } catch {
                 diagnose((error as? InputError).map { .file($0, label: .inputError) } ?? .unexpected(error, label: .inputError))
                 return ScanVerdict(reason: .input)
             }
@@ -113,7 +116,9 @@ package enum Scan {
             session.report().forEach(diagnose)
         }
         let delivery = ReportDelivery(targets: r.targets, sourceRoot: r.sourceRoot, colorStandardOutput: r.colorStandardOutput)
-        if let failure = delivery.write(findings: result.findings, run: run, contexts: waivers.waived.map { FindingContext(waived: $0) },
+        if let failure = delivery.write(findings: result.findings, run: run, contexts: waivers.waived.indices.map {
+                                            FindingContext(waived: waivers.waived[$0], baseline: comparison?.state(of: result.findings[$0]))
+                                        },
                                         baseline: comparison.map(BaselineCounts.init), trend: session?.trendSection()) {
             diagnose(failure)
             session?.finish(exitCode: r.historyCode(.output), skipped: result.skipped.count)
@@ -129,6 +134,13 @@ package enum Scan {
 }
 
 extension ScanDiagnostic {
+    /// `--baseline-optional` and the baseline file does not exist (a first run): every finding is new.
+    package static func baselineMissingOptional(path: String) -> ScanDiagnostic {
+        ScanDiagnostic(code: "baseline.missing-optional", message: Localized(
+            de: "Hinweis: \(path): Baseline-Datei gibt es noch nicht (--baseline-optional) – jeder Befund gilt als neu; mit --write-baseline DATEI die nächste schreiben [baseline.missing-optional]",
+            en: "note: \(path): baseline file does not exist yet (--baseline-optional) – every finding counts as new; write the next one with --write-baseline FILE [baseline.missing-optional]"))
+    }
+
     /// An aggregate rule left records uncounted: the findings of that rule may be incomplete.
     package static func lateRecords(_ late: AggregateLateRecords) -> ScanDiagnostic {
         let first = late.samples.first.map { " (\($0.description))" } ?? ""

@@ -317,13 +317,21 @@ final class OutputJUnitTests: XCTestCase {
         var w = JUnitWriter(sink: sink)
         try OutputFixtures.stream(&w, failOn: .high)
         let els = try parse(sink.bytes)
-        // Open findings ≥ high: TW105 ×2 (critical), TW203 ×1 (high; the other one is waived).
+        // Open findings ≥ high: TW105 ×2 (critical), TW203 ×1 (high; the other one is waived),
+        // each its own test case with one failure (strict Ant JUnit schema), beside one passing
+        // test case per rule.
         XCTAssertEqual(els.filter { $0.0 == "failure" }.count, 3)
         let suite = try XCTUnwrap(els.first { $0.0 == "testsuite" }?.1)
-        XCTAssertEqual(suite["tests"], "3")
-        XCTAssertEqual(suite["failures"], "2")
+        XCTAssertEqual(suite["tests"], "6")
+        XCTAssertEqual(suite["failures"], "3")
         let cases = els.filter { $0.0 == "testcase" }.map { $0.1["classname"] ?? "" }
-        XCTAssertEqual(cases, ["trennwand.TW105", "trennwand.TW203", "trennwand.TW906"])
+        XCTAssertEqual(cases, ["trennwand.TW105", "trennwand.TW105", "trennwand.TW105", "trennwand.TW203", "trennwand.TW203", "trennwand.TW906"])
+        var failuresInCase: [Int] = []
+        for (name, _) in els {
+            if name == "testcase" { failuresInCase.append(0) }
+            if name == "failure" { failuresInCase[failuresInCase.count - 1] += 1 }
+        }
+        XCTAssertEqual(failuresInCase, [0, 1, 1, 0, 1, 0])
         XCTAssertTrue(sink.text.contains("<system-out>[medium] exporte/verbis_zugriffe.csv:90"))
         XCTAssertFalse(sink.text.contains("\u{01}"), "control character must be replaced")
 

@@ -82,3 +82,23 @@ final class OutputGoldenTests: XCTestCase {
         XCTAssertTrue(a.text.contains("\"type\":\"summary\""))
     }
 }
+
+/// Goldens of the lifecycle / baseline / merged-records run (`LifecycleFixtures`), one per
+/// machine format (regenerate deliberately: `TRENNWAND_UPDATE_GOLDEN=1 swift test --filter LifecycleGolden`).
+final class LifecycleGoldenTests: XCTestCase {
+    func testGoldens() throws {
+        let cases: [(String, (any OutputSink) -> any FindingWriter, Language)] = [
+            ("lifecycle.jsonl", { JSONLinesWriter(sink: $0) }, .de),
+            ("lifecycle.csv", { CSVWriter(sink: $0) }, .de),
+            ("lifecycle.sarif", { SARIFWriter(sink: $0) }, .de),
+            ("lifecycle.junit.xml", { JUnitWriter(sink: $0) }, .de),
+            ("summary.lifecycle.txt", { TextSummaryWriter(sink: $0, colors: false) }, .de),
+            ("summary.lifecycle.en.txt", { TextSummaryWriter(sink: $0, colors: false) }, .en),
+        ]
+        for (name, make, lang) in cases {
+            let sink = MemorySink()
+            try LifecycleFixtures.stream(make(sink), language: lang)
+            try OutputFixtures.assertGolden(sink.bytes, name)
+        }
+    }
+}

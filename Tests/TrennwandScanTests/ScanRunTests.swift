@@ -38,7 +38,21 @@ final class ScanRunTests: XCTestCase {
         XCTAssertEqual(verdict.reason, .input)
         XCTAssertNil(verdict.result)
         XCTAssertEqual(diagnostics.map(\.code), ["baseline.missing"])
-        XCTAssertTrue(diagnostics[0].text(interface: .de, report: .en).hasPrefix("Eingabefehler: /nonexistent/trennwand-baseline.sarif: baseline file not found"))
+        XCTAssertTrue(diagnostics[0].text(interface: .de, report: .en).hasPrefix("Eingabefehler: /nonexistent/trennwand-baseline.sarif: baseline file does not exist"))
+    }
+
+    /// `baselineOptional`: the missing file is a note and the scan runs, every finding new.
+    func testMissingBaselineIsANoteWhenOptional() throws {
+        let samples = try SamplesFixture()
+        var request = samples.request()
+        request.baseline = "/nonexistent/trennwand-baseline.sarif"
+        request.baselineOptional = true
+        var diagnostics: [ScanDiagnostic] = []
+        let verdict = Scan.run(request) { diagnostics.append($0) }
+        XCTAssertNotEqual(verdict.reason, .input)
+        XCTAssertNotNil(verdict.result)
+        XCTAssertTrue(diagnostics.map(\.code).contains("baseline.missing-optional"), "\(diagnostics.map(\.code))")
+        XCTAssertFalse(diagnostics.map(\.code).contains("baseline.missing"))
     }
 
     func testUnwritableReportIsAnOutputFailure() throws {

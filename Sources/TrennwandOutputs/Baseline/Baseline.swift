@@ -21,14 +21,49 @@ package struct Baseline: Sendable {
         case jsonLines = "jsonl"
     }
 
-    /// One finding of the baseline: its fingerprint and rule id.
-    package struct Entry: Sendable, Hashable {
+    /// One finding of the baseline: its fingerprint and rule id, and what the baseline file holds
+    /// of it (severity, class, title, first place, time, masked evidence) to show it as `absent`.
+    package struct Entry: Sendable, Codable, Hashable {
         package var fingerprint: String
         package var ruleID: String
+        package var severity: Severity?
+        package var findingClass: FindingClass?
+        package var title: String?
+        package var file: String?
+        package var line: Int?
+        package var time: Int64?
+        package var evidence: [Evidence]
 
-        package init(fingerprint: String, ruleID: String) {
+        package init(fingerprint: String, ruleID: String, severity: Severity? = nil, findingClass: FindingClass? = nil,
+                     title: String? = nil, file: String? = nil, line: Int? = nil, time: Int64? = nil, evidence: [Evidence] = []) {
             self.fingerprint = fingerprint
             self.ruleID = ruleID
+            self.severity = severity
+            self.findingClass = findingClass
+            self.title = title
+            self.file = file
+            self.line = line
+            self.time = time
+            self.evidence = evidence
+        }
+
+        /// The same baseline finding when fingerprint and rule agree; the rest is what the
+        /// baseline shows of it.
+        package static func == (a: Entry, b: Entry) -> Bool { a.fingerprint == b.fingerprint && a.ruleID == b.ruleID }
+        package func hash(into h: inout Hasher) {
+            h.combine(fingerprint)
+            h.combine(ruleID)
+        }
+
+        /// The entry as a finding for the outputs (state `absent`): texts and norms from the rule
+        /// of this run when it still exists, else what the baseline holds.
+        package func finding(rule: RuleDescriptor?) -> Finding {
+            let title = rule?.title ?? Localized(de: self.title ?? ruleID, en: self.title ?? ruleID)
+            return Finding(ruleID: ruleID, title: title, severity: severity ?? rule?.severity ?? .info,
+                           findingClass: findingClass ?? rule?.findingClass ?? .violation, norms: rule?.norms ?? [],
+                           locator: Locator(file: file ?? "", line: line ?? 0, byteOffset: 0, index: 0), time: time,
+                           evidence: evidence, persons: [:], remediation: rule?.remediation ?? Localized(de: "", en: ""),
+                           fingerprint: fingerprint)
         }
     }
 
@@ -75,16 +110,20 @@ package struct Baseline: Sendable {
         return out
     }
 
-    /// Reads a baseline file. Throws `InputError` when it is unreadable, empty or neither format.
+    /// The error of a missing baseline file (code `baseline.missing`, exit 3): `--baseline-optional`
+    /// turns exactly this one into a note.
+    package static let missingCode = "baseline.missing"
+
+    /// Reads a baseline file. Throws `InputError` when it is missing, unreadable, empty or neither format.
     package static func load(path: String) throws -> Baseline {
         guard let data = FileManager.default.contents(atPath: path) else {
             // FileManager leaves errno stale (it showed "Inappropriate ioctl for device" for a
             // directory): the reason comes from stat instead.
             var st = stat()
             if stat(path, &st) != 0 {
-                throw InputError(file: path, code: "baseline.missing",
-                                 de: "Baseline-Datei nicht gefunden; Pfad prüfen (--baseline, baseline: in audit.yaml) oder mit einem Lauf ohne Baseline eine erzeugen (--format sarif=…)",
-                                 en: "baseline file not found; check the path (--baseline, baseline: in audit.yaml) or make one with a run without baseline (--format sarif=…)")
+                throw InputError(file: path, code: missingCode,
+                                 de: "Baseline-Datei gibt es nicht; Pfad prüfen (--baseline, baseline: in audit.yaml), mit --write-baseline DATEI eine erzeugen oder beim ersten Lauf --baseline-optional angeben (dann gilt jeder Befund als neu)",
+                                 en: "baseline file does not exist; check the path (--baseline, baseline: in audit.yaml), make one with --write-baseline FILE, or give --baseline-optional on a first run (then every finding counts as new)")
             }
             let reason: (de: String, en: String)
             if (st.st_mode & S_IFMT) == S_IFDIR {
@@ -167,6 +206,9 @@ package struct Baseline: Sendable {
         let gone = entries.filter { !present.contains($0.fingerprint) }
         return BaselineComparison(new: new, unchanged: unchanged, gone: gone)
     }
+
+    /// An empty baseline (`--baseline-optional` without the file): every finding is new.
+    package static func empty(path: String) -> Baseline { Baseline(path: path, format: .jsonLines, entries: []) }
 }
 
 /// A run compared with a baseline. Only `new` findings count for the exit code.
@@ -189,6 +231,9 @@ package struct BaselineComparison: Sendable {
 
     /// Whether the finding is new relative to the baseline.
     package func isNew(_ finding: Finding) -> Bool { newFingerprints.contains(finding.fingerprint.lowercased()) }
+
+    /// The finding's state for the outputs: `new` or `unchanged` (absent ones are `gone`).
+    package func state(of finding: Finding) -> BaselineState { isNew(finding) ? .new : .unchanged }
 
     /// Counts as (new, unchanged, gone), for `BaselineCounts`.
     package var counts: (new: Int, unchanged: Int, gone: Int) { (new.count, unchanged.count, gone.count) }

@@ -8,6 +8,7 @@ import TrennwandRecords
 /// separator) and reads BOM-less files as Windows-1252, which garbles umlauts. The header is in the
 /// run language. One row per finding.
 package struct CSVWriter: FindingWriter {
+    package var showsAbsentBaselineEntries: Bool { true }
     package let sink: any OutputSink
     private var language: Language = .de
 
@@ -32,6 +33,14 @@ package struct CSVWriter: FindingWriter {
         Localized(de: "Begründung der Ausnahme", en: "Waiver reason"),
         Localized(de: "Genehmigt von", en: "Approved by"),
         Localized(de: "Ausnahme gültig bis", en: "Waiver expires"),
+        Localized(de: "Verlauf", en: "Lifecycle"),
+        Localized(de: "Zuerst gesehen (UTC)", en: "First seen (UTC)"),
+        Localized(de: "Zuletzt gesehen (UTC)", en: "Last seen (UTC)"),
+        Localized(de: "Erster Lauf", en: "First run"),
+        Localized(de: "Letzter Lauf", en: "Last run"),
+        Localized(de: "Baseline", en: "Baseline"),
+        Localized(de: "Anzahl Datensätze", en: "Occurrence count"),
+        Localized(de: "Fundstellen", en: "Occurrences"),
     ]
 
     package mutating func begin(run: RunInfo) throws {
@@ -48,7 +57,15 @@ package struct CSVWriter: FindingWriter {
         }.joined(separator: " | ")
         let persons = finding.persons.keys.sorted().map { "\($0)=\(finding.persons[$0]!)" }.joined(separator: ", ")
         let norms = finding.norms.map { "\($0.citation) (\($0.asOf))" }.joined(separator: " | ")
-        let status = waived == nil ? Localized(de: "offen", en: "open") : Localized(de: "Ausnahme", en: "waived")
+        let status: Localized
+        if context.baseline == .absent {
+            status = Localized(de: "entfallen", en: "gone")
+        } else if context.lifecycle?.status == .resolved {
+            status = FindingStatus.resolved.label
+        } else {
+            status = waived == nil ? Localized(de: "offen", en: "open") : Localized(de: "Ausnahme", en: "waived")
+        }
+        let life = context.lifecycle
         let cells: [String] = [
             finding.ruleID, finding.title.text(language), finding.severity.label.text(language),
             CSVWriter.classLabel(finding.findingClass).text(language),
@@ -56,6 +73,11 @@ package struct CSVWriter: FindingWriter {
             finding.time.map(CivilTime.iso8601) ?? "", evidence, persons, norms,
             finding.remediation.text(language), finding.fingerprint, status.text(language),
             waived?.reason ?? "", waived?.approver ?? "", waived?.expires.map(OutputSupport.isoDate) ?? "",
+            life?.status.label.text(language) ?? "", OutputSupport.iso(life?.firstSeen) ?? "", OutputSupport.iso(life?.lastSeen) ?? "",
+            life.map { String($0.firstRun) } ?? "", life.map { String($0.lastRun) } ?? "",
+            context.baseline.map { CSVWriter.baselineLabel($0).text(language) } ?? "",
+            String(finding.occurrences),
+            OutputSupport.locators(finding).joined(separator: " | ") + (finding.occurrencesTruncated ? " | …" : ""),
         ]
         try sink.write(CSVWriter.row(cells))
     }
@@ -64,6 +86,14 @@ package struct CSVWriter: FindingWriter {
 
     static func classLabel(_ c: FindingClass) -> Localized {
         c == .violation ? Localized(de: "Verstoß", en: "violation") : Localized(de: "Konfigurationslücke", en: "configuration gap")
+    }
+
+    static func baselineLabel(_ b: BaselineState) -> Localized {
+        switch b {
+        case .new: return Localized(de: "neu", en: "new")
+        case .unchanged: return Localized(de: "unverändert", en: "unchanged")
+        case .absent: return Localized(de: "entfallen", en: "absent")
+        }
     }
 
     static func row(_ cells: [String]) -> String { cells.map(cell).joined(separator: ";") + "\r\n" }

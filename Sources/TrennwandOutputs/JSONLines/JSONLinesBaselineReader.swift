@@ -1,4 +1,5 @@
 import Foundation
+import TrennwandFindings
 import TrennwandRecords
 
 /// The JSON Lines keys that `JSONLinesWriter` writes and `JSONLinesBaselineReader` reads back.
@@ -7,6 +8,8 @@ enum JSONLinesField: String, CodingKey {
     case ruleID = "rule_id"
     case rulePack = "rule_pack"
     case keyID = "key_id"
+    case severity, title, file, line, time, evidence, status, baseline
+    case findingClass = "class"
 
     /// Values of `type`.
     static let findingType = "finding"
@@ -23,6 +26,23 @@ enum JSONLinesBaselineReader {
         var ruleID: String?
         var rulePack: String?
         var keyID: String?
+        /// What the baseline keeps of a finding to show it as `absent` (read leniently).
+        var severity: String?
+        var findingClass: String?
+        var title: String?
+        var file: String?
+        var line: Int?
+        var time: String?
+        var evidence: [EvidenceLine]?
+        /// `resolved` findings and `absent` baseline entries are not findings of that run.
+        var status: String?
+        var baseline: String?
+
+        struct EvidenceLine: Decodable {
+            var field: String
+            var detector: String?
+            var value: String
+        }
 
         init(from decoder: Decoder) throws {
             let c = try decoder.container(keyedBy: JSONLinesField.self)
@@ -31,6 +51,15 @@ enum JSONLinesBaselineReader {
             ruleID = try c.decodeIfPresent(String.self, forKey: .ruleID)
             rulePack = try c.decodeIfPresent(String.self, forKey: .rulePack)
             keyID = try c.decodeIfPresent(String.self, forKey: .keyID)
+            severity = try? c.decodeIfPresent(String.self, forKey: .severity)
+            findingClass = try? c.decodeIfPresent(String.self, forKey: .findingClass)
+            title = try? c.decodeIfPresent(String.self, forKey: .title)
+            file = try? c.decodeIfPresent(String.self, forKey: .file)
+            line = try? c.decodeIfPresent(Int.self, forKey: .line)
+            time = try? c.decodeIfPresent(String.self, forKey: .time)
+            evidence = try? c.decodeIfPresent([EvidenceLine].self, forKey: .evidence)
+            status = try? c.decodeIfPresent(String.self, forKey: .status)
+            baseline = try? c.decodeIfPresent(String.self, forKey: .baseline)
         }
     }
 
@@ -66,8 +95,13 @@ enum JSONLinesBaselineReader {
                 throw InputError(file: path, line: lineNo, code: "baseline.jsonl-fingerprint",
                                  de: "Feststellung ohne Feld „fingerprint“", en: "finding without field 'fingerprint'")
             }
+            if line.status == FindingStatus.resolved.rawValue || line.baseline == BaselineState.absent.rawValue { continue }
             if seen.insert(fp.lowercased()).inserted {
-                entries.append(Baseline.Entry(fingerprint: fp.lowercased(), ruleID: line.ruleID ?? ""))
+                entries.append(Baseline.Entry(
+                    fingerprint: fp.lowercased(), ruleID: line.ruleID ?? "", severity: line.severity.flatMap(Severity.init(rawValue:)),
+                    findingClass: line.findingClass.flatMap(FindingClass.init(rawValue:)), title: line.title, file: line.file,
+                    line: line.line, time: line.time.flatMap(OutputSupport.parseISO),
+                    evidence: (line.evidence ?? []).map { Evidence(field: $0.field, detector: $0.detector, value: $0.value) }))
             }
         }
         return Baseline(path: path, format: .jsonLines, entries: entries, rulePackHash: rulePack, keyID: keyID)

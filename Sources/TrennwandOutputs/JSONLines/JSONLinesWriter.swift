@@ -6,6 +6,7 @@ import TrennwandRecords
 /// Field names are stable snake_case and documented in docs/outputs.md; keys appear in a fixed
 /// order so lines compare byte for byte. Texts (title, remediation) are in the run language.
 package struct JSONLinesWriter: FindingWriter {
+    package var showsAbsentBaselineEntries: Bool { true }
     package let sink: any OutputSink
     /// Whether `end` writes the summary line.
     package var summaryLine: Bool
@@ -34,13 +35,7 @@ package struct JSONLinesWriter: FindingWriter {
         o.int("byte_offset", Int(finding.locator.byteOffset))
         o.string("record_id", finding.locator.recordID)
         o.string("time", finding.time.map(CivilTime.iso8601))
-        o.raw("evidence", JSON.array(finding.evidence.map { e in
-            var x = JSONObject()
-            x.string("field", e.field)
-            x.string("detector", e.detector)
-            x.string("value", e.value)
-            return x.text
-        }))
+        o.raw("evidence", JSONLinesWriter.evidence(finding.evidence))
         var persons = JSONObject()
         for role in finding.persons.keys.sorted() { persons.string(role, finding.persons[role]) }
         o.raw("persons", persons.text)
@@ -65,7 +60,39 @@ package struct JSONLinesWriter: FindingWriter {
         } else {
             o.raw("waiver", "null")
         }
+        let life = context.lifecycle
+        o.string("status", life?.status.rawValue)
+        o.string("first_seen", OutputSupport.iso(life?.firstSeen))
+        o.string("last_seen", OutputSupport.iso(life?.lastSeen))
+        o.int("first_run", life.map { Int($0.firstRun) })
+        o.int("last_run", life.map { Int($0.lastRun) })
+        o.int("resolved_run", life?.resolvedRun.map { Int($0) })
+        o.string("baseline", context.baseline?.rawValue)
+        o.int("occurrence_count", finding.occurrences)
+        o.raw("occurrences", JSON.array(finding.occurrenceList.map { r in
+            var x = JSONObject()
+            x.string("file", r.locator.file)
+            x.int("line", r.locator.line)
+            x.int("column", r.locator.column)
+            x.int("index", r.locator.index)
+            x.int("byte_offset", Int(r.locator.byteOffset))
+            x.string("record_id", r.locator.recordID)
+            x.string("time", OutputSupport.iso(r.time))
+            x.raw("evidence", JSONLinesWriter.evidence(r.evidence))
+            return x.text
+        }))
+        o.raw("occurrences_truncated", finding.occurrencesTruncated ? "true" : "false")
         try sink.write(o.text + "\n")
+    }
+
+    static func evidence(_ list: [Evidence]) -> String {
+        JSON.array(list.map { e in
+            var x = JSONObject()
+            x.string("field", e.field)
+            x.string("detector", e.detector)
+            x.string("value", e.value)
+            return x.text
+        })
     }
 
     package mutating func end(summary: RunSummary) throws {
@@ -104,6 +131,17 @@ package struct JSONLinesWriter: FindingWriter {
             x.int("gone", b.gone)
             o.raw("baseline", x.text)
         }
+        o.raw("by_status", JSONLinesWriter.counts(FindingStatus.allCases.compactMap { s in summary.byStatus[s].map { (s.rawValue, $0) } }))
+        o.raw("skipped_files", JSON.array((run.state?.skipped ?? []).map { f in
+            var x = JSONObject()
+            x.string("path", f.path)
+            x.int("run", f.scannedInRun.map { Int($0) })
+            x.string("scanned_at", OutputSupport.iso(f.scannedAt))
+            return x.text
+        }))
+        o.int("state_run", run.state.map { Int($0.runID) })
+        o.raw("baseline_states", summary.baseline == nil ? "null"
+            : JSONLinesWriter.counts(BaselineState.allCases.map { ($0.rawValue, summary.byBaselineState[$0] ?? 0) }))
         o.int("records_read", summary.recordsRead)
         o.int("records_evaluated", summary.recordsEvaluated)
         o.int("records_rejected", summary.recordsRejected)
@@ -121,5 +159,11 @@ package struct JSONLinesWriter: FindingWriter {
             return x.text
         }))
         try sink.write(o.text + "\n")
+    }
+
+    static func counts(_ pairs: [(String, Int)]) -> String {
+        var x = JSONObject()
+        for (k, n) in pairs { x.int(k, n) }
+        return x.text
     }
 }

@@ -1,15 +1,19 @@
 import TrennwandFindings
 import TrennwandRecords
 
-/// JUnit XML for CI test views: one `<testsuite>` per run, one `<testcase>` per rule.
+/// JUnit XML for CI test views: one `<testsuite>` per run.
 ///
-/// Every rule of the run is a test case (a rule without findings passes, which shows what was
-/// checked). Each open finding at or above `RunInfo.failOn` is a `<failure>` in its rule's test case;
-/// findings below the threshold and waived findings are lines in `<system-out>`. Counts: `tests` =
-/// rules, `failures` = rules with at least one failure (JUnit counts test cases, not findings; the
-/// finding count is the property `trennwand.failingFindings`). The suite is buffered per rule
-/// until `end` because its counts come first; findings are kept as rendered fragments only.
+/// Test cases: every rule of the run is a test case that passes (it shows what was checked; its
+/// `<system-out>` lists the rule's findings that do not fail: waived, below `RunInfo.failOn`,
+/// known from the baseline, resolved, absent), and every failing finding is a test case of its
+/// own with exactly one `<failure>` (the strict Ant JUnit schema allows one per test case). A
+/// finding fails when it is open (not waived, not resolved, not absent), at or above `failOn`,
+/// and — with a baseline — new. Known findings are passed lines marked `[bekannt]`/`[known]`,
+/// not `<skipped>`: they were checked, and CI views count skipped tests as "not run".
+/// Counts: `tests` = rules + failing findings, `failures` = failing findings. The suite is
+/// buffered until `end` because its counts come first; findings are kept as rendered fragments only.
 package struct JUnitWriter: FindingWriter {
+    package var showsAbsentBaselineEntries: Bool { true }
     package let sink: any OutputSink
     private var run: RunInfo?
     private var order: [String] = []
@@ -17,6 +21,7 @@ package struct JUnitWriter: FindingWriter {
     private var failures: [String: [String]] = [:]
     private var outLines: [String: [String]] = [:]
     private var failingFindings = 0
+    private var known = 0
 
     package init(sink: any OutputSink) { self.sink = sink }
 
@@ -39,27 +44,44 @@ package struct JUnitWriter: FindingWriter {
         }
         let loc = finding.locator.description
         let evidence = finding.evidence.map { "\($0.field)\($0.detector.map { "/" + $0 } ?? ""): \($0.value)" }.joined(separator: "; ")
-        if let failOn = run?.failOn, waived == nil, finding.severity >= failOn {
+        let open = OutputSupport.isOpen(context)
+        let atThreshold = run?.failOn.map { finding.severity >= $0 } ?? false
+        if open && atThreshold && context.baseline == .unchanged { known += 1 }
+        if open && atThreshold && context.baseline != .unchanged {
             failingFindings += 1
             var body: [String] = [
                 (de ? "Ort: " : "Location: ") + loc,
                 (de ? "Schweregrad: " : "Severity: ") + finding.severity.label.text(lang) + ", " + CSVWriter.classLabel(finding.findingClass).text(lang),
             ]
+            if context.baseline == .new { body.append(de ? "Baseline: neu" : "Baseline: new") }
+            if let status = context.lifecycle?.status { body.append((de ? "Status: " : "Status: ") + status.label.text(lang)) }
             if let d = finding.detail { body.append(d.text(lang)) }
             if !evidence.isEmpty { body.append((de ? "Evidenz: " : "Evidence: ") + evidence) }
+            if finding.occurrences > 1 {
+                let places = OutputSupport.locators(finding).joined(separator: ", ") + (finding.occurrencesTruncated ? ", …" : "")
+                body.append((de ? "Datensätze: \(finding.occurrences) (" : "Records: \(finding.occurrences) (") + places + ")")
+            }
             if !finding.persons.isEmpty {
                 body.append((de ? "Personen: " : "Persons: ") + finding.persons.keys.sorted().map { "\($0)=\(finding.persons[$0]!)" }.joined(separator: ", "))
             }
             if !finding.norms.isEmpty { body.append((de ? "Normen: " : "Norms: ") + finding.norms.map(\.citation).joined(separator: "; ")) }
             body.append((de ? "Maßnahme: " : "Remediation: ") + finding.remediation.text(lang))
             body.append((de ? "Fingerabdruck: " : "Fingerprint: ") + finding.fingerprint)
+            let name = (names[finding.ruleID] ?? finding.ruleID) + " – " + loc + " (" + String(finding.fingerprint.prefix(8)) + ")"
             failures[finding.ruleID, default: []].append(
-                "      <failure type=\"" + XML.escape(finding.severity.rawValue, attribute: true) + "\" message=\""
+                "    <testcase classname=\"" + XML.escape("trennwand." + finding.ruleID, attribute: true) + "\" name=\""
+                    + XML.escape(name, attribute: true) + "\" time=\"0\">\n"
+                    + "      <failure type=\"" + XML.escape(finding.severity.rawValue, attribute: true) + "\" message=\""
                     + XML.escape(finding.title.text(lang) + " (" + loc + ")", attribute: true) + "\">"
-                    + XML.escape(body.joined(separator: "\n")) + "</failure>\n")
+                    + XML.escape(body.joined(separator: "\n")) + "</failure>\n    </testcase>\n")
         } else {
-            var line = "[" + finding.severity.rawValue + "] " + loc + " " + finding.title.text(lang)
+            var line = "[" + finding.severity.rawValue + "] "
+            if context.baseline == .unchanged { line += de ? "[bekannt] " : "[known] " }
+            if context.baseline == .absent { line += de ? "[entfallen] " : "[absent] " }
+            if context.lifecycle?.status == .resolved { line += de ? "[erledigt] " : "[resolved] " }
+            line += loc + " " + finding.title.text(lang)
             if !evidence.isEmpty { line += " (" + evidence + ")" }
+            if finding.occurrences > 1 { line += de ? " [\(finding.occurrences) Datensätze]" : " [\(finding.occurrences) records]" }
             if let w = waived {
                 line += de ? " – Ausnahme: " : " – waived: "
                 line += w.reason + " (" + w.approver + (w.expires.map { (de ? ", bis " : ", until ") + OutputSupport.isoDate($0) } ?? "") + ")"
@@ -72,10 +94,10 @@ package struct JUnitWriter: FindingWriter {
     package mutating func end(summary: RunSummary) throws {
         let summary = summary.neutralised
         guard let run else { return }
-        let failing = order.filter { failures[$0] != nil }.count
+        let tests = order.count + failingFindings
         let seconds = String(max(0, summary.finished - run.started))
         let stamp = String(CivilTime.iso8601(run.started).dropLast())  // JUnit timestamps carry no zone
-        let counts = "tests=\"\(order.count)\" failures=\"\(failing)\" errors=\"0\" skipped=\"0\" time=\"\(seconds)\""
+        let counts = "tests=\"\(tests)\" failures=\"\(failingFindings)\" errors=\"0\" skipped=\"0\" time=\"\(seconds)\""
         var head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         head += "<testsuites name=\"Trennwand\" \(counts)>\n"
         head += "  <testsuite name=\"trennwand\" \(counts) timestamp=\"\(stamp)\">\n"
@@ -88,6 +110,13 @@ package struct JUnitWriter: FindingWriter {
         head += property("trennwand.failOn", run.failOn?.rawValue ?? "none")
         head += property("trennwand.findings", String(summary.total))
         head += property("trennwand.failingFindings", String(failingFindings))
+        if summary.baseline != nil {
+            head += property("trennwand.baseline.new", String(summary.byBaselineState[.new] ?? 0))
+            head += property("trennwand.baseline.unchanged", String(summary.byBaselineState[.unchanged] ?? 0))
+            head += property("trennwand.baseline.absent", String(summary.byBaselineState[.absent] ?? 0))
+            head += property("trennwand.baseline.knownAtOrAboveFailOn", String(known))
+        }
+        if let state = run.state { head += property("trennwand.stateRun", String(state.runID)) }
         head += property("trennwand.recordsRead", String(summary.recordsRead))
         head += property("trennwand.recordsEvaluated", String(summary.recordsEvaluated))
         head += property("trennwand.recordsRejected", String(summary.recordsRejected))
@@ -96,15 +125,13 @@ package struct JUnitWriter: FindingWriter {
         for id in order {
             var tc = "    <testcase classname=\"" + XML.escape("trennwand." + id, attribute: true) + "\" name=\""
                 + XML.escape(names[id] ?? id, attribute: true) + "\" time=\"0\""
-            let fails = failures[id] ?? []
             let outs = outLines[id] ?? []
-            if fails.isEmpty && outs.isEmpty {
+            if outs.isEmpty {
                 tc += "/>\n"
             } else {
-                tc += ">\n" + fails.joined()
-                if !outs.isEmpty { tc += "      <system-out>" + XML.escape(outs.joined(separator: "\n")) + "</system-out>\n" }
-                tc += "    </testcase>\n"
+                tc += ">\n      <system-out>" + XML.escape(outs.joined(separator: "\n")) + "</system-out>\n    </testcase>\n"
             }
+            tc += (failures[id] ?? []).joined()
             try sink.write(tc)
         }
         try sink.write("  </testsuite>\n</testsuites>\n")

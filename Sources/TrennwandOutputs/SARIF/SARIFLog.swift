@@ -70,7 +70,16 @@ struct SARIFPhysicalLocation: Codable {
 }
 
 struct SARIFLocation: Codable {
+    /// Set on `relatedLocations` (SARIF requires an id there to reference them from messages).
+    var id: Int?
     var physicalLocation: SARIFPhysicalLocation
+    var message: SARIFMessage?
+
+    init(id: Int? = nil, physicalLocation: SARIFPhysicalLocation, message: SARIFMessage? = nil) {
+        self.id = id
+        self.physicalLocation = physicalLocation
+        self.message = message
+    }
 }
 
 struct SARIFSuppressionProperties: Codable {
@@ -101,9 +110,21 @@ struct SARIFResultProperties: Codable {
     var recordId: String?
     var time: String?
     var remediation: String
+    /// Lifecycle in the state store (runs with `--state`).
+    var status: String?
+    var firstSeen: String?
+    var lastSeen: String?
+    var firstRun: Int64?
+    var lastRun: Int64?
+    var resolvedRun: Int64?
+    /// Every merged record counted; those past GitHub's location limit are not in `relatedLocations`.
+    var occurrences: Int
+    var occurrencesListed: Int
+    var occurrencesTruncated: Bool?
 
     enum CodingKeys: String, CodingKey {
         case severity, evidence, persons, norms, recordId, time, remediation
+        case status, firstSeen, lastSeen, firstRun, lastRun, resolvedRun, occurrences, occurrencesListed, occurrencesTruncated
         case findingClass = "class"
     }
 }
@@ -111,16 +132,20 @@ struct SARIFResultProperties: Codable {
 struct SARIFResult: Codable {
     var ruleId: String
     var ruleIndex: Int?
+    /// `pass` for a finding that is no longer there (resolved, baseline `absent`); nil = `fail`.
+    var kind: String?
     var level: String
     var message: SARIFMessage
     var locations: [SARIFLocation]
+    var relatedLocations: [SARIFLocation]?
     var partialFingerprints: [String: String]
+    var baselineState: String?
     var suppressions: [SARIFSuppression]?
     var properties: SARIFResultProperties
 
     /// Spelled out (as synthesised, same order) so `SARIFBaselineReader` reads by the same keys.
     enum CodingKeys: String, CodingKey {
-        case ruleId, ruleIndex, level, message, locations, partialFingerprints, suppressions, properties
+        case ruleId, ruleIndex, kind, level, message, locations, relatedLocations, partialFingerprints, baselineState, suppressions, properties
     }
 }
 
@@ -156,8 +181,14 @@ struct SARIFRunProperties: Codable {
     var resultsTotal: Int
     var omittedResults: Int
     var rejectionNotificationsOmitted: Int
+    /// Files the run skipped as unchanged (state) and the run that scanned them; the run's id.
+    var skippedFiles: [SARIFSkippedFile]?
+    var stateRun: Int64?
+    /// Findings by baseline state (`new`, `unchanged`, `absent`), when a baseline was given.
+    var baselineStates: [String: Int]?
 
     enum CodingKeys: String, CodingKey {
+        case skippedFiles, stateRun, baselineStates
         case rulePack = "trennwand/rulePack"
         case keyID = "trennwand/keyID"
         case records = "trennwand/records"
@@ -165,6 +196,12 @@ struct SARIFRunProperties: Codable {
         case omittedResults = "trennwand/omittedResults"
         case rejectionNotificationsOmitted = "trennwand/rejectionNotificationsOmitted"
     }
+}
+
+struct SARIFSkippedFile: Codable {
+    var path: String
+    var run: Int64?
+    var scannedAt: String?
 }
 
 struct SARIFOriginalURIBase: Codable {

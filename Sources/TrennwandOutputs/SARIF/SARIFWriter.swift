@@ -10,6 +10,7 @@ import TrennwandRecords
 /// carries a run-level notification and the property `trennwand/omittedResults`. The writer
 /// itself prints nothing.
 package struct SARIFWriter: FindingWriter {
+    package var showsAbsentBaselineEntries: Bool { true }
     package let sink: any OutputSink
     /// Findings' paths are made relative to this directory and tagged `uriBaseId: SRCROOT`.
     package let sourceRoot: String?
@@ -20,6 +21,13 @@ package struct SARIFWriter: FindingWriter {
     package private(set) var omittedResults = 0
 
     package static let githubResultLimit = 25_000
+    /// GitHub code scanning rejects a result with more than 1,000 locations and shows only 100
+    /// ("Location per result: 1,000 / only 100 locations will be included", GitHub Docs, "About
+    /// code scanning limits on SARIF results",
+    /// https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit).
+    /// Trennwand writes the first record in `locations` and at most 99 more as `relatedLocations`,
+    /// so everything written is shown; the total is `properties.occurrences`.
+    package static let githubLocationLimit = 100
     package static let fingerprintKey = "trennwandFingerprint/v1"
 
     private var run: RunInfo?
@@ -84,11 +92,27 @@ package struct SARIFWriter: FindingWriter {
         if !finding.evidence.isEmpty {
             text += " (" + finding.evidence.map { "\($0.field)\($0.detector.map { "/" + $0 } ?? ""): \($0.value)" }.joined(separator: "; ") + ")"
         }
+        if finding.occurrences > 1 {
+            text += lang == .de ? " [\(finding.occurrences) Datensätze]" : " [\(finding.occurrences) records]"
+        }
+        // A finding no longer there (resolved by this run, or a baseline entry gone) is a result of
+        // kind `pass` (SARIF 2.1.0 §3.27.9: "the rule was evaluated, and no problem was found"),
+        // whose level must then be `none` (§3.27.10); never a problem in the CI view.
+        let gone = OutputSupport.isGone(context)
+        let related = finding.others.prefix(SARIFWriter.githubLocationLimit - 1).enumerated().map { i, o in
+            var l = location(o.locator)
+            l.id = i + 1
+            return l
+        }
+        let life = context.lifecycle
         let result = SARIFResult(
-            ruleId: finding.ruleID, ruleIndex: ruleIndex[finding.ruleID], level: SARIFWriter.level(finding.severity),
+            ruleId: finding.ruleID, ruleIndex: ruleIndex[finding.ruleID], kind: gone ? "pass" : nil,
+            level: gone ? "none" : SARIFWriter.level(finding.severity),
             message: SARIFMessage(text: text),
             locations: [location(finding.locator)],
+            relatedLocations: related.isEmpty ? nil : related,
             partialFingerprints: [SARIFWriter.fingerprintKey: finding.fingerprint],
+            baselineState: context.baseline?.rawValue,
             suppressions: waived.map { w in
                 [SARIFSuppression(kind: "external", status: "accepted", justification: w.reason,
                                   properties: SARIFSuppressionProperties(
@@ -100,7 +124,11 @@ package struct SARIFWriter: FindingWriter {
                 evidence: finding.evidence.map { SARIFEvidence(field: $0.field, detector: $0.detector, value: $0.value) },
                 persons: finding.persons, norms: finding.norms.map(\.citation),
                 recordId: finding.locator.recordID, time: finding.time.map(CivilTime.iso8601),
-                remediation: finding.remediation.text(lang)))
+                remediation: finding.remediation.text(lang),
+                status: life?.status.rawValue, firstSeen: OutputSupport.iso(life?.firstSeen), lastSeen: OutputSupport.iso(life?.lastSeen),
+                firstRun: life?.firstRun, lastRun: life?.lastRun, resolvedRun: life?.resolvedRun,
+                occurrences: finding.occurrences, occurrencesListed: 1 + related.count,
+                occurrencesTruncated: finding.occurrences > 1 + related.count ? true : nil))
         try sink.write((written == 0 ? "\n" : ",\n") + (try json(result)))
         written += 1
     }
@@ -153,7 +181,11 @@ package struct SARIFWriter: FindingWriter {
             rulePack: run.rulePackHash, keyID: run.keyID,
             records: SARIFRecordCounts(read: summary.recordsRead, evaluated: summary.recordsEvaluated, rejected: summary.recordsRejected),
             resultsTotal: written + omittedResults, omittedResults: omittedResults,
-            rejectionNotificationsOmitted: omittedNotes)
+            rejectionNotificationsOmitted: omittedNotes,
+            skippedFiles: run.state.map { $0.skipped.map { SARIFSkippedFile(path: $0.path, run: $0.scannedInRun, scannedAt: OutputSupport.iso($0.scannedAt)) } },
+            stateRun: run.state?.runID,
+            baselineStates: summary.baseline == nil ? nil
+                : Dictionary(uniqueKeysWithValues: BaselineState.allCases.map { ($0.rawValue, summary.byBaselineState[$0] ?? 0) }))
         var tail = (written == 0 ? "]" : "\n]") + ",\n\"invocations\":[" + (try json(invocation)) + "],\n"
         tail += "\"properties\":" + (try json(props)) + "\n}]}\n"
         try sink.write(tail)

@@ -4,13 +4,27 @@ import TrennwandOutputs
 /// Output formats of `scan` and `gate`, selected as `--format NAME=PATH` (`-` is standard output).
 package enum OutputFormat: String, CaseIterable, Sendable {
     case sarif, junit, jsonl, csv, html, text
+    /// The next baseline (`--write-baseline FILE`, format by the file's extension): this run's
+    /// findings without resolved and absent ones, in the format `Baseline.load` reads.
+    case baselineSARIF = "baseline-sarif"
+    case baselineJSONL = "baseline-jsonl"
 
-    package static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    /// The report formats (`--format`, `formats:` in audit.yaml).
+    package static var reports: [OutputFormat] { [.sarif, .junit, .jsonl, .csv, .html, .text] }
 
-    /// Formats made to leave the machine (code-scanning uploads, CI test reports): never with raw
-    /// evidence unless forced. JSON Lines is a local format (files, pipes for own review) and may
-    /// carry `--reveal` output; it still never carries control characters.
-    package var isExported: Bool { self == .sarif || self == .junit }
+    package static var names: String { reports.map(\.rawValue).joined(separator: ", ") }
+
+    /// A report format by its `--format` name (the baseline formats come from `--write-baseline`).
+    package init?(reportName: String) {
+        guard let f = OutputFormat(rawValue: reportName), OutputFormat.reports.contains(f) else { return nil }
+        self = f
+    }
+
+    /// Formats made to leave the machine (code-scanning uploads, CI test reports, baselines
+    /// committed to a repository): never with raw evidence unless forced. JSON Lines is a local
+    /// format (files, pipes for own review) and may carry `--reveal` output; it still never
+    /// carries control characters.
+    package var isExported: Bool { self == .sarif || self == .junit || self == .baselineSARIF || self == .baselineJSONL }
 
     package func writer(sink: any OutputSink, colors: Bool, sourceRoot: String?, trend: HTMLTrendSection? = nil) -> any FindingWriter {
         switch self {
@@ -20,6 +34,8 @@ package enum OutputFormat: String, CaseIterable, Sendable {
         case .csv: return CSVWriter(sink: sink)
         case .html: return HTMLReportWriter(sink: sink, trend: trend)
         case .text: return TextSummaryWriter(sink: sink, colors: colors)
+        case .baselineSARIF: return BaselineFileWriter(format: .sarif, sink: sink, sourceRoot: sourceRoot)
+        case .baselineJSONL: return BaselineFileWriter(format: .jsonLines, sink: sink, sourceRoot: sourceRoot)
         }
     }
 }
@@ -54,10 +70,20 @@ package struct OutputTarget: Sendable, Hashable {
         self.destination = destination
     }
 
+    /// The next baseline at `path` (`--write-baseline`), SARIF or JSON Lines by the extension;
+    /// nil for another extension.
+    package init?(baselinePath path: String) {
+        switch BaselineFileWriter.format(forPath: path) {
+        case .sarif?: self.init(.baselineSARIF, .file(path))
+        case .jsonLines?: self.init(.baselineJSONL, .file(path))
+        case nil: return nil
+        }
+    }
+
     /// Parses `NAME=PATH` (or just `NAME`, meaning standard output); nil for an unknown format.
     package init?(spec: String) {
         let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
-        guard let name = parts.first, let f = OutputFormat(rawValue: name.lowercased()) else { return nil }
+        guard let name = parts.first, let f = OutputFormat(reportName: name.lowercased()) else { return nil }
         self.init(f, parts.count > 1 ? OutputDestination(parts[1]) : .standardOutput)
     }
 }

@@ -97,7 +97,7 @@ package struct AuditConfig: Sendable {
         c.strict = try m.optional("strict")?.bool()
         if let fm = m.optional("formats") {
             for e in try fm.mapping().entries {
-                guard let f = OutputFormat(rawValue: e.key) else {
+                guard let f = OutputFormat(reportName: e.key) else {
                     throw e.keyNode.error("config.format", de: "unbekanntes Format „\(e.key)“ (\(OutputFormat.names))",
                                           en: "unknown format '\(e.key)' (\(OutputFormat.names))")
                 }

@@ -27,6 +27,8 @@ package struct ScanRequest {
     package var waiverLimits = WaiverLimits()
     /// SARIF or JSON Lines output of an earlier run: only new findings count for the verdict.
     package var baseline: String?
+    /// A missing baseline file is a note, not an error: every finding counts as new (first run).
+    package var baselineOptional = false
     /// State database for history and incremental scans.
     package var state: StateOptions?
     /// Open new violations from this severity on make the verdict `.findings`.

@@ -78,6 +78,6 @@ extension WaiverInfo {
 extension BaselineCounts {
     /// The counts of a baseline comparison, for `RunSummary.baseline`.
     package init(_ comparison: BaselineComparison) {
-        self.init(new: comparison.new.count, unchanged: comparison.unchanged.count, gone: comparison.gone.count)
+        self.init(new: comparison.new.count, unchanged: comparison.unchanged.count, gone: comparison.gone.count, absent: comparison.gone)
     }
 }

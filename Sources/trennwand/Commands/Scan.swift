@@ -99,6 +99,15 @@ struct ScanCommand: ParsableCommand {
                                             valueName: UI.t("datei", "file")))
     var baseline: String?
 
+    @Flag(name: .long, help: ArgumentHelp(UI.t("Fehlende Baseline-Datei ist kein Fehler (erster Lauf): jeder Befund gilt als neu.",
+                                               "A missing baseline file is no error (first run): every finding counts as new.")))
+    var baselineOptional = false
+
+    @Option(name: .long, help: ArgumentHelp(UI.t("Die Befunde dieses Laufs als nächste Baseline schreiben (.sarif oder .jsonl).",
+                                                 "Write this run's findings as the next baseline (.sarif or .jsonl)."),
+                                            valueName: UI.t("datei", "file")))
+    var writeBaseline: String?
+
     @Option(name: .long, help: ArgumentHelp(UI.t("Zustandsdatenbank (SQLite) für Verlauf und inkrementelle Prüfungen.",
                                                  "State database (SQLite) for history and incremental scans."),
                                             valueName: UI.t("datei", "file")))
@@ -120,6 +129,10 @@ struct ScanCommand: ParsableCommand {
         }
         for f in formats where OutputTarget(spec: f) == nil {
             throw ValidationError(UI.t("Unbekanntes Format „\(f)“ (\(OutputFormat.names))", "Unknown format '\(f)' (\(OutputFormat.names))"))
+        }
+        if let path = writeBaseline, OutputTarget(baselinePath: path) == nil {
+            throw ValidationError(UI.t("--write-baseline: Dateiname auf .sarif oder .jsonl erwartet (danach richtet sich das Format)",
+                                       "--write-baseline: a file name ending in .sarif or .jsonl expected (it decides the format)"))
         }
     }
 
@@ -157,6 +170,7 @@ struct ScanCommand: ParsableCommand {
             nowTime = cfg.now ?? Int64(Date().timeIntervalSince1970)
         }
         var targets = cfg.formats + formats.compactMap { OutputTarget(spec: $0) }
+        if let path = writeBaseline, let target = OutputTarget(baselinePath: path) { targets.append(target) }
         try refuseClosedStdout(targets)
         if reveal && !revealForce, let exported = targets.first(where: { $0.format.isExported }) {
             let name = exported.format.rawValue
@@ -182,6 +196,7 @@ struct ScanCommand: ParsableCommand {
         request.waivers = waivers ?? cfg.waivers
         request.waiverLimits = cfg.waiverLimits
         request.baseline = baseline ?? cfg.baseline
+        request.baselineOptional = baselineOptional
         request.state = (state ?? cfg.state).map {
             StateOptions(path: $0, full: full, retentionMonths: retentionMonths ?? cfg.retentionMonths ?? StateStore.defaultRetentionMonths)
         }
