@@ -46,6 +46,29 @@ package struct ScanDiagnostic: Sendable, Equatable {
     package var voice: Voice
     /// For `scan.unexpected`: the error's details, for a debug log only (never shown by default).
     package var debugDetail: String?
+    /// The input or output the message is about, when it is about one file (a log field).
+    package var file: String?
+
+    /// How much a message matters, for the frontend's log levels (journald priorities).
+    package enum Level: Sendable, Equatable {
+        case error, warning, notice
+    }
+
+    /// Errors: every label but `warning`, and unlabelled state and output failures; warnings: the
+    /// `warning` label; notices: everything else (state reports, notes such as a new state store).
+    package var level: Level {
+        switch label {
+        case .warning?: return .warning
+        case .configurationError?, .inputError?, .ruleError?, .scanStopped?, .outputFailed?: return .error
+        case nil:
+            if code.hasPrefix("output.") || code.hasPrefix("input.") || code.hasPrefix("scan.") { return .error }
+            if code.hasPrefix("state."), !Self.stateNotices.contains(code) { return .error }
+            return .notice
+        }
+    }
+
+    /// State messages that report, not fail.
+    static let stateNotices: Set<String> = ["state.created", "state.skipped", "state.interrupted", "state.purged", "state.lifecycle"]
 
     package init(code: String, label: Label? = nil, message: Localized, voice: Voice = .report, debugDetail: String? = nil) {
         self.code = code
@@ -77,7 +100,9 @@ extension ScanDiagnostic {
     }
 
     package static func file(_ e: InputError, label: Label) -> ScanDiagnostic {
-        ScanDiagnostic(code: e.rejection.reason.code, label: label, message: .each { fileMessage(e, $0) })
+        var d = ScanDiagnostic(code: e.rejection.reason.code, label: label, message: .each { fileMessage(e, $0) })
+        d.file = e.rejection.locator.file
+        return d
     }
 
     package static func config(_ e: ConfigError, label: Label) -> ScanDiagnostic {
@@ -107,5 +132,29 @@ extension ScanDiagnostic {
         let target = path ?? "-"
         return Localized(de: "Ausgabe \(target): Schreiben fehlgeschlagen – Pfad, Berechtigungen und freien Platz prüfen [output.write]",
                          en: "output \(target): write failed – check the path, permissions and free space [output.write]")
+    }
+}
+
+extension ScanDiagnostic {
+    /// The per-file outcome of a finished scan as diagnostics, for a frontend's log: a file error
+    /// (an error; the summary on standard output names it too) and rejected records (a warning
+    /// with the count per reason code). Files whose error the scan already reported as it
+    /// happened (changed during the scan) are left out.
+    package static func accounting(_ inputs: [InputAccount]) -> [ScanDiagnostic] {
+        var out: [ScanDiagnostic] = []
+        for a in inputs {
+            if let e = a.fileError, e.reason.code != FileIdentity.changedCode {
+                out.append(.file(InputError(e), label: .inputError))
+            }
+            if a.rejected > 0 {
+                let reasons = a.rejectedByReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+                var d = ScanDiagnostic(code: "input.rejected", label: .warning, message: Localized(
+                    de: "\(a.file): \(a.rejected) von \(a.read) Datensätzen abgewiesen (\(reasons)); Einzelheiten mit trennwand ingest \(a.file) [input.rejected]",
+                    en: "\(a.file): \(a.rejected) of \(a.read) records rejected (\(reasons)); details with trennwand ingest \(a.file) [input.rejected]"))
+                d.file = a.file
+                out.append(d)
+            }
+        }
+        return out
     }
 }

@@ -28,7 +28,14 @@ struct Trennwand: ParsableCommand {
             return SystemPath.string(Array(UnsafeBufferPointer(start: UnsafeRawPointer(arg).assumingMemoryBound(to: UInt8.self),
                                                                count: strlen(arg))))
         }
-        main(arguments)
+        let names = configuration.subcommands.map { $0.configuration.commandName ?? "" }
+        switch CommandLineConventions.normalize(arguments, subcommands: names) {
+        case .parse(let normalized):
+            main(normalized)
+        case .unknownSubcommand(let suggestion):
+            printError(CommandLineConventions.unknownText(suggestion: suggestion))
+            Glibc.exit(ExitCode.validationFailure.rawValue)
+        }
     }
 }
 

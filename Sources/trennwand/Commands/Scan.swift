@@ -7,6 +7,7 @@ import TrennwandReaders
 import TrennwandRecords
 import TrennwandScan
 import TrennwandState
+import Logging
 
 /// `trennwand scan`: the audit scan over exports with the built-in (or given) rules.
 struct ScanCommand: ParsableCommand {
@@ -138,10 +139,13 @@ struct ScanCommand: ParsableCommand {
 
     func run() throws {
         let request = try makeRequest()
-        let verdict = Scan.run(request) { diagnostic in
-            if let detail = diagnostic.debugDetail { Log.shared.debug("\(detail)") }
-            printError(diagnostic.text(interface: UI.language, report: request.language))
+        let log: (ScanDiagnostic) -> Void = { diagnostic in
+            if let detail = diagnostic.debugDetail { Log.emit(.debug, detail, code: diagnostic.code) }
+            Log.emit(diagnostic.level.logLevel, diagnostic.text(interface: UI.language, report: request.language),
+                     code: diagnostic.code, file: diagnostic.file)
         }
+        let verdict = Scan.run(request, diagnose: log)
+        ScanDiagnostic.accounting(verdict.result?.inputs ?? []).forEach(log)
         let exit = Exit.code(verdict.reason)
         if exit != Exit.ok { throw exit }
     }
@@ -179,7 +183,8 @@ struct ScanCommand: ParsableCommand {
             throw Exit.configuration
         }
         if reveal {
-            Log.shared.warning("\(UI.t("Unmaskierte Ausgabe (--reveal): nur zur Prüfung am eigenen Platz", "unmasked output (--reveal): for local review only"))")
+            printError(UI.t("Warnung: Unmaskierte Ausgabe (--reveal): nur zur Prüfung am eigenen Platz [scan.reveal]",
+                            "warning: unmasked output (--reveal): for local review only [scan.reveal]"))
         }
         // The terminal summary goes to stdout unless a format already writes there or text is redirected.
         if !targets.contains(where: { $0.destination == .standardOutput || $0.format == .text }) {
@@ -204,7 +209,7 @@ struct ScanCommand: ParsableCommand {
         request.strict = strict || cfg.strict == true
         request.targets = targets
         request.language = cfg.language ?? UI.language
-        request.colorStandardOutput = isatty(STDOUT_FILENO) == 1
+        request.colorStandardOutput = Terminal.styled(STDOUT_FILENO)
         if isatty(STDERR_FILENO) == 1 {
             request.progress = { event in
                 switch event {
@@ -218,3 +223,13 @@ struct ScanCommand: ParsableCommand {
 }
 
 extension Severity: ExpressibleByArgument {}
+
+extension ScanDiagnostic.Level {
+    var logLevel: Logger.Level {
+        switch self {
+        case .error: return .error
+        case .warning: return .warning
+        case .notice: return .notice
+        }
+    }
+}

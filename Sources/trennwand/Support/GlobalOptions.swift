@@ -3,11 +3,16 @@ import Foundation
 import TrennwandRecords
 
 extension Language: ExpressibleByArgument {}
+extension LogFormat: ExpressibleByArgument {}
 
 /// Options every subcommand shares.
 struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(UI.t("Sprache der Ausgaben: de oder en.", "Language of messages: de or en.")))
     var lang: Language = .de
+
+    @Option(name: .long, help: ArgumentHelp(UI.t("Form der Meldungen auf stderr: text oder json (ein JSON-Objekt je Zeile).",
+                                                  "Form of the messages on stderr: text or json (one JSON object per line).")))
+    var logFormat: LogFormat = .text
 
     @Option(name: .long, help: ArgumentHelp(
         UI.t("Regelverzeichnis (Standard: die mitgelieferten Regeln).", "Rules directory (default: the built-in rules)."),

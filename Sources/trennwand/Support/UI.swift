@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import TrennwandRecords
 
 /// The language of help texts and messages for this process.
@@ -25,8 +26,17 @@ enum UI {
     static func text(_ l: Localized) -> String { l.text(language) }
 }
 
-/// Writes a line to standard error (diagnostics never go to stdout, which carries data). Never
-/// traps: a closed or broken stderr loses the line, not the run.
-func printError(_ line: String) {
-    writeStderr(line + "\n")
+/// Logs a diagnostic line (standard error: diagnostics never go to stdout, which carries data).
+/// Never traps: a closed or broken stderr loses the line, not the run. The level follows the
+/// line's label (`Warnung:`/`warning:` → warning, `Hinweis:`/`note:` → notice, else error); the
+/// trailing ` [code]` becomes the log event's code.
+func printError(_ line: String, file: String? = nil) {
+    Log.emit(diagnosticLevel(line), line, code: Log.trailingCode(line), file: file)
+}
+
+func diagnosticLevel(_ line: String) -> Logger.Level {
+    let lower = line.lowercased()
+    if lower.hasPrefix("warnung: ") || lower.hasPrefix("warning: ") { return .warning }
+    if lower.hasPrefix("hinweis: ") || lower.hasPrefix("note: ") { return .notice }
+    return .error
 }
