@@ -1,6 +1,7 @@
 // Ingest: one input file → profile (given or detected) → its format's `RecordSource` (reader +
 // normaliser) → records, with every record accounted for; one loop for every format.
 // The scan and gate commands and `trennwand ingest` all go through it.
+import Foundation
 import TrennwandRecords
 
 /// What ingesting one file produced besides the records themselves.
@@ -75,9 +76,24 @@ public enum Ingest {
             return Rejection(locator: Locator(file: file, line: 0, byteOffset: 0, index: 0),
                              reason: RejectReason(code: e.code, de: e.text(.de), en: e.text(.en)))
         default:
+            // Never a Foundation/NSError text: the system error in our words, or a fixed text.
+            let cause = systemErrno(error).map { SystemErrorText.describe($0) }
+                ?? Localized(de: "unbekannte Ursache", en: "unknown cause")
             return Rejection(locator: Locator(file: file, line: 0, byteOffset: 0, index: 0),
-                             reason: RejectReason(code: "input.error", de: "Datei nicht lesbar: \(error)",
-                                                  en: "file not readable: \(error)"))
+                             reason: RejectReason(code: "input.error",
+                                                  de: "Datei nicht lesbar: \(cause.de) – Pfad, Berechtigungen und Datenträger prüfen",
+                                                  en: "file not readable: \(cause.en) – check the path, permissions and the disk"))
         }
     }
+}
+
+/// The POSIX error code behind a Foundation error (`NSPOSIXErrorDomain`, or a Cocoa file error
+/// with a POSIX underlying error), if any.
+func systemErrno(_ error: any Error) -> Int32? {
+    let ns = error as NSError
+    if ns.domain == NSPOSIXErrorDomain { return Int32(ns.code) }
+    if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+        return Int32(underlying.code)
+    }
+    return nil
 }

@@ -7,7 +7,7 @@ import TrennwandYAML
 /// `audit.yaml`: everything a scan needs, explicit and reviewable. Paths are relative to the file.
 ///
 /// ```yaml
-/// sources:                         # evaluated inputs (globs); profile optional (detected otherwise)
+/// sources:                         # evaluated inputs (files, folders, globs); profile optional (detected otherwise)
 ///   - path: Jobcenter-Zugriffe.csv
 ///     profile: jobcenter-zugriffe
 /// reference:                       # reference tables (Stammdaten), profiles detected or given
@@ -23,7 +23,10 @@ import TrennwandYAML
 /// baseline: previous.sarif           # only new findings count for the exit code
 /// state: /var/lib/trennwand/state.sqlite   # history, incremental scans (docs/operations.md)
 /// retention_months: 6
+/// allow_empty: false               # true: no input file at all is no error (default: exit 3)
 /// ```
+///
+/// `path:` is a file, a folder (searched recursively like the command line's paths) or a glob.
 package struct AuditConfig: Sendable {
     package var inputs: [ScanInput] = []
     package var only: Set<String>?
@@ -44,6 +47,14 @@ package struct AuditConfig: Sendable {
     package var baseline: String?
     package var state: String?
     package var retentionMonths: Int?
+    /// The patterns of `sources:` (resolved), for the message when nothing matches.
+    package var sourcePatterns: [String] = []
+    /// Input files the `sources:` patterns matched.
+    package var sourceInputCount = 0
+    /// `sources: PATTERN` / `reference: PATTERN` entries that matched no input file.
+    package var unmatchedPatterns: [String] = []
+    /// `allow_empty: true`: a run without any input file is no error (exit 3 otherwise).
+    package var allowEmpty = false
 
     package init() {}
 
@@ -60,23 +71,27 @@ package struct AuditConfig: Sendable {
         let base = (path as NSString).deletingLastPathComponent
         func resolve(_ p: String) -> String { p.hasPrefix("/") || base.isEmpty ? p : base + "/" + p }
         let m = try doc.mapping(allowed: ["sources", "reference", "rules", "fail_on", "now", "strict", "formats", "lang",
-                                          "rules_directory", "waivers", "waiver_limits", "baseline", "state", "retention_months"])
+                                          "rules_directory", "waivers", "waiver_limits", "baseline", "state", "retention_months",
+                                          "allow_empty"])
         var c = AuditConfig()
         for key in ["reference", "sources"] {
             guard let list = m.optional(key) else { continue }
             for item in try list.sequence() {
                 let im = try item.mapping(allowed: ["path", "profile"])
                 let pattern = resolve(try im.required("path").string())
-                // Compressed exports: a zip archive stands for its input members; `a.zip!/m.csv` is taken as written.
-                let matches = (InputFile.archiveMember(pattern).map { _ in [pattern] } ?? glob(pattern))
-                    .flatMap { ZipArchive.memberInputs($0) ?? [$0] }
-                if matches.isEmpty {
-                    throw item.error("config.no-match", de: "„\(pattern)“ trifft keine Datei", en: "'\(pattern)' matches no file")
+                // A folder (also one a glob matches) stands for its input files, recursively, as on the
+                // command line; a zip archive for its input members; `a.zip!/m.csv` is taken as written.
+                let matches = InputFile.archiveMember(pattern).map { _ in [pattern] } ?? expandPaths(glob(pattern))
+                if key == "sources" {
+                    c.sourcePatterns.append(pattern)
+                    c.sourceInputCount += matches.count
                 }
+                if matches.isEmpty { c.unmatchedPatterns.append("\(key): \(pattern)") }
                 let profile = try im.optional("profile")?.string()
                 c.inputs += matches.map { ScanInput(path: $0, profile: profile) }
             }
         }
+        c.allowEmpty = try m.optional("allow_empty")?.bool() ?? false
         if let r = m.optional("rules") {
             let rm = try r.mapping(allowed: ["only", "exclude"])
             if let o = rm.optional("only") { c.only = Set(try o.stringList()) }

@@ -58,3 +58,27 @@ private func collectInputs(in dir: String, relative: String, into files: inout [
         if !n.hasPrefix(".") && (SourceFormat.fileExtensions.contains(ext) || InputFile.isCompressedInputName(n)) { files.append(rel) }
     }
 }
+
+/// The check that a scan has something to read, made while planning, before any rule runs: a
+/// nightly job over an empty or unmounted export folder would otherwise report "clean" forever.
+package enum InputSelection {
+    /// Nil when there are inputs, or none are allowed (`allow_empty: true`, `--allow-empty`);
+    /// else the error (exit 3) naming the patterns and paths that matched nothing.
+    package static func emptyError(inputs: [ScanInput], patterns: [String], allowEmpty: Bool) -> ScanDiagnostic? {
+        guard inputs.isEmpty, !allowEmpty else { return nil }
+        let named = patterns.isEmpty ? "–" : patterns.joined(separator: ", ")
+        return ScanDiagnostic(code: emptyCode, label: .inputError, message: Localized(
+            de: "keine Eingabedatei gefunden (\(named)) – Pfad prüfen (Laufwerk eingehängt? Exporte abgelegt? Endungen .csv, .xml, .jsonl, .ndjson, .gz, .zip); ist ein leerer Lauf gewollt: allow_empty: true im Prüfauftrag oder --allow-empty [\(emptyCode)]",
+            en: "no input file found (\(named)) – check the path (mounted? exports in place? extensions .csv, .xml, .jsonl, .ndjson, .gz, .zip); if an empty run is intended: allow_empty: true in the audit configuration or --allow-empty [\(emptyCode)]"),
+            voice: .interface)
+    }
+
+    /// A pattern of the configuration that matched nothing while others did: a warning.
+    package static func unmatchedWarning(_ pattern: String) -> ScanDiagnostic {
+        ScanDiagnostic(code: "input.no-match", label: .warning, message: Localized(
+            de: "\(pattern): trifft keine Eingabedatei – Pfad oder Muster prüfen [input.no-match]",
+            en: "\(pattern): matches no input file – check the path or pattern [input.no-match]"), voice: .interface)
+    }
+
+    package static let emptyCode = "input.empty"
+}

@@ -121,6 +121,10 @@ struct ScanCommand: ParsableCommand {
                                                  "Retention of the auditor's own data in months (default 6, § 79 Abs. 4 SGB X).")))
     var retentionMonths: Int?
 
+    @Flag(name: .long, help: ArgumentHelp(UI.t("Keine Eingabedatei ist kein Fehler (sonst Exit-Code 3); wie allow_empty: true im Prüfauftrag.",
+                                               "No input file at all is no error (else exit code 3); like allow_empty: true in audit.yaml.")))
+    var allowEmpty = false
+
     @Argument(help: ArgumentHelp(UI.t("Dateien oder Verzeichnisse.", "Files or directories."), valueName: UI.t("pfad", "path")))
     var paths: [String] = []
 
@@ -190,7 +194,18 @@ struct ScanCommand: ParsableCommand {
         if !targets.contains(where: { $0.destination == .standardOutput || $0.format == .text }) {
             targets.append(OutputTarget(.text, .standardOutput))
         }
-        let inputs = cfg.inputs + expandPaths(paths).map { ScanInput(path: $0) }
+        let commandLineInputs = expandPaths(paths).map { ScanInput(path: $0) }
+        let inputs = cfg.inputs + commandLineInputs
+        // Nothing to evaluate (an empty or unmounted export folder) is an input error, not "clean".
+        if let empty = InputSelection.emptyError(inputs: Array(cfg.inputs.suffix(cfg.sourceInputCount)) + commandLineInputs,
+                                                 patterns: cfg.sourcePatterns + paths, allowEmpty: allowEmpty || cfg.allowEmpty) {
+            Log.emit(.error, empty.text(interface: UI.language, report: UI.language), code: empty.code)
+            throw Exit.input
+        }
+        for pattern in cfg.unmatchedPatterns {
+            let w = InputSelection.unmatchedWarning(pattern)
+            Log.emit(.warning, w.text(interface: UI.language, report: UI.language), code: w.code)
+        }
         var request = ScanRequest(inputs: inputs, catalog: catalog, ruleSet: ruleSet, policy: policy, key: key, now: nowTime,
                                   threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, toolVersion: trennwandVersion,
                                   historyCode: { Exit.code($0).rawValue })
