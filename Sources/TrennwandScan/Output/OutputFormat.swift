@@ -8,6 +8,9 @@ package enum OutputFormat: String, CaseIterable, Sendable {
     /// findings without resolved and absent ones, in the format `Baseline.load` reads.
     case baselineSARIF = "baseline-sarif"
     case baselineJSONL = "baseline-jsonl"
+    /// Prometheus text exposition format of the run's facts (`--metrics FILE`); the frontend
+    /// appends the exit code (`MetricsText.outcome`).
+    case metrics
 
     /// The report formats (`--format`, `formats:` in audit.yaml).
     package static var reports: [OutputFormat] { [.sarif, .junit, .jsonl, .csv, .html, .text] }
@@ -36,6 +39,7 @@ package enum OutputFormat: String, CaseIterable, Sendable {
         case .text: return TextSummaryWriter(sink: sink, colors: colors)
         case .baselineSARIF: return BaselineFileWriter(format: .sarif, sink: sink, sourceRoot: sourceRoot)
         case .baselineJSONL: return BaselineFileWriter(format: .jsonLines, sink: sink, sourceRoot: sourceRoot)
+        case .metrics: return MetricsWriter(sink: sink)
         }
     }
 }

@@ -32,15 +32,30 @@ struct HistoryCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp(UI.t("Höchstens so viele Läufe.", "At most this many runs.")))
     var limit: Int = 50
 
-    @Flag(name: .long, help: ArgumentHelp(UI.t("Als JSON ausgeben.", "Print as JSON.")))
+    @Flag(name: .long, help: ArgumentHelp(UI.t("Als JSON ausgeben (Zeiten ISO 8601, UTC).", "Print as JSON (times ISO 8601, UTC).")))
     var json = false
+
+    /// The runs as JSON: `started` and `finished` as ISO 8601 UTC times (`2026-01-31T02:30:00Z`),
+    /// never epoch integers; slashes unescaped (`Stammdaten/…`, not `Stammdaten\/…`).
+    static func json(_ runs: [RunRecord]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let tree = try JSONSerialization.jsonObject(with: try encoder.encode(runs)) as? [[String: Any]] ?? []
+        let converted: [[String: Any]] = tree.map { run in
+            var run = run
+            for key in ["started", "finished"] {
+                if let seconds = (run[key] as? NSNumber)?.int64Value { run[key] = CivilTime.iso8601(seconds) }
+            }
+            return run
+        }
+        let data = try JSONSerialization.data(withJSONObject: converted, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
 
     func run() throws {
         let runs = try withStateStore(path: state) { try $0.history(limit: limit) }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(runs), as: UTF8.self))
+            print(try Self.json(runs))
             return
         }
         if runs.isEmpty {

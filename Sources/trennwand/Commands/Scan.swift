@@ -121,6 +121,12 @@ struct ScanCommand: ParsableCommand {
                                                  "Retention of the auditor's own data in months (default 6, § 79 Abs. 4 SGB X).")))
     var retentionMonths: Int?
 
+    @Option(name: .long, help: ArgumentHelp(
+        UI.t("Kennzahlen des Laufs im Prometheus-Textformat (node_exporter textfile collector), atomar geschrieben.",
+             "Run metrics in Prometheus text format (node_exporter textfile collector), written atomically."),
+        valueName: UI.t("datei", "file")))
+    var metrics: String?
+
     @Flag(name: .long, help: ArgumentHelp(UI.t("Keine Eingabedatei ist kein Fehler (sonst Exit-Code 3); wie allow_empty: true im Prüfauftrag.",
                                                "No input file at all is no error (else exit code 3); like allow_empty: true in audit.yaml.")))
     var allowEmpty = false
@@ -150,8 +156,16 @@ struct ScanCommand: ParsableCommand {
         }
         let verdict = Scan.run(request, diagnose: log)
         ScanDiagnostic.accounting(verdict.result?.inputs ?? []).forEach(log)
-        let exit = Exit.code(verdict.reason)
+        var exit = Exit.code(verdict.reason)
+        if let metrics, !MetricsFile.finish(path: metrics, body: metricsBodyPath, exitCode: exit.rawValue) {
+            exit = Exit.input
+        }
         if exit != Exit.ok { throw exit }
+    }
+
+    /// Where the run's metric families are written before `MetricsFile.finish` completes them.
+    var metricsBodyPath: String {
+        (NSTemporaryDirectory() as NSString).appendingPathComponent("trennwand-metrics-\(getpid()).prom.part")
     }
 
     /// The scan request from the options and `--config`: rules, profiles and key loaded, options
@@ -179,6 +193,8 @@ struct ScanCommand: ParsableCommand {
         }
         var targets = cfg.formats + formats.compactMap { OutputTarget(spec: $0) }
         if let path = writeBaseline, let target = OutputTarget(baselinePath: path) { targets.append(target) }
+        // The run's facts go to a private file first; the exit code is appended after the verdict.
+        if metrics != nil { targets.append(OutputTarget(.metrics, .file(metricsBodyPath))) }
         try refuseClosedStdout(targets)
         if reveal && !revealForce, let exported = targets.first(where: { $0.format.isExported }) {
             let name = exported.format.rawValue
