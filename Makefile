@@ -6,7 +6,7 @@ PREFIX       ?= /usr/local
 APT_PACKAGES := pkg-config libxml2-dev libvectorscan-dev libxml2-utils libsqlite3-dev zlib1g-dev
 # Test-only: headless browser for the report check, Python oracles (never used by the product).
 APT_TEST     := chromium
-PIP_TEST     := python-stdnum==2.2 jsonschema==4.26.0 duckdb==2.0.0
+PIP_TEST     := python-stdnum==2.2 jsonschema==4.26.0 duckdb==2.0.0 prometheus-client==0.26.0
 # Bench-only: the reference tools the bench measures next to trennwand.
 APT_BENCH    := ripgrep bc time libxml2-utils
 BIN_DEBUG    := .build/debug/trennwand
@@ -23,7 +23,7 @@ deps:
 # Test-only packages: chromium (report check) from Debian, oracles from PyPI.
 pydeps:
 	@scripts/ensure-apt-packages.sh $(APT_TEST)
-	@python3 -c "from importlib.metadata import version as v; assert (v('python-stdnum'), v('jsonschema'), v('duckdb')) == ('2.2', '4.26.0', '2.0.0')" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
+	@python3 -c "from importlib.metadata import version as v; assert (v('python-stdnum'), v('jsonschema'), v('duckdb'), v('prometheus-client')) == ('2.2', '4.26.0', '2.0.0', '0.26.0')" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
 
 # Bench-only packages: ripgrep, bc, GNU time from Debian; DuckDB (pinned) from PyPI.
 benchdeps:

@@ -11,9 +11,11 @@ struct CLIRun {
 enum CLI {
     static var binary: String { TestPaths.projectRoot.appendingPathComponent(".build/debug/trennwand").path }
 
-    static func run(_ args: [String], env: [String: String] = [:], cwd: URL = TestPaths.projectRoot) throws -> CLIRun {
+    /// Runs `trennwand` (or `executable`, e.g. script(1) or a Python oracle) with `args`.
+    static func run(_ args: [String], env: [String: String] = [:], cwd: URL = TestPaths.projectRoot,
+                    executable: String? = nil) throws -> CLIRun {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: binary)
+        p.executableURL = URL(fileURLWithPath: executable ?? binary)
         p.arguments = args
         p.currentDirectoryURL = cwd
         var environment = ProcessInfo.processInfo.environment

@@ -221,7 +221,7 @@ package struct ScanScheduler {
                 progress?(path)
                 merger.merge(result, fileOrder: fileOrder, lineOffset: 0, indexOffset: 0, into: &collected)
                 accounts[input] = result.account
-            case .chunk(let input, let fileOrder, let source, let profile, let start, _, let first, let last):
+            case .chunk(let input, let fileOrder, let source, let profile, let start, let end, let first, let last):
                 if first {
                     progress?(source.path)
                     let account = InputAccount(file: source.path, profile: profile.id)
@@ -239,6 +239,8 @@ package struct ScanScheduler {
                     let outcome = r.chunk!
                     merger.merge(r, fileOrder: fileOrder, lineOffset: state.line - 1, indexOffset: state.index, into: &collected)
                     state.absorb(outcome, lineOffset: state.line - 1, indexOffset: state.index)
+                    ReadProgress.sink?(ReadProgress(path: source.path, bytes: min(end, source.fileSize), size: source.fileSize,
+                                                    records: state.account.read))
                 }
                 if last {
                     if state.account.fileError == nil { state.account.bytes = source.fileSize }

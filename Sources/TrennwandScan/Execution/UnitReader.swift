@@ -13,7 +13,18 @@ enum UnitReader {
 
     /// Reads a file whole; its records go to `body`. Errors are in the account.
     static func readWhole(path: String, profile: SourceProfile, catalog: ProfileCatalog, body: (Record) -> Void) -> InputAccount {
-        Ingest.run(file: path, profile: profile, catalog: catalog, body: body).account
+        guard let report = ReadProgress.sink else { return Ingest.run(file: path, profile: profile, catalog: catalog, body: body).account }
+        let size = ReadProgress.plainSize(path)
+        var records = 0
+        let account = Ingest.run(file: path, profile: profile, catalog: catalog) { record in
+            records += 1
+            if records % ReadProgress.recordStride == 0 {
+                report(ReadProgress(path: path, bytes: Int64(record.locator.byteOffset), size: size, records: records))
+            }
+            body(record)
+        }.account
+        report(ReadProgress(path: path, bytes: size ?? account.bytes, size: size, records: account.read))
+        return account
     }
 
     /// A file cut at candidate record boundaries about `chunkBytes` apart (CSV, JSON Lines: the

@@ -148,19 +148,26 @@ struct ScanCommand: ParsableCommand {
     }
 
     func run() throws {
-        let request = try makeRequest()
+        var request = try makeRequest()
         let log: (ScanDiagnostic) -> Void = { diagnostic in
             if let detail = diagnostic.debugDetail { Log.emit(.debug, detail, code: diagnostic.code) }
             Log.emit(diagnostic.level.logLevel, diagnostic.text(interface: UI.language, report: request.language),
                      code: diagnostic.code, file: diagnostic.file)
         }
-        let verdict = Scan.run(request, diagnose: log)
+        let display = progressDisplay(request.inputs)
+        if let display { request.progress = { display.scan($0) } }
+        let verdict = ReadProgress.$sink.withValue(display.map { d in { @Sendable in d.read($0) } }) { Scan.run(request, diagnose: log) }
         ScanDiagnostic.accounting(verdict.result?.inputs ?? []).forEach(log)
         var exit = Exit.code(verdict.reason)
         if let metrics, !MetricsFile.finish(path: metrics, body: metricsBodyPath, exitCode: exit.rawValue) {
             exit = Exit.input
         }
         if exit != Exit.ok { throw exit }
+    }
+
+    /// The terminal progress line (nil when stderr is no terminal).
+    func progressDisplay(_ inputs: [ScanInput]) -> ProgressDisplay? {
+        ProgressDisplay.make(inputs: inputs.map(\.path))
     }
 
     /// Where the run's metric families are written before `MetricsFile.finish` completes them.
@@ -241,14 +248,7 @@ struct ScanCommand: ParsableCommand {
         request.targets = targets
         request.language = cfg.language ?? UI.language
         request.colorStandardOutput = Terminal.styled(STDOUT_FILENO)
-        if isatty(STDERR_FILENO) == 1 {
-            request.progress = { event in
-                switch event {
-                case .file(let n, let total, let path): writeStderr("\r\u{1B}[K[\(n)/\(total)] \(path)")
-                case .finished: writeStderr("\r\u{1B}[K")
-                }
-            }
-        }
+        // The terminal progress line is attached in run().
         return request
     }
 }

@@ -37,6 +37,7 @@ struct StderrLogHandler: LogHandler {
     func log(event: LogEvent) {
         var all = metadata
         if let extra = event.metadata { all.merge(extra) { _, new in new } }
+        ProgressDisplay.clearActive()
         writeStderr(Self.line(level: event.level, message: "\(event.message)", metadata: all, format: format, journald: journald,
                               time: Date()) + "\n")
     }
