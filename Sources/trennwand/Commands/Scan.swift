@@ -220,8 +220,12 @@ struct ScanCommand: ParsableCommand {
         let commandLineInputs = expandPaths(paths).map { ScanInput(path: $0) }
         let inputs = cfg.inputs + commandLineInputs
         // Nothing to evaluate (an empty or unmounted export folder) is an input error, not "clean".
-        if let empty = InputSelection.emptyError(inputs: Array(cfg.inputs.suffix(cfg.sourceInputCount)) + commandLineInputs,
-                                                 patterns: cfg.sourcePatterns + paths, allowEmpty: allowEmpty || cfg.allowEmpty) {
+        // The evaluated candidates: `sources:` and the command line; without either, whatever the
+        // configuration lists (reference tables are evaluated too).
+        let onlyReference = cfg.sourcePatterns.isEmpty && paths.isEmpty
+        let candidates = onlyReference ? cfg.inputs : Array(cfg.inputs.suffix(cfg.sourceInputCount)) + commandLineInputs
+        if let empty = InputSelection.emptyError(inputs: candidates, patterns: onlyReference ? cfg.unmatchedPatterns : cfg.sourcePatterns + paths,
+                                                 allowEmpty: allowEmpty || cfg.allowEmpty) {
             Log.emit(.error, empty.text(interface: UI.language, report: UI.language), code: empty.code)
             throw Exit.input
         }
