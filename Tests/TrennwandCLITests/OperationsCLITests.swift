@@ -171,6 +171,23 @@ final class OperationsCLITests: XCTestCase {
         XCTAssertEqual(after.first { $0["name"] as? String == "trennwand_last_success_timestamp_seconds" }?["value"] as? Double, lastSuccess)
     }
 
+    func testHistoryJSONHasISOTimesAndUnescapedSlashes() throws {
+        let dir = try workspace()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let state = dir.appendingPathComponent("state.sqlite").path
+        XCTAssertEqual(try CLI.run(["scan", dir.appendingPathComponent("exp").path, "--state", state] + now).status, 0)
+        let r = try CLI.run(["history", "--state", state, "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(r.stdout.contains("\\/"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("exp/2026/01/Jobcenter-Zugriffe.csv"), r.stdout)
+        let runs = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        XCTAssertEqual(runs.count, 1)
+        for key in ["started", "finished"] {
+            let t = try XCTUnwrap(runs[0][key] as? String, key)
+            XCTAssertNotNil(t.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"#, options: .regularExpression), t)
+        }
+    }
+
     /// Samples of a metrics file as prometheus_client's text parser reads them (Tests/oracles).
     static func parsePrometheus(_ file: URL) throws -> [[String: Any]] {
         let r = try CLI.run(["python3", TestPaths.projectRoot.appendingPathComponent("Tests/oracles/prometheus_parse.py").path, file.path],

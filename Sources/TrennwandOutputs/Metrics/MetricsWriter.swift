@@ -97,7 +97,7 @@ package enum MetricsText {
     }
 
     /// Label values: backslash, double quote and line feed escaped (exposition format).
-    static func escape(_ s: String) -> String {
+    package static func escape(_ s: String) -> String {
         var r = ""
         for c in s {
             switch c {
