@@ -175,13 +175,21 @@ final class OperationsCLITests: XCTestCase {
         let dir = try workspace()
         defer { try? FileManager.default.removeItem(at: dir) }
         let state = dir.appendingPathComponent("state.sqlite").path
-        XCTAssertEqual(try CLI.run(["scan", dir.appendingPathComponent("exp").path, "--state", state] + now).status, 0)
+        let metrics = dir.appendingPathComponent("trennwand.prom")
+        XCTAssertEqual(try CLI.run(["scan", dir.appendingPathComponent("exp").path, "--state", state, "--metrics", metrics.path] + now).status, 0)
         let r = try CLI.run(["history", "--state", state, "--json"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertFalse(r.stdout.contains("\\/"), r.stdout)
         XCTAssertTrue(r.stdout.contains("exp/2026/01/Jobcenter-Zugriffe.csv"), r.stdout)
         let runs = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
         XCTAssertEqual(runs.count, 1)
+        // With --state the metrics carry this run's lifecycle counts, as the history records them.
+        let samples = try Self.parsePrometheus(metrics)
+        for status in ["new", "open", "reopened", "resolved", "waived"] {
+            let value = samples.first { $0["name"] as? String == "trennwand_findings_lifecycle" && ($0["labels"] as? [String: String])?["status"] == status }?["value"] as? Double
+            XCTAssertEqual(value, (runs[0][status] as? Int).map(Double.init), status)
+        }
+        XCTAssertGreaterThan(runs[0]["new"] as? Int ?? 0, 0)
         for key in ["started", "finished"] {
             let t = try XCTUnwrap(runs[0][key] as? String, key)
             XCTAssertNotNil(t.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$"#, options: .regularExpression), t)

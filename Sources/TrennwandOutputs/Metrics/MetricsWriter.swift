@@ -55,10 +55,17 @@ package enum MetricsText {
                summary.byRule.keys.sorted().map { id in
                    ([("rule", id), ("severity", severities[id] ?? "")], Double(summary.byRule[id]?.open ?? 0))
                })
-        if run.state != nil || !summary.byStatus.isEmpty {
-            family(&out, "trennwand_findings_lifecycle", "Findings by lifecycle status in the last scan (with --state): new and resolved are this run's.",
-                   FindingStatus.allCases.map { ([("status", $0.rawValue)], Double(summary.byStatus[$0] ?? 0)) })
-        }
+        if run.state != nil || !summary.byStatus.isEmpty { out += lifecycle(summary.byStatus) }
+        return out
+    }
+
+    package static let lifecycleName = "trennwand_findings_lifecycle"
+
+    /// Findings by lifecycle status of a run with a state store (new and resolved are this run's).
+    package static func lifecycle(_ counts: [FindingStatus: Int]) -> String {
+        var out = ""
+        family(&out, lifecycleName, "Findings by lifecycle status in the last scan (with --state): new and resolved are this run's.",
+               FindingStatus.allCases.map { ([("status", $0.rawValue)], Double(counts[$0] ?? 0)) })
         return out
     }
 

@@ -159,10 +159,18 @@ struct ScanCommand: ParsableCommand {
         let verdict = ReadProgress.$sink.withValue(display.map { d in { @Sendable in d.read($0) } }) { Scan.run(request, diagnose: log) }
         ScanDiagnostic.accounting(verdict.result?.inputs ?? []).forEach(log)
         var exit = Exit.code(verdict.reason)
-        if let metrics, !MetricsFile.finish(path: metrics, body: metricsBodyPath, exitCode: exit.rawValue) {
+        if let metrics, !MetricsFile.finish(path: metrics, body: metricsBodyPath, exitCode: exit.rawValue,
+                                            lifecycle: request.state.flatMap { Self.lastRunLifecycle(statePath: $0.path) }) {
             exit = Exit.input
         }
         if exit != Exit.ok { throw exit }
+    }
+
+    /// The lifecycle counts the state store recorded for its latest run (this one), for the
+    /// metrics; nil when the store cannot be read (the scan reported that already).
+    static func lastRunLifecycle(statePath: String) -> [FindingStatus: Int]? {
+        guard let store = try? StateStore(path: statePath, readOnly: true), let run = try? store.history(limit: 1).first else { return nil }
+        return [.new: run.new, .open: run.open, .reopened: run.reopened, .resolved: run.resolved, .waived: run.waived]
     }
 
     /// The terminal progress line (nil when stderr is no terminal).

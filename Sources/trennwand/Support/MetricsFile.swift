@@ -1,4 +1,5 @@
 import Foundation
+import TrennwandFindings
 import TrennwandOutputs
 import TrennwandScan
 
@@ -9,8 +10,14 @@ import TrennwandScan
 /// last success of the previous file.
 enum MetricsFile {
     /// Writes FILE; false (and an error on stderr) when it cannot be written.
-    static func finish(path: String, body bodyPath: String, exitCode: Int32, now: Int64 = Int64(Date().timeIntervalSince1970)) -> Bool {
-        let body = FileManager.default.contents(atPath: bodyPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    /// `lifecycle`: the state store's counts of this run (new, open, reopened, resolved, waived),
+    /// added when the run's own families do not carry them.
+    static func finish(path: String, body bodyPath: String, exitCode: Int32, lifecycle: [FindingStatus: Int]? = nil,
+                       now: Int64 = Int64(Date().timeIntervalSince1970)) -> Bool {
+        var body = FileManager.default.contents(atPath: bodyPath).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        if !body.isEmpty, let lifecycle, !body.contains("# TYPE \(MetricsText.lifecycleName) ") {
+            body += MetricsText.lifecycle(lifecycle)
+        }
         try? FileManager.default.removeItem(atPath: bodyPath)
         let previous = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
         let succeeded = exitCode == 0 || exitCode == 1
