@@ -73,6 +73,13 @@ final class HTMLReportTriageTests: XCTestCase {
         XCTAssertTrue(html.contains("<span class=\"k\">Beginn</span> 01.02.2025 00:00"), "a secondment starting 1 February")
     }
 
+    func testUTCInstantsInsideTextsBecomeBerlinTimes() {
+        XCTAssertEqual(HTMLReportWriter.berlinTimes(in: "Keine Einträge von 2025-10-06T06:15:00Z bis 2025-10-24T07:30Z."),
+                       "Keine Einträge von 06.10.2025 08:15 bis 24.10.2025 09:30.")
+        XCTAssertEqual(HTMLReportWriter.berlinTimes(in: "2025-13-06T06:15:00Z x"), "2025-13-06T06:15:00Z x", "no valid date: unchanged")
+        XCTAssertEqual(HTMLReportWriter.berlinTimes(in: "TR-PC-07"), "TR-PC-07")
+    }
+
     func testNoAlwaysEmptyColumns() throws {
         let html = try render(fixture())
         let tw105 = html.components(separatedBy: "id=\"rule-TW105\"")[1].components(separatedBy: "</section>")[0]

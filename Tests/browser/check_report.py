@@ -16,8 +16,8 @@ Opens the report from file:// in headless chromium and drives it over the DevToo
   6. at 1400 px and at 390 px nothing scrolls sideways (scrollWidth <= innerWidth),
   7. the first critical finding starts within the first screen at 1400 x 900,
   8. printed to A4 PDF (Page.printToPDF) it has at most N pages (--max-pages; pages counted in the PDF),
-and writes the screenshots (with --print-png also the first A4 page of the print layout, taken with
-print media emulated at A4 width, since no PDF rasteriser is installed).
+and writes the screenshots (with --print-png also the PDF's first page as chromium's PDF viewer
+renders it).
 Exit 0 = all checks passed, 1 = a check failed, 77 = chromium missing (skip).
 """
 import base64
@@ -164,8 +164,8 @@ def main():
         cdp = CDP(targets[0]["webSocketDebuggerUrl"])
         for domain in ("Page.enable", "Runtime.enable", "Log.enable", "Network.enable"):
             cdp.send(domain)
-        def viewport(width, height, mobile=False):
-            cdp.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=mobile)
+        def viewport(width, height, mobile=False, scale=1):
+            cdp.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=scale, mobile=mobile)
             time.sleep(0.2)
 
         def screenshot(path):
@@ -250,15 +250,11 @@ def main():
         if max_pages is not None:
             check(pages <= max_pages, f"printed report has at most {max_pages} A4 pages ({pages})")
         if print_png:
-            # 210 mm at 96 dpi = 794 px; the page margins of the print stylesheet are added as padding.
-            cdp.send("Emulation.setEmulatedMedia", media="print")
-            viewport(794 - 2 * 42, 1123 - 2 * 45)
-            cdp.eval("window.scrollTo(0, 0)")
-            png = cdp.send("Page.captureScreenshot", format="png", captureBeyondViewport=False)
-            with open(print_png, "wb") as f:
-                f.write(base64.b64decode(png["data"]))
-            print(f"print page: {print_png}")
-            cdp.send("Emulation.setEmulatedMedia", media="")
+            # The PDF's first page as chromium's own PDF viewer renders it (toolbar hidden), taken
+            # after all other checks because it leaves the report.
+            print_shot_pending = True
+        else:
+            print_shot_pending = False
         cdp.eval("1")  # drain pending events
         dialogs = [e for e in cdp.events if e.get("method") == "Page.javascriptDialogOpening"]
         check(not dialogs, "no JavaScript dialog opened (planted script did not execute)")
@@ -268,6 +264,11 @@ def main():
         check(not errors, "no console errors or CSP violations" + (": " + "; ".join(errors) if errors else ""))
         requests = [e["params"]["request"]["url"] for e in cdp.events if e.get("method") == "Network.requestWillBeSent"]
         check(all(u.startswith("file://") for u in requests), "no network requests" + (": " + ", ".join(requests) if requests else ""))
+        if print_shot_pending:
+            viewport(620, 860, scale=2)
+            cdp.send("Page.navigate", url="file://" + os.path.abspath(stem + ".pdf") + "#page=1&toolbar=0&navpanes=0&view=Fit")
+            time.sleep(3)
+            screenshot(print_png)
     finally:
         proc.terminate()
         try:

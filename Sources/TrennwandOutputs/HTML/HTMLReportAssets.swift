@@ -65,7 +65,7 @@ enum HTMLReportAssets {
     a { color: #0550ae; } code { font-size: .88em; background: var(--soft); padding: 0 .2rem; overflow-wrap: anywhere; }
     table { border-collapse: collapse; margin: .3rem 0 .6rem; } th, td { border: 1px solid var(--line); padding: .2rem .45rem; text-align: left; vertical-align: top; }
     th { background: var(--soft); font-weight: 600; }
-    td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+    td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
     .muted { color: var(--muted); } .small { font-size: .85rem; }
     header#run p { margin: .1rem 0 .4rem; }
     .banner { background: #ddf4ff; border: 1px solid #54aeff; padding: .35rem .6rem; margin: .3rem 0; }
@@ -84,7 +84,7 @@ enum HTMLReportAssets {
     .explain { font-size: .9rem; }
     table.occ { width: 100%; font-size: .88rem; }
     table.occ td { overflow-wrap: anywhere; }
-    .k { color: var(--muted); } .ev { display: inline; } .ev + .ev::before { content: " · "; color: var(--muted); }
+    .k { color: var(--muted); } .ev { display: inline; } .ev code { white-space: nowrap; overflow-wrap: normal; } .ev + .ev::before { content: " · "; color: var(--muted); }
     tr.merged > td { background: #fbfcfd; }
     table.occ-list { width: 100%; margin: .2rem 0; font-size: .85rem; }
     .occ-head { margin: .1rem 0; font-weight: 600; }

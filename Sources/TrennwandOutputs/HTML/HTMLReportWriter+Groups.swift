@@ -79,7 +79,33 @@ extension HTMLReportWriter {
             return BerlinTime.dateTime(p.local - offset)
         }
         if let label = FieldLabels.label(value: ev.value, field: ev.field) { return label.text(lang) }
-        return ev.value
+        return Self.berlinTimes(in: ev.value)
+    }
+
+    /// Replaces every UTC instant `2025-10-06T06:15:00Z` (or without seconds) inside a text, as
+    /// checks write them into details and measures, by its Berlin time `06.10.2025 08:15`.
+    static func berlinTimes(in text: String) -> String {
+        let b = Array(text.utf8)
+        guard b.count >= 17, b.contains(0x54) else { return text }
+        func digit(_ i: Int) -> Bool { i < b.count && b[i] >= 0x30 && b[i] <= 0x39 }
+        func digits(_ r: Range<Int>) -> Bool { r.allSatisfy(digit) }
+        var out: [UInt8] = []
+        var i = 0
+        while i < b.count {
+            if i + 17 <= b.count, digits(i..<i + 4), b[i + 4] == 0x2D, digits(i + 5..<i + 7), b[i + 7] == 0x2D, digits(i + 8..<i + 10),
+               b[i + 10] == 0x54, digits(i + 11..<i + 13), b[i + 13] == 0x3A, digits(i + 14..<i + 16), i == 0 || !digit(i - 1) {
+                var end = i + 16
+                if end + 3 <= b.count, b[end] == 0x3A, digits(end + 1..<end + 3) { end += 3 }
+                if end < b.count, b[end] == 0x5A, let p = CivilTime.parseISO8601(b[i...end]), let offset = p.offset {
+                    out += Array(BerlinTime.dateTime(p.local - offset).utf8)
+                    i = end + 1
+                    continue
+                }
+            }
+            out.append(b[i])
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Evidence as `Label: value` lines (person fields are in their own column).
@@ -117,7 +143,7 @@ extension HTMLReportWriter {
             }.joined(separator: " ")
         }
         var evidence = evidenceHTML(finding.evidence, skipping: Set(finding.persons.values))
-        if let d = finding.detail { evidence = (evidence.map { $0 + " " } ?? "") + "<span class=\"ev\">\(e(d.text(lang)))</span>" }
+        if let d = finding.detail { evidence = (evidence.map { $0 + " " } ?? "") + "<span class=\"ev\">\(e(Self.berlinTimes(in: d.text(lang))))</span>" }
         cells[GroupColumn.evidence.rawValue] = evidence
         if let l = context.lifecycle {
             var s = "<span class=\"st st-\(l.status.rawValue)\">\(e(l.status.label.text(lang)))</span>"
