@@ -158,7 +158,7 @@ final class HTMLReportTriageTests: XCTestCase {
         items[2].1.waived?.authorityReference = "LfD-2025/17"
         items[2].1.waived?.owner = "DSB"
         let html = try render(items)
-        let command = "trennwand waive 3f1c0a9be2d54c7a8b6e1f0d2c3b4a59 --rule TW105 --decision false_positive --reason &quot;…&quot; --approver &quot;…&quot; --until 04.03.2026"
+        let command = "trennwand waive 3f1c0a9be2d54c7a8b6e1f0d2c3b4a59 --rule TW105 --decision false_positive --reason &quot;…&quot; --approver &quot;…&quot; --until 02.09.2025"
         XCTAssertTrue(html.contains(command), "the waive command in the agreed form")
         XCTAssertTrue(html.contains("<strong>Meldung nach Art. 33 erstattet</strong>") || html.contains("<strong>\(WaiverDecision.reportedArt33.label.de)</strong>"))
         XCTAssertTrue(html.contains("gemeldet am 04.03.2025"))

@@ -116,8 +116,8 @@ enum HTMLReportAssets {
       #filters label, #filters select { max-width: 100%; }
     }
     @media print {
-      @page { size: A4; margin: 12mm 11mm; }
-      html { font-size: 11px; }
+      @page { size: A4; margin: 10mm 10mm 11mm; }
+      html { font-size: 10.5px; }
       body { font-size: 1rem; line-height: 1.3; }
       .cmdonly { display: none; }
       main { max-width: none; padding: 0; }

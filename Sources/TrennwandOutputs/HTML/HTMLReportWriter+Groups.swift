@@ -118,9 +118,10 @@ extension HTMLReportWriter {
         return lines.isEmpty ? nil : lines.joined(separator: " ")
     }
 
-    /// The `trennwand waive` command for one finding, ready to copy (form agreed in issue #14).
+    /// The `trennwand waive` command for one finding, ready to copy (form agreed in issue #14);
+    /// `--until` suggests six months after the run, inside the 12-month waiver limit.
     func waiveCommand(_ finding: Finding) -> String {
-        let until = run.map { BerlinTime.date($0.started + 365 * 86_400) } ?? "31.12.2099"
+        let until = run.map { BerlinTime.date($0.started + 182 * 86_400) } ?? "31.12.2099"
         return "trennwand waive \(finding.fingerprint) --rule \(finding.ruleID) --decision false_positive --reason \"…\" --approver \"…\" --until \(until)"
     }
 
