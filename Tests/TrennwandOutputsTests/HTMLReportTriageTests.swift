@@ -53,6 +53,17 @@ final class HTMLReportTriageTests: XCTestCase {
         XCTAssertTrue(html.contains("<details id=\"catalogue\">"), "the norm catalogue is folded")
     }
 
+    func testGroupResolvedEntirelyComesLast() throws {
+        var items = fixture()
+        let resolved = FindingLifecycle(status: .resolved, firstSeen: 1_740_700_000, firstRun: 1, lastSeen: 1_740_700_000, lastRun: 1, resolvedRun: 2)
+        items[0].1.lifecycle = resolved
+        items[3].1.lifecycle = resolved
+        let html = try render(items)
+        XCTAssertLessThan(html.range(of: "id=\"rule-TW906\"")!.lowerBound, html.range(of: "id=\"rule-TW105\"")!.lowerBound,
+                          "the critical rule whose findings were all resolved comes after the open medium one")
+        XCTAssertEqual(html.components(separatedBy: "<div class=\"art33\">").count - 1, 0, "resolved findings are no Art. 33 candidates")
+    }
+
     func testBerlinTimesAndGermanLabels() throws {
         let html = try render(fixture())
         let findings = findingsSection(html)
@@ -149,6 +160,19 @@ final class HTMLReportTriageTests: XCTestCase {
         XCTAssertEqual(html.components(separatedBy: "<tbody class=\"finding\"").count - 1, 3, "one row per group")
         XCTAssertTrue(html.contains("1 weitere Befunde dieser Regel sind hier nicht aufgeführt"))
         XCTAssertTrue(html.contains("--format jsonl="))
+    }
+
+    func testManyFindingsOfOneRuleStayBounded() throws {
+        let base = fixture()[1].0
+        let items: [Item] = (0..<20_000).map { i in
+            var f = base
+            f.fingerprint = String(i)
+            return (f, FindingContext())
+        }
+        let html = try render(items)
+        XCTAssertEqual(html.components(separatedBy: "<tbody class=\"finding\"").count - 1, 500)
+        XCTAssertTrue(html.contains("19500 weitere Befunde dieser Regel sind hier nicht aufgeführt"))
+        XCTAssertLessThan(html.utf8.count, 2_000_000)
     }
 
     func testWaiveCommandAndDecision() throws {

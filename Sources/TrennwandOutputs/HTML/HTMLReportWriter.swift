@@ -60,15 +60,15 @@ package struct HTMLReportWriter: FindingWriter {
         var context = context
         context.waived = context.waived?.neutralised
         count += 1
-        let rule = rules[finding.ruleID]
-        var group = groups[finding.ruleID] ?? RuleGroup(finding: finding, rule: rule)
-        group.add(finding, context: context, rule: rule, run: run)
-        if group.rows.count < rowLimit {
-            group.rows.append(row(finding, context: context, serial: count))
+        let rule = rules[finding.ruleID], id = finding.ruleID
+        // Mutated in place through the dictionary subscript: no copy of the group's rows per finding.
+        if groups[id] == nil { groups[id] = RuleGroup(finding: finding, rule: rule) }
+        groups[id]!.add(finding, context: context, rule: rule, run: run)
+        if groups[id]!.rows.count < rowLimit {
+            groups[id]!.rows.append(row(finding, context: context, serial: count))
         } else {
-            group.omitted += 1
+            groups[id]!.omitted += 1
         }
-        groups[finding.ruleID] = group
         if context.lifecycle?.status != .resolved {
             for ev in finding.evidence {
                 if ev.field == "traeger" { Self.tally(&byTraeger, ev.value, finding.severity) }
@@ -86,7 +86,10 @@ package struct HTMLReportWriter: FindingWriter {
     package mutating func end(summary: RunSummary) throws {
         let summary = summary.neutralised
         guard let run else { return }
+        // Groups with something still to decide first (a group the run resolved entirely goes last),
+        // then by severity, then by how many findings are not resolved.
         let ordered = groups.values.sorted { a, b in
+            if (a.active > 0) != (b.active > 0) { return a.active > 0 }
             if a.severity != b.severity { return a.severity > b.severity }
             if a.active != b.active { return a.active > b.active }
             return a.id < b.id
