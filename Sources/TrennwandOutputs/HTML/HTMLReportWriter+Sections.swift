@@ -19,14 +19,17 @@ extension HTMLReportWriter {
         if let id = run.state?.runID { h += " (\(t("Lauf", "run")) \(id))" }
         h += " · \(inputs) \(t("Eingaben", "inputs")) · \(summary.total) \(t("Befunde in", "findings in")) \(groups.filter { $0.active > 0 }.count) \(t("Regeln", "rules"))"
         h += " · Trennwand \(e(run.toolVersion)) · \(t("Zeiten in Europe/Berlin", "times in Europe/Berlin"))</p>\n</header>\n"
+        // One banner line for both facts, so a scheduled run's first screen still reaches the first finding.
+        var banner: [String] = []
         if let state = run.state, state.fromStore {
-            h += "<p class=\"banner\">\(t("Aus der Zustandsdatenbank erstellt, ohne neuen Prüflauf: der Bericht zeigt den Stand nach Lauf", "Rendered from the state database without a new scan: the report shows the state after run")) \(state.runID)"
-            if let since = state.since { h += " (\(t("Befunde seit", "findings since")) \(e(BerlinTime.date(since))))" }
-            h += ".</p>\n"
+            var b = "\(t("Aus der Zustandsdatenbank erstellt, ohne neuen Prüflauf: der Bericht zeigt den Stand nach Lauf", "Rendered from the state database without a new scan: the report shows the state after run")) \(state.runID)"
+            if let since = state.since { b += " (\(t("Befunde seit", "findings since")) \(e(BerlinTime.date(since))))" }
+            banner.append(b + ".")
         }
         if let skipped = run.state?.skipped, !skipped.isEmpty {
-            h += "<p class=\"banner\"><a href=\"#skipped\">\(skipped.count) \(skipped.count == 1 ? t("Datei", "file") : t("Dateien", "files"))</a> \(t("unverändert und nicht erneut geprüft; ihre offenen Befunde sind enthalten.", "unchanged and not scanned again; their open findings are included."))</p>\n"
+            banner.append("<a href=\"#skipped\">\(skipped.count) \(skipped.count == 1 ? t("Datei", "file") : t("Dateien", "files"))</a> \(t("unverändert und nicht erneut geprüft; ihre offenen Befunde sind enthalten.", "unchanged and not scanned again; their open findings are included."))")
         }
+        if !banner.isEmpty { h += "<p class=\"banner\">\(banner.joined(separator: " "))</p>\n" }
         h += "<section id=\"overview\">\n"
         // How bad: severity (and status with state).
         h += "<div class=\"card\">\n<h2>\(t("Wie schlimm?", "How bad?"))</h2>\n<table class=\"counts\"><tr><th>\(t("Schweregrad", "Severity"))</th><th class=\"n\">\(t("offen", "open"))</th><th class=\"n\">\(t("Ausnahme", "waived"))</th></tr>\n"
