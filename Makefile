@@ -53,8 +53,8 @@ test: deps pydeps
 report-screenshot: build pydeps
 	mkdir -p out
 	-$(BIN_DEBUG) scan --config Samples/audit.yaml --format text=/dev/null
-	python3 Tests/browser/check_report.py out/trennwand-bericht.html out/trennwand-bericht.png
-	@echo "Screenshot: out/trennwand-bericht.png"
+	python3 Tests/browser/check_report.py out/trennwand-bericht.html out/trennwand-bericht.png --max-pages 20 --print-png out/trennwand-bericht-druck.png
+	@echo "Screenshots: out/trennwand-bericht.png (1400 px), out/trennwand-bericht-390.png, out/trennwand-bericht-druck.png (A4 print layout); PDF: out/trennwand-bericht.pdf"
 
 # Regenerates the reviewed list of findings a scan of the Samples must produce (check the diff!).
 expected-findings: build

@@ -217,6 +217,15 @@ final class SamplesReportBrowserTests: XCTestCase {
         XCTAssertEqual(status, 0, out)
         XCTAssertTrue(out.contains("PASS planted <script> is shown as text"), out)
         XCTAssertTrue(out.contains("PASS status filter 'waived' shows 1"), out)
+        // The masked report as `make report-screenshot` renders it: 1400 px and 390 px without
+        // sideways scrolling, the first critical finding in the first screen, at most 20 A4 pages.
+        let (mStatus, mOut) = try python("Tests/browser/check_report.py", [masked, dir.appendingPathComponent("masked.png").path, "--max-pages", "20"], in: dir)
+        XCTAssertEqual(mStatus, 0, mOut)
+        for check in ["PASS no horizontal overflow at 1400 px", "PASS no horizontal overflow at 390 px",
+                      "PASS first critical finding within the first screen", "PASS printed report has at most 20 A4 pages",
+                      "PASS no network requests", "PASS no console errors"] {
+            XCTAssertTrue(mOut.contains(check), check + "\n" + mOut)
+        }
     }
 }
 

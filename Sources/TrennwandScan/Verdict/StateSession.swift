@@ -142,15 +142,7 @@ final class StateSession {
     /// The HTML report's trend section: findings per month and severity across the stored runs,
     /// with the rate per 1,000 access records.
     func trendSection() -> HTMLTrendSection? {
-        guard let trend = try? store.trend(by: .month, per: .severity), !trend.periods.isEmpty else { return nil }
-        var rows: [[String]] = [["Monat / month"] + trend.keys + ["Zugriffe / accesses"]]
-        for p in trend.periods {
-            rows.append([p] + trend.keys.map { String(trend.count(period: p, key: $0)) } + [String(trend.accessesByPeriod[p] ?? 0)])
-        }
-        return HTMLTrendSection(
-            caption: Localized(de: "Neue Befunde je Monat und Schweregrad aus der Zustandsdatenbank (\(trend.periods.count) Monate).",
-                               en: "New findings per month and severity from the state database (\(trend.periods.count) months)."),
-            svg: trendSVG(TrendChart(trend, metric: .count)), rows: rows)
+        HTMLTrendSection.openBySeverity(store)
     }
 
     /// The lifecycle summary: skipped files, interrupted runs, the retention purge, the counts.
