@@ -44,8 +44,28 @@ package final class FindingList: RandomAccessCollection, @unchecked Sendable {
                         persons: part.persons, remediation: s.remediation, fingerprint: part.fingerprint,
                         detail: part.detail)
         }
-        f.occurrences = item.occurrences
+        f.others += item.others
+        if let tail = item.othersTail { f.others += spilledOthers(from: tail, count: Int(item.othersSpilled)) }
+        f.occurrences = Swift.max(item.occurrences, 1 + f.others.count)
         return f
+    }
+
+    /// The spilled occurrences of a finding, read back along their chain (last to first) and
+    /// returned in arrival order.
+    private func spilledOthers(from tail: FindingCollector.SpillPosition, count: Int) -> [Occurrence] {
+        var out: [Occurrence] = []
+        out.reserveCapacity(count)
+        var at: FindingCollector.SpillPosition? = tail
+        while let p = at, out.count < count {
+            guard let spill, let data = spill.read(offset: p.offset, length: Int(p.length)),
+                  let (o, previous) = SpillCoder.decodeOccurrence(data) else {
+                Self.unreadable(offset: p.offset)
+            }
+            out.append(o)
+            at = previous
+        }
+        guard out.count == count else { Self.unreadable(offset: tail.offset) }
+        return out.reversed()
     }
 
     /// A report missing findings would be worse than no report: the message goes to standard
