@@ -7,7 +7,8 @@ import TrennwandRecords
 package struct ReportSelection: Sendable, Hashable {
     /// The run the report belongs to: findings resolved by it are listed (nil: none by run).
     package var runID: Int64?
-    /// Also list findings resolved at or after this time (UTC epoch seconds; `report --since`).
+    /// `report --since` (UTC epoch seconds): only findings seen at or after this time (`last_seen`)
+    /// and those resolved at or after it (instead of those resolved by `runID`).
     package var since: Int64?
 
     package init(runID: Int64?, since: Int64? = nil) {
@@ -18,7 +19,7 @@ package struct ReportSelection: Sendable, Hashable {
 
 extension StateStore {
     /// Every finding open after the run (`new`, `open`, `reopened`, `waived`) and those resolved
-    /// by it (or, with `since`, resolved at or after that time), each with its lifecycle, in the
+    /// by it (with `since`: only those seen, or resolved, at or after that time), each with its lifecycle, in the
     /// report order: severity (critical first), rule, first locator's file and line, fingerprint.
     ///
     /// `body` gets the findings as a sequence that reads them from one database cursor inside one
@@ -35,12 +36,12 @@ extension StateStore {
                     SELECT f.*, (SELECT GROUP_CONCAT(citation, char(10)) FROM
                                    (SELECT citation FROM finding_norm n WHERE n.fingerprint = f.fingerprint ORDER BY citation)) AS norm_list
                     FROM finding f
-                    WHERE f.status IN ('new', 'open', 'reopened', 'waived')
-                       OR (f.status = 'resolved' AND (f.resolved_run = ? OR (? IS NOT NULL AND f.updated_at >= ?)))
+                    WHERE (f.status IN ('new', 'open', 'reopened', 'waived') AND (?1 IS NULL OR f.last_seen >= ?1))
+                       OR (f.status = 'resolved' AND CASE WHEN ?1 IS NULL THEN f.resolved_run = ?2 ELSE f.updated_at >= ?1 END)
                     ORDER BY CASE f.severity WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2
                                              WHEN 'low' THEN 3 ELSE 4 END,
                              f.rule_id, COALESCE(f.locator_file, f.source_path), COALESCE(f.locator_line, 0), f.fingerprint
-                    """, arguments: [selection.runID, selection.since, selection.since])
+                    """, arguments: [selection.since, selection.runID])
                 let findings = ReportFindings(cursor: cursor, rules: rules)
                 let value = try body(findings)
                 if let e = findings.error { throw e }

@@ -22,7 +22,7 @@ final class ScanVerdictTests: XCTestCase {
     func decideState(_ entries: [(Finding, FindingLifecycle)], failOn: Severity? = .high, waivers: [Waiver] = [],
                      baseline: Baseline? = nil, runID: Int64 = 2) -> ScanVerdict.Reason {
         let report = StoreReport(runID: runID, waivers: WaiverSet(path: "w.yaml", waivers: waivers), now: 1_800_000_000,
-                                 baseline: baseline, failOn: failOn)
+                                 scannedWaivers: [:], baseline: baseline, failOn: failOn)
         for (f, l) in entries { _ = report.context(f, l) }
         return decide(findings: [], failOn: failOn, stateGate: report.gating)
     }
@@ -75,7 +75,7 @@ final class ScanVerdictTests: XCTestCase {
 
     /// The contexts: lifecycle adjusted by today's waivers, baseline states and counts over the set.
     func testStoreReportContexts() {
-        let report = StoreReport(runID: 2, waivers: nil, now: 1_800_000_000,
+        let report = StoreReport(runID: 2, waivers: nil, now: 1_800_000_000, scannedWaivers: [:],
                                  baseline: Baseline(path: "b", format: .sarif, entries: [.init(fingerprint: high.fingerprint, ruleID: "TW101"),
                                                                                           .init(fingerprint: "f" + String(repeating: "0", count: 31), ruleID: "TW9")]),
                                  failOn: .high)
@@ -84,9 +84,13 @@ final class ScanVerdictTests: XCTestCase {
         XCTAssertEqual(a.baseline, .unchanged)
         let b = report.context(low, lifecycle(.new))
         XCTAssertEqual(b.baseline, .new)
+        XCTAssertEqual(b.lifecycle?.status, .new)
+        // New in run 1, its file skipped by run 2: still open.
+        XCTAssertEqual(report.context(finding("TW104", index: 4), lifecycle(.new, lastRun: 1)).lifecycle?.status, .open)
+        XCTAssertEqual(report.context(finding("TW105", index: 5), lifecycle(.reopened, lastRun: 1)).lifecycle?.status, .open)
         let c = report.context(finding("TW103", index: 3), lifecycle(.resolved))
         XCTAssertNil(c.baseline)
-        XCTAssertEqual(report.baselineCounts, BaselineCounts(new: 1, unchanged: 1, gone: 1))
+        XCTAssertEqual(report.baselineCounts, BaselineCounts(new: 3, unchanged: 1, gone: 1))
     }
 
     func testErrorsComeBeforeFindings() {

@@ -8,6 +8,9 @@ import TrennwandState
 /// waiver, lifecycle and baseline state of every finding of the report set, decided while the
 /// set streams from the store, and what the verdict needs from them.
 ///
+/// - Status: `new` and `reopened` only for findings the report's run saw; one last seen by an
+///   earlier run (its file skipped as unchanged) is `open` — the store keeps its status and
+///   `lastRun` (docs/operations.md).
 /// - Waivers: a finding this run scanned (`lastRun == runID`) carries the waiver the run's
 ///   `WaiverStep` applied (`scannedWaivers`); a finding of a file the run skipped as unchanged (or
 ///   every finding, for `trennwand report`) is matched against the waiver set silently (the run's
@@ -23,18 +26,26 @@ package final class StoreReport {
     let runID: Int64?
     let waivers: [Waiver]
     let now: Int64
-    let scannedWaivers: [String: WaiverInfo]
+    let scannedWaivers: [String: WaiverInfo]?
     let baseline: Set<String>?
     let failOn: Severity?
+    /// `trennwand report` without a waiver file: a stored `waived` status stands (the decision
+    /// was taken by the scan that saw the finding; the report does not know the file).
+    let trustStoredWaivers: Bool
     /// Whether the reported set holds a finding that fails the run (see the type's notes).
     package private(set) var gating = false
     private var newCount = 0
     private var unchangedCount = 0
     private var presentInBaseline = 0
 
-    package init(runID: Int64?, waivers: WaiverSet?, now: Int64, scannedWaivers: [String: WaiverInfo] = [:],
-                 baseline: Baseline?, failOn: Severity?) {
+    /// - Parameters:
+    ///   - runID: the run the report belongs to (this scan's, or the last finished one for `report`).
+    ///   - scannedWaivers: the waivers this scan's `WaiverStep` applied, by fingerprint; nil for
+    ///     `trennwand report` (every finding is matched against `waivers`).
+    package init(runID: Int64?, waivers: WaiverSet?, now: Int64, scannedWaivers: [String: WaiverInfo]? = nil,
+                 baseline: Baseline?, failOn: Severity?, trustStoredWaivers: Bool = false) {
         self.runID = runID
+        self.trustStoredWaivers = trustStoredWaivers
         self.waivers = waivers?.waivers ?? []
         self.now = now
         self.scannedWaivers = scannedWaivers
@@ -47,12 +58,21 @@ package final class StoreReport {
         var lifecycle = stored
         var waiver: WaiverInfo?
         if lifecycle.status != .resolved {
-            if let runID, lifecycle.lastRun == runID {
+            // New or reopened are events of the run that saw it; a run that skipped its file
+            // (or a later run, for `report`) shows it as still open.
+            if let runID, lifecycle.lastRun != runID, lifecycle.status == .new || lifecycle.status == .reopened {
+                lifecycle.status = .open
+            }
+            if let scannedWaivers, let runID, lifecycle.lastRun == runID {
                 waiver = scannedWaivers[f.fingerprint]
             } else {
                 waiver = covering(f).map(WaiverInfo.init)
             }
-            if waiver != nil { lifecycle.status = .waived } else if lifecycle.status == .waived { lifecycle.status = .open }
+            if waiver != nil {
+                lifecycle.status = .waived
+            } else if lifecycle.status == .waived && !trustStoredWaivers {
+                lifecycle.status = .open
+            }
         }
         var state: BaselineState?
         if let baseline {
