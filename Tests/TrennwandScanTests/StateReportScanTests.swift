@@ -66,4 +66,20 @@ final class StateReportScanTests: XCTestCase {
             XCTAssertEqual(f.locator, original.locator)
         }
     }
+
+    /// A store that holds no finished run renders nothing: `report.no-run`, a configuration matter.
+    func testReportFromAStoreWithoutARunIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trennwand-state-empty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("s.sqlite").path
+        _ = try StateStore(path: path)
+        let out = dir.appendingPathComponent("r.jsonl").path
+        var diagnostics: [ScanDiagnostic] = []
+        let reason = StoreReport.render(StoreReportRequest(statePath: path, targets: [OutputTarget(.jsonl, .file(out))], rules: [],
+                                                           toolVersion: "test", now: 0)) { diagnostics.append($0) }
+        XCTAssertEqual(reason, .stateConfiguration)
+        XCTAssertEqual(diagnostics.map(\.code), ["report.no-run"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
 }
