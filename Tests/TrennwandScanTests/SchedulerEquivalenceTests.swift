@@ -168,6 +168,15 @@ extension SchedulerEquivalenceTests {
         XCTAssertEqual(Canonical.lines(Array(b)), Canonical.lines(Array(a)))
         XCTAssertEqual(Canonical.lines(Array(c)), Canonical.lines(Array(a)))
         XCTAssertEqual(c.map(\.occurrences), Array(repeating: 6, count: 6))
+        // The first records only (what the state store keeps), the count in full.
+        for list in [a, b, c] {
+            for limit in [1, 3, 100] {
+                let f = list.finding(at: 1, occurrencesUpTo: limit)
+                XCTAssertEqual(f.others, Array(a[1].others.prefix(limit - 1)), "limit \(limit)")
+                XCTAssertEqual(f.occurrences, 6)
+                XCTAssertEqual(f.occurrencesTruncated, limit < 6)
+            }
+        }
     }
 }
 

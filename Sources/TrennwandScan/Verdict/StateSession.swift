@@ -110,15 +110,19 @@ final class StateSession {
     private func commitRun(result: ScanResult, waived: Set<String>, storePayload: Bool) throws -> [String: FindingStatus] {
         guard let runID else { return [:] }
         let skippedPaths = Set(skipped.map(\.path))
-        var byFile: [String: [Finding]] = [:]
-        for f in result.findings { byFile[f.locator.file, default: []].append(f) }
+        // Grouped by file as indices; each file's findings are read (spilled ones decoded) only
+        // while that file is committed, with at most the records the store keeps.
+        let list = result.findings
+        var byFile: [String: [Int]] = [:]
+        for i in list.indices { byFile[list.finding(at: i, occurrencesUpTo: 1).locator.file, default: []].append(i) }
         let committed = result.inputs.filter { !skippedPaths.contains($0.file) && FileIdentity(path: $0.file) != nil }
         // Findings without a scanned source (aggregates without samples) go with the first file.
         let known = Set(committed.map(\.file))
-        let orphans = result.findings.filter { !known.contains($0.locator.file) }
+        let orphans = byFile.filter { !known.contains($0.key) }.values.flatMap { $0 }.sorted()
         for (i, account) in committed.enumerated() {
-            var findings = byFile[account.file] ?? []
-            if i == 0 { findings += orphans }
+            var indices = byFile[account.file] ?? []
+            if i == 0 { indices += orphans }
+            let findings = indices.map { list.finding(at: $0, occurrencesUpTo: StateStore.storedOccurrences) }
             let access = result.kinds[account.file] == .access ? account.normalised : 0
             let commit = try store.commitFile(runID: runID, file: try plannedFile(account.file), account: account,
                                               findings: findings, accessRecords: access,
