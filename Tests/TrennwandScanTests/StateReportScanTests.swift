@@ -1,5 +1,6 @@
 import Foundation
 import TrennwandFindings
+import TrennwandOutputs
 import TrennwandRecords
 import TrennwandState
 import XCTest
@@ -81,5 +82,55 @@ final class StateReportScanTests: XCTestCase {
         XCTAssertEqual(reason, .stateConfiguration)
         XCTAssertEqual(diagnostics.map(\.code), ["report.no-run"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    /// The data the outputs get in the acceptance scenario: over a copy of the Samples (with their
+    /// waiver file), run 2 skips every file and shows every finding open (the waived one waived);
+    /// run 3, after the planted flow FL-12 was deleted, shows that finding resolved by run 3.
+    func testContextsOfScheduledRunsOverACopyOfTheSamples() throws {
+        let samples = try SamplesFixture()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trennwand-state-copy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let copy = dir.appendingPathComponent("Samples")
+        try FileManager.default.copyItem(at: Repo.samples, to: copy)
+        let config = try AuditConfig.load(path: copy.appendingPathComponent("audit.yaml").path)
+        let store = dir.appendingPathComponent("s.sqlite").path
+        typealias Entry = (fingerprint: String, context: FindingContext)
+        func status(_ e: [Entry], _ s: FindingStatus) -> [String] { e.filter { $0.context.lifecycle?.status == s }.map(\.fingerprint) }
+        func run() throws -> [Entry] {
+            var request = samples.request(threads: 1)
+            request.inputs = config.inputs
+            request.waivers = config.waivers
+            request.now = config.now!
+            request.state = StateOptions(path: store, full: false, retentionMonths: 1_200)
+            request.failOn = .high
+            let verdict = Scan.run(request) { _ in }
+            XCTAssertEqual(verdict.reason, .findings)
+            let state = try StateStore(path: store, mustExist: true)
+            let runID = try XCTUnwrap(state.history().first?.id)
+            let set = try WaiverSet.load(path: config.waivers!)
+            let contexts = StoreReport(runID: runID, waivers: set, now: config.now!, scannedWaivers: nil, baseline: nil, failOn: .high)
+            return try state.reportFindingList(ReportSelection(runID: runID)).map { ($0.finding.fingerprint, contexts.context($0.finding, $0.lifecycle)) }
+        }
+        let first = try run()
+        XCTAssertEqual(status(first, .waived).count, 1)
+        XCTAssertEqual(status(first, .new).count, first.count - 1)
+        let second = try run()
+        XCTAssertEqual(Set(second.map(\.fingerprint)), Set(first.map(\.fingerprint)))
+        XCTAssertEqual(status(second, .open).count, second.count - 1)
+        XCTAssertEqual(status(second, .waived), status(first, .waived))
+        XCTAssertTrue(second.allSatisfy { $0.context.lifecycle?.firstRun == 1 })
+
+        let flows = copy.appendingPathComponent("Plattform-Datenfluesse.csv")
+        let text = try String(contentsOf: flows, encoding: .utf8)
+        let kept = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("FL-12;") }
+        try kept.joined(separator: "\n").write(to: flows, atomically: true, encoding: .utf8)
+        let third = try run()
+        XCTAssertEqual(Set(third.map(\.fingerprint)), Set(first.map(\.fingerprint)))
+        let resolved = third.filter { $0.context.lifecycle?.status == .resolved }
+        XCTAssertEqual(resolved.count, 1)
+        XCTAssertEqual(resolved.first?.context.lifecycle?.resolvedRun, 3)
+        XCTAssertEqual(status(third, .open).count, third.count - 2)
     }
 }
