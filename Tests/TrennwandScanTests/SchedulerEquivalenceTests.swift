@@ -136,6 +136,14 @@ extension SchedulerEquivalenceTests {
             let r = try samples.scan(threads: threads, chunkBytes: chunk, keepInMemory: keep, othersInMemory: others)
             XCTAssertEqual(Self.occurrenceLists(r), expected, "threads \(threads), chunk \(chunk ?? 0), spill \(keep ?? -1)/\(others ?? -1)")
         }
+        // Inputs in reverse order: aggregate rules with late records are evaluated again exactly
+        // (ExactAggregates); the occurrence lists still do not depend on workers or chunks.
+        let reversed = Array(samples.config.inputs.reversed())
+        let reversedSequential = Self.occurrenceLists(try samples.scan(threads: 1, inputs: reversed))
+        for (threads, chunk) in [(2, nil), (4, 512)] as [(Int, Int?)] {
+            let r = try samples.scan(threads: threads, chunkBytes: chunk, othersInMemory: 2, inputs: reversed)
+            XCTAssertEqual(Self.occurrenceLists(r), reversedSequential, "reversed, threads \(threads), chunk \(chunk ?? 0)")
+        }
     }
 
     /// The collector alone: occurrences beyond the memory budget go to the spill file and are read
