@@ -64,6 +64,26 @@ extension StateStore {
         return (runs.first { $0.status == .finished }, runs.first { $0.status == .running }?.id)
     }
 
+    /// Marks the open findings of files a run skipped as unchanged as still present
+    /// (`updated_at = at`), so the retention purge does not drop a finding whose export is still
+    /// presented to every run; status, `last_seen` and `last_run` stay (nothing was read).
+    /// `paths` are the skipped paths and the paths their content was scanned under.
+    @discardableResult
+    package func keepSkippedFindings(paths: [String], at: Int64) throws -> Int {
+        guard !paths.isEmpty else { return 0 }
+        return try db.write { db in
+            var n = 0
+            for p in Set(paths.map(Masking.neutralised)).sorted() {
+                try db.execute(sql: """
+                    UPDATE finding SET updated_at = MAX(updated_at, ?)
+                    WHERE status != 'resolved' AND fingerprint IN (SELECT fingerprint FROM finding_file WHERE path = ?)
+                    """, arguments: [at, p])
+                n += db.changesCount
+            }
+            return n
+        }
+    }
+
     /// Paths of the files holding findings of the report set whose latest scan is older than
     /// `runID` — for `trennwand report`: the files the report's findings were last checked in.
     package func filesNotScanned(in runID: Int64) throws -> [SkippedFile] {

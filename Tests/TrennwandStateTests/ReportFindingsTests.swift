@@ -165,4 +165,26 @@ final class ReportFindingsTests: XCTestCase {
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: missing))
     }
+
+    /// A file presented unchanged run after run keeps its open findings past the retention cut-off;
+    /// findings of files no longer presented are purged as before.
+    func testSkippedFilesKeepTheirOpenFindingsFromThePurge() throws {
+        let store = try StateStore(path: Fixture.tempStorePath())
+        let run1 = try store.beginRun(Fixture.start(1_700_000_000))
+        try store.commitFile(runID: run1.id, file: PlannedFile(path: "a.csv", size: 1, hash: "a"), account: Fixture.account("a.csv"),
+                             findings: [Fixture.finding(fp(1), file: "a.csv")])
+        try store.commitFile(runID: run1.id, file: PlannedFile(path: "b.csv", size: 1, hash: "b"), account: Fixture.account("b.csv"),
+                             findings: [Fixture.finding(fp(2), file: "b.csv")])
+        try store.finishRun(runID: run1.id, exitCode: 1, filesSkipped: 0)
+        let later: Int64 = 1_700_000_000 + 400 * 86_400
+        let run2 = try store.beginRun(Fixture.start(later))
+        XCTAssertEqual(try store.keepSkippedFindings(paths: ["a.csv"], at: later), 1)
+        let purged = try store.purge(olderThan: StateStore.retentionCutoff(now: later))
+        XCTAssertEqual(purged.findings, 1)
+        try store.finishRun(runID: run2.id, exitCode: 1, filesSkipped: 1)
+        let left = try store.reportFindingList(ReportSelection(runID: run2.id))
+        XCTAssertEqual(left.map(\.finding.fingerprint), [fp(1)])
+        XCTAssertEqual(left.first?.lifecycle.lastRun, run1.id, "nothing was read: last run stays")
+        XCTAssertEqual(left.first?.lifecycle.lastSeen, 1_700_000_000)
+    }
 }

@@ -81,7 +81,6 @@ final class StateSession {
                                                  referenceHash: referenceHash, inputs: inputs, full: full))
         runID = handle.id
         interrupted = handle.interrupted
-        purged = try store.purge(olderThan: StateStore.retentionCutoff(now: started, months: retentionMonths))
         var readable: [PlannedFile] = []
         for path in evaluated {
             // An unreadable file is not planned: the scan reports it as an input error.
@@ -89,12 +88,18 @@ final class StateSession {
         }
         let decisions = try store.plan(files: readable, rulePackHash: rulePackHash, referenceHash: referenceHash, full: full)
         var skip: Set<String> = []
+        var kept: [String] = []
         for d in decisions {
             if case .skip(let prior) = d.action {
                 skip.insert(d.file.path)
                 skipped.append(SkippedFile(path: d.file.path, scannedInRun: prior.runID, scannedAt: prior.scannedAt))
+                kept += [d.file.path, prior.path]
             }
         }
+        // The findings of skipped files are still open: kept from the retention purge, which
+        // runs after planning for that reason (docs/operations.md).
+        try store.keepSkippedFindings(paths: kept, at: started)
+        purged = try store.purge(olderThan: StateStore.retentionCutoff(now: started, months: retentionMonths))
         return skip
     }
 
