@@ -188,6 +188,30 @@ extension SchedulerEquivalenceTests {
     }
 }
 
+extension SchedulerEquivalenceTests {
+    /// Beyond the per-finding cap records are only counted: the list keeps the first ones, in
+    /// memory or spilled alike, and says it is truncated.
+    func testOccurrencesBeyondTheCapAreCountedOnly() {
+        let base = finding("TW104", file: "f.csv", index: 0)
+        for (keep, others) in [(1_000, 1_000), (0, 0), (1_000, 2)] {
+            var c = FindingCollector(keepInMemory: keep, othersInMemory: others, maxOthers: 3)
+            for k in 0..<10 {
+                var f = base
+                f.locator.index = k
+                f.locator.line = 2 + k
+                c.add(f, fileOrder: 0)
+            }
+            let list = c.sorted()
+            XCTAssertEqual(list.count, 1)
+            let f = list[0]
+            XCTAssertEqual(f.occurrences, 10)
+            XCTAssertEqual(f.occurrenceList.map(\.locator.index), [0, 1, 2, 3], "spill \(keep)/\(others)")
+            XCTAssertTrue(f.occurrencesTruncated)
+        }
+        XCTAssertEqual(FindingCollector.maxOthersPerFinding, 100_000)
+    }
+}
+
 extension FindingCollector.Item {
     var isSpilled: Bool {
         if case .spilled = stored { return true }

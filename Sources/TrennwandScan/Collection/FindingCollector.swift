@@ -101,6 +101,7 @@ package struct FindingCollector {
     private var spillTried = false
     private let keepInMemory: Int
     private let othersInMemory: Int
+    private let maxOthers: Int
     private var othersHeld = 0
 
     /// Most occurrences listed per finding (beyond it only counted: `occurrencesTruncated`).
@@ -115,8 +116,9 @@ package struct FindingCollector {
     /// finding, which small runs are spared.
     static let defaultKeepInMemory = 5_000
 
-    package init(keepInMemory: Int? = nil, othersInMemory: Int? = nil) {
+    package init(keepInMemory: Int? = nil, othersInMemory: Int? = nil, maxOthers: Int = FindingCollector.maxOthersPerFinding) {
         let env = ProcessInfo.processInfo.environment
+        self.maxOthers = max(0, maxOthers)
         self.keepInMemory = keepInMemory
             ?? env["TRENNWAND_SPILL_AFTER"].flatMap { Int($0) }.map { max(0, $0) }
             ?? Self.defaultKeepInMemory
@@ -164,7 +166,7 @@ package struct FindingCollector {
     /// itself is in memory), else appended to the spill chain; beyond the per-finding cap only counted.
     private mutating func keepOccurrence(_ o: Occurrence, item i: Int) {
         let listed = items[i].others.count + Int(items[i].othersSpilled)
-        guard listed < Self.maxOthersPerFinding else { return }
+        guard listed < maxOthers else { return }
         var inMemory = items[i].othersTail == nil && othersHeld < othersInMemory
         if case .spilled = items[i].stored { inMemory = false }
         if !inMemory {
