@@ -143,7 +143,11 @@ final class ScheduledScanReportTests: XCTestCase {
                                 "--fail-on", "info"], cwd: dir)
         XCTAssertEqual(none.status, 0, none.stderr)
         XCTAssertEqual(try jsonLines(dir.appendingPathComponent("none.jsonl")).fingerprints, [])
-        let gate = try CLI.run(["report", "--state", "s.sqlite", "--format", "jsonl=-", "--fail-on", "high"], cwd: dir)
+        let gate = try CLI.run(["report", "--state", "s.sqlite", "--format", "jsonl=-", "--fail-on", "high",
+                                "--format", "html=r.html"], cwd: dir)
         XCTAssertEqual(gate.status, 1, gate.stderr)
+        // The HTML report from the store carries the trend chart like a scan's.
+        let html = try String(contentsOf: dir.appendingPathComponent("r.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("<svg"), "trend chart missing")
     }
 }

@@ -80,6 +80,10 @@ extension StoreReport {
             if case .notFound = e { return .stateConfiguration }
             return ScanVerdict.stateReason(e)
         }
+        // The HTML trend section as a scan draws it (`StateSession.trendSection`; no run is begun).
+        let trend = (try? StateSession(path: r.statePath, started: last.started, toolVersion: r.toolVersion,
+                                       rulePackHash: last.rulePackHash, inputs: [], full: false,
+                                       retentionMonths: StateStore.defaultRetentionMonths, diagnose: { _ in }))?.trendSection()
         var run = RunInfo(toolVersion: r.toolVersion, started: last.started, finished: last.finished ?? last.started,
                           rulePackHash: last.rulePackHash, rules: r.rules, inputs: [], language: r.language, failOn: r.failOn)
         run.state = StateRunInfo(runID: last.id, skipped: skipped, since: r.since, fromStore: true)
@@ -91,7 +95,7 @@ extension StoreReport {
         do {
             failure = try store.reportFindings(ReportSelection(runID: last.id, since: r.since), rules: rules) { set in
                 delivery.write(set.lazy.map { ($0.finding, contexts.context($0.finding, $0.lifecycle)) }, run: run,
-                               baseline: nil, trend: nil)
+                               baseline: nil, trend: trend)
             }
         } catch {
             let e = StateError.from(error, path: r.statePath)
