@@ -91,7 +91,9 @@ struct ReportCommand: ParsableCommand {
             targets.append(OutputTarget(.text, .standardOutput))
         }
         var request = StoreReportRequest(statePath: statePath, targets: targets, rules: ruleSet.descriptors,
-                                         toolVersion: trennwandVersion, now: Int64(Date().timeIntervalSince1970))
+                                         toolVersion: trennwandVersion,
+                                         // Waiver expiry judged at the time the scans use (audit.yaml `now:`), else the clock.
+                                         now: cfg.now ?? Int64(Date().timeIntervalSince1970))
         request.waivers = waivers ?? cfg.waivers
         request.waiverLimits = cfg.waiverLimits
         request.since = since.flatMap { BerlinTime.parseDay($0) }.map { BerlinTime.startOfDay(year: $0.year, month: $0.month, day: $0.day) }
