@@ -11,8 +11,10 @@ PIP_TEST     := python-stdnum==2.2 jsonschema==4.26.0 duckdb==2.0.0
 APT_BENCH    := ripgrep bc time libxml2-utils
 BIN_DEBUG    := .build/debug/trennwand
 BIN_RELEASE  := .build/release/trennwand
+# The version lives in one place, Sources/trennwand/Trennwand.swift; the package takes it from there.
+VERSION      := $(shell sed -n 's/^let trennwandVersion = "\(.*\)"$$/\1/p' Sources/trennwand/Trennwand.swift)
 
-.PHONY: all deps pydeps benchdeps build release run test bench install clean expected-findings report-screenshot
+.PHONY: all deps pydeps benchdeps buildinfo build release run test bench install clean expected-findings report-screenshot
 
 all: build
 
@@ -30,10 +32,15 @@ benchdeps:
 	@scripts/ensure-apt-packages.sh $(APT_BENCH)
 	@python3 -c "from importlib.metadata import version as v; assert v('duckdb') == '2.0.0'" 2>/dev/null || python3 -m pip install -q duckdb==2.0.0
 
-build: deps
+# The git commit for `trennwand --version` (Sources/CTrennwandBuildInfo/buildinfo.generated.h, not in
+# git; rewritten only when the commit changes). A plain `swift build` without it says "unknown".
+buildinfo:
+	@scripts/write-buildinfo.sh
+
+build: deps buildinfo
 	$(SWIFT) build
 
-release: deps
+release: deps buildinfo
 	$(SWIFT) build -c release
 
 # The main job on the bundled samples with the built-in rules.
@@ -43,7 +50,7 @@ run: release
 	echo "Bericht: out/trennwand-bericht.html, SARIF: out/trennwand.sarif, Verlauf: out/trennwand-state.sqlite (Exit-Code $$rc)"; \
 	[ $$rc -le 1 ]
 
-test: deps pydeps
+test: deps pydeps buildinfo
 	$(SWIFT) build --build-tests
 	$(BIN_DEBUG) rules lint
 	$(BIN_DEBUG) rules test
