@@ -4,9 +4,9 @@
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
 APT_PACKAGES := pkg-config libxml2-dev libvectorscan-dev libxml2-utils libsqlite3-dev zlib1g-dev
-# Test-only: headless browser for the report check, Python oracles (never used by the product).
+# Test-only: headless browser for the report check, Python oracles and PyYAML (never used by the product).
 APT_TEST     := chromium
-PIP_TEST     := python-stdnum==2.2 jsonschema==4.26.0 duckdb==2.0.0
+PIP_TEST     := python-stdnum==2.2 jsonschema==4.26.0 duckdb==2.0.0 PyYAML==6.0.3
 # Bench-only: the reference tools the bench measures next to trennwand.
 APT_BENCH    := ripgrep bc time libxml2-utils
 BIN_DEBUG    := .build/debug/trennwand
@@ -25,7 +25,7 @@ deps:
 # Test-only packages: chromium (report check) from Debian, oracles from PyPI.
 pydeps:
 	@scripts/ensure-apt-packages.sh $(APT_TEST)
-	@python3 -c "from importlib.metadata import version as v; assert (v('python-stdnum'), v('jsonschema'), v('duckdb')) == ('2.2', '4.26.0', '2.0.0')" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
+	@python3 -c "from importlib.metadata import version as v; assert (v('python-stdnum'), v('jsonschema'), v('duckdb'), v('PyYAML')) == ('2.2', '4.26.0', '2.0.0', '6.0.3')" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
 
 # Bench-only packages: ripgrep, bc, GNU time from Debian; DuckDB (pinned) from PyPI.
 benchdeps:
@@ -105,3 +105,11 @@ sanitize: deps pydeps
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --scratch-path .build-asan --sanitize address
 	$(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize thread || $(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize thread
 	$(SWIFT) test --skip-build --scratch-path .build-tsan --sanitize thread
+
+# The examples the docs ship as files: docs/ci/*.yml parsed as YAML, every `trennwand` command line
+# in them (and in docs/ci.md) checked against the CLI's --experimental-dump-help, the systemd units
+# shown unchanged in docs/operations.md. A few seconds; part of `make test`.
+.PHONY: test-docs
+test: test-docs
+test-docs: build pydeps
+	python3 Tests/docs_examples_check.py $(BIN_DEBUG)
