@@ -334,7 +334,7 @@ final class OutputJUnitTests: XCTestCase {
             if name == "failure" { failuresInCase[failuresInCase.count - 1] += 1 }
         }
         XCTAssertEqual(failuresInCase, [0, 1, 1, 0, 1, 0])
-        XCTAssertTrue(sink.text.contains("<system-out>[medium] exporte/verbis_zugriffe.csv:90"))
+        XCTAssertTrue(sink.text.contains("\nTW906 [medium] exporte/verbis_zugriffe.csv:90 "), sink.text)
         XCTAssertFalse(sink.text.contains("\u{01}"), "control character must be replaced")
 
         let critical = MemorySink()

@@ -97,7 +97,8 @@ public struct RuleSet: Sendable {
         return RuleSet(rules: rules.sorted { $0.id < $1.id }, errors: errors, hash: directoryHash(rulesDirectory))
     }
 
-    static func directoryHash(_ dir: String) -> String {
+    /// The rule-pack hash of `dir` without parsing it (also shown by `trennwand --version`).
+    public static func directoryHash(_ dir: String) -> String {
         var h = ContentHash()
         let fm = FileManager.default
         let files = (fm.enumerator(atPath: dir)?.allObjects as? [String] ?? [])
