@@ -34,6 +34,9 @@ public enum RuleChecks {
             check(aggregate.filter, aggregate.file.id)
             check(aggregate.numerator, aggregate.file.id)
         }
+        if set.catalogue == nil, let first = set.rules.first {
+            warnings.append(NormIssue.noCatalogueWarning(first.position))
+        }
         return warnings.sorted { ($0.position.file, $0.position.line, $0.position.column) < ($1.position.file, $1.position.line, $1.position.column) }
     }
 
@@ -50,7 +53,41 @@ public enum RuleChecks {
                 problems.append(RuleIssue.noEvidence(rule.position, id: rule.id))
             }
         }
+        problems += normProblems(set)
         return problems.sorted { ($0.position.file, $0.position.line, $0.position.column) < ($1.position.file, $1.position.line, $1.position.column) }
+    }
+
+    /// The norm checks of `rules lint` (codes `norm.*`): catalogue entries without source or
+    /// amendment date (`unknown` only with a note), inline citations missing from the catalogue,
+    /// notes for norms the rule does not cite, and norms binding only the Jobcenter applied to the
+    /// Träger's records (`RuleFile.checksTraegerRecords`) without a `norm_notes:` reason.
+    /// Unknown keys are load errors (`RuleSet.errors`), reported with the others.
+    public static func normProblems(_ set: RuleSet) -> [ConfigError] {
+        var problems: [ConfigError] = []
+        guard let catalogue = set.catalogue else { return [] }
+        problems += catalogue.issues
+        for rule in set.rules {
+            var cited: Set<String> = []
+            for ref in rule.normRefs {
+                switch ref {
+                case .key(let key, let p):
+                    cited.insert(key)
+                    guard let entry = catalogue[key] else { continue }
+                    if entry.binds == .jobcenter && rule.checksTraegerRecords
+                        && !rule.normNotes.contains(where: { $0.key == key }) {
+                        problems.append(NormIssue.jobcenterNormOnTraegerRecords(p, id: rule.id, key: key, citation: entry.citation))
+                    }
+                case .inline(let norm, let p):
+                    if catalogue.entry(citation: norm.citation) == nil {
+                        problems.append(NormIssue.inlineNotInCatalogue(p, citation: norm.citation))
+                    }
+                }
+            }
+            for note in rule.normNotes where !cited.contains(note.key) {
+                problems.append(NormIssue.noteForUncitedNorm(note.position, key: note.key))
+            }
+        }
+        return problems
     }
 
     /// Runs every example of every rule: `match` examples must fire, `no_match` examples must not.
@@ -89,5 +126,36 @@ public enum RuleChecks {
             }
         }
         return out
+    }
+}
+
+extension RuleFile {
+    /// Whether the rule checks records the Träger holds or produces, so a norm binding only the
+    /// Jobcenter needs a reason (`norm_notes:`): documentation records (the Träger's case
+    /// documentation), or a condition (aggregate: filter or ratio) that tests `system_owner ==
+    /// "traeger"` (the Träger's software) or `from_org == "traeger"` (flows the Träger sends). Who
+    /// acts (`actor_org`) does not decide it: a Träger employee in a Jobcenter system leaves a
+    /// Jobcenter record. The test is syntactic: a negated or alternative branch counts too; a rule
+    /// that is Träger-side only in part gives its reason in `norm_notes` like any other.
+    public var checksTraegerRecords: Bool {
+        if target.kind == .documentation { return true }
+        var nodes: [YAMLNode] = []
+        switch body {
+        case .record(_, let condition): nodes = [condition]
+        case .aggregate(_, let spec):
+            if let f = spec.filter { nodes.append(f) }
+            if case .ratio(let n) = spec.measure { nodes.append(n) }
+        }
+        for node in nodes {
+            guard let text = try? node.string(),
+                  let tokens = try? ExprLexer(source: ConditionSource(text: text, origin: node.position)).tokens() else { continue }
+            let kinds = tokens.map(\.kind)
+            for (i, k) in kinds.enumerated() {
+                guard case .identifier(let field) = k, ["system_owner", "from_org"].contains(field),
+                      i + 2 < kinds.count, kinds[i + 1] == .op("=="), kinds[i + 2] == .string("traeger") else { continue }
+                return true
+            }
+        }
+        return false
     }
 }
