@@ -205,6 +205,23 @@ final class PolicyMatrixTests: XCTestCase {
         XCTAssertTrue(m.cell(direction: j2t, category: "gesundheit")?.legalBasis.contains("§ 67b Abs. 1 S. 3 SGB X") ?? false)
     }
 
+    /// Cells stricter than statute name who decided them and say so in their note (issue #15);
+    /// cells that follow from the statute itself name nobody.
+    func testPolicyCellsNameWhoDecided() throws {
+        let (_, m) = try SeparationMatrix.loadPolicy(rulesDirectory: TestPaths.rules.path)
+        let j2t = "jobcenter->traeger"
+        let gutachten = try XCTUnwrap(m.cell(direction: j2t, category: "gesundheit.gutachten"))
+        XCTAssertEqual(gutachten.decidedBy, "Datenschutzbeauftragte")
+        XCTAssertTrue(gutachten.note?.de.hasPrefix("Festlegung der Trennungsmatrix (Datenschutzbeauftragte):") ?? false)
+        XCTAssertFalse(gutachten.legalBasis.contains("§ 50"), "§ 50 Abs. 1 S. 2 SGB II concerns external assessors only")
+        XCTAssertNil(m.cell(direction: j2t, category: "kennung.kundennummer")?.decidedBy)
+        for (direction, row) in m.cells {
+            for (category, cell) in row where cell.decidedBy != nil {
+                XCTAssertTrue(cell.note?.de.hasPrefix("Festlegung der Trennungsmatrix") ?? false, "\(direction) \(category)")
+            }
+        }
+    }
+
     func testInheritanceDownTheTaxonomy() throws {
         let dir = try FixtureDir()
         let tPath = try dir.write("taxonomy.yaml", smallTaxonomy)

@@ -29,11 +29,14 @@ public struct NormEntry: Sendable {
     /// Whether the wording was checked against `source`; `note` says what was and was not.
     public var verified: Bool
     public var note: String?
+    /// Date the catalogue was checked (`checked:` at the top of norms.yaml).
+    public var checked: String
     public var position: SourcePosition
 
-    /// The `Norm` a finding carries.
+    /// The `Norm` a finding carries: `asOf` is the date of the check (outputs print it as "Stand"),
+    /// `lastAmended` the date of the provision's last amendment.
     public var norm: Norm {
-        Norm(citation: citation, title: title, asOf: lastAmended, summary: summary, binds: binds.rawValue,
+        Norm(citation: citation, title: title, asOf: checked, summary: summary, binds: binds.rawValue,
              source: source, lastAmended: lastAmended)
     }
 }
@@ -95,7 +98,12 @@ public struct NormCatalog: Sendable {
     ]
 
     public static func parse(_ doc: YAMLNode) throws -> NormCatalog {
-        let top = try doc.mapping(allowed: ["norms"])
+        let top = try doc.mapping(allowed: ["checked", "norms"])
+        let checkedNode = try top.required("checked")
+        let checked = try checkedNode.string()
+        guard CivilTime.parseISO8601(Array(checked.utf8))?.dateOnly ?? false else {
+            throw NormIssue.badDate(checkedNode.position, key: "checked")
+        }
         var entries: [NormEntry] = []
         var issues: [ConfigError] = []
         var seen: Set<String> = []
@@ -129,7 +137,7 @@ public struct NormCatalog: Sendable {
                 title: try m.required("title").string(), summary: try m.required("summary").string(), binds: binds,
                 lastAmended: lastAmended.isEmpty ? unknownDate : lastAmended, lastAmendedNote: note,
                 source: source, verified: try m.optional("verified")?.bool() ?? false,
-                note: try m.optional("note")?.string(), position: e.keyNode.position))
+                note: try m.optional("note")?.string(), checked: checked, position: e.keyNode.position))
         }
         return NormCatalog(entries: entries, issues: issues)
     }
@@ -147,8 +155,8 @@ enum NormIssue {
     }
 
     static func badDate(_ p: SourcePosition, key: String) -> ConfigError {
-        ConfigError(p, code: "norm.date", de: "\(key): last_amended muss ein Datum JJJJ-MM-TT oder „unknown“ sein",
-                    en: "\(key): last_amended must be a date YYYY-MM-DD or 'unknown'")
+        ConfigError(p, code: "norm.date", de: "\(key): Datum JJJJ-MM-TT erwartet (last_amended auch „unknown“)",
+                    en: "\(key): date YYYY-MM-DD expected (last_amended also 'unknown')")
     }
 
     static func noSource(_ p: SourcePosition, key: String) -> ConfigError {

@@ -215,6 +215,7 @@ enum NormCatalogDoc {
         o += "# Normenkatalog / Norm catalogue\n\n"
         let verified = catalogue.entries.filter(\.verified).count
         let unknown = catalogue.entries.filter { $0.lastAmended == NormCatalog.unknownDate }.count
+        if let checked = catalogue.entries.first?.checked { o += "Katalog geprüft am \(checked). " }
         o += "\(catalogue.entries.count) Vorschriften, \(verified) gegen die genannte Quelle geprüft, "
         o += "\(catalogue.entries.count - verified) nicht oder nur teilweise geprüft; bei \(unknown) ist das Datum der letzten Änderung nicht ermittelt. "
         o += "Regeln zitieren per Schlüssel (`norms: [schluessel]`, siehe docs/rule-language.md). "
