@@ -201,6 +201,11 @@ enum NormIssue {
                     en: "norm_notes names '\(key)', which norms does not cite")
     }
 
+    static func matrixCitationNotInCatalogue(_ p: SourcePosition, cell: String, provision: String) -> ConfigError {
+        ConfigError(p, code: "norm.matrix-not-in-catalogue", de: "Matrixzelle \(cell): Rechtsgrundlage nennt \(provision), das im Normenkatalog fehlt",
+                    en: "matrix cell \(cell): legal basis cites \(provision), which the norm catalogue lacks")
+    }
+
     static func noCatalogueWarning(_ p: SourcePosition) -> ConfigError {
         ConfigError(p, code: "norm.no-catalogue-file", de: "keine Rules/norms.yaml: Zitate der Regeln werden nicht gegen einen Normenkatalog geprüft",
                     en: "no Rules/norms.yaml: the rules' citations are not checked against a norm catalogue")

@@ -54,6 +54,9 @@ public enum RuleChecks {
             }
         }
         problems += normProblems(set)
+        if let catalogue = set.catalogue {
+            problems += matrixCitationProblems(policy.matrix, catalogue: catalogue)
+        }
         return problems.sorted { ($0.position.file, $0.position.line, $0.position.column) < ($1.position.file, $1.position.line, $1.position.column) }
     }
 
@@ -85,6 +88,28 @@ public enum RuleChecks {
             }
             for note in rule.normNotes where !cited.contains(note.key) {
                 problems.append(NormIssue.noteForUncitedNorm(note.position, key: note.key))
+            }
+        }
+        return problems
+    }
+
+    /// Matrix cells whose `legal_basis` cites a provision (paragraph or article of a law) that the
+    /// catalogue does not list at all (`norm.matrix-not-in-catalogue`, at the cell). The legal basis
+    /// is free text („§ 69 Abs. 1 Nr. 1 SGB X i. V. m. § 50 Abs. 1 SGB II“, „§§ 31–32 SGB II“), so
+    /// the check compares paragraph/article and law only, not Absatz, Satz or Nummer.
+    public static func matrixCitationProblems(_ matrix: SeparationMatrix, catalogue: NormCatalog) -> [ConfigError] {
+        let laws = Set(catalogue.entries.map(\.law)).sorted { $0.count > $1.count }
+        var known: Set<String> = []
+        for e in catalogue.entries {
+            for c in MatrixCitation.provisions(in: e.citation, laws: laws) { known.insert(c) }
+        }
+        var problems: [ConfigError] = []
+        for direction in matrix.cells.keys.sorted() {
+            for (category, cell) in matrix.cells[direction]!.sorted(by: { $0.key < $1.key }) {
+                for c in MatrixCitation.provisions(in: cell.legalBasis, laws: laws) where !known.contains(c) {
+                    let p = cell.position ?? SourcePosition(file: "policy/matrix.yaml", line: 1, column: 1)
+                    problems.append(NormIssue.matrixCitationNotInCatalogue(p, cell: "\(direction) / \(category)", provision: c))
+                }
             }
         }
         return problems
@@ -155,6 +180,68 @@ extension RuleFile {
                       i + 2 < kinds.count, kinds[i + 1] == .op("=="), kinds[i + 2] == .string("traeger") else { continue }
                 return true
             }
+        }
+        return false
+    }
+}
+
+/// Reads the provisions („§ 69 SGB X“, „Art. 9 DSGVO“) out of a free-text legal basis.
+enum MatrixCitation {
+    /// Each `§ n` / `§§ n, m` / `§§ n–m` / `Art. n` with the law named after it in the same
+    /// `;`-separated part, as "§ 69 SGB X" / "Art. 9 DSGVO". A number with no law after it is skipped.
+    static func provisions(in text: String, laws: [String]) -> [String] {
+        var out: [String] = []
+        for part in text.split(separator: ";").map(String.init) {
+            var pending: [String] = []   // "§ 69", "Art. 9" waiting for their law
+            var i = part.startIndex
+            func rest() -> Substring { part[i...] }
+            while i < part.endIndex {
+                if let law = laws.first(where: { rest().hasPrefix($0) && boundary(part, after: part.index(i, offsetBy: $0.count)) }) {
+                    out += pending.map { "\($0) \(law)" }
+                    pending = []
+                    i = part.index(i, offsetBy: law.count)
+                    continue
+                }
+                if rest().hasPrefix("§") || rest().hasPrefix("Art.") {
+                    let isArt = rest().hasPrefix("Art.")
+                    let plural = rest().hasPrefix("§§")
+                    i = part.index(i, offsetBy: isArt ? 4 : (plural ? 2 : 1))
+                    var numbers: [String] = []
+                    while true {
+                        while i < part.endIndex, part[i] == " " { i = part.index(after: i) }
+                        var n = ""
+                        while i < part.endIndex, part[i].isNumber || (part[i].isLetter && part[i].isLowercase && !n.isEmpty && n.last!.isNumber) {
+                            n.append(part[i]); i = part.index(after: i)
+                        }
+                        guard !n.isEmpty else { break }
+                        if let last = numbers.last, let a = Int(last.filter(\.isNumber)), let b = Int(n.filter(\.isNumber)),
+                           i > part.startIndex, rangeDash(part, before: part.index(i, offsetBy: -n.count)) {
+                            if a < b { for k in (a + 1)..<b { numbers.append(String(k)) } }
+                        }
+                        numbers.append(n)
+                        guard plural, i < part.endIndex, part[i] == "," || part[i] == "–" || part[i] == "-" else { break }
+                        i = part.index(after: i)
+                    }
+                    pending += numbers.map { (isArt ? "Art. " : "§ ") + $0 }
+                    continue
+                }
+                i = part.index(after: i)
+            }
+        }
+        return out
+    }
+
+    static func boundary(_ s: String, after i: String.Index) -> Bool {
+        i == s.endIndex || !(s[i].isLetter || s[i].isNumber)
+    }
+
+    /// Whether the number starting at `i` follows a range dash („31–32“).
+    static func rangeDash(_ s: String, before i: String.Index) -> Bool {
+        var j = i
+        while j > s.startIndex {
+            j = s.index(before: j)
+            if s[j] == " " { continue }
+            return s[j] == "–" || s[j] == "-"
         }
         return false
     }
