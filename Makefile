@@ -4,15 +4,20 @@
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
 APT_PACKAGES := pkg-config libxml2-dev libvectorscan-dev libxml2-utils libsqlite3-dev zlib1g-dev
-# Test-only: headless browser for the report check, Python oracles (never used by the product).
+# Test-only: headless browser for the report check, Python oracles and PyYAML (never used by the product).
 APT_TEST     := chromium
-PIP_TEST     := python-stdnum==2.2 jsonschema==4.26.0 duckdb==2.0.0 prometheus-client==0.26.0
+PIP_TEST     := python-stdnum==2.2 jsonschema==4.26.0 duckdb==2.0.0 PyYAML==6.0.3 prometheus-client==0.26.0
+# Package-only: dpkg-deb is in dpkg; readelf (binutils) reads the libraries for Depends, man-db and
+# groff-base render the man page in the package test, systemd brings systemd-analyze verify.
+APT_DEB      := binutils man-db groff-base systemd
 # Bench-only: the reference tools the bench measures next to trennwand.
 APT_BENCH    := ripgrep bc time libxml2-utils
 BIN_DEBUG    := .build/debug/trennwand
 BIN_RELEASE  := .build/release/trennwand
+# The version lives in one place, Sources/trennwand/Trennwand.swift; the package takes it from there.
+VERSION      := $(shell sed -n 's/^let trennwandVersion = "\(.*\)"$$/\1/p' Sources/trennwand/Trennwand.swift)
 
-.PHONY: all deps pydeps benchdeps build release run test bench install clean expected-findings report-screenshot
+.PHONY: all deps pydeps benchdeps buildinfo build release run test bench install clean expected-findings report-screenshot
 
 all: build
 
@@ -23,17 +28,22 @@ deps:
 # Test-only packages: chromium (report check) from Debian, oracles from PyPI.
 pydeps:
 	@scripts/ensure-apt-packages.sh $(APT_TEST)
-	@python3 -c "from importlib.metadata import version as v; assert (v('python-stdnum'), v('jsonschema'), v('duckdb'), v('prometheus-client')) == ('2.2', '4.26.0', '2.0.0', '0.26.0')" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
+	@python3 -c "from importlib.metadata import version as v; assert (v('python-stdnum'), v('jsonschema'), v('duckdb'), v('PyYAML'), v('prometheus-client')) == ('2.2', '4.26.0', '2.0.0', '6.0.3', '0.26.0')" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
 
 # Bench-only packages: ripgrep, bc, GNU time from Debian; DuckDB (pinned) from PyPI.
 benchdeps:
 	@scripts/ensure-apt-packages.sh $(APT_BENCH)
 	@python3 -c "from importlib.metadata import version as v; assert v('duckdb') == '2.0.0'" 2>/dev/null || python3 -m pip install -q duckdb==2.0.0
 
-build: deps
+# The git commit for `trennwand --version` (Sources/CTrennwandBuildInfo/buildinfo.generated.h, not in
+# git; rewritten only when the commit changes). A plain `swift build` without it says "unknown".
+buildinfo:
+	@scripts/write-buildinfo.sh
+
+build: deps buildinfo
 	$(SWIFT) build
 
-release: deps
+release: deps buildinfo
 	$(SWIFT) build -c release
 
 # The main job on the bundled samples with the built-in rules.
@@ -43,7 +53,7 @@ run: release
 	echo "Bericht: out/trennwand-bericht.html, SARIF: out/trennwand.sarif, Verlauf: out/trennwand-state.sqlite (Exit-Code $$rc)"; \
 	[ $$rc -le 1 ]
 
-test: deps pydeps
+test: deps pydeps buildinfo
 	$(SWIFT) build --build-tests
 	$(BIN_DEBUG) rules lint
 	$(BIN_DEBUG) rules test
@@ -53,8 +63,8 @@ test: deps pydeps
 report-screenshot: build pydeps
 	mkdir -p out
 	-$(BIN_DEBUG) scan --config Samples/audit.yaml --format text=/dev/null
-	python3 Tests/browser/check_report.py out/trennwand-bericht.html out/trennwand-bericht.png
-	@echo "Screenshot: out/trennwand-bericht.png"
+	python3 Tests/browser/check_report.py out/trennwand-bericht.html out/trennwand-bericht.png --max-pages 20 --print-png out/trennwand-bericht-druck.png
+	@echo "Screenshots: out/trennwand-bericht.png (1400 px), out/trennwand-bericht-390.png, out/trennwand-bericht-druck.png (A4 print layout); PDF: out/trennwand-bericht.pdf"
 
 # Regenerates the reviewed list of findings a scan of the Samples must produce (check the diff!).
 expected-findings: build
@@ -98,3 +108,35 @@ sanitize: deps pydeps
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --scratch-path .build-asan --sanitize address
 	$(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize thread || $(SWIFT) build --build-tests --scratch-path .build-tsan --sanitize thread
 	$(SWIFT) test --skip-build --scratch-path .build-tsan --sanitize thread
+
+# The examples the docs ship as files: docs/ci/*.yml parsed as YAML, every `trennwand` command line
+# in them (and in docs/ci.md) checked against the CLI's --experimental-dump-help, the systemd units
+# shown unchanged in docs/operations.md. A few seconds; part of `make test`.
+.PHONY: test-docs
+test: test-docs
+test-docs: build pydeps
+	python3 Tests/docs_examples_check.py $(BIN_DEBUG)
+
+# Debian package: out/trennwand_$(VERSION)_amd64.deb (README "Paket installieren", packaging/).
+# A release build with the Swift runtime linked in (--static-swift-stdlib: the toolchain's
+# libraries are in no Debian package), so Depends names Debian libraries only (libxml2,
+# libvectorscan5, libsqlite3-0, zlib1g, libc6, libstdc++6, libgcc-s1; read from the binary), then
+# the package test below on the result. Flags differ from `make release` at link time only.
+.PHONY: deb test-deb
+deb: deps buildinfo
+	@scripts/ensure-apt-packages.sh $(APT_DEB)
+	$(SWIFT) build -c release --static-swift-stdlib
+	packaging/build-deb.sh --bin $(BIN_RELEASE) --version $(VERSION) --out out
+	packaging/test-deb.sh out/trennwand_$(VERSION)_amd64.deb
+
+# The package test inside `make test`, on a package of the debug binary: a release build would add
+# ~7 minutes on 2 cores to the 45-minute budget, while packaging the debug binary (fast gzip) and
+# testing it takes ~40 s and exercises the same script, layout, man pages, completions, units and
+# example. packaging/test-deb.sh unpacks with dpkg -x into a scratch root (no root needed, nothing
+# changed on the machine); DEB_INSTALL=1 adds dpkg -i/--purge with the maintainer scripts for a
+# throwaway CI container. The release package is tested the same way by `make deb`.
+test: test-deb
+test-deb: build
+	@scripts/ensure-apt-packages.sh $(APT_DEB)
+	packaging/build-deb.sh --bin $(BIN_DEBUG) --version $(VERSION) --out .build/deb-test --fast --allow-toolchain-libs
+	packaging/test-deb.sh .build/deb-test/trennwand_$(VERSION)_amd64.deb

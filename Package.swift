@@ -56,6 +56,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Build facts from the Makefile (git commit) for `--version`; "unknown" without make.
+        .target(name: "CTrennwandBuildInfo", path: "Sources/CTrennwandBuildInfo"),
         // Canonical records: no dependencies.
         .target(name: "TrennwandRecords", swiftSettings: hot),
         // YAML data files (profiles, rules, policy, configuration) read with file:line:column.
@@ -111,7 +113,7 @@ let package = Package(
             name: "trennwand",
             dependencies: [
                 "TrennwandRecords", "TrennwandYAML", "TrennwandReaders", "TrennwandEngine", "TrennwandFindings",
-                "TrennwandOutputs", "TrennwandState", "TrennwandScan",
+                "TrennwandOutputs", "TrennwandState", "TrennwandScan", "CTrennwandBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -27,13 +27,31 @@ public struct Norm: Sendable, Codable, Hashable {
     public var citation: String
     /// The norm's exact title, e.g. `Sozialgeheimnis`.
     public var title: String
-    /// Date of the law text the rule was written against (ISO date).
+    /// Date of the law text the rule was written against (ISO date); for a norm from the
+    /// catalogue (`Rules/norms.yaml`) the date of the provision's last amendment, or `unknown`.
     public var asOf: String
+    /// What the provision requires, one plain-German sentence (from the catalogue).
+    public var summary: String?
+    /// Whom the provision binds: `jobcenter`, `traeger` or `both` (from the catalogue).
+    public var binds: String?
+    /// The text the citation was checked against (law portal address or commentary).
+    public var source: String?
+    /// Date of the provision's last amendment (ISO date) or `unknown`.
+    public var lastAmended: String?
+    /// Set when the rule rests on a decision stricter than the statute: who decided it and why
+    /// (e.g. "Festlegung der Trennungsmatrix (Datenschutzbeauftragte): …").
+    public var policyDecision: String?
 
-    public init(citation: String, title: String, asOf: String) {
+    public init(citation: String, title: String, asOf: String, summary: String? = nil, binds: String? = nil,
+                source: String? = nil, lastAmended: String? = nil, policyDecision: String? = nil) {
         self.citation = citation
         self.title = title
         self.asOf = asOf
+        self.summary = summary
+        self.binds = binds
+        self.source = source
+        self.lastAmended = lastAmended
+        self.policyDecision = policyDecision
     }
 }
 

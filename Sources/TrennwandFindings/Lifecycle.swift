@@ -34,7 +34,9 @@ public struct FindingLifecycle: Sendable, Codable, Hashable {
     /// UTC epoch seconds of the run that first found it, and that run's id.
     public var firstSeen: Int64
     public var firstRun: Int64
-    /// UTC epoch seconds of the last run that found it (or skipped its unchanged file), and its id.
+    /// UTC epoch seconds of the last run that read it, and that run's id. A run that skips its
+    /// file as unchanged does not advance them: the report names that file "unverändert, geprüft
+    /// in Lauf `lastRun`" (docs/operations.md).
     public var lastSeen: Int64
     public var lastRun: Int64
     /// The run that resolved it, when `status == .resolved`.

@@ -74,7 +74,8 @@ public struct StateRunInfo: Sendable, Codable, Hashable {
     public var runID: Int64
     /// Files this run skipped because an earlier run scanned the same content.
     public var skipped: [SkippedFile]
-    /// `trennwand report --since`: only findings last seen at or after this time (UTC epoch seconds).
+    /// `trennwand report --since`: only findings last seen at or after this time (UTC epoch seconds),
+    /// and those resolved at or after it (instead of those resolved by `runID`).
     public var since: Int64?
     /// True for `trennwand report` (rendered from the store, nothing scanned).
     public var fromStore: Bool

@@ -254,12 +254,9 @@ enum OutputSupport {
     static let severitiesDescending: [Severity] = Severity.allCases.reversed()
 
     /// Whether a finding suggests a personal-data breach that may have to be reported to the
-    /// supervisory authority within 72 hours (Art. 33 DSGVO): a violation (never a gap) that is
-    /// critical, or whose rule is tagged `breach` or `art33`.
+    /// supervisory authority within 72 hours (Art. 33 DSGVO): decided by `Art33Criterion`.
     static func suggestsBreach(_ finding: Finding, rule: RuleDescriptor?) -> Bool {
-        guard finding.findingClass == .violation else { return false }
-        if finding.severity == .critical { return true }
-        return rule?.isTaggedBreach ?? false
+        Art33Criterion.applies(finding, rule: rule)
     }
 
     /// Date part of an ISO timestamp (`2025-03-04`).

@@ -113,6 +113,8 @@ public struct FieldSpec: Sendable, Hashable {
     public let doc: Localized
     /// How the field's values may appear in findings.
     public let disclosure: FieldDisclosure
+    /// The short name people read in a report (evidence labels): `Zustimmung der Leitung`.
+    public let label: Localized
 
     public init(_ name: String, _ type: FieldType, required: Bool = false, disclosure: FieldDisclosure? = nil,
                 de: String, en: String) {
@@ -121,6 +123,7 @@ public struct FieldSpec: Sendable, Hashable {
         self.required = required
         self.disclosure = disclosure ?? .default(for: type)
         self.doc = Localized(de: de, en: en)
+        self.label = FieldLabels.field[name] ?? Localized(de: name, en: name)
     }
 }
 

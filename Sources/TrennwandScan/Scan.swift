@@ -101,12 +101,11 @@ package enum Scan {
         let waivers = WaiverStep.apply(waiverSet, to: result.findings, request: r, diagnose: diagnose)
         let comparison = baseline?.compare(findings: result.findings)
         // State: lifecycle per finding, one transaction per file.
-        var lifecycle: [String: FindingStatus] = [:]
         if let session, !waivers.fileRefused {
             do {
-                lifecycle = try session.commit(result: result, waived: Set(result.findings.indices.compactMap {
+                _ = try session.commit(result: result, waived: Set(result.findings.indices.compactMap {
                     waivers.waived[$0] == nil ? nil : result.findings[$0].fingerprint
-                }))
+                }), storePayload: !r.reveal)
             } catch {
                 let e = StateError.from(error, path: session.store.path)
                 diagnose(.state(e))
@@ -116,10 +115,39 @@ package enum Scan {
             session.report().forEach(diagnose)
         }
         let delivery = ReportDelivery(targets: r.targets, sourceRoot: r.sourceRoot, colorStandardOutput: r.colorStandardOutput)
-        if let failure = delivery.write(findings: result.findings, run: run, contexts: waivers.waived.indices.map {
-                                            FindingContext(waived: waivers.waived[$0], baseline: comparison?.state(of: result.findings[$0]))
-                                        },
-                                        baseline: comparison.map(BaselineCounts.init), trend: session?.trendSection()) {
+        let failure: ScanDiagnostic?
+        var stateGate: Bool?
+        if let session, session.committed, let info = session.runInfo {
+            // The state is the source of truth: every output covers all findings open after this
+            // run and those it resolved, skipped files included (issue #14).
+            run.state = info
+            let trend = session.trendSection()
+            var scannedWaivers: [String: WaiverInfo] = [:]
+            for (i, w) in waivers.waived.enumerated() { if let w { scannedWaivers[result.findings[i].fingerprint] = w } }
+            let contexts = StoreReport(runID: info.runID, waivers: waiverSet, now: r.now, scannedWaivers: scannedWaivers,
+                                       baseline: baseline, failOn: r.failOn)
+            let rules = Dictionary(result.descriptors.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            do {
+                failure = try session.store.reportFindings(ReportSelection(runID: info.runID), rules: rules) { set in
+                    delivery.write(set.lazy.map { ($0.finding, contexts.context($0.finding, $0.lifecycle)) }, run: run,
+                                   baseline: contexts.baselineCounts, trend: trend)
+                }
+            } catch {
+                let e = StateError.from(error, path: session.store.path)
+                diagnose(.state(e))
+                session.abandon(exitCode: r.historyCode(.input))
+                return ScanVerdict(reason: ScanVerdict.stateReason(e), result: result)
+            }
+            stateGate = contexts.gating
+        } else {
+            let contexts = waivers.waived.indices.map { i in
+                FindingContext(waived: waivers.waived[i],
+                               baseline: comparison?.state(of: result.findings[i]))
+            }
+            failure = delivery.write(ReportDelivery.entries(result.findings, contexts: contexts), run: run,
+                                     baseline: comparison.map(BaselineCounts.init), trend: session?.trendSection())
+        }
+        if let failure {
             diagnose(failure)
             session?.finish(exitCode: r.historyCode(.output), skipped: result.skipped.count)
             return ScanVerdict(reason: .output, result: result)
@@ -127,7 +155,7 @@ package enum Scan {
         let reason = ScanVerdict.decide(waiverFileRefused: waivers.fileRefused, inputs: result.inputs,
                                         lateRecords: !result.lateRecords.isEmpty, strict: r.strict, failOn: r.failOn,
                                         findings: result.findings, waived: waivers.waived, baseline: comparison,
-                                        lifecycle: session == nil ? nil : lifecycle)
+                                        stateGate: stateGate)
         session?.finish(exitCode: r.historyCode(reason), skipped: result.skipped.count)
         return ScanVerdict(reason: reason, result: result)
     }

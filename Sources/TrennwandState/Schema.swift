@@ -113,6 +113,20 @@ enum Schema {
                 CREATE INDEX run_finding_file ON run_finding(file_id);
                 """)
         }
+        // Issue #14: the state is the source of truth for reports. Each finding keeps its
+        // whole masked Finding (JSON, at most `StateStore.storedOccurrences` occurrences, the
+        // count kept) so a report can show findings whose files a later run skipped, and the
+        // first locator's file and line for the report order. Findings stored before this
+        // migration have no payload and are rebuilt from their columns (`reportFindings`).
+        m.registerMigration("v2-finding-payload") { db in
+            try db.execute(sql: """
+                ALTER TABLE finding ADD COLUMN payload TEXT;
+                ALTER TABLE finding ADD COLUMN locator_file TEXT;
+                ALTER TABLE finding ADD COLUMN locator_line INTEGER;
+                CREATE INDEX finding_status ON finding(status);
+                CREATE INDEX finding_resolved_run ON finding(resolved_run);
+                """)
+        }
         return m
     }
 }

@@ -15,6 +15,9 @@ extension StateStore {
     ///   - accessRecords: how many of the evaluated records are access-log records (the
     ///     denominator of "findings per 1,000 accesses"); 0 for documentation and flows.
     ///   - waived: fingerprints a waiver covers; they get status `waived`.
+    ///   - storePayload: keep each finding's whole masked `Finding` (JSON, at most
+    ///     `storedOccurrences` occurrences) for reports rendered from the store; false for
+    ///     `--reveal` runs, whose evidence is not masked (the columns are then the only record).
     ///
     /// Lifecycle: a fingerprint never seen is `new`; seen by an earlier run it becomes `open`
     /// (`reopened` when it was `resolved`); seen again within the run that first saw it, it stays
@@ -23,7 +26,7 @@ extension StateStore {
     /// left in no file becomes `resolved`.
     @discardableResult
     package func commitFile(runID: Int64, file: PlannedFile, account: InputAccount, findings: [Finding],
-                           accessRecords: Int = 0, waived: Set<String> = []) throws -> FileCommit {
+                           accessRecords: Int = 0, waived: Set<String> = [], storePayload: Bool = true) throws -> FileCommit {
         guard liveRun == runID else { throw StateError.runNotActive(runID: runID) }
         // File names may carry control characters (a planted name): stored neutralised.
         var file = file
@@ -68,6 +71,7 @@ extension StateStore {
             for fp in byFingerprint.keys.sorted() {
                 let (f, occurrences) = byFingerprint[fp]!
                 let isWaived = waived.contains(fp)
+                let payload = storePayload ? Self.payload(f, occurrences: occurrences) : nil
                 let existing = try Row.fetchOne(db, sql: "SELECT status, last_run FROM finding WHERE fingerprint = ?",
                                                 arguments: [fp])
                 let status: FindingStatus
@@ -81,18 +85,22 @@ extension StateStore {
                     try db.execute(sql: """
                         UPDATE finding SET rule_id = ?, severity = ?, class = ?, source_path = ?, status = ?, last_run = ?,
                           last_seen = ?, updated_at = ?, resolved_run = CASE WHEN ? = 'reopened' THEN NULL ELSE resolved_run END,
-                          seen_count = seen_count + 1, evidence = ?, record_time = COALESCE(?, record_time)
+                          seen_count = seen_count + 1, evidence = ?, record_time = COALESCE(?, record_time),
+                          payload = ?, locator_file = ?, locator_line = ?
                         WHERE fingerprint = ?
                         """, arguments: [f.ruleID, f.severity.rawValue, f.findingClass.rawValue, file.path, status.rawValue,
-                                         runID, now, now, status.rawValue, Self.evidenceSummary(f), f.time, fp])
+                                         runID, now, now, status.rawValue, Self.evidenceSummary(f), f.time,
+                                         payload, Masking.neutralised(f.locator.file), f.locator.line, fp])
                 } else {
                     status = isWaived ? .waived : .new
                     try db.execute(sql: """
                         INSERT INTO finding (fingerprint, rule_id, severity, class, source_path, status, first_run, last_run,
-                          first_seen, last_seen, updated_at, occurrences, seen_count, evidence, record_time)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 1, ?, ?)
+                          first_seen, last_seen, updated_at, occurrences, seen_count, evidence, record_time,
+                          payload, locator_file, locator_line)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 1, ?, ?, ?, ?, ?)
                         """, arguments: [fp, f.ruleID, f.severity.rawValue, f.findingClass.rawValue, file.path, status.rawValue,
-                                         runID, runID, now, now, now, Self.evidenceSummary(f), f.time])
+                                         runID, runID, now, now, now, Self.evidenceSummary(f), f.time,
+                                         payload, Masking.neutralised(f.locator.file), f.locator.line])
                 }
                 for citation in Set(f.norms.map(\.citation)) {
                     try db.execute(sql: "INSERT OR IGNORE INTO finding_norm (fingerprint, citation) VALUES (?, ?)",
@@ -147,6 +155,23 @@ extension StateStore {
             INSERT INTO run_finding (run_id, fingerprint, status, file_id) VALUES (?, ?, ?, ?)
             ON CONFLICT (run_id, fingerprint) DO UPDATE SET status = excluded.status, file_id = excluded.file_id
             """, arguments: [runID, fingerprint, status.rawValue, fileID])
+    }
+
+    /// Occurrences stored per finding (the first included); beyond it only the count is kept
+    /// (`Finding.occurrences`, `occurrencesTruncated`). 1,000 records are ~300 KB of JSON: a
+    /// report from the store lists them, the scan's own outputs list up to 100,000.
+    package static let storedOccurrences = 1_000
+
+    /// The stored form of a finding: its JSON with at most `storedOccurrences` occurrences and
+    /// the full count. The finding is masked already (`--reveal` runs store none).
+    static func payload(_ f: Finding, occurrences: Int) -> String? {
+        var f = f
+        if f.others.count >= Self.storedOccurrences { f.others = Array(f.others.prefix(Self.storedOccurrences - 1)) }
+        f.occurrences = max(occurrences, 1 + f.others.count)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        guard let data = try? encoder.encode(f) else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// A short summary of the (already masked) evidence: `field[detector]=value; …`, at most 500

@@ -36,13 +36,15 @@ package final class StateStore {
     /// - Parameters:
     ///   - readOnly: for `history` and `trend`: never creates or migrates; throws `.notFound` or `.schema`.
     ///   - lockTimeout: how long `beginRun` waits for another scan to finish (default 30 s).
-    package init(path: String, readOnly: Bool = false, lockTimeout: Double = 30) throws {
+    ///   - mustExist: never creates a store (`trennwand report`): throws `.notFound` for a missing
+    ///     or empty file, but migrates an older schema (v1 → v2) like a scan would.
+    package init(path: String, readOnly: Bool = false, lockTimeout: Double = 30, mustExist: Bool = false) throws {
         self.path = path
         self.lockTimeout = lockTimeout
         self.lock = RunLock(path: path + ".lock")
         let state = try Self.inspect(path: path)
-        if readOnly, case .missing = state { throw StateError.notFound(path: path) }
-        if readOnly, case .empty = state { throw StateError.notFound(path: path) }
+        if readOnly || mustExist, case .missing = state { throw StateError.notFound(path: path) }
+        if readOnly || mustExist, case .empty = state { throw StateError.notFound(path: path) }
         var size: Int64 = 0
         switch state {
         case .missing, .empty:
@@ -75,7 +77,9 @@ package final class StateStore {
             let isNew = try DatabaseQueue(path: path, configuration: probe).read { db -> Bool in
                 let isNew = try Self.verify(db, path: path, size: size)
                 if try migrator.hasBeenSuperseded(db) { throw StateError.schema(path: path, detail: "newer Trennwand") }
-                if readOnly, !isNew, try !migrator.hasCompletedMigrations(db) {
+                // Read-only (history, trend) needs the first schema, not the latest: their
+                // queries use v1's columns, and an older store is migrated by the next scan.
+                if readOnly, !isNew, try migrator.appliedMigrations(db).isEmpty {
                     throw StateError.schemaMismatch(path: path, detail: "not migrated")
                 }
                 return isNew

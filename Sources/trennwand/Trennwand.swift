@@ -14,9 +14,9 @@ struct Trennwand: ParsableCommand {
                        "Data-protection audit of the separation between Jobcenter and Träger."),
         discussion: UI.t("Ausgaben auf Deutsch; --lang en (oder TRENNWAND_LANG=en) für Englisch.",
                          "Messages in German by default; --lang en (or TRENNWAND_LANG=en) for English."),
-        version: trennwandVersion,
+        version: versionText(),
         subcommands: [ScanCommand.self, GateCommand.self, IngestCommand.self, ProfilesCommand.self, RulesCommand.self, WaiveCommand.self,
-                      HistoryCommand.self, TrendCommand.self]
+                      HistoryCommand.self, TrendCommand.self, ReportCommand.self]
     )
 
     static func main() {

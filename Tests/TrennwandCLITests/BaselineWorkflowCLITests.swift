@@ -163,9 +163,7 @@ final class BaselineWorkflowCLITests: XCTestCase {
 }
 
 /// Three records of a tiny export share one fingerprint (TW104: same account, system and
-/// workstation on one day): every output names all three places. Needs the collector to keep the
-/// merged records (`Finding.others`, the state part of #14); until then the finding says 3 but
-/// lists 1, and the test is skipped rather than failing.
+/// workstation on one day): every output names all three places (`Finding.others`).
 final class MergedRecordsCLITests: XCTestCase {
     func testThreeRecordsOneFingerprintAllLocatorsInJSONLinesCSVAndSARIF() throws {
         let dir = try CLI.temporaryDirectory()
@@ -188,7 +186,6 @@ final class MergedRecordsCLITests: XCTestCase {
         let f = try XCTUnwrap(findings.first)
         XCTAssertEqual(f["occurrence_count"] as? Int, 3)
         let occ = try XCTUnwrap(f["occurrences"] as? [[String: Any]])
-        if occ.count == 1 { throw XCTSkip("the collector does not keep merged records yet (Finding.others, state part of #14)") }
         XCTAssertEqual(occ.map { $0["line"] as? Int }, [2, 3, 4])
 
         let csvOut = try CLI.run(base + ["--format", "csv=-", "--format", "text=/dev/null"])

@@ -49,7 +49,7 @@ final class ConfigErrorCLITests: XCTestCase {
         let list = try broken("zugriff/TW105-export-an-traeger.yaml",
                               { $0.replacingOccurrences(of: "and destination_org == \"traeger\"", with: "and channel in @gibtesnicht") },
                               ["rules", "lint"])
-        assertPositioned(list, "TW105-export-an-traeger.yaml", line: 56, "gibtesnicht")
+        assertPositioned(list, "TW105-export-an-traeger.yaml", line: 44, "gibtesnicht")
         let detector = try broken("dokumentation/TW201-interne-kennungen.yaml",
                                   { $0.replacingOccurrences(of: "detects_category(text, \"kennung\")", with: "detects(text, \"gibtesnicht\")") },
                                   ["rules", "lint"])

@@ -95,7 +95,7 @@ final class LongConditionCLITests: XCTestCase {
         description: {de: Test, en: Test}
         severity: high
         applies_to: access
-        norms: [{citation: "§ 35 SGB I", title: Sozialgeheimnis, as_of: 2021-08-20}]
+        norms: [sgb1-35-1]
         rationale: {de: Test, en: Test}
         remediation: {de: Test, en: Test}
         evidence: [system]

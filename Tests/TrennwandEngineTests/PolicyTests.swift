@@ -205,6 +205,23 @@ final class PolicyMatrixTests: XCTestCase {
         XCTAssertTrue(m.cell(direction: j2t, category: "gesundheit")?.legalBasis.contains("§ 67b Abs. 1 S. 3 SGB X") ?? false)
     }
 
+    /// Cells stricter than statute name who decided them and say so in their note (issue #15);
+    /// cells that follow from the statute itself name nobody.
+    func testPolicyCellsNameWhoDecided() throws {
+        let (_, m) = try SeparationMatrix.loadPolicy(rulesDirectory: TestPaths.rules.path)
+        let j2t = "jobcenter->traeger"
+        let gutachten = try XCTUnwrap(m.cell(direction: j2t, category: "gesundheit.gutachten"))
+        XCTAssertEqual(gutachten.decidedBy, "Datenschutzbeauftragte")
+        XCTAssertTrue(gutachten.note?.de.hasPrefix("Festlegung der Trennungsmatrix (Datenschutzbeauftragte):") ?? false)
+        XCTAssertFalse(gutachten.legalBasis.contains("§ 50"), "§ 50 Abs. 1 S. 2 SGB II concerns external assessors only")
+        XCTAssertNil(m.cell(direction: j2t, category: "kennung.kundennummer")?.decidedBy)
+        for (direction, row) in m.cells {
+            for (category, cell) in row where cell.decidedBy != nil {
+                XCTAssertTrue(cell.note?.de.hasPrefix("Festlegung der Trennungsmatrix") ?? false, "\(direction) \(category)")
+            }
+        }
+    }
+
     func testInheritanceDownTheTaxonomy() throws {
         let dir = try FixtureDir()
         let tPath = try dir.write("taxonomy.yaml", smallTaxonomy)
@@ -300,5 +317,34 @@ final class PolicyDuplicateKeyTests: XCTestCase {
             XCTAssertEqual((error as? ConfigError)?.code, "yaml.syntax")
             XCTAssertTrue("\(error)".contains("teilnahme"))
         }
+    }
+}
+
+/// The provisions a matrix cell's free-text legal basis cites, for the catalogue check in `rules lint`.
+final class MatrixCitationTests: XCTestCase {
+    let laws = ["SGB II", "SGB IV", "SGB X", "SGB I", "SGB V", "DSGVO", "AO", "PAuswG"].sorted { $0.count > $1.count }
+
+    func testProvisionsAreReadWithTheirLaw() {
+        XCTAssertEqual(MatrixCitation.provisions(in: "§ 69 Abs. 1 Nr. 1 SGB X i. V. m. § 50 Abs. 1 SGB II", laws: laws),
+                       ["§ 69 SGB X", "§ 50 SGB II"])
+        XCTAssertEqual(MatrixCitation.provisions(in: "§ 35 SGB I; §§ 67d, 69 SGB X; § 78 SGB X; Art. 5 Abs. 1 lit. b, c DSGVO", laws: laws),
+                       ["§ 35 SGB I", "§ 67d SGB X", "§ 69 SGB X", "§ 78 SGB X", "Art. 5 DSGVO"])
+        XCTAssertEqual(MatrixCitation.provisions(in: "§ 35 SGB I; §§ 31–32 SGB II; § 69 SGB X", laws: laws),
+                       ["§ 35 SGB I", "§ 31 SGB II", "§ 32 SGB II", "§ 69 SGB X"])
+        XCTAssertEqual(MatrixCitation.provisions(in: "§ 67b Abs. 2 SGB X; Art. 6 Abs. 1 lit. a, Art. 7 DSGVO", laws: laws),
+                       ["§ 67b SGB X", "Art. 6 DSGVO", "Art. 7 DSGVO"])
+        XCTAssertEqual(MatrixCitation.provisions(in: "§ 18f SGB IV; § 52 Abs. 2 SGB II", laws: laws), ["§ 18f SGB IV", "§ 52 SGB II"])
+        XCTAssertEqual(MatrixCitation.provisions(in: "§ 139b Abs. 2 AO", laws: laws), ["§ 139b AO"])
+    }
+
+    func testShippedMatrixCitesOnlyCatalogueProvisions() throws {
+        let set = RuleSet.load(rulesDirectory: TestPaths.rules.path)
+        let (_, matrix) = try SeparationMatrix.loadPolicy(rulesDirectory: TestPaths.rules.path)
+        let catalogue = try XCTUnwrap(set.catalogue)
+        XCTAssertEqual(RuleChecks.matrixCitationProblems(matrix, catalogue: catalogue).map { $0.text(.en) }, [])
+        let broken = SeparationMatrix(cells: ["jobcenter->traeger": ["stamm": MatrixCell(decision: .forbidden, legalBasis: "§ 99 SGB X; § 69 SGB X")]])
+        let problems = RuleChecks.matrixCitationProblems(broken, catalogue: catalogue)
+        XCTAssertEqual(problems.map(\.code), ["norm.matrix-not-in-catalogue"])
+        XCTAssertTrue(problems.first?.text(.en).contains("cites § 99 SGB X, which the norm catalogue lacks") ?? false)
     }
 }

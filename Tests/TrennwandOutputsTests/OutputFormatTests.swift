@@ -275,18 +275,20 @@ final class OutputHTMLTests: XCTestCase {
 
     func testFilterAttributesArt33AndWaiver() throws {
         let html = try report()
-        XCTAssertEqual(html.components(separatedBy: "<article class=\"finding").count - 1, 6)
-        for attr in ["data-severity=\"critical\"", "data-rule=\"TW203\"", "data-norms=\"|Art. 9 DSGVO|§ 22 BDSG|\"",
-                     "data-status=\"waived\"", "data-status=\"open\"", "data-rank=\"4\"", "data-class=\"gap\""] {
+        XCTAssertEqual(html.components(separatedBy: "<tbody class=\"finding\"").count - 1, 6)
+        XCTAssertEqual(html.components(separatedBy: "<section class=\"group").count - 1, 3, "one group per rule")
+        for attr in ["data-rule=\"TW203\"", "data-norms=\"|Art. 9 DSGVO|§ 22 BDSG|\"",
+                     "data-status=\"waived\"", "data-status=\"open\"", "data-rank=\"4\"", "data-open=\"1\"", "data-open=\"0\""] {
             XCTAssertTrue(html.contains(attr), attr)
         }
         for select in ["name=\"severity\"", "name=\"rule\"", "name=\"norm\"", "name=\"status\""] {
             XCTAssertTrue(html.contains(select), select)
         }
-        // Art. 33: the two critical TW105 findings (rule also tagged `breach`), not the gap.
-        XCTAssertEqual(html.components(separatedBy: "class=\"art33\"").count - 1, 2)
+        // Art. 33: once for the TW105 group (critical, two findings), not per finding, not the gap.
+        XCTAssertEqual(html.components(separatedBy: "<div class=\"art33\">").count - 1, 1)
+        XCTAssertTrue(html.contains("(2 Kandidaten)"))
         XCTAssertTrue(html.contains("genehmigt von Datenschutzbeauftragte JC"))
-        XCTAssertTrue(html.contains("gültig bis 2025-06-30"))
+        XCTAssertTrue(html.contains("gültig bis 30.06.2025"), "waiver expiry as a Berlin date")
         XCTAssertTrue(html.contains("exporte/träger_doku.xml:7:5"))
         XCTAssertTrue(html.contains("Stand 2024-01-01"))
         XCTAssertTrue(html.contains("csv.ragged-row"))
@@ -332,7 +334,7 @@ final class OutputJUnitTests: XCTestCase {
             if name == "failure" { failuresInCase[failuresInCase.count - 1] += 1 }
         }
         XCTAssertEqual(failuresInCase, [0, 1, 1, 0, 1, 0])
-        XCTAssertTrue(sink.text.contains("<system-out>[medium] exporte/verbis_zugriffe.csv:90"))
+        XCTAssertTrue(sink.text.contains("\nTW906 [medium] exporte/verbis_zugriffe.csv:90 "), sink.text)
         XCTAssertFalse(sink.text.contains("\u{01}"), "control character must be replaced")
 
         let critical = MemorySink()

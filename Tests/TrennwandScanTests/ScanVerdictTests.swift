@@ -13,9 +13,23 @@ final class ScanVerdictTests: XCTestCase {
 
     func decide(findings: [Finding], failOn: Severity? = .high, waived: [WaiverInfo?]? = nil, refused: Bool = false,
                 inputs: [InputAccount] = [InputAccount(file: "a.csv")], strict: Bool = false,
-                baseline: BaselineComparison? = nil, lifecycle: [String: FindingStatus]? = nil) -> ScanVerdict.Reason {
+                baseline: BaselineComparison? = nil, stateGate: Bool? = nil) -> ScanVerdict.Reason {
         ScanVerdict.decide(waiverFileRefused: refused, inputs: inputs, strict: strict, failOn: failOn, findings: FindingList(findings),
-                           waived: waived ?? findings.map { _ in nil }, baseline: baseline, lifecycle: lifecycle)
+                           waived: waived ?? findings.map { _ in nil }, baseline: baseline, stateGate: stateGate)
+    }
+
+    /// With `--state` the verdict looks at the whole report set (`StoreReport`), as run 2 would.
+    func decideState(_ entries: [(Finding, FindingLifecycle)], failOn: Severity? = .high, waivers: [Waiver] = [],
+                     baseline: Baseline? = nil, runID: Int64 = 2) -> ScanVerdict.Reason {
+        let report = StoreReport(runID: runID, waivers: WaiverSet(path: "w.yaml", waivers: waivers), now: 1_800_000_000,
+                                 scannedWaivers: [:], baseline: baseline, failOn: failOn)
+        for (f, l) in entries { _ = report.context(f, l) }
+        return decide(findings: [], failOn: failOn, stateGate: report.gating)
+    }
+
+    func lifecycle(_ status: FindingStatus, lastRun: Int64 = 2) -> FindingLifecycle {
+        FindingLifecycle(status: status, firstSeen: 1_700_000_000, firstRun: 1, lastSeen: 1_700_000_000, lastRun: lastRun,
+                         resolvedRun: status == .resolved ? 2 : nil)
     }
 
     func testThresholdWaiversBaselineAndLifecycle() {
@@ -30,9 +44,55 @@ final class ScanVerdictTests: XCTestCase {
         XCTAssertEqual(decide(findings: [high], baseline: known.compare(findings: [high])), .ok)
         let other = Baseline(path: "b.sarif", format: .sarif, entries: [])
         XCTAssertEqual(decide(findings: [high], baseline: other.compare(findings: [high])), .findings)
-        XCTAssertEqual(decide(findings: [high], lifecycle: [high.fingerprint: .open]), .ok)
-        XCTAssertEqual(decide(findings: [high], lifecycle: [high.fingerprint: .reopened]), .findings)
-        XCTAssertEqual(decide(findings: [high], lifecycle: [:]), .findings)
+    }
+
+    /// With a state store every open violation at or above the threshold fails the run — also one
+    /// still open in a file this run skipped as unchanged (lastRun 1); resolved and waived ones do not.
+    func testStateGateCoversEveryOpenFinding() {
+        XCTAssertEqual(decideState([(high, lifecycle(.open))]), .findings)
+        XCTAssertEqual(decideState([(high, lifecycle(.open, lastRun: 1))]), .findings, "still open in a skipped file")
+        XCTAssertEqual(decideState([(high, lifecycle(.new))]), .findings)
+        XCTAssertEqual(decideState([(high, lifecycle(.reopened))]), .findings)
+        XCTAssertEqual(decideState([(high, lifecycle(.resolved))]), .ok)
+        XCTAssertEqual(decideState([(low, lifecycle(.open)), (high, lifecycle(.resolved))]), .ok)
+        XCTAssertEqual(decideState([(finding("TW402", index: 0, findingClass: .gap), lifecycle(.open))]), .ok)
+        XCTAssertEqual(decideState([(high, lifecycle(.open))], failOn: nil), .ok)
+        // Stored as waived, but no waiver covers it any more: open again.
+        XCTAssertEqual(decideState([(high, lifecycle(.waived, lastRun: 1))]), .findings)
+        // A skipped file's finding is matched against the waiver set.
+        let waiver = Waiver(rule: "TW101", fingerprint: high.fingerprint, reason: "Vertretung", approver: "Max Mustermann",
+                            created: 1_700_000_000, expires: 1_900_000_000, position: SourcePosition(file: "w.yaml", line: 1, column: 1))
+        XCTAssertEqual(decideState([(high, lifecycle(.open, lastRun: 1))], waivers: [waiver]), .ok)
+        var expired = waiver
+        expired.expires = 1_750_000_000
+        XCTAssertEqual(decideState([(high, lifecycle(.open, lastRun: 1))], waivers: [expired]), .findings)
+        // With a baseline only findings new against it count.
+        let known = Baseline(path: "b.sarif", format: .sarif, entries: [.init(fingerprint: high.fingerprint, ruleID: "TW101")])
+        XCTAssertEqual(decideState([(high, lifecycle(.open, lastRun: 1))], baseline: known), .ok)
+        let empty = Baseline(path: "b.sarif", format: .sarif, entries: [])
+        XCTAssertEqual(decideState([(high, lifecycle(.open, lastRun: 1))], baseline: empty), .findings)
+    }
+
+    /// The contexts: lifecycle adjusted by today's waivers, baseline states and counts over the set.
+    func testStoreReportContexts() {
+        let report = StoreReport(runID: 2, waivers: nil, now: 1_800_000_000, scannedWaivers: [:],
+                                 baseline: Baseline(path: "b", format: .sarif, entries: [.init(fingerprint: high.fingerprint, ruleID: "TW101"),
+                                                                                          .init(fingerprint: "f" + String(repeating: "0", count: 31), ruleID: "TW9")]),
+                                 failOn: .high)
+        let a = report.context(high, lifecycle(.waived, lastRun: 1))
+        XCTAssertEqual(a.lifecycle?.status, .open)
+        XCTAssertEqual(a.baseline, .unchanged)
+        let b = report.context(low, lifecycle(.new))
+        XCTAssertEqual(b.baseline, .new)
+        XCTAssertEqual(b.lifecycle?.status, .new)
+        // New in run 1, its file skipped by run 2: still open.
+        XCTAssertEqual(report.context(finding("TW104", index: 4), lifecycle(.new, lastRun: 1)).lifecycle?.status, .open)
+        XCTAssertEqual(report.context(finding("TW105", index: 5), lifecycle(.reopened, lastRun: 1)).lifecycle?.status, .open)
+        let c = report.context(finding("TW103", index: 3), lifecycle(.resolved))
+        XCTAssertNil(c.baseline)
+        // The TW9 entry was never shown: the outputs write it as `absent`.
+        XCTAssertEqual(report.baselineCounts, BaselineCounts(new: 3, unchanged: 1, gone: 1,
+                                                             absent: [.init(fingerprint: "f" + String(repeating: "0", count: 31), ruleID: "TW9")]))
     }
 
     func testErrorsComeBeforeFindings() {

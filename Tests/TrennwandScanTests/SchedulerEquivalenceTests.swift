@@ -105,6 +105,113 @@ final class SchedulerEquivalenceTests: XCTestCase {
     }
 }
 
+extension SchedulerEquivalenceTests {
+    /// Every occurrence of every finding, as text: `fingerprint file:line#index time evidence…`.
+    static func occurrenceLists(_ r: ScanResult) -> [String] {
+        Array(r.findings).flatMap { f in
+            f.occurrenceList.map { o in
+                "\(f.fingerprint) \(o.locator.file):\(o.locator.line)#\(o.locator.index) \(o.time ?? -1) "
+                    + o.evidence.map { "\($0.field)=\($0.value)" }.joined(separator: ",")
+            } + ["\(f.fingerprint) count \(f.occurrences) truncated \(f.occurrencesTruncated)"]
+        }
+    }
+
+    /// Samples hold records that merge into one finding: each keeps every record, in the same
+    /// order for any workers, chunk size and spill limits (findings and occurrences spilled).
+    func testOccurrenceListsAreTheSameForAnyWorkersChunksAndSpill() throws {
+        let samples = try SamplesFixture()
+        let sequential = try samples.scan(threads: 1, keepInMemory: Int.max, othersInMemory: Int.max)
+        let merged = Array(sequential.findings).filter { $0.occurrences > 1 }
+        XCTAssertFalse(merged.isEmpty, "Samples have no merged records any more")
+        for f in merged {
+            XCTAssertEqual(f.occurrenceList.count, f.occurrences, f.fingerprint)
+            XCTAssertFalse(f.occurrencesTruncated)
+            // Report order: by input, then by record.
+            let keys = f.occurrenceList.map(\.locator.index)
+            if Set(f.occurrenceList.map(\.locator.file)).count == 1 { XCTAssertEqual(keys, keys.sorted(), f.fingerprint) }
+        }
+        let expected = Self.occurrenceLists(sequential)
+        for (threads, chunk, keep, others) in [(2, nil, nil, nil), (4, 512, nil, 0), (3, 2_048, 0, 0), (1, 700, 10, 3),
+                                               (1, nil, 0, 0)] as [(Int, Int?, Int?, Int?)] {
+            let r = try samples.scan(threads: threads, chunkBytes: chunk, keepInMemory: keep, othersInMemory: others)
+            XCTAssertEqual(Self.occurrenceLists(r), expected, "threads \(threads), chunk \(chunk ?? 0), spill \(keep ?? -1)/\(others ?? -1)")
+        }
+        // Inputs in reverse order: aggregate rules with late records are evaluated again exactly
+        // (ExactAggregates); the occurrence lists still do not depend on workers or chunks.
+        let reversed = Array(samples.config.inputs.reversed())
+        let reversedSequential = Self.occurrenceLists(try samples.scan(threads: 1, inputs: reversed))
+        for (threads, chunk) in [(2, nil), (4, 512)] as [(Int, Int?)] {
+            let r = try samples.scan(threads: threads, chunkBytes: chunk, othersInMemory: 2, inputs: reversed)
+            XCTAssertEqual(Self.occurrenceLists(r), reversedSequential, "reversed, threads \(threads), chunk \(chunk ?? 0)")
+        }
+    }
+
+    /// The collector alone: occurrences beyond the memory budget go to the spill file and are read
+    /// back in arrival order, also for a finding that is itself spilled.
+    func testSpilledOccurrencesAreReadBack() {
+        func occurrence(_ f: Finding, _ k: Int) -> Finding {
+            var o = f
+            o.locator = Locator(file: f.locator.file, line: 100 + k, byteOffset: Int64(1_000 + k), index: 50 + k, recordID: "r\(k)")
+            o.time = 1_736_000_000 + Int64(k)
+            o.evidence = [Evidence(field: "subject", detector: "kundennummer", value: "123D•••\(k)")]
+            return o
+        }
+        let base = (0..<6).map { finding("TW10\($0)", file: "f.csv", index: $0) }
+        var all: [Finding] = base
+        for k in 0..<30 { all.append(occurrence(base[k % 6], k)) }
+        var memory = FindingCollector(keepInMemory: 1_000, othersInMemory: 1_000)
+        var partly = FindingCollector(keepInMemory: 3, othersInMemory: 7)
+        var spilled = FindingCollector(keepInMemory: 0, othersInMemory: 0)
+        for f in all {
+            memory.add(f, fileOrder: 0)
+            partly.add(f, fileOrder: 0)
+            spilled.add(f, fileOrder: 0)
+        }
+        let a = memory.sorted(), b = partly.sorted(), c = spilled.sorted()
+        XCTAssertFalse(a.items.contains { $0.othersTail != nil })
+        XCTAssertTrue(b.items.contains { $0.othersTail != nil && !$0.others.isEmpty }, "some kept, then spilled")
+        XCTAssertTrue(c.items.allSatisfy { $0.others.isEmpty && $0.othersSpilled == 5 })
+        XCTAssertEqual(a.map(\.others.count), Array(repeating: 5, count: 6))
+        XCTAssertEqual(a[1].others.map(\.locator.recordID), ["r1", "r7", "r13", "r19", "r25"])
+        XCTAssertEqual(Canonical.lines(Array(b)), Canonical.lines(Array(a)))
+        XCTAssertEqual(Canonical.lines(Array(c)), Canonical.lines(Array(a)))
+        XCTAssertEqual(c.map(\.occurrences), Array(repeating: 6, count: 6))
+        // The first records only (what the state store keeps), the count in full.
+        for list in [a, b, c] {
+            for limit in [1, 3, 100] {
+                let f = list.finding(at: 1, occurrencesUpTo: limit)
+                XCTAssertEqual(f.others, Array(a[1].others.prefix(limit - 1)), "limit \(limit)")
+                XCTAssertEqual(f.occurrences, 6)
+                XCTAssertEqual(f.occurrencesTruncated, limit < 6)
+            }
+        }
+    }
+}
+
+extension SchedulerEquivalenceTests {
+    /// Beyond the per-finding cap records are only counted: the list keeps the first ones, in
+    /// memory or spilled alike, and says it is truncated.
+    func testOccurrencesBeyondTheCapAreCountedOnly() {
+        let base = finding("TW104", file: "f.csv", index: 0)
+        for (keep, others) in [(1_000, 1_000), (0, 0), (1_000, 2)] {
+            var c = FindingCollector(keepInMemory: keep, othersInMemory: others, maxOthers: 3)
+            for k in 0..<10 {
+                var f = base
+                f.locator.index = k
+                f.locator.line = 2 + k
+                c.add(f, fileOrder: 0)
+            }
+            let list = c.sorted()
+            XCTAssertEqual(list.count, 1)
+            let f = list[0]
+            XCTAssertEqual(f.occurrences, 10)
+            XCTAssertEqual(f.occurrenceList.map(\.locator.index), [0, 1, 2, 3], "spill \(keep)/\(others)")
+            XCTAssertTrue(f.occurrencesTruncated)
+        }
+        XCTAssertEqual(FindingCollector.maxOthersPerFinding, 100_000)
+    }
+}
+
 extension FindingCollector.Item {
     var isSpilled: Bool {
         if case .spilled = stored { return true }

@@ -29,11 +29,12 @@ struct SamplesFixture {
 
     /// The scheduler over Samples' inputs (or `inputs`) with the given workers, chunk size, spill
     /// limit and reorder limit.
-    func scan(threads: Int, chunkBytes: Int? = nil, keepInMemory: Int? = nil, inputs: [ScanInput]? = nil,
+    func scan(threads: Int, chunkBytes: Int? = nil, keepInMemory: Int? = nil, othersInMemory: Int? = nil, inputs: [ScanInput]? = nil,
               reorderLimit: Int? = nil) throws -> ScanResult {
         var s = ScanScheduler(catalog: catalog, ruleSet: ruleSet, policy: policy, pseudonymizer: Pseudonymizer(key: key),
                               onlyRules: nil, now: config.now!, threads: threads, chunkBytes: chunkBytes)
         s.keepInMemory = keepInMemory
+        s.othersInMemory = othersInMemory
         if let reorderLimit { s.reorderLimit = reorderLimit }
         return try s.run(inputs ?? config.inputs)
     }

@@ -1,22 +1,29 @@
 #!/usr/bin/env python3
 """Headless-browser check of the Trennwand HTML report (Debian `chromium`, stdlib only).
 
-Usage: check_report.py [REPORT.html] [SCREENSHOT.png]
+Usage: check_report.py [REPORT.html] [SCREENSHOT.png] [--max-pages N] [--print-png PRINT.png]
   default report: Tests/TrennwandOutputsTests/Golden/report.html (the golden fixture report)
-  default screenshot: /tmp/trennwand-report.png
+  default screenshot: /tmp/trennwand-report.png (desktop, 1400 x 900); the 390 px picture is
+  written beside it as <name>-390.png and the PDF as <name>.pdf.
 
 Opens the report from file:// in headless chromium and drives it over the DevTools protocol
 (a minimal WebSocket client, no extra packages) to verify that
   1. the inline script runs under the report's own CSP (the "shown" counter is filled in),
   2. no CSP violation or other console error is reported,
   3. the planted `<script>alert(1)</script>` evidence is text, not an element, and no dialog opens,
-  4. choosing a filter hides findings (severity, rule, norm, status, reset),
+  4. choosing a filter hides findings (severity, rule, norm, status, reset) and empty groups,
   5. the report makes no network request,
-and writes a screenshot. Exit 0 = all checks passed, 1 = a check failed, 77 = chromium missing (skip).
+  6. at 1400 px and at 390 px nothing scrolls sideways (scrollWidth <= innerWidth),
+  7. the first critical finding starts within the first screen at 1400 x 900,
+  8. printed to A4 PDF (Page.printToPDF) it has at most N pages (--max-pages; pages counted in the PDF),
+and writes the screenshots (with --print-png also the PDF's first page as chromium's PDF viewer
+renders it).
+Exit 0 = all checks passed, 1 = a check failed, 77 = chromium missing (skip).
 """
 import base64
 import json
 import os
+import re
 import shutil
 import socket
 import struct
@@ -109,9 +116,20 @@ def free_port():
 
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
-    report = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
+    args = sys.argv[1:]
+    max_pages, print_png = None, None
+    if "--max-pages" in args:
+        i = args.index("--max-pages")
+        max_pages = int(args[i + 1])
+        del args[i:i + 2]
+    if "--print-png" in args:
+        i = args.index("--print-png")
+        print_png = args[i + 1]
+        del args[i:i + 2]
+    report = os.path.abspath(args[0] if len(args) > 0 else
                              os.path.join(here, "..", "TrennwandOutputsTests", "Golden", "report.html"))
-    shot = sys.argv[2] if len(sys.argv) > 2 else "/tmp/trennwand-report.png"
+    shot = args[1] if len(args) > 1 else "/tmp/trennwand-report.png"
+    stem = shot[:-4] if shot.endswith(".png") else shot
     browser = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
     if not browser:
         print("SKIP: chromium not installed (apt-get install -y chromium)")
@@ -120,7 +138,7 @@ def main():
     profile = tempfile.mkdtemp(prefix="tw-chromium-")
     proc = subprocess.Popen([browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
                              "--disable-extensions", "--disable-background-networking", f"--user-data-dir={profile}",
-                             f"--remote-debugging-port={port}", "--window-size=1280,1800", "about:blank"],
+                             f"--remote-debugging-port={port}", "--window-size=1400,900", "about:blank"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     failures = []
 
@@ -146,20 +164,38 @@ def main():
         cdp = CDP(targets[0]["webSocketDebuggerUrl"])
         for domain in ("Page.enable", "Runtime.enable", "Log.enable", "Network.enable"):
             cdp.send(domain)
+        def viewport(width, height, mobile=False, scale=1):
+            cdp.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=scale, mobile=mobile)
+            time.sleep(0.2)
+
+        def screenshot(path):
+            png = cdp.send("Page.captureScreenshot", format="png", captureBeyondViewport=False)
+            with open(path, "wb") as f:
+                f.write(base64.b64decode(png["data"]))
+            print(f"screenshot: {path}")
+
+        def overflow():
+            return cdp.eval("[document.scrollingElement.scrollWidth, window.innerWidth]")
+
+        viewport(1400, 900)
         cdp.send("Page.navigate", url="file://" + report)
         for _ in range(100):
             if cdp.eval("document.readyState") == "complete":
                 break
             time.sleep(0.05)
         time.sleep(0.3)
-        total = cdp.eval("document.querySelectorAll('article.finding').length")
+        total = cdp.eval("document.querySelectorAll('tbody.finding').length")
         check(total and total > 0, f"report renders ({total} findings)")
         check(cdp.eval("document.getElementById('shown').textContent") == str(total),
               "inline script ran under the CSP (shown counter filled in)")
         check(cdp.eval("document.scripts.length") == 1, "exactly one script element (ours)")
-        check(cdp.eval("document.body.textContent.indexOf('<script>alert(1)</script>') >= 0"),
-              "planted <script> is shown as text")
-        visible = "[...document.querySelectorAll('article.finding')].filter(a => !a.hidden).length"
+        with open(report, encoding="utf-8") as f:
+            planted = "&lt;script&gt;alert(1)" in f.read()
+        if planted:  # only reports that carry the planted value (the fixture, --reveal)
+            check(cdp.eval("document.body.textContent.indexOf('<script>alert(1)</script>') >= 0"),
+                  "planted <script> is shown as text")
+        visible = "[...document.querySelectorAll('tbody.finding')].filter(a => !a.hidden).length"
+        groups_visible = "[...document.querySelectorAll('section.group')].filter(g => !g.hidden).length"
 
         def choose(name, value):
             cdp.eval(f"(() => {{ const s = document.querySelector('#filters select[name={name}]');"
@@ -167,16 +203,21 @@ def main():
             return cdp.eval(visible)
 
         def expected(pred):
-            return cdp.eval(f"[...document.querySelectorAll('article.finding')].filter(a => {pred}).length")
+            return cdp.eval(f"[...document.querySelectorAll('tbody.finding')].filter(a => {pred}).length")
 
         n = choose("severity", "4")
         check(0 < n < total and n == expected("a.dataset.rank >= 4"), f"severity filter 'critical' shows {n} of {total}")
+        g = cdp.eval(groups_visible)
+        gexp = cdp.eval("[...document.querySelectorAll('section.group')].filter(g => g.querySelector('tbody.finding[data-rank=\"4\"]')).length")
+        check(g == gexp, f"groups without a shown finding are hidden ({g} groups shown)")
         cdp.eval("document.getElementById('reset').click()")
         check(cdp.eval(visible) == total, "reset shows all findings again")
         n = choose("status", "waived")
         check(0 < n < total and n == expected("a.dataset.status === 'waived'"), f"status filter 'waived' shows {n}")
+        n = choose("status", "open")
+        check(0 < n <= total and n == expected("a.dataset.open === '1'"), f"status filter 'open' shows {n}")
         choose("status", "")
-        rule = cdp.eval("document.querySelector('article.finding').dataset.rule")
+        rule = cdp.eval("document.querySelector('tbody.finding').dataset.rule")
         n = choose("rule", rule)
         check(0 < n <= total and n == expected(f"a.dataset.rule === {json.dumps(rule)}"), f"rule filter {rule} shows {n}")
         choose("rule", "")
@@ -186,10 +227,34 @@ def main():
         choose("norm", "")
         cdp.eval("document.getElementById('reset').click()")
         cdp.eval("window.scrollTo(0, 0)")
-        png = cdp.send("Page.captureScreenshot", format="png", captureBeyondViewport=False)
-        with open(shot, "wb") as f:
-            f.write(base64.b64decode(png["data"]))
-        print(f"screenshot: {shot}")
+        sw, iw = overflow()
+        check(sw <= iw, f"no horizontal overflow at 1400 px (scrollWidth {sw}, innerWidth {iw})")
+        top = cdp.eval("(() => { const c = document.querySelector('tbody.finding[data-rank=\"4\"]');"
+                       " return c ? c.getBoundingClientRect().top : null; })()")
+        if top is not None:
+            check(0 <= top < 900 - 40, f"first critical finding within the first screen at 1400 x 900 (top {top:.0f} px)")
+        screenshot(shot)
+        viewport(390, 844, mobile=True)
+        cdp.eval("window.scrollTo(0, 0)")
+        sw, iw = overflow()
+        check(sw <= iw, f"no horizontal overflow at 390 px (scrollWidth {sw}, innerWidth {iw})")
+        screenshot(stem + "-390.png")
+        viewport(1400, 900)
+        pdf = base64.b64decode(cdp.send("Page.printToPDF", paperWidth=8.27, paperHeight=11.69, printBackground=True,
+                                        preferCSSPageSize=True)["data"])
+        with open(stem + ".pdf", "wb") as f:
+            f.write(pdf)
+        pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+        print(f"pdf: {stem}.pdf, {pages} pages")
+        check(pages > 0, f"print-to-PDF produced {pages} pages")
+        if max_pages is not None:
+            check(pages <= max_pages, f"printed report has at most {max_pages} A4 pages ({pages})")
+        if print_png:
+            # The PDF's first page as chromium's own PDF viewer renders it (toolbar hidden), taken
+            # after all other checks because it leaves the report.
+            print_shot_pending = True
+        else:
+            print_shot_pending = False
         cdp.eval("1")  # drain pending events
         dialogs = [e for e in cdp.events if e.get("method") == "Page.javascriptDialogOpening"]
         check(not dialogs, "no JavaScript dialog opened (planted script did not execute)")
@@ -199,6 +264,11 @@ def main():
         check(not errors, "no console errors or CSP violations" + (": " + "; ".join(errors) if errors else ""))
         requests = [e["params"]["request"]["url"] for e in cdp.events if e.get("method") == "Network.requestWillBeSent"]
         check(all(u.startswith("file://") for u in requests), "no network requests" + (": " + ", ".join(requests) if requests else ""))
+        if print_shot_pending:
+            viewport(620, 860, scale=2)
+            cdp.send("Page.navigate", url="file://" + os.path.abspath(stem + ".pdf") + "#page=1&toolbar=0&navpanes=0&view=Fit")
+            time.sleep(3)
+            screenshot(print_png)
     finally:
         proc.terminate()
         try:

@@ -15,11 +15,16 @@ public struct MatrixCell: Sendable, Hashable {
     public var note: Localized?
     /// The cell rests on a legal reading not yet confirmed (see domain.md, UNVERIFIED items).
     public var unverified: Bool
+    /// Who decided the cell when it is stricter than the statute (`decided_by:`, e.g.
+    /// "Datenschutzbeauftragte"): a Festlegung der Trennungsmatrix, not a statutory prohibition;
+    /// the note gives the reason. Nil: the cell follows from `legalBasis` itself.
+    public var decidedBy: String?
     /// Where the cell is declared (nil when built in code).
     public var position: SourcePosition?
 
     public init(decision: MatrixDecision, legalBasis: String, note: Localized? = nil,
-                unverified: Bool = false, position: SourcePosition? = nil) {
+                unverified: Bool = false, position: SourcePosition? = nil, decidedBy: String? = nil) {
+        self.decidedBy = decidedBy
         self.decision = decision
         self.legalBasis = legalBasis
         self.note = note
@@ -100,7 +105,7 @@ extension SeparationMatrix {
     /// Loads `Rules/policy/matrix.yaml`-style files, validated against `taxonomy`.
     ///
     /// Format: `directions: { <direction>: { <category>: { decision, legal_basis, note: {de, en},
-    /// unverified? } } }`.
+    /// unverified?, decided_by? } } }`.
     public static func load(path: String, taxonomy: Taxonomy) throws -> SeparationMatrix {
         try parse(YAMLNode.load(path: path), taxonomy: taxonomy)
     }
@@ -158,7 +163,7 @@ extension SeparationMatrix {
     }
 
     private static func parseCell(_ entry: YAMLMapping.Entry, direction: String) throws -> MatrixCell {
-        let m = try entry.value.mapping(allowed: ["decision", "legal_basis", "note", "unverified"])
+        let m = try entry.value.mapping(allowed: ["decision", "legal_basis", "note", "unverified", "decided_by"])
         let decisionNode = try m.required("decision")
         let raw = try decisionNode.string()
         guard let decision = MatrixDecision(rawValue: raw) else {
@@ -182,7 +187,7 @@ extension SeparationMatrix {
         }
         return MatrixCell(decision: decision, legalBasis: basis, note: try m.required("note").localized(),
                           unverified: try m.optional("unverified")?.bool() ?? false,
-                          position: entry.keyNode.position)
+                          position: entry.keyNode.position, decidedBy: try m.optional("decided_by")?.string())
     }
 
     /// Loads `<rulesDirectory>/taxonomy.yaml` and `<rulesDirectory>/policy/matrix.yaml`.

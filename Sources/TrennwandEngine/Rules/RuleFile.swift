@@ -69,13 +69,46 @@ public struct RuleExample: Sendable {
     public var note: String?
 }
 
+/// One entry of a rule's `norms:` list: a key of the norm catalogue, or an inline citation
+/// (`{citation, title, as_of}`, for packs without `norms.yaml`).
+public enum NormRef: Sendable {
+    case key(String, SourcePosition)
+    case inline(Norm, SourcePosition)
+
+    public var position: SourcePosition {
+        switch self {
+        case .key(_, let p), .inline(_, let p): return p
+        }
+    }
+
+    var inlineNorm: Norm? {
+        if case .inline(let n, _) = self { return n }
+        return nil
+    }
+}
+
+/// A rule's reason for applying a norm beyond whom it binds (`norm_notes: {key: {de, en}}`).
+public struct NormNote: Sendable {
+    public var key: String
+    public var reason: Localized
+    public var position: SourcePosition
+}
+
 /// A rule as written in its YAML file, before its condition is compiled.
 public struct RuleFile: Sendable {
     public var id: String
     public var title: Localized
     public var description: Localized
     public var severity: Severity
+    /// The norms as findings carry them: catalogue entries resolved by `RuleSet.load` (inline
+    /// entries of packs without a catalogue as written).
     public var norms: [Norm]
+    /// The `norms:` entries as written: catalogue keys or inline citations.
+    public var normRefs: [NormRef]
+    /// Why a norm that binds only the Jobcenter applies to the Träger's records (`norm_notes:`).
+    public var normNotes: [NormNote]
+    /// A decision stricter than statute the rule encodes (`policy_decision:`), naming who took it.
+    public var policyDecision: Localized?
     public var rationale: Localized
     public var remediation: Localized
     /// The condition (record rules) or the aggregate (aggregate rules).
@@ -116,7 +149,7 @@ public struct RuleFile: Sendable {
 
     static let keys: Set<String> = [
         "id", "title", "description", "severity", "applies_to", "over", "norms", "rationale", "remediation",
-        "condition", "aggregate", "evidence", "tags", "class", "examples", "fingerprint",
+        "condition", "aggregate", "evidence", "tags", "class", "examples", "fingerprint", "norm_notes", "policy_decision",
     ]
 
     /// Parses a rule file; every problem is a `ConfigError` naming file:line:column.
@@ -148,20 +181,32 @@ public struct RuleFile: Sendable {
             }
             target = .record(k)
         }
-        var norms: [Norm] = []
+        var normRefs: [NormRef] = []
         for n in try m.required("norms").sequence() {
+            if case .scalar = n.node {
+                // A key of the norm catalogue (Rules/norms.yaml), resolved by `RuleSet.load`.
+                normRefs.append(.key(try n.string(), n.position))
+                continue
+            }
             let nm = try n.mapping(allowed: ["citation", "title", "as_of"])
             let asOfNode = try nm.required("as_of")
             let asOf = try asOfNode.string()
             guard let parsed = CivilTime.parseISO8601(Array(asOf.utf8)), parsed.dateOnly else {
                 throw RuleIssue.badAsOf(asOfNode.position)
             }
-            norms.append(Norm(citation: try nm.required("citation").string(), title: try nm.required("title").string(),
-                              asOf: asOf))
+            normRefs.append(.inline(Norm(citation: try nm.required("citation").string(), title: try nm.required("title").string(),
+                                         asOf: asOf), n.position))
         }
-        if norms.isEmpty {
+        if normRefs.isEmpty {
             throw RuleIssue.noNorms(try m.required("norms").position)
         }
+        var normNotes: [NormNote] = []
+        if let notes = m.optional("norm_notes") {
+            for e in try notes.mapping().entries {
+                normNotes.append(NormNote(key: e.key, reason: try e.value.localized(), position: e.keyNode.position))
+            }
+        }
+        let policyDecision = try m.optional("policy_decision")?.localized()
         var findingClass = FindingClass.violation
         if let c = m.optional("class") {
             guard let fc = FindingClass(rawValue: try c.string()) else {
@@ -211,7 +256,8 @@ public struct RuleFile: Sendable {
         }
         return RuleFile(
             id: id, title: try m.required("title").localized(), description: try m.required("description").localized(),
-            severity: severity, norms: norms, rationale: try m.required("rationale").localized(),
+            severity: severity, norms: normRefs.compactMap(\.inlineNorm), normRefs: normRefs, normNotes: normNotes,
+            policyDecision: policyDecision, rationale: try m.required("rationale").localized(),
             remediation: try m.required("remediation").localized(), body: body,
             evidence: evidence, tags: try m.optional("tags")?.stringList() ?? [], findingClass: findingClass,
             examples: examples, fingerprintFields: fingerprintFields, fingerprintBucket: fingerprintBucket,

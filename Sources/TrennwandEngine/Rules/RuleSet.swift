@@ -49,6 +49,8 @@ public struct RuleSet: Sendable {
     /// SHA-256 over every data file of the rules directory (rules, policy, lists, profiles), so a
     /// changed rule pack is recognised (history, incremental scans).
     public let hash: String
+    /// The norm catalogue (`norms.yaml`) the rules cite by key; nil when the directory has none.
+    public var catalogue: NormCatalog? = nil
 
     /// Directories below the rules directory that hold other data than rules.
     static let reserved: Set<String> = ["profiles", "policy", "lists", "named-lists"]
@@ -75,9 +77,18 @@ public struct RuleSet: Sendable {
         var rules: [RuleFile] = []
         var errors: [ConfigError] = []
         var seen: [String: String] = [:]
+        var catalogue: NormCatalog?
+        do {
+            catalogue = try NormCatalog.load(rulesDirectory: rulesDirectory)
+        } catch let e as ConfigError {
+            errors.append(e)
+        } catch {
+            errors.append(RuleIssue.unreadable(SourcePosition(file: rulesDirectory + "/" + NormCatalog.fileName, line: 1, column: 1), reason: error))
+        }
         for path in ruleFiles(in: rulesDirectory) {
             do {
-                let rule = try RuleFile.parse(try YAMLNode.load(path: path))
+                var rule = try RuleFile.parse(try YAMLNode.load(path: path))
+                rule.norms = resolveNorms(rule, catalogue: catalogue, errors: &errors)
                 let name = (path as NSString).lastPathComponent
                 if !name.hasPrefix(rule.id + "-") && !name.hasPrefix(rule.id + ".") {
                     errors.append(RuleIssue.fileName(rule.position, id: rule.id))
@@ -94,10 +105,39 @@ public struct RuleSet: Sendable {
                 errors.append(RuleIssue.unreadable(SourcePosition(file: path, line: 1, column: 1), reason: error))
             }
         }
-        return RuleSet(rules: rules.sorted { $0.id < $1.id }, errors: errors, hash: directoryHash(rulesDirectory))
+        return RuleSet(rules: rules.sorted { $0.id < $1.id }, errors: errors, hash: directoryHash(rulesDirectory),
+                       catalogue: catalogue)
     }
 
-    static func directoryHash(_ dir: String) -> String {
+    /// The rule's norms in the order written: catalogue keys resolved into `Norm`s (with summary,
+    /// binding party, source and last amendment), inline citations as written; the rule's
+    /// `policy_decision` goes onto each. An unknown key is an error at its position.
+    static func resolveNorms(_ rule: RuleFile, catalogue: NormCatalog?, errors: inout [ConfigError]) -> [Norm] {
+        var out: [Norm] = []
+        for ref in rule.normRefs {
+            var norm: Norm
+            switch ref {
+            case .inline(let n, _):
+                norm = n
+            case .key(let key, let p):
+                guard let catalogue else {
+                    errors.append(NormIssue.noCatalogue(p, key: key))
+                    continue
+                }
+                guard let entry = catalogue[key] else {
+                    errors.append(NormIssue.unknownKey(p, key: key, suggestion: catalogue.suggestion(for: key)))
+                    continue
+                }
+                norm = entry.norm
+            }
+            norm.policyDecision = rule.policyDecision?.de
+            out.append(norm)
+        }
+        return out
+    }
+
+    /// The rule-pack hash of `dir` without parsing it (also shown by `trennwand --version`).
+    public static func directoryHash(_ dir: String) -> String {
         var h = ContentHash()
         let fm = FileManager.default
         let files = (fm.enumerator(atPath: dir)?.allObjects as? [String] ?? [])

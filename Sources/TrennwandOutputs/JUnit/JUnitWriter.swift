@@ -3,10 +3,15 @@ import TrennwandRecords
 
 /// JUnit XML for CI test views: one `<testsuite>` per run.
 ///
-/// Test cases: every rule of the run is a test case that passes (it shows what was checked; its
-/// `<system-out>` lists the rule's findings that do not fail: waived, below `RunInfo.failOn`,
-/// known from the baseline, resolved, absent), and every failing finding is a test case of its
-/// own with exactly one `<failure>` (the strict Ant JUnit schema allows one per test case). A
+/// Test cases: every rule of the run is a test case that passes (it shows what was checked), and
+/// every failing finding is a test case of its own with exactly one `<failure>`. The findings that
+/// do not fail (waived, below `RunInfo.failOn`, known from the baseline, resolved, absent) are lines
+/// of the suite's `<system-out>`, each led by its rule id. That shape is what the Apache Ant JUnit
+/// schema (windyroad JUnit.xsd, kept in Tests/data/junit/) accepts: at most one `<failure>` and no
+/// `<system-out>` in a test case, `<system-out>`/`<system-err>` required at the end of a suite, no
+/// attributes on `<testsuites>`, `package`, `id` and `hostname` required on its suites. `hostname`
+/// is always `localhost` (allowed by the schema when it is not determined): reports name no
+/// machine of the auditing office and golden files stay byte-stable. A
 /// finding fails when it is open (not waived, not resolved, not absent), at or above `failOn`,
 /// and — with a baseline — new. Known findings are passed lines marked `[bekannt]`/`[known]`,
 /// not `<skipped>`: they were checked, and CI views count skipped tests as "not run".
@@ -99,8 +104,8 @@ package struct JUnitWriter: FindingWriter {
         let stamp = String(CivilTime.iso8601(run.started).dropLast())  // JUnit timestamps carry no zone
         let counts = "tests=\"\(tests)\" failures=\"\(failingFindings)\" errors=\"0\" skipped=\"0\" time=\"\(seconds)\""
         var head = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        head += "<testsuites name=\"Trennwand\" \(counts)>\n"
-        head += "  <testsuite name=\"trennwand\" \(counts) timestamp=\"\(stamp)\">\n"
+        head += "<testsuites>\n"
+        head += "  <testsuite name=\"trennwand\" package=\"trennwand\" id=\"0\" hostname=\"localhost\" \(counts) timestamp=\"\(stamp)\">\n"
         head += "    <properties>\n"
         func property(_ name: String, _ value: String) -> String {
             "      <property name=\"" + XML.escape(name, attribute: true) + "\" value=\"" + XML.escape(value, attribute: true) + "\"/>\n"
@@ -122,18 +127,14 @@ package struct JUnitWriter: FindingWriter {
         head += property("trennwand.recordsRejected", String(summary.recordsRejected))
         head += "    </properties>\n"
         try sink.write(head)
+        var outs: [String] = []
         for id in order {
-            var tc = "    <testcase classname=\"" + XML.escape("trennwand." + id, attribute: true) + "\" name=\""
-                + XML.escape(names[id] ?? id, attribute: true) + "\" time=\"0\""
-            let outs = outLines[id] ?? []
-            if outs.isEmpty {
-                tc += "/>\n"
-            } else {
-                tc += ">\n      <system-out>" + XML.escape(outs.joined(separator: "\n")) + "</system-out>\n    </testcase>\n"
-            }
-            tc += (failures[id] ?? []).joined()
-            try sink.write(tc)
+            let tc = "    <testcase classname=\"" + XML.escape("trennwand." + id, attribute: true) + "\" name=\""
+                + XML.escape(names[id] ?? id, attribute: true) + "\" time=\"0\"/>\n"
+            try sink.write(tc + (failures[id] ?? []).joined())
+            outs += (outLines[id] ?? []).map { id + " " + $0 }
         }
+        try sink.write("    <system-out>" + XML.escape(outs.joined(separator: "\n")) + "</system-out>\n    <system-err></system-err>\n")
         try sink.write("  </testsuite>\n</testsuites>\n")
         try sink.flush()
     }

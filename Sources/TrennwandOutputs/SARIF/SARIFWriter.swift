@@ -61,7 +61,7 @@ package struct SARIFWriter: FindingWriter {
                 help: SARIFWriter.help(r, lang),
                 defaultConfiguration: SARIFConfiguration(level: SARIFWriter.level(r.severity)),
                 properties: SARIFRuleProperties(
-                    tags: SARIFWriter.unique(r.tags + ["privacy", r.findingClass.rawValue]),
+                    tags: SARIFWriter.tags(r),
                     norms: r.norms.map { SARIFNorm(citation: $0.citation, title: $0.title, asOf: $0.asOf) },
                     severity: r.severity.rawValue, findingClass: r.findingClass.rawValue,
                     securitySeverity: SARIFWriter.securitySeverity(r.severity), source: r.source)))
@@ -214,7 +214,19 @@ package struct SARIFWriter: FindingWriter {
         }
     }
 
-    /// GitHub's `security-severity` (CVSS-like score as a string); none for info.
+    /// The rule's tags plus `privacy` and its class, and `security` for every rule with a
+    /// `security-severity`: GitHub code scanning reads `properties.security-severity` only on rules
+    /// tagged `security` and then shows critical/high/medium/low instead of error/warning/note
+    /// (docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning#reportingdescriptor-object).
+    static func tags(_ r: RuleDescriptor) -> [String] {
+        let security = securitySeverity(r.severity) == nil ? [] : ["security"]
+        return unique(r.tags + security + ["privacy", r.findingClass.rawValue])
+    }
+
+    /// GitHub's `security-severity` (a number as a string); none for info. GitHub maps over 9.0 to
+    /// critical, 7.0–8.9 high, 4.0–6.9 medium, 0.1–3.9 low (same page as `tags`; GitHub changelog
+    /// 2021-07-19 "CodeQL code scanning: new severity levels for security alerts"), so each of our
+    /// severities lands in the band of its own name.
     static func securitySeverity(_ s: Severity) -> String? {
         switch s {
         case .critical: return "9.5"

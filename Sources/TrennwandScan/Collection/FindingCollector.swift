@@ -4,8 +4,17 @@ import TrennwandFindings
 import TrennwandReaders
 import TrennwandRecords
 
-/// Collapses findings with the same fingerprint (counting occurrences) and orders them
-/// deterministically: by input, record index, rule, then arrival.
+/// Collapses findings with the same fingerprint and orders them deterministically: by input,
+/// record index, rule, then arrival. Every record merged into a finding after the first is kept as
+/// an `Occurrence` (locator, time, masked evidence) in `Finding.others`, in arrival order — the
+/// merge order, which is the sequential scan's order for any thread count or chunk size.
+///
+/// Occurrences: at most `maxOthersPerFinding` (100,000) are kept per finding; beyond that only
+/// `occurrences` counts on (`occurrencesTruncated`). The first `othersInMemory` occurrences of
+/// the run (default 20,000, ~6 MB; environment `TRENNWAND_SPILL_OCCURRENCES_AFTER`) stay in
+/// memory, later ones (and every occurrence of a spilled finding) go to the spill file as a
+/// chain: each spilled occurrence holds the position of the previous one of its finding, so a
+/// finding costs one position in memory however many occurrences it spilled.
 ///
 /// Memory: the first `keepInMemory` distinct findings (default 5,000; environment
 /// `TRENNWAND_SPILL_AFTER`) are kept as they are. Beyond that, each new finding's per-occurrence
@@ -26,6 +35,16 @@ package struct FindingCollector {
         var seq: Int
         var occurrences: Int
         var stored: Stored
+        /// Occurrences after the first kept in memory (arrival order).
+        var others: [Occurrence] = []
+        /// The last spilled occurrence of this finding (the chain's head) and how many were spilled.
+        var othersTail: SpillPosition?
+        var othersSpilled: Int32 = 0
+    }
+    /// Where a spilled occurrence is in the spill file.
+    struct SpillPosition: Hashable {
+        var offset: Int64
+        var length: Int32
     }
     /// Boxed, so that an item costs a few words whether its finding is in memory or spilled (an
     /// enum holding a `Finding` inline would be the size of a `Finding` for spilled items too).
@@ -81,22 +100,39 @@ package struct FindingCollector {
     private var spill: SpillFile?
     private var spillTried = false
     private let keepInMemory: Int
+    private let othersInMemory: Int
+    private let maxOthers: Int
+    private var othersHeld = 0
+
+    /// Most occurrences listed per finding (beyond it only counted: `occurrencesTruncated`).
+    /// 100,000 access lines are far more than an auditor reads, and bound what one finding
+    /// costs when it is read back (~30–50 MB at most, one finding at a time).
+    package static let maxOthersPerFinding = 100_000
+    /// Occurrences of the whole run kept in memory before they spill (~300 bytes each).
+    static let defaultOthersInMemory = 20_000
 
     /// Findings kept in memory before spilling starts, unless `TRENNWAND_SPILL_AFTER` says
     /// otherwise: 5,000 findings are ~5–10 MB; spilling costs encoding and decoding per
     /// finding, which small runs are spared.
     static let defaultKeepInMemory = 5_000
 
-    package init(keepInMemory: Int? = nil) {
+    package init(keepInMemory: Int? = nil, othersInMemory: Int? = nil, maxOthers: Int = FindingCollector.maxOthersPerFinding) {
+        let env = ProcessInfo.processInfo.environment
+        self.maxOthers = max(0, maxOthers)
         self.keepInMemory = keepInMemory
-            ?? ProcessInfo.processInfo.environment["TRENNWAND_SPILL_AFTER"].flatMap { Int($0) }.map { max(0, $0) }
+            ?? env["TRENNWAND_SPILL_AFTER"].flatMap { Int($0) }.map { max(0, $0) }
             ?? Self.defaultKeepInMemory
+        self.othersInMemory = othersInMemory
+            ?? env["TRENNWAND_SPILL_OCCURRENCES_AFTER"].flatMap { Int($0) }.map { max(0, $0) }
+            ?? Self.defaultOthersInMemory
     }
 
     package mutating func add(_ f: Finding, fileOrder: Int) {
         let key = FingerprintKey(f.fingerprint)
         if let i = byFingerprint[key] {
-            items[i].occurrences += 1
+            items[i].occurrences += max(1, f.occurrences)
+            // A finding merged already (a caller's) brings its own records.
+            for o in f.occurrenceList { keepOccurrence(o, item: i) }
             return
         }
         byFingerprint[key] = items.count
@@ -116,8 +152,41 @@ package struct FindingCollector {
                 }
             }
         }
+        var first = f
+        first.others = []
+        if case .memory = stored { stored = .memory(FindingBox(first)) }
         items.append(Item(fileOrder: fileOrder, index: f.locator.index, ruleID: f.ruleID, seq: items.count,
-                          occurrences: f.occurrences, stored: stored))
+                          occurrences: 1 + f.others.count, stored: stored))
+        let i = items.count - 1
+        for o in f.others { keepOccurrence(o, item: i) }
+        items[i].occurrences = max(items[i].occurrences, f.occurrences)
+    }
+
+    /// Lists an occurrence of item `i`: in memory while the run's budget lasts (and the finding
+    /// itself is in memory), else appended to the spill chain; beyond the per-finding cap only counted.
+    private mutating func keepOccurrence(_ o: Occurrence, item i: Int) {
+        let listed = items[i].others.count + Int(items[i].othersSpilled)
+        guard listed < maxOthers else { return }
+        var inMemory = items[i].othersTail == nil && othersHeld < othersInMemory
+        if case .spilled = items[i].stored { inMemory = false }
+        if !inMemory {
+            if !spillTried {
+                spillTried = true
+                spill = SpillFile()
+            }
+            if let spill {
+                let data = SpillCoder.encode(o, previous: items[i].othersTail)
+                if let offset = spill.append(data) {
+                    items[i].othersTail = SpillPosition(offset: offset, length: Int32(data.count))
+                    items[i].othersSpilled += 1
+                    return
+                }
+            }
+            // No spill file (or a failed write): kept in memory, as findings are.
+            guard items[i].othersTail == nil else { return }
+        }
+        items[i].others.append(o)
+        othersHeld += 1
     }
 
     /// All findings in report order, spilled ones read back on access.

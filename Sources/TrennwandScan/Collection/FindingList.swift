@@ -28,7 +28,11 @@ package final class FindingList: RandomAccessCollection, @unchecked Sendable {
     package var startIndex: Int { 0 }
     package var endIndex: Int { items.count }
 
-    package subscript(i: Int) -> Finding {
+    package subscript(i: Int) -> Finding { finding(at: i, occurrencesUpTo: Int.max) }
+
+    /// The finding at `i` with at most `limit` records listed (the first included; `occurrences`
+    /// keeps the full count): the state store keeps 1,000, grouping by file needs only the first.
+    package func finding(at i: Int, occurrencesUpTo limit: Int) -> Finding {
         let item = items[i]
         var f: Finding
         switch item.stored {
@@ -44,8 +48,38 @@ package final class FindingList: RandomAccessCollection, @unchecked Sendable {
                         persons: part.persons, remediation: s.remediation, fingerprint: part.fingerprint,
                         detail: part.detail)
         }
-        f.occurrences = item.occurrences
+        let listed = f.others.count + item.others.count + Int(item.othersSpilled)
+        let room = Swift.max(0, limit - 1)
+        f.others += item.others
+        if f.others.count >= room {
+            f.others.removeSubrange(room...)
+        } else if let tail = item.othersTail {
+            f.others += spilledOthers(from: tail, count: Int(item.othersSpilled), keepFirst: room - f.others.count)
+        }
+        f.occurrences = Swift.max(item.occurrences, 1 + listed)
         return f
+    }
+
+    /// The spilled occurrences of a finding, read back along their chain (last to first) and
+    /// returned in arrival order.
+    /// Only the first `keepFirst` (in arrival order) are kept; the chain is walked whole.
+    private func spilledOthers(from tail: FindingCollector.SpillPosition, count: Int, keepFirst: Int) -> [Occurrence] {
+        var out: [Occurrence] = []
+        let skip = Swift.max(0, count - keepFirst)
+        out.reserveCapacity(count - skip)
+        var at: FindingCollector.SpillPosition? = tail
+        var walked = 0
+        while let p = at, walked < count {
+            guard let spill, let data = spill.read(offset: p.offset, length: Int(p.length)),
+                  let (o, previous) = SpillCoder.decodeOccurrence(data) else {
+                Self.unreadable(offset: p.offset)
+            }
+            if walked >= skip { out.append(o) }
+            walked += 1
+            at = previous
+        }
+        guard walked == count else { Self.unreadable(offset: tail.offset) }
+        return out.reversed()
     }
 
     /// A report missing findings would be worse than no report: the message goes to standard

@@ -36,6 +36,60 @@ enum SpillCoder {
         return Data(w.bytes)
     }
 
+    /// A spilled occurrence with the position of its finding's previous spilled occurrence
+    /// (a backward chain: the finding keeps only the last position).
+    static func encode(_ o: Occurrence, previous: FindingCollector.SpillPosition?) -> Data {
+        var w = Writer()
+        w.optionalInt(previous.map { Int($0.offset) })
+        w.optionalInt(previous.map { Int($0.length) })
+        w.string(o.locator.file)
+        w.int(o.locator.line)
+        w.optionalInt(o.locator.column)
+        w.int(Int(o.locator.byteOffset))
+        w.int(o.locator.index)
+        w.optionalString(o.locator.recordID)
+        w.optionalInt(o.time.map(Int.init))
+        w.int(o.evidence.count)
+        for e in o.evidence {
+            w.string(e.field)
+            w.optionalString(e.detector)
+            w.string(e.value)
+            w.optionalInt(e.piece)
+            w.optionalInt(e.range?.lowerBound)
+            w.optionalInt(e.range?.upperBound)
+        }
+        return Data(w.bytes)
+    }
+
+    static func decodeOccurrence(_ data: Data) -> (Occurrence, previous: FindingCollector.SpillPosition?)? {
+        var r = Reader(bytes: [UInt8](data))
+        guard let prevOffset = r.optionalInt(), let prevLength = r.optionalInt(),
+              let file = r.string(), let line = r.int(), let column = r.optionalInt(), let byteOffset = r.int(),
+              let index = r.int(), let recordID = r.optionalString(), let time = r.optionalInt(),
+              let evidenceCount = r.int(), evidenceCount >= 0 else { return nil }
+        var evidence: [Evidence] = []
+        for _ in 0..<evidenceCount {
+            guard let field = r.string(), let detector = r.optionalString(), let value = r.string(),
+                  let piece = r.optionalInt(), let lower = r.optionalInt(), let upper = r.optionalInt() else { return nil }
+            var range: Range<Int>?
+            if let lower, let upper {
+                guard lower <= upper else { return nil }
+                range = lower..<upper
+            }
+            evidence.append(Evidence(field: field, detector: detector, value: value, piece: piece, range: range))
+        }
+        guard r.atEnd else { return nil }
+        var previous: FindingCollector.SpillPosition?
+        if let prevOffset, let prevLength, prevOffset >= 0, prevLength >= 0, let length = Int32(exactly: prevLength) {
+            previous = FindingCollector.SpillPosition(offset: Int64(prevOffset), length: length)
+        } else if prevOffset != nil || prevLength != nil {
+            return nil
+        }
+        let locator = Locator(file: file, line: line, column: column, byteOffset: Int64(byteOffset), index: index,
+                              recordID: recordID)
+        return (Occurrence(locator: locator, time: time.map(Int64.init), evidence: evidence), previous)
+    }
+
     static func decode(_ data: Data) -> FindingCollector.Spilled? {
         var r = Reader(bytes: [UInt8](data))
         guard let severity = r.string().flatMap(Severity.init(rawValue:)),

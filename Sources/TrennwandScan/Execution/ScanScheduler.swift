@@ -51,6 +51,8 @@ package struct ScanScheduler {
     package var reveal = false
     /// Distinct findings the collector keeps in memory before it spills (nil: its default).
     package var keepInMemory: Int?
+    /// Occurrences (records merged into a finding) kept in memory before they spill (nil: the collector's default).
+    package var othersInMemory: Int?
     /// Called once the inputs are classified (evaluated inputs, reference inputs); returns the
     /// evaluated paths to skip (incremental scans: unchanged content, same rule pack and reference).
     package var planSkips: (([String], [String]) throws -> Set<String>)?
@@ -94,7 +96,7 @@ package struct ScanScheduler {
                                                       vocabulary: vocabulary)
         if let first = errors.first { throw first }
         let evaluator = try RuleEvaluator(pack: pack, pseudonymizer: pseudonymizer, reveal: reveal)
-        var collected = FindingCollector(keepInMemory: keepInMemory)
+        var collected = FindingCollector(keepInMemory: keepInMemory, othersInMemory: othersInMemory)
         var merger = OrderedMerger(evaluator: evaluator)
         var order = 0
         // Reference tables are evaluated too (rules over staff or agreements), before the inputs.

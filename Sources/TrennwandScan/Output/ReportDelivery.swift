@@ -26,9 +26,12 @@ package struct ReportDelivery {
         self.colorStandardOutput = colorStandardOutput
     }
 
-    /// Writes every report; returns the diagnostic of a failure (nothing half-written is left).
-    package func write(findings: FindingList, run: RunInfo, contexts: [FindingContext], baseline: BaselineCounts?,
-                       trend: HTMLTrendSection?) -> ScanDiagnostic? {
+    /// Writes every report from `entries` (findings in report order, each with its context:
+    /// a scan's `FindingList`, or the state store's report set read from a cursor); returns the
+    /// diagnostic of a failure (nothing half-written is left). `entries` is read once; `summary`
+    /// is asked for the baseline counts after the last entry (they may be counted while streaming).
+    package func write<S: Sequence>(_ entries: S, run: RunInfo, baseline: @autoclosure () -> BaselineCounts?,
+                                    trend: HTMLTrendSection?) -> ScanDiagnostic? where S.Element == (Finding, FindingContext) {
         var writers: [any FindingWriter] = []
         var sinks: [any OutputSink] = []
         var atomic: [AtomicFileSink] = []
@@ -64,8 +67,8 @@ package struct ReportDelivery {
         var fan = FanoutWriter(writers)
         do {
             try fan.begin(run: run)
-            for (i, f) in findings.enumerated() { try fan.write(f, context: contexts[i]) }
-            try fan.end(summary: RunSummary(finished: run.finished, inputs: run.inputs, baseline: baseline))
+            for (f, context) in entries { try fan.write(f, context: context) }
+            try fan.end(summary: RunSummary(finished: run.finished, inputs: run.inputs, baseline: baseline()))
             for s in sinks { try s.flush() }
             // Only now do the report files appear, complete: a failure above leaves the old ones.
             for s in atomic { try s.commit() }
@@ -76,6 +79,11 @@ package struct ReportDelivery {
         }
         for fd in direct { close(fd) }
         return nil
+    }
+
+    /// A scan's findings with their contexts (same order), as `write` takes them.
+    package static func entries(_ findings: FindingList, contexts: [FindingContext]) -> some Sequence<(Finding, FindingContext)> {
+        findings.indices.lazy.map { (findings[$0], contexts[$0]) }
     }
 
     /// Existing character devices and FIFOs (`/dev/null`, `/dev/stdout`, a terminal, a pipe) are

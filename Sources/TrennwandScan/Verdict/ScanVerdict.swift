@@ -35,22 +35,24 @@ package struct ScanVerdict: Sendable {
     }
 
     /// The reason of a scan whose reports were written: errors first, then open (not waived)
-    /// violations at or above the threshold that are new — against the baseline, and, with a
-    /// state database (`lifecycle` not nil), new or reopened.
+    /// violations at or above the threshold — with a baseline only those new against it. With a
+    /// state database the reports cover every finding open after the run, and so does the exit
+    /// code: `stateGate` (not nil) is `StoreReport.gating` over that set, and replaces the look
+    /// at this run's `findings` (a still open critical finding in a skipped file fails the run).
     package static func decide(waiverFileRefused: Bool, inputs: [InputAccount], lateRecords: Bool = false, strict: Bool, failOn: Severity?,
                                findings: FindingList, waived: [WaiverInfo?], baseline: BaselineComparison?,
-                               lifecycle: [String: FindingStatus]?) -> Reason {
+                               stateGate: Bool? = nil) -> Reason {
         if waiverFileRefused { return .configuration }
         if inputs.contains(where: { $0.fileError != nil }) { return .input }
         // --strict: a record rejected, or left uncounted by an aggregate rule (its exact
         // re-evaluation in time order skipped: reorder limit), is an incomplete scan.
         if strict && (lateRecords || inputs.contains(where: { $0.rejected > 0 })) { return .input }
         guard let failOn else { return .ok }
+        if let stateGate { return stateGate ? .findings : .ok }
         let gating = findings.indices.contains { i in
             let f = findings[i]
             guard f.findingClass == .violation, f.severity >= failOn, waived[i] == nil else { return false }
             if let baseline, !baseline.isNew(f) { return false }
-            if let lifecycle, let status = lifecycle[f.fingerprint], status != .new, status != .reopened { return false }
             return true
         }
         return gating ? .findings : .ok

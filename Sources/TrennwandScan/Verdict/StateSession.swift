@@ -26,7 +26,9 @@ final class StateSession {
     private var purged: PurgeResult?
     private var statuses: [String: FindingStatus] = [:]
     private var resolved = 0
-    private var skipped: [(path: String, run: Int64?)] = []
+    private var skipped: [SkippedFile] = []
+    /// Whether this run's files were committed (the report set is then read from the store).
+    private(set) var committed = false
     private var interrupted: [Int64] = []
     private var finished = false
 
@@ -79,7 +81,6 @@ final class StateSession {
                                                  referenceHash: referenceHash, inputs: inputs, full: full))
         runID = handle.id
         interrupted = handle.interrupted
-        purged = try store.purge(olderThan: StateStore.retentionCutoff(now: started, months: retentionMonths))
         var readable: [PlannedFile] = []
         for path in evaluated {
             // An unreadable file is not planned: the scan reports it as an input error.
@@ -87,43 +88,61 @@ final class StateSession {
         }
         let decisions = try store.plan(files: readable, rulePackHash: rulePackHash, referenceHash: referenceHash, full: full)
         var skip: Set<String> = []
+        var kept: [String] = []
         for d in decisions {
             if case .skip(let prior) = d.action {
                 skip.insert(d.file.path)
-                skipped.append((d.file.path, prior.runID))
+                skipped.append(SkippedFile(path: d.file.path, scannedInRun: prior.runID, scannedAt: prior.scannedAt))
+                kept += [d.file.path, prior.path]
             }
         }
+        // The findings of skipped files are still open: kept from the retention purge, which
+        // runs after planning for that reason (docs/operations.md).
+        try store.keepSkippedFindings(paths: kept, at: started)
+        purged = try store.purge(olderThan: StateStore.retentionCutoff(now: started, months: retentionMonths))
         return skip
     }
 
     /// Commits every scanned file with its findings (one transaction each) and returns the
-    /// lifecycle status of every finding.
-    func commit(result: ScanResult, waived: Set<String>) throws -> [String: FindingStatus] {
-        do { return try commitRun(result: result, waived: waived) } catch {
+    /// lifecycle status of every finding. `storePayload` false (`--reveal`): no finding is kept
+    /// whole in the store, its evidence is not masked.
+    func commit(result: ScanResult, waived: Set<String>, storePayload: Bool = true) throws -> [String: FindingStatus] {
+        do { return try commitRun(result: result, waived: waived, storePayload: storePayload) } catch {
             throw StateError.mapped(error, path: store.path)
         }
     }
 
-    private func commitRun(result: ScanResult, waived: Set<String>) throws -> [String: FindingStatus] {
+    private func commitRun(result: ScanResult, waived: Set<String>, storePayload: Bool) throws -> [String: FindingStatus] {
         guard let runID else { return [:] }
         let skippedPaths = Set(skipped.map(\.path))
-        var byFile: [String: [Finding]] = [:]
-        for f in result.findings { byFile[f.locator.file, default: []].append(f) }
+        // Grouped by file as indices; each file's findings are read (spilled ones decoded) only
+        // while that file is committed, with at most the records the store keeps.
+        let list = result.findings
+        var byFile: [String: [Int]] = [:]
+        for i in list.indices { byFile[list.finding(at: i, occurrencesUpTo: 1).locator.file, default: []].append(i) }
         let committed = result.inputs.filter { !skippedPaths.contains($0.file) && FileIdentity(path: $0.file) != nil }
         // Findings without a scanned source (aggregates without samples) go with the first file.
         let known = Set(committed.map(\.file))
-        let orphans = result.findings.filter { !known.contains($0.locator.file) }
+        let orphans = byFile.filter { !known.contains($0.key) }.values.flatMap { $0 }.sorted()
         for (i, account) in committed.enumerated() {
-            var findings = byFile[account.file] ?? []
-            if i == 0 { findings += orphans }
+            var indices = byFile[account.file] ?? []
+            if i == 0 { indices += orphans }
+            let findings = indices.map { list.finding(at: $0, occurrencesUpTo: StateStore.storedOccurrences) }
             let access = result.kinds[account.file] == .access ? account.normalised : 0
             let commit = try store.commitFile(runID: runID, file: try plannedFile(account.file), account: account,
                                               findings: findings, accessRecords: access,
-                                              waived: waived.intersection(findings.map(\.fingerprint)))
+                                              waived: waived.intersection(findings.map(\.fingerprint)),
+                                              storePayload: storePayload)
             statuses.merge(commit.statuses) { _, new in new }
             resolved += commit.resolved.count
         }
+        self.committed = true
         return statuses
+    }
+
+    /// What the reports say about the store: this run and the files it skipped as unchanged.
+    var runInfo: StateRunInfo? {
+        runID.map { StateRunInfo(runID: $0, skipped: skipped) }
     }
 
     func finish(exitCode: Int32, skipped count: Int) {
@@ -142,23 +161,15 @@ final class StateSession {
     /// The HTML report's trend section: findings per month and severity across the stored runs,
     /// with the rate per 1,000 access records.
     func trendSection() -> HTMLTrendSection? {
-        guard let trend = try? store.trend(by: .month, per: .severity), !trend.periods.isEmpty else { return nil }
-        var rows: [[String]] = [["Monat / month"] + trend.keys + ["Zugriffe / accesses"]]
-        for p in trend.periods {
-            rows.append([p] + trend.keys.map { String(trend.count(period: p, key: $0)) } + [String(trend.accessesByPeriod[p] ?? 0)])
-        }
-        return HTMLTrendSection(
-            caption: Localized(de: "Neue Befunde je Monat und Schweregrad aus der Zustandsdatenbank (\(trend.periods.count) Monate).",
-                               en: "New findings per month and severity from the state database (\(trend.periods.count) months)."),
-            svg: trendSVG(TrendChart(trend, metric: .count)), rows: rows)
+        HTMLTrendSection.openBySeverity(store)
     }
 
     /// The lifecycle summary: skipped files, interrupted runs, the retention purge, the counts.
     func report() -> [ScanDiagnostic] {
         func n(_ s: FindingStatus) -> Int { statuses.values.filter { $0 == s }.count }
         var out: [ScanDiagnostic] = []
-        for (path, run) in skipped {
-            let r = run.map(String.init) ?? "?"
+        for file in skipped {
+            let (path, r) = (file.path, file.scannedInRun.map(String.init) ?? "?")
             out.append(ScanDiagnostic(code: "state.skipped", message: Localized(de: "übersprungen (unverändert, geprüft in Lauf \(r)): \(path)",
                                                                                 en: "skipped (unchanged, scanned in run \(r)): \(path)")))
         }

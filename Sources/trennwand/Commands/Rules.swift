@@ -103,7 +103,18 @@ struct RulesExplain: ParsableCommand {
         print(rule.description.text(l))
         print("")
         print(UI.t("Normen:", "Norms:"))
-        for n in rule.norms { print("  • \(n.citation) — \(n.title) (" + UI.t("Stand ", "as of ") + "\(n.asOf))") }
+        for n in rule.norms {
+            if let last = n.lastAmended {
+                let date = last == NormCatalog.unknownDate ? UI.t("nicht ermittelt", "not established") : last
+                print("  • \(n.citation) — \(n.title) (" + UI.t("letzte Änderung ", "last amended ") + date + ")")
+            } else {
+                print("  • \(n.citation) — \(n.title) (" + UI.t("Stand ", "as of ") + "\(n.asOf))")
+            }
+        }
+        for note in rule.normNotes {
+            print("    " + UI.t("Warum ", "Why ") + note.key + UI.t(" hier gilt: ", " applies here: ") + note.reason.text(l))
+        }
+        if let p = rule.policyDecision { print("  " + p.text(l)) }
         print("")
         print(UI.t("Begründung:", "Rationale:"))
         print("  " + rule.rationale.text(l))

@@ -9,8 +9,8 @@ import TrennwandRecords
 struct RulesDoc: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doc",
-        abstract: UI.t("Schreibt den Regelkatalog (docs/rules.md und docs/rules.html) aus den Regeldateien.",
-                       "Writes the rule catalogue (docs/rules.md and docs/rules.html) from the rule files."),
+        abstract: UI.t("Schreibt den Regelkatalog (docs/rules.md und docs/rules.html) und den Normenkatalog (docs/norms.md) aus den Regeldateien.",
+                       "Writes the rule catalogue (docs/rules.md and docs/rules.html) and the norm catalogue (docs/norms.md) from the rule files."),
         discussion: UI.t("Mit --check wird nur verglichen: Exit-Code 1, wenn der Katalog veraltet ist.",
                          "With --check it only compares: exit code 1 when the catalogue is stale."))
 
@@ -29,8 +29,11 @@ struct RulesDoc: ParsableCommand {
             throw Exit.configuration
         }
         let rulesDir = try global.rulesDirectory()
-        let files = [("rules.md", RuleCatalog.markdown(set, rulesDirectory: rulesDir)),
+        var files = [("rules.md", RuleCatalog.markdown(set, rulesDirectory: rulesDir)),
                      ("rules.html", RuleCatalog.html(set, rulesDirectory: rulesDir))]
+        if let catalogue = set.catalogue {
+            files.append(("norms.md", NormCatalogDoc.markdown(catalogue, rules: set)))
+        }
         var stale: [String] = []
         for (name, text) in files {
             let path = output + "/" + name
@@ -83,7 +86,9 @@ enum RuleCatalog {
             if !r.tags.isEmpty { o += "- Schlagworte: \(r.tags.joined(separator: ", "))\n" }
             o += "\n\(r.description.de)\n\n"
             o += "**Normen**\n\n"
-            for n in r.norms { o += "- \(n.citation) — \(n.title) (Stand \(n.asOf))\n" }
+            for n in r.norms { o += "- \(n.citation) — \(n.title) (\(normState(n)))\n" }
+            for nn in r.normNotes { o += "  - Warum \(r.normRefs.citation(nn.key, in: set)) hier gilt: \(nn.reason.de)\n" }
+            if let p = r.policyDecision { o += "\n**Festlegung**: \(p.de)\n" }
             o += "\n**Begründung**\n\n\(r.rationale.de)\n\n"
             o += "**Was zu tun ist**\n\n\(r.remediation.de)\n\n"
             if let c = r.condition {
@@ -103,6 +108,14 @@ enum RuleCatalog {
             }
         }
         return o
+    }
+
+    /// "letzte Änderung 2018-05-25 · bindet das Jobcenter" for catalogue norms, "Stand …" for inline ones.
+    static func normState(_ n: Norm) -> String {
+        guard let last = n.lastAmended else { return "Stand \(n.asOf)" }
+        var s = last == NormCatalog.unknownDate ? "letzte Änderung nicht ermittelt" : "letzte Änderung \(last)"
+        if let b = n.binds { s += " · bindet " + NormCatalogDoc.bindsText(b) }
+        return s
     }
 
     static func note(_ e: RuleExample) -> String {
@@ -148,8 +161,11 @@ enum RuleCatalog {
             o += "<p><em>\(esc(r.title.en))</em></p>\n"
             o += "<p class=\"sev\">Schweregrad: \(esc(r.severity.label.de)) · Gilt für: \(esc(target(r)))</p>\n"
             o += "<p>\(esc(r.description.de))</p>\n<h3>Normen</h3><ul>\n"
-            for n in r.norms { o += "<li>\(esc(n.citation)) — \(esc(n.title)) (Stand \(esc(n.asOf)))</li>\n" }
-            o += "</ul>\n<h3>Begründung</h3><p>\(esc(r.rationale.de))</p>\n"
+            for n in r.norms { o += "<li>\(esc(n.citation)) — \(esc(n.title)) (\(esc(normState(n))))</li>\n" }
+            o += "</ul>\n"
+            for nn in r.normNotes { o += "<p>Warum \(esc(r.normRefs.citation(nn.key, in: set))) hier gilt: \(esc(nn.reason.de))</p>\n" }
+            if let p = r.policyDecision { o += "<p><strong>Festlegung</strong>: \(esc(p.de))</p>\n" }
+            o += "<h3>Begründung</h3><p>\(esc(r.rationale.de))</p>\n"
             o += "<h3>Was zu tun ist</h3><p>\(esc(r.remediation.de))</p>\n"
             if let c = r.condition {
                 o += "<h3>Bedingung</h3><pre>\(esc(c.scalarText.trimmingCharacters(in: .whitespacesAndNewlines)))</pre>\n"
@@ -164,6 +180,73 @@ enum RuleCatalog {
             o += "</ul></section>\n"
         }
         o += "</body></html>\n"
+        return o
+    }
+}
+
+extension Array where Element == NormRef {
+    /// The citation of a catalogue key (for norm notes), or the key itself when unknown.
+    func citation(_ key: String, in set: RuleSet) -> String {
+        set.catalogue?[key]?.citation ?? key
+    }
+}
+
+/// Renders the norm catalogue (`Rules/norms.yaml`) as `docs/norms.md`: grouped by law, with
+/// summary, binding party, last amendment, source and verification state, and the rules citing
+/// each provision. German, like the rule catalogue.
+enum NormCatalogDoc {
+    /// Laws in the order a reader expects them; others follow alphabetically.
+    static let lawOrder = ["DSGVO", "BDSG", "SGB I", "SGB II", "SGB X", "SGB IV", "SGB V", "SGB VI"]
+
+    static func bindsText(_ b: String) -> String {
+        switch b {
+        case "jobcenter": return "das Jobcenter"
+        case "traeger": return "den Träger"
+        default: return "Jobcenter und Träger"
+        }
+    }
+
+    static func markdown(_ catalogue: NormCatalog, rules set: RuleSet) -> String {
+        var citedBy: [String: [String]] = [:]
+        for r in set.rules {
+            for case .key(let k, _) in r.normRefs { citedBy[k, default: []].append(r.id) }
+        }
+        var o = "<!-- Generiert mit `trennwand rules doc` aus Rules/norms.yaml — nicht von Hand ändern. -->\n"
+        o += "# Normenkatalog / Norm catalogue\n\n"
+        let verified = catalogue.entries.filter(\.verified).count
+        let unknown = catalogue.entries.filter { $0.lastAmended == NormCatalog.unknownDate }.count
+        if let checked = catalogue.entries.first?.checked { o += "Katalog geprüft am \(checked). " }
+        o += "\(catalogue.entries.count) Vorschriften, \(verified) gegen die genannte Quelle geprüft, "
+        o += "\(catalogue.entries.count - verified) nicht oder nur teilweise geprüft; bei \(unknown) ist das Datum der letzten Änderung nicht ermittelt. "
+        o += "Regeln zitieren per Schlüssel (`norms: [schluessel]`, siehe docs/rule-language.md). "
+        o += "„Bindet“ sagt, wen die Vorschrift verpflichtet: das Jobcenter (Stelle nach § 35 SGB I), den privaten Träger oder beide. Keine Rechtsberatung.\n\n"
+        o += "Die Auswertung von Protokollen für diese Prüfung ist selbst an § 67c Abs. 4 SGB X gebunden: Daten, die nur zur Datenschutzkontrolle gespeichert sind, "
+        o += "dienen nur ihr. Werden dabei Beschäftigte überwacht (TW401, TW402), bestimmen im Jobcenter der Personalrat (§ 44h SGB II mit dem BPersVG) "
+        o += "und beim Träger der Betriebsrat (§ 87 Abs. 1 Nr. 6 BetrVG) mit.\n"
+        let laws = Set(catalogue.entries.map(\.law))
+        let ordered = lawOrder.filter(laws.contains) + laws.subtracting(lawOrder).sorted()
+        for law in ordered {
+            o += "\n## \(law)\n\n"
+            o += "| Vorschrift | Titel | Bindet | Letzte Änderung | Geprüft | Regeln |\n|---|---|---|---|---|---|\n"
+            let entries = catalogue.entries.filter { $0.law == law }
+            for e in entries {
+                let rules = citedBy[e.key].map { $0.joined(separator: ", ") } ?? "–"
+                o += "| [\(RuleCatalog.cell(e.citation))](#\(e.key)) | \(RuleCatalog.cell(e.title)) | \(bindsText(e.binds.rawValue)) | "
+                o += "\(e.lastAmended == NormCatalog.unknownDate ? "nicht ermittelt" : e.lastAmended) | \(e.verified ? "ja" : "nein") | \(rules) |\n"
+            }
+            for e in entries {
+                o += "\n### \(e.citation) <a id=\"\(e.key)\"></a>\n\n"
+                o += "\(e.summary)\n\n"
+                o += "- Titel: \(e.title)\n"
+                o += "- Schlüssel: `\(e.key)`\n"
+                o += "- Bindet: \(bindsText(e.binds.rawValue))\n"
+                o += "- Letzte Änderung: \(e.lastAmended == NormCatalog.unknownDate ? "nicht ermittelt" : e.lastAmended)"
+                o += e.lastAmendedNote.map { " — \($0)" } ?? ""
+                o += "\n- Quelle: \(e.source)\n"
+                o += "- Wortlaut geprüft: \(e.verified ? "ja" : "nein")\(e.note.map { " — \($0)" } ?? "")\n"
+                if let rules = citedBy[e.key] { o += "- Zitiert von: \(rules.joined(separator: ", "))\n" }
+            }
+        }
         return o
     }
 }

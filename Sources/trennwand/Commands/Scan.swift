@@ -21,7 +21,10 @@ struct ScanCommand: ParsableCommand {
             jeder Datei wird aus Kopfzeile, Wurzelelement bzw. den Schlüsseln des ersten JSON-Objekts erkannt. Dateien, deren Profil eine Stammdatentabelle ist \
             (Mitarbeitende, Abordnungen, Vereinbarungen, Einwilligungen, Teilnehmende, Angebote), werden als \
             Stammdaten geladen, alle anderen ausgewertet.
-            Exit-Codes: 0 keine Feststellung ab --fail-on; 1 Feststellungen ab --fail-on; 2 Regel- oder \
+            Mit --state decken alle Ausgaben jede nach dem Lauf offene Feststellung ab, auch die übersprungener \
+            Dateien, und die vom Lauf erledigten.
+            Exit-Codes: 0 keine Feststellung ab --fail-on; 1 Feststellungen ab --fail-on (mit --state alle \
+            offenen, mit --baseline nur neue); 2 Regel- oder \
             Konfigurationsfehler; 3 Eingabefehler (mit --strict auch zurückgewiesene Datensätze). Ein Fehler \
             endet nie mit 0; Eingabefehler gehen Feststellungen vor.
             """,
@@ -29,7 +32,10 @@ struct ScanCommand: ParsableCommand {
             Directories are searched recursively for .csv, .xml, .jsonl and .ndjson files; each file's profile \
             is detected from its header, root element or the keys of its first JSON object. Files whose profile is a reference table (staff, secondments, \
             agreements, consents, participants, offers) are loaded as reference data, all others are evaluated.
-            Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on; 2 rule or \
+            With --state every output covers each finding open after the run, also those of skipped files, and \
+            those the run resolved.
+            Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on (with --state all \
+            open ones, with --baseline only new ones); 2 rule or \
             configuration error; 3 input error (with --strict also rejected records). An error never exits 0; \
             input errors take precedence over findings.
             """))
