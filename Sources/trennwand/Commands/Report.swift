@@ -83,7 +83,7 @@ struct ReportCommand: ParsableCommand {
         var g = global
         if g.rules == nil, let r = cfg.rules { g.rules = r }
         let (ruleSet, _) = try loadRules(g)
-        for e in ruleSet.errors { printError(e.text(cfg.language ?? UI.language)) }
+        for e in ruleSet.errors { printError(e.text(UI.reportLanguage(config: cfg.language))) }
         if !ruleSet.errors.isEmpty { throw Exit.configuration }
         var targets = cfg.formats + formats.compactMap { OutputTarget(spec: $0) }
         try refuseClosedStdout(targets)
@@ -98,7 +98,7 @@ struct ReportCommand: ParsableCommand {
         request.waiverLimits = cfg.waiverLimits
         request.since = since.flatMap { BerlinTime.parseDay($0) }.map { BerlinTime.startOfDay(year: $0.year, month: $0.month, day: $0.day) }
         request.failOn = failOn ?? cfg.failOn
-        request.language = cfg.language ?? UI.language
+        request.language = UI.reportLanguage(config: cfg.language)
         request.colorStandardOutput = isatty(STDOUT_FILENO) == 1
         let reason = StoreReport.render(request) { diagnostic in
             if let detail = diagnostic.debugDetail { Log.shared.debug("\(detail)") }

@@ -197,7 +197,7 @@ struct ScanCommand: ParsableCommand {
         if g.rules == nil, let r = cfg.rules { g.rules = r }
         let catalog = try loadCatalog(global: g, extra: profileDirectories)
         let (ruleSet, policy) = try loadRules(g)
-        for e in ruleSet.errors { printError(e.text(cfg.language ?? UI.language)) }
+        for e in ruleSet.errors { printError(e.text(UI.reportLanguage(config: cfg.language))) }
         if !ruleSet.errors.isEmpty { throw Exit.configuration }
         let key = try resolvePseudonymKey(file: keyFile)
         var only = onlyRules.isEmpty ? cfg.only : Set(onlyRules.map { $0.uppercased() })
@@ -264,7 +264,7 @@ struct ScanCommand: ParsableCommand {
         request.failOn = failOn ?? cfg.failOn
         request.strict = strict || cfg.strict == true
         request.targets = targets
-        request.language = cfg.language ?? UI.language
+        request.language = UI.reportLanguage(config: cfg.language)
         request.colorStandardOutput = Terminal.styled(STDOUT_FILENO)
         // The terminal progress line is attached in run().
         return request

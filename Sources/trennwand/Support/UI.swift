@@ -9,16 +9,26 @@ import TrennwandRecords
 /// why it cannot wait for ArgumentParser to parse `--lang`.
 enum UI {
     static let language: Language = {
-        let args = CommandLine.arguments
-        for (i, a) in args.enumerated() {
-            if a == "--lang", i + 1 < args.count, let l = Language(rawValue: args[i + 1].lowercased()) { return l }
-            if a.hasPrefix("--lang="), let l = Language(rawValue: String(a.dropFirst(7)).lowercased()) { return l }
-        }
+        if let l = languageFlag { return l }
         if let env = ProcessInfo.processInfo.environment["TRENNWAND_LANG"], let l = Language(rawValue: env.lowercased()) {
             return l
         }
         return .de
     }()
+
+    /// `--lang` as given on the command line, nil without it.
+    static let languageFlag: Language? = {
+        let args = CommandLine.arguments
+        for (i, a) in args.enumerated() {
+            if a == "--lang", i + 1 < args.count, let l = Language(rawValue: args[i + 1].lowercased()) { return l }
+            if a.hasPrefix("--lang="), let l = Language(rawValue: String(a.dropFirst(7)).lowercased()) { return l }
+        }
+        return nil
+    }()
+
+    /// The language of a command's reports: `--lang` on the command line wins over `lang:` in
+    /// audit.yaml, which wins over `TRENNWAND_LANG` and the German default.
+    static func reportLanguage(config: Language?) -> Language { languageFlag ?? config ?? language }
 
     /// Picks the German or English text.
     static func t(_ de: String, _ en: String) -> String { language == .de ? de : en }
