@@ -32,10 +32,7 @@ enum LegalSection {
     /// before its parts (`§ 35 Abs. 1` before `§ 35 Abs. 1 S. 2`).
     static func precedes(_ a: String, _ b: String, law: String) -> Bool {
         func key(_ c: String) -> String { c.hasSuffix(" " + law) ? String(c.dropLast(law.count + 1)) : c }
-        let (ka, kb) = (key(a), key(b))
-        if ka.hasPrefix(kb + " ") { return false }
-        if kb.hasPrefix(ka + " ") { return true }
-        return ka.compare(kb, options: .numeric) == .orderedAscending
+        return key(a).compare(key(b), options: .numeric) == .orderedAscending
     }
 
     /// Sort key of a law: its place in `lawOrder`, else after them.
