@@ -78,6 +78,8 @@ final class HTMLLegalSectionTests: XCTestCase {
         let sgb1 = section[at[0]..<at[1]]
         let whole = try XCTUnwrap(sgb1.range(of: "<strong>§ 35 Abs. 1 SGB I</strong>")), part = try XCTUnwrap(sgb1.range(of: "<strong>§ 35 Abs. 1 S. 2 SGB I</strong>"))
         XCTAssertLessThan(whole.lowerBound, part.lowerBound)
+        let partLine = try XCTUnwrap(section.components(separatedBy: "\n").first { $0.contains("<strong>§ 35 Abs. 1 S. 2 SGB I</strong>") })
+        XCTAssertFalse(partLine.contains("Sozialgeheimnis"), "a part of a provision does not repeat the title shown just above: \(partLine)")
         XCTAssertEqual(section.components(separatedBy: "<strong>§ 35 Abs. 1 SGB I</strong>").count, 2, "a norm cited by two rules is listed once")
         XCTAssertTrue(section[at[3]...].contains("§ 87 Abs. 1 Nr. 6 BetrVG"))
         XCTAssertTrue(section.contains("Leistungsträger dürfen Sozialdaten nicht unbefugt verarbeiten."), "the summary")

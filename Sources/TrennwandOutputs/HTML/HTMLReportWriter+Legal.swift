@@ -88,8 +88,11 @@ extension HTMLReportWriter {
         }
         for law in laws {
             h += "<h3>\(e(law))</h3>\n<ul class=\"legal\">\n"
+            var previousTitle = ""
             for c in byLaw[law]!.sorted(by: { LegalSection.precedes($0, $1, law: law) }) {
                 let n = normInfo[c]!
+                // Parts of one provision share its title: shown once, at the first of them.
+                defer { previousTitle = n.title }
                 var rules = (citedBy[c] ?? []).map(ruleLink).joined(separator: ", ")
                 if let d = decidedBy[c] {
                     if !rules.isEmpty { rules += "; " }
@@ -101,7 +104,8 @@ extension HTMLReportWriter {
                 if let tally = summary.byNorm[c], tally.open + tally.waived > 0 {
                     meta.append("\(t("offen", "open")) \(tally.open)" + (tally.waived > 0 ? ", \(t("Ausnahme", "waived")) \(tally.waived)" : ""))
                 }
-                h += "<li><strong>\(e(c))</strong> <span class=\"muted\">\(e(n.title))</span>"
+                h += "<li><strong>\(e(c))</strong>"
+                if n.title != previousTitle { h += " <span class=\"muted\">\(e(n.title))</span>" }
                 if let s = n.summary { h += " – \(e(s))" }
                 h += " <span class=\"meta\">\(meta.joined(separator: " · "))</span></li>\n"
             }
