@@ -3,6 +3,8 @@ import TrennwandRecords
 
 /// When the report points to the 72-hour notification duty of Art. 33 DSGVO, and from when the
 /// clock runs: the one place that decides it (docs/outputs.md, "Art.-33-Kandidaten").
+/// The hint names § 83a SGB X besides Art. 33 DSGVO: the Jobcenter, a § 35 SGB I body, also
+/// reports a breach of social data to its supervising authority.
 ///
 /// A finding is a candidate when it is a violation (never a configuration gap), neither resolved
 /// nor waived, and either critical, or of severity high or above from a rule tagged `breach` or `art33`

@@ -40,6 +40,9 @@ enum HTMLReportAssets {
         apply();
       });
       apply();
+      // The legal section is folded on screen; printing shows it (the print stylesheet does too).
+      var legal = document.getElementById('legal');
+      if (legal) { window.addEventListener('beforeprint', function () { legal.open = true; }); }
     })();
     """
 
@@ -55,7 +58,8 @@ enum HTMLReportAssets {
 
     /// Screen and print layout. Severity colours equal `SeverityCharts.color` (badges = charts).
     /// Below 640 px a group's table turns into one block per finding (no sideways scrolling);
-    /// in print the filters and waive commands are hidden and headings stay with what follows.
+    /// in print the filters and waive commands are hidden, the legal section (`details#legal`) is
+    /// expanded and headings stay with what follows.
     static let style = """
     :root { --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --bg: #ffffff; --soft: #f6f8fa; }
     * { box-sizing: border-box; }
@@ -101,6 +105,11 @@ enum HTMLReportAssets {
     .st { font-weight: 600; } .st-new { color: #cf222e; } .st-reopened { color: #82071e; } .st-resolved { color: #1a7f37; } .st-waived { color: #1a7f37; }
     .art33 { background: #fff1e5; border: 1px solid #bc4c00; padding: .3rem .6rem; margin: .3rem 0; font-size: .9rem; }
     dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem; } dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
+    details#legal > summary { cursor: pointer; font-size: 1.15rem; font-weight: 600; margin: 1.2rem 0 .4rem; }
+    details#legal h3 { font-size: 1rem; margin: .6rem 0 .2rem; }
+    ul.legal { margin: 0; padding-left: 1.1rem; font-size: .9rem; } ul.legal li { margin: .15rem 0; }
+    ul.legal .meta { color: var(--muted); } ul.legal .meta::before { content: "— "; }
+    p.note { font-size: .9rem; margin: .3rem 0; }
     figure { margin: .5rem 0 1rem; } figcaption { color: var(--muted); font-size: .9rem; }
     svg.chart { width: 100%; max-width: 640px; height: auto; display: block; }
     .scroll { max-width: 100%; overflow-x: auto; }
@@ -123,6 +132,9 @@ enum HTMLReportAssets {
       main { max-width: none; padding: 0; }
       #filters, details.cmd, .cmdhint { display: none !important; }
       #overview { grid-template-columns: repeat(3, minmax(0, 1fr)); }
+      details#legal::details-content { content-visibility: visible; display: block; }
+      details#legal > summary { list-style: none; }
+      ul.legal { font-size: .88rem; } ul.legal li { margin: .05rem 0; } details#legal h3 { margin: .3rem 0 .1rem; break-after: avoid; }
       h1, h2, .ghead, figcaption, caption, summary { break-after: avoid; }
       .ghead { break-inside: avoid; }
       section.group { border-left-width: 4px; padding: .2rem .5rem; margin: .4rem 0; }

@@ -254,7 +254,7 @@ extension HTMLReportWriter {
     private func art33Box(_ g: RuleGroup, start: Int64, run: RunInfo) -> String {
         let deadline = start + Art33Criterion.deadlineSeconds
         let left = deadline - run.finished
-        var h = "<div class=\"art33\"><strong>\(t("Art. 33 DSGVO – 72-Stunden-Frist prüfen", "Art. 33 GDPR – check the 72-hour deadline"))</strong> "
+        var h = "<div class=\"art33\"><strong>\(t("Art. 33 DSGVO, § 83a SGB X – 72-Stunden-Frist prüfen", "Art. 33 GDPR, § 83a SGB X – check the 72-hour deadline"))</strong> "
         h += "(\(g.art33) \(g.art33 == 1 ? t("Kandidat", "candidate") : t("Kandidaten", "candidates"))): "
         h += "\(t("Frist ab", "clock from")) \(e(BerlinTime.dateTime(start))) (\(clockSourceText(g.clockSource, short: true))) \(t("bis", "until")) <strong>\(e(BerlinTime.dateTime(deadline)))</strong>"
         h += left > 0 ? " – \(t("noch", "remaining")) \(left / 3600) \(t("Stunden", "hours"))" : " – <strong>\(t("abgelaufen", "expired"))</strong>"

@@ -69,7 +69,7 @@ extension HTMLReportWriter {
         for g in groups.filter({ $0.active > 0 }).prefix(5) {
             h += "<li><span class=\"badge sev-\(g.severity.rawValue)\">\(e(g.severity.label.text(lang)))</span> <a href=\"#rule-\(e(g.id))\"><code>\(e(g.id))</code> \(e(g.title.text(lang)))</a> (\(g.active))</li>\n"
         }
-        h += "</ol>\n<p class=\"muted small\"><a href=\"#charts\">\(t("Diagramme", "Charts"))</a> · <a href=\"#catalogue\">\(t("Normenkatalog", "Norm catalogue"))</a> · <a href=\"#facts\">\(t("Angaben zum Lauf", "Run facts"))</a></p>\n</div>\n"
+        h += "</ol>\n<p class=\"muted small\"><a href=\"#charts\">\(t("Diagramme", "Charts"))</a> · <a href=\"#legal\">\(t("Rechtsgrundlagen", "Legal basis"))</a> · <a href=\"#facts\">\(t("Angaben zum Lauf", "Run facts"))</a></p>\n</div>\n"
         return h + "</section>\n"
     }
 
@@ -154,7 +154,7 @@ extension HTMLReportWriter {
         return h + "</table>\n</section>\n"
     }
 
-    /// The norm catalogue (folded) and the documented Art. 33 criterion.
+    /// The documented Art. 33 criterion and the legal section (norms by law, folded).
     func catalogue(_ run: RunInfo, _ summary: RunSummary) -> String {
         var h = "<section id=\"criterion\">\n<h2>\(t("Kriterium für den Art.-33-Hinweis", "Criterion for the Art. 33 hint"))</h2>\n<p>"
         h += t("Kandidat ist ein Verstoß (keine Konfigurationslücke), der weder erledigt noch durch eine Ausnahme entschieden ist und entweder den Schweregrad „kritisch“ hat oder mindestens „hoch“ ist und aus einer Regel mit dem Schlagwort <code>breach</code> oder <code>art33</code> stammt",
@@ -163,18 +163,10 @@ extension HTMLReportWriter {
         if !tagged.isEmpty { h += " (\(t("hier", "here")): " + tagged.map { "<code>\(e($0))</code>" }.joined(separator: ", ") + ")" }
         h += ". " + t("Die 72 Stunden zählen ab der Erkennung: mit Zustandsdatenbank ab der ersten Erkennung des Befunds, sonst ab Beginn dieses Prüflaufs.",
                       "The 72 hours count from detection: with a state database from the finding's first detection, otherwise from the start of this run.")
-        h += "</p>\n<p>" + t("Ist eine Verletzung des Schutzes personenbezogener Daten bestätigt, meldet der Verantwortliche sie unverzüglich und möglichst binnen 72 Stunden nach Bekanntwerden der Aufsichtsbehörde, außer sie führt voraussichtlich nicht zu einem Risiko (Art. 33 Abs. 1 DSGVO); bei hohem Risiko auch die Betroffenen benachrichtigen (Art. 34). Datenschutzbeauftragte sofort einbinden und die Bewertung dokumentieren (Art. 33 Abs. 5). Eine erstattete Meldung wird als Ausnahme mit <code>--decision reported_art33 --reported-on TT.MM.JJJJ --authority-reference \"…\"</code> festgehalten.",
-                             "If a personal-data breach is confirmed, the controller notifies the supervisory authority without undue delay and where feasible within 72 hours of becoming aware of it, unless it is unlikely to result in a risk (Art. 33(1) GDPR); with a high risk, inform the data subjects too (Art. 34). Involve the data-protection officer at once and document the assessment (Art. 33(5)). A notification made is recorded as a waiver with <code>--decision reported_art33 --reported-on DD.MM.YYYY --authority-reference \"…\"</code>.")
+        h += "</p>\n<p>" + t("Ist eine Verletzung des Schutzes personenbezogener Daten bestätigt, meldet der Verantwortliche sie unverzüglich und möglichst binnen 72 Stunden nach Bekanntwerden der Aufsichtsbehörde, außer sie führt voraussichtlich nicht zu einem Risiko (Art. 33 Abs. 1 DSGVO); bei hohem Risiko auch die Betroffenen benachrichtigen (Art. 34). Das Jobcenter als Stelle nach § 35 SGB I meldet eine Verletzung des Schutzes von Sozialdaten zusätzlich nach § 83a SGB X auch seiner Rechts- oder Fachaufsichtsbehörde. Datenschutzbeauftragte sofort einbinden und die Bewertung dokumentieren (Art. 33 Abs. 5). Eine erstattete Meldung wird als Ausnahme mit <code>--decision reported_art33 --reported-on TT.MM.JJJJ --authority-reference \"…\"</code> festgehalten.",
+                             "If a personal-data breach is confirmed, the controller notifies the supervisory authority without undue delay and where feasible within 72 hours of becoming aware of it, unless it is unlikely to result in a risk (Art. 33(1) GDPR); with a high risk, inform the data subjects too (Art. 34). The Jobcenter, a body under § 35 SGB I, also reports a breach of social data to its supervising authority under § 83a SGB X. Involve the data-protection officer at once and document the assessment (Art. 33(5)). A notification made is recorded as a waiver with <code>--decision reported_art33 --reported-on DD.MM.YYYY --authority-reference \"…\"</code>.")
         h += "</p>\n</section>\n"
-        var normInfo: [String: Norm] = [:]
-        for n in run.rules.flatMap(\.norms) where normInfo[n.citation] == nil { normInfo[n.citation] = n }
-        h += "<details id=\"catalogue\">\n<summary>\(t("Normenkatalog", "Norm catalogue")) (\(normInfo.count) \(t("Normen", "norms")))</summary>\n"
-        h += "<table><tr><th>Norm</th><th>\(t("Titel", "Title"))</th><th>\(t("Stand", "As of"))</th><th class=\"n\">\(t("offen", "open"))</th><th class=\"n\">\(t("Ausnahme", "waived"))</th></tr>\n"
-        for c in normInfo.keys.sorted() {
-            let n = normInfo[c]!, tally = summary.byNorm[c]
-            h += "<tr><td>\(e(c))</td><td>\(e(n.title))</td><td>\(e(n.asOf))</td><td class=\"n\">\(tally?.open ?? 0)</td><td class=\"n\">\(tally?.waived ?? 0)</td></tr>\n"
-        }
-        return h + "</table>\n</details>\n"
+        return h + legalSection(run, summary)
     }
 
     func runFacts(_ run: RunInfo, _ summary: RunSummary) -> String {
@@ -192,6 +184,9 @@ extension HTMLReportWriter {
         }
         h += fact(t("Datensätze", "Records"), "\(t("gelesen", "read")) \(summary.recordsRead), \(t("ausgewertet", "evaluated")) \(summary.recordsEvaluated), \(t("abgewiesen", "rejected")) \(summary.recordsRejected)")
         h += "</dl>\n<p class=\"muted\">\(t("Nachweise sind maskiert, Personen pseudonymisiert (HMAC-Schlüssel der Installation). Dieser Bericht enthält keine Sozialdaten im Klartext.", "Evidence is masked, persons are pseudonymised (installation HMAC key). This report holds no social data in clear text."))</p>\n"
+        h += "<p class=\"note\"><strong>\(t("Zweckbindung", "Purpose limitation"))</strong> (§ 67c Abs. 4 SGB X): \(t("Sozialdaten, die ausschließlich zur Datenschutzkontrolle gespeichert sind – etwa Zugriffsprotokolle –, dürfen nur für diesen Zweck verarbeitet werden. Dieser Bericht und die Zustandsdatenbank fallen darunter: nur zur Datenschutzkontrolle verwenden.", "social data stored solely for data-protection control – such as access logs – may be processed only for that purpose. This report and the state database fall under it: use them for data-protection control only."))</p>\n"
+        h += "<p class=\"note\"><strong>\(t("Mitbestimmung", "Co-determination"))</strong>: \(t("Zugriffsprotokolle der Beschäftigten auszuwerten ist eine Überwachung von Verhalten oder Leistung mit einer technischen Einrichtung; die Personalvertretung ist zu beteiligen – für das Personal des Jobcenters der Personalrat (§ 80 Abs. 1 Nr. 21 BPersVG, anwendbar über § 44h Abs. 1 SGB II), für das Personal des Trägers der Betriebsrat, wo einer besteht (§ 87 Abs. 1 Nr. 6 BetrVG). Personen bleiben im Bericht pseudonymisiert.", "analysing staff access logs is monitoring of employees' conduct or performance by technical means; the staff representation has a say – for Jobcenter staff the staff council (§ 80 Abs. 1 Nr. 21 BPersVG, applicable through § 44h Abs. 1 SGB II), for the provider's staff the works council, where there is one (§ 87 Abs. 1 Nr. 6 BetrVG). Persons stay pseudonymous in the report."))</p>\n"
+        h += "<p class=\"muted small\">\(t("Hinweise, keine Rechtsberatung.", "Notes, not legal advice."))</p>\n"
         return h + "</section>\n"
     }
 

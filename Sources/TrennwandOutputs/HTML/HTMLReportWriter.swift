@@ -6,8 +6,8 @@ import TrennwandRecords
 /// Made for triage: the first screen answers "what is wrong, how bad, what now" (counts by
 /// severity and status, the Art. 33 candidates with their 72-hour clock, the top rules); then the
 /// findings grouped by rule, most severe first, each group one compact table with the
-/// explanation, norms and "Was zu tun ist" once; charts, skipped files, the norm catalogue and
-/// the accounting follow.
+/// explanation, norms and "Was zu tun ist" once; charts, skipped files, the legal section (norms by law)
+/// and the run facts with the notes on purpose limitation and co-determination, then the accounting.
 ///
 /// No network and no external assets: inline CSS, inline SVG and one inline script, locked down
 /// by a Content-Security-Policy that allows exactly that script's SHA-256 hash. Every value from
