@@ -259,6 +259,13 @@ enum OutputSupport {
         Art33Criterion.applies(finding, rule: rule)
     }
 
+    /// An ISO date (`2026-12-03`) as people read it (`03.12.2026`); anything else unchanged.
+    static func germanDate(_ iso: String) -> String {
+        guard let d = BerlinTime.parseDay(iso), iso.contains("-") else { return iso }
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(two(d.day)).\(two(d.month)).\(d.year)"
+    }
+
     /// Date part of an ISO timestamp (`2025-03-04`).
     static func isoDate(_ epoch: Int64) -> String { String(CivilTime.iso8601(epoch).prefix(10)) }
 

@@ -290,7 +290,7 @@ final class OutputHTMLTests: XCTestCase {
         XCTAssertTrue(html.contains("genehmigt von Datenschutzbeauftragte JC"))
         XCTAssertTrue(html.contains("gültig bis 30.06.2025"), "waiver expiry as a Berlin date")
         XCTAssertTrue(html.contains("exporte/träger_doku.xml:7:5"))
-        XCTAssertTrue(html.contains("Stand 2024-01-01"))
+        XCTAssertTrue(html.contains("(geprüft am): 27.04.2016, 23.06.2021, 01.01.2024"), "the norms' check date as people read it")
         XCTAssertTrue(html.contains("csv.ragged-row"))
         XCTAssertTrue(html.contains("<html lang=\"de\">"))
         XCTAssertTrue(try report(.en).contains("<html lang=\"en\">"))

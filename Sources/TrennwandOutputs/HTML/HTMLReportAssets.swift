@@ -126,7 +126,7 @@ enum HTMLReportAssets {
     }
     @media print {
       @page { size: A4; margin: 10mm 10mm 11mm; }
-      html { font-size: 10.5px; }
+      html { font-size: 10.2px; }
       body { font-size: 1rem; line-height: 1.3; }
       .cmdonly { display: none; }
       main { max-width: none; padding: 0; }
@@ -134,7 +134,7 @@ enum HTMLReportAssets {
       #overview { grid-template-columns: repeat(3, minmax(0, 1fr)); }
       details#legal::details-content { content-visibility: visible; display: block; }
       details#legal > summary { list-style: none; }
-      ul.legal { font-size: .88rem; } ul.legal li { margin: .05rem 0; } details#legal h3 { margin: .3rem 0 .1rem; break-after: avoid; }
+      ul.legal { font-size: .85rem; columns: 2; column-gap: 6mm; } ul.legal li { margin: .05rem 0; break-inside: avoid; } details#legal h3 { margin: .3rem 0 .1rem; break-after: avoid; }
       h1, h2, .ghead, figcaption, caption, summary { break-after: avoid; }
       .ghead { break-inside: avoid; }
       section.group { border-left-width: 4px; padding: .2rem .5rem; margin: .4rem 0; }

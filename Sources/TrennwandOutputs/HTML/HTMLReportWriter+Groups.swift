@@ -244,7 +244,7 @@ extension HTMLReportWriter {
         }
         if !g.norms.isEmpty {
             h += "<p class=\"norms\"><strong>\(t("Normen", "Norms")):</strong> "
-            h += g.norms.map { "\(e($0.citation)) <span class=\"muted\">(\(e($0.title)), \(t("Stand", "as of")) \(e($0.asOf)))</span>" }.joined(separator: "; ")
+            h += g.norms.map { "\(e($0.citation)) <span class=\"muted\">(\(e($0.title)))</span>" }.joined(separator: "; ")
             h += "</p>\n"
         }
         h += "<p class=\"muted cmdhint\">\(t("Entscheidung festhalten: im Ausnahme-Befehl einer Zeile", "Record a decision: in a row's waive command")) <code>--decision</code> \(t("auf", "as")) <code>false_positive</code>, <code>accepted_risk</code>, <code>mitigated</code> \(t("oder", "or")) <code>reported_art33</code> (\(t("mit", "with")) <code>--reported-on</code>, <code>--authority-reference</code>) \(t("setzen", "")); <code>--owner \"…\"</code> \(t("optional", "optional")).</p>\n"

@@ -83,6 +83,11 @@ extension HTMLReportWriter {
         }
         var h = "<details id=\"legal\">\n<summary>\(t("Rechtsgrundlagen", "Legal basis")): \(normInfo.count) \(t("Normen aus", "norms from")) \(laws.count) \(t("Gesetzen", "laws"))</summary>\n"
         h += "<p class=\"muted small\">\(t("Jede Norm, die eine Regel dieses Laufs zitiert, mit Inhalt laut Normenkatalog (Rules/norms.yaml), wen sie bindet und wann sie zuletzt geändert wurde. Hinweise für die Datenschutzbeauftragte, keine Rechtsberatung.", "Every norm a rule of this run cites, with its content from the norm catalogue (Rules/norms.yaml; summaries in German), whom it binds and when it was last amended. Notes for the data-protection officer, not legal advice."))</p>\n"
+        // The catalogue's check date (`Norm.asOf`), once for the section instead of once per norm.
+        let checked = Set(normInfo.values.map(\.asOf)).sorted()
+        if !checked.isEmpty {
+            h += "<p class=\"muted small\">\(t("Stand der Normtexte (geprüft am)", "Norm texts as checked on")): \(checked.map { e(OutputSupport.germanDate($0)) }.joined(separator: ", "))</p>\n"
+        }
         func ruleLink(_ id: String) -> String {
             groups[id] != nil ? "<a href=\"#rule-\(e(id))\"><code>\(e(id))</code></a>" : "<code>\(e(id))</code>"
         }
