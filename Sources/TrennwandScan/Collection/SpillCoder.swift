@@ -9,22 +9,9 @@ enum SpillCoder {
         var w = Writer()
         w.string(p.severity.rawValue)
         w.string(p.findingClass.rawValue)
-        w.string(p.locator.file)
-        w.int(p.locator.line)
-        w.optionalInt(p.locator.column)
-        w.int(Int(p.locator.byteOffset))
-        w.int(p.locator.index)
-        w.optionalString(p.locator.recordID)
+        w.locator(p.locator)
         w.optionalInt(p.time.map(Int.init))
-        w.int(p.evidence.count)
-        for e in p.evidence {
-            w.string(e.field)
-            w.optionalString(e.detector)
-            w.string(e.value)
-            w.optionalInt(e.piece)
-            w.optionalInt(e.range?.lowerBound)
-            w.optionalInt(e.range?.upperBound)
-        }
+        w.evidence(p.evidence)
         w.int(p.persons.count)
         for (k, v) in p.persons.sorted(by: { $0.key < $1.key }) {
             w.string(k)
@@ -42,42 +29,16 @@ enum SpillCoder {
         var w = Writer()
         w.optionalInt(previous.map { Int($0.offset) })
         w.optionalInt(previous.map { Int($0.length) })
-        w.string(o.locator.file)
-        w.int(o.locator.line)
-        w.optionalInt(o.locator.column)
-        w.int(Int(o.locator.byteOffset))
-        w.int(o.locator.index)
-        w.optionalString(o.locator.recordID)
+        w.locator(o.locator)
         w.optionalInt(o.time.map(Int.init))
-        w.int(o.evidence.count)
-        for e in o.evidence {
-            w.string(e.field)
-            w.optionalString(e.detector)
-            w.string(e.value)
-            w.optionalInt(e.piece)
-            w.optionalInt(e.range?.lowerBound)
-            w.optionalInt(e.range?.upperBound)
-        }
+        w.evidence(o.evidence)
         return Data(w.bytes)
     }
 
     static func decodeOccurrence(_ data: Data) -> (Occurrence, previous: FindingCollector.SpillPosition?)? {
         var r = Reader(bytes: [UInt8](data))
         guard let prevOffset = r.optionalInt(), let prevLength = r.optionalInt(),
-              let file = r.string(), let line = r.int(), let column = r.optionalInt(), let byteOffset = r.int(),
-              let index = r.int(), let recordID = r.optionalString(), let time = r.optionalInt(),
-              let evidenceCount = r.int(), evidenceCount >= 0 else { return nil }
-        var evidence: [Evidence] = []
-        for _ in 0..<evidenceCount {
-            guard let field = r.string(), let detector = r.optionalString(), let value = r.string(),
-                  let piece = r.optionalInt(), let lower = r.optionalInt(), let upper = r.optionalInt() else { return nil }
-            var range: Range<Int>?
-            if let lower, let upper {
-                guard lower <= upper else { return nil }
-                range = lower..<upper
-            }
-            evidence.append(Evidence(field: field, detector: detector, value: value, piece: piece, range: range))
-        }
+              let locator = r.locator(), let time = r.optionalInt(), let evidence = r.evidence() else { return nil }
         guard r.atEnd else { return nil }
         var previous: FindingCollector.SpillPosition?
         if let prevOffset, let prevLength, prevOffset >= 0, prevLength >= 0, let length = Int32(exactly: prevLength) {
@@ -85,8 +46,6 @@ enum SpillCoder {
         } else if prevOffset != nil || prevLength != nil {
             return nil
         }
-        let locator = Locator(file: file, line: line, column: column, byteOffset: Int64(byteOffset), index: index,
-                              recordID: recordID)
         return (Occurrence(locator: locator, time: time.map(Int64.init), evidence: evidence), previous)
     }
 
@@ -94,20 +53,7 @@ enum SpillCoder {
         var r = Reader(bytes: [UInt8](data))
         guard let severity = r.string().flatMap(Severity.init(rawValue:)),
               let findingClass = r.string().flatMap(FindingClass.init(rawValue:)),
-              let file = r.string(), let line = r.int(), let column = r.optionalInt(), let byteOffset = r.int(),
-              let index = r.int(), let recordID = r.optionalString(), let time = r.optionalInt(),
-              let evidenceCount = r.int(), evidenceCount >= 0 else { return nil }
-        var evidence: [Evidence] = []
-        for _ in 0..<evidenceCount {
-            guard let field = r.string(), let detector = r.optionalString(), let value = r.string(),
-                  let piece = r.optionalInt(), let lower = r.optionalInt(), let upper = r.optionalInt() else { return nil }
-            var range: Range<Int>?
-            if let lower, let upper {
-                guard lower <= upper else { return nil }
-                range = lower..<upper
-            }
-            evidence.append(Evidence(field: field, detector: detector, value: value, piece: piece, range: range))
-        }
+              let locator = r.locator(), let time = r.optionalInt(), let evidence = r.evidence() else { return nil }
         guard let personCount = r.int(), personCount >= 0 else { return nil }
         var persons: [String: String] = [:]
         for _ in 0..<personCount {
@@ -115,8 +61,6 @@ enum SpillCoder {
             persons[k] = v
         }
         guard let fingerprint = r.string(), let de = r.optionalString(), let en = r.optionalString(), r.atEnd else { return nil }
-        let locator = Locator(file: file, line: line, column: column, byteOffset: Int64(byteOffset), index: index,
-                              recordID: recordID)
         return FindingCollector.Spilled(
             severity: severity, findingClass: findingClass, locator: locator, time: time.map(Int64.init),
             evidence: evidence, persons: persons, fingerprint: fingerprint,
@@ -135,6 +79,26 @@ enum SpillCoder {
         }
         mutating func optionalString(_ s: String?) {
             if let s { bytes.append(1); string(s) } else { bytes.append(0) }
+        }
+        /// A record's place, the same way in a spilled finding and a spilled occurrence.
+        mutating func locator(_ l: Locator) {
+            string(l.file)
+            int(l.line)
+            optionalInt(l.column)
+            int(Int(l.byteOffset))
+            int(l.index)
+            optionalString(l.recordID)
+        }
+        mutating func evidence(_ list: [Evidence]) {
+            int(list.count)
+            for e in list {
+                string(e.field)
+                optionalString(e.detector)
+                string(e.value)
+                optionalInt(e.piece)
+                optionalInt(e.range?.lowerBound)
+                optionalInt(e.range?.upperBound)
+            }
         }
     }
 
@@ -167,6 +131,28 @@ enum SpillCoder {
         mutating func optionalString() -> String?? {
             guard let present = flag() else { return nil }
             return present ? string().map { .some($0) } : .some(nil)
+        }
+        /// `Writer.locator`'s fields; nil when malformed.
+        mutating func locator() -> Locator? {
+            guard let file = string(), let line = int(), let column = optionalInt(), let byteOffset = int(),
+                  let index = int(), let recordID = optionalString() else { return nil }
+            return Locator(file: file, line: line, column: column, byteOffset: Int64(byteOffset), index: index, recordID: recordID)
+        }
+        /// `Writer.evidence`'s list; nil when malformed (a negative count, a reversed range).
+        mutating func evidence() -> [Evidence]? {
+            guard let count = int(), count >= 0 else { return nil }
+            var list: [Evidence] = []
+            for _ in 0..<count {
+                guard let field = string(), let detector = optionalString(), let value = string(),
+                      let piece = optionalInt(), let lower = optionalInt(), let upper = optionalInt() else { return nil }
+                var range: Range<Int>?
+                if let lower, let upper {
+                    guard lower <= upper else { return nil }
+                    range = lower..<upper
+                }
+                list.append(Evidence(field: field, detector: detector, value: value, piece: piece, range: range))
+            }
+            return list
         }
     }
 }
