@@ -2,10 +2,21 @@ import ArgumentParser
 import TrennwandReaders
 import TrennwandRecords
 
-/// `trennwand profiles`: the known source profiles and what they detect.
+/// `trennwand profiles`: the source profiles — list them (default), and further subcommands each in
+/// a file of its own (`ProfilesCommand+NAME.swift`) registered in `subcommands`.
 struct ProfilesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profiles",
+        abstract: UI.t("Quellprofile: auflisten, prüfen, entwerfen.",
+                       "Source profiles: list, check, draft."),
+        subcommands: [ProfilesListCommand.self],
+        defaultSubcommand: ProfilesListCommand.self)
+}
+
+/// `trennwand profiles list`: the known source profiles and what they detect.
+struct ProfilesListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: UI.t("Listet die bekannten Quellprofile und woran sie erkannt werden.",
                        "Lists the known source profiles and what they detect."))
 
