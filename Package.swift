@@ -109,11 +109,19 @@ let package = Package(
             ],
             swiftSettings: hot
         ),
+        // Scale-out (issue 19): the logical plan of each rule, its SQL renderers (one folder per
+        // dialect) and the export of records, reference and policy tables for SQL engines.
+        .target(name: "TrennwandPlan", dependencies: ["TrennwandEngine", "TrennwandRecords"], swiftSettings: strict),
+        .testTarget(
+            name: "TrennwandPlanTests",
+            dependencies: ["TrennwandPlan", "TrennwandEngine", "TrennwandRecords", "TrennwandFindings", "TrennwandYAML"],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "trennwand",
             dependencies: [
                 "TrennwandRecords", "TrennwandYAML", "TrennwandReaders", "TrennwandEngine", "TrennwandFindings",
-                "TrennwandOutputs", "TrennwandState", "TrennwandScan", "CTrennwandBuildInfo",
+                "TrennwandOutputs", "TrennwandState", "TrennwandScan", "TrennwandPlan", "CTrennwandBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

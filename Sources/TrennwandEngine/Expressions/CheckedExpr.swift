@@ -36,18 +36,18 @@ public enum ExprType: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Represented at run time as a `ByteString?`.
-    var isStringLike: Bool {
+    package var isStringLike: Bool {
         switch self {
         case .string, .category, .symbol: return true
         default: return false
         }
     }
 
-    var isListLike: Bool { self == .list || self == .categoryList }
+    package var isListLike: Bool { self == .list || self == .categoryList }
 }
 
 /// A constant folded at compile time.
-enum ExprConstant: Sendable, Hashable {
+package enum ExprConstant: Sendable, Hashable {
     case missing
     case string(ByteString)
     case number(Double)
@@ -56,7 +56,7 @@ enum ExprConstant: Sendable, Hashable {
     case list([ByteString])
 }
 
-enum ExprCompareOp: String, Sendable {
+package enum ExprCompareOp: String, Sendable {
     case eq = "==", ne = "!=", lt = "<", le = "<=", gt = ">", ge = ">="
 
     func holds<T: Comparable>(_ a: T, _ b: T) -> Bool {
@@ -71,11 +71,11 @@ enum ExprCompareOp: String, Sendable {
     }
 }
 
-enum ExprStringOp: String, Sendable {
+package enum ExprStringOp: String, Sendable {
     case contains, startswith, endswith
 }
 
-enum LookupTermOp: String, Sendable {
+package enum LookupTermOp: String, Sendable {
     /// column == value
     case equals = "=="
     /// list column has an element equal to value
@@ -85,24 +85,24 @@ enum LookupTermOp: String, Sendable {
 }
 
 /// One key condition of a table lookup: `column op value`; `value` is in the record's scope.
-struct ExprLookupTerm: Sendable {
-    var column: Int
-    var name: String
-    var op: LookupTermOp
-    var value: CheckedExpr
+package struct ExprLookupTerm: Sendable {
+    package var column: Int
+    package var name: String
+    package var op: LookupTermOp
+    package var value: CheckedExpr
 }
 
 /// `table(terms [at time])`: a reference-table lookup.
-struct ExprLookup: Sendable {
-    var table: RecordKind
-    var terms: [ExprLookupTerm]
-    var at: CheckedExpr?
-    var position: SourcePosition
+package struct ExprLookup: Sendable {
+    package var table: RecordKind
+    package var terms: [ExprLookupTerm]
+    package var at: CheckedExpr?
+    package var position: SourcePosition
 }
 
 /// The type-checked tree: names resolved to slots, indexes and constants. Input to both the
 /// closure compiler and the SQL renderer.
-indirect enum CheckedExpr: Sendable {
+package indirect enum CheckedExpr: Sendable {
     case constant(ExprConstant, ExprType)
     case field(slot: Int, name: String, type: ExprType)
     case namedList(String, [ByteString])
@@ -122,7 +122,7 @@ indirect enum CheckedExpr: Sendable {
     case exists(ExprLookup)
     case lookupValue(ExprLookup, column: Int, name: String, type: ExprType)
 
-    var type: ExprType {
+    package var type: ExprType {
         switch self {
         case .constant(_, let t): return t
         case .field(_, _, let t): return t

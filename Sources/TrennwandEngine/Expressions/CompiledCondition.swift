@@ -9,9 +9,9 @@ public struct CompiledCondition: Sendable {
     public let kind: RecordKind
     /// Where the condition starts in its file.
     public let position: SourcePosition
-    let checked: CheckedExpr
+    package let checked: CheckedExpr
     private let fn: ExprBoolFn
-    let timeZone: String
+    package let timeZone: String
 
     /// Compiles the condition of a rule file from its YAML scalar node (plain, quoted or block
     /// scalar). `fileText` is the file's text (read from `node.file` when nil) so that errors point

@@ -8,7 +8,7 @@ import TrennwandYAML
 public struct CompiledRule: Sendable {
     public let file: RuleFile
     public let descriptor: RuleDescriptor
-    let condition: CompiledCondition
+    package let condition: CompiledCondition
     let evidence: [FieldRef]
     let fingerprint: [Int]
 }
@@ -18,11 +18,11 @@ public struct CompiledAggregate: Sendable {
     public let file: RuleFile
     public let descriptor: RuleDescriptor
     /// The file's aggregate part.
-    let spec: AggregateRuleSpec
-    let filter: CompiledCondition?
-    let numerator: CompiledCondition?
-    let groupSlots: [Int]
-    let distinctSlot: Int?
+    package let spec: AggregateRuleSpec
+    package let filter: CompiledCondition?
+    package let numerator: CompiledCondition?
+    package let groupSlots: [Int]
+    package let distinctSlot: Int?
 }
 
 /// A field of the record kind, with its slot and type.

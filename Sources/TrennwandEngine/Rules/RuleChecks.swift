@@ -1,3 +1,4 @@
+import Foundation
 import TrennwandFindings
 import TrennwandRecords
 import TrennwandYAML
@@ -116,8 +117,9 @@ public enum RuleChecks {
     }
 
     /// Runs every example of every rule: `match` examples must fire, `no_match` examples must not.
+    /// `now` is what `now()` means (the SQL parity test passes the time its plans were made at).
     public static func test(_ set: RuleSet, policy: PolicyData, pseudonymizer: Pseudonymizer,
-                            only: Set<String>? = nil) -> [ExampleOutcome] {
+                            only: Set<String>? = nil, now: Int64 = Int64(Date().timeIntervalSince1970)) -> [ExampleOutcome] {
         var out: [ExampleOutcome] = []
         guard let zone = ZoneConverter(identifier: policy.timeZone) else { return [] }
         for rule in set.rules where only?.contains(rule.id) ?? true {
@@ -131,7 +133,7 @@ public enum RuleChecks {
                         try ExampleRecords.record($1, kind: rule.target.kind, zone: zone, index: $0 + 1)
                     }
                     let single = RuleSet(rules: [rule], errors: [], hash: set.hash)
-                    let (pack, errors) = CompiledRulePack.compile(single, policy: policy, reference: ReferenceTables(tables))
+                    let (pack, errors) = CompiledRulePack.compile(single, policy: policy, reference: ReferenceTables(tables), now: now)
                     if let e = errors.first { throw e }
                     let evaluator = try RuleEvaluator(pack: pack, pseudonymizer: pseudonymizer)
                     var fired = false

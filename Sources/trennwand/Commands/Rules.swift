@@ -9,7 +9,7 @@ struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
         abstract: UI.t("Regelwerk prüfen, testen und erklären.", "Check, test and explain the rule pack."),
-        subcommands: [RulesLint.self, RulesTest.self, RulesExplain.self, RulesDoc.self])
+        subcommands: [RulesLint.self, RulesTest.self, RulesExplain.self, RulesDoc.self, RulesPlan.self])
 }
 
 /// Loads the rule set and the policy data; configuration errors exit with code 2.

@@ -8,7 +8,7 @@ import TrennwandRecords
 /// (with its line in `family`) plus one file with a `BuiltinFamily` (or a new case in an existing
 /// family's file). Checker, compiler and SQL renderer only dispatch on `family`, once per call
 /// site at compile time: evaluation calls the family's closure directly.
-enum Builtin: String, CaseIterable, Sendable {
+package enum Builtin: String, CaseIterable, Sendable {
     case present, missing
     case lower
     case now
@@ -71,21 +71,21 @@ extension BuiltinFamily {
 }
 
 /// A checked call of a condition function.
-struct BuiltinCall: Sendable {
-    var function: Builtin
+package struct BuiltinCall: Sendable {
+    package var function: Builtin
     /// The checked arguments (compiled, rendered and visited in this order).
-    var args: [CheckedExpr]
+    package var args: [CheckedExpr]
     /// The result type.
-    var type: ExprType
+    package var type: ExprType
     /// Static cost for ordering `and`/`or` operands (`CheckedExpr.cost`), arguments included.
     var cost: Int
     /// What the family resolved at check time beyond the arguments (detector names, a parsed
     /// schedule); read back by the same family only.
-    var payload: (any Sendable)?
+    package var payload: (any Sendable)?
     /// Where a configuration gap met by this call is reported (lookups through the call).
     var gapPosition: SourcePosition?
     /// The detectors the call tests, for evidence (`CompiledCondition.detectorReferences`).
-    var detectorReference: DetectorReference?
+    package var detectorReference: DetectorReference?
 
     init(_ function: Builtin, _ args: [CheckedExpr], type: ExprType, cost: Int, payload: (any Sendable)? = nil,
          gapPosition: SourcePosition? = nil, detectorReference: DetectorReference? = nil) {

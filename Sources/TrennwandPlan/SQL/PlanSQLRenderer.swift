@@ -1,0 +1,285 @@
+import TrennwandRecords
+
+/// Renders plans as SQL in one dialect: DDL for the export schema's tables and one query per rule
+/// returning finding rows. The three-valued logic of each plan node is written out here (`CASE WHEN
+/// operand IS NULL THEN NULL …`) wherever an SQL function would answer differently from the rule
+/// language (`IN` over an empty set, `EXISTS` over a missing list), so every dialect inherits it.
+package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
+    package let syntax: Syntax
+
+    package init(_ syntax: Syntax) { self.syntax = syntax }
+
+    // MARK: - DDL
+
+    package func createTable(_ table: ExportTable) -> String {
+        let columns = table.columns.map { "\(syntax.identifier($0.name)) \(syntax.type($0.type))" }.joined(separator: ", ")
+        return "CREATE TABLE \(syntax.identifier(table.name)) (\(columns))"
+    }
+
+    package func ddl() -> [String] { ExportSchema.allTables.map(createTable) }
+
+    // MARK: - Queries
+
+    /// The query returning the finding rows of one rule.
+    package func query(_ plan: RulePlan) -> String {
+        var state = RenderState()
+        switch plan.body {
+        case .filter(let condition):
+            return recordQuery(plan, condition, &state)
+        case .aggregate(let aggregate):
+            return aggregateQuery(plan, aggregate, &state)
+        }
+    }
+
+    private func recordQuery(_ plan: RulePlan, _ condition: PlanExpr, _ state: inout RenderState) -> String {
+        let id = syntax.identifier
+        var columns = [syntax.literal(plan.ruleID) + " AS " + id("rule_id")]
+        columns += ExportSchema.recordFindingPrefix.dropFirst().map { "r.\(id($0))" }
+        // Evidence and fingerprint fields in schema order, each once, and the time (fingerprint bucket).
+        let wanted = Set(plan.projection.evidence + plan.projection.fingerprintFields + ["time"])
+        for f in plan.kind.schema.fields where wanted.contains(f.name) {
+            columns.append("r.\(id(f.name))")
+            if case .text = f.type { columns.append("r.\(id(ExportSchema.detectorsColumn(f.name)))") }
+        }
+        let table = id(plan.kind.rawValue)
+        return "SELECT \(columns.joined(separator: ", ")) FROM \(table) AS r WHERE \(expr(condition, &state)) "
+            + "ORDER BY r.\(id("tw_file")), r.\(id("tw_index"))"
+    }
+
+    private func aggregateQuery(_ plan: RulePlan, _ a: AggregatePlan, _ state: inout RenderState) -> String {
+        let id = syntax.identifier
+        let table = id(plan.kind.rawValue)
+        let time = "r.\(id(a.time.name))"
+        var conditions: [String] = a.groupBy.map { "r.\(id($0.name)) IS NOT NULL" }
+        if let f = a.filter { conditions.insert(expr(f, &state), at: 0) }
+        var select: [String] = a.groupBy.enumerated().map { "r.\(id($1.name)) AS g\($0)" }
+        let groups = (0..<a.groupBy.count).map { "g\($0)" }
+        let groupNames = a.groupBy.enumerated().map { "g\($0) AS \(id($1.name))" }
+        let rule = syntax.literal(plan.ruleID) + " AS " + id("rule_id")
+        func number(_ d: Double) -> String { PlanPrinter.number(d) }
+
+        if case .gap(let weekdaysOnly, let local) = a.measure {
+            conditions.append("\(time) IS NOT NULL")
+            let measured = weekdaysOnly ? weekdaySeconds("r.\(id(local.name))") : time
+            select += ["\(time) AS t", "\(measured) AS m"]
+            let keys = groups.joined(separator: ", ")
+            return "WITH f AS (SELECT \(select.joined(separator: ", ")) FROM \(table) AS r WHERE \(conditions.joined(separator: " AND "))), "
+                + "c AS (SELECT \(keys), count(*) AS n FROM f GROUP BY \(keys)), "
+                + "d AS (SELECT DISTINCT \(keys), t, m FROM f), "
+                + "s AS (SELECT \(keys), t, m, lag(t) OVER (PARTITION BY \(keys) ORDER BY t) AS pt, "
+                + "lag(m) OVER (PARTITION BY \(keys) ORDER BY t) AS pm FROM d) "
+                + "SELECT \(rule), \((groupNames.map { "s." + $0 }).joined(separator: ", ")), s.pt AS tw_window_start, s.t AS tw_window_end, "
+                + "s.m - s.pm AS tw_value, c.n AS tw_count, CAST(NULL AS BIGINT) AS tw_numerator, CAST(NULL AS DOUBLE) AS tw_baseline "
+                + "FROM s JOIN c ON \(groups.map { "s.\($0) = c.\($0)" }.joined(separator: " AND ")) "
+                + "WHERE s.pt IS NOT NULL AND c.n >= \(a.minCount) AND s.m - s.pm >= \(number(a.threshold)) "
+                + "ORDER BY tw_window_start, \(groups.map { "s.\($0)" }.joined(separator: ", "))"
+        }
+
+        // Windows: tumbling over UTC epoch seconds (records without time skipped) or the whole input.
+        if let w = a.window {
+            conditions.append("\(time) IS NOT NULL")
+            select.append("\(syntax.floorDiv(time, String(w))) * \(w) AS ws")
+        } else {
+            select.append("CAST(0 AS BIGINT) AS ws")
+        }
+        select.append("\(time) AS t")
+        var value = "count(*)"
+        let numeratorColumn = "CAST(NULL AS BIGINT)", baselineColumn = "CAST(NULL AS DOUBLE)"
+        switch a.measure {
+        case .count, .gap: break
+        case .distinct(let c):
+            conditions.append("r.\(id(c.name)) IS NOT NULL")
+            select.append("r.\(id(c.name)) AS v")
+            value = "count(DISTINCT v)"
+        case .ratio(let numerator, _):
+            select.append("CASE WHEN \(expr(numerator, &state)) THEN 1 ELSE 0 END AS num")
+        }
+        let keys = (groups + ["ws"]).joined(separator: ", ")
+        let windowStart = a.window == nil ? "min(t)" : "ws"
+        let windowEnd = a.window.map { "ws + \($0)" } ?? "max(t)"
+        let f = "WITH f AS (SELECT \(select.joined(separator: ", ")) FROM \(table) AS r WHERE \(conditions.joined(separator: " AND ")))"
+        if case .ratio(_, let leaveOneOut) = a.measure {
+            let base = leaveOneOut ? ("(w.tn - g.n)", "(w.tc - g.c)") : ("w.tn", "w.tc")
+            return f + ", g AS (SELECT \(keys), count(*) AS c, sum(num) AS n, \(windowStart) AS s, \(windowEnd) AS e FROM f GROUP BY \(keys)), "
+                + "w AS (SELECT ws, sum(c) AS tc, sum(n) AS tn FROM g GROUP BY ws) "
+                + "SELECT \(rule), \(groupNames.map { "g." + $0 }.joined(separator: ", ")), g.s AS tw_window_start, g.e AS tw_window_end, "
+                + "CAST(g.n AS DOUBLE) / g.c AS tw_value, g.c AS tw_count, g.n AS tw_numerator, "
+                + "CAST(\(base.0) AS DOUBLE) / \(base.1) AS tw_baseline "
+                + "FROM g JOIN w ON g.ws = w.ws WHERE g.c >= \(a.minCount) AND \(base.1) > 0 "
+                + "AND CAST(g.n AS DOUBLE) / g.c - CAST(\(base.0) AS DOUBLE) / \(base.1) >= \(number(a.threshold)) - 1e-9 "
+                + "ORDER BY tw_window_start, \(groups.map { "g.\($0)" }.joined(separator: ", "))"
+        }
+        return f + " SELECT \(rule), \(groupNames.joined(separator: ", ")), \(windowStart) AS tw_window_start, \(windowEnd) AS tw_window_end, "
+            + "CAST(\(value) AS DOUBLE) AS tw_value, count(*) AS tw_count, \(numeratorColumn) AS tw_numerator, \(baselineColumn) AS tw_baseline "
+            + "FROM f GROUP BY \(keys) HAVING count(*) >= \(a.minCount) AND \(value) >= \(number(a.threshold)) "
+            + "ORDER BY tw_window_start, \(groups.joined(separator: ", "))"
+    }
+
+    /// Monday–Friday seconds from a Monday origin up to a local wall-clock time (the engine's
+    /// `AggregateEvaluator.weekdaySeconds`): differences are weekday time between two instants.
+    private func weekdaySeconds(_ local: String) -> String {
+        let d = "(\(local) + 259200)"
+        let weeks = syntax.floorDiv(d, "604800")
+        return "(\(weeks) * 432000 + least(\(d) - \(weeks) * 604800, 432000))"
+    }
+
+    // MARK: - Expressions
+
+    struct RenderState {
+        var counter = 0
+        mutating func fresh(_ prefix: String) -> String {
+            counter += 1
+            return "\(prefix)\(counter)"
+        }
+    }
+
+    /// `body` where every operand is present, unknown (NULL) where one is missing.
+    private func guarded(_ operands: [String], _ body: String) -> String {
+        let test = operands.map { "\($0) IS NULL" }.joined(separator: " OR ")
+        return "(CASE WHEN \(test) THEN CAST(NULL AS BOOLEAN) ELSE \(body) END)"
+    }
+
+    private func column(_ c: PlanColumn) -> String { "\(c.alias).\(syntax.identifier(c.name))" }
+
+    private func literal(_ l: PlanLiteral) -> String {
+        switch l {
+        case .null(let t): return "CAST(NULL AS \(syntax.type(t)))"
+        case .string(let s): return syntax.literal(s)
+        case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? "CAST(\(Int64(n)) AS DOUBLE)" : "CAST(\(n) AS DOUBLE)"
+        case .bool(let b): return b ? "TRUE" : "FALSE"
+        case .seconds(let s): return "CAST(\(s) AS BIGINT)"
+        case .stringList(let l): return syntax.list(l)
+        }
+    }
+
+    /// `local` seconds → days since 1970-01-01.
+    private func days(_ local: String) -> String { syntax.floorDiv(local, "86400") }
+
+    func expr(_ e: PlanExpr, _ s: inout RenderState) -> String {
+        switch e {
+        case .literal(let l): return literal(l)
+        case .column(let c): return column(c)
+        case .compare(let op, let a, let b): return "(\(expr(a, &s)) \(op.rawValue) \(expr(b, &s)))"
+        case .and(let xs): return "(" + xs.map { expr($0, &s) }.joined(separator: " AND ") + ")"
+        case .or(let xs): return "(" + xs.map { expr($0, &s) }.joined(separator: " OR ") + ")"
+        case .not(let x): return "(NOT \(expr(x, &s)))"
+        case .isNull(let x, let negated): return "(\(expr(x, &s)) IS \(negated ? "NOT NULL" : "NULL"))"
+        case .inValues(let x, let values, let negated):
+            let v = expr(x, &s)
+            if values.isEmpty { return guarded([v], negated ? "TRUE" : "FALSE") }
+            return guarded([v], "\(v) \(negated ? "NOT IN" : "IN") (\(values.map(syntax.literal).joined(separator: ", ")))")
+        case .inNamedList(let x, let list, let negated):
+            let v = expr(x, &s), a = s.fresh("nl")
+            let table = syntax.identifier(ExportSchema.namedLists.name)
+            return guarded([v], "\(negated ? "NOT " : "")EXISTS (SELECT 1 FROM \(table) AS \(a) WHERE \(a).\(syntax.identifier("list")) = "
+                           + "\(syntax.literal(list)) AND \(a).\(syntax.identifier("value")) = \(v))")
+        case .listHas(let list, let element, let negated):
+            let l = expr(list, &s), v = expr(element, &s)
+            return guarded([l, v], "\(negated ? "NOT " : "")\(syntax.listHas(l, v))")
+        case .stringMatch(let op, let x, let pattern, let ci, let overPieces):
+            let v = expr(x, &s), p = expr(pattern, &s)
+            func test(_ a: String) -> String {
+                let (h, n) = ci ? (syntax.asciiLower(a), syntax.asciiLower(p)) : (a, p)
+                switch op {
+                case .contains: return syntax.contains(h, n)
+                case .startsWith: return syntax.startsWith(h, n)
+                case .endsWith: return syntax.endsWith(h, n)
+                }
+            }
+            if overPieces {
+                let variable = s.fresh("p")
+                return guarded([v, p], syntax.anyElement(v, variable: variable, where: test(variable)))
+            }
+            return guarded([v, p], test(v))
+        case .within(let x, let category, let overList):
+            let v = expr(x, &s)
+            func test(_ a: String) -> String {
+                "(\(a) = \(syntax.literal(category)) OR \(syntax.startsWith(a, syntax.literal(category + "."))))"
+            }
+            if overList {
+                let variable = s.fresh("c")
+                return guarded([v], syntax.anyElement(v, variable: variable, where: test(variable)))
+            }
+            return guarded([v], test(v))
+        case .covers(let list, let category):
+            let l = expr(list, &s), c = expr(category, &s), variable = s.fresh("c")
+            return guarded([l, c], syntax.anyElement(l, variable: variable, where: covers(variable, c)))
+        case .arith(let plus, let a, let b): return "(\(expr(a, &s)) \(plus ? "+" : "-") \(expr(b, &s)))"
+        case .lower(let x): return syntax.lower(expr(x, &s))
+        case .calendar(let part, let local):
+            let l = expr(local, &s), d = days(l)
+            switch part {
+            case .hour: return "CAST(\(syntax.floorDiv("\(l) - \(d) * 86400", "3600")) AS DOUBLE)"
+            case .weekday: return "CAST(((\(d) + 3) % 7 + 7) % 7 + 1 AS DOUBLE)"
+            case .date: return syntax.isoDate(days: d)
+            }
+        case .direction(let a, let b):
+            let x = expr(a, &s), y = expr(b, &s)
+            return "(CASE WHEN \(x) = 'jobcenter' AND \(y) = 'traeger' THEN 'jobcenter->traeger' "
+                + "WHEN \(x) = 'traeger' AND \(y) = 'jobcenter' THEN 'traeger->jobcenter' END)"
+        case .matrixDecision(let direction, let category):
+            let d = expr(direction, &s), c = expr(category, &s), a = s.fresh("m")
+            let id = syntax.identifier
+            return "(SELECT \(a).\(id("decision")) FROM \(id(ExportSchema.separationMatrix.name)) AS \(a) "
+                + "WHERE \(a).\(id("direction")) = \(d) AND \(a).\(id("category")) = \(c))"
+        case .detectorFired(let text, let detectors, let names):
+            let variable = s.fresh("d")
+            let test = names.isEmpty ? "FALSE"
+                : syntax.anyElement(column(detectors), variable: variable,
+                                    where: "\(variable) IN (\(names.map(syntax.literal).joined(separator: ", ")))")
+            return guarded([column(text)], test)
+        case .withinSchedule(let local, let schedule):
+            let l = expr(local, &s), sc = expr(schedule, &s), a = s.fresh("sc"), b = s.fresh("si")
+            let id = syntax.identifier
+            let d = days(l)
+            let minute = syntax.floorDiv("\(l) - \(d) * 86400", "60")
+            let weekday = "(((\(d) + 3) % 7 + 7) % 7 + 1)"
+            return "(CASE WHEN \(l) IS NULL OR \(sc) IS NULL THEN CAST(NULL AS BOOLEAN) "
+                + "WHEN NOT EXISTS (SELECT 1 FROM \(id(ExportSchema.schedules.name)) AS \(a) WHERE \(a).\(id("schedule")) = \(sc) AND \(a).\(id("valid"))) "
+                + "THEN CAST(NULL AS BOOLEAN) "
+                + "ELSE EXISTS (SELECT 1 FROM \(id(ExportSchema.scheduleIntervals.name)) AS \(b) WHERE \(b).\(id("schedule")) = \(sc) "
+                + "AND \(b).\(id("weekday")) = \(weekday) AND \(b).\(id("start_minute")) <= \(minute) AND \(minute) < \(b).\(id("end_minute"))) END)"
+        case .exists(let l):
+            return "EXISTS (SELECT 1 FROM \(syntax.identifier(l.table.rawValue)) AS \(l.alias)\(lookupWhere(l, &s)))"
+        case .lookupValue(let l, let c):
+            return "(SELECT \(column(c)) FROM \(syntax.identifier(l.table.rawValue)) AS \(l.alias)\(lookupWhere(l, &s)) "
+                + "ORDER BY \(l.alias).\(syntax.identifier("tw_row_no")) LIMIT 1)"
+        case .agreementPermits(let traeger, let direction, let category, let at, let a):
+            let id = syntax.identifier
+            let t = expr(traeger, &s), d = expr(direction, &s), c = expr(category, &s), time = expr(at, &s)
+            let flow = syntax.concat([d, "':'", c]), variable = s.fresh("f")
+            let parts = [
+                "\(a).\(id("traeger")) = \(t)", "\(a).\(id("approved_by_leitung")) = TRUE", "NOT \(syntax.isBlank("\(a).\(id("legal_basis"))"))",
+                validity(PlanColumn(alias: a, name: "valid_from", type: .seconds), PlanColumn(alias: a, name: "valid_to", type: .seconds), time),
+                syntax.anyElement("\(a).\(id("permitted_flows"))", variable: variable,
+                                  where: "\(variable) = \(flow) OR \(syntax.startsWith(flow, syntax.concat([variable, "'.'"])))"),
+            ]
+            return "EXISTS (SELECT 1 FROM \(id(RecordKind.agreements.rawValue)) AS \(a) WHERE \(parts.joined(separator: " AND ")))"
+        }
+    }
+
+    /// `category` is `element` or lies below it.
+    private func covers(_ element: String, _ category: String) -> String {
+        "(\(category) = \(element) OR \(syntax.startsWith(category, syntax.concat([element, "'.'"]))))"
+    }
+
+    private func validity(_ start: PlanColumn, _ end: PlanColumn, _ at: String) -> String {
+        "(\(column(start)) IS NULL OR \(column(start)) <= \(at)) AND (\(column(end)) IS NULL OR \(at) <= \(column(end))) AND \(at) IS NOT NULL"
+    }
+
+    private func lookupWhere(_ l: PlanLookup, _ s: inout RenderState) -> String {
+        var parts: [String] = []
+        for t in l.terms {
+            let v = expr(t.value, &s), c = column(t.column)
+            switch t.op {
+            case .equals: parts.append("\(c) = \(v)")
+            case .has: parts.append(syntax.listHas(c, v))
+            case .covers:
+                let variable = s.fresh("c")
+                parts.append(syntax.anyElement(c, variable: variable, where: covers(variable, v)))
+            }
+        }
+        if let v = l.validity { parts.append(validity(v.start, v.end, expr(v.at, &s))) }
+        return parts.isEmpty ? "" : " WHERE " + parts.joined(separator: " AND ")
+    }
+}

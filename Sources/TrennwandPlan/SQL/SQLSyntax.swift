@@ -1,0 +1,43 @@
+/// The spelling of one SQL dialect: quoting, types and the few functions whose names differ.
+/// Everything else — the shape of queries, the three-valued logic — is in `PlanSQLRenderer`, the
+/// same for every dialect. A new dialect (PostgreSQL, Spark SQL) is one type conforming to this
+/// protocol in a folder of its own under `SQL/`.
+///
+/// Contract: `identifier` and `literal` are the only ways names and constants reach SQL text, and
+/// constants are rule text and policy only; input values reach an engine through the exported
+/// files (`load`), never through SQL text.
+package protocol SQLSyntax: Sendable {
+    /// `duckdb`, `postgres`, `spark` (the `--dialect` value).
+    var name: String { get }
+    /// A quoted identifier (table, column, alias).
+    func identifier(_ name: String) -> String
+    /// A quoted string literal.
+    func literal(_ value: String) -> String
+    /// The column type of a plan type.
+    func type(_ type: PlanType) -> String
+    /// A list literal of strings.
+    func list(_ items: [String]) -> String
+    /// True if some element `v` of the (non-null) list satisfies `predicate` (which refers to the
+    /// element as `variable`); false for an empty list.
+    func anyElement(_ list: String, variable: String, where predicate: String) -> String
+    /// `list` holds `element` (both non-null).
+    func listHas(_ list: String, _ element: String) -> String
+    /// Substring tests on non-null strings, without pattern syntax (no `LIKE` wildcards).
+    func contains(_ string: String, _ part: String) -> String
+    func startsWith(_ string: String, _ prefix: String) -> String
+    func endsWith(_ string: String, _ suffix: String) -> String
+    /// Lower case (`lower()` of the rule language: Unicode letters).
+    func lower(_ string: String) -> String
+    /// ASCII letters only lowered (`icontains` and friends compare ASCII case-insensitively).
+    func asciiLower(_ string: String) -> String
+    /// `a` divided by `b`, rounded towards minus infinity, as a 64-bit integer.
+    func floorDiv(_ a: String, _ b: String) -> String
+    /// `YYYY-MM-DD` of a day number (days since 1970-01-01).
+    func isoDate(days: String) -> String
+    /// String concatenation.
+    func concat(_ parts: [String]) -> String
+    /// The string has no characters other than spaces and tabs.
+    func isBlank(_ string: String) -> String
+    /// Statements that fill `table` from exported JSON Lines `files` (globs allowed).
+    func load(_ table: ExportTable, files: [String]) -> [String]
+}
