@@ -43,9 +43,13 @@ final class DuckDBParityTests: XCTestCase {
         let pseudonymizer = Pseudonymizer(key: PseudonymKey(bytes: Array("trennwand-parity-key".utf8), origin: "parity test"))
         let encoder = try XCTUnwrap(RecordRowEncoder(policy: policy))
 
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-plan-parity-\(UUID().uuidString)")
+        // TW_PLAN_PARITY_DIR=<dir> keeps the manifest and the exported files there (to rerun a case
+        // with `python3 Tests/oracles/plan_duckdb.py <dir>/manifest.json ID`).
+        let keep = ProcessInfo.processInfo.environment["TW_PLAN_PARITY_DIR"]
+        let dir = keep.map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("tw-plan-parity-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
+        defer { if keep == nil { try? FileManager.default.removeItem(at: dir) } }
 
         // Policy tables are the same for every case: written once.
         var policyFiles: [(ExportTable, URL)] = []

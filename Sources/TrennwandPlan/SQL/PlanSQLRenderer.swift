@@ -42,7 +42,8 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
             if case .text = f.type { columns.append("r.\(id(ExportSchema.detectorsColumn(f.name)))") }
         }
         let table = id(plan.kind.rawValue)
-        return "SELECT \(columns.joined(separator: ", ")) FROM \(table) AS r WHERE \(expr(condition, &state)) "
+        let condition = expr(condition, &state)
+        return "SELECT \(columns.joined(separator: ", ")) FROM \(source(table, state)) WHERE \(condition) "
             + "ORDER BY r.\(id("tw_file")), r.\(id("tw_index"))"
     }
 
@@ -63,7 +64,7 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
             let measured = weekdaysOnly ? weekdaySeconds("r.\(id(local.name))") : time
             select += ["\(time) AS t", "\(measured) AS m"]
             let keys = groups.joined(separator: ", ")
-            return "WITH f AS (SELECT \(select.joined(separator: ", ")) FROM \(table) AS r WHERE \(conditions.joined(separator: " AND "))), "
+            return "WITH f AS (SELECT \(select.joined(separator: ", ")) FROM \(source(table, state)) WHERE \(conditions.joined(separator: " AND "))), "
                 + "c AS (SELECT \(keys), count(*) AS n FROM f GROUP BY \(keys)), "
                 + "d AS (SELECT DISTINCT \(keys), t, m FROM f), "
                 + "s AS (SELECT \(keys), t, m, lag(t) OVER (PARTITION BY \(keys) ORDER BY t) AS pt, "
@@ -97,7 +98,7 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
         let keys = (groups + ["ws"]).joined(separator: ", ")
         let windowStart = a.window == nil ? "min(t)" : "ws"
         let windowEnd = a.window.map { "ws + \($0)" } ?? "max(t)"
-        let f = "WITH f AS (SELECT \(select.joined(separator: ", ")) FROM \(table) AS r WHERE \(conditions.joined(separator: " AND ")))"
+        let f = "WITH f AS (SELECT \(select.joined(separator: ", ")) FROM \(source(table, state)) WHERE \(conditions.joined(separator: " AND ")))"
         if case .ratio(_, let leaveOneOut) = a.measure {
             let base = leaveOneOut ? ("(w.tn - g.n)", "(w.tc - g.c)") : ("w.tn", "w.tc")
             return f + ", g AS (SELECT \(keys), count(*) AS c, sum(num) AS n, \(windowStart) AS s, \(windowEnd) AS e FROM f GROUP BY \(keys)), "
@@ -123,13 +124,43 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
         return "(\(weeks) * 432000 + least(\(d) - \(weeks) * 604800, 432000))"
     }
 
+    /// The record table as `r`; with hoisted values a derived table that adds them as columns.
+    private func source(_ table: String, _ state: RenderState) -> String {
+        if state.hoisted.isEmpty { return "\(table) AS r" }
+        let extra = state.hoisted.enumerated().map { "\($1) AS \(syntax.identifier(RenderState.hoistedName($0)))" }
+        return "(SELECT r.*, \(extra.joined(separator: ", ")) FROM \(table) AS r) AS r"
+    }
+
     // MARK: - Expressions
 
+    /// Aliases and hoisted values of one query.
+    ///
+    /// Hoisting: a correlated subquery that many operands share in substance (the matrix row of a
+    /// flow's direction, the permitted flows of a provider's agreements) is computed once per record
+    /// as a column of the record's derived table, identical texts sharing one column. Thirty-three
+    /// subqueries per taxonomy category (TW301–TW303) otherwise keep DuckDB's optimiser busy for
+    /// minutes. Every plan expression is in the record's scope (lookup terms too), so a hoisted
+    /// text refers to `r` and its own aliases only.
     struct RenderState {
         var counter = 0
+        var hoisted: [String] = []
+
         mutating func fresh(_ prefix: String) -> String {
             counter += 1
             return "\(prefix)\(counter)"
+        }
+
+        static func hoistedName(_ i: Int) -> String { "tw_h\(i + 1)" }
+
+        /// Renders `body` with aliases numbered from scratch (so equal subqueries give equal
+        /// text) and hoists the result; returns the column that holds it.
+        mutating func hoist(_ body: (inout RenderState) -> String) -> String {
+            let saved = counter
+            counter = 0
+            let text = body(&self)
+            counter = saved
+            let i = hoisted.firstIndex(of: text) ?? { hoisted.append(text); return hoisted.count - 1 }()
+            return Self.hoistedName(i)
         }
     }
 
@@ -218,10 +249,15 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
             return "(CASE WHEN \(x) = 'jobcenter' AND \(y) = 'traeger' THEN 'jobcenter->traeger' "
                 + "WHEN \(x) = 'traeger' AND \(y) = 'jobcenter' THEN 'traeger->jobcenter' END)"
         case .matrixDecision(let direction, let category):
-            let d = expr(direction, &s), c = expr(category, &s), a = s.fresh("m")
+            // The matrix row of the direction as a map category → decision, hoisted (one per record).
             let id = syntax.identifier
-            return "(SELECT \(a).\(id("decision")) FROM \(id(ExportSchema.separationMatrix.name)) AS \(a) "
-                + "WHERE \(a).\(id("direction")) = \(d) AND \(a).\(id("category")) = \(c))"
+            let row = s.hoist { s in
+                let d = expr(direction, &s), a = s.fresh("m")
+                return "(SELECT \(syntax.mapAggregate(keys: "\(a).\(id("category"))", values: "\(a).\(id("decision"))")) "
+                    + "FROM \(id(ExportSchema.separationMatrix.name)) AS \(a) WHERE \(a).\(id("direction")) = \(d))"
+            }
+            let c = expr(category, &s)
+            return "(CASE WHEN \(c) IS NULL THEN CAST(NULL AS \(syntax.type(.string))) ELSE \(syntax.mapGet("r.\(id(row))", c)) END)"
         case .detectorFired(let text, let detectors, let names):
             let variable = s.fresh("d")
             let test = names.isEmpty ? "FALSE"
@@ -240,21 +276,31 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
                 + "ELSE EXISTS (SELECT 1 FROM \(id(ExportSchema.scheduleIntervals.name)) AS \(b) WHERE \(b).\(id("schedule")) = \(sc) "
                 + "AND \(b).\(id("weekday")) = \(weekday) AND \(b).\(id("start_minute")) <= \(minute) AND \(minute) < \(b).\(id("end_minute"))) END)"
         case .exists(let l):
-            return "EXISTS (SELECT 1 FROM \(syntax.identifier(l.table.rawValue)) AS \(l.alias)\(lookupWhere(l, &s)))"
+            let a = s.fresh("t")
+            return "EXISTS (SELECT 1 FROM \(syntax.identifier(l.table.rawValue)) AS \(a)\(lookupWhere(l, alias: a, &s)))"
         case .lookupValue(let l, let c):
-            return "(SELECT \(column(c)) FROM \(syntax.identifier(l.table.rawValue)) AS \(l.alias)\(lookupWhere(l, &s)) "
-                + "ORDER BY \(l.alias).\(syntax.identifier("tw_row_no")) LIMIT 1)"
-        case .agreementPermits(let traeger, let direction, let category, let at, let a):
+            let a = s.fresh("t")
+            return "(SELECT \(a).\(syntax.identifier(c.name)) FROM \(syntax.identifier(l.table.rawValue)) AS \(a)\(lookupWhere(l, alias: a, &s)) "
+                + "ORDER BY \(a).\(syntax.identifier("tw_row_no")) LIMIT 1)"
+        case .agreementPermits(let traeger, let direction, let category, let at, _):
+            // The permitted flows of the provider's approved agreements valid at the time, hoisted
+            // (the calls of a rule differ in the category only); never unknown: no agreement, no flow.
             let id = syntax.identifier
-            let t = expr(traeger, &s), d = expr(direction, &s), c = expr(category, &s), time = expr(at, &s)
+            let flows = s.hoist { s in
+                let t = expr(traeger, &s), time = expr(at, &s), a = s.fresh("ag")
+                let parts = [
+                    "\(a).\(id("traeger")) = \(t)", "\(a).\(id("approved_by_leitung")) = TRUE", "NOT \(syntax.isBlank("\(a).\(id("legal_basis"))"))",
+                    validity(PlanColumn(alias: a, name: "valid_from", type: .seconds), PlanColumn(alias: a, name: "valid_to", type: .seconds), time),
+                ]
+                return "(SELECT \(syntax.listConcatAggregate("\(a).\(id("permitted_flows"))")) FROM \(id(RecordKind.agreements.rawValue)) AS \(a) "
+                    + "WHERE \(parts.joined(separator: " AND ")))"
+            }
+            let d = expr(direction, &s), c = expr(category, &s)
             let flow = syntax.concat([d, "':'", c]), variable = s.fresh("f")
-            let parts = [
-                "\(a).\(id("traeger")) = \(t)", "\(a).\(id("approved_by_leitung")) = TRUE", "NOT \(syntax.isBlank("\(a).\(id("legal_basis"))"))",
-                validity(PlanColumn(alias: a, name: "valid_from", type: .seconds), PlanColumn(alias: a, name: "valid_to", type: .seconds), time),
-                syntax.anyElement("\(a).\(id("permitted_flows"))", variable: variable,
-                                  where: "\(variable) = \(flow) OR \(syntax.startsWith(flow, syntax.concat([variable, "'.'"])))"),
-            ]
-            return "EXISTS (SELECT 1 FROM \(id(RecordKind.agreements.rawValue)) AS \(a) WHERE \(parts.joined(separator: " AND ")))"
+            let list = "coalesce(r.\(id(flows)), \(syntax.list([])))"
+            return "(\(d) IS NOT NULL AND \(c) IS NOT NULL AND "
+                + syntax.anyElement(list, variable: variable, where: "\(variable) = \(flow) OR \(syntax.startsWith(flow, syntax.concat([variable, "'.'"])))")
+                + ")"
         }
     }
 
@@ -267,7 +313,10 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
         "(\(column(start)) IS NULL OR \(column(start)) <= \(at)) AND (\(column(end)) IS NULL OR \(at) <= \(column(end))) AND \(at) IS NOT NULL"
     }
 
-    private func lookupWhere(_ l: PlanLookup, _ s: inout RenderState) -> String {
+    /// The conditions of a lookup, its table as `alias` (numbered by the renderer, so that equal
+    /// subqueries render equally wherever they occur).
+    private func lookupWhere(_ l: PlanLookup, alias: String, _ s: inout RenderState) -> String {
+        func column(_ c: PlanColumn) -> String { "\(alias).\(syntax.identifier(c.name))" }
         var parts: [String] = []
         for t in l.terms {
             let v = expr(t.value, &s), c = column(t.column)
@@ -279,7 +328,10 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
                 parts.append(syntax.anyElement(c, variable: variable, where: covers(variable, v)))
             }
         }
-        if let v = l.validity { parts.append(validity(v.start, v.end, expr(v.at, &s))) }
+        if let v = l.validity {
+            parts.append(validity(PlanColumn(alias: alias, name: v.start.name, type: v.start.type),
+                                  PlanColumn(alias: alias, name: v.end.name, type: v.end.type), expr(v.at, &s)))
+        }
         return parts.isEmpty ? "" : " WHERE " + parts.joined(separator: " AND ")
     }
 }

@@ -38,6 +38,14 @@ package protocol SQLSyntax: Sendable {
     func concat(_ parts: [String]) -> String
     /// The string has no characters other than spaces and tabs.
     func isBlank(_ string: String) -> String
+    /// Aggregate: a map from the `keys` column to the `values` column over the group's rows (NULL
+    /// over no rows).
+    func mapAggregate(keys: String, values: String) -> String
+    /// The value of `key` (non-null) in `map`; NULL if the map is NULL or lacks the key.
+    func mapGet(_ map: String, _ key: String) -> String
+    /// Aggregate: the elements of the list column over the group's rows, NULL lists skipped (NULL
+    /// over no rows).
+    func listConcatAggregate(_ list: String) -> String
     /// Statements that fill `table` from exported JSON Lines `files` (globs allowed).
     func load(_ table: ExportTable, files: [String]) -> [String]
 }

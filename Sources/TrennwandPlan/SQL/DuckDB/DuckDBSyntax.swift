@@ -22,8 +22,10 @@ package struct DuckDBSyntax: SQLSyntax {
 
     package func list(_ items: [String]) -> String { "CAST([" + items.map(literal).joined(separator: ", ") + "] AS VARCHAR[])" }
 
+    /// A list lambda, not `EXISTS (SELECT … unnest(…))`: a correlated subquery per test multiplies
+    /// the optimiser's work; elements whose predicate is NULL are not kept (as `WHERE` would).
     package func anyElement(_ list: String, variable: String, where predicate: String) -> String {
-        "EXISTS (SELECT 1 FROM unnest(\(list)) AS \(variable)(\(variable)) WHERE \(predicate))"
+        "(len(list_filter(\(list), lambda \(variable): \(predicate))) > 0)"
     }
 
     package func listHas(_ list: String, _ element: String) -> String { "list_contains(\(list), \(element))" }
@@ -38,6 +40,12 @@ package struct DuckDBSyntax: SQLSyntax {
     package func isoDate(days: String) -> String { "strftime(DATE '1970-01-01' + CAST(\(days) AS INTEGER), '%Y-%m-%d')" }
     package func concat(_ parts: [String]) -> String { "(" + parts.joined(separator: " || ") + ")" }
     package func isBlank(_ string: String) -> String { "(trim(\(string), ' \t') = '')" }
+
+    package func mapAggregate(keys: String, values: String) -> String { "map(list(\(keys)), list(\(values)))" }
+    package func mapGet(_ map: String, _ key: String) -> String { "\(map)[\(key)]" }
+    package func listConcatAggregate(_ list: String) -> String {
+        "flatten(list(\(list)) FILTER (WHERE \(list) IS NOT NULL))"
+    }
 
     package func load(_ table: ExportTable, files: [String]) -> [String] {
         let columns = table.columns.map { "\(literal($0.name)): \(literal(type($0.type)))" }.joined(separator: ", ")
