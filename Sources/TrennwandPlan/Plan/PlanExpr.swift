@@ -3,7 +3,8 @@ import TrennwandRecords
 /// A column of a table in a plan: the table's alias in the query and the column's name (a
 /// canonical field, or a derived column of the export schema such as `text__detectors`).
 package struct PlanColumn: Sendable, Hashable {
-    /// `r` for the rule's record table, `t1`, `t2` … for lookups.
+    /// `r` for the rule's record table, `t1`, `t2` … for lookups (the names `rules plan` prints;
+    /// SQL renderers number lookup aliases themselves so that equal subqueries render equally).
     package var alias: String
     package var name: String
     package var type: PlanType

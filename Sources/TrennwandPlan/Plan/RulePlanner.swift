@@ -1,6 +1,5 @@
 import TrennwandEngine
 import TrennwandRecords
-import TrennwandYAML
 
 /// Plans rules: the checked condition (the same tree the closure compiler compiles) is translated
 /// node by node into a `PlanExpr`; aggregates and the finding projection come from the rule file.
