@@ -130,7 +130,11 @@ extension SourceProfile {
             }
             sources.append(.several(try n.stringList()))
         }
-        if let n = m.optional("value") { sources.append(.constant(try n.string())) }
+        if let n = m.optional("value") {
+            let v = try n.string()
+            if v == ProfileDraft.placeholder { throw ProfileIssue.draftPlaceholder(n.position, field: spec.name, value: nil) }
+            sources.append(.constant(v))
+        }
         let dateNode = m.optional(dateKey), timeNode = m.optional(timeKey)
         if dateNode != nil || timeNode != nil {
             guard let dateNode, let timeNode else { throw ProfileIssue.badSource(node.position, profile: profile, field: spec.name, format: format) }
@@ -175,6 +179,7 @@ extension SourceProfile {
             for e in try n.mapping().entries {
                 let key = ProfileNormaliser.foldCase(ByteString(e.key)).string
                 let target: String? = e.value.isNull ? nil : try e.value.string()
+                if target == ProfileDraft.placeholder { throw ProfileIssue.draftPlaceholder(e.value.position, field: spec.name, value: e.key) }
                 if case .symbol(let allowed) = spec.type, let target, !allowed.contains(target) {
                     throw ProfileIssue.mapTargetNotSymbol(e.value.position, field: spec.name, target: target, allowed: allowed)
                 }
