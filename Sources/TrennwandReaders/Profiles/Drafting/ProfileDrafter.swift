@@ -325,8 +325,13 @@ package struct ProfileDrafter {
             }
         case .list:
             if c.repeats { f.source = .several([c.reference]) }
-            f.split = Self.separator(c.values) ?? (c.repeats ? nil : ",")
-            if let s = f.split { addNote("Listentrenner „\(s)“", "list separator '\(s)'") }
+            if let s = Self.separator(c.values) {
+                f.split = s
+                addNote("Listentrenner „\(s)“", "list separator '\(s)'")
+            } else if !c.repeats {
+                f.split = ","
+                addNote("kein Listentrenner in den Werten: „,“ angenommen", "no list separator in the values: ',' assumed")
+            }
         case .text:
             if c.repeats { f.source = .several([c.reference]) }
         case .bool:
@@ -354,6 +359,10 @@ package struct ProfileDrafter {
                 for d in open.prefix(maxMapValues) {
                     let guess = symbols.flatMap { HeaderSynonyms.guessTarget(value: d.value, allowed: $0) }
                     f.map.append(.init(value: d.value, target: guess.map { .value($0) } ?? .placeholder, count: d.count, guessed: guess != nil))
+                }
+                let already = distinct.count - open.count
+                if already > 0 {
+                    addNote("\(already) Werte sind schon Zielwerte (ohne Eintrag)", "\(already) values are targets already (no entry)")
                 }
                 addNote("\(distinct.count) verschiedene Werte\(symbols.map { " (Ziele: \($0.joined(separator: ", ")))" } ?? " (Ziele: Kategorien der Taxonomie bzw. Wörter der Regeln; ~ = leer)")",
                         "\(distinct.count) distinct values\(symbols.map { " (targets: \($0.joined(separator: ", ")))" } ?? " (targets: taxonomy categories or the rules' words; ~ = empty)")")
