@@ -432,7 +432,8 @@ package struct ProfileDrafter {
         case .other:
             let n = distinct(c.values).count
             let digits = c.values.allSatisfy { $0.allSatisfy { $0.isNumber || ".,-".contains($0) } }
-            return Localized(de: "\(n) verschiedene Werte\(digits ? ", Zahlen" : "")", en: "\(n) distinct values\(digits ? ", numbers" : "")")
+            let de = n == 1 ? "ein Wert" : "\(n) verschiedene Werte", en = n == 1 ? "one value" : "\(n) distinct values"
+            return Localized(de: de + (digits ? ", Zahlen" : ""), en: en + (digits ? ", numbers" : ""))
         }
     }
 
