@@ -188,6 +188,41 @@ final class ProfileDrafterTests: XCTestCase {
         }
     }
 
+    /// Attribute-only records in a default namespace: prefix `ns1`, record element by repetition.
+    func testXMLDefaultNamespaceAndAttributeRecords() throws {
+        let text = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <protokoll xmlns="urn:beispiel:protokoll">
+          <eintrag zeit="2025-03-01T10:00:00+01:00" benutzer="TR-M-0901" aktion="anzeigen" teilnehmer="TN-0001" system="Fallakte"/>
+          <eintrag zeit="2025-03-01T10:05:00+01:00" benutzer="TR-M-0902" aktion="bearbeiten" teilnehmer="TN-0002" system="Fallakte"/>
+        </protokoll>
+        """
+        let path = ProfileFixtures.temp("draft-ns.xml", text)
+        let draft = try ProfileDrafter().draft(file: path)
+        XCTAssertEqual(draft.kind, .access)
+        XCTAssertEqual(draft.namespaces.map(\.prefix), ["ns1"])
+        XCTAssertEqual(draft.xmlRecord, "/ns1:protokoll/ns1:eintrag")
+        XCTAssertEqual(draft.fields.first { $0.name == "time" }?.format, "iso8601")
+        XCTAssertEqual(draft.fields.first { $0.name == "action" }?.map.map(\.target), [.value("read"), .value("update")])
+        var filled = draft
+        for i in filled.fields.indices {
+            if case .constant(.placeholder) = filled.fields[i].source {
+                filled.fields[i].source = .constant(.value(filled.fields[i].name == "system_owner" ? "traeger" : "Beispielträger"))
+            }
+        }
+        let profile = try SourceProfile.parse(yaml: filled.yaml(.en), file: "draft.yaml")
+        let (result, records) = ProfileFixtures.ingest(path, profile: profile)
+        XCTAssertNil(result.account.fileError)
+        XCTAssertEqual(records.map { $0["actor"] }, [.string(ByteString("TR-M-0901")), .string(ByteString("TR-M-0902"))])
+    }
+
+    func testDoctypeIsAnInputErrorAndRecordLimitHolds() throws {
+        let xml = ProfileFixtures.temp("draft-doctype.xml", "<?xml version=\"1.0\"?>\n<!DOCTYPE a [<!ENTITY x \"y\">]>\n<a><b/></a>\n")
+        XCTAssertThrowsError(try ProfileDrafter().draft(file: xml)) { XCTAssertTrue($0 is InputError, "\($0)") }
+        let draft = try ProfileDrafter(records: 2).draft(file: ProfileFixtures.sample("Traeger-Zugriffe.csv"))
+        XCTAssertEqual(draft.recordsRead, 2)
+    }
+
     func testIDFromFileName() {
         XCTAssertEqual(ProfileDrafter.id(for: "/x/Träger Zugriffe 2025.csv"), "traeger-zugriffe-2025")
         XCTAssertEqual(ProfileDrafter.id(for: "...."), "entwurf")

@@ -110,7 +110,11 @@ package struct ProfileDrafter {
     // MARK: - XML
 
     private func draftXML(_ file: String) throws -> ProfileDraft {
-        let survey = try XMLSurvey(path: file)
+        // The record element is not known before the survey: about 50 elements per record.
+        let survey = try XMLSurvey(path: file, maxElements: max(records, 20) * 50)
+        if survey.root == nil, let problem = survey.problem {
+            throw InputError(file: file, code: "xml.malformed", de: "XML nicht lesbar: \(problem)", en: "XML not readable: \(problem)")
+        }
         var draft = ProfileDraft(id: id ?? Self.id(for: file), file: file, kindNote: Localized(de: "", en: ""), format: .xml,
                                  recordsRead: 0)
         if let problem = survey.problem {
@@ -223,9 +227,10 @@ package struct ProfileDrafter {
         let (pairs, timePair) = matches(columns, shapes, kind: k)
         var used = Set<Int>()
         var fields: [ProfileDraft.Field] = []
-        if let timePair {
+        // `matches` pairs only a date-shaped with a time-shaped column.
+        if let timePair, case .timestamp(let df, _, _, let amb) = shapes[timePair.date],
+           case .timestamp(let tf, _, _, _) = shapes[timePair.time] {
             let d = columns[timePair.date], t = columns[timePair.time]
-            guard case .timestamp(let df, _, _, let amb) = shapes[timePair.date], case .timestamp(let tf, _, _, _) = shapes[timePair.time] else { return }
             used.formUnion([timePair.date, timePair.time])
             fields.append(ProfileDraft.Field(
                 name: "time", source: .dateTime(date: d.reference, time: t.reference), dateFormat: df, timeFormat: tf,
