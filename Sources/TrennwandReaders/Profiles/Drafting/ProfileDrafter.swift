@@ -324,6 +324,11 @@ package struct ProfileDrafter {
                 f.format = format
                 addNote("Format \(format) aus \(c.values.count) Werten\(ambiguous ? " (Tag/Monat unsicher)" : "")",
                         "format \(format) from \(c.values.count) values\(ambiguous ? " (day/month uncertain)" : "")")
+                let bad = c.values.count - Self.fitting(format, c.values)
+                if bad > 0 {
+                    addNote(bad == 1 ? "1 Wert passt nicht (der Datensatz wird zurückgewiesen)" : "\(bad) Werte passen nicht (diese Datensätze werden zurückgewiesen)",
+                            bad == 1 ? "1 value does not fit (its record will be rejected)" : "\(bad) values do not fit (those records will be rejected)")
+                }
             } else {
                 f.format = ProfileDraft.placeholder
                 addNote("Format kann nicht bestimmt werden (keine Werte)", "format: cannot tell (no values)")
@@ -392,10 +397,7 @@ package struct ProfileDrafter {
     static func shape(_ values: [String]) -> Shape {
         guard !values.isEmpty else { return .empty }
         let sample = values.count > 2_000 ? Array(values.prefix(2_000)) : values
-        func fitting(_ text: String) -> Int {
-            guard let f = TimestampFormat.compile(text) else { return 0 }
-            return sample.filter { v in Array(v.utf8).withUnsafeBytes { f.parse($0) != nil } }.count
-        }
+        func fitting(_ text: String) -> Int { Self.fitting(text, sample) }
         // A few bad values (an export's own errors) do not hide the format: 90 % must fit.
         var best: (format: String, fit: Int)?
         for f in dateTimeFormats + dateFormats + timeFormats + ["iso8601"] {
@@ -409,6 +411,12 @@ package struct ProfileDrafter {
         let swapped = f.hasPrefix("dd/MM") ? "MM/dd" + f.dropFirst(5) : nil
         return .timestamp(format: f, hasDate: hasDate, hasTime: hasTime,
                           ambiguous: swapped.map { fitting(String($0)) == best.fit } ?? false)
+    }
+
+    /// How many of `values` parse with the timestamp format `text`.
+    static func fitting(_ text: String, _ values: [String]) -> Int {
+        guard let f = TimestampFormat.compile(text) else { return 0 }
+        return values.filter { v in Array(v.utf8).withUnsafeBytes { f.parse($0) != nil } }.count
     }
 
     /// Distinct values, case-folded, in first-seen order with counts.
