@@ -1,5 +1,6 @@
 import Foundation
 import TrennwandRecords
+import TrennwandYAML
 import XCTest
 @testable import TrennwandReaders
 
@@ -221,6 +222,20 @@ final class ProfileDrafterTests: XCTestCase {
         XCTAssertThrowsError(try ProfileDrafter().draft(file: xml)) { XCTAssertTrue($0 is InputError, "\($0)") }
         let draft = try ProfileDrafter(records: 2).draft(file: ProfileFixtures.sample("Traeger-Zugriffe.csv"))
         XCTAssertEqual(draft.recordsRead, 2)
+    }
+
+    /// Column names with line breaks (quoted CSV headers, NEL, LS) cannot break out of a comment.
+    func testHostileColumnNamesStayInsideCommentsAndScalars() throws {
+        let path = ProfileFixtures.temp("draft-hostile.csv", "Angebot,Anbieter,\"Bemerkung\nid: boese\",\"X\u{2028}kind: flow\"\nA,B,C,D\n")
+        let draft = try ProfileDrafter().draft(file: path)
+        XCTAssertEqual(draft.kind, .offers)
+        for language in Language.allCases {
+            let yaml = draft.yaml(language)
+            let root = try YAMLNode.parse(yaml, file: "draft.yaml")
+            XCTAssertEqual(Set(try root.mapping().entries.map(\.key)),
+                           ["id", "title", "kind", "format", "encoding", "delimiter", "timezone", "detect", "fields"], yaml)
+            XCTAssertEqual(try SourceProfile.parse(yaml: yaml, file: "draft.yaml").id, "draft-hostile")
+        }
     }
 
     func testIDFromFileName() {

@@ -161,7 +161,21 @@ package struct ProfileDraft: Sendable {
             out.append(t("# Nicht zugeordnet:", "# Not mapped:"))
             for u in unassigned { out.append(t("#   „\(u.reference)“: ", "#   '\(u.reference)': ") + u.note.text(language)) }
         }
-        return out.joined(separator: "\n") + "\n"
+        // Comments carry column names from the data: no line break in one may end a comment early.
+        return out.map(Self.neutralised).joined(separator: "\n") + "\n"
+    }
+
+    /// Control characters and the YAML/Unicode line breaks (NEL, LS, PS).
+    static func breaksLine(_ u: Unicode.Scalar) -> Bool {
+        u.value < 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value) || u.value == 0x2028 || u.value == 0x2029
+    }
+
+    /// `line` with every control or line-break character replaced by `?`; quoted scalars (`quote`)
+    /// have escaped theirs already, so only comments change.
+    static func neutralised(_ line: String) -> String {
+        var out = String.UnicodeScalarView()
+        for u in line.unicodeScalars { out.append(breaksLine(u) ? "?" : u) }
+        return String(out)
     }
 
     static func render(_ target: Target) -> String {
@@ -187,7 +201,7 @@ package struct ProfileDraft: Sendable {
             case "\t": q += "\\t"
             case "\r": q += "\\r"
             default:
-                if u.value < 0x20 { q += String(format: "\\u%04X", u.value) } else { q.unicodeScalars.append(u) }
+                if breaksLine(u) { q += String(format: "\\u%04X", u.value) } else { q.unicodeScalars.append(u) }
             }
         }
         return q + "\""
