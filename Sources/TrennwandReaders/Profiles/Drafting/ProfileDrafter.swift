@@ -205,8 +205,8 @@ package struct ProfileDrafter {
             if let best, best.score > 0 {
                 chosen = best.kind
                 draft.kindNote = Localized(
-                    de: "Datensatzart \(best.kind.rawValue): \(best.score >= 6 ? "sicher" : "wahrscheinlich") (\(best.matched) von \(columns.count) Spalten passen)",
-                    en: "record kind \(best.kind.rawValue): \(best.score >= 6 ? "certain" : "likely") (\(best.matched) of \(columns.count) columns fit)")
+                    de: "Datensatzart \(best.kind.rawValue): \(best.score >= 6 ? "sicher" : "wahrscheinlich") (\(best.matched) von \(columns.count) \(xml ? "Pfaden" : "Spalten") passen)",
+                    en: "record kind \(best.kind.rawValue): \(best.score >= 6 ? "certain" : "likely") (\(best.matched) of \(columns.count) \(xml ? "paths" : "columns") fit)")
             } else {
                 draft.kindNote = Localized(
                     de: "Datensatzart: kann nicht bestimmt werden (keine Spalte passt) – mit --kind angeben",
@@ -322,8 +322,9 @@ package struct ProfileDrafter {
         case .timestamp:
             if case .timestamp(let format, _, _, let ambiguous) = shape {
                 f.format = format
-                addNote("Format \(format) aus \(c.values.count) Werten\(ambiguous ? " (Tag/Monat unsicher)" : "")",
-                        "format \(format) from \(c.values.count) values\(ambiguous ? " (day/month uncertain)" : "")")
+                let n = c.values.count
+                addNote("Format \(format) aus \(n == 1 ? "einem Wert" : "\(n) Werten")\(ambiguous ? " (Tag/Monat unsicher)" : "")",
+                        "format \(format) from \(n == 1 ? "one value" : "\(n) values")\(ambiguous ? " (day/month uncertain)" : "")")
                 let bad = c.values.count - Self.fitting(format, c.values)
                 if bad > 0 {
                     addNote(bad == 1 ? "1 Wert passt nicht (der Datensatz wird zurückgewiesen)" : "\(bad) Werte passen nicht (diese Datensätze werden zurückgewiesen)",
@@ -372,10 +373,15 @@ package struct ProfileDrafter {
                 }
                 let already = distinct.count - open.count
                 if already > 0 {
-                    addNote("\(already) Werte sind schon Zielwerte (ohne Eintrag)", "\(already) values are targets already (no entry)")
+                    addNote(already == 1 ? "1 Wert ist schon ein Zielwert (ohne Eintrag)" : "\(already) Werte sind schon Zielwerte (ohne Eintrag)",
+                            already == 1 ? "1 value is a target already (no entry)" : "\(already) values are targets already (no entry)")
                 }
-                addNote("\(distinct.count) verschiedene Werte\(symbols.map { " (Ziele: \($0.joined(separator: ", ")))" } ?? " (Ziele: Kategorien der Taxonomie bzw. Wörter der Regeln; ~ = leer)")",
-                        "\(distinct.count) distinct values\(symbols.map { " (targets: \($0.joined(separator: ", ")))" } ?? " (targets: taxonomy categories or the rules' words; ~ = empty)")")
+                let n = distinct.count
+                let countDE = n == 0 ? "leer in den gelesenen Datensätzen" : n == 1 ? "ein Wert" : "\(n) verschiedene Werte"
+                let countEN = n == 0 ? "empty in the records read" : n == 1 ? "one value" : "\(n) distinct values"
+                let targetsDE = symbols.map { " (Ziele: \($0.joined(separator: ", ")))" } ?? " (Ziele: Kategorien der Taxonomie bzw. Wörter der Regeln; ~ = leer)"
+                let targetsEN = symbols.map { " (targets: \($0.joined(separator: ", ")))" } ?? " (targets: taxonomy categories or the rules' words; ~ = empty)"
+                addNote(countDE + targetsDE, countEN + targetsEN)
                 if open.count > maxMapValues { addNote("nur die ersten \(maxMapValues) aufgeführt", "only the first \(maxMapValues) listed") }
             }
         }
