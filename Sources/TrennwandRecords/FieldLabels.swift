@@ -89,6 +89,7 @@ public enum FieldLabels {
         "send": Localized(de: "Senden", en: "send"),
         "login": Localized(de: "Anmeldung", en: "login"),
         "decide": Localized(de: "Entscheiden", en: "decide"),
+        "refer": Localized(de: "Zuweisen", en: "refer"),
         "true": Localized(de: "ja", en: "yes"),
         "false": Localized(de: "nein", en: "no"),
     ]

@@ -161,8 +161,9 @@ public struct RecordSchema: Sendable {
     }
 
     public static let orgs = ["jobcenter", "traeger", "other"]
+    /// `refer`: a referral (Zuweisung) of a participant to an offer or provider; TW401 counts these.
     public static let actions = [
-        "read", "search", "create", "update", "delete", "export", "print", "download", "send", "login", "decide",
+        "read", "search", "create", "update", "delete", "export", "print", "download", "send", "login", "decide", "refer",
     ]
 
     public static let access = RecordSchema(.access, [

@@ -195,7 +195,12 @@ struct ScanCommand: ParsableCommand {
         let cfg = try AuditConfig.loadForCommand(config)
         var g = global
         if g.rules == nil, let r = cfg.rules { g.rules = r }
-        let catalog = try loadCatalog(global: g, extra: profileDirectories)
+        // `profiles:` of audit.yaml first, then `--profiles`: both add to the built-in profiles.
+        let catalog = try loadCatalog(global: g, extra: cfg.profileDirectories + profileDirectories)
+        do { try cfg.checkProfiles(catalog) } catch let e as ConfigError {
+            printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(UI.language) + " [\(e.code)]")
+            throw Exit.configuration
+        }
         let (ruleSet, policy) = try loadRules(g)
         for e in ruleSet.errors { printError(e.text(UI.reportLanguage(config: cfg.language))) }
         if !ruleSet.errors.isEmpty { throw Exit.configuration }
