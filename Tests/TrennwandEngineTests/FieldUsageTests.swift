@@ -1,5 +1,6 @@
 import XCTest
 @testable import TrennwandEngine
+import TrennwandFindings
 import TrennwandRecords
 
 /// The missing-field analysis behind docs/fields.md and `profiles check` agrees with the compiled
@@ -73,5 +74,61 @@ final class FieldUsageTests: XCTestCase {
         XCTAssertEqual(FieldUsage.outcomes([lookup.checked], kind: .access, missing: [FieldKey(.participants, "counselors")]), [.false, .unknown])
         // Without the key the `exists` lookup is false, not unknown: the rule never fires.
         XCTAssertEqual(try outcomes(#"exists participants(participant == subject)"#, "subject"), .false)
+    }
+
+    /// The analysis against the engine on the shipped rules: every match example fires as written,
+    /// and for every field the analysis says a rule needs, the same example with that field
+    /// removed (from its records, or from its reference rows) no longer fires.
+    func testNeededFieldsSilenceShippedMatchExamples() throws {
+        let set = RuleSet.load(rulesDirectory: TestPaths.rules.path)
+        XCTAssertTrue(set.errors.isEmpty, "\(set.errors.map { $0.text(.en) })")
+        let policy = try PolicyData.load(rulesDirectory: TestPaths.rules.path)
+        let zone = try XCTUnwrap(ZoneConverter(identifier: policy.timeZone))
+        let pseudonymizer = Pseudonymizer(key: PseudonymKey(bytes: Array("field-usage-test-key".utf8), origin: "field usage test"))
+        let (pack, errors) = CompiledRulePack.compile(set, policy: policy, reference: .empty)
+        XCTAssertTrue(errors.isEmpty)
+        let usages = Dictionary(FieldUsage.of(pack).map { ($0.ruleID, $0) }, uniquingKeysWith: { a, _ in a })
+
+        func fires(_ rule: RuleFile, _ records: [Record], _ tables: [RecordKind: [Record]]) throws -> Bool {
+            let (single, errors) = CompiledRulePack.compile(RuleSet(rules: [rule], errors: [], hash: set.hash), policy: policy,
+                                                            reference: ReferenceTables(tables))
+            XCTAssertTrue(errors.isEmpty, rule.id)
+            let evaluator = try RuleEvaluator(pack: single, pseudonymizer: pseudonymizer)
+            var fired = false
+            for r in records {
+                evaluator.evaluate(r) { f in if f.ruleID == rule.id && f.findingClass == rule.findingClass { fired = true } }
+            }
+            evaluator.finish { f in if f.ruleID == rule.id { fired = true } }
+            return fired
+        }
+
+        var checked = 0
+        for rule in set.rules {
+            let usage = try XCTUnwrap(usages[rule.id], rule.id)
+            let kind = rule.target.kind
+            for example in rule.examples where example.shouldMatch {
+                let at = "\(rule.id) example at line \(example.position.line)"
+                let records = try example.records.enumerated().map { try ExampleRecords.record($1, kind: kind, zone: zone, index: $0 + 1) }
+                var tables: [RecordKind: [Record]] = [:]
+                for (k, rows) in example.reference {
+                    tables[k] = try rows.enumerated().map { try ExampleRecords.record($1, kind: k, zone: zone, index: $0 + 1) }
+                }
+                XCTAssertTrue(try fires(rule, records, tables), at)
+                for read in usage.reads where read.required {
+                    let slot = try XCTUnwrap(read.field.kind.schema.slot(read.field.name), "\(read.field)")
+                    func without(_ rs: [Record]) -> [Record] {
+                        rs.map { r in
+                            var r = r
+                            if r.kind == read.field.kind { r.values[slot] = .missing }
+                            return r
+                        }
+                    }
+                    let fired = try fires(rule, read.field.kind == kind ? without(records) : records, tables.mapValues(without))
+                    XCTAssertFalse(fired, "\(at) still fires without \(read.field), analysis: \(read.whenMissing)")
+                    checked += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 50)
     }
 }
