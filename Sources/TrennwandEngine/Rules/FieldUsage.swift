@@ -45,11 +45,11 @@ public enum MissingEffect: String, Sendable, Hashable {
     case undecided
     /// The condition can only be `false` (a lookup without key finds no row, `agreement_permits`
     /// without arguments permits nothing): no finding for that record.
-    case neverFires
+    case neverFires = "never_fires"
     /// The aggregate does not count the record (no group key, distinct value or time).
-    case notCounted
+    case notCounted = "not_counted"
     /// The rule still decides; evidence shows `–`, the fingerprint takes an empty value.
-    case stillDecides
+    case stillDecides = "still_decides"
 }
 
 /// One field a rule reads, with what the rule needs it for.
