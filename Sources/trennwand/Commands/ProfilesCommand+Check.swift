@@ -8,7 +8,7 @@ import TrennwandRecords
 /// fields) or not at all, from the same field analysis as docs/fields.md (`FieldUsage`).
 ///
 /// Decision: fields of reference tables that a rule reads through a lookup (participants,
-/// staff, …) count as available when a profile of that reference kind in the catalog (the shipped
+/// staff, …) count as available when a profile of that kind in the catalog (the shipped
 /// one plus `--profiles`) maps the column; a scan then reads that table from the matching export
 /// (`reference:` in audit.yaml). A field mapped with `optional: true` counts as available.
 struct ProfilesCheckCommand: ParsableCommand {
@@ -91,8 +91,10 @@ enum ProfileCoverage {
     /// its columns from this profile, everything else assumed available.
     static func grade(_ profile: SourceProfile, catalog: [SourceProfile], usages: [FieldUsage]) -> [Result] {
         let own = Set(profile.fields.map { FieldKey(profile.kind, $0.name) })
+        // Lookups read other kinds only, so every other kind's mapped columns may be looked up
+        // (reference tables today; any kind a rule can look up records of).
         var reference = Set<FieldKey>()
-        for p in catalog + [profile] where !p.kind.isEvaluated {
+        for p in catalog where p.kind != profile.kind {
             for f in p.fields { reference.insert(FieldKey(p.kind, f.name)) }
         }
         return usages.map { u in
