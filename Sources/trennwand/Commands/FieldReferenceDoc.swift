@@ -77,7 +77,9 @@ enum FieldReferenceDoc {
         A lookup whose key value is present but finds no row (table not given, or the key not in it) makes
         the condition unknown **and** reports a configuration gap (TW906, “rule … undecidable”), once per
         key; an `exists` lookup without a row is false. Their columns are listed under the reference kind
-        with role *lookup*.
+        with role *lookup*. The other configuration gaps are likewise about values that are present: a
+        category that `matrix(…)` does not know, a schedule that `within_schedule` cannot read. A missing
+        field never reports a gap: a rule that needs it stays silent; `trennwand profiles check` shows which.
 
         Profile column “required”: the schema requires the field, a profile must map it and a record
         without a value is rejected on input (counted in the input accounting, never a finding).
