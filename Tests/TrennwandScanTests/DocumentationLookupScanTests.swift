@@ -25,10 +25,12 @@ final class DocumentationLookupScanTests: XCTestCase {
         func path(_ name: String) -> String { data.appendingPathComponent(name).path }
 
         /// The log before the export by default: the index must not depend on the input order.
-        func scan(threads: Int = 1, chunkBytes: Int? = nil, names: [String]? = nil) throws -> ScanResult {
+        func scan(threads: Int = 1, chunkBytes: Int? = nil, names: [String]? = nil,
+                  planSkips: (([String], [String]) throws -> Set<String>)? = nil) throws -> ScanResult {
             let files = names ?? ["Traeger-Eintraege.csv", "Traeger-Dokumentation.xml", "Mitarbeitende.csv", "Teilnehmende.csv"]
-            let s = ScanScheduler(catalog: catalog, ruleSet: ruleSet, policy: policy, pseudonymizer: Pseudonymizer(key: key),
+            var s = ScanScheduler(catalog: catalog, ruleSet: ruleSet, policy: policy, pseudonymizer: Pseudonymizer(key: key),
                                   onlyRules: nil, now: 1_767_178_800, threads: threads, chunkBytes: chunkBytes)
+            s.planSkips = planSkips
             return try s.run(files.map { ScanInput(path: path($0)) })
         }
     }
@@ -67,6 +69,20 @@ final class DocumentationLookupScanTests: XCTestCase {
         XCTAssertEqual(violationLines(r, "TW107"), [])
         let gaps = Array(r.findings).filter { $0.findingClass == .gap && ($0.detail?.en.contains("documentation") ?? false) }
         XCTAssertEqual(Set(gaps.map(\.locator.line)), [2, 4, 5, 6, 8], "one gap per distinct entry id")
+    }
+
+    /// With `--state`, an indexed export is reference data: a changed entry must rescan the
+    /// unchanged access log (its hash goes into the reference hash, like a staff table's).
+    func testIndexedExportCountsAsReferenceForIncrementalScans() throws {
+        let f = try Fixture()
+        final class Seen { var reference: [String] = [] }
+        let seen = Seen()
+        _ = try f.scan(planSkips: { _, reference in seen.reference = reference; return [] })
+        XCTAssertEqual(Set(seen.reference), [f.path("Mitarbeitende.csv"), f.path("Teilnehmende.csv"), f.path("Traeger-Dokumentation.xml")])
+        // Without an access input mapping entry, the export is neither indexed nor reference data.
+        _ = try f.scan(names: ["Traeger-Dokumentation.xml", "Mitarbeitende.csv", "Teilnehmende.csv"],
+                       planSkips: { _, reference in seen.reference = reference; return [] })
+        XCTAssertEqual(Set(seen.reference), [f.path("Mitarbeitende.csv"), f.path("Teilnehmende.csv")])
     }
 
     /// The index is complete before any access record is evaluated: the same findings in the same
