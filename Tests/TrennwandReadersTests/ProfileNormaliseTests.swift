@@ -122,7 +122,7 @@ final class ProfileNormaliseTests: XCTestCase {
         XCTAssertEqual(F.iso(v3["time"]), "2025-03-31T08:00:00Z")
         XCTAssertEqual(F.str(v3["author"]), "TR-M-0101")
         XCTAssertEqual(F.str(v3["author_org"]), "traeger")
-        XCTAssertEqual(F.str(v3["visibility"]), "Beratungsteam")
+        XCTAssertEqual(F.str(v3["visibility"]), "team") // mapped to the canonical symbol
         XCTAssertEqual(F.str(v3["consent_ref"]), "EW-0001")
         XCTAssertEqual(F.iso(v3["retention_until"]), "2027-12-31T22:59:59Z") // date-only end: 23:59:59 local
         XCTAssertEqual(v3["deleted"], .bool(false)) // default
