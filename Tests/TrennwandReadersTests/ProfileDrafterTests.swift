@@ -102,6 +102,20 @@ final class ProfileDrafterTests: XCTestCase {
         XCTAssertThrowsError(try SourceProfile.parse(yaml: draft.yaml(.de), file: "draft.yaml")) { error in
             XCTAssertEqual((error as? ConfigError)?.code, "profile.draft-placeholder", "\(error)")
         }
+        // A pattern's open target is refused as well (a string field would otherwise take "???").
+        let withPattern = """
+        id: p
+        title: { de: p, en: p }
+        kind: access
+        format: csv
+        detect: { header: [Zeit, Kennung] }
+        fields:
+          time: { column: Zeit }
+          actor: { column: Kennung, patterns: [{ email_domain: traeger.example, to: "???" }] }
+        """
+        XCTAssertThrowsError(try SourceProfile.parse(yaml: withPattern, file: "p.yaml")) { error in
+            XCTAssertEqual((error as? ConfigError)?.code, "profile.draft-placeholder", "\(error)")
+        }
         // German comments by default, English with .en.
         XCTAssertTrue(draft.yaml(.de).contains("sicher"))
         XCTAssertTrue(draft.yaml(.en).contains("certain"))

@@ -184,7 +184,7 @@ public struct FieldUsage: Sendable {
                 collect(at, kind: kind, role: role, into: &roles)
                 if let v = ReferenceTables.validity(of: l.table) {
                     add(l.table, v.names.0, .lookup)
-                    add(l.table, v.names.1, .lookup)
+                    if let end = v.names.1 { add(l.table, end, .lookup) }
                 }
             }
         }

@@ -241,6 +241,9 @@ extension SourceProfile {
                 throw item.error("profile.pattern", de: "„to:“ (Zielwert) fehlt", en: "'to:' (target value) is missing")
             }
             let target: String? = toEntry.value.isNull ? nil : try toEntry.value.string()
+            if target == ProfileDraft.placeholder {
+                throw ProfileIssue.draftPlaceholder(toEntry.value.position, field: spec.name, value: try textNode.string())
+            }
             if case .symbol(let allowed) = spec.type, let target, !allowed.contains(target) {
                 throw ProfileIssue.mapTargetNotSymbol(toEntry.value.position, field: spec.name, target: target, allowed: allowed)
             }

@@ -35,6 +35,7 @@ package enum HeaderSynonyms {
         "purpose": ["zweck", "anlass", "grund", "begruendung", "purpose", "reason"],
         "traeger": ["traeger", "massnahmetraeger", "bildungstraeger", "projekttraeger"],
         "offer": ["angebot", "massnahme", "offer"],
+        "entry": ["eintrag", "eintragsnr", "eintragsid", "vermerkid", "vermerknr", "dokumentid", "entry", "entryid"],
         // documentation
         "record_id": ["id", "kennung", "eintragsnr", "eintragsid", "vermerkid", "vermerknr", "dokumentid", "recordid",
                       "entryid", "documentid"],
@@ -43,6 +44,7 @@ package enum HeaderSynonyms {
         "doc_type": ["typ", "art", "dokumenttyp", "vermerkart", "eintragsart", "doctype", "type"],
         "text": ["text", "freitext", "inhalt", "notiz", "vermerk", "content", "note", "body"],
         "visibility": ["sichtbarkeit", "sichtbar", "freigabe", "visibility"],
+        "team": ["team", "beratungsteam", "teamname"],
         "transmitted_to": ["uebermitteltan", "weitergegebenan", "uebermittlung", "transmittedto", "sentto"],
         "consent_ref": ["einwilligung", "einwilligungsnr", "einwilligungsid", "consent", "consentid"],
         "retention_until": ["aufbewahrenbis", "aufbewahrungbis", "loeschdatum", "loeschenam", "retentionuntil"],
@@ -64,6 +66,7 @@ package enum HeaderSynonyms {
         "org": ["organisation", "org", "organization"],
         "unit": ["organisationseinheit", "einheit", "team", "abteilung", "unit", "department"],
         "roles": ["rollen", "rolle", "roles", "role"],
+        "teams": ["teams", "teamzugehoerigkeit", "teammitgliedschaft"],
         "instrument": ["instrument", "rechtsinstrument"],
         "instrument_ref": ["aktenzeichen", "az", "geschaeftszeichen", "reference"],
         "start": ["beginn", "eintritt", "start", "startdate", "von", "ab"],
@@ -113,6 +116,10 @@ package enum HeaderSynonyms {
         "send": ["versand", "versenden", "senden", "uebermitteln", "send", "mail"],
         "login": ["anmeldung", "anmelden", "login", "logon", "einloggen", "signin"],
         "decide": ["bescheid", "entscheiden", "decide"],
+        "refer": ["zuweisung", "zuweisen", "zugewiesen", "refer", "referral"],
+        "team": ["team", "beratungsteam", "nurteam", "teamintern", "teamonly"],
+        "all": ["alle", "allgemein", "oeffentlich", "all", "everyone", "public"],
+        "restricted": ["eingeschraenkt", "vertraulich", "gesperrt", "restricted", "confidential"],
     ]
 
     /// `Kunden-Nr.` → `kundennr`: lower case, umlauts and ß spelled out, only letters and digits.
