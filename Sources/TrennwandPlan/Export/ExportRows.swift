@@ -87,7 +87,8 @@ package final class RecordRowEncoder {
         self.detectors = policy.detectors.detectors
     }
 
-    /// The row of `record`; reference tables take their 1-based position in file order.
+    /// The row of `record`; lookup tables (reference tables, documentation) take their 1-based
+    /// position in file order.
     package func values(_ record: Record, rowNumber: Int = 0) -> [ExportValue] {
         let schema = record.kind.schema
         var out: [ExportValue] = []
@@ -113,7 +114,7 @@ package final class RecordRowEncoder {
         let l = record.locator
         out += [.string(ByteString(l.file)), .int(Int64(l.line)), l.column.map { .int(Int64($0)) } ?? .null,
                 .int(l.byteOffset), .int(Int64(l.index)), l.recordID.map { .string(ByteString($0)) } ?? .null]
-        if !record.kind.isEvaluated { out.append(.int(Int64(rowNumber))) }
+        if record.kind.isLookupTable { out.append(.int(Int64(rowNumber))) }
         return out
     }
 

@@ -24,7 +24,7 @@ package struct ExportTable: Sendable {
 ///     `<text>__categories`: the taxonomy categories those detectors imply (sorted) — detection
 ///     (Vectorscan and check digits) runs once at export, SQL only tests membership;
 ///   - every table: the locator (`tw_file`, `tw_line`, `tw_column`, `tw_offset`, `tw_index`,
-///     `tw_record_id`); reference tables also `tw_row_no` (file order, 1-based) for first-row lookups.
+///     `tw_record_id`); lookup tables (reference tables and documentation) also `tw_row_no` (file order, 1-based) for first-row lookups.
 /// - Policy tables (`tw_*`): the separation matrix with inheritance resolved, the taxonomy, the
 ///   named lists, and parsed schedules as minute intervals.
 package enum ExportSchema {
@@ -65,7 +65,7 @@ package enum ExportSchema {
         // Reference tables are rule targets too (TW903–TW905 check secondments and agreements), so
         // every table has the locator; reference tables add their position for first-row lookups.
         columns += locatorColumns
-        if !kind.isEvaluated { columns.append(rowNumberColumn) }
+        if kind.isLookupTable { columns.append(rowNumberColumn) }
         return ExportTable(name: kind.rawValue, columns: columns)
     }
 

@@ -61,15 +61,16 @@ package struct PlanLookupTerm: Sendable {
     package var value: PlanExpr
 }
 
-/// A lookup join into a reference table: the rows whose terms hold and, with `at`, whose validity
-/// interval (`start ≤ at ≤ end`, a missing bound open) contains the time. Rows keep file order
+/// A lookup join into a reference table (or the documentation records): the rows whose terms hold
+/// and, with `at`, whose validity interval (`start ≤ at ≤ end`, a missing bound open; documentation
+/// entries have a start only) contains the time. Rows keep file order
 /// (`tw_row_no`): a value lookup takes the first.
 package struct PlanLookup: Sendable {
     package var table: RecordKind
     package var alias: String
     package var terms: [PlanLookupTerm]
     /// Validity columns and the time they are checked at.
-    package var validity: (start: PlanColumn, end: PlanColumn, at: PlanExpr)?
+    package var validity: (start: PlanColumn, end: PlanColumn?, at: PlanExpr)?
 }
 
 /// The condition of a rule as a plan: every name resolved to a table column, a policy table or a

@@ -62,7 +62,8 @@ package enum PlanPrinter {
             out += "\(pad)  \(name(t.column)) \(t.op.rawValue)\n" + expr(t.value, depth: depth + 2)
         }
         if let v = l.validity {
-            out += "\(pad)  valid at (\(name(v.start)) ≤ t ≤ \(name(v.end)), missing bound open)\n" + expr(v.at, depth: depth + 2)
+            let range = v.end.map { "\(name(v.start)) ≤ t ≤ \(name($0))" } ?? "\(name(v.start)) ≤ t"
+            out += "\(pad)  valid at (\(range), missing bound open)\n" + expr(v.at, depth: depth + 2)
         }
         return out
     }

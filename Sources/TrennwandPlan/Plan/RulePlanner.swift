@@ -187,10 +187,10 @@ struct PlanTranslator {
             let op: PlanLookupTerm.Op = t.op == .equals ? .equals : t.op == .contains ? .has : .covers
             terms.append(PlanLookupTerm(column: column(t.name), op: op, value: try expr(t.value)))
         }
-        var validity: (start: PlanColumn, end: PlanColumn, at: PlanExpr)?
+        var validity: (start: PlanColumn, end: PlanColumn?, at: PlanExpr)?
         if let at = l.at {
             guard let v = ReferenceTables.validity(of: l.table) else { throw unsupported("'at' on \(l.table.rawValue)") }
-            validity = (column(v.names.0), column(v.names.1), try expr(at))
+            validity = (column(v.names.0), v.names.1.map(column), try expr(at))
         }
         return PlanLookup(table: l.table, alias: alias, terms: terms, validity: validity)
     }

@@ -309,8 +309,10 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
         "(\(category) = \(element) OR \(syntax.startsWith(category, syntax.concat([element, "'.'"]))))"
     }
 
-    private func validity(_ start: PlanColumn, _ end: PlanColumn, _ at: String) -> String {
-        "(\(column(start)) IS NULL OR \(column(start)) <= \(at)) AND (\(column(end)) IS NULL OR \(at) <= \(column(end))) AND \(at) IS NOT NULL"
+    /// `start ≤ at ≤ end`, a missing bound (or a table without an end column) open.
+    private func validity(_ start: PlanColumn, _ end: PlanColumn?, _ at: String) -> String {
+        let upper = end.map { " AND (\(column($0)) IS NULL OR \(at) <= \(column($0)))" } ?? ""
+        return "(\(column(start)) IS NULL OR \(column(start)) <= \(at))\(upper) AND \(at) IS NOT NULL"
     }
 
     /// The conditions of a lookup, its table as `alias` (numbered by the renderer, so that equal
@@ -330,7 +332,7 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
         }
         if let v = l.validity {
             parts.append(validity(PlanColumn(alias: alias, name: v.start.name, type: v.start.type),
-                                  PlanColumn(alias: alias, name: v.end.name, type: v.end.type), expr(v.at, &s)))
+                                  v.end.map { PlanColumn(alias: alias, name: $0.name, type: $0.type) }, expr(v.at, &s)))
         }
         return parts.isEmpty ? "" : " WHERE " + parts.joined(separator: " AND ")
     }
