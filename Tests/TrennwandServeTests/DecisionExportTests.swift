@@ -75,6 +75,33 @@ final class DecisionExportTests: XCTestCase {
         XCTAssertTrue(fresh.decisions.allSatisfy { $0.origin == .import })
     }
 
+    func testGroupDecisionOverTheLimitIsRefusedNotCutOff() async throws {
+        let open = try Harness().state.findings().filter { $0.status.isOpen }
+        let (rule, findings) = try XCTUnwrap(Dictionary(grouping: open, by: \.ruleID).filter { $0.value.count > 2 }.sorted { $0.key < $1.key }.first)
+        let form = [("rule", rule), ("kind", "mitigated"), ("reason", "Gruppe")]
+        // One below the group's size: refused, nothing recorded.
+        let small = try Harness(maxGroupDecision: findings.count - 1)
+        try await small.allRoles()
+        try await small.application().test(.router) { client in
+            let dpo = try await client.login("dpo")
+            let r = try await client.post("/decisions/group", form: [("csrf", dpo.csrf)] + form, cookie: dpo.cookie)
+            XCTAssertEqual(r.status, .unprocessableContent)
+            XCTAssertTrue(String(buffer: r.body).contains("Mehr als \(findings.count - 1) Feststellungen im Filter"))
+        }
+        let none = try await small.state.review.currentDecisions()
+        XCTAssertEqual(none.count, 0)
+        // Exactly the group's size: every finding decided.
+        let exact = try Harness(maxGroupDecision: findings.count)
+        try await exact.allRoles()
+        try await exact.application().test(.router) { client in
+            let dpo = try await client.login("dpo")
+            let r = try await client.post("/decisions/group", form: [("csrf", dpo.csrf)] + form, cookie: dpo.cookie)
+            XCTAssertEqual(r.status, .seeOther)
+        }
+        let all = try await exact.state.review.currentDecisions()
+        XCTAssertEqual(Set(all.map(\.fingerprint)), Set(findings.map(\.fingerprint)))
+    }
+
     func testExpiredDecisionsAreLeftOut() throws {
         let d = ReviewDecision(fingerprint: "0123456789abcdef0123456789abcdef", ruleID: "TW101", kind: .mitigated, reason: "r",
                                assignee: nil, expires: "2027-01-31", decidedBy: "dpo", decidedAt: 1_790_000_000, origin: .serve)

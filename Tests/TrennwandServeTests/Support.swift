@@ -77,12 +77,13 @@ struct Harness {
     let clock = TestClock()
     let app: ServeApp
 
-    init(throttle: LoginThrottle.Limits = .standard) throws {
+    init(throttle: LoginThrottle.Limits = .standard, maxGroupDecision: Int = 10_000) throws {
         path = try SampleState.copy()
         state = try StateStore(path: path, mustExist: true)
         var config = ServeConfiguration()
         config.passwordCost = PasswordHasher.Cost(logN: 4, r: 8, p: 1)
         config.throttle = throttle
+        config.maxGroupDecision = maxGroupDecision
         let clock = self.clock
         config.clock = { clock.now }
         app = ServeApp(store: state.review, config: config)

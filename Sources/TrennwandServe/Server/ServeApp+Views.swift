@@ -86,9 +86,17 @@ extension ServeApp {
         guard let rule = filter.rule else {
             return Reply.html(Pages.error(status: .badRequest, lang: visitor.lang), status: .badRequest)
         }
-        let rows = try await store.findingRows(filter, limit: 10_000)
+        // A group decision covers every finding of the filter or none: more than the limit is
+        // refused rather than cut off silently.
+        let rows = try await store.findingRows(filter, limit: config.maxGroupDecision + 1)
         let back = "/findings?" + FormData.encode(FilterForm.pairs(form))
-        guard let first = rows.first else { return Reply.redirect(back) }
+        guard !rows.isEmpty else { return Reply.redirect(back) }
+        guard rows.count <= config.maxGroupDecision else {
+            let problem = Localized(de: "Mehr als \(config.maxGroupDecision) Feststellungen im Filter; bitte enger fassen.",
+                                    en: "More than \(config.maxGroupDecision) findings in the filter; please narrow it.")
+            return Reply.html(Pages.layout(visitor, title: Localized(de: "Entscheidung ungültig", en: "Invalid decision"),
+                                           body: Pages.problem(visitor, problem, back: back)), status: .unprocessableContent)
+        }
         let now = self.now
         var decisions: [ReviewDecision] = []
         for row in rows {
@@ -99,7 +107,6 @@ extension ServeApp {
             case .success(let d): decisions.append(d)
             }
         }
-        _ = first
         try await store.record(decisions)
         return Reply.redirect(back)
     }

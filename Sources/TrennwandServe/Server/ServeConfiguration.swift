@@ -19,6 +19,8 @@ package struct ServeConfiguration: Sendable {
     package var passwordCost: PasswordHasher.Cost = .standard
     /// Failed logins before a lock-out, per account and per client address, and its length.
     package var throttle: LoginThrottle.Limits = .standard
+    /// Findings one group decision may cover; a larger filter is refused, never cut off.
+    package var maxGroupDecision = 10_000
     /// The clock (UTC epoch seconds); tests move it.
     package var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
 
