@@ -66,6 +66,66 @@ final class ServeCLITests: XCTestCase {
         XCTAssertTrue(tls.stderr.contains("TLS-Datei \(path).c lässt sich nicht lesen"), tls.stderr)
     }
 
+    /// Runs a tool from PATH (openssl, curl); nil when it is not installed.
+    func tool(_ name: String, _ args: [String]) throws -> Run? {
+        guard let dir = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+            .first(where: { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }) else { return nil }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "\(dir)/\(name)")
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: data, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// With --tls-cert/--tls-key the server answers HTTPS only, also on a non-loopback address,
+    /// its cookies are Secure, and SIGTERM ends it with exit 0 (openssl and curl from Debian; skipped without).
+    func testTLSServesHTTPSWithSecureCookiesAndStopsCleanly() throws {
+        let path = try SampleState.copy()
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        guard let made = try tool("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                              "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem", "-days", "2", "-subj", "/CN=localhost"]),
+              try tool("curl", ["--version"]) != nil else { throw XCTSkip("openssl or curl not installed") }
+        XCTAssertEqual(made.status, 0, made.stderr)
+        let binary = Repo.root.appendingPathComponent(".build/debug/trennwand").path
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary), "\(binary) not built")
+        for _ in 0..<3 {
+            let port = Int.random(in: 20_000...60_000)
+            let server = Process()
+            server.executableURL = URL(fileURLWithPath: binary)
+            server.arguments = ["serve", "--state", path, "--listen", "0.0.0.0:\(port)", "--tls-cert", dir + "/cert.pem", "--tls-key", dir + "/key.pem"]
+            server.standardOutput = FileHandle.nullDevice
+            server.standardError = FileHandle.nullDevice
+            try server.run()
+            var page: Run?
+            for _ in 0..<100 where server.isRunning {
+                let r = try XCTUnwrap(try tool("curl", ["-sk", "-D", "-", "-o", "/dev/null", "https://127.0.0.1:\(port)/login"]))
+                if r.status == 0 { page = r; break }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            guard let page else {
+                if server.isRunning { server.terminate() }
+                server.waitUntilExit()
+                continue  // the port was taken: another one
+            }
+            XCTAssertTrue(page.stdout.hasPrefix("HTTP/1.1 200"), page.stdout)
+            let cookie = page.stdout.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie: tw_form=") } ?? ""
+            XCTAssertTrue(cookie.contains("; Secure") && cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Strict"), String(cookie))
+            let plain = try XCTUnwrap(try tool("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(port)/login"]))
+            XCTAssertNotEqual(plain.stdout, "200", "plain HTTP must not be answered on the TLS port")
+            server.terminate()
+            server.waitUntilExit()
+            XCTAssertEqual(server.terminationStatus, 0)
+            return
+        }
+        XCTFail("the TLS server did not answer on any of three ports")
+    }
+
     func testInitAdminPrintsAOneTimeSetupLink() async throws {
         let path = try SampleState.copy()
         let r = try trennwand(["serve", "--state", path, "--init-admin", "--listen", "127.0.0.1:9123"])
