@@ -145,6 +145,14 @@ final class ServeCLITests: XCTestCase {
         let stale = try await review.setupAccount(tokenHash: Tokens.stored(token), at: now)
         XCTAssertNil(stale)
         XCTAssertTrue(try review.verifyAuditTrail().intact)
+        // Behind a reverse proxy the link names the proxy's address (--url); a path is refused.
+        let proxied = try trennwand(["serve", "--state", path, "--init-admin", "--url", "https://dsb.example.org/"])
+        XCTAssertEqual(proxied.status, 0, proxied.stderr)
+        XCTAssertTrue(proxied.stdout.contains("\nhttps://dsb.example.org/setup/"), proxied.stdout)
+        let prefixed = try trennwand(["serve", "--state", path, "--init-admin", "--url", "https://dsb.example.org/trennwand"])
+        XCTAssertEqual(prefixed.status, 2)
+        XCTAssertTrue(prefixed.stderr.contains("--url „https://dsb.example.org/trennwand“: erwartet https://name[:port] ohne Pfad"),
+                      prefixed.stderr)
     }
 
     /// A store with six trail rows (through the store, as the workspace writes them).

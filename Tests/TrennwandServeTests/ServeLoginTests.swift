@@ -133,6 +133,19 @@ final class ServeLoginTests: XCTestCase {
             XCTAssertNoThrow(try ServeConfiguration(listen: try XCTUnwrap(ListenAddress(parsing: text))).validate(), text)
         }
         XCTAssertThrowsError(try ServeConfiguration(tlsCertificate: "c.pem").validate())
+        // --url: the address printed links use; scheme and host only.
+        XCTAssertEqual(try ServeConfiguration.publicURL(parsing: "https://dsb.example.org/"), "https://dsb.example.org")
+        XCTAssertEqual(try ServeConfiguration.publicURL(parsing: "http://127.0.0.1:9000"), "http://127.0.0.1:9000")
+        for bad in ["dsb.example.org", "ftp://dsb.example.org", "https://", "https://dsb.example.org/trennwand", "https://x?y=1",
+                    "https://u@dsb.example.org"] {
+            XCTAssertThrowsError(try ServeConfiguration.publicURL(parsing: bad), bad) { error in
+                XCTAssertEqual(error as? ServeError, .badURL(bad))
+            }
+        }
+        var proxied = ServeConfiguration()
+        XCTAssertEqual(proxied.baseURL, "http://127.0.0.1:8080")
+        proxied.publicURL = "https://dsb.example.org"
+        XCTAssertEqual(proxied.baseURL, "https://dsb.example.org")
         for bad in ["127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", ":80", "[::1]8080", "::1:8080"] {
             XCTAssertNil(ListenAddress(parsing: bad), bad)
         }

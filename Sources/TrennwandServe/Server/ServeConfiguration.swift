@@ -43,8 +43,24 @@ package struct ServeConfiguration: Sendable {
         }
     }
 
+    /// `--url`: the address users open (a reverse proxy's, or the server's name when listening on
+    /// 0.0.0.0), used for the setup links the server prints; nil: made from `listen`.
+    package var publicURL: String?
+
     /// The base of links the server prints (setup links).
-    package var baseURL: String { (usesTLS ? "https://" : "http://") + listen.urlAuthority }
+    package var baseURL: String { publicURL ?? (usesTLS ? "https://" : "http://") + listen.urlAuthority }
+
+    /// Checks `--url`: `http(s)://host[:port]`, nothing after it (every link of the workspace is an
+    /// absolute path, so it cannot live under a path prefix). Returns it without a trailing slash.
+    package static func publicURL(parsing text: String) throws -> String {
+        var t = text
+        if t.hasSuffix("/") { t.removeLast() }
+        guard let c = URLComponents(string: t), let scheme = c.scheme?.lowercased(), scheme == "https" || scheme == "http",
+              let host = c.host, !host.isEmpty, c.path.isEmpty, c.query == nil, c.fragment == nil, c.user == nil else {
+            throw ServeError.badURL(text)
+        }
+        return t
+    }
 }
 
 /// A `host:port` to listen on (`[v6]:port` for IPv6).
@@ -98,6 +114,7 @@ package enum ServeError: Error, Sendable, Hashable {
     case nonLoopbackWithoutTLS(address: String)
     case badListen(String)
     case tlsFile(path: String)
+    case badURL(String)
     case store(Localized)
 
     package var message: Localized {
@@ -113,6 +130,9 @@ package enum ServeError: Error, Sendable, Hashable {
                              en: "--listen '\(t)': expected address:port, e.g. 127.0.0.1:8080 or [::1]:8080")
         case .tlsFile(let p):
             return Localized(de: "TLS-Datei \(p) lässt sich nicht lesen (PEM erwartet)", en: "cannot read TLS file \(p) (PEM expected)")
+        case .badURL(let t):
+            return Localized(de: "--url „\(t)“: erwartet https://name[:port] ohne Pfad, z. B. https://dsb.example.org",
+                             en: "--url '\(t)': expected https://name[:port] without a path, e.g. https://dsb.example.org")
         case .store(let m):
             return m
         }

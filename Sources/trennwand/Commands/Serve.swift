@@ -44,6 +44,10 @@ struct ServeCommand: ParsableCommand {
                                                              valueName: UI.t("datei", "file")))
     var tlsKey: String?
 
+    @Option(name: .long, help: ArgumentHelp(UI.t("Adresse, unter der Nutzer den Arbeitsplatz öffnen (Reverse-Proxy), für die Einrichtungslinks.",
+                                                 "Address users open (reverse proxy), for the setup links."), valueName: "https://name"))
+    var url: String?
+
     @Flag(name: .customLong("init-admin"), help: ArgumentHelp(UI.t("Einrichtungslink für das Konto admin ausgeben und beenden.",
                                                                     "Print a setup link for the account admin and exit.")))
     var initAdmin = false
@@ -52,7 +56,10 @@ struct ServeCommand: ParsableCommand {
         guard let address = ListenAddress(parsing: listen) else { fail(ServeError.badListen(listen).message) }
         var config = ServeConfiguration(listen: address, tlsCertificate: tlsCert, tlsKey: tlsKey)
         config.clock = { Int64(Date().timeIntervalSince1970) }
-        do { try config.validate() } catch let e as ServeError { fail(e.message) }
+        do {
+            try config.validate()
+            config.publicURL = try url.map(ServeConfiguration.publicURL(parsing:))
+        } catch let e as ServeError { fail(e.message) }
         let store: StateStore
         do {
             store = try StateStore(path: state, mustExist: true)
