@@ -112,13 +112,12 @@ let package = Package(
             swiftSettings: hot
         ),
         // The review workstation (`trennwand serve`): accounts, sessions, audit trail, views and
-        // decisions over the state store, served over HTTP(S). Above State/Scan/Outputs; only the
-        // CLI imports it.
+        // decisions over the state store, served over HTTP(S). Above State/Outputs; only the CLI
+        // imports it.
         .target(
             name: "TrennwandServe",
             dependencies: [
-                "TrennwandRecords", "TrennwandYAML", "TrennwandFindings", "TrennwandOutputs", "TrennwandState",
-                "TrennwandScan",
+                "TrennwandRecords", "TrennwandFindings", "TrennwandOutputs", "TrennwandState",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
