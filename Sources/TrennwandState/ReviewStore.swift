@@ -40,6 +40,11 @@ package final class ReviewStore: Sendable {
         try await read { db in try StateStore.history(db, limit: limit) }
     }
 
+    /// Open findings by severity after each of the last `limit` runs, oldest first (the chart).
+    package func openBySeverityHistory(limit: Int = 30) async throws -> [OpenAfterRun] {
+        try await read { db in try StateStore.openBySeverityHistory(db, limit: limit) }
+    }
+
     // MARK: - Audit trail
 
     /// Appends one event on its own.

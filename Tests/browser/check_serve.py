@@ -228,6 +228,10 @@ def main():
         day = datetime.date.fromisoformat(expiry)
         check(expiry in entry or day.strftime("%d.%m.%Y") in entry, f"… with its expiry {expiry}")
 
+        go(base + "/runs")
+        check(cdp.eval("document.querySelectorAll('figure.trend svg rect').length") > 0, "the runs page draws its chart (inline SVG)")
+        no_script()
+
         # 5. Nothing went wrong in the browser, nothing left the machine.
         cdp.eval("1")
         errors = [e["params"]["entry"]["text"] for e in cdp.events

@@ -1,5 +1,6 @@
 import Foundation
 import TrennwandFindings
+import TrennwandOutputs
 import TrennwandRecords
 import TrennwandState
 
@@ -189,9 +190,16 @@ extension Pages {
         return b + "</tbody></table>"
     }
 
-    static func runs(_ v: Visitor, _ runs: [RunRecord]) -> String {
+    /// The runs, after the report's chart of open findings by severity per run (inline SVG).
+    static func runs(_ v: Visitor, _ runs: [RunRecord], chart: SeverityHistory) -> String {
         let l = v.lang
-        var b = "<h1>\(t(l, "Prüfläufe", "Runs"))</h1><table><thead><tr><th class=\"n\">\(t(l, "Lauf", "Run"))</th><th>\(t(l, "Beginn", "Started"))</th><th>Status</th>"
+        var b = "<h1>\(t(l, "Prüfläufe", "Runs"))</h1>"
+        if !chart.points.isEmpty {
+            let title = t(l, "Offene Feststellungen nach Schwere nach jedem Prüflauf", "Open findings by severity after each run")
+            b += "<figure class=\"trend\"><figcaption>\(h(title)) (\(h(t(l, "letzte \(chart.points.count) Läufe", "last \(chart.points.count) runs"))))</figcaption>"
+            b += SeverityCharts.history(title: title, chart, lang: l) + "</figure>"
+        }
+        b += "<table><thead><tr><th class=\"n\">\(t(l, "Lauf", "Run"))</th><th>\(t(l, "Beginn", "Started"))</th><th>Status</th>"
         for (de, en) in [("geprüft", "scanned"), ("übersprungen", "skipped"), ("neu", "new"), ("wieder", "reopened"), ("behoben", "resolved"), ("Exit", "Exit")] {
             b += "<th class=\"n\">\(t(l, de, en))</th>"
         }

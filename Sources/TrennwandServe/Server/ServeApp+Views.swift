@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import TrennwandFindings
+import TrennwandOutputs
 import TrennwandRecords
 import TrennwandState
 
@@ -130,7 +131,9 @@ extension ServeApp {
 
     func runsPage(_ visitor: Visitor) async throws -> Response {
         let runs = try await store.runs(limit: 100)
-        return Reply.html(Pages.layout(visitor, title: Localized(de: "Prüfläufe", en: "Runs"), body: Pages.runs(visitor, runs)))
+        let history = try await store.openBySeverityHistory(limit: 30)
+        let chart = SeverityHistory(points: history.map { SeverityHistory.Point(run: $0.runID, started: $0.started, open: $0.open) })
+        return Reply.html(Pages.layout(visitor, title: Localized(de: "Prüfläufe", en: "Runs"), body: Pages.runs(visitor, runs, chart: chart)))
     }
 
     func accountsPage(_ visitor: Visitor, notice: String?, problem: Localized? = nil) async throws -> Response {
