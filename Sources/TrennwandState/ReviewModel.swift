@@ -76,6 +76,8 @@ package enum AuditAction: String, Sendable, CaseIterable {
     case decisionImported = "decision_imported"
     case decisionsExported = "decisions_exported"
     case rawDataViewed = "raw_data_viewed"
+    case escalationOpened = "art33_escalated"
+    case escalationClosed = "art33_closed"
 }
 
 /// A decision on record about one finding (kinds as in the waiver model).

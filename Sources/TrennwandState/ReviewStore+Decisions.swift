@@ -37,6 +37,11 @@ extension ReviewStore {
             if actor != nil { detail += " approver=\(d.decidedBy)" }
             try AuditTrail.append(db, at: d.decidedAt, account: actor ?? d.decidedBy, action: action, object: "finding:\(d.fingerprint)",
                                   detail: detail)
+            // The notification is on record: the Art. 33 clock of this finding stops.
+            if d.kind == .reportedArt33 {
+                _ = try close(db, fingerprint: d.fingerprint, outcome: .reported, note: "decision \(d.id)", by: actor ?? d.decidedBy,
+                              at: d.decidedAt)
+            }
             out.append(d)
         }
         return out

@@ -128,7 +128,8 @@ enum Schema {
                 """)
         }
         // Issue #18: the review workspace (`trennwand serve`). Accounts with roles, one-time
-        // setup links and sessions (tokens stored as SHA-256 only), decisions on findings, and
+        // setup links and sessions (tokens stored as SHA-256 only), decisions on findings, Art. 33
+        // escalations (at most one open per finding: a partial unique index), and
         // the hash-chained audit trail (`AuditTrail`). Triggers refuse UPDATE and DELETE on the
         // trail so no code path of ours can rewrite it; `audit verify` detects what is done to
         // the file from outside. Decisions carry the fingerprint without a foreign key: they
@@ -185,6 +186,19 @@ enum Schema {
                   prev_hash TEXT NOT NULL,
                   hash TEXT NOT NULL
                 );
+                CREATE TABLE escalation (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  fingerprint TEXT NOT NULL,
+                  rule_id TEXT NOT NULL,
+                  detected INTEGER NOT NULL,
+                  opened_by TEXT NOT NULL,
+                  opened_at INTEGER NOT NULL,
+                  closed_by TEXT,
+                  closed_at INTEGER,
+                  outcome TEXT CHECK (outcome IN ('reported', 'no_risk')),
+                  note TEXT
+                );
+                CREATE UNIQUE INDEX escalation_open ON escalation(fingerprint) WHERE closed_at IS NULL;
                 CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
                   BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
                 CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
