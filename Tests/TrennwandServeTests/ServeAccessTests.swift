@@ -33,6 +33,8 @@ final class ServeAccessTests: XCTestCase {
                 case "/accounts": return [("name", "new\(counter)"), ("role", "reader")]
                 case let p where p.hasSuffix("/decision"):
                     return [("kind", "false_positive"), ("reason", "Testgrund"), ("expires", "2027-06-30")]
+                case let p where p.hasSuffix("/escalation/close"):
+                    return [("reason", "kein Risiko")]
                 case "/decisions/group":
                     return [("rule", rule), ("kind", "mitigated"), ("reason", "Gruppe"), ("expires", "2027-06-30")]
                 default: return []
@@ -49,6 +51,8 @@ final class ServeAccessTests: XCTestCase {
                 Route(method: "GET", path: "/accounts", needs: .manageAccounts),
                 Route(method: "POST", path: "/findings/\(fp)/decision", needs: .decide),
                 Route(method: "POST", path: "/decisions/group", needs: .decide),
+                Route(method: "POST", path: "/findings/\(fp)/escalate", needs: .decide),
+                Route(method: "POST", path: "/findings/\(fp)/escalation/close", needs: .decide),
                 Route(method: "POST", path: "/accounts", needs: .manageAccounts),
                 Route(method: "POST", path: "/accounts/spare/disable", needs: .manageAccounts),
                 Route(method: "GET", path: "/login", needs: nil),

@@ -12,7 +12,8 @@ port and drives headless chromium over the DevTools protocol (the CDP client of 
   2. the admin creates a `dpo` account; its setup link is shown once; the dpo sets a password,
   3. the dpo logs in, filters the findings to critical ones (only critical groups remain), opens a
      rule and a finding, records an accepted-risk decision with an expiry,
-  4. the finding page shows the decision, the decisions page lists it, and the waiver file its
+  4. escalating the finding under Art. 33 shows the deadline on the finding and the overview,
+     the finding page shows the decision, the decisions page lists it, and the waiver file its
      export link downloads carries it as `accepted_risk` with that expiry,
   5. no console error, no CSP violation, no request to another host, no script in any page, the
      overview's tables fit their cards,
@@ -206,6 +207,17 @@ def main():
         cdp.eval("document.querySelector('section.decide').scrollIntoView()")
         time.sleep(0.2)
         screenshot("serve-decision.png")
+
+        # Art. 33: escalate it; the finding shows the running deadline, the overview lists it.
+        submit(f"/findings/{fingerprint}/escalate", {})
+        check("Art. 33: Meldefrist läuft" in text(), "escalated: the finding page shows the running 72-hour deadline")
+        go(base + "/")
+        listed = cdp.eval(f"!!document.querySelector('#overview .art33 a[href=\"/findings/{fingerprint}\"]')")
+        check(listed, "the overview lists the open escalation with its time left")
+        cramped = cdp.eval("[...document.querySelectorAll('.card, main')].filter(e => e.scrollWidth > e.clientWidth + 1).length")
+        check(cramped == 0 and cdp.eval("document.documentElement.scrollWidth <= innerWidth"),
+              "the overview with escalations still fits, nothing scrolls sideways")
+        screenshot("serve-overview.png")
 
         # 4. The decisions page and the waiver export.
         go(base + "/decisions")

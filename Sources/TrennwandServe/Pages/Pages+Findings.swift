@@ -8,7 +8,29 @@ import TrennwandState
 extension Pages {
     static let openStatuses: [FindingStatus] = [.new, .open, .reopened, .waived]
 
-    static func overview(_ v: Visitor, _ o: ReviewOverview, lastRun: RunRecord?) -> String {
+    /// Time left until an escalation's deadline, or how long it is overdue (hours and minutes).
+    static func timeLeft(_ e: Escalation, now: Int64, _ l: Language) -> String {
+        let left = e.deadline - now
+        let span = abs(left)
+        let text = "\(span / 3600) h \(span % 3600 / 60) min"
+        return left >= 0 ? t(l, "noch \(text)", "\(text) left") : t(l, "überfällig seit \(text)", "overdue by \(text)")
+    }
+
+    /// Open Art. 33 escalations with their deadlines (overview).
+    static func escalations(_ v: Visitor, _ es: [Escalation], now: Int64) -> String {
+        let l = v.lang
+        var b = "<section class=\"card art33\"><h2>\(t(l, "Art. 33: offene Eskalationen (72 Stunden)", "Art. 33: open escalations (72 hours)"))</h2>"
+        guard !es.isEmpty else { return b + "<p>\(t(l, "Keine offene Eskalation.", "No open escalation."))</p></section>" }
+        b += "<table><thead><tr><th>\(t(l, "Regel", "Rule"))</th><th>\(t(l, "Feststellung", "Finding"))</th><th>\(t(l, "Frist", "Deadline"))</th><th>\(t(l, "Restzeit", "Time left"))</th></tr></thead><tbody>"
+        for e in es {
+            b += "<tr\(e.deadline < now ? " class=\"late\"" : "")><td>\(h(e.ruleID))</td>"
+            b += "<td><a href=\"/findings/\(h(e.fingerprint))\"><code>\(h(String(e.fingerprint.prefix(12))))…</code></a></td>"
+            b += "<td>\(time(e.deadline))</td><td>\(h(timeLeft(e, now: now, l)))</td></tr>"
+        }
+        return b + "</tbody></table></section>"
+    }
+
+    static func overview(_ v: Visitor, _ o: ReviewOverview, lastRun: RunRecord?, escalations open: [Escalation], now: Int64) -> String {
         let l = v.lang
         var b = "<h1>\(t(l, "Übersicht", "Overview"))</h1>"
         if let r = lastRun {
@@ -28,7 +50,8 @@ extension Pages {
             b += "<td class=\"n\"><a href=\"/findings?severity=\(s.rawValue)\">\(total)</a></td></tr>"
         }
         b += "</tbody></table><p>\(h(t(l, "\(o.total) offen, davon \(o.decided) mit Entscheidung.", "\(o.total) open, \(o.decided) of them decided.")))</p>"
-        b += "<p><a href=\"/findings?decision=none\">\(t(l, "Noch ohne Entscheidung", "Not yet decided"))</a></p></section></div>"
+        b += "<p><a href=\"/findings?decision=none\">\(t(l, "Noch ohne Entscheidung", "Not yet decided"))</a></p></section>"
+        b += escalations(v, open, now: now) + "</div>"
         return b
     }
 
@@ -118,7 +141,8 @@ extension Pages {
         return f
     }
 
-    static func finding(_ v: Visitor, _ d: FindingDetail, trail: [AuditEvent], problem: Localized?) -> String {
+    static func finding(_ v: Visitor, _ d: FindingDetail, trail: [AuditEvent], escalation: Escalation?, now: Int64,
+                        problem: Localized?) -> String {
         let l = v.lang
         let f = d.finding
         var b = "<h1>\(badge(f.severity, l)) \(h(f.ruleID)) – \(h(f.title.text(l)))</h1>"
@@ -170,7 +194,23 @@ extension Pages {
             if let r = current.authorityReference { b += h(t(l, ", Aktenzeichen \(r)", ", reference \(r)")) }
             b += ")</p>"
         }
-        if Permission.decide.allows(v.account.role) {
+        let decides = Permission.decide.allows(v.account.role)
+        if let e = escalation {
+            b += "<section class=\"art33\"><h2>\(t(l, "Art. 33: Meldefrist läuft", "Art. 33: notification deadline running"))</h2>"
+            b += "<p>\(h(t(l, "Erkannt \(BerlinTime.dateTime(e.detected)), Frist bis \(BerlinTime.dateTime(e.deadline)): ", "Detected \(BerlinTime.dateTime(e.detected)), deadline \(BerlinTime.dateTime(e.deadline)): ")))<strong>\(h(timeLeft(e, now: now, l)))</strong>"
+            b += h(t(l, " (eskaliert von \(e.openedBy))", " (escalated by \(e.openedBy))")) + "</p>"
+            if decides {
+                b += "<p>\(t(l, "Die Entscheidung „gemeldet nach Art. 33“ (mit Datum und Aktenzeichen) schließt die Eskalation.", "A decision 'reported under Art. 33' (with date and reference) closes the escalation."))</p>"
+                b += "<form class=\"stack\" method=\"post\" action=\"/findings/\(h(f.fingerprint))/escalation/close\">\(csrfField(v))"
+                b += "<label>\(t(l, "Begründung: kein Risiko für die Betroffenen (Art. 33 Abs. 1)", "Reason: no risk to the persons concerned (Art. 33(1))"))<textarea name=\"reason\" required maxlength=\"2000\"></textarea></label>"
+                b += "<button type=\"submit\">\(t(l, "Kein Risiko dokumentieren und schließen", "Document no risk and close"))</button></form>"
+            }
+            b += "</section>"
+        } else if decides {
+            b += "<form method=\"post\" action=\"/findings/\(h(f.fingerprint))/escalate\">\(csrfField(v))"
+            b += "<button type=\"submit\">\(t(l, "Nach Art. 33 eskalieren (72 Stunden ab Erkennung)", "Escalate under Art. 33 (72 hours from detection)"))</button></form>"
+        }
+        if decides {
             b += "<section class=\"decide\"><h2>\(t(l, "Entscheidung festhalten", "Record a decision"))</h2>"
             b += decisionForm(v, action: "/findings/\(f.fingerprint)/decision") + "</section>"
         }

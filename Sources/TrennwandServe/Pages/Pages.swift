@@ -23,7 +23,9 @@ enum Pages {
     .problem { background: #ffebe9; border: 1px solid #cf222e; padding: .35rem .6rem; margin: .3rem 0; }
     .notice { background: #dafbe1; border: 1px solid #1a7f37; padding: .35rem .6rem; margin: .3rem 0; overflow-wrap: anywhere; }
     section.decide { border: 1px solid var(--line); padding: .3rem .9rem .6rem; margin: .8rem 0; background: var(--soft); }
-    #overview { display: block; } #overview .card { display: inline-block; max-width: 100%; overflow-x: auto; }
+    #overview { display: flex; flex-wrap: wrap; gap: .8rem; align-items: flex-start; }
+    #overview .card { max-width: 100%; overflow-x: auto; }
+    tr.late td { color: #82071e; font-weight: 600; }
     """
 
     static func t(_ lang: Language, _ de: String, _ en: String) -> String { lang == .de ? de : en }

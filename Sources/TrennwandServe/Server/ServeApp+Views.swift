@@ -10,8 +10,9 @@ extension ServeApp {
     func overviewPage(_ visitor: Visitor) async throws -> Response {
         let overview = try await store.overview()
         let runs = try await store.runs(limit: 1)
+        let escalations = try await store.openEscalations()
         return Reply.html(Pages.layout(visitor, title: Localized(de: "Übersicht", en: "Overview"),
-                                       body: Pages.overview(visitor, overview, lastRun: runs.first)))
+                                       body: Pages.overview(visitor, overview, lastRun: runs.first, escalations: escalations, now: now)))
     }
 
     func findingsPage(_ request: Request, _ visitor: Visitor) async throws -> Response {
@@ -34,7 +35,9 @@ extension ServeApp {
                                            body: Pages.notFound(visitor)), status: .notFound)
         }
         let trail = try await store.auditEvents(object: "finding:\(detail.finding.fingerprint)")
-        return Reply.html(Pages.layout(visitor, title: detail.finding.title, body: Pages.finding(visitor, detail, trail: trail, problem: problem)),
+        let escalation = try await store.escalations(fingerprint: detail.finding.fingerprint).first { $0.isOpen }
+        return Reply.html(Pages.layout(visitor, title: detail.finding.title,
+                                       body: Pages.finding(visitor, detail, trail: trail, escalation: escalation, now: now, problem: problem)),
                           status: problem == nil ? .ok : .unprocessableContent)
     }
 
@@ -110,6 +113,35 @@ extension ServeApp {
         }
         try await store.record(decisions)
         return Reply.redirect(back)
+    }
+
+    /// Starts the Art. 33 clock of a finding: 72 hours from its first detection.
+    func escalate(fingerprint: String, _ visitor: Visitor) async throws -> Response {
+        guard WaiverSetFingerprint.isValid(fingerprint), let detail = try await store.findingDetail(fingerprint: fingerprint) else {
+            return Reply.html(Pages.layout(visitor, title: Localized(de: "Nicht gefunden", en: "Not found"),
+                                           body: Pages.notFound(visitor)), status: .notFound)
+        }
+        _ = try await store.escalate(fingerprint: detail.finding.fingerprint, ruleID: detail.finding.ruleID,
+                                     detected: detail.lifecycle.firstSeen, by: visitor.account.name, at: now)
+        return Reply.redirect("/findings/\(detail.finding.fingerprint)")
+    }
+
+    /// Closes an open escalation with the documented decision that no risk exists (Art. 33(1)).
+    func closeEscalation(fingerprint: String, form: FormData, _ visitor: Visitor) async throws -> Response {
+        guard WaiverSetFingerprint.isValid(fingerprint), let detail = try await store.findingDetail(fingerprint: fingerprint) else {
+            return Reply.html(Pages.layout(visitor, title: Localized(de: "Nicht gefunden", en: "Not found"),
+                                           body: Pages.notFound(visitor)), status: .notFound)
+        }
+        let fp = detail.finding.fingerprint
+        guard let reason = form["reason"] else {
+            return try await findingPage(fp, visitor, problem: Localized(
+                de: "Bitte begründen, warum kein Risiko für die Betroffenen besteht.",
+                en: "Please give the reason why there is no risk to the persons concerned."))
+        }
+        guard try await store.closeEscalationNoRisk(fingerprint: fp, reason: reason, by: visitor.account.name, at: now) else {
+            return try await findingPage(fp, visitor, problem: Localized(de: "Keine offene Eskalation.", en: "No open escalation."))
+        }
+        return Reply.redirect("/findings/\(fp)")
     }
 
     func decisionsPage(_ visitor: Visitor) async throws -> Response {

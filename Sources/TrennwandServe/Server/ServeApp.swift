@@ -24,7 +24,7 @@ struct Visitor: Sendable {
 /// | `GET /login`, `POST /login`, `GET/POST /setup/{token}`, `GET /static/style.css` | nothing |
 /// | `POST /logout` | a session |
 /// | `GET /`, `/findings`, `/findings/{fp}`, `/decisions`, `/decisions/export`, `/runs` | read |
-/// | `POST /findings/{fp}/decision`, `POST /decisions/group` | decide |
+/// | `POST /findings/{fp}/decision`, `POST /decisions/group`, `POST /findings/{fp}/escalate`, `POST /findings/{fp}/escalation/close` | decide |
 /// | `GET /accounts`, `POST /accounts`, `POST /accounts/{name}/disable` | manage accounts |
 ///
 /// Without a session a GET is redirected to the login page and a POST refused with 401; a role
@@ -77,6 +77,12 @@ package struct ServeApp: Sendable {
             try await self.decide(fingerprint: context.parameters.get("fp") ?? "", form: form, visitor)
         })
         router.post("/decisions/group", use: guarded(.decide) { _, _, visitor, form in try await self.decideGroup(form: form, visitor) })
+        router.post("/findings/:fp/escalate", use: guarded(.decide) { _, context, visitor, _ in
+            try await self.escalate(fingerprint: context.parameters.get("fp") ?? "", visitor)
+        })
+        router.post("/findings/:fp/escalation/close", use: guarded(.decide) { _, context, visitor, form in
+            try await self.closeEscalation(fingerprint: context.parameters.get("fp") ?? "", form: form, visitor)
+        })
         router.get("/decisions", use: guarded(.read) { _, _, visitor, _ in try await self.decisionsPage(visitor) })
         router.get("/decisions/export", use: guarded(.read) { _, _, visitor, _ in try await self.export(visitor) })
         router.get("/runs", use: guarded(.read) { _, _, visitor, _ in try await self.runsPage(visitor) })
