@@ -118,11 +118,14 @@ sanitize: deps pydeps
 
 # The examples the docs ship as files: docs/ci/*.yml parsed as YAML, every `trennwand` command line
 # in them (and in docs/ci.md) checked against the CLI's --experimental-dump-help, the systemd units
-# shown unchanged in docs/operations.md. A few seconds; part of `make test`.
+# shown unchanged in docs/operations.md; the generated docs (rules.md, rules.html, norms.md, fields.md,
+# audit-yaml.md) current (`rules doc --check`, `config doc --check`). A few seconds; part of `make test`.
 .PHONY: test-docs
 test: test-docs
 test-docs: build pydeps
 	python3 Tests/docs_examples_check.py $(BIN_DEBUG)
+	$(BIN_DEBUG) config doc --check
+	$(BIN_DEBUG) rules doc --check
 
 # Debian package: out/trennwand_$(VERSION)_amd64.deb (README "Paket installieren", packaging/).
 # A release build with the Swift runtime linked in (--static-swift-stdlib: the toolchain's

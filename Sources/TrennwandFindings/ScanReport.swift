@@ -49,6 +49,9 @@ public struct RunInfo: Sendable, Codable {
     /// The state store's view of this run (runs with `--state`, and `trennwand report`): the
     /// report then covers every finding open after the run, not only this run's.
     public var state: StateRunInfo?
+    /// `scan --reveal` (or `--reveal-force`): the run's findings carry raw values, persons and
+    /// evidence alike; reports say so instead of "masked" (issue #16).
+    public var revealed = false
 
     public init(toolVersion: String, started: Int64, finished: Int64, rulePackHash: String, rules: [RuleDescriptor],
                 inputs: [InputAccount], language: Language, failOn: Severity?) {

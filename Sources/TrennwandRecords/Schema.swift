@@ -6,6 +6,11 @@ public enum RecordKind: String, Sendable, CaseIterable, Codable {
     /// Kinds that rules are evaluated on; the others are reference tables.
     public var isEvaluated: Bool { self == .access || self == .documentation || self == .flow }
 
+    /// Kinds a condition may look up by key (`staff(person == actor)`): the reference tables, and
+    /// documentation records, which the scan also indexes (id, participant, author, type, visibility,
+    /// team) before evaluating, so that an access record naming an entry resolves to it.
+    public var isLookupTable: Bool { !isEvaluated || self == .documentation }
+
     public var schema: RecordSchema { RecordSchema.of(self) }
 
     /// Number of fields of the kind's schema, without touching the schema (whose arrays and
@@ -161,9 +166,13 @@ public struct RecordSchema: Sendable {
     }
 
     public static let orgs = ["jobcenter", "traeger", "other"]
+    /// `refer`: a referral (Zuweisung) of a participant to an offer or provider; TW401 counts these.
     public static let actions = [
-        "read", "search", "create", "update", "delete", "export", "print", "download", "send", "login", "decide",
+        "read", "search", "create", "update", "delete", "export", "print", "download", "send", "login", "decide", "refer",
     ]
+
+    /// Who may see a documentation entry in the provider software.
+    public static let visibilities = ["team", "all", "restricted"]
 
     public static let access = RecordSchema(.access, [
         FieldSpec("time", .timestamp, required: true, de: "Zeitpunkt des Zugriffs", en: "time of the access"),
@@ -184,6 +193,8 @@ public struct RecordSchema: Sendable {
         FieldSpec("purpose", .string, de: "Zweck", en: "purpose"),
         FieldSpec("traeger", .string, de: "Träger, bei dem oder für den zugegriffen wurde", en: "project provider at or for which the access happened"),
         FieldSpec("offer", .string, de: "Angebot (bei Zuweisungen)", en: "offer (for referrals)"),
+        FieldSpec("entry", .string, disclosure: .identifier, de: "Kennung des gelesenen Dokumentationseintrags (record_id)",
+                  en: "id of the documentation entry accessed (record_id)"),
     ])
 
     public static let documentation = RecordSchema(.documentation, [
@@ -194,7 +205,9 @@ public struct RecordSchema: Sendable {
         FieldSpec("subject", .string, disclosure: .person, de: "Teilnehmerkennung", en: "participant id"),
         FieldSpec("doc_type", .string, de: "Art des Eintrags", en: "document type"),
         FieldSpec("text", .text, de: "Freitext (beliebig viele Textfelder)", en: "free text (any number of text fields)"),
-        FieldSpec("visibility", .string, de: "Sichtbarkeit", en: "visibility"),
+        FieldSpec("visibility", .symbol(visibilities), de: "Sichtbarkeit: team (nur das Team), all (alle), restricted (eingeschränkt)",
+                  en: "visibility: team (the team only), all (everyone), restricted"),
+        FieldSpec("team", .string, de: "Team, dem der Eintrag gehört", en: "team the entry belongs to"),
         FieldSpec("transmitted_to", .string, de: "Übermittelt an", en: "transmitted to"),
         FieldSpec("consent_ref", .string, de: "Verweis auf Einwilligung", en: "consent reference"),
         FieldSpec("retention_until", .timestamp, de: "Aufbewahren bis", en: "retain until"),
@@ -222,6 +235,7 @@ public struct RecordSchema: Sendable {
         FieldSpec("org", .symbol(orgs), required: true, de: "Organisation", en: "organisation"),
         FieldSpec("unit", .string, de: "Organisationseinheit", en: "unit"),
         FieldSpec("roles", .list, de: "Rollen", en: "roles"),
+        FieldSpec("teams", .list, de: "Teams, denen die Person angehört", en: "teams the person belongs to"),
     ])
 
     public static let secondments = RecordSchema(.secondments, [

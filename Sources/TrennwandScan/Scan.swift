@@ -98,6 +98,7 @@ package enum Scan {
                           rulePackHash: result.rulePackHash, rules: result.descriptors, inputs: result.inputs,
                           language: r.language, failOn: r.failOn)
         run.keyID = r.key.keyID
+        run.revealed = r.reveal
         let waivers = WaiverStep.apply(waiverSet, to: result.findings, request: r, diagnose: diagnose)
         let comparison = baseline?.compare(findings: result.findings)
         // State: lifecycle per finding, one transaction per file.
@@ -127,8 +128,15 @@ package enum Scan {
             let contexts = StoreReport(runID: info.runID, waivers: waiverSet, now: r.now, scannedWaivers: scannedWaivers,
                                        baseline: baseline, failOn: r.failOn)
             let rules = Dictionary(result.descriptors.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            // --reveal: the store keeps no unmasked finding, so the run's own findings are shown as
+            // scanned (actor, subject and evidence revealed alike); those only the store knows stay masked.
+            let findings = result.findings
+            let revealed: [String: Int] = r.reveal ? Dictionary(
+                findings.indices.map { (findings.finding(at: $0, occurrencesUpTo: 1).fingerprint, $0) },
+                uniquingKeysWith: { first, _ in first }) : [:]
             do {
-                failure = try session.store.reportFindings(ReportSelection(runID: info.runID), rules: rules) { set in
+                failure = try session.store.reportFindings(ReportSelection(runID: info.runID), rules: rules,
+                                                           live: { fp in revealed[fp].map { findings[$0] } }) { set in
                     delivery.write(set.lazy.map { ($0.finding, contexts.context($0.finding, $0.lifecycle)) }, run: run,
                                    baseline: contexts.baselineCounts, trend: trend)
                 }

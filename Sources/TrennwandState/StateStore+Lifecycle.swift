@@ -17,7 +17,9 @@ extension StateStore {
     ///   - waived: fingerprints a waiver covers; they get status `waived`.
     ///   - storePayload: keep each finding's whole masked `Finding` (JSON, at most
     ///     `storedOccurrences` occurrences) for reports rendered from the store; false for
-    ///     `--reveal` runs, whose evidence is not masked (the columns are then the only record).
+    ///     `--reveal` runs, whose findings are not masked: then neither the payload nor the
+    ///     evidence summary is written (the store never holds a revealed value); a finding stored
+    ///     before keeps the masked ones it has, a new one gets an empty summary.
     ///
     /// Lifecycle: a fingerprint never seen is `new`; seen by an earlier run it becomes `open`
     /// (`reopened` when it was `resolved`); seen again within the run that first saw it, it stays
@@ -72,6 +74,7 @@ extension StateStore {
                 let (f, occurrences) = byFingerprint[fp]!
                 let isWaived = waived.contains(fp)
                 let payload = storePayload ? Self.payload(f, occurrences: occurrences) : nil
+                let summary = storePayload ? Self.evidenceSummary(f) : ""
                 let existing = try Row.fetchOne(db, sql: "SELECT status, last_run FROM finding WHERE fingerprint = ?",
                                                 arguments: [fp])
                 let status: FindingStatus
@@ -85,12 +88,13 @@ extension StateStore {
                     try db.execute(sql: """
                         UPDATE finding SET rule_id = ?, severity = ?, class = ?, source_path = ?, status = ?, last_run = ?,
                           last_seen = ?, updated_at = ?, resolved_run = CASE WHEN ? = 'reopened' THEN NULL ELSE resolved_run END,
-                          seen_count = seen_count + 1, evidence = ?, record_time = COALESCE(?, record_time),
-                          payload = ?, locator_file = ?, locator_line = ?
+                          seen_count = seen_count + 1, evidence = CASE WHEN ? THEN ? ELSE evidence END,
+                          record_time = COALESCE(?, record_time), payload = CASE WHEN ? THEN ? ELSE payload END,
+                          locator_file = ?, locator_line = ?
                         WHERE fingerprint = ?
                         """, arguments: [f.ruleID, f.severity.rawValue, f.findingClass.rawValue, file.path, status.rawValue,
-                                         runID, now, now, status.rawValue, Self.evidenceSummary(f), f.time,
-                                         payload, Masking.neutralised(f.locator.file), f.locator.line, fp])
+                                         runID, now, now, status.rawValue, storePayload, summary, f.time,
+                                         storePayload, payload, Masking.neutralised(f.locator.file), f.locator.line, fp])
                 } else {
                     status = isWaived ? .waived : .new
                     try db.execute(sql: """
@@ -99,7 +103,7 @@ extension StateStore {
                           payload, locator_file, locator_line)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 1, ?, ?, ?, ?, ?)
                         """, arguments: [fp, f.ruleID, f.severity.rawValue, f.findingClass.rawValue, file.path, status.rawValue,
-                                         runID, runID, now, now, now, Self.evidenceSummary(f), f.time,
+                                         runID, runID, now, now, now, summary, f.time,
                                          payload, Masking.neutralised(f.locator.file), f.locator.line])
                 }
                 for citation in Set(f.norms.map(\.citation)) {

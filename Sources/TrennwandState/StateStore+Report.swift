@@ -28,7 +28,10 @@ extension StateStore {
     /// Findings stored without a payload (a store of schema v1, or a `--reveal` run) are rebuilt
     /// from their columns: rule texts from `rules` where the rule is known (else the rule id),
     /// the file as locator (line 0), the stored evidence summary as detail.
+    /// `live` gives the run's own finding for a fingerprint where the report must show it rather
+    /// than the stored one: a `--reveal` scan, whose unmasked findings the store does not keep.
     package func reportFindings<T>(_ selection: ReportSelection, rules: [String: RuleDescriptor] = [:],
+                                   live: @escaping (String) -> Finding? = { _ in nil },
                                    _ body: (ReportFindings) throws -> T) throws -> T {
         do {
             return try db.read { db in
@@ -42,7 +45,7 @@ extension StateStore {
                                              WHEN 'low' THEN 3 ELSE 4 END,
                              f.rule_id, COALESCE(f.locator_file, f.source_path), COALESCE(f.locator_line, 0), f.fingerprint
                     """, arguments: [selection.since, selection.runID])
-                let findings = ReportFindings(cursor: cursor, rules: rules)
+                let findings = ReportFindings(cursor: cursor, rules: rules, live: live)
                 let value = try body(findings)
                 if let e = findings.error { throw e }
                 return value
@@ -104,30 +107,37 @@ extension StateStore {
 package final class ReportFindings: Sequence, IteratorProtocol {
     private let cursor: RowCursor
     private let rules: [String: RuleDescriptor]
+    private let live: (String) -> Finding?
     private(set) var error: Error?
 
-    init(cursor: RowCursor, rules: [String: RuleDescriptor]) {
+    init(cursor: RowCursor, rules: [String: RuleDescriptor], live: @escaping (String) -> Finding? = { _ in nil }) {
         self.cursor = cursor
         self.rules = rules
+        self.live = live
     }
 
     package func next() -> (finding: Finding, lifecycle: FindingLifecycle)? {
         guard error == nil else { return nil }
         do {
             guard let row = try cursor.next() else { return nil }
-            return Self.entry(row, rules: rules)
+            return Self.entry(row, rules: rules, live: live)
         } catch {
             self.error = error
             return nil
         }
     }
 
-    static func entry(_ row: Row, rules: [String: RuleDescriptor]) -> (finding: Finding, lifecycle: FindingLifecycle) {
+    static func entry(_ row: Row, rules: [String: RuleDescriptor],
+                      live: (String) -> Finding? = { _ in nil }) -> (finding: Finding, lifecycle: FindingLifecycle) {
         let status = FindingStatus(rawValue: row["status"]) ?? .open
         let lifecycle = FindingLifecycle(status: status, firstSeen: row["first_seen"], firstRun: row["first_run"],
                                          lastSeen: row["last_seen"], lastRun: row["last_run"], resolvedRun: row["resolved_run"])
         let fingerprint: String = row["fingerprint"]
         let occurrences: Int = row["occurrences"]
+        if var f = live(fingerprint) {
+            f.occurrences = Swift.max(f.occurrences, occurrences)
+            return (f, lifecycle)
+        }
         if let payload: String = row["payload"],
            var f = try? JSONDecoder().decode(Finding.self, from: Data(payload.utf8)), f.fingerprint == fingerprint {
             f.occurrences = Swift.max(f.occurrences, 1 + f.others.count)

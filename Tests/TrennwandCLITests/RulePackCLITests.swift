@@ -33,7 +33,7 @@ final class RulePackCLITests: XCTestCase {
 
     func testCatalogueIsCurrent() throws {
         let r = try CLI.run(["rules", "doc", "--check"])
-        XCTAssertEqual(r.status, 0, "docs/rules.md, docs/rules.html or docs/norms.md is stale: run `trennwand rules doc`\n" + r.stderr)
+        XCTAssertEqual(r.status, 0, "docs/rules.md, docs/rules.html, docs/norms.md or docs/fields.md is stale: run `trennwand rules doc`\n" + r.stderr)
     }
 
     /// A copy of the rules with one broken rule file: lint exits 2 and names the exact position.

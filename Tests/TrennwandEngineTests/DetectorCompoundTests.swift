@@ -66,6 +66,13 @@ final class DetectorCompoundTests: XCTestCase {
         ("laut VerBIS", "intern"),
         ("(EGV)", "intern"),
         ("Gutachtenanforderung an den ÄD", "intern"),
+        ("Laut Datenabgleich", "vorgang"),
+        ("Abgleichsergebnisse liegen vor", "vorgang"),
+        ("Mitteilung nach § 52 SGB II", "vorgang"),
+        ("Verdacht auf Leistungsmissbrauch", "vorgang"),
+        ("nach Dienstanweisung", "vorgang"),
+        ("Vorlage bei der Fachaufsicht", "vorgang"),
+        ("Interne Fallbewertung:", "vorgang"),
     ]
 
     static let mustNotFire: [String] = [
@@ -101,6 +108,12 @@ final class DetectorCompoundTests: XCTestCase {
         "Arbeitsplatz",
         "Allegretto",
         "Unterkunft",
+        // public debate and the provider's own processes, not the Jobcenter's (vorgang.yaml)
+        "Zeitungsartikel über Sozialbetrug und Schwarzarbeit",
+        "Abgleich der Anwesenheitsliste",
+        "Anweisung der Projektleitung",
+        "Fachliche Hinweise zur Bewerbung",
+        "Prüfung der Bewerbungsunterlagen",
     ]
 
     func testMustFire() throws {

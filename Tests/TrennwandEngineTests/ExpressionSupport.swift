@@ -125,6 +125,13 @@ enum Fixture {
             record(.participants, ["participant": s("TN-1"), "traeger": s("awo"), "counselors": l("jc.mueller", "tr.schmidt"),
                                    "start": t("2025-01-15T00:00")]),
         ],
+        // Records as lookup tables: the documentation index (id, date, participant, visibility, team).
+        .documentation: [
+            record(.documentation, ["record_id": s("V-1"), "time": t("2025-03-01T10:00"), "subject": s("TN-1"),
+                                    "visibility": s("team"), "team": s("Nord")]),
+            record(.documentation, ["record_id": s("V-1"), "time": t("2025-03-02T10:00"), "subject": s("TN-9"),
+                                    "visibility": s("all"), "doc_type": s("duplicate id, second row")]),
+        ],
     ])
 
     static func env(_ kind: RecordKind = .access, detectors: any DetectorScanning = Fixture.detectors) -> CompileEnvironment {

@@ -44,6 +44,28 @@ final class ExpressionReferenceTests: XCTestCase {
         XCTAssertEqual(try F.eval(#"present(secondments(person == actor at time).end)"#, access("jc.weber", at: "2025-08-04T10:00")), .false)
     }
 
+    /// Records as lookup tables: an access record naming an entry resolves it like a reference row.
+    func testDocumentationLookupByEntryWithValidityFromItsDate() throws {
+        var fields = access("tr.schmidt", at: "2025-03-04T10:00")
+        fields["entry"] = F.s("V-1")
+        XCTAssertEqual(try F.eval(#"documentation(record_id == entry).subject == "TN-1""#, fields), .true, "first row in table order")
+        XCTAssertEqual(try F.eval(#"documentation(record_id == entry).visibility == "team""#, fields), .true)
+        XCTAssertEqual(try F.eval(#"participants(participant == documentation(record_id == entry).subject).counselors contains actor"#, fields), .true)
+        XCTAssertEqual(try F.eval(#"exists documentation(record_id == entry) at time"#, fields), .true)
+        fields["time"] = F.t("2025-02-01T10:00")
+        XCTAssertEqual(try F.eval(#"exists documentation(record_id == entry) at time"#, fields), .false, "before the entry's date")
+        XCTAssertEqual(try F.eval(#"exists documentation(record_id == entry)"#, fields), .true, "without at, the date is not checked")
+        fields["entry"] = F.s("V-404")
+        XCTAssertEqual(try F.eval(#"documentation(record_id == entry).visibility == "all""#, fields), .unknown, "a miss is unknown")
+        XCTAssertEqual(ReferenceTables.validity(of: .documentation)?.names.0, "time")
+        XCTAssertNil(ReferenceTables.validity(of: .documentation)?.end)
+    }
+
+    func testDocumentationRulesCannotLookUpEntries() {
+        XCTAssertThrowsError(try F.compile(#"documentation(record_id == record_id).visibility == "all""#, .documentation))
+        XCTAssertNoThrow(try F.compile(#"documentation(record_id == entry).visibility == "all""#, .access))
+    }
+
     func testConsentCoversCategoryThroughTaxonomyAncestors() throws {
         let consent = #"exists consents(participant == subject and categories covers category and direction == "traeger->jobcenter") at time"#
         XCTAssertEqual(try F.eval(consent, access("x", at: "2025-03-01T10:00", subject: "TN-1", category: "beratung.schulden")), .true, "ancestor")

@@ -71,6 +71,22 @@ final class ProfileNormaliseTests: XCTestCase {
         XCTAssertTrue(badDate.reason.message.en.contains("dd.MM.yyyy HH:mm:ss"), badDate.reason.message.en)
     }
 
+    /// The export's "Zuweisung"/"Zuweisen" become the canonical referral action `refer` (TW401).
+    func testJobcenterReferralActionMapsToRefer() throws {
+        let header = "Zeitpunkt;Benutzerkennung;Organisation;Rolle;Verfahren;Aktion;Entscheidungsart;Kunden-Nr.;Datenkategorie;Arbeitsplatz;Netz;Übertragungsweg;Empfänger;Empfänger-Organisation;Zweck;Träger;Angebot"
+        let rows = [
+            "05.05.2025 08:00:00;JC-M-0042;JC;Integrationsfachkraft;VerBIS;Zuweisung;;962D000100;Vermittlung;JC-PC-0815;JC-Netz;;;;;;Bewerbungswerkstatt",
+            "05.05.2025 09:00:00;JC-M-0042;JC;Integrationsfachkraft;VerBIS;zuweisen;;962D000101;Vermittlung;JC-PC-0815;JC-Netz;;;;;;Bewerbungswerkstatt",
+            "05.05.2025 10:00:00;JC-M-0042;JC;Integrationsfachkraft;VerBIS;Anlegen;;962D000102;Vermittlung;JC-PC-0815;JC-Netz;;;;;;Bewerbungswerkstatt",
+        ]
+        let path = F.temp("zuweisungen.csv", ([header] + rows).joined(separator: "\r\n") + "\r\n", encoding: .windowsCP1252)
+        let (result, records) = F.ingest(path)
+        XCTAssertEqual(result.account.profile, "jobcenter-zugriffe")
+        XCTAssertEqual(result.account.rejected, 0)
+        XCTAssertEqual(records.map { F.str($0["action"]) }, ["refer", "refer", "create"])
+        XCTAssertEqual(F.str(records[0]["offer"]), "Bewerbungswerkstatt")
+    }
+
     func testTraegerLogWithSeparateDateAndTimeColumns() throws {
         let (result, records) = F.ingest(F.sample("Traeger-Zugriffe.csv"))
         XCTAssertNil(result.account.fileError)
@@ -106,7 +122,7 @@ final class ProfileNormaliseTests: XCTestCase {
         XCTAssertEqual(F.iso(v3["time"]), "2025-03-31T08:00:00Z")
         XCTAssertEqual(F.str(v3["author"]), "TR-M-0101")
         XCTAssertEqual(F.str(v3["author_org"]), "traeger")
-        XCTAssertEqual(F.str(v3["visibility"]), "Beratungsteam")
+        XCTAssertEqual(F.str(v3["visibility"]), "team") // mapped to the canonical symbol
         XCTAssertEqual(F.str(v3["consent_ref"]), "EW-0001")
         XCTAssertEqual(F.iso(v3["retention_until"]), "2027-12-31T22:59:59Z") // date-only end: 23:59:59 local
         XCTAssertEqual(v3["deleted"], .bool(false)) // default

@@ -105,6 +105,31 @@ final class ReportFindingsTests: XCTestCase {
         let back = try XCTUnwrap(try store.reportFindingList(ReportSelection(runID: run.id)).first?.finding)
         XCTAssertEqual(back.evidence, [])
         XCTAssertEqual(back.locator.line, 2, "line kept in its column")
+        // Nor its evidence summary: the store never holds a revealed value.
+        let summary = try store.db.read { try String.fetchOne($0, sql: "SELECT evidence FROM finding") }
+        XCTAssertEqual(summary, "")
+    }
+
+    /// A `--reveal` run over a finding stored masked before keeps the masked payload and summary.
+    func testRevealedRunKeepsTheMaskedFindingStoredBefore() throws {
+        let store = try StateStore(path: Fixture.tempStorePath())
+        let masked = Fixture.finding(fp(9))
+        var revealed = masked
+        revealed.evidence = [Evidence(field: "subject", detector: "kundennummer", value: "123D456789")]
+        revealed.persons = ["actor": "JC-M-0001"]
+        for (finding, storePayload) in [(masked, true), (revealed, false)] {
+            let run = try store.beginRun(Fixture.start())
+            try store.commitFile(runID: run.id, file: PlannedFile(path: "a.csv", size: 1, hash: "a"), account: Fixture.account("a.csv"),
+                                 findings: [finding], storePayload: storePayload)
+            try store.finishRun(runID: run.id, exitCode: 0, filesSkipped: 0)
+        }
+        let row = try XCTUnwrap(try store.db.read { try Row.fetchOne($0, sql: "SELECT evidence, payload, seen_count FROM finding") })
+        XCTAssertEqual(row["seen_count"] as Int, 2)
+        XCTAssertEqual(row["evidence"] as String, "subject[kundennummer]=123D••••••")
+        let payload: String = try XCTUnwrap(row["payload"])
+        XCTAssertFalse(payload.contains("123D456789") || payload.contains("JC-M-0001"))
+        let back = try XCTUnwrap(try store.reportFindingList(ReportSelection(runID: nil)).first?.finding)
+        XCTAssertEqual(back.persons, ["actor": "P-abc"])
     }
 
     /// A store written with the v1 schema (no payload) is migrated on open; its findings appear in

@@ -149,9 +149,12 @@ struct ConditionSQLRenderer {
         }
         if let at = l.at, let validity = ReferenceTables.validity(of: l.table) {
             let t = render(at)
-            let s = "\(a).\(ConditionSQLRenderer.column(validity.names.0))", e = "\(a).\(ConditionSQLRenderer.column(validity.names.1))"
+            let s = "\(a).\(ConditionSQLRenderer.column(validity.names.0))"
             parts.append("(\(s) IS NULL OR \(s) <= \(t))")
-            parts.append("(\(e) IS NULL OR \(t) <= \(e))")
+            if let endName = validity.names.1 {
+                let e = "\(a).\(ConditionSQLRenderer.column(endName))"
+                parts.append("(\(e) IS NULL OR \(t) <= \(e))")
+            }
         }
         return (a, "\(l.table.rawValue) \(a)", parts.joined(separator: " AND "))
     }

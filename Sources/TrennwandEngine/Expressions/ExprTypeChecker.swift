@@ -18,7 +18,7 @@ struct ExprTypeChecker {
         self.zone = zone
     }
 
-    static let tables: [RecordKind] = RecordKind.allCases.filter { !$0.isEvaluated }
+    static let tables: [RecordKind] = RecordKind.allCases.filter(\.isLookupTable)
 
     func pos(_ offset: Int) -> SourcePosition { source.position(offset) }
 
@@ -406,6 +406,12 @@ struct ExprTypeChecker {
             if case .chain(.and, let xs, _) = s { xs.forEach(flatten) } else { parts.append(s) }
         }
         flatten(args[0])
+        // The documentation index is built for access records only (InputPlan); a documentation
+        // rule looking up other entries would always miss in a scan.
+        if kind == .documentation && env.kind == .documentation {
+            throw typeError(o, "Regeln für Dokumentationseinträge können keine anderen Einträge nachschlagen; documentation(…) gilt für Zugriffe",
+                            "rules on documentation records cannot look up other entries; documentation(…) is for access records")
+        }
         let tableSchema = kind.schema
         var terms: [ExprLookupTerm] = []
         for p in parts {

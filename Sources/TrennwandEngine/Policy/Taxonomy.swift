@@ -1,3 +1,4 @@
+import Foundation
 import TrennwandRecords
 import TrennwandYAML
 
@@ -20,12 +21,29 @@ public struct Taxonomy: Sendable {
         public var parent: String?
         /// Where the category is declared (nil when built in code).
         public var position: SourcePosition?
+        /// The terms its title or basis names, as a user would write them (`terms:`); `rules lint`
+        /// checks that the description names each and that a keyword list feeding the category
+        /// detects it (`RuleChecks.taxonomyTermProblems`).
+        public var terms: [Term]
 
-        public init(id: String, title: Localized, basis: String, parent: String? = nil, position: SourcePosition? = nil) {
+        public init(id: String, title: Localized, basis: String, parent: String? = nil, position: SourcePosition? = nil,
+                    terms: [Term] = []) {
             self.id = id
             self.title = title
             self.basis = basis
             self.parent = parent
+            self.position = position
+            self.terms = terms
+        }
+    }
+
+    /// One entry of a category's `terms:`, with where it is written.
+    public struct Term: Sendable, Hashable {
+        public var text: String
+        public var position: SourcePosition
+
+        public init(text: String, position: SourcePosition) {
+            self.text = text
             self.position = position
         }
     }
@@ -95,7 +113,7 @@ extension Taxonomy {
         var entries: [Entry] = []
         var seen: [String: SourcePosition] = [:]
         for item in try top.required("categories").sequence() {
-            let m = try item.mapping(allowed: ["id", "parent", "title", "basis"])
+            let m = try item.mapping(allowed: ["id", "parent", "title", "basis", "terms"])
             let idNode = try m.required("id")
             let id = try idNode.string()
             guard isValidID(id) else {
@@ -126,8 +144,18 @@ extension Taxonomy {
                     "taxonomy.empty-basis", de: "Grundlage der Kategorie „\(id)“ ist leer",
                     en: "basis of category '\(id)' is empty")
             }
+            var terms: [Term] = []
+            for node in try m.optional("terms")?.sequence() ?? [] {
+                let text = try node.string().trimmingCharacters(in: .whitespaces)
+                if text.isEmpty || terms.contains(where: { $0.text.lowercased() == text.lowercased() }) {
+                    throw node.error("taxonomy.bad-term",
+                                     de: "Begriff „\(text)“ von „\(id)“ ist leer oder doppelt",
+                                     en: "term '\(text)' of '\(id)' is empty or listed twice")
+                }
+                terms.append(Term(text: text, position: node.position))
+            }
             let category = Category(id: id, title: try m.required("title").localized(), basis: basis,
-                                    parent: parent, position: idNode.position)
+                                    parent: parent, position: idNode.position, terms: terms)
             entries.append(Entry(id: id, idNode: idNode, parent: parent, parentNode: parentNode, category: category))
         }
         if entries.isEmpty {

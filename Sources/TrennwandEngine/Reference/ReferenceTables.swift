@@ -23,7 +23,7 @@ public final class ReferenceTables: @unchecked Sendable {
     /// Tables by kind; each record must be of the kind it is filed under (others are ignored).
     public init(_ tables: [RecordKind: [Record]] = [:]) {
         var clean: [RecordKind: [Record]] = [:]
-        for (kind, rows) in tables where !kind.isEvaluated {
+        for (kind, rows) in tables where kind.isLookupTable {
             clean[kind] = rows.filter { $0.kind == kind }
         }
         self.tables = clean
@@ -36,17 +36,22 @@ public final class ReferenceTables: @unchecked Sendable {
     public func rows(_ kind: RecordKind) -> [Record] { tables[kind] ?? [] }
 
     /// The validity columns of a table (`start`/`end` slots); nil for tables without validity.
-    /// A missing start or end value means open-ended on that side.
-    public static func validity(of kind: RecordKind) -> (start: Int, end: Int, names: (String, String))? {
-        let names: (String, String)
+    /// A missing start or end value means open-ended on that side. A documentation entry is valid
+    /// from its `time` on, with no end (`documentation(record_id == entry) at time`: the entry
+    /// existed when it was read).
+    public static func validity(of kind: RecordKind) -> (start: Int, end: Int?, names: (String, String?))? {
+        let names: (String, String?)
         switch kind {
         case .secondments, .participants: names = ("start", "end")
         case .agreements: names = ("valid_from", "valid_to")
         case .consents: names = ("given", "revoked")
+        case .documentation: names = ("time", nil)
         default: return nil
         }
         let s = kind.schema
-        guard let a = s.slot(names.0), let b = s.slot(names.1) else { return nil }
+        guard let a = s.slot(names.0) else { return nil }
+        guard let endName = names.1 else { return (a, nil, names) }
+        guard let b = s.slot(endName) else { return nil }
         return (a, b, names)
     }
 
@@ -68,10 +73,10 @@ public final class ReferenceIndex: Sendable {
     public let rows: [Record]
     public let column: Int
     let map: [ByteString: [Int32]]
-    let validity: (start: Int, end: Int)?
+    let validity: (start: Int, end: Int?)?
     static let none: [Int32] = []
 
-    init(rows: [Record], column: Int, validity: (Int, Int)?) {
+    init(rows: [Record], column: Int, validity: (Int, Int?)?) {
         self.rows = rows
         self.column = column
         self.validity = validity.map { (start: $0.0, end: $0.1) }
@@ -97,7 +102,7 @@ public final class ReferenceIndex: Sendable {
         guard let v = validity else { return true }
         let values = rows[row].values
         if case .time(let s) = values[v.start], time < s { return false }
-        if case .time(let e) = values[v.end], time > e { return false }
+        if let end = v.end, case .time(let e) = values[end], time > e { return false }
         return true
     }
 }

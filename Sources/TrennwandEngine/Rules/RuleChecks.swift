@@ -18,7 +18,8 @@ public struct ExampleOutcome: Sendable {
 public enum RuleChecks {
     /// Problems of the rule pack: parse errors, compile errors (type errors, unknown fields,
     /// lists, detectors, categories), rules without both kinds of example, record rules without
-    /// evidence fields. Constant conditions are `warnings`, not problems.
+    /// evidence fields, taxonomy terms no keyword list detects (`TaxonomyTerms`). Constant
+    /// conditions are `warnings`, not problems.
     /// Conditions that do not depend on the record (`true`, `1 == 1`, `x or true`, `x and false`):
     /// the rule fires on every record of its kind or on none. Warnings for `rules lint`, which still
     /// exits 0 when they are all there is; named at the condition's start.
@@ -54,6 +55,7 @@ public enum RuleChecks {
             }
         }
         problems += normProblems(set)
+        problems += TaxonomyTerms.problems(policy.taxonomy, detectors: policy.detectors)
         if let catalogue = set.catalogue {
             problems += matrixCitationProblems(policy.matrix, catalogue: catalogue)
         }

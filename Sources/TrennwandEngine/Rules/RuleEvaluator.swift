@@ -486,9 +486,14 @@ public final class RuleEvaluator {
         let d = pack.gapDescriptor
         // Tables keyed by a person (their first field is a `.person` field): the key is pseudonymised.
         let personTable = RecordKind(rawValue: gap.table).map { $0.schema.fields.first?.disclosure == .person } ?? false
-        let shown = personTable ? person(gap.key) : guardian.label(gap.key, reveal: reveal)
+        // An entry id missed in the documentation index is masked like the access record's `entry`.
+        let entryTable = gap.table == RecordKind.documentation.rawValue
+        let shown = personTable ? person(gap.key) : entryTable ? guardian.identifier(gap.key, reveal: reveal) : guardian.label(gap.key, reveal: reveal)
         let what: Localized
         switch gap.kind {
+        case .lookupMiss where entryTable:
+            what = Localized(de: "Eintrag „\(shown)“ fehlt im Dokumentationsexport (documentation)",
+                             en: "entry '\(shown)' is missing from the documentation export (documentation)")
         case .lookupMiss:
             what = Localized(de: "„\(shown)“ fehlt in der Stammdatentabelle \(gap.table)",
                              en: "'\(shown)' is missing from the reference table \(gap.table)")

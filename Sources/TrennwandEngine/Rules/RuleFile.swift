@@ -341,7 +341,7 @@ public struct RuleFile: Sendable {
                 var reference: [RecordKind: [YAMLNode]] = [:]
                 if let ref = em.optional("reference") {
                     for entry in try ref.mapping().entries {
-                        guard let k = RecordKind(rawValue: entry.key), !k.isEvaluated else {
+                        guard let k = RecordKind(rawValue: entry.key), k.isLookupTable else {
                             throw RuleIssue.unknownReferenceTable(entry.keyNode.position, name: entry.key)
                         }
                         reference[k] = try entry.value.sequence()

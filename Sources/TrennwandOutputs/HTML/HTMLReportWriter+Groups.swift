@@ -200,8 +200,10 @@ extension HTMLReportWriter {
         switch c {
         case .time: return t("Zeitpunkt", "Time")
         case .place: return t("Fundstelle", "Location")
-        case .persons: return t("Personen (pseudonymisiert)", "Persons (pseudonymised)")
-        case .evidence: return t("Nachweis (maskiert)", "Evidence (masked)")
+        case .persons: return run?.revealed == true ? t("Personen (--reveal)", "Persons (--reveal)")
+            : t("Personen (pseudonymisiert)", "Persons (pseudonymised)")
+        case .evidence: return run?.revealed == true ? t("Nachweis (--reveal)", "Evidence (--reveal)")
+            : t("Nachweis (maskiert)", "Evidence (masked)")
         case .status: return "Status"
         case .decision: return t("Entscheidung", "Decision")
         }

@@ -18,6 +18,7 @@ public final class ProfileCatalog: Sendable {
                     words.insert(key)
                     if let target { words.insert(target) }
                 }
+                for p in f.patterns { if let target = p.target { words.insert(target) } }
             }
         }
         return words

@@ -42,7 +42,9 @@ public final class ProfileNormaliser {
                     source: .constant(mapping.defaultValue ?? ""), valueMap: mapping.valueMap, unmapped: mapping.unmapped,
                     defaultValue: nil, timestampFormat: mapping.timestampFormat, timeFormat: mapping.timeFormat,
                     split: mapping.split, trueWords: mapping.trueWords, falseWords: mapping.falseWords, position: mapping.position)
-                compiled.append(try Self.compile(constant, zone: zone, resolve: resolve))
+                var withPatterns = constant
+                withPatterns.patterns = mapping.patterns
+                compiled.append(try Self.compile(withPatterns, zone: zone, resolve: resolve))
                 continue
             }
             compiled.append(try Self.compile(mapping, zone: zone, resolve: resolve))
@@ -353,13 +355,27 @@ extension ProfileNormaliser {
             for s in allowed { table[foldCase(ByteString(s))] = ByteString(s) }
         }
         for (k, v) in m.valueMap { table[ByteString(k)] = .some(v.map { ByteString($0) }) }
-        if table.isEmpty { return { _ in .keep } }
+        let patterns = m.patterns
+        if table.isEmpty && patterns.isEmpty { return { _ in .keep } }
+        let targets = patterns.map { $0.target.map { ByteString($0) } }
+        // Patterns run once per distinct value of this normaliser (file and worker thread).
+        let cache = PatternCache()
         let policy = m.unmapped
         let name = m.name
         return { raw in
-            if let hit = table[foldCase(raw)] {
+            let key = foldCase(raw)
+            if let hit = table[key] {
                 guard let target = hit else { return .missing }
                 return .mapped(target)
+            }
+            if !patterns.isEmpty {
+                let index = cache.lookup(key) {
+                    key.withUnsafeBytes { folded in patterns.firstIndex { $0.matches(folded) } ?? -1 }
+                }
+                if index >= 0 {
+                    guard let target = targets[index] else { return .missing }
+                    return .mapped(target)
+                }
             }
             switch policy {
             case .keep: return .keep

@@ -11,7 +11,7 @@ extension SourceProfile {
     static var detectKeys: Set<String> { SourceFormat.allCases.reduce([]) { $0.union($1.spec.detectKeys) } }
     /// Field keys: the format-independent ones plus every format's source keys.
     static let fieldKeys: Set<String> = SourceFormat.allCases.reduce(
-        ["value", "date_format", "time_format", "format", "map", "unmapped", "default", "split", "true", "false", "optional"]
+        ["value", "date_format", "time_format", "format", "map", "patterns", "unmapped", "default", "split", "true", "false", "optional"]
     ) { $0.union($1.spec.sourceKeys.all) }
     static let defaultTrueWords = ["ja", "true", "1", "x", "yes", "wahr", "j"]
     static let defaultFalseWords = ["nein", "false", "0", "no", "falsch", "n"]
@@ -130,7 +130,11 @@ extension SourceProfile {
             }
             sources.append(.several(try n.stringList()))
         }
-        if let n = m.optional("value") { sources.append(.constant(try n.string())) }
+        if let n = m.optional("value") {
+            let v = try n.string()
+            if v == ProfileDraft.placeholder { throw ProfileIssue.draftPlaceholder(n.position, field: spec.name, value: nil) }
+            sources.append(.constant(v))
+        }
         let dateNode = m.optional(dateKey), timeNode = m.optional(timeKey)
         if dateNode != nil || timeNode != nil {
             guard let dateNode, let timeNode else { throw ProfileIssue.badSource(node.position, profile: profile, field: spec.name, format: format) }
@@ -175,11 +179,16 @@ extension SourceProfile {
             for e in try n.mapping().entries {
                 let key = ProfileNormaliser.foldCase(ByteString(e.key)).string
                 let target: String? = e.value.isNull ? nil : try e.value.string()
+                if target == ProfileDraft.placeholder { throw ProfileIssue.draftPlaceholder(e.value.position, field: spec.name, value: e.key) }
                 if case .symbol(let allowed) = spec.type, let target, !allowed.contains(target) {
                     throw ProfileIssue.mapTargetNotSymbol(e.value.position, field: spec.name, target: target, allowed: allowed)
                 }
                 valueMap[key] = .some(target)
             }
+        }
+        let patterns = try m.optional("patterns").map { try parsePatterns($0, spec: spec) } ?? []
+        if !patterns.isEmpty, spec.type == .text || spec.type == .timestamp || spec.type == .bool || spec.type == .number {
+            throw ProfileIssue.keyNotForType(m.optional("patterns")!.position, key: "patterns", field: spec.name, type: spec.type)
         }
         var unmapped = defaultUnmapped(spec.type)
         if let n = m.optional("unmapped") {
@@ -206,6 +215,7 @@ extension SourceProfile {
             name: spec.name, slot: slot, type: spec.type, required: spec.required, source: source, valueMap: valueMap, unmapped: unmapped,
             defaultValue: try m.optional("default")?.string(), timestampFormat: tsFormat, timeFormat: timeFormat,
             split: split, trueWords: trueWords, falseWords: falseWords, position: node.position)
+        mapping.patterns = patterns
         if let o = m.optional("optional") {
             mapping.optional = try o.bool()
             if mapping.optional && spec.required {
@@ -214,6 +224,50 @@ extension SourceProfile {
             }
         }
         return mapping
+    }
+
+    /// `patterns:` — a list of `{prefix|suffix|email_domain|regex: TEXT, to: TARGET}`; a regex is
+    /// compiled here, so a bad one is a load error at its position.
+    private static func parsePatterns(_ node: YAMLNode, spec: FieldSpec) throws -> [ValuePattern] {
+        var out: [ValuePattern] = []
+        for item in try node.sequence() {
+            let m = try item.mapping(allowed: Set(ValuePattern.keys + ["to"]))
+            let given = ValuePattern.keys.filter { m.optional($0) != nil }
+            guard given.count == 1, let kind = given.first, let textNode = m.optional(kind) else {
+                throw item.error("profile.pattern", de: "genau einen von \(ValuePattern.keys.joined(separator: ", ")) angeben",
+                                 en: "give exactly one of \(ValuePattern.keys.joined(separator: ", "))")
+            }
+            guard let toEntry = m.entries.first(where: { $0.key == "to" }) else {
+                throw item.error("profile.pattern", de: "„to:“ (Zielwert) fehlt", en: "'to:' (target value) is missing")
+            }
+            let target: String? = toEntry.value.isNull ? nil : try toEntry.value.string()
+            if target == ProfileDraft.placeholder {
+                throw ProfileIssue.draftPlaceholder(toEntry.value.position, field: spec.name, value: try textNode.string())
+            }
+            if case .symbol(let allowed) = spec.type, let target, !allowed.contains(target) {
+                throw ProfileIssue.mapTargetNotSymbol(toEntry.value.position, field: spec.name, target: target, allowed: allowed)
+            }
+            let text = try textNode.string()
+            if text.isEmpty && kind != "regex" {
+                throw textNode.error("profile.pattern", de: "\(kind): leerer Text", en: "\(kind): empty text")
+            }
+            let folded = ProfileNormaliser.foldCase(ByteString(text))
+            let test: ValuePattern.Test
+            switch kind {
+            case "prefix": test = .prefix(folded)
+            case "suffix": test = .suffix(folded)
+            case "email_domain":
+                test = .emailDomain(folded.string.hasPrefix("@") ? ByteString(String(folded.string.dropFirst())) : folded)
+            default:
+                do { test = .regex(try ByteRegex(text)) } catch let e as ByteRegex.SyntaxError {
+                    throw textNode.error("profile.regex",
+                                         de: "regex „\(text)“, Zeichen \(e.offset): \(e.reason.de)",
+                                         en: "regex '\(text)', character \(e.offset): \(e.reason.en)")
+                }
+            }
+            out.append(ValuePattern(test: test, target: target, position: item.position))
+        }
+        return out
     }
 
     private static func defaultUnmapped(_ type: FieldType) -> UnmappedPolicy {

@@ -63,6 +63,8 @@ public struct FieldMapping: Sendable {
     /// `optional: true`: the column may be absent from a file (older export layouts); then the field
     /// is empty (or its `default`) for every record of that file. Never for required fields.
     public var optional: Bool = false
+    /// `patterns:`: tried in file order after the exact `valueMap` missed; the first match wins.
+    public var patterns: [ValuePattern] = []
 }
 
 /// A source profile: how one export layout maps onto one record kind.

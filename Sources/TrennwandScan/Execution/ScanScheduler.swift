@@ -86,11 +86,15 @@ package struct ScanScheduler {
         // Planning: profiles chosen, reference tables read (rules are compiled against them).
         var plan = try InputPlan.make(inputs, catalog: catalog, progress: progress)
         var accounts = plan.accounts
-        let skipped = try planSkips?(plan.evaluated.map(\.0.path), plan.referenceInputs) ?? []
+        // Indexed documentation inputs count as reference data: a changed entry can change the
+        // findings of an unchanged access log.
+        let skipped = try planSkips?(plan.evaluated.map(\.0.path), plan.referenceInputs + plan.indexedInputs) ?? []
         let skippedPaths = plan.evaluated.map(\.0.path).filter { skipped.contains($0) }
         plan.evaluated.removeAll { skipped.contains($0.0.path) }
         let evaluatedInputs = plan.evaluated
-        let reference = ReferenceTables(plan.tables)
+        var lookupTables = plan.tables
+        if !plan.documentationIndex.isEmpty { lookupTables[.documentation] = plan.documentationIndex }
+        let reference = ReferenceTables(lookupTables)
         let vocabulary = catalog.vocabulary
         let (pack, errors) = CompiledRulePack.compile(ruleSet, policy: policy, reference: reference, only: onlyRules, now: now,
                                                       vocabulary: vocabulary)

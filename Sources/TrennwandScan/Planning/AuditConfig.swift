@@ -5,6 +5,8 @@ import TrennwandRecords
 import TrennwandYAML
 
 /// `audit.yaml`: everything a scan needs, explicit and reviewable. Paths are relative to the file.
+/// Every key is described in `AuditConfigSchema` (rendered as docs/audit-yaml.md); the allowed
+/// keys of each mapping come from there.
 ///
 /// ```yaml
 /// sources:                         # evaluated inputs (files, folders, globs); profile optional (detected otherwise)
@@ -12,6 +14,7 @@ import TrennwandYAML
 ///     profile: jobcenter-zugriffe
 /// reference:                       # reference tables (Stammdaten), profiles detected or given
 ///   - path: Stammdaten/*.csv
+/// profiles: [profile/]             # profile directories added to the built-in ones (and --profiles)
 /// rules: { only: [TW105], exclude: [TW402] }
 /// fail_on: high                    # exit code 1 from this severity on
 /// now: 2025-12-31T12:00:00+01:00   # reference time of now() (retention); default: start of the run
@@ -55,6 +58,11 @@ package struct AuditConfig: Sendable {
     package var unmatchedPatterns: [String] = []
     /// `allow_empty: true`: a run without any input file is no error (exit 3 otherwise).
     package var allowEmpty = false
+    /// `profiles:`: profile directories (resolved) added to the built-in ones.
+    package var profileDirectories: [String] = []
+    /// Every `profile:` of `sources:` / `reference:` with its position, checked against the
+    /// catalogue once it is loaded (`checkProfiles`).
+    package var profileReferences: [(id: String, position: SourcePosition)] = []
 
     package init() {}
 
@@ -70,14 +78,12 @@ package struct AuditConfig: Sendable {
         let doc = try YAMLNode.load(path: path)
         let base = (path as NSString).deletingLastPathComponent
         func resolve(_ p: String) -> String { p.hasPrefix("/") || base.isEmpty ? p : base + "/" + p }
-        let m = try doc.mapping(allowed: ["sources", "reference", "rules", "fail_on", "now", "strict", "formats", "lang",
-                                          "rules_directory", "waivers", "waiver_limits", "baseline", "state", "retention_months",
-                                          "allow_empty"])
+        let m = try AuditConfigSchema.mapping(doc, under: "")
         var c = AuditConfig()
         for key in ["reference", "sources"] {
             guard let list = m.optional(key) else { continue }
             for item in try list.sequence() {
-                let im = try item.mapping(allowed: ["path", "profile"])
+                let im = try AuditConfigSchema.mapping(item, under: key + "[]")
                 let pattern = resolve(try im.required("path").string())
                 // A folder (also one a glob matches) stands for its input files, recursively, as on the
                 // command line; a zip archive for its input members; `a.zip!/m.csv` is taken as written.
@@ -87,13 +93,16 @@ package struct AuditConfig: Sendable {
                     c.sourceInputCount += matches.count
                 }
                 if matches.isEmpty { c.unmatchedPatterns.append("\(key): \(pattern)") }
-                let profile = try im.optional("profile")?.string()
+                let profileNode = im.optional("profile")
+                let profile = try profileNode?.string()
+                if let profile, let profileNode { c.profileReferences.append((profile, profileNode.position)) }
                 c.inputs += matches.map { ScanInput(path: $0, profile: profile) }
             }
         }
+        c.profileDirectories = try m.optional("profiles")?.stringList().map(resolve) ?? []
         c.allowEmpty = try m.optional("allow_empty")?.bool() ?? false
         if let r = m.optional("rules") {
-            let rm = try r.mapping(allowed: ["only", "exclude"])
+            let rm = try AuditConfigSchema.mapping(r, under: "rules")
             if let o = rm.optional("only") { c.only = Set(try o.stringList()) }
             if let e = rm.optional("exclude") { c.exclude = Set(try e.stringList()) }
         }
@@ -131,7 +140,7 @@ package struct AuditConfig: Sendable {
         c.waiverFile = c.waivers ?? resolve(WaiverFile.defaultPath)
         if c.waivers == nil, FileManager.default.fileExists(atPath: c.waiverFile) { c.waivers = c.waiverFile }
         if let wl = m.optional("waiver_limits") {
-            let lm = try wl.mapping(allowed: ["max_matches", "max_validity_months"])
+            let lm = try AuditConfigSchema.mapping(wl, under: "waiver_limits")
             if let n = lm.optional("max_matches") {
                 let v = try n.int()
                 guard WaiverLimits.maxMatchesRange.contains(v) else {
@@ -153,6 +162,17 @@ package struct AuditConfig: Sendable {
         c.state = try m.optional("state").map { resolve(try $0.string()) }
         c.retentionMonths = try m.optional("retention_months")?.int()
         return c
+    }
+
+    /// Every `profile:` must name a profile of the catalogue: an unknown id is a configuration
+    /// error at its position naming the known ids (before any file is read).
+    package func checkProfiles(_ catalog: ProfileCatalog) throws {
+        for ref in profileReferences where catalog.profile(id: ref.id) == nil {
+            let known = catalog.profiles.map(\.id).joined(separator: ", ")
+            throw ConfigError(ref.position, code: "config.unknown-profile",
+                              de: "unbekanntes Profil „\(ref.id)“ (bekannt: \(known))",
+                              en: "unknown profile '\(ref.id)' (known: \(known))")
+        }
     }
 }
 

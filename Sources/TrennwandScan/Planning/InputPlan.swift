@@ -17,6 +17,11 @@ struct InputPlan {
     var referenceInputs: [String] = []
     /// Record kind of each readable input (by its profile).
     var kinds: [String: RecordKind] = [:]
+    /// The documentation index: documentation records cut down to `DocumentationIndex.fields`,
+    /// for lookups such as `documentation(record_id == entry).visibility`; and the inputs read
+    /// for it (their content decides findings of other inputs, like a reference table's).
+    var documentationIndex: [Record] = []
+    var indexedInputs: [String] = []
 
     static func make(_ inputs: [ScanInput], catalog: ProfileCatalog, progress: ((String) -> Void)?) throws -> InputPlan {
         var plan = InputPlan()
@@ -49,6 +54,36 @@ struct InputPlan {
                 plan.accounts.append(account)
             }
         }
+        plan.indexDocumentation(catalog: catalog)
         return plan
+    }
+
+    /// A first pass over the documentation inputs, before any rule runs, so that every access
+    /// record sees the whole index whatever the thread count or chunk size (findings stay
+    /// deterministic). Done only when an access input's profile maps `entry` (even optionally):
+    /// a scan of logs that name persons pays neither the second read nor the memory. Errors are
+    /// not accounted here: the evaluation pass reads the same file and accounts them.
+    private mutating func indexDocumentation(catalog: ProfileCatalog) {
+        guard evaluated.contains(where: { $0.1.kind == .access && $0.1.fields.contains { $0.name == "entry" } }) else { return }
+        for (input, profile) in evaluated where profile.kind == .documentation {
+            indexedInputs.append(input.path)
+            _ = Ingest.run(file: input.path, profile: profile, catalog: catalog) { record in
+                documentationIndex.append(DocumentationIndex.entry(of: record))
+            }
+        }
+    }
+}
+
+/// What the documentation index keeps of a documentation record: the fields an access record
+/// resolves through `entry` (docs/performance.md: memory per entry). Everything else, above all
+/// the free text, is dropped at once, so the index grows with the number of entries, not their size.
+enum DocumentationIndex {
+    static let fields = ["record_id", "time", "subject", "author", "author_org", "doc_type", "visibility", "team"]
+    static let slots: [Int] = fields.compactMap { RecordKind.documentation.schema.slot($0) }
+
+    static func entry(of record: Record) -> Record {
+        var out = Record(kind: .documentation, locator: record.locator)
+        for slot in slots { out.values[slot] = record.values[slot] }
+        return out
     }
 }

@@ -9,7 +9,7 @@ struct ProfilesCommand: ParsableCommand {
         commandName: "profiles",
         abstract: UI.t("Quellprofile: auflisten, prüfen, entwerfen.",
                        "Source profiles: list, check, draft."),
-        subcommands: [ProfilesListCommand.self],
+        subcommands: [ProfilesListCommand.self, ProfilesDraftCommand.self, ProfilesCheckCommand.self],
         defaultSubcommand: ProfilesListCommand.self)
 }
 

@@ -9,8 +9,8 @@ import TrennwandRecords
 struct RulesDoc: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doc",
-        abstract: UI.t("Schreibt den Regelkatalog (docs/rules.md und docs/rules.html) und den Normenkatalog (docs/norms.md) aus den Regeldateien.",
-                       "Writes the rule catalogue (docs/rules.md and docs/rules.html) and the norm catalogue (docs/norms.md) from the rule files."),
+        abstract: UI.t("Schreibt den Regelkatalog (docs/rules.md und docs/rules.html), den Normenkatalog (docs/norms.md) und die Feldreferenz (docs/fields.md) aus Regeldateien und Schema.",
+                       "Writes the rule catalogue (docs/rules.md and docs/rules.html), the norm catalogue (docs/norms.md) and the field reference (docs/fields.md) from the rule files and the schema."),
         discussion: UI.t("Mit --check wird nur verglichen: Exit-Code 1, wenn der Katalog veraltet ist.",
                          "With --check it only compares: exit code 1 when the catalogue is stale."))
 
@@ -23,7 +23,7 @@ struct RulesDoc: ParsableCommand {
     var check = false
 
     func run() throws {
-        let (set, _) = try loadRules(global)
+        let (set, policy) = try loadRules(global)
         if !set.errors.isEmpty {
             for e in set.errors { printError(e.text(UI.language)) }
             throw Exit.configuration
@@ -34,6 +34,7 @@ struct RulesDoc: ParsableCommand {
         if let catalogue = set.catalogue {
             files.append(("norms.md", NormCatalogDoc.markdown(catalogue, rules: set)))
         }
+        files.append(("fields.md", try FieldReferenceDoc.markdown(set, policy: policy)))
         var stale: [String] = []
         for (name, text) in files {
             let path = output + "/" + name

@@ -93,8 +93,8 @@ struct ScanCommand: ParsableCommand {
                                                "Unmasked evidence and real ids — for local review only; not with sarif, junit.")))
     var reveal = false
 
-    @Flag(name: .long, help: ArgumentHelp(UI.t("--reveal auch für sarif und junit erzwingen.",
-                                               "Force --reveal also for sarif and junit.")))
+    @Flag(name: .long, help: ArgumentHelp(UI.t("Wie --reveal, auch für sarif und junit.",
+                                               "Like --reveal, also for sarif and junit.")))
     var revealForce = false
 
     @Option(name: .long, help: ArgumentHelp(UI.t("Ausnahmedatei (Waivers, siehe docs/waivers.md).", "Waiver file (see docs/waivers.md)."),
@@ -195,7 +195,12 @@ struct ScanCommand: ParsableCommand {
         let cfg = try AuditConfig.loadForCommand(config)
         var g = global
         if g.rules == nil, let r = cfg.rules { g.rules = r }
-        let catalog = try loadCatalog(global: g, extra: profileDirectories)
+        // `profiles:` of audit.yaml first, then `--profiles`: both add to the built-in profiles.
+        let catalog = try loadCatalog(global: g, extra: cfg.profileDirectories + profileDirectories)
+        do { try cfg.checkProfiles(catalog) } catch let e as ConfigError {
+            printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(UI.language) + " [\(e.code)]")
+            throw Exit.configuration
+        }
         let (ruleSet, policy) = try loadRules(g)
         for e in ruleSet.errors { printError(e.text(UI.reportLanguage(config: cfg.language))) }
         if !ruleSet.errors.isEmpty { throw Exit.configuration }
@@ -217,6 +222,10 @@ struct ScanCommand: ParsableCommand {
         // The run's facts go to a private file first; the exit code is appended after the verdict.
         if metrics != nil { targets.append(OutputTarget(.metrics, .file(metricsBodyPath))) }
         try refuseClosedStdout(targets)
+        // --reveal-force implies --reveal: a forced run is revealed like any other (issue #16).
+        // With --state a revealed run evaluates every file (as --full): findings of skipped files
+        // would come from the store, which keeps only masked ones.
+        let reveal = self.reveal || revealForce
         if reveal && !revealForce, let exported = targets.first(where: { $0.format.isExported }) {
             let name = exported.format.rawValue
             printError(UI.t("--reveal ist mit \(name) nicht erlaubt: diese Ausgabe verlässt den Arbeitsplatz. Mit --reveal-force erzwingen.",
@@ -259,7 +268,7 @@ struct ScanCommand: ParsableCommand {
         request.baseline = baseline ?? cfg.baseline
         request.baselineOptional = baselineOptional
         request.state = (state ?? cfg.state).map {
-            StateOptions(path: $0, full: full, retentionMonths: retentionMonths ?? cfg.retentionMonths ?? StateStore.defaultRetentionMonths)
+            StateOptions(path: $0, full: full || reveal, retentionMonths: retentionMonths ?? cfg.retentionMonths ?? StateStore.defaultRetentionMonths)
         }
         request.failOn = failOn ?? cfg.failOn
         request.strict = strict || cfg.strict == true
