@@ -17,7 +17,7 @@ BIN_RELEASE  := .build/release/trennwand
 # The version lives in one place, Sources/trennwand/Trennwand.swift; the package takes it from there.
 VERSION      := $(shell sed -n 's/^let trennwandVersion = "\(.*\)"$$/\1/p' Sources/trennwand/Trennwand.swift)
 
-.PHONY: all deps pydeps benchdeps buildinfo build release run test bench install clean expected-findings report-screenshot
+.PHONY: all deps pydeps benchdeps buildinfo build release run test bench install clean expected-findings report-screenshot serve-screenshot
 
 all: build
 
@@ -65,6 +65,13 @@ report-screenshot: build pydeps
 	-$(BIN_DEBUG) scan --config Samples/audit.yaml --format text=/dev/null
 	python3 Tests/browser/check_report.py out/trennwand-bericht.html out/trennwand-bericht.png --max-pages 20 --print-png out/trennwand-bericht-druck.png
 	@echo "Screenshots: out/trennwand-bericht.png (1400 px), out/trennwand-bericht-390.png, out/trennwand-bericht-druck.png (A4 print layout); PDF: out/trennwand-bericht.pdf"
+
+# The review workspace in headless chromium: set-up link, login, filter, an accepted-risk decision,
+# the waiver export; no console error, CSP violation or foreign request (Tests/browser/check_serve.py).
+# Screenshots in out/ (docs/images/serve-*.png are copies of them).
+serve-screenshot: build pydeps
+	mkdir -p out
+	python3 Tests/browser/check_serve.py $(BIN_DEBUG) out
 
 # Regenerates the reviewed list of findings a scan of the Samples must produce (check the diff!).
 expected-findings: build

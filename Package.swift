@@ -35,6 +35,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // System libraries: module map over a shim header, nothing else.
@@ -117,11 +119,27 @@ let package = Package(
             dependencies: ["TrennwandPlan", "TrennwandEngine", "TrennwandRecords", "TrennwandFindings", "TrennwandYAML"],
             swiftSettings: strict
         ),
+        // The review workstation (`trennwand serve`): accounts, sessions, audit trail, views and
+        // decisions over the state store, served over HTTP(S). Above State/Outputs; only the CLI
+        // imports it.
+        .target(
+            name: "TrennwandServe",
+            dependencies: [
+                "TrennwandRecords", "TrennwandFindings", "TrennwandOutputs", "TrennwandState",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "trennwand",
             dependencies: [
                 "TrennwandRecords", "TrennwandYAML", "TrennwandReaders", "TrennwandEngine", "TrennwandFindings",
-                "TrennwandOutputs", "TrennwandState", "TrennwandScan", "TrennwandPlan", "CTrennwandBuildInfo",
+                "TrennwandOutputs", "TrennwandState", "TrennwandScan", "TrennwandPlan", "TrennwandServe", "CTrennwandBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -160,6 +178,17 @@ let package = Package(
             dependencies: [
                 "TrennwandScan", "TrennwandEngine", "TrennwandReaders", "TrennwandFindings", "TrennwandRecords", "TrennwandOutputs",
                 "TrennwandState",
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "TrennwandServeTests",
+            dependencies: [
+                "TrennwandServe", "TrennwandScan", "TrennwandState", "TrennwandFindings", "TrennwandRecords",
+                "TrennwandEngine", "TrennwandReaders",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strict
         ),

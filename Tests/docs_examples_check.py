@@ -10,6 +10,8 @@
   GitHub workflow grants `security-events: write` and `contents: read` and uses upload-sarif@v4;
   both cache the Swift build.
 - docs/operations.md shows docs/systemd/trennwand-audit.{service,timer} unchanged.
+- docs/serve.md: every `trennwand …` line of its code blocks exists, and the refusal of a
+  non-loopback `--listen` it quotes is the one the binary prints.
 - Self-test first: a command with an unknown option and one with an unknown subcommand must be
   reported, so a checker that accepts everything fails.
 Prints "N passed, M failed" and exits 1 on any failure.
@@ -157,6 +159,19 @@ def main():
         for l in command_lines(block):
             errs = check_command(l, root)
             check(errs == [], "docs/ci.md: " + "; ".join(errs))
+
+    # docs/serve.md: its command lines exist; the quoted refusal is the binary's own text.
+    serve = open(os.path.join(ROOT, "docs/serve.md"), encoding="utf-8").read()
+    serve_lines = [l for block in re.findall(r"```\n(.*?)```", serve, re.S) for l in command_lines(block)]
+    check(len(serve_lines) >= 5, f"docs/serve.md: expected its command examples, got {serve_lines}")
+    for l in serve_lines:
+        errs = check_command(l, root)
+        check(errs == [], "docs/serve.md: " + "; ".join(errs))
+    refusal = subprocess.run([sys.argv[1], "serve", "--state", "/nonexistent/state.sqlite", "--listen", "0.0.0.0:8080"],
+                             capture_output=True, text=True, env={k: v for k, v in os.environ.items() if k != "TRENNWAND_LANG"})
+    check(refusal.returncode == 2, f"serve --listen 0.0.0.0:8080 without TLS: exit {refusal.returncode}, expected 2")
+    check(refusal.stderr.strip() != "" and refusal.stderr.strip() in serve,
+          f"docs/serve.md does not quote the refusal: {refusal.stderr.strip()}")
 
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

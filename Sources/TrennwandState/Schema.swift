@@ -127,6 +127,84 @@ enum Schema {
                 CREATE INDEX finding_resolved_run ON finding(resolved_run);
                 """)
         }
+        // Issue #18: the review workspace (`trennwand serve`). Accounts with roles, one-time
+        // setup links and sessions (tokens stored as SHA-256 only), decisions on findings, Art. 33
+        // escalations (at most one open per finding: a partial unique index), and
+        // the hash-chained audit trail (`AuditTrail`). Triggers refuse UPDATE and DELETE on the
+        // trail so no code path of ours can rewrite it; `audit verify` detects what is done to
+        // the file from outside. Decisions carry the fingerprint without a foreign key: they
+        // outlive the retention purge of their finding (the decision is on record).
+        m.registerMigration("v3-review-workspace") { db in
+            try db.execute(sql: """
+                CREATE TABLE account (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                  role TEXT NOT NULL CHECK (role IN ('dpo', 'personalrat', 'reader', 'admin')),
+                  password_hash TEXT,
+                  created INTEGER NOT NULL,
+                  disabled INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE TABLE setup_token (
+                  token_hash TEXT PRIMARY KEY,
+                  account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                  created INTEGER NOT NULL,
+                  expires INTEGER NOT NULL,
+                  used INTEGER
+                ) WITHOUT ROWID;
+                CREATE TABLE review_session (
+                  id_hash TEXT PRIMARY KEY,
+                  account_id INTEGER NOT NULL REFERENCES account(id) ON DELETE CASCADE,
+                  csrf TEXT NOT NULL,
+                  created INTEGER NOT NULL,
+                  last_seen INTEGER NOT NULL,
+                  lang TEXT
+                ) WITHOUT ROWID;
+                CREATE INDEX review_session_account ON review_session(account_id);
+                CREATE TABLE decision (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  fingerprint TEXT NOT NULL,
+                  rule_id TEXT NOT NULL,
+                  kind TEXT NOT NULL CHECK (kind IN ('false_positive', 'accepted_risk', 'mitigated', 'reported_art33')),
+                  reason TEXT NOT NULL,
+                  assignee TEXT,
+                  expires TEXT NOT NULL,
+                  reported_on TEXT,
+                  authority_reference TEXT,
+                  ticket TEXT,
+                  decided_by TEXT NOT NULL,
+                  decided_at INTEGER NOT NULL,
+                  origin TEXT NOT NULL CHECK (origin IN ('serve', 'import'))
+                );
+                CREATE INDEX decision_fingerprint ON decision(fingerprint, id);
+                CREATE TABLE audit_event (
+                  seq INTEGER PRIMARY KEY,
+                  at INTEGER NOT NULL,
+                  account TEXT NOT NULL,
+                  action TEXT NOT NULL,
+                  object TEXT NOT NULL,
+                  detail TEXT NOT NULL,
+                  prev_hash TEXT NOT NULL,
+                  hash TEXT NOT NULL
+                );
+                CREATE TABLE escalation (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  fingerprint TEXT NOT NULL,
+                  rule_id TEXT NOT NULL,
+                  detected INTEGER NOT NULL,
+                  opened_by TEXT NOT NULL,
+                  opened_at INTEGER NOT NULL,
+                  closed_by TEXT,
+                  closed_at INTEGER,
+                  outcome TEXT CHECK (outcome IN ('reported', 'no_risk')),
+                  note TEXT
+                );
+                CREATE UNIQUE INDEX escalation_open ON escalation(fingerprint) WHERE closed_at IS NULL;
+                CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
+                  BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
+                CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
+                  BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
+                """)
+        }
         return m
     }
 }

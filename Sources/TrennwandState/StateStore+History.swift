@@ -18,7 +18,12 @@ extension StateStore {
     /// its earlier status, a resolved or waived one drops out. Runs are never left out for having
     /// no events, so a quiet run shows the same bar as the one before.
     package func openBySeverityHistory(limit: Int = 30) throws -> [OpenAfterRun] {
-        try db.read { db in
+        try db.read { db in try Self.openBySeverityHistory(db, limit: limit) }
+    }
+
+    /// `openBySeverityHistory` inside a read the caller holds (the review workspace's runs page).
+    static func openBySeverityHistory(_ db: Database, limit: Int) throws -> [OpenAfterRun] {
+        do {
             let runs = try Row.fetchAll(db, sql: "SELECT id, started FROM run ORDER BY id DESC LIMIT ?", arguments: [limit])
                 .map { (id: $0["id"] as Int64, started: $0["started"] as Int64) }.reversed()
             var out: [OpenAfterRun] = []

@@ -6,7 +6,12 @@ import TrennwandRecords
 extension StateStore {
     /// Runs, newest first (at most `limit`), with their lifecycle events and counters.
     package func history(limit: Int? = nil) throws -> [RunRecord] {
-        try db.read { db in
+        try db.read { db in try Self.history(db, limit: limit) }
+    }
+
+    /// `history` inside a read the caller holds (the review workspace's runs page).
+    static func history(_ db: Database, limit: Int?) throws -> [RunRecord] {
+        do {
             let rows = try Row.fetchAll(db, sql: """
                 SELECT r.*,
                   (SELECT COUNT(*) FROM run_finding e WHERE e.run_id = r.id AND e.status = 'new') AS ev_new,

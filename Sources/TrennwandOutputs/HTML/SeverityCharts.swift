@@ -28,7 +28,7 @@ package struct SeverityHistory: Sendable, Hashable {
 
 /// Inline SVG charts of the HTML report, in the badge colours (`SeverityCharts.color`): no
 /// external reference, every label escaped, sized by `viewBox` so they shrink on a phone.
-enum SeverityCharts {
+package enum SeverityCharts {
     /// The colour of a severity: the same value as its `.badge.sev-…` in the stylesheet.
     static func color(_ s: Severity) -> String {
         switch s {
@@ -85,7 +85,7 @@ enum SeverityCharts {
     }
 
     /// Vertical stacked bars: open findings by severity after each run (at most the last 30 runs).
-    static func history(title: String, _ history: SeverityHistory, lang: Language) -> String {
+    package static func history(title: String, _ history: SeverityHistory, lang: Language) -> String {
         let points = Array(history.points.suffix(30))
         let width = 640.0, height = 240.0, left = 40.0, top = 26.0, bottom = 36.0
         let plotW = width - left - 10, plotH = height - top - bottom
