@@ -4,8 +4,9 @@
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
 APT_PACKAGES := pkg-config libxml2-dev libvectorscan-dev libxml2-utils libsqlite3-dev zlib1g-dev
-# Test-only: headless browser for the report check, Python oracles and PyYAML (never used by the product).
-APT_TEST     := chromium
+# Test-only: headless browser for the report check, openssl and curl for the serve HTTPS test, Python
+# oracles and PyYAML (never used by the product).
+APT_TEST     := chromium openssl curl
 PIP_TEST     := python-stdnum==2.2 jsonschema==4.26.0 duckdb==2.0.0 PyYAML==6.0.3 prometheus-client==0.26.0
 # Package-only: dpkg-deb is in dpkg; readelf (binutils) reads the libraries for Depends, man-db and
 # groff-base render the man page in the package test, systemd brings systemd-analyze verify.
