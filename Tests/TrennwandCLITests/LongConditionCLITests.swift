@@ -13,6 +13,9 @@ final class LongConditionCLITests: XCTestCase {
         var status: Int32
         var signal: Int32
         var seconds: Double
+        /// User plus system CPU time of the child (wait4's rusage): unlike wall time, not stretched
+        /// by other processes on a shared machine.
+        var cpuSeconds: Double
         var maxRSSMB: Double
         var stdout: String
         var stderr: String
@@ -62,8 +65,10 @@ final class LongConditionCLITests: XCTestCase {
             usleep(10_000)
         }
         let seconds = Date().timeIntervalSince(start)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1_000_000
         let signal = status & 0x7F
-        return Child(status: signal == 0 ? (status >> 8) & 0xFF : 128 + signal, signal: signal, seconds: seconds,
+        return Child(status: signal == 0 ? (status >> 8) & 0xFF : 128 + signal, signal: signal, seconds: seconds, cpuSeconds: cpu,
                      maxRSSMB: Double(peakKB) / 1024,
                      stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
                      stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
@@ -132,10 +137,12 @@ final class LongConditionCLITests: XCTestCase {
     }
 
     func assertBounded(_ c: Child, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
-        print("\(name) \(what): exit \(c.status), \(String(format: "%.2f", c.seconds)) s, peak RSS \(String(format: "%.1f", c.maxRSSMB)) MB")
+        print("\(name) \(what): exit \(c.status), \(String(format: "%.2f", c.seconds)) s wall, \(String(format: "%.2f", c.cpuSeconds)) s CPU, peak RSS \(String(format: "%.1f", c.maxRSSMB)) MB")
         XCTAssertEqual(c.signal, 0, "\(what): killed by signal \(c.signal)\n\(c.stderr.suffix(2000))", file: file, line: line)
         XCTAssertLessThan(c.status, 128, what, file: file, line: line)
-        XCTAssertLessThan(c.seconds, 10, "\(what): \(c.seconds) s", file: file, line: line)
+        // A guard against super-linear blow-up (minutes), not a speed target (that is `make bench`):
+        // CPU time, so that a loaded machine does not fail it; 20 s of a debug build.
+        XCTAssertLessThan(c.cpuSeconds, 20, "\(what): \(c.cpuSeconds) s CPU", file: file, line: line)
         XCTAssertLessThan(c.maxRSSMB, 200, "\(what): peak RSS \(c.maxRSSMB) MB", file: file, line: line)
     }
 
