@@ -14,6 +14,9 @@ package enum ReferencePersons {
         var directory = PersonDirectory()
         var accounts: [InputAccount] = []
         for input in inputs {
+            // An input without a usable profile is skipped here: its kind is unknown, and the scan
+            // itself accounts it with its file error (InputPlan); a reference table read with
+            // errors is in `accounts`.
             guard let profile = try? UnitReader.profile(for: input, catalog: catalog), !profile.kind.isEvaluated else { continue }
             let fields = profile.kind.schema.fields.enumerated().filter { $0.element.disclosure == .person }
             accounts.append(UnitReader.readWhole(path: input.path, profile: profile, catalog: catalog) { record in
