@@ -78,6 +78,9 @@ package enum AuditAction: String, Sendable, CaseIterable {
     case rawDataViewed = "raw_data_viewed"
     case escalationOpened = "art33_escalated"
     case escalationClosed = "art33_closed"
+    case reidentificationRequested = "reidentification_requested"
+    case reidentificationApproved = "reidentification_approved"
+    case reidentificationRefused = "reidentification_refused"
 }
 
 /// A decision on record about one finding (kinds as in the waiver model).

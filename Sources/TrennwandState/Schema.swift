@@ -205,6 +205,27 @@ enum Schema {
                   BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END;
                 """)
         }
+        // Issue #18 item 5: four-eyes re-identification. One row per request of a dpo for the
+        // identity behind one pseudonym in one finding; a different personalrat approves or
+        // refuses; an approved request reveals to its requester until `expires`.
+        m.registerMigration("v4-reidentification") { db in
+            try db.execute(sql: """
+                CREATE TABLE reidentification (
+                  id INTEGER PRIMARY KEY AUTOINCREMENT,
+                  fingerprint TEXT NOT NULL,
+                  pseudonym TEXT NOT NULL,
+                  reason TEXT NOT NULL,
+                  requested_by TEXT NOT NULL,
+                  requested_at INTEGER NOT NULL,
+                  decided_by TEXT,
+                  decided_at INTEGER,
+                  outcome TEXT CHECK (outcome IN ('approved', 'refused')),
+                  note TEXT,
+                  expires INTEGER
+                );
+                CREATE INDEX reidentification_finding ON reidentification(fingerprint);
+                """)
+        }
         return m
     }
 }

@@ -20,8 +20,14 @@ final class ServeAccessTests: XCTestCase {
         let harness = try Harness()
         try await harness.allRoles()
         try await harness.account("spare", .reader)  // the one an admin may disable
-        let fp = try XCTUnwrap(try harness.state.findings().first { $0.status.isOpen }?.fingerprint)
+        // A finding naming a person, so the re-identification routes have a pseudonym to ask for.
+        let (fp, pseudonym, _) = try await harness.findingWithKnownPerson()
         let rule = try XCTUnwrap(try harness.state.finding(fingerprint: fp)?.ruleID)
+        // Two open requests of the dpo: one to approve, one to refuse (each may be decided once).
+        let toApprove = try await harness.state.review.requestReidentification(fingerprint: fp, pseudonym: pseudonym, reason: "A",
+                                                                               by: "dpo", at: harness.clock.now)
+        let toRefuse = try await harness.state.review.requestReidentification(fingerprint: fp, pseudonym: pseudonym, reason: "B",
+                                                                              by: "dpo2", at: harness.clock.now)
         try await harness.application().test(.router) { client in
             var signed: [ReviewRole: Signed] = [:]
             for role in ReviewRole.allCases { signed[role] = try await client.login(role.rawValue) }
@@ -35,6 +41,8 @@ final class ServeAccessTests: XCTestCase {
                     return [("kind", "false_positive"), ("reason", "Testgrund"), ("expires", "2027-06-30")]
                 case let p where p.hasSuffix("/escalation/close"):
                     return [("reason", "kein Risiko")]
+                case let p where p.hasSuffix("/reidentification"):
+                    return [("pseudonym", pseudonym), ("reason", "Prüfung")]
                 case "/decisions/group":
                     return [("rule", rule), ("kind", "mitigated"), ("reason", "Gruppe"), ("expires", "2027-06-30")]
                 default: return []
@@ -55,6 +63,11 @@ final class ServeAccessTests: XCTestCase {
                 Route(method: "POST", path: "/findings/\(fp)/escalation/close", needs: .decide),
                 Route(method: "POST", path: "/accounts", needs: .manageAccounts),
                 Route(method: "POST", path: "/accounts/spare/disable", needs: .manageAccounts),
+                Route(method: "POST", path: "/findings/\(fp)/reidentification", needs: .requestReidentification),
+                Route(method: "GET", path: "/reidentifications", needs: .viewReidentifications),
+                Route(method: "GET", path: "/reidentifications/\(toApprove.id)", needs: .viewReidentifications),
+                Route(method: "POST", path: "/reidentifications/\(toApprove.id)/approve", needs: .approveReidentification),
+                Route(method: "POST", path: "/reidentifications/\(toRefuse.id)/refuse", needs: .approveReidentification),
                 Route(method: "GET", path: "/login", needs: nil),
                 Route(method: "GET", path: "/static/style.css", needs: nil),
             ]
@@ -88,6 +101,9 @@ final class ServeAccessTests: XCTestCase {
             XCTAssertEqual(ReviewRole.allCases.filter { Permission.decide.allows($0) }, [.dpo])
             XCTAssertEqual(ReviewRole.allCases.filter { Permission.read.allows($0) }, [.dpo, .personalrat, .reader])
             XCTAssertEqual(ReviewRole.allCases.filter { Permission.manageAccounts.allows($0) }, [.admin])
+            XCTAssertEqual(ReviewRole.allCases.filter { Permission.requestReidentification.allows($0) }, [.dpo])
+            XCTAssertEqual(ReviewRole.allCases.filter { Permission.approveReidentification.allows($0) }, [.personalrat])
+            XCTAssertEqual(ReviewRole.allCases.filter { Permission.viewReidentifications.allows($0) }, [.dpo, .personalrat])
             // Logout ends the session: the same cookie is refused afterwards.
             let reader = try XCTUnwrap(signed[.reader])
             let out = try await client.post("/logout", form: [("csrf", reader.csrf)], cookie: reader.cookie)
@@ -107,6 +123,12 @@ final class ServeAccessTests: XCTestCase {
         let created = trail.filter { $0.action == AuditAction.accountCreated.rawValue && $0.object.hasPrefix("account:new") }
         XCTAssertEqual(created.count, 1)
         XCTAssertEqual(Set(created.map(\.account)), ["admin"])
+        // Only the personalrat decided on re-identification, once each; only the dpo requested.
+        let decidedBy = [try await harness.state.review.reidentification(id: toApprove.id), try await harness.state.review.reidentification(id: toRefuse.id)]
+        XCTAssertEqual(decidedBy.map { $0?.outcome }, [.approved, .refused])
+        XCTAssertEqual(decidedBy.map { $0?.decidedBy }, ["personalrat", "personalrat"])
+        let requests = trail.filter { $0.action == AuditAction.reidentificationRequested.rawValue }
+        XCTAssertEqual(Set(requests.map(\.account)), ["dpo", "dpo2"])
     }
 
     func testPostWithoutOrWithWrongCSRFTokenIsRefused() async throws {

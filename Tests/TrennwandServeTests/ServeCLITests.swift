@@ -66,6 +66,22 @@ final class ServeCLITests: XCTestCase {
         XCTAssertTrue(tls.stderr.contains("TLS-Datei \(path).c lässt sich nicht lesen"), tls.stderr)
     }
 
+    /// `serve --config`: the reference tables are read before anything listens; an unusable audit
+    /// file or one without reference tables ends the start with exit 2 and our message.
+    func testServeConfigWithoutUsableReferenceTablesExitsTwo() throws {
+        let path = try SampleState.copy()
+        let missing = try trennwand(["serve", "--state", path, "--config", path + ".missing.yaml"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("Konfigurationsfehler"), missing.stderr)
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+        let audit = dir.appendingPathComponent("audit.yaml")
+        let log = Repo.samples.appendingPathComponent("Jobcenter-Zugriffe.csv").path
+        try "sources:\n  - path: \(log)\n".write(to: audit, atomically: true, encoding: .utf8)
+        let none = try trennwand(["serve", "--state", path, "--config", audit.path, "--lang", "en"])
+        XCTAssertEqual(none.status, 2)
+        XCTAssertTrue(none.stderr.contains("names no readable reference table (reference:)"), none.stderr)
+    }
+
     /// Runs a tool from PATH (openssl, curl); nil when it is not installed.
     func tool(_ name: String, _ args: [String]) throws -> Run? {
         guard let dir = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")

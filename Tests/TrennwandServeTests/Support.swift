@@ -20,6 +20,16 @@ enum Repo {
 
 /// A state store holding a real scan of Samples/ (made once per test process, copied per test).
 enum SampleState {
+    /// The key of the sample scan (tests recompute pseudonyms with it, as `serve --config` does).
+    static let key = PseudonymKey(bytes: Array(repeating: 0x5A, count: 32), origin: "test")
+
+    /// The persons of the sample's reference tables by pseudonym, read like `serve --config Samples/audit.yaml`.
+    static let persons: PersonDirectory = {
+        guard let config = try? AuditConfig.load(path: Repo.samples.appendingPathComponent("audit.yaml").path),
+              let catalog = try? ProfileCatalog(directories: [Repo.rules + "/profiles"]) else { return PersonDirectory() }
+        return ReferencePersons.directory(config.inputs, catalog: catalog, pseudonymizer: Pseudonymizer(key: key)).directory
+    }()
+
     /// The template, scanned by the scan library like `scan --config Samples/audit.yaml --state`.
     static let template: Result<String, TemplateProblem> = {
         do {
@@ -30,8 +40,7 @@ enum SampleState {
             let catalog = try ProfileCatalog(directories: [Repo.rules + "/profiles"])
             let ruleSet = RuleSet.load(rulesDirectory: Repo.rules)
             let policy = try PolicyData.load(rulesDirectory: Repo.rules)
-            let key = PseudonymKey(bytes: Array(repeating: 0x5A, count: 32), origin: "test")
-            var request = ScanRequest(inputs: config.inputs, catalog: catalog, ruleSet: ruleSet, policy: policy, key: key, now: config.now!,
+            var request = ScanRequest(inputs: config.inputs, catalog: catalog, ruleSet: ruleSet, policy: policy, key: SampleState.key, now: config.now!,
                                       threads: 1, toolVersion: "0.0.0-test", historyCode: { $0 == .ok ? 0 : 9 })
             request.state = StateOptions(path: path, full: false, retentionMonths: 1_200)
             let verdict = Scan.run(request) { _ in }
@@ -77,13 +86,14 @@ struct Harness {
     let clock = TestClock()
     let app: ServeApp
 
-    init(throttle: LoginThrottle.Limits = .standard, maxGroupDecision: Int = 10_000) throws {
+    init(throttle: LoginThrottle.Limits = .standard, maxGroupDecision: Int = 10_000, persons: PersonDirectory? = SampleState.persons) throws {
         path = try SampleState.copy()
         state = try StateStore(path: path, mustExist: true)
         var config = ServeConfiguration()
         config.passwordCost = PasswordHasher.Cost(logN: 4, r: 8, p: 1)
         config.throttle = throttle
         config.maxGroupDecision = maxGroupDecision
+        config.persons = persons
         let clock = self.clock
         config.clock = { clock.now }
         app = ServeApp(store: state.review, config: config)
@@ -101,6 +111,17 @@ struct Harness {
     /// All four roles, named after them.
     func allRoles() async throws {
         for role in ReviewRole.allCases { try await account(role.rawValue, role) }
+    }
+
+    /// An open finding naming a person the reference tables know, with that pseudonym and its identities.
+    func findingWithKnownPerson() async throws -> (fingerprint: String, pseudonym: String, identities: [PersonIdentity]) {
+        for row in try state.findings() where row.status.isOpen {
+            guard let detail = try await state.review.findingDetail(fingerprint: row.fingerprint) else { continue }
+            for p in detail.finding.persons.values.sorted() where !SampleState.persons.identities(of: p).isEmpty {
+                return (row.fingerprint, p, SampleState.persons.identities(of: p))
+            }
+        }
+        throw TemplateProblem(text: "no open finding names a person of the reference tables")
     }
 
     func application() -> some ApplicationProtocol { Application(router: app.router()) }

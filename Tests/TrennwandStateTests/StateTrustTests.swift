@@ -118,7 +118,7 @@ final class StateTrustTests: XCTestCase {
             try $0.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
         }
         let store = try StateStore(path: half)
-        XCTAssertEqual(try store.appliedMigrations().count, 3)
+        XCTAssertEqual(try store.appliedMigrations(), try StateStore(path: Fixture.tempStorePath()).appliedMigrations())
         let run = try store.beginRun(Fixture.start())
         try store.finishRun(runID: run.id, exitCode: 0, filesSkipped: 0)
         XCTAssertEqual(try store.history().count, 1)

@@ -15,10 +15,14 @@ port and drives headless chromium over the DevTools protocol (the CDP client of 
   4. escalating the finding under Art. 33 shows the deadline on the finding and the overview,
      the finding page shows the decision, the decisions page lists it, and the waiver file its
      export link downloads carries it as `accepted_risk` with that expiry,
-  5. no console error, no CSP violation, no request to another host, no script in any page, the
+  5. four-eyes re-identification (`serve --config Samples/audit.yaml`, the scan's key): the dpo
+     requests the identity behind a finding's actor with a reason; the admin creates a
+     `personalrat` account, which sees the open request, approves it and sees no identity; the dpo
+     then sees the identity (not a pseudonym) on the request page,
+  6. no console error, no CSP violation, no request to another host, no script in any page, the
      overview's tables fit their cards,
-  6. `trennwand audit verify` finds the trail intact afterwards.
-Not yet: the four-eyes re-identification (not built, docs/serve.md).
+  7. `trennwand audit verify` finds the trail intact afterwards, with the request, the approval and
+     the reveal in it.
 Exit 0 = all checks passed, 1 = a check failed, 77 = chromium missing (skip).
 """
 import base64
@@ -27,6 +31,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -76,7 +81,8 @@ def main():
         link = init.stdout.strip().split("\n")[-1]
         check(init.returncode == 0 and link.startswith(base + "/setup/"), f"--init-admin prints a setup link: {link}")
         log = open(os.path.join(work, "serve.log"), "w")
-        server = subprocess.Popen([binary, "serve", "--state", state, "--listen", f"127.0.0.1:{port}"], env=env,
+        server = subprocess.Popen([binary, "serve", "--state", state, "--listen", f"127.0.0.1:{port}",
+                                   "--config", os.path.join(work, "Samples", "audit.yaml")], env=env,
                                   stdout=log, stderr=subprocess.STDOUT)
         for _ in range(100):
             try:
@@ -244,7 +250,44 @@ def main():
         check(cdp.eval("document.querySelectorAll('figure.trend svg rect').length") > 0, "the runs page draws its chart (inline SVG)")
         no_script()
 
-        # 5. Nothing went wrong in the browser, nothing left the machine.
+        # 5. Four-eyes re-identification: a finding naming an actor (from the store), the dpo's request.
+        with sqlite3.connect(state) as db:
+            rows = db.execute("SELECT fingerprint, payload FROM finding WHERE payload LIKE '%\"actor\"%' ORDER BY fingerprint").fetchall()
+        check(rows != [], "the store holds a finding naming an actor")
+        target, payload = rows[0]
+        actor = json.loads(payload)["persons"]["actor"]
+        go(base + f"/findings/{target}")
+        submit(f"/findings/{target}/reidentification", {"pseudonym": actor, "reason": "Rückfrage zur Zugriffsreihe (Browser-Test)"})
+        request_path = path()
+        check(re.fullmatch(r"/reidentifications/[0-9]+", request_path) is not None and "wartet auf Personalrat" in text(),
+              f"re-identification requested, waiting for the staff council ({request_path})")
+        check(cdp.eval("!document.querySelector('#identity')"), "nothing revealed before approval")
+        no_script()
+        submit("/logout", {})
+        submit("/login", {"name": "admin", "password": PASSWORD})
+        submit("/accounts", {"name": "pr", "role": "personalrat"})
+        shown = re.search(r"/setup/[A-Za-z0-9_-]+", text())
+        check(shown is not None, "a personalrat account's setup link is shown")
+        submit("/logout", {})
+        go(base + shown.group(0))
+        submit(shown.group(0), {"password": PASSWORD, "password2": PASSWORD})
+        submit("/login", {"name": "pr", "password": PASSWORD})
+        go(base + "/reidentifications")
+        listed = cdp.eval(f"!!document.querySelector('a[href=\"{request_path}\"]')")
+        check(listed, "the personalrat sees the open request in the list")
+        go(base + request_path)
+        submit(request_path + "/approve", {"note": "Grund trägt (Browser-Test)"})
+        check(path() == request_path and "freigegeben bis" in text(), "the personalrat approves; the page says until when")
+        check(cdp.eval("!document.querySelector('#identity')"), "the approver does not see the identity")
+        submit("/logout", {})
+        submit("/login", {"name": "dsb", "password": PASSWORD})
+        go(base + request_path)
+        identity = cdp.eval("(document.querySelector('#identity strong') || {}).innerText || ''")
+        check(identity != "" and not identity.startswith("P-") and identity != actor,
+              f"the requesting dpo sees the identity behind {actor}: {identity!r}")
+        no_script()
+
+        # 6. Nothing went wrong in the browser, nothing left the machine.
         cdp.eval("1")
         errors = [e["params"]["entry"]["text"] for e in cdp.events
                   if e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error"
@@ -266,10 +309,15 @@ def main():
             server.terminate()
             server.wait()
 
-    # 6. The trail is intact after all of it.
+    # 7. The trail is intact after all of it, and holds the four-eyes steps.
     verify = subprocess.run([binary, "audit", "verify", "--state", os.path.join(work, "state.sqlite")], env=env,
                             capture_output=True, text=True)
     check(verify.returncode == 0, f"audit verify: {verify.stdout.strip()} {verify.stderr.strip()}")
+    with sqlite3.connect(os.path.join(work, "state.sqlite")) as db:
+        actions = [r[0] for r in db.execute("SELECT action FROM audit_event ORDER BY seq")]
+    steps = [a for a in actions if a.startswith("reidentification_") or a == "raw_data_viewed"]
+    check(steps == ["reidentification_requested", "reidentification_approved", "raw_data_viewed"],
+          f"the trail holds request, approval and the reveal: {steps}")
     shutil.rmtree(work, ignore_errors=True)
     print(f"{'FAILED' if failures else 'OK'}: {len(failures)} failed")
     return 1 if failures else 0

@@ -43,6 +43,9 @@ enum Pages {
                 nav += "<a href=\"\(path)\">\(h(t(l, de, en)))</a>"
             }
         }
+        if Permission.viewReidentifications.allows(v.account.role) {
+            nav += "<a href=\"/reidentifications\">\(t(l, "Aufdeckungen", "Re-identifications"))</a>"
+        }
         if Permission.manageAccounts.allows(v.account.role) { nav += "<a href=\"/accounts\">\(t(l, "Konten", "Accounts"))</a>" }
         let other: Language = l == .de ? .en : .de
         nav += "<a href=\"?lang=\(other.rawValue)\" lang=\"\(other.rawValue)\">\(other == .en ? "English" : "Deutsch")</a>"

@@ -36,8 +36,11 @@ extension ServeApp {
         }
         let trail = try await store.auditEvents(object: "finding:\(detail.finding.fingerprint)")
         let escalation = try await store.escalations(fingerprint: detail.finding.fingerprint).first { $0.isOpen }
-        return Reply.html(Pages.layout(visitor, title: detail.finding.title,
-                                       body: Pages.finding(visitor, detail, trail: trail, escalation: escalation, now: now, problem: problem)),
+        let requests = Permission.viewReidentifications.allows(visitor.account.role)
+            ? try await store.reidentifications(fingerprint: detail.finding.fingerprint) : []
+        let body = Pages.finding(visitor, detail, trail: trail, escalation: escalation, now: now, problem: problem)
+            + Pages.reidentificationSection(visitor, detail.finding, requests: requests, now: now)
+        return Reply.html(Pages.layout(visitor, title: detail.finding.title, body: body),
                           status: problem == nil ? .ok : .unprocessableContent)
     }
 

@@ -26,6 +26,9 @@ struct Visitor: Sendable {
 /// | `GET /`, `/findings`, `/findings/{fp}`, `/decisions`, `/decisions/export`, `/runs` | read |
 /// | `POST /findings/{fp}/decision`, `POST /decisions/group`, `POST /findings/{fp}/escalate`, `POST /findings/{fp}/escalation/close` | decide |
 /// | `GET /accounts`, `POST /accounts`, `POST /accounts/{name}/disable` | manage accounts |
+/// | `POST /findings/{fp}/reidentification` | request re-identification |
+/// | `POST /reidentifications/{id}/approve`, `POST /reidentifications/{id}/refuse` | approve re-identification |
+/// | `GET /reidentifications`, `GET /reidentifications/{id}` | view re-identifications |
 ///
 /// Without a session a GET is redirected to the login page and a POST refused with 401; a role
 /// without the permission gets 403; a POST without the session's CSRF token gets 403.
@@ -91,6 +94,20 @@ package struct ServeApp: Sendable {
         router.post("/accounts/:name/disable", use: guarded(.manageAccounts) { _, context, visitor, _ in
             try await self.disableAccount(context.parameters.get("name") ?? "", visitor)
         })
+        router.post("/findings/:fp/reidentification", use: guarded(.requestReidentification) { _, context, visitor, form in
+            try await self.requestReidentification(fingerprint: context.parameters.get("fp") ?? "", form: form, visitor)
+        })
+        router.get("/reidentifications", use: guarded(.viewReidentifications) { _, _, visitor, _ in
+            try await self.reidentificationsPage(visitor)
+        })
+        router.get("/reidentifications/:id", use: guarded(.viewReidentifications) { _, context, visitor, _ in
+            try await self.reidentificationPage(context.parameters.get("id") ?? "", visitor, problem: nil)
+        })
+        for (path, approve) in [("approve", true), ("refuse", false)] {
+            router.post("/reidentifications/:id/\(path)", use: guarded(.approveReidentification) { _, context, visitor, form in
+                try await self.decideReidentification(context.parameters.get("id") ?? "", approve: approve, form: form, visitor)
+            })
+        }
         return router
     }
 

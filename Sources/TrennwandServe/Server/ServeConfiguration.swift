@@ -1,4 +1,5 @@
 import Foundation
+import TrennwandFindings
 import TrennwandRecords
 
 /// How `trennwand serve` runs: where it listens, with which TLS files, and the session and
@@ -21,6 +22,11 @@ package struct ServeConfiguration: Sendable {
     package var throttle: LoginThrottle.Limits = .standard
     /// Findings one group decision may cover; a larger filter is refused, never cut off.
     package var maxGroupDecision = 10_000
+    /// The persons of the reference tables by pseudonym (`serve --config`), for approved
+    /// re-identifications; nil: none given, an approved request then reveals nothing.
+    package var persons: PersonDirectory?
+    /// Seconds an approved re-identification shows the identity to its requester (default 1 hour).
+    package var revealValidity: Int64 = 3600
     /// The clock (UTC epoch seconds); tests move it.
     package var clock: @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
 

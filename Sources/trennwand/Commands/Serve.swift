@@ -2,7 +2,9 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
+import TrennwandFindings
 import TrennwandRecords
+import TrennwandScan
 import TrennwandServe
 import TrennwandState
 
@@ -48,6 +50,16 @@ struct ServeCommand: ParsableCommand {
                                                  "Address users open (reverse proxy), for the setup links."), valueName: "https://name"))
     var url: String?
 
+    @Option(name: .long, help: ArgumentHelp(UI.t("Prüfauftrag (audit.yaml) des Scans: dessen Referenztabellen (reference:) beantworten freigegebene Aufdeckungen.",
+                                                 "Audit file (audit.yaml) of the scan: its reference tables (reference:) answer approved re-identifications."),
+                                            valueName: "audit.yaml"))
+    var config: String?
+
+    @Option(name: .customLong("key-file"), help: ArgumentHelp(UI.t("Schlüsseldatei für Pseudonyme wie beim Scan (sonst TRENNWAND_KEY oder Installationsschlüssel).",
+                                                                   "Pseudonym key file as for the scan (else TRENNWAND_KEY or the installation key)."),
+                                                              valueName: UI.t("datei", "file")))
+    var keyFile: String?
+
     @Flag(name: .customLong("init-admin"), help: ArgumentHelp(UI.t("Einrichtungslink für das Konto admin ausgeben und beenden.",
                                                                     "Print a setup link for the account admin and exit.")))
     var initAdmin = false
@@ -80,6 +92,7 @@ struct ServeCommand: ParsableCommand {
             print(config.baseURL + "/setup/" + token)
             return
         }
+        if let auditFile = self.config { config.persons = try referencePersons(auditFile) }
         let app = ServeApp(store: review, config: config)
         let logger = Logger(label: "trennwand.serve")
         printError(UI.t("Hinweis: Prüfarbeitsplatz auf ", "note: review workspace on ") + config.baseURL)
@@ -89,6 +102,26 @@ struct ServeCommand: ParsableCommand {
             fail(Localized(de: "Server beendet mit Fehler (Adresse \(address) belegt oder nicht erlaubt?)",
                            en: "server stopped with an error (address \(address) in use or not allowed?)"))
         }
+    }
+
+    /// The persons of the audit file's reference tables by pseudonym, recomputed with the scan's
+    /// key (resolved as `scan` does). The key stays in this process; only the directory is kept.
+    private func referencePersons(_ auditFile: String) throws -> PersonDirectory {
+        let cfg = try AuditConfig.loadForCommand(auditFile)
+        var g = global
+        if g.rules == nil, let r = cfg.rules { g.rules = r }
+        let catalog = try loadCatalog(global: g, extra: cfg.profileDirectories)
+        let key = try resolvePseudonymKey(file: keyFile)
+        let (directory, accounts) = ReferencePersons.directory(cfg.inputs, catalog: catalog, pseudonymizer: Pseudonymizer(key: key))
+        for a in accounts {
+            if let e = a.fileError { fail(Localized(de: "Referenztabelle \(a.file): \(e.reason.message.de)", en: "reference table \(a.file): \(e.reason.message.en)")) }
+        }
+        if accounts.isEmpty {
+            fail(Localized(de: "\(auditFile) nennt keine lesbare Referenztabelle (reference:)", en: "\(auditFile) names no readable reference table (reference:)"))
+        }
+        printError(UI.t("Hinweis: \(directory.count) Pseudonyme aus \(accounts.count) Referenztabellen für Aufdeckungen geladen",
+                        "note: \(directory.count) pseudonyms from \(accounts.count) reference tables loaded for re-identification"))
+        return directory
     }
 
     private func fail(_ message: Localized) -> Never {
