@@ -184,12 +184,15 @@ extension Pages {
         var lines: [(Int64, String)] = d.events.map { e in
             (e.started, h(t(l, "Lauf #\(e.run): \(e.status.label.de)", "run #\(e.run): \(e.status.label.en)")))
         }
-        for e in trail { lines.append((e.at, "\(h(e.account)): \(h(e.action)) – \(h(e.detail))")) }
+        for e in trail {
+            let detail = l == .de ? days(in: e.detail) : e.detail
+            lines.append((e.at, "\(h(e.account)): \(h(actionLabel(e.action, l))) – \(h(detail))"))
+        }
         for (at, text) in lines.sorted(by: { $0.0 < $1.0 }) { b += "<tr><td>\(time(at))</td><td>\(text)</td></tr>" }
         b += "</tbody></table>"
         if let current = d.decisions.first {
             b += "<h2>\(t(l, "Entscheidung", "Decision"))</h2><p>\(h(current.kind.label.text(l))) – \(h(current.reason))"
-            b += h(t(l, " (\(current.decidedBy), gültig bis \(current.expires)", " (\(current.decidedBy), valid until \(current.expires)"))
+            b += h(t(l, " (\(current.decidedBy), gültig bis \(day(current.expires))", " (\(current.decidedBy), valid until \(current.expires)"))
             if let a = current.assignee { b += h(t(l, ", zuständig: \(a)", ", assignee: \(a)")) }
             if let r = current.authorityReference { b += h(t(l, ", Aktenzeichen \(r)", ", reference \(r)")) }
             b += ")</p>"

@@ -143,4 +143,51 @@ enum Pages {
     }
 
     static func time(_ t: Int64?) -> String { t.map { h(BerlinTime.dateTime($0)) } ?? "–" }
+
+    /// An ISO day (`2027-03-04`) as people in Germany read it (`04.03.2027`); other text unchanged.
+    static func day(_ iso: String) -> String {
+        guard iso.count == 10, let d = BerlinTime.parseDay(iso) else { return iso }
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(two(d.day)).\(two(d.month)).\(d.year)"
+    }
+
+    /// Every ISO day inside `text` written as `day(_:)` does (audit-trail details keep ISO on record).
+    static func days(in text: String) -> String {
+        var out = "", rest = Substring(text)
+        while let i = rest.firstIndex(where: \.isNumber) {
+            out += rest[..<i]
+            let candidate = rest[i...].prefix(10)
+            if candidate.count == 10, candidate.allSatisfy({ $0.isNumber || $0 == "-" }), BerlinTime.parseDay(String(candidate)) != nil {
+                out += day(String(candidate))
+                rest = rest[i...].dropFirst(10)
+            } else {
+                out += rest[i...].prefix(1)
+                rest = rest[i...].dropFirst()
+            }
+        }
+        return out + rest
+    }
+
+    /// What an audit-trail action means, for the history of a finding.
+    static func actionLabel(_ raw: String, _ l: Language) -> String {
+        guard let a = AuditAction(rawValue: raw) else { return raw }
+        switch a {
+        case .login: return t(l, "Anmeldung", "login")
+        case .loginFailed: return t(l, "Anmeldung fehlgeschlagen", "failed login")
+        case .logout: return t(l, "Abmeldung", "logout")
+        case .accountCreated: return t(l, "Konto angelegt", "account created")
+        case .accountSetupIssued: return t(l, "Einrichtungslink ausgegeben", "setup link issued")
+        case .passwordSet: return t(l, "Passwort gesetzt", "password set")
+        case .accountDisabled: return t(l, "Konto gesperrt", "account disabled")
+        case .decision: return t(l, "Entscheidung", "decision")
+        case .decisionImported: return t(l, "Entscheidung importiert", "decision imported")
+        case .decisionsExported: return t(l, "Entscheidungen exportiert", "decisions exported")
+        case .rawDataViewed: return t(l, "Identität angezeigt", "identity shown")
+        case .escalationOpened: return t(l, "nach Art. 33 eskaliert", "escalated under Art. 33")
+        case .escalationClosed: return t(l, "Art.-33-Eskalation abgeschlossen", "Art. 33 escalation closed")
+        case .reidentificationRequested: return t(l, "Aufdeckung beantragt", "re-identification requested")
+        case .reidentificationApproved: return t(l, "Aufdeckung genehmigt", "re-identification approved")
+        case .reidentificationRefused: return t(l, "Aufdeckung abgelehnt", "re-identification refused")
+        }
+    }
 }
