@@ -208,9 +208,13 @@ def main():
                {"kind": "accepted_risk", "reason": reason, "assignee": "IT-Team", "expires": expiry})
         body = text()
         check(path() == f"/findings/{fingerprint}", f"decision recorded, back on the finding ({path()})")
-        check(reason in body and "IT-Team" in body and expiry in body, "the finding page shows the decision with its expiry")
+        expiry_de = datetime.date.fromisoformat(expiry).strftime("%d.%m.%Y")  # shown as people in Germany read it
+        check(reason in body and "IT-Team" in body and f"gültig bis {expiry_de}" in body,
+              "the finding page shows the decision with its expiry (German date)")
         no_script()
-        cdp.eval("document.querySelector('section.decide').scrollIntoView()")
+        # From the history on: the recorded decision, its trail row and the form in one picture.
+        cdp.eval("([...document.querySelectorAll('h2')].find(e => e.textContent.startsWith('Verlauf'))"
+                 " || document.querySelector('section.decide')).scrollIntoView()")
         time.sleep(0.2)
         screenshot("serve-decision.png")
 
