@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # A throwaway PostgreSQL server for the parity tests: `pg-test-server.sh start DIR` runs initdb in
 # DIR/data and starts postgres listening only on a Unix socket in DIR (no TCP port at all);
 # `pg-test-server.sh stop DIR` stops it (fast shutdown) and removes DIR/data. Clients connect with
@@ -31,6 +31,12 @@ start)
   # language is ICU's (the renderer asks for it), not the database locale's.
   as_owner "$bindir/initdb" -D "$dir/data" -U trennwand --auth=trust --encoding=UTF8 --locale=C >"$dir/initdb.log" 2>&1 || {
     cat "$dir/initdb.log" >&2; exit 3; }
+  # The server outlives this script: it must not keep the caller's descriptors open (Foundation's
+  # Process on Linux notices a child's end only when every holder of its hidden socket has gone).
+  for fd in /proc/$$/fd/*; do
+    n=${fd##*/}
+    [ "$n" -gt 2 ] 2>/dev/null && eval "exec $n>&-" 2>/dev/null || true
+  done
   as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
     -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null || {
     cat "$dir/server.log" >&2; exit 3; }
