@@ -3,7 +3,7 @@
 # DIR/data and starts postgres listening only on a Unix socket in DIR (no TCP port at all);
 # `pg-test-server.sh stop DIR` stops it (fast shutdown) and removes DIR/data. Clients connect with
 # `psql -h DIR -U trennwand -d postgres`. Uses Debian's `postgresql` (the version under
-# /usr/lib/postgresql/*/bin; `make test` installs the package).
+# /usr/lib/postgresql/*/bin, or PG_BINDIR; `make test` installs the package).
 #
 # As root the server runs as `nobody` (initdb and postgres refuse root; nobody owns nothing else on
 # the machine, so no user is created); DIR is then handed to nobody. Otherwise it runs as the caller.
