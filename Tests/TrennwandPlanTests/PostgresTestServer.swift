@@ -24,8 +24,10 @@ final class PostgresTestServer: Sendable {
 
     /// Stops the server and removes its directory.
     func stop() {
-        let (status, output) = Self.run("/bin/bash", [Self.script.path, "stop", directory.path])
-        if status != 0 { print("scripts/pg-test-server.sh stop failed (\(status)): \(output)") }
+        if startError == nil {
+            let (status, output) = Self.run("/bin/bash", [Self.script.path, "stop", directory.path])
+            if status != 0 { print("scripts/pg-test-server.sh stop failed (\(status)): \(output)") }
+        }
         try? FileManager.default.removeItem(at: directory)
     }
 
