@@ -4,9 +4,10 @@
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
 APT_PACKAGES := pkg-config libxml2-dev libvectorscan-dev libxml2-utils libsqlite3-dev zlib1g-dev
-# Test-only: headless browser for the report check, openssl and curl for the serve HTTPS test, Python
-# oracles and PyYAML (never used by the product).
-APT_TEST     := chromium openssl curl
+# Test-only: headless browser for the report check, openssl and curl for the serve HTTPS test,
+# PostgreSQL for the plan parity tests (a throwaway server on a Unix socket, scripts/pg-test-server.sh;
+# the package's own cluster is not used), Python oracles and PyYAML (never used by the product).
+APT_TEST     := chromium openssl curl postgresql
 PIP_TEST     := python-stdnum==2.2 jsonschema==4.26.0 duckdb==2.0.0 PyYAML==6.0.3 prometheus-client==0.26.0
 # Package-only: dpkg-deb is in dpkg; readelf (binutils) reads the libraries for Depends, man-db and
 # groff-base render the man page in the package test, systemd brings systemd-analyze verify.
@@ -26,7 +27,8 @@ all: build
 deps:
 	@scripts/ensure-apt-packages.sh $(APT_PACKAGES)
 
-# Test-only packages: chromium (report check) from Debian, oracles from PyPI.
+# Test-only packages: chromium (report check) and postgresql (PostgresParityTests, which fail rather
+# than skip under `make test`: TW_REQUIRE_POSTGRES=1) from Debian, oracles from PyPI.
 pydeps:
 	@scripts/ensure-apt-packages.sh $(APT_TEST)
 	@python3 -c "from importlib.metadata import version as v; assert (v('python-stdnum'), v('jsonschema'), v('duckdb'), v('PyYAML'), v('prometheus-client')) == ('2.2', '4.26.0', '2.0.0', '6.0.3', '0.26.0')" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
@@ -58,7 +60,7 @@ test: deps pydeps buildinfo
 	$(SWIFT) build --build-tests
 	$(BIN_DEBUG) rules lint
 	$(BIN_DEBUG) rules test
-	$(SWIFT) test --skip-build
+	TW_REQUIRE_POSTGRES=1 $(SWIFT) test --skip-build
 
 # The Samples report rendered in headless chromium (checks plus a screenshot to look at).
 report-screenshot: build pydeps

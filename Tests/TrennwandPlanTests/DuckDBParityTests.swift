@@ -1,9 +1,5 @@
 import Foundation
-import TrennwandEngine
-import TrennwandFindings
 import TrennwandPlan
-import TrennwandRecords
-import TrennwandYAML
 import XCTest
 
 /// Parity of the in-process engine and the DuckDB rendering of the plans on every rule example
@@ -22,27 +18,7 @@ final class DuckDBParityTests: XCTestCase {
         "TW901", "TW902", "TW903", "TW904", "TW905", "TW906",
     ]
 
-    struct Case {
-        let id: String
-        let rule: String
-        let position: SourcePosition
-        let shouldMatch: Bool
-        let inProcess: Bool?
-        let setup: [String]
-        let query: String
-    }
-
     func testRuleExamplesGiveTheSameVerdictInProcessAndOnDuckDB() throws {
-        let set = RuleSet.load(rulesDirectory: TestPaths.rules.path)
-        XCTAssertTrue(set.errors.isEmpty, "\(set.errors)")
-        let policy = try PolicyData.load(rulesDirectory: TestPaths.rules.path)
-        let zone = try XCTUnwrap(ZoneConverter(identifier: policy.timeZone))
-        let now = Int64(Date().timeIntervalSince1970)
-        let planner = RulePlanner(policy: policy, now: now)
-        let renderer = PlanSQLRenderer(DuckDBSyntax())
-        let pseudonymizer = Pseudonymizer(key: PseudonymKey(bytes: Array("trennwand-parity-key".utf8), origin: "parity test"))
-        let encoder = try XCTUnwrap(RecordRowEncoder(policy: policy))
-
         // TW_PLAN_PARITY_DIR=<dir> keeps the manifest and the exported files there (to rerun a case
         // with `python3 Tests/oracles/plan_duckdb.py <dir>/manifest.json ID`).
         let keep = ProcessInfo.processInfo.environment["TW_PLAN_PARITY_DIR"]
@@ -51,86 +27,9 @@ final class DuckDBParityTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { if keep == nil { try? FileManager.default.removeItem(at: dir) } }
 
-        // Policy tables are the same for every case: written once.
-        var policyFiles: [(ExportTable, URL)] = []
-        for (table, rows) in [(ExportSchema.separationMatrix, PolicyRows.matrix(policy)), (ExportSchema.taxonomy, PolicyRows.taxonomy(policy)),
-                              (ExportSchema.namedLists, PolicyRows.namedLists(policy))] {
-            policyFiles.append((table, try write(rows.map { ExportRows.line(table, $0) }, to: dir.appendingPathComponent("\(table.name).jsonl"))))
-        }
-
-        var cases: [Case] = []
-        for rule in set.rules {
-            let plan = try planner.plan(rule)
-            let outcomes = RuleChecks.test(set, policy: policy, pseudonymizer: pseudonymizer, only: [rule.id], now: now)
-            XCTAssertEqual(outcomes.count, rule.examples.count, rule.id)
-            for (n, (example, outcome)) in zip(rule.examples, outcomes).enumerated() {
-                let id = "\(rule.id)#\(n + 1)"
-                let caseDir = dir.appendingPathComponent(id)
-                try FileManager.default.createDirectory(at: caseDir, withIntermediateDirectories: true)
-                var rows: [RecordKind: [[UInt8]]] = [:]
-                var secondments: [Record] = []
-                for (kind, nodes) in example.reference {
-                    for (i, node) in nodes.enumerated() {
-                        let r = try ExampleRecords.record(node, kind: kind, zone: zone, index: i + 1)
-                        if kind == .secondments { secondments.append(r) }
-                        rows[kind, default: []].append(encoder.line(r, rowNumber: i + 1))
-                    }
-                }
-                // The rule's own records; a rule on a reference kind (TW903–TW905) scans them as its table.
-                XCTAssertNil(example.reference[rule.target.kind], "\(id): records and reference rows of one table")
-                for (i, node) in example.records.enumerated() {
-                    let r = try ExampleRecords.record(node, kind: rule.target.kind, zone: zone, index: i + 1)
-                    if r.kind == RecordKind.secondments { secondments.append(r) }
-                    rows[rule.target.kind, default: []].append(encoder.line(r, rowNumber: i + 1))
-                }
-                let schedules = PolicyRows.schedules(PolicyRows.scheduleTexts(plans: [plan], secondments: secondments))
-                var setup = renderer.ddl()
-                for (table, file) in policyFiles { setup += renderer.syntax.load(table, files: [file.path]) }
-                for (table, lines) in [(ExportSchema.schedules, schedules.schedules), (ExportSchema.scheduleIntervals, schedules.intervals)]
-                where !lines.isEmpty {
-                    let file = try write(lines.map { ExportRows.line(table, $0) }, to: caseDir.appendingPathComponent("\(table.name).jsonl"))
-                    setup += renderer.syntax.load(table, files: [file.path])
-                }
-                for (kind, lines) in rows.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-                    let file = try write(lines, to: caseDir.appendingPathComponent("\(kind.rawValue).jsonl"))
-                    setup += renderer.syntax.load(ExportSchema.table(kind), files: [file.path])
-                }
-                cases.append(Case(id: id, rule: rule.id, position: example.position, shouldMatch: example.shouldMatch,
-                                  inProcess: outcome.matched, setup: setup, query: renderer.query(plan)))
-            }
-        }
-        XCTAssertGreaterThanOrEqual(cases.count, 2 * set.rules.count, "every rule has match and no_match examples")
-
+        let (rules, cases) = try ParityCases.build(PlanSQLRenderer(DuckDBSyntax()), dir: dir)
         let results = try runInDuckDB(cases, dir: dir)
-        var agreeing: [String: Bool] = [:]
-        var report: [String] = []
-        for c in cases {
-            let result = results[c.id]
-            let sqlVerdict: Bool? = result?.error == nil ? result.map { !$0.rows.isEmpty } : nil
-            let same = c.inProcess != nil && sqlVerdict == c.inProcess
-            agreeing[c.rule] = (agreeing[c.rule] ?? true) && same
-            if !same {
-                let what = "\(c.id) (\(c.shouldMatch ? "match" : "no_match") example at \(c.position)): in-process "
-                    + "\(c.inProcess.map(String.init(describing:)) ?? "error"), DuckDB "
-                    + (result?.error.map { "error: \($0)" } ?? sqlVerdict.map(String.init(describing:)) ?? "no result")
-                    + (result.map { " rows \($0.rows)" } ?? "")
-                if Self.covered.contains(c.rule) { XCTFail(what) } else { report.append(what) }
-            }
-            // Both must also agree with the example itself, else the comparison proves little.
-            XCTAssertEqual(c.inProcess, c.shouldMatch, "\(c.id): the in-process engine fails the example")
-        }
-        let covered = agreeing.filter(\.value).keys.sorted()
-        print("DuckDB parity: \(covered.count) of \(set.rules.count) rules, \(cases.count) examples: \(covered.joined(separator: " "))")
-        for line in report { print("not covered: " + line) }
-        for rule in set.rules.map(\.id) where !Self.covered.contains(rule) && agreeing[rule] == true {
-            XCTFail("\(rule) now agrees on every example: add it to DuckDBParityTests.covered and docs/scale-out.md")
-        }
-        XCTAssertGreaterThanOrEqual(Self.covered.count, 1)
-    }
-
-    private func write(_ lines: [[UInt8]], to url: URL) throws -> URL {
-        try Data(lines.joined()).write(to: url)
-        return url
+        ParityCases.compare(cases, results, engine: "DuckDB", rules: rules, covered: Self.covered, testName: "DuckDBParityTests")
     }
 
     struct Result: Decodable {
@@ -161,7 +60,7 @@ final class DuckDBParityTests: XCTestCase {
 
     /// Runs every case through Tests/oracles/plan_duckdb.py (one Python process, a fresh database
     /// per case).
-    private func runInDuckDB(_ cases: [Case], dir: URL) throws -> [String: Result] {
+    private func runInDuckDB(_ cases: [ParityCase], dir: URL) throws -> [String: EngineVerdict] {
         let manifest = dir.appendingPathComponent("manifest.json")
         let objects = cases.map { ["id": $0.id, "setup": $0.setup, "query": $0.query] as [String: Any] }
         try JSONSerialization.data(withJSONObject: objects).write(to: manifest)
@@ -177,10 +76,10 @@ final class DuckDBParityTests: XCTestCase {
         p.waitUntilExit()
         let errors = try String(contentsOf: err, encoding: .utf8)
         XCTAssertEqual(p.terminationStatus, 0, errors)
-        var results: [String: Result] = [:]
+        var results: [String: EngineVerdict] = [:]
         for line in try Data(contentsOf: out).split(separator: 0x0A) {
             let r = try JSONDecoder().decode(Result.self, from: Data(line))
-            results[r.id] = r
+            results[r.id] = EngineVerdict(rows: r.rows.map { "\($0)" }, error: r.error)
         }
         return results
     }

@@ -4,6 +4,11 @@ import TrennwandRecords
 package struct ExportColumn: Sendable, Hashable {
     package var name: String
     package var type: PlanType
+
+    package init(name: String, type: PlanType) {
+        self.name = name
+        self.type = type
+    }
 }
 
 /// A table of the export schema: what `trennwand export` writes, what the DDL of every dialect
@@ -11,6 +16,11 @@ package struct ExportColumn: Sendable, Hashable {
 package struct ExportTable: Sendable {
     package var name: String
     package var columns: [ExportColumn]
+
+    package init(name: String, columns: [ExportColumn]) {
+        self.name = name
+        self.columns = columns
+    }
 }
 
 /// The fixed schema of the exported tables.

@@ -9,6 +9,12 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
 
     package init(_ syntax: Syntax) { self.syntax = syntax }
 
+    /// The dialect's names of the types the queries cast to (`DOUBLE` is DuckDB's, PostgreSQL says
+    /// `DOUBLE PRECISION`).
+    private var tDouble: String { syntax.type(.number) }
+    private var tBigint: String { syntax.type(.seconds) }
+    private var tBool: String { syntax.type(.bool) }
+
     // MARK: - DDL
 
     package func createTable(_ table: ExportTable) -> String {
@@ -16,7 +22,8 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
         return "CREATE TABLE \(syntax.identifier(table.name)) (\(columns))"
     }
 
-    package func ddl() -> [String] { ExportSchema.allTables.map(createTable) }
+    /// The dialect's helper objects (`SQLSyntax.helpers`), then the export schema's tables.
+    package func ddl() -> [String] { syntax.helpers + ExportSchema.allTables.map(createTable) }
 
     // MARK: - Queries
 
@@ -70,7 +77,7 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
                 + "s AS (SELECT \(keys), t, m, lag(t) OVER (PARTITION BY \(keys) ORDER BY t) AS pt, "
                 + "lag(m) OVER (PARTITION BY \(keys) ORDER BY t) AS pm FROM d) "
                 + "SELECT \(rule), \((groupNames.map { "s." + $0 }).joined(separator: ", ")), s.pt AS tw_window_start, s.t AS tw_window_end, "
-                + "s.m - s.pm AS tw_value, c.n AS tw_count, CAST(NULL AS BIGINT) AS tw_numerator, CAST(NULL AS DOUBLE) AS tw_baseline "
+                + "s.m - s.pm AS tw_value, c.n AS tw_count, CAST(NULL AS \(tBigint)) AS tw_numerator, CAST(NULL AS \(tDouble)) AS tw_baseline "
                 + "FROM s JOIN c ON \(groups.map { "s.\($0) = c.\($0)" }.joined(separator: " AND ")) "
                 + "WHERE s.pt IS NOT NULL AND c.n >= \(a.minCount) AND s.m - s.pm >= \(number(a.threshold)) "
                 + "ORDER BY tw_window_start, \(groups.map { "s.\($0)" }.joined(separator: ", "))"
@@ -81,11 +88,11 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
             conditions.append("\(time) IS NOT NULL")
             select.append("\(syntax.floorDiv(time, String(w))) * \(w) AS ws")
         } else {
-            select.append("CAST(0 AS BIGINT) AS ws")
+            select.append("CAST(0 AS \(tBigint)) AS ws")
         }
         select.append("\(time) AS t")
         var value = "count(*)"
-        let numeratorColumn = "CAST(NULL AS BIGINT)", baselineColumn = "CAST(NULL AS DOUBLE)"
+        let numeratorColumn = "CAST(NULL AS \(tBigint))", baselineColumn = "CAST(NULL AS \(tDouble))"
         switch a.measure {
         case .count, .gap: break
         case .distinct(let c):
@@ -104,14 +111,14 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
             return f + ", g AS (SELECT \(keys), count(*) AS c, sum(num) AS n, \(windowStart) AS s, \(windowEnd) AS e FROM f GROUP BY \(keys)), "
                 + "w AS (SELECT ws, sum(c) AS tc, sum(n) AS tn FROM g GROUP BY ws) "
                 + "SELECT \(rule), \(groupNames.map { "g." + $0 }.joined(separator: ", ")), g.s AS tw_window_start, g.e AS tw_window_end, "
-                + "CAST(g.n AS DOUBLE) / g.c AS tw_value, g.c AS tw_count, g.n AS tw_numerator, "
-                + "CAST(\(base.0) AS DOUBLE) / \(base.1) AS tw_baseline "
+                + "CAST(g.n AS \(tDouble)) / g.c AS tw_value, g.c AS tw_count, g.n AS tw_numerator, "
+                + "CAST(\(base.0) AS \(tDouble)) / \(base.1) AS tw_baseline "
                 + "FROM g JOIN w ON g.ws = w.ws WHERE g.c >= \(a.minCount) AND \(base.1) > 0 "
-                + "AND CAST(g.n AS DOUBLE) / g.c - CAST(\(base.0) AS DOUBLE) / \(base.1) >= \(number(a.threshold)) - 1e-9 "
+                + "AND CAST(g.n AS \(tDouble)) / g.c - CAST(\(base.0) AS \(tDouble)) / \(base.1) >= \(number(a.threshold)) - 1e-9 "
                 + "ORDER BY tw_window_start, \(groups.map { "g.\($0)" }.joined(separator: ", "))"
         }
         return f + " SELECT \(rule), \(groupNames.joined(separator: ", ")), \(windowStart) AS tw_window_start, \(windowEnd) AS tw_window_end, "
-            + "CAST(\(value) AS DOUBLE) AS tw_value, count(*) AS tw_count, \(numeratorColumn) AS tw_numerator, \(baselineColumn) AS tw_baseline "
+            + "CAST(\(value) AS \(tDouble)) AS tw_value, count(*) AS tw_count, \(numeratorColumn) AS tw_numerator, \(baselineColumn) AS tw_baseline "
             + "FROM f GROUP BY \(keys) HAVING count(*) >= \(a.minCount) AND \(value) >= \(number(a.threshold)) "
             + "ORDER BY tw_window_start, \(groups.joined(separator: ", "))"
     }
@@ -167,7 +174,7 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
     /// `body` where every operand is present, unknown (NULL) where one is missing.
     private func guarded(_ operands: [String], _ body: String) -> String {
         let test = operands.map { "\($0) IS NULL" }.joined(separator: " OR ")
-        return "(CASE WHEN \(test) THEN CAST(NULL AS BOOLEAN) ELSE \(body) END)"
+        return "(CASE WHEN \(test) THEN CAST(NULL AS \(tBool)) ELSE \(body) END)"
     }
 
     private func column(_ c: PlanColumn) -> String { "\(c.alias).\(syntax.identifier(c.name))" }
@@ -176,9 +183,9 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
         switch l {
         case .null(let t): return "CAST(NULL AS \(syntax.type(t)))"
         case .string(let s): return syntax.literal(s)
-        case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? "CAST(\(Int64(n)) AS DOUBLE)" : "CAST(\(n) AS DOUBLE)"
+        case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? "CAST(\(Int64(n)) AS \(tDouble))" : "CAST(\(n) AS \(tDouble))"
         case .bool(let b): return b ? "TRUE" : "FALSE"
-        case .seconds(let s): return "CAST(\(s) AS BIGINT)"
+        case .seconds(let s): return "CAST(\(s) AS \(tBigint))"
         case .stringList(let l): return syntax.list(l)
         }
     }
@@ -240,8 +247,8 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
         case .calendar(let part, let local):
             let l = expr(local, &s), d = days(l)
             switch part {
-            case .hour: return "CAST(\(syntax.floorDiv("\(l) - \(d) * 86400", "3600")) AS DOUBLE)"
-            case .weekday: return "CAST(((\(d) + 3) % 7 + 7) % 7 + 1 AS DOUBLE)"
+            case .hour: return "CAST(\(syntax.floorDiv("\(l) - \(d) * 86400", "3600")) AS \(tDouble))"
+            case .weekday: return "CAST(((\(d) + 3) % 7 + 7) % 7 + 1 AS \(tDouble))"
             case .date: return syntax.isoDate(days: d)
             }
         case .direction(let a, let b):
@@ -270,9 +277,9 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
             let d = days(l)
             let minute = syntax.floorDiv("\(l) - \(d) * 86400", "60")
             let weekday = "(((\(d) + 3) % 7 + 7) % 7 + 1)"
-            return "(CASE WHEN \(l) IS NULL OR \(sc) IS NULL THEN CAST(NULL AS BOOLEAN) "
+            return "(CASE WHEN \(l) IS NULL OR \(sc) IS NULL THEN CAST(NULL AS \(tBool)) "
                 + "WHEN NOT EXISTS (SELECT 1 FROM \(id(ExportSchema.schedules.name)) AS \(a) WHERE \(a).\(id("schedule")) = \(sc) AND \(a).\(id("valid"))) "
-                + "THEN CAST(NULL AS BOOLEAN) "
+                + "THEN CAST(NULL AS \(tBool)) "
                 + "ELSE EXISTS (SELECT 1 FROM \(id(ExportSchema.scheduleIntervals.name)) AS \(b) WHERE \(b).\(id("schedule")) = \(sc) "
                 + "AND \(b).\(id("weekday")) = \(weekday) AND \(b).\(id("start_minute")) <= \(minute) AND \(minute) < \(b).\(id("end_minute"))) END)"
         case .exists(let l):

@@ -46,6 +46,13 @@ package protocol SQLSyntax: Sendable {
     /// Aggregate: the elements of the list column over the group's rows, NULL lists skipped (NULL
     /// over no rows).
     func listConcatAggregate(_ list: String) -> String
-    /// Statements that fill `table` from exported JSON Lines `files` (globs allowed).
+    /// Statements that fill `table` from exported JSON Lines `files` (globs allowed). They may
+    /// include client commands of the dialect's command-line client (PostgreSQL: psql `\copy`).
     func load(_ table: ExportTable, files: [String]) -> [String]
+    /// Functions or aggregates the queries need that the engine lacks, created before the tables.
+    var helpers: [String] { get }
+}
+
+extension SQLSyntax {
+    package var helpers: [String] { [] }
 }

@@ -1,0 +1,103 @@
+/// PostgreSQL (checked with Debian's PostgreSQL 15 in `PostgresParityTests`).
+///
+/// Loading: psql `\copy` of each exported JSON Lines file into a one-column staging table, then an
+/// `INSERT … SELECT` that takes the columns out of the `jsonb` value. The `\copy` runs in CSV mode
+/// with delimiter U+0001 and quote U+0002: the exporter escapes every control character, so neither
+/// occurs in a line, and each line arrives as one field, byte for byte (no backslash processing, as
+/// the text format would do). Input values never reach SQL text.
+///
+/// NUL: PostgreSQL `text` cannot hold U+0000, and `jsonb ->>` refuses the `\u0000` escape
+/// ("unsupported Unicode escape sequence"). A record with a NUL makes the load fail with that error
+/// instead of being altered or truncated; the readers pass NUL through, so such input is reported,
+/// never silently changed (decision, docs/scale-out.md).
+package struct PostgreSQLSyntax: SQLSyntax {
+    package init() {}
+
+    package var name: String { "postgres" }
+
+    package func identifier(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    /// Standard-conforming string literal (`standard_conforming_strings` is on since PostgreSQL 9.1:
+    /// backslashes are literal, only quotes are doubled). Rule text and policy only; they hold no NUL
+    /// (YAML refuses it).
+    package func literal(_ value: String) -> String { "'" + value.replacingOccurrences(of: "'", with: "''") + "'" }
+
+    package func type(_ type: PlanType) -> String {
+        switch type {
+        case .string: return "TEXT"
+        case .stringList: return "TEXT[]"
+        case .number: return "DOUBLE PRECISION"
+        case .bool: return "BOOLEAN"
+        case .seconds: return "BIGINT"
+        }
+    }
+
+    package func list(_ items: [String]) -> String { "CAST(ARRAY[" + items.map(literal).joined(separator: ", ") + "]::TEXT[] AS TEXT[])" }
+
+    /// `EXISTS` over `unnest`; elements whose predicate is NULL do not count (as `WHERE` does).
+    package func anyElement(_ list: String, variable: String, where predicate: String) -> String {
+        "EXISTS (SELECT 1 FROM unnest(\(list)) AS \(variable)_t(\(variable)) WHERE \(predicate))"
+    }
+
+    package func listHas(_ list: String, _ element: String) -> String {
+        "EXISTS (SELECT 1 FROM unnest(\(list)) AS tw_e(e) WHERE tw_e.e = \(element))"
+    }
+    package func contains(_ string: String, _ part: String) -> String { "(strpos(\(string), \(part)) > 0)" }
+    package func startsWith(_ string: String, _ prefix: String) -> String { "starts_with(\(string), \(prefix))" }
+    package func endsWith(_ string: String, _ suffix: String) -> String { "(right(\(string), char_length(\(suffix))) = \(suffix))" }
+    /// ICU's full Unicode lower case, whatever the database's locale (`C` lowers ASCII only).
+    package func lower(_ string: String) -> String { "lower((\(string)) COLLATE \"und-x-icu\")" }
+    package func asciiLower(_ string: String) -> String {
+        "translate(\(string), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+    }
+    /// Exact (`numeric`), not through `double precision`.
+    package func floorDiv(_ a: String, _ b: String) -> String { "CAST(floor(CAST((\(a)) AS NUMERIC) / (\(b))) AS BIGINT)" }
+    package func isoDate(days: String) -> String { "to_char(DATE '1970-01-01' + CAST(\(days) AS INTEGER), 'YYYY-MM-DD')" }
+    package func concat(_ parts: [String]) -> String { "(" + parts.joined(separator: " || ") + ")" }
+    package func isBlank(_ string: String) -> String { "(btrim(\(string), ' \t') = '')" }
+
+    package func mapAggregate(keys: String, values: String) -> String { "jsonb_object_agg(\(keys), \(values))" }
+    package func mapGet(_ map: String, _ key: String) -> String { "(\(map) ->> \(key))" }
+    package func listConcatAggregate(_ list: String) -> String { "\(identifier(Self.arrayConcatAggregate))(\(list))" }
+
+    /// PostgreSQL has no aggregate that concatenates arrays; `array_cat` over the rows is one
+    /// (NULL over no rows, NULL arrays skipped by the strict transition function).
+    static let arrayConcatAggregate = "tw_array_concat_agg"
+
+    package var helpers: [String] {
+        ["CREATE AGGREGATE \(identifier(Self.arrayConcatAggregate))(anycompatiblearray) (SFUNC = array_cat, STYPE = anycompatiblearray)"]
+    }
+
+    static let staging = "tw_load"
+
+    package func load(_ table: ExportTable, files: [String]) -> [String] {
+        let stage = identifier(Self.staging)
+        var statements = ["CREATE TEMPORARY TABLE IF NOT EXISTS \(stage) (line TEXT)", "TRUNCATE \(stage)"]
+        for file in files {
+            statements.append("\\copy \(stage) (line) FROM \(clientPath(file)) WITH (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02', ENCODING 'UTF8')")
+        }
+        let names = table.columns.map { identifier($0.name) }.joined(separator: ", ")
+        let values = table.columns.map { column($0) }.joined(separator: ", ")
+        statements.append("INSERT INTO \(identifier(table.name)) (\(names)) SELECT \(values) FROM (SELECT CAST(line AS JSONB) AS j FROM \(stage)) AS s")
+        statements.append("TRUNCATE \(stage)")
+        return statements
+    }
+
+    /// One column out of the line's `jsonb`; a list only when the value is an array (`null` → NULL).
+    private func column(_ c: ExportColumn) -> String {
+        let key = literal(c.name)
+        switch c.type {
+        case .stringList:
+            return "CASE WHEN jsonb_typeof(j -> \(key)) = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(j -> \(key))) END"
+        default:
+            return "CAST(j ->> \(key) AS \(type(c.type)))"
+        }
+    }
+
+    /// A file name for psql's `\copy`: single-quoted, quotes doubled (psql's own quoting; the
+    /// command ends at the line's end, so a name with a line break is refused).
+    private func clientPath(_ path: String) -> String {
+        precondition(!path.contains("\n") && !path.contains("\r"), "psql \\copy cannot name a file with a line break")
+        return literal(path)
+    }
+}
