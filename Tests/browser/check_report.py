@@ -114,6 +114,36 @@ def free_port():
         return s.getsockname()[1]
 
 
+def launch_chromium(browser, profile):
+    """Headless chromium (1400x900, a throwaway profile) with DevTools on a free port: (process, port)."""
+    port = free_port()
+    proc = subprocess.Popen([browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                             "--disable-extensions", "--disable-background-networking", f"--user-data-dir={profile}",
+                             f"--remote-debugging-port={port}", "--window-size=1400,900", "about:blank"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc, port
+
+
+def devtools_page(port):
+    """The DevTools connection to chromium's page, with the domains the checks listen to; None if unreachable."""
+    targets = None
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=1) as r:
+                targets = [t for t in json.load(r) if t.get("type") == "page"]
+            if targets:
+                break
+        except OSError:
+            pass
+        time.sleep(0.1)
+    if not targets:
+        return None
+    cdp = CDP(targets[0]["webSocketDebuggerUrl"])
+    for domain in ("Page.enable", "Runtime.enable", "Log.enable", "Network.enable"):
+        cdp.send(domain)
+    return cdp
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     args = sys.argv[1:]
@@ -134,12 +164,8 @@ def main():
     if not browser:
         print("SKIP: chromium not installed (apt-get install -y chromium)")
         return 77
-    port = free_port()
     profile = tempfile.mkdtemp(prefix="tw-chromium-")
-    proc = subprocess.Popen([browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                             "--disable-extensions", "--disable-background-networking", f"--user-data-dir={profile}",
-                             f"--remote-debugging-port={port}", "--window-size=1400,900", "about:blank"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, port = launch_chromium(browser, profile)
     failures = []
 
     def check(cond, what):
@@ -148,22 +174,10 @@ def main():
             failures.append(what)
 
     try:
-        targets = None
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=1) as r:
-                    targets = [t for t in json.load(r) if t.get("type") == "page"]
-                if targets:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        if not targets:
+        cdp = devtools_page(port)
+        if cdp is None:
             print("FAIL: could not reach chromium DevTools")
             return 1
-        cdp = CDP(targets[0]["webSocketDebuggerUrl"])
-        for domain in ("Page.enable", "Runtime.enable", "Log.enable", "Network.enable"):
-            cdp.send(domain)
         def viewport(width, height, mobile=False, scale=1):
             cdp.send("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=scale, mobile=mobile)
             time.sleep(0.2)

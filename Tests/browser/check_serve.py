@@ -39,7 +39,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from check_report import CDP, free_port  # noqa: E402
+from check_report import devtools_page, free_port, launch_chromium  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PASSWORD = "browser-test-password-1"
@@ -91,28 +91,11 @@ def main():
             except OSError:
                 time.sleep(0.1)
 
-        dport = free_port()
-        profile = os.path.join(work, "profile")
-        proc = subprocess.Popen([browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                                 "--disable-extensions", "--disable-background-networking", f"--user-data-dir={profile}",
-                                 f"--remote-debugging-port={dport}", "--window-size=1400,900", "about:blank"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        targets = None
-        for _ in range(100):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{dport}/json/list", timeout=1) as r:
-                    targets = [t for t in json.load(r) if t.get("type") == "page"]
-                if targets:
-                    break
-            except OSError:
-                pass
-            time.sleep(0.1)
-        if not targets:
+        proc, dport = launch_chromium(browser, os.path.join(work, "profile"))
+        cdp = devtools_page(dport)
+        if cdp is None:
             print("FAIL: could not reach chromium DevTools")
             return 1
-        cdp = CDP(targets[0]["webSocketDebuggerUrl"])
-        for domain in ("Page.enable", "Runtime.enable", "Log.enable", "Network.enable"):
-            cdp.send(domain)
         cdp.send("Emulation.setDeviceMetricsOverride", width=1400, height=900, deviceScaleFactor=1, mobile=False)
 
         def settle():
