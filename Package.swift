@@ -147,7 +147,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "trennwand-bench",
-            dependencies: ["TrennwandRecords", "TrennwandReaders", "TrennwandEngine", "TrennwandFindings"],
+            dependencies: ["TrennwandRecords", "TrennwandReaders", "TrennwandEngine", "TrennwandFindings", "TrennwandState"],
             swiftSettings: strict
         ),
         .testTarget(name: "TrennwandRecordsTests", dependencies: ["TrennwandRecords", "TrennwandYAML"], swiftSettings: strict),

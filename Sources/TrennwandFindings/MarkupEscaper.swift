@@ -22,6 +22,12 @@ public enum MarkupEscaper {
     }
 
     public static func escape(_ s: String, _ context: Context) -> String {
+        // Most values (ids, dates, file names) need nothing: returned as they are, without a
+        // scalar-by-scalar copy. 0xEF leads U+FFFE/U+FFFF (and other U+Fxxx: those take the slow
+        // path, which keeps them).
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 || $0 == 0x7F || $0 == 0xEF }) {
+            return s
+        }
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for u in s.unicodeScalars {

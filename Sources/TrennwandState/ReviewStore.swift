@@ -6,15 +6,20 @@ import TrennwandRecords
 /// The review workspace's view of a state store (issue #18): accounts, setup links, sessions,
 /// decisions and the audit trail, plus the finding queries of its pages.
 ///
-/// Sendable (it holds only the database queue), so the server's request handlers share one.
+/// Sendable (it holds only the database connection and the list cache), so the server's request
+/// handlers share one. `trennwand serve` opens it over a connection pool (`concurrentReview()`):
+/// WAL readers run side by side, so 32 browsers reading do not queue behind one connection.
 /// Every change that the audit trail records is written in the same transaction as its audit
 /// row: an account, a session or a decision never exists without its trail entry.
 /// Tokens (session ids, setup links) arrive here already hashed; the store never sees them.
 package final class ReviewStore: Sendable {
     package let path: String
-    let db: DatabaseQueue
+    let db: any DatabaseWriter
+    /// The findings list view (grouped list, rule lists, facets, overview counts), rebuilt when a
+    /// scan or a decision changed the store (`FindingIndex`).
+    let listCache = FindingIndexCache()
 
-    init(db: DatabaseQueue, path: String) {
+    init(db: any DatabaseWriter, path: String) {
         self.db = db
         self.path = path
     }
@@ -81,4 +86,15 @@ package final class ReviewStore: Sendable {
 extension StateStore {
     /// The review workspace over this store (same database connection).
     package var review: ReviewStore { ReviewStore(db: db, path: path) }
+
+    /// The review workspace over a pool of connections to this store (`trennwand serve`): reads run
+    /// concurrently beside one writer. The store is migrated already (this store's own open).
+    package func concurrentReview() throws -> ReviewStore {
+        do {
+            return ReviewStore(db: try DatabasePool(path: path, configuration: Self.configuration(readOnly: false, lockTimeout: lockTimeout)),
+                               path: path)
+        } catch {
+            throw StateError.from(error, path: path)
+        }
+    }
 }

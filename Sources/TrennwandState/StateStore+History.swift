@@ -26,21 +26,40 @@ extension StateStore {
         do {
             let runs = try Row.fetchAll(db, sql: "SELECT id, started FROM run ORDER BY id DESC LIMIT ?", arguments: [limit])
                 .map { (id: $0["id"] as Int64, started: $0["started"] as Int64) }.reversed()
+            guard let lastRun = runs.last?.id else { return [] }
+            // One pass over the lifecycle events in run order (the table's primary key), keeping
+            // each finding's latest status: after the events of a listed run, the counters are
+            // that run's bar. Was one correlated query per run and finding (20 s for 6 runs over
+            // 100,000 findings); this is linear in the events.
+            var severity: [String: Severity] = [:]
+            let findings = try Row.fetchCursor(db, sql: "SELECT fingerprint, severity FROM finding")
+            while let row = try findings.next() { severity[row["fingerprint"]] = Severity(rawValue: row["severity"]) ?? .info }
+            var isOpen: [String: Bool] = [:]
+            var counts: [Severity: Int] = [:]
             var out: [OpenAfterRun] = []
-            for run in runs {
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT f.severity AS severity, COUNT(*) AS n FROM finding f
-                    JOIN run_finding e ON e.fingerprint = f.fingerprint
-                     AND e.run_id = (SELECT MAX(x.run_id) FROM run_finding x WHERE x.fingerprint = f.fingerprint AND x.run_id <= ?)
-                    WHERE e.status IN ('new', 'open', 'reopened')
-                    GROUP BY f.severity
-                    """, arguments: [run.id])
-                var open: [Severity: Int] = [:]
-                for row in rows {
-                    if let s = Severity(rawValue: row["severity"]) { open[s] = row["n"] }
+            func emit(through runID: Int64) {
+                for run in runs where run.id <= runID && !out.contains(where: { $0.runID == run.id }) {
+                    out.append(OpenAfterRun(runID: run.id, started: run.started, open: counts.filter { $0.value > 0 }))
                 }
-                out.append(OpenAfterRun(runID: run.id, started: run.started, open: open))
             }
+            var current: Int64?
+            let events = try Row.fetchCursor(db, sql: """
+                SELECT run_id, fingerprint, status FROM run_finding WHERE run_id <= ? ORDER BY run_id
+                """, arguments: [lastRun])
+            while let row = try events.next() {
+                let runID: Int64 = row["run_id"]
+                if let c = current, c != runID { emit(through: runID - 1) }
+                current = runID
+                let fp: String = row["fingerprint"]
+                guard let sev = severity[fp] else { continue }
+                let open = (FindingStatus(rawValue: row["status"]) ?? .resolved).isOpen
+                let was = isOpen[fp] ?? false
+                if open != was {
+                    counts[sev, default: 0] += open ? 1 : -1
+                    isOpen[fp] = open
+                }
+            }
+            emit(through: lastRun)
             return out
         }
     }

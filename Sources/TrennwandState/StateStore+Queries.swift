@@ -13,15 +13,16 @@ extension StateStore {
     static func history(_ db: Database, limit: Int?) throws -> [RunRecord] {
         do {
             let rows = try Row.fetchAll(db, sql: """
-                SELECT r.*,
-                  (SELECT COUNT(*) FROM run_finding e WHERE e.run_id = r.id AND e.status = 'new') AS ev_new,
-                  (SELECT COUNT(*) FROM run_finding e WHERE e.run_id = r.id AND e.status = 'open') AS ev_open,
-                  (SELECT COUNT(*) FROM run_finding e WHERE e.run_id = r.id AND e.status = 'reopened') AS ev_reopened,
-                  (SELECT COUNT(*) FROM run_finding e WHERE e.run_id = r.id AND e.status = 'resolved') AS ev_resolved,
-                  (SELECT COUNT(*) FROM run_finding e WHERE e.run_id = r.id AND e.status = 'waived') AS ev_waived
-                FROM run r ORDER BY r.id DESC LIMIT ?
+                SELECT r.* FROM run r ORDER BY r.id DESC LIMIT ?
                 """, arguments: [limit ?? -1])
-            return rows.map { row in
+            // Lifecycle events per run and status: one range scan of the run's events (primary key
+            // run_id, fingerprint) per run, not one per status.
+            return try rows.map { row in
+                var events: [String: Int] = [:]
+                for e in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM run_finding WHERE run_id = ? GROUP BY status",
+                                          arguments: [row["id"] as Int64]) {
+                    events[e["status"]] = e["n"]
+                }
                 let inputsJSON: String = row["inputs"]
                 let inputs = (try? JSONDecoder().decode([String].self, from: Data(inputsJSON.utf8))) ?? []
                 var sev: [String: Int] = [:]
@@ -36,8 +37,8 @@ extension StateStore {
                     full: row["full"], inputs: inputs, filesScanned: row["files_scanned"], filesSkipped: row["files_skipped"],
                     filesFailed: row["files_failed"], recordsRead: row["records_read"], recordsEvaluated: row["records_evaluated"],
                     recordsRejected: row["records_rejected"], accessRecords: row["access_records"],
-                    new: row["ev_new"], open: row["ev_open"], reopened: row["ev_reopened"], resolved: row["ev_resolved"],
-                    waived: row["ev_waived"], bySeverity: sev, violations: row["violations"], gaps: row["gaps"],
+                    new: events["new"] ?? 0, open: events["open"] ?? 0, reopened: events["reopened"] ?? 0,
+                    resolved: events["resolved"] ?? 0, waived: events["waived"] ?? 0, bySeverity: sev, violations: row["violations"], gaps: row["gaps"],
                     exitCode: row["exit_code"])
             }
         }

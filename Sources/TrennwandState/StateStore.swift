@@ -55,18 +55,7 @@ package final class StateStore {
         case .present(let s):
             size = s
         }
-        var config = Configuration()
-        config.readonly = readOnly
-        config.foreignKeysEnabled = true
-        config.busyMode = .timeout(lockTimeout)
-        config.journalMode = readOnly ? .default : .wal
-        config.label = "trennwand-state"
-        config.prepareDatabase { db in
-            // Deleted (purged) content is overwritten, not left in free pages.
-            try db.execute(sql: "PRAGMA secure_delete = ON")
-            // Durable commits: a finished file survives a power loss, not only a killed process.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
+        let config = Self.configuration(readOnly: readOnly, lockTimeout: lockTimeout)
         do {
             // Checked read-only first: a foreign or damaged file is left exactly as it was
             // (opening it for writing in WAL mode would already rewrite its header).
@@ -106,6 +95,23 @@ package final class StateStore {
         } catch {
             throw StateError.from(error, path: path)
         }
+    }
+
+    /// The connection settings of every open of a store (scan, report, serve).
+    static func configuration(readOnly: Bool, lockTimeout: Double) -> Configuration {
+        var config = Configuration()
+        config.readonly = readOnly
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(lockTimeout)
+        config.journalMode = readOnly ? .default : .wal
+        config.label = "trennwand-state"
+        config.prepareDatabase { db in
+            // Deleted (purged) content is overwritten, not left in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            // Durable commits: a finished file survives a power loss, not only a killed process.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return config
     }
 
     /// True when this open created the store (no file, or an empty file with nothing beside it).

@@ -35,12 +35,17 @@ do {
             guard arguments.count >= 2 else { print("usage: trennwand-bench idscan FILE | --patterns"); exit(2) }
             try IdentifierScanBench.run(file: arguments[1], rulesDirectory: stringOption("--rules", "Rules"))
         }
+    case "serve-state":
+        try ServeStateGenerator.run(from: stringOption("--from", ".build-bench/serve-seed.sqlite"),
+                                    out: stringOption("--out", ".build-bench/serve-state.sqlite"),
+                                    findings: intOption("--findings", 100_000), runs: intOption("--runs", 6))
     case "detectors":
         try DetectorBench.run(rulesDirectory: stringOption("--rules", "Rules"), megabytes: intOption("--mb", 100))
     default:
         print("usage: trennwand-bench csv|xml|detectors|rules [--mb N] [--records N] [--rules DIR]")
         print("       trennwand-bench idscan FILE | idscan --patterns")
         print("       trennwand-bench generate --out DIR --mb N --seed S")
+        print("       trennwand-bench serve-state --from SEED.sqlite --out FILE --findings N --runs R")
         exit(2)
     }
 } catch {

@@ -9,10 +9,10 @@ import TrennwandState
 extension ServeApp {
     func overviewPage(_ visitor: Visitor) async throws -> Response {
         let overview = try await store.overview()
-        let runs = try await store.runs(limit: 1)
+        let lastRun = try await store.lastRun()
         let escalations = try await store.openEscalations()
         return Reply.html(Pages.layout(visitor, title: Localized(de: "Übersicht", en: "Overview"),
-                                       body: Pages.overview(visitor, overview, lastRun: runs.first, escalations: escalations, now: now)))
+                                       body: Pages.overview(visitor, overview, lastRun: lastRun, escalations: escalations, now: now)))
     }
 
     func findingsPage(_ request: Request, _ visitor: Visitor) async throws -> Response {

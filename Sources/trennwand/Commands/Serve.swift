@@ -93,7 +93,15 @@ struct ServeCommand: ParsableCommand {
             return
         }
         if let auditFile = self.config { config.persons = try referencePersons(auditFile) }
-        let app = ServeApp(store: review, config: config)
+        // Requests read through a pool of connections (concurrent WAL readers), not the single
+        // connection the --init-admin path above uses.
+        let pooled: ReviewStore
+        do {
+            pooled = try store.concurrentReview()
+        } catch {
+            fail(Localized(de: StateError.from(error, path: state).text(.de), en: StateError.from(error, path: state).text(.en)))
+        }
+        let app = ServeApp(store: pooled, config: config)
         let logger = Logger(label: "trennwand.serve")
         printError(UI.t("Hinweis: Prüfarbeitsplatz auf ", "note: review workspace on ") + config.baseURL)
         let outcome = BlockingTask.run { try await app.application(logger: logger).runService() }
