@@ -184,10 +184,7 @@ extension Pages {
         var lines: [(Int64, String)] = d.events.map { e in
             (e.started, h(t(l, "Lauf #\(e.run): \(e.status.label.de)", "run #\(e.run): \(e.status.label.en)")))
         }
-        for e in trail {
-            let detail = l == .de ? days(in: e.detail) : e.detail
-            lines.append((e.at, "\(h(e.account)): \(h(actionLabel(e.action, l))) – \(h(detail))"))
-        }
+        for e in trail { lines.append((e.at, "\(h(e.account)): \(TrailDetail.html(action: e.action, detail: e.detail, l))")) }
         for (at, text) in lines.sorted(by: { $0.0 < $1.0 }) { b += "<tr><td>\(time(at))</td><td>\(text)</td></tr>" }
         b += "</tbody></table>"
         if let current = d.decisions.first {
