@@ -82,11 +82,13 @@ extension Pages {
     }
 
     static func findings(_ v: Visitor, query: FormData, filter: FindingFilter, groups: [FindingGroup],
-                         facets: (traeger: [String], system: [String], norms: [String]), rows: [FindingRow], page: Int) -> String {
+                         facets: (traeger: [String], system: [String], norms: [String]), rows: [FindingRow], page: Int,
+                         trend: DetectionTrend? = nil) -> String {
         let l = v.lang
         var b = "<h1>\(t(l, "Feststellungen", "Findings"))</h1>" + filterForm(v, query, facets: facets)
         let total = groups.reduce(0) { $0 + $1.count }
         b += "<p>\(h(t(l, "\(total) Feststellungen in \(groups.count) Regeln", "\(total) findings in \(groups.count) rules")))</p>"
+        if let rule = filter.rule, let trend { b += DetectionChart.figure(rule: rule.uppercased(), trend, l) }
         var keep = FilterForm.pairs(query).filter { $0.0 != "rule" }
         for g in groups {
             let link = "/findings?" + FormData.encode(keep + [("rule", g.ruleID)])
