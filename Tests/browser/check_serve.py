@@ -3,7 +3,8 @@
 
 Usage: check_serve.py TRENNWAND_BINARY [SCREENSHOT_DIR]
   default SCREENSHOT_DIR: /tmp (writes serve-overview.png, serve-finding.png, serve-decision.png,
-  serve-decisions.png)
+  serve-decisions.png, serve-reidentification-request.png, serve-reidentification-approved.png,
+  serve-finding-history.png, serve-findings-rule.png)
 
 Scans a copy of Samples/ into a fresh state store, starts `trennwand serve` on a free loopback
 port and drives headless chromium over the DevTools protocol (the CDP client of check_report.py):
@@ -18,7 +19,11 @@ port and drives headless chromium over the DevTools protocol (the CDP client of 
   5. four-eyes re-identification (`serve --config Samples/audit.yaml`, the scan's key): the dpo
      requests the identity behind a finding's actor with a reason; the admin creates a
      `personalrat` account, which sees the open request, approves it and sees no identity; the dpo
-     then sees the identity (not a pseudonym) on the request page,
+     then sees the identity (not a pseudonym) on the request page; the finding's history tells
+     request, approval and reveal as sentences (not the stored key=value text),
+  5b. the findings list filtered to one rule charts its findings by month of first detection (the
+     sample is one scan, so this throwaway copy spreads that rule's detections over six months
+     first) with the numbers as a table,
   6. no console error, no CSP violation, no request to another host, no script in any page, the
      overview's tables fit their cards,
   7. `trennwand audit verify` finds the trail intact afterwards, with the request, the approval and
@@ -250,6 +255,7 @@ def main():
               f"re-identification requested, waiting for the staff council ({request_path})")
         check(cdp.eval("!document.querySelector('#identity')"), "nothing revealed before approval")
         no_script()
+        screenshot("serve-reidentification-request.png")
         submit("/logout", {})
         submit("/login", {"name": "admin", "password": PASSWORD})
         submit("/accounts", {"name": "pr", "role": "personalrat"})
@@ -273,6 +279,38 @@ def main():
         check(identity != "" and not identity.startswith("P-") and identity != actor,
               f"the requesting dpo sees the identity behind {actor}: {identity!r}")
         no_script()
+        screenshot("serve-reidentification-approved.png")
+        go(base + f"/findings/{target}")
+        history = text()
+        check(f"Aufdeckung von {actor} beantragt" in history and f"Aufdeckung von {actor} genehmigt" in history
+              and f"Identität zu {actor} angezeigt" in history and "pseudonym=" not in history,
+              "the finding's history tells request, approval and reveal as sentences")
+        cdp.eval("[...document.querySelectorAll('h2')].find(e => e.textContent.startsWith('Verlauf')).scrollIntoView()")
+        time.sleep(0.2)
+        screenshot("serve-finding-history.png")
+
+        # 5b. One rule's findings by month of first detection. The sample is a single scan (every
+        # finding detected the same day), so spread the detections of its largest rule over the six
+        # months before the scan, in this throwaway copy only, to give the chart a trend to show.
+        with sqlite3.connect(state) as db:
+            rule = db.execute("SELECT rule_id FROM finding GROUP BY rule_id ORDER BY COUNT(*) DESC, rule_id LIMIT 1").fetchone()[0]
+            fps = [r[0] for r in db.execute("SELECT fingerprint FROM finding WHERE rule_id = ? ORDER BY fingerprint", (rule,))]
+            scanned = datetime.datetime.fromisoformat("2025-12-15T12:00:00+01:00")
+            expected = {}
+            for i, fp in enumerate(fps):
+                back = min(5, int(6 * (1 - (i / len(fps)) ** 0.6)))  # more in recent months
+                when = scanned - datetime.timedelta(days=30 * back)
+                expected[when.month] = expected.get(when.month, 0) + 1
+                db.execute("UPDATE finding SET first_seen = ? WHERE fingerprint = ?", (int(when.timestamp()), fp))
+        go(base + f"/findings?rule={rule}")
+        months = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+                  "November", "Dezember"]
+        table = cdp.eval("[...document.querySelectorAll('#rule-trend tbody tr')].map(r => [...r.cells].map(c => c.textContent).join(' '))")
+        want = [f"{months[m - 1]} 2025 {n}" for m, n in sorted(expected.items())]
+        check(table == want, f"the rule's chart counts its findings by month of first detection: {table} = {want}")
+        check(cdp.eval("document.querySelectorAll('#rule-trend svg rect').length") == len(want), "… one bar per month (inline SVG)")
+        no_script()
+        screenshot("serve-findings-rule.png")
 
         # 6. Nothing went wrong in the browser, nothing left the machine.
         cdp.eval("1")
