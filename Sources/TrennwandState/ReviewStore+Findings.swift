@@ -130,62 +130,7 @@ package struct FindingDetail: Sendable {
     package var decisions: [ReviewDecision]
 }
 
-/// One rule's findings by month of first detection (Berlin calendar months, as the workspace
-/// shows every time): the per-rule trend of the findings list.
-package struct DetectionTrend: Sendable, Hashable {
-    package struct Month: Sendable, Hashable {
-        package var year: Int
-        package var month: Int
-        package var count: Int
-
-        package init(year: Int, month: Int, count: Int) {
-            self.year = year
-            self.month = month
-            self.count = count
-        }
-    }
-
-    /// Consecutive months from the first to the last detection (months without any included),
-    /// at most the last `limit` of them.
-    package var months: [Month]
-    /// Findings detected before the first month shown (when more months than the limit exist).
-    package var earlier: Int
-
-    package var total: Int { months.reduce(earlier) { $0 + $1.count } }
-}
-
 extension ReviewStore {
-    /// Findings of `rule` (every status) by Berlin month of first detection, at most the last
-    /// `limit` months. Each month is one range count on the index `finding(rule_id, first_seen)`
-    /// (migration v5): no finding row and no payload is read.
-    package func detectionTrend(rule: String, limit: Int = 24) async throws -> DetectionTrend {
-        let rule = rule.uppercased()
-        return try await read { db in
-            guard let span = try Row.fetchOne(db, sql: "SELECT MIN(first_seen) AS lo, MAX(first_seen) AS hi FROM finding WHERE rule_id = ?",
-                                              arguments: [rule]),
-                  let lo = span["lo"] as Int64?, let hi = span["hi"] as Int64? else {
-                return DetectionTrend(months: [], earlier: 0)
-            }
-            // Months as a running index year * 12 + (month - 1).
-            func index(_ t: Int64) -> Int {
-                let d = BerlinTime.parseDay(String(BerlinTime.date(t).prefix(10))) ?? (1970, 1, 1)
-                return d.year * 12 + d.month - 1
-            }
-            func start(_ i: Int) -> Int64 { BerlinTime.startOfDay(year: i / 12, month: i % 12 + 1, day: 1) }
-            let last = index(hi)
-            let first = max(index(lo), last - max(limit, 1) + 1)
-            let count = "SELECT COUNT(*) FROM finding WHERE rule_id = ? AND first_seen >= ? AND first_seen < ?"
-            var months: [DetectionTrend.Month] = []
-            for i in first...last {
-                let n = try Int.fetchOne(db, sql: count, arguments: [rule, start(i), start(i + 1)]) ?? 0
-                months.append(DetectionTrend.Month(year: i / 12, month: i % 12 + 1, count: n))
-            }
-            let earlier = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM finding WHERE rule_id = ? AND first_seen < ?",
-                                           arguments: [rule, start(first)]) ?? 0
-            return DetectionTrend(months: months, earlier: earlier)
-        }
-    }
-
     /// Severity × status counts of the findings open after the last run.
     package func overview() async throws -> ReviewOverview {
         try await read { db in

@@ -96,6 +96,53 @@ final class RuleTrendTests: XCTestCase {
             }
         }
         for plan in plans { XCTAssertTrue(plan.contains("COVERING INDEX finding_rule_first_seen"), plan) }
+        // The runs page's top rules: one pass over the same index, not over the rows.
+        let top = try queue.read { db in
+            try Row.fetchAll(db, sql: """
+                EXPLAIN QUERY PLAN SELECT rule_id, COUNT(*) AS n FROM finding WHERE first_seen >= ? GROUP BY rule_id ORDER BY n DESC, rule_id LIMIT ?
+                """, arguments: [0, 5]).map { $0["detail"] as String }.joined(separator: "; ")
+        }
+        XCTAssertTrue(top.contains("COVERING INDEX finding_rule_first_seen"), top)
+    }
+
+    func testRunsPageChartsTheMostFrequentRulesOverTheSameMonths() async throws {
+        let harness = try Harness()
+        try await harness.allRoles()
+        let (rule, rest) = try placeDetections(harness)
+        let all = try await harness.state.review.topRuleTrends(rules: 100, months: 36)
+        let stored = try harness.state.findings()
+        let newest = try XCTUnwrap(stored.map(\.firstSeen).max())
+        for r in all {
+            XCTAssertEqual(r.trend.months.count, 36)
+            let last = try XCTUnwrap(r.trend.months.last)
+            XCTAssertEqual(String(format: "%02d.%d", last.month, last.year), String(BerlinTime.date(newest).dropFirst(3).prefix(7)))
+        }
+        // The window's rules, ordered by their findings in it; every finding of the window counted once.
+        let first = try XCTUnwrap(all.first?.trend.months.first)
+        let since = BerlinTime.startOfDay(year: first.year, month: first.month, day: 1)
+        let inWindow = Dictionary(grouping: stored.filter { $0.firstSeen >= since }, by: \.ruleID).mapValues(\.count)
+        XCTAssertEqual(Set(all.map(\.ruleID)), Set(inWindow.keys))
+        let sums = all.map { $0.trend.months.reduce(0) { $0 + $1.count } }
+        XCTAssertEqual(sums, all.map { inWindow[$0.ruleID] ?? 0 })
+        XCTAssertEqual(sums, sums.sorted(by: >))
+        let placed = try XCTUnwrap(all.first { $0.ruleID == rule })
+        let byMonth = Dictionary(uniqueKeysWithValues: placed.trend.months.map { ("\($0.year)-\($0.month)", $0.count) })
+        XCTAssertEqual([byMonth["2025-3"], byMonth["2025-4"], byMonth["2025-5"], byMonth["2025-6"]], [1, 1, 0, rest])
+
+        // The page's default: five rules, twelve months (the scan's month only holds the sample's other rules).
+        let top = try await harness.state.review.topRuleTrends()
+        XCTAssertEqual(top.count, min(5, all.count))
+        XCTAssertTrue(top.allSatisfy { $0.trend.months.count == 12 })
+        try await harness.application().test(.router) { client in
+            let reader = try await client.login("reader")
+            let page = String(buffer: try await client.get("/runs", cookie: reader.cookie).body)
+            XCTAssertTrue(page.contains("<section class=\"card\" id=\"rule-trends\"><h2>Häufigste Regeln nach Monat der ersten Erkennung</h2>"))
+            for r in top {
+                let numbers = r.trend.months.map { "\(DetectionChart.monthLabel($0, .de)) \($0.count)" }.joined(separator: ", ")
+                XCTAssertTrue(page.contains("aria-label=\"\(r.ruleID): \(numbers)\""), r.ruleID)
+                XCTAssertTrue(page.contains("href=\"/findings?rule=\(r.ruleID)\""))
+            }
+        }
     }
 
     func testMonthLabelsAndAxisSteps() {

@@ -81,6 +81,40 @@ enum DetectionChart {
         return s + "</svg>"
     }
 
+    /// The runs page's table of the most frequent rules, one row of small bars per rule over the
+    /// same months and on one scale (so rows compare); each row's numbers are its `aria-label`
+    /// and each bar's `<title>`. Empty when the store holds no finding.
+    static func topRules(_ rules: [RuleTrend], _ l: Language) -> String {
+        guard let months = rules.first?.trend.months, let first = months.first, let last = months.last else { return "" }
+        func t(_ de: String, _ en: String) -> String { l == .de ? de : en }
+        let scale = max(1, rules.flatMap { $0.trend.months.map(\.count) }.max() ?? 1)
+        let range = "\(monthLabel(first, l)) \(t("bis", "to")) \(monthLabel(last, l))"
+        var b = "<section class=\"card\" id=\"rule-trends\"><h2>\(t("Häufigste Regeln nach Monat der ersten Erkennung", "Most frequent rules by month of first detection"))</h2>"
+        b += "<p class=\"muted\">\(h(t("Die \(rules.count) Regeln mit den meisten Feststellungen, erstmals erkannt \(range) (alle Status; ein Maßstab für alle Zeilen, höchster Monatswert \(scale)).", "The \(rules.count) rules with the most findings first detected \(range) (every status; one scale for all rows, highest month \(scale)).")))</p>"
+        b += "<table><thead><tr><th>\(t("Regel", "Rule"))</th><th>\(h(t("Monate \(range)", "Months \(range)")))</th><th class=\"n\">\(t("im Zeitraum", "in the period"))</th></tr></thead><tbody>"
+        for r in rules {
+            let inPeriod = r.trend.months.reduce(0) { $0 + $1.count }
+            let numbers = r.trend.months.map { "\(monthLabel($0, l)) \($0.count)" }.joined(separator: ", ")
+            b += "<tr><td><a href=\"/findings?rule=\(h(r.ruleID))\">\(h(r.ruleID))</a>"
+            if let title = r.title { b += " <span class=\"meta\">\(h(title.text(l)))</span>" }
+            b += "</td><td>\(spark(label: "\(r.ruleID): \(numbers)", r.trend.months, scale: scale, l))</td><td class=\"n\">\(inPeriod)</td></tr>"
+        }
+        return b + "</tbody></table></section>"
+    }
+
+    /// Small bars without axes (one table cell), 20 px per month.
+    static func spark(label: String, _ months: [DetectionTrend.Month], scale: Int, _ l: Language) -> String {
+        let slot = 20, height = 36, barW = 14
+        var s = "<svg class=\"spark\" width=\"\(slot * months.count)\" height=\"\(height)\" viewBox=\"0 0 \(slot * months.count) \(height)\" role=\"img\" aria-label=\"\(h(label))\">"
+        s += "<line x1=\"0\" y1=\"\(height - 1)\" x2=\"\(slot * months.count)\" y2=\"\(height - 1)\" stroke=\"#d0d7de\"/>"
+        for (i, m) in months.enumerated() {
+            let bh = m.count == 0 ? 0 : max(2, (height - 2) * m.count / scale)
+            s += "<rect x=\"\(i * slot + (slot - barW) / 2)\" y=\"\(height - 1 - bh)\" width=\"\(barW)\" height=\"\(bh)\" fill=\"#0969da\">"
+            s += "<title>\(h("\(monthLabel(m, l)): \(m.count)"))</title></rect>"
+        }
+        return s + "</svg>"
+    }
+
     /// The axis maximum: 4, 8, 20, 40, 80, 200, … (four even steps).
     static func niceCeiling(_ v: Int) -> Int {
         guard v > 4 else { return 4 }

@@ -233,7 +233,7 @@ extension Pages {
     }
 
     /// The runs, after the report's chart of open findings by severity per run (inline SVG).
-    static func runs(_ v: Visitor, _ runs: [RunRecord], chart: SeverityHistory) -> String {
+    static func runs(_ v: Visitor, _ runs: [RunRecord], chart: SeverityHistory, ruleTrends: [RuleTrend] = []) -> String {
         let l = v.lang
         var b = "<h1>\(t(l, "Prüfläufe", "Runs"))</h1>"
         if !chart.points.isEmpty {
@@ -241,6 +241,7 @@ extension Pages {
             b += "<figure class=\"trend\"><figcaption>\(h(title)) (\(h(t(l, "letzte \(chart.points.count) Läufe", "last \(chart.points.count) runs"))))</figcaption>"
             b += SeverityCharts.history(title: title, chart, lang: l) + "</figure>"
         }
+        b += DetectionChart.topRules(ruleTrends, l)
         b += "<table><thead><tr><th class=\"n\">\(t(l, "Lauf", "Run"))</th><th>\(t(l, "Beginn", "Started"))</th><th>Status</th>"
         for (de, en) in [("geprüft", "scanned"), ("übersprungen", "skipped"), ("neu", "new"), ("wieder", "reopened"), ("behoben", "resolved"), ("Exit", "Exit")] {
             b += "<th class=\"n\">\(t(l, de, en))</th>"

@@ -172,7 +172,9 @@ extension ServeApp {
         let runs = try await store.runs(limit: 100)
         let history = try await store.openBySeverityHistory(limit: 30)
         let chart = SeverityHistory(points: history.map { SeverityHistory.Point(run: $0.runID, started: $0.started, open: $0.open) })
-        return Reply.html(Pages.layout(visitor, title: Localized(de: "Prüfläufe", en: "Runs"), body: Pages.runs(visitor, runs, chart: chart)))
+        let ruleTrends = try await store.topRuleTrends(rules: 5, months: 12)
+        return Reply.html(Pages.layout(visitor, title: Localized(de: "Prüfläufe", en: "Runs"),
+                                       body: Pages.runs(visitor, runs, chart: chart, ruleTrends: ruleTrends)))
     }
 
     func accountsPage(_ visitor: Visitor, notice: String?, problem: Localized? = nil) async throws -> Response {
