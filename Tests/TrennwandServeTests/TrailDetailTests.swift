@@ -63,6 +63,9 @@ final class TrailDetailTests: XCTestCase {
                        "Aus Ausnahmedatei importiert: Entscheidung „\(WaiverDecision.mitigated.label.de)“ zu Regel TW101, gültig bis 31.01.2027: Begründung „Sperre approver=Y“ (genehmigt von dsb-mueller)")
         XCTAssertEqual(text(.decisionImported, imported, .en),
                        "Imported from a waiver file: decision “\(WaiverDecision.mitigated.label.en)” on rule TW101, valid until 2027-01-31: reason “Sperre approver=Y” (approved by dsb-mueller)")
+        // A waiver file may give the expiry as a date-time with zone: shown as written.
+        XCTAssertTrue(text(.decisionImported, "kind=mitigated rule=TW101 expires=2027-01-31T00:00:00+01:00 reason=r approver=a", .de)
+            .contains("gültig bis 2027-01-31T00:00:00+01:00: Begründung „r“ (genehmigt von a)"))
         XCTAssertEqual(text(.decisionsExported, "entries=1 skipped_expired=0", .de), "1 Entscheidung als Ausnahmedatei exportiert")
         XCTAssertEqual(text(.decisionsExported, "entries=5 skipped_expired=2 out=/tmp/w.yaml", .en),
                        "5 decisions exported as a waiver file, 2 expired left out to <code>/tmp/w.yaml</code>")

@@ -130,7 +130,7 @@ struct TrailDetail: Sendable, Hashable {
             let expires = fields["expires"] ?? ""
             var s = action == .decisionImported ? t("Aus Ausnahmedatei importiert: Entscheidung", "Imported from a waiver file: decision")
                 : t("Entscheidung", "Decision")
-            s += t(" „\(h(kind))“ zu Regel \(v("rule")), gültig bis \(h(Pages.days(in: expires)))",
+            s += t(" „\(h(kind))“ zu Regel \(v("rule")), gültig bis \(h(Pages.day(expires)))",
                    " “\(h(kind))” on rule \(v("rule")), valid until \(h(expires))")
             if fields["assignee"] != nil { s += t(", zuständig: \(v("assignee"))", ", assignee: \(v("assignee"))") }
             if fields["authority_reference"] != nil {
