@@ -287,6 +287,22 @@ package struct FindingIndex: Sendable {
         return out
     }
 
+    /// `ReviewStore.detectionTrend` from the snapshot: the rule's findings of every status by
+    /// Berlin month of first detection. Detection times are run starts (few distinct values),
+    /// so each distinct time is converted to its month once.
+    package func detectionTrend(rule: String, limit: Int) -> DetectionTrend {
+        guard let r = rules.firstIndex(of: rule.uppercased()).map(Int32.init) else { return DetectionTrend(months: [], earlier: 0) }
+        var byTime: [Int64: Int] = [:]
+        for i in entries.indices where entries[i].rule == r { byTime[entries[i].firstSeen, default: 0] += 1 }
+        var byMonth: [Int: Int] = [:]
+        for (t, n) in byTime { byMonth[ReviewStore.monthIndex(t), default: 0] += n }
+        guard let first = byMonth.keys.min(), let last = byMonth.keys.max() else { return DetectionTrend(months: [], earlier: 0) }
+        let window = max(first, last - max(limit, 1) + 1)...last
+        let months = window.map { DetectionTrend.Month(year: $0 / 12, month: $0 % 12 + 1, count: byMonth[$0] ?? 0) }
+        let earlier = byMonth.filter { $0.key < window.lowerBound }.values.reduce(0, +)
+        return DetectionTrend(months: months, earlier: earlier)
+    }
+
     /// Counted into flat arrays (severity × status ordinals), then into the page's dictionaries.
     package func overview() -> ReviewOverview {
         let severities = Severity.allCases, statuses = FindingStatus.allCases
@@ -315,6 +331,7 @@ actor FindingIndexCache {
     private var building: (key: FindingIndex.Key, task: Task<FindingIndex, Error>)?
     private var groupMemo: [FindingFilter: [FindingGroup]] = [:]
     private var rowMemo: [RowQuery: [FindingRow]] = [:]
+    private var trendMemo: [String: DetectionTrend] = [:]
     /// Answers kept per snapshot (each a few kilobytes).
     static let memoLimit = 256
 
@@ -337,6 +354,7 @@ actor FindingIndexCache {
                 current = index
                 groupMemo = [:]
                 rowMemo = [:]
+                trendMemo = [:]
             }
             return index
         } catch {
@@ -352,6 +370,16 @@ actor FindingIndexCache {
         if groupMemo.count >= Self.memoLimit { groupMemo = [:] }
         groupMemo[filter] = groups
         return groups
+    }
+
+    func detectionTrend(_ index: FindingIndex, rule: String, limit: Int) -> DetectionTrend {
+        guard index.key == current?.key else { return index.detectionTrend(rule: rule, limit: limit) }
+        let memoKey = "\(rule.uppercased())#\(limit)"
+        if let known = trendMemo[memoKey] { return known }
+        let trend = index.detectionTrend(rule: rule, limit: limit)
+        if trendMemo.count >= Self.memoLimit { trendMemo = [:] }
+        trendMemo[memoKey] = trend
+        return trend
     }
 
     func rows(_ index: FindingIndex, _ filter: FindingFilter, limit: Int, offset: Int) -> [FindingRow] {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import TrennwandFindings
+import TrennwandRecords
 import TrennwandServe
 import TrennwandState
 import XCTest
@@ -64,6 +65,17 @@ final class ServeEscalationTests: XCTestCase {
             XCTAssertEqual(again.status, .unprocessableContent)
             let after = String(buffer: try await client.get("/", cookie: reader.cookie).body)
             XCTAssertTrue(after.contains("Keine offene Eskalation."))
+
+            // The finding's history tells the trail as sentences, not as the stored key=value text.
+            let pageA = String(buffer: try await client.get("/findings/\(a.fingerprint)", cookie: reader.cookie).body)
+            XCTAssertTrue(pageA.contains("dpo: Nach Art. 33 eskaliert (Regel \(a.ruleID)): Meldefrist bis \(BerlinTime.dateTime(ea.deadline)) (erkannt \(BerlinTime.dateTime(firstSeen)))"), pageA)
+            XCTAssertTrue(pageA.contains("Aktenzeichen der Aufsichtsbehörde LfD-2027-3: Begründung „gemeldet“"))
+            XCTAssertTrue(pageA.contains(": gemeldet (Entscheidung "))
+            let pageB = String(buffer: try await client.get("/findings/\(b.fingerprint)?lang=en", cookie: reader.cookie).body)
+            XCTAssertTrue(pageB.contains("no risk to the persons concerned (Art. 33(1)), reason “nur pseudonyme Testdaten betroffen”"), pageB)
+            for page in [pageA, pageB] {
+                XCTAssertFalse(page.contains("outcome=") || page.contains("deadline=") || page.contains("kind="))
+            }
         }
         let ea = try await review.escalations(fingerprint: a.fingerprint)
         XCTAssertEqual(ea.map(\.outcome), [.reported])

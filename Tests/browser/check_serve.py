@@ -3,7 +3,8 @@
 
 Usage: check_serve.py TRENNWAND_BINARY [SCREENSHOT_DIR]
   default SCREENSHOT_DIR: /tmp (writes serve-overview.png, serve-finding.png, serve-decision.png,
-  serve-decisions.png)
+  serve-decisions.png, serve-reidentification-request.png, serve-reidentification-approved.png,
+  serve-finding-history.png, serve-findings-rule.png, serve-runs.png)
 
 Scans a copy of Samples/ into a fresh state store, starts `trennwand serve` on a free loopback
 port and drives headless chromium over the DevTools protocol (the CDP client of check_report.py):
@@ -18,7 +19,11 @@ port and drives headless chromium over the DevTools protocol (the CDP client of 
   5. four-eyes re-identification (`serve --config Samples/audit.yaml`, the scan's key): the dpo
      requests the identity behind a finding's actor with a reason; the admin creates a
      `personalrat` account, which sees the open request, approves it and sees no identity; the dpo
-     then sees the identity (not a pseudonym) on the request page,
+     then sees the identity (not a pseudonym) on the request page; the finding's history tells
+     request, approval and reveal as sentences (not the stored key=value text),
+  5b. the findings list filtered to one rule charts its findings by month of first detection (the
+     sample is one scan, so this throwaway copy spreads that rule's detections over six months
+     first) with the numbers as a table; the runs page charts the most frequent rules by month,
   6. no console error, no CSP violation, no request to another host, no script in any page, the
      overview's tables fit their cards,
   7. `trennwand audit verify` finds the trail intact afterwards, with the request, the approval and
@@ -37,6 +42,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+import zoneinfo
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from check_report import devtools_page, free_port, launch_chromium  # noqa: E402
@@ -250,6 +256,7 @@ def main():
               f"re-identification requested, waiting for the staff council ({request_path})")
         check(cdp.eval("!document.querySelector('#identity')"), "nothing revealed before approval")
         no_script()
+        screenshot("serve-reidentification-request.png")
         submit("/logout", {})
         submit("/login", {"name": "admin", "password": PASSWORD})
         submit("/accounts", {"name": "pr", "role": "personalrat"})
@@ -273,6 +280,48 @@ def main():
         check(identity != "" and not identity.startswith("P-") and identity != actor,
               f"the requesting dpo sees the identity behind {actor}: {identity!r}")
         no_script()
+        screenshot("serve-reidentification-approved.png")
+        go(base + f"/findings/{target}")
+        history = text()
+        check(f"Aufdeckung von {actor} beantragt" in history and f"Aufdeckung von {actor} genehmigt" in history
+              and f"Identität zu {actor} angezeigt" in history and "pseudonym=" not in history,
+              "the finding's history tells request, approval and reveal as sentences")
+        cdp.eval("[...document.querySelectorAll('h2')].find(e => e.textContent.startsWith('Verlauf')).scrollIntoView()")
+        time.sleep(0.2)
+        screenshot("serve-finding-history.png")
+
+        # 5b. One rule's findings by month of first detection. The sample is a single scan (every
+        # finding detected the same day), so spread the detections of its largest rule over the six
+        # months up to the scan's, in this throwaway copy only, to give the chart a trend to show.
+        berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+        with sqlite3.connect(state) as db:
+            rule = db.execute("SELECT rule_id FROM finding GROUP BY rule_id ORDER BY COUNT(*) DESC, rule_id LIMIT 1").fetchone()[0]
+            fps = [r[0] for r in db.execute("SELECT fingerprint FROM finding WHERE rule_id = ? ORDER BY fingerprint", (rule,))]
+            newest = db.execute("SELECT MAX(first_seen) FROM finding").fetchone()[0]
+            scanned = datetime.datetime.fromtimestamp(newest, berlin).replace(day=1, hour=12, minute=0, second=0)
+            expected = {}
+            for i, fp in enumerate(fps):
+                back = min(5, int(6 * (1 - (i / len(fps)) ** 0.6)))  # more in recent months
+                year, month = divmod(scanned.year * 12 + scanned.month - 1 - back, 12)
+                when = scanned.replace(year=year, month=month + 1)
+                expected[(when.year, when.month)] = expected.get((when.year, when.month), 0) + 1
+                db.execute("UPDATE finding SET first_seen = ? WHERE fingerprint = ?", (int(when.timestamp()), fp))
+        go(base + f"/findings?rule={rule}")
+        months = ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+                  "November", "Dezember"]
+        table = cdp.eval("[...document.querySelectorAll('#rule-trend tbody tr')].map(r => [...r.cells].map(c => c.textContent).join(' '))")
+        want = [f"{months[m - 1]} {y} {n}" for (y, m), n in sorted(expected.items())]
+        check(table == want, f"the rule's chart counts its findings by month of first detection: {table} = {want}")
+        check(cdp.eval("document.querySelectorAll('#rule-trend svg rect').length") == len(want), "… one bar per month (inline SVG)")
+        no_script()
+        screenshot("serve-findings-rule.png")
+        go(base + "/runs")
+        labels = cdp.eval("[...document.querySelectorAll('#rule-trends svg.spark')].map(s => s.getAttribute('aria-label'))")
+        mine = [a for a in labels if a.startswith(rule + ":")]
+        check(len(mine) == 1 and all(f"{months[m - 1]} {y} {n}" in mine[0] for (y, m), n in expected.items()),
+              f"the runs page charts the most frequent rules by month, {rule} with its numbers: {mine}")
+        no_script()
+        screenshot("serve-runs.png")
 
         # 6. Nothing went wrong in the browser, nothing left the machine.
         cdp.eval("1")

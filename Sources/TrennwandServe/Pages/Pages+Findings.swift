@@ -82,11 +82,13 @@ extension Pages {
     }
 
     static func findings(_ v: Visitor, query: FormData, filter: FindingFilter, groups: [FindingGroup],
-                         facets: (traeger: [String], system: [String], norms: [String]), rows: [FindingRow], page: Int) -> String {
+                         facets: (traeger: [String], system: [String], norms: [String]), rows: [FindingRow], page: Int,
+                         trend: DetectionTrend? = nil) -> String {
         let l = v.lang
         var b = "<h1>\(t(l, "Feststellungen", "Findings"))</h1>" + filterForm(v, query, facets: facets)
         let total = groups.reduce(0) { $0 + $1.count }
         b += "<p>\(h(t(l, "\(total) Feststellungen in \(groups.count) Regeln", "\(total) findings in \(groups.count) rules")))</p>"
+        if let rule = filter.rule, let trend { b += DetectionChart.figure(rule: rule.uppercased(), trend, l) }
         var keep = FilterForm.pairs(query).filter { $0.0 != "rule" }
         for g in groups {
             let link = "/findings?" + FormData.encode(keep + [("rule", g.ruleID)])
@@ -184,10 +186,7 @@ extension Pages {
         var lines: [(Int64, String)] = d.events.map { e in
             (e.started, h(t(l, "Lauf #\(e.run): \(e.status.label.de)", "run #\(e.run): \(e.status.label.en)")))
         }
-        for e in trail {
-            let detail = l == .de ? days(in: e.detail) : e.detail
-            lines.append((e.at, "\(h(e.account)): \(h(actionLabel(e.action, l))) – \(h(detail))"))
-        }
+        for e in trail { lines.append((e.at, "\(h(e.account)): \(TrailDetail.html(action: e.action, detail: e.detail, l))")) }
         for (at, text) in lines.sorted(by: { $0.0 < $1.0 }) { b += "<tr><td>\(time(at))</td><td>\(text)</td></tr>" }
         b += "</tbody></table>"
         if let current = d.decisions.first {
@@ -234,7 +233,7 @@ extension Pages {
     }
 
     /// The runs, after the report's chart of open findings by severity per run (inline SVG).
-    static func runs(_ v: Visitor, _ runs: [RunRecord], chart: SeverityHistory) -> String {
+    static func runs(_ v: Visitor, _ runs: [RunRecord], chart: SeverityHistory, ruleTrends: [RuleTrend] = []) -> String {
         let l = v.lang
         var b = "<h1>\(t(l, "Prüfläufe", "Runs"))</h1>"
         if !chart.points.isEmpty {
@@ -242,6 +241,7 @@ extension Pages {
             b += "<figure class=\"trend\"><figcaption>\(h(title)) (\(h(t(l, "letzte \(chart.points.count) Läufe", "last \(chart.points.count) runs"))))</figcaption>"
             b += SeverityCharts.history(title: title, chart, lang: l) + "</figure>"
         }
+        b += DetectionChart.topRules(ruleTrends, l)
         b += "<table><thead><tr><th class=\"n\">\(t(l, "Lauf", "Run"))</th><th>\(t(l, "Beginn", "Started"))</th><th>Status</th>"
         for (de, en) in [("geprüft", "scanned"), ("übersprungen", "skipped"), ("neu", "new"), ("wieder", "reopened"), ("behoben", "resolved"), ("Exit", "Exit")] {
             b += "<th class=\"n\">\(t(l, de, en))</th>"

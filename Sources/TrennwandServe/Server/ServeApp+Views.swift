@@ -22,10 +22,14 @@ extension ServeApp {
         let facets = try await store.facets()
         var rows: [FindingRow] = []
         let page = max(0, Int(query["page"] ?? "") ?? 0)
-        if filter.rule != nil { rows = try await store.findingRows(filter, limit: Pages.pageSize + 1, offset: page * Pages.pageSize) }
+        var trend: DetectionTrend?
+        if let rule = filter.rule {
+            rows = try await store.findingRows(filter, limit: Pages.pageSize + 1, offset: page * Pages.pageSize)
+            trend = try await store.detectionTrend(rule: rule)
+        }
         return Reply.html(Pages.layout(visitor, title: Localized(de: "Feststellungen", en: "Findings"),
                                        body: Pages.findings(visitor, query: query, filter: filter, groups: groups, facets: facets,
-                                                            rows: rows, page: page)))
+                                                            rows: rows, page: page, trend: trend)))
     }
 
     func findingPage(_ fingerprint: String, _ visitor: Visitor, problem: Localized?) async throws -> Response {
@@ -168,7 +172,9 @@ extension ServeApp {
         let runs = try await store.runs(limit: 100)
         let history = try await store.openBySeverityHistory(limit: 30)
         let chart = SeverityHistory(points: history.map { SeverityHistory.Point(run: $0.runID, started: $0.started, open: $0.open) })
-        return Reply.html(Pages.layout(visitor, title: Localized(de: "Prüfläufe", en: "Runs"), body: Pages.runs(visitor, runs, chart: chart)))
+        let ruleTrends = try await store.topRuleTrends(rules: 5, months: 12)
+        return Reply.html(Pages.layout(visitor, title: Localized(de: "Prüfläufe", en: "Runs"),
+                                       body: Pages.runs(visitor, runs, chart: chart, ruleTrends: ruleTrends)))
     }
 
     func accountsPage(_ visitor: Visitor, notice: String?, problem: Localized? = nil) async throws -> Response {
