@@ -101,7 +101,7 @@ struct ExportCommand: ParsableCommand {
         for (n, input) in inputs.enumerated() {
             let resolved = try UnitReader.resolve(input, catalog: setup.catalog)
             guard let profile = resolved.profile else {
-                if let failure = resolved.failure { log(ScanDiagnostic.accounting([failure.neutralised]), language) }
+                if let failure = resolved.failure { log(ScanDiagnostic.accounting([Self.displayed(failure)]), language) }
                 anyFileError = true
                 continue
             }
@@ -126,13 +126,13 @@ struct ExportCommand: ParsableCommand {
                 writer.abandon()
                 throw report(e)
             }
-            log(ScanDiagnostic.accounting([account.neutralised]), language)
+            log(ScanDiagnostic.accounting([Self.displayed(account)]), language)
             records += account.normalised
             anyFileError = anyFileError || account.fileError != nil
             anyRejected = anyRejected || account.rejected > 0
         }
-        print(UI.t("\(records) Datensätze aus \(inputs.count) Eingaben in \(written) Dateien nach \(Masking.neutralised(out)) exportiert",
-                   "\(records) records from \(inputs.count) inputs exported to \(written) files in \(Masking.neutralised(out))"))
+        print(UI.t("\(records) Datensätze aus \(inputs.count) Eingaben in \(written) Dateien nach \(Self.shown(out)) exportiert",
+                   "\(records) records from \(inputs.count) inputs exported to \(written) files in \(Self.shown(out))"))
         if anyFileError || (strict && anyRejected) { throw Exit.input }
     }
 
@@ -142,9 +142,26 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    /// Prints an export error (file names neutralised) and returns the exit code to throw.
+    /// A name for a message: control characters neutralised, line breaks shown as ␊/␍ (a name with
+    /// a line break must not start a line of its own in the log).
+    static func shown(_ name: String) -> String {
+        Masking.neutralised(name).replacingOccurrences(of: "\n", with: "␊").replacingOccurrences(of: "\r", with: "␍")
+    }
+
+    /// An input's account for the log, its names `shown`.
+    static func displayed(_ account: InputAccount) -> InputAccount {
+        var a = account.neutralised
+        a.file = shown(account.file)
+        if var e = a.fileError {
+            e.locator.file = shown(account.fileError?.locator.file ?? e.locator.file)
+            a.fileError = e
+        }
+        return a
+    }
+
+    /// Prints an export error (file names shown safely) and returns the exit code to throw.
     private func report(_ e: ExportError) -> ExitCode {
-        printError(UI.t("Fehler: ", "error: ") + e.text(UI.language, path: Masking.neutralised(e.path)))
+        printError(UI.t("Fehler: ", "error: ") + e.text(UI.language, path: Self.shown(e.path)))
         return e.isUsage ? Exit.configuration : Exit.input
     }
 }

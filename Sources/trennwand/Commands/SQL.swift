@@ -81,8 +81,8 @@ struct SQLCommand: ParsableCommand {
                             "error: --dialect spark: not supported yet (duckdb or postgres; docs/scale-out.md) [sql.dialect]"))
             throw Exit.configuration
         default:
-            printError(UI.t("Fehler: unbekannter Dialekt „\(Masking.neutralised(dialect))“ (\(Self.dialects.joined(separator: ", "))) [sql.dialect]",
-                            "error: unknown dialect '\(Masking.neutralised(dialect))' (\(Self.dialects.joined(separator: ", "))) [sql.dialect]"))
+            printError(UI.t("Fehler: unbekannter Dialekt „\(ExportCommand.shown(dialect))“ (\(Self.dialects.joined(separator: ", "))) [sql.dialect]",
+                            "error: unknown dialect '\(ExportCommand.shown(dialect))' (\(Self.dialects.joined(separator: ", "))) [sql.dialect]"))
             throw Exit.configuration
         }
     }
@@ -93,7 +93,7 @@ struct SQLCommand: ParsableCommand {
         let only = setup.selectedRules(onlyRules)
         let unknown = (only ?? []).filter { id in !ruleSet.rules.contains { $0.id == id } }.sorted()
         if !unknown.isEmpty {
-            printError(UI.t("Unbekannte Regel: ", "unknown rule: ") + unknown.map { Masking.neutralised($0) }.joined(separator: ", "))
+            printError(UI.t("Unbekannte Regel: ", "unknown rule: ") + unknown.map { ExportCommand.shown($0) }.joined(separator: ", "))
             throw Exit.configuration
         }
         let nowTime: Int64
@@ -124,8 +124,8 @@ struct SQLCommand: ParsableCommand {
                     throw ExportError(.mismatch(UI.t("Zeitzone \(m.timeZone)", "time zone \(m.timeZone)")), path: path)
                 }
                 if let input = m.input, let code = input.fileError {
-                    Log.emit(.warning, UI.t("\(Masking.neutralised(input.path)): beim Export mit Eingabefehler abgebrochen (\(code)); nur die Datensätze davor werden geladen [sql.partial-input]",
-                                            "\(Masking.neutralised(input.path)): export stopped at an input error (\(code)); only the records before it are loaded [sql.partial-input]"),
+                    Log.emit(.warning, UI.t("\(ExportCommand.shown(input.path)): beim Export mit Eingabefehler abgebrochen (\(code)); nur die Datensätze davor werden geladen [sql.partial-input]",
+                                            "\(ExportCommand.shown(input.path)): export stopped at an input error (\(code)); only the records before it are loaded [sql.partial-input]"),
                              code: "sql.partial-input")
                 }
             }
@@ -146,10 +146,10 @@ struct SQLCommand: ParsableCommand {
             try? FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
             let loaded = manifests.reduce(0) { $0 + $1.files.count }
             let runAll = ExportLayout.sqlDirectory(dialect: syntax.name) + "/run-all.sql"
-            print(UI.t("\(plans.count) Regeln, \(loaded) Dateien: \(Masking.neutralised(out))/\(runAll) (im Exportverzeichnis ausführen)",
-                       "\(plans.count) rules, \(loaded) files: \(Masking.neutralised(out))/\(runAll) (run it in the export directory)"))
+            print(UI.t("\(plans.count) Regeln, \(loaded) Dateien: \(ExportCommand.shown(out))/\(runAll) (im Exportverzeichnis ausführen)",
+                       "\(plans.count) rules, \(loaded) files: \(ExportCommand.shown(out))/\(runAll) (run it in the export directory)"))
         } catch let e as ExportError {
-            printError(UI.t("Fehler: ", "error: ") + e.text(UI.language, path: Masking.neutralised(e.path)))
+            printError(UI.t("Fehler: ", "error: ") + e.text(UI.language, path: ExportCommand.shown(e.path)))
             throw e.isUsage ? Exit.configuration : Exit.input
         }
     }

@@ -103,9 +103,10 @@ package struct PostgreSQLSyntax: SQLSyntax {
     }
 
     /// psql: stop at the first error; rows unaligned without header or footer, so `\o` files hold
-    /// exactly one JSON object per line.
+    /// exactly one JSON object per line; no notices (the staging table's `IF NOT EXISTS`).
     package var scriptPreamble: [String] {
-        ["\\set ON_ERROR_STOP on", "\\pset format unaligned", "\\pset tuples_only on", "\\pset pager off"]
+        ["\\set ON_ERROR_STOP on", "\\pset format unaligned", "\\pset tuples_only on", "\\pset pager off",
+         "SET client_min_messages TO warning"]
     }
 
     /// `\o FILE`, the rows as `row_to_json` (one line each: JSON escapes line breaks), `\o`. Not
