@@ -44,6 +44,25 @@ final class ExportSQLEndToEndTests: XCTestCase {
         let run = try Self.tool(["python3", "-c", script], cwd: ws.export, executable: "/usr/bin/env")
         XCTAssertEqual(run.status, 0, "run-all.sql on DuckDB: \(run.stderr)")
         try compare(ws, dialect: "duckdb", engine: "DuckDB")
+
+        // Per file and stateless: the same inputs exported in two separate runs into one directory
+        // (as two machines would) give the same result rows, byte for byte.
+        let split = ws.root.appendingPathComponent("exp2")
+        let first = try Self.tool(["export", "--out", "exp2", "Samples/Stammdaten", "Samples/Traeger-Dokumentation.xml", "Samples/Traeger-Zugriffe.csv",
+                                   "Samples/Plattform-Datenfluesse.csv", "Samples/Jobcenter-Zuweisungen.csv",
+                                   "Samples/Jobcenter-Zugriffe-Sammelabrufe.csv"], cwd: ws.root)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let second = try Self.tool(["export", "--out", "exp2", "Samples/Jobcenter-Zugriffe.csv"], cwd: ws.root)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertEqual(try Self.tool(["sql", "--dialect", "duckdb", "--config", "Samples/audit.yaml", "--out", "exp2"], cwd: ws.root).status, 0)
+        XCTAssertEqual(try Self.tool(["python3", "-c", script], cwd: split, executable: "/usr/bin/env").status, 0)
+        let results = try FileManager.default.contentsOfDirectory(atPath: ws.export.appendingPathComponent("results/duckdb").path).sorted()
+        XCTAssertEqual(results.count, 32)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: split.appendingPathComponent("results/duckdb").path).sorted(), results)
+        for name in results {
+            XCTAssertEqual(try Data(contentsOf: split.appendingPathComponent("results/duckdb/\(name)")),
+                           try Data(contentsOf: ws.export.appendingPathComponent("results/duckdb/\(name)")), "\(name): split export differs")
+        }
     }
 
     func testSamplesGiveTheSameFindingsInProcessAndOnPostgreSQL() throws {
