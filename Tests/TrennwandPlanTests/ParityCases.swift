@@ -72,15 +72,15 @@ enum ParityCases {
                 }
                 let schedules = PolicyRows.schedules(PolicyRows.scheduleTexts(plans: [plan], secondments: secondments))
                 var setup = renderer.ddl()
-                for (table, file) in policyFiles { setup += renderer.syntax.load(table, files: [file.path]) }
+                for (table, file) in policyFiles { setup += try renderer.syntax.load(table, files: [file.path]) }
                 for (table, lines) in [(ExportSchema.schedules, schedules.schedules), (ExportSchema.scheduleIntervals, schedules.intervals)]
                 where !lines.isEmpty {
                     let file = try write(lines.map { ExportRows.line(table, $0) }, to: caseDir.appendingPathComponent("\(table.name).jsonl"))
-                    setup += renderer.syntax.load(table, files: [file.path])
+                    setup += try renderer.syntax.load(table, files: [file.path])
                 }
                 for (kind, lines) in rows.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                     let file = try write(lines, to: caseDir.appendingPathComponent("\(kind.rawValue).jsonl"))
-                    setup += renderer.syntax.load(ExportSchema.table(kind), files: [file.path])
+                    setup += try renderer.syntax.load(ExportSchema.table(kind), files: [file.path])
                 }
                 cases.append(ParityCase(id: id, rule: rule.id, position: example.position, shouldMatch: example.shouldMatch,
                                         inProcess: outcome.matched, setup: setup, query: renderer.query(plan)))

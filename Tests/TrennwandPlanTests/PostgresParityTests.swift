@@ -108,7 +108,7 @@ final class PostgresParityTests: XCTestCase {
         let l = "CASE WHEN l IS NULL THEN 'NULL' ELSE (SELECT string_agg('x' || " + hex.replacingOccurrences(of: "%@", with: "e")
             + ", ',' ORDER BY o) FROM unnest(l) WITH ORDINALITY AS u(e, o)) END"
         var lines = [renderer.createTable(table) + ";"]
-        lines += syntax.load(table, files: [file.path]).map { $0.hasPrefix("\\") ? $0 : $0 + ";" }
+        lines += try syntax.load(table, files: [file.path]).map { $0.hasPrefix("\\") ? $0 : $0 + ";" }
         lines += ["\\o \(syntax.literal(out.path))", "SELECT id, \(s), \(l) FROM tw_hostile ORDER BY id;", "\\o"]
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: script)
         let (status, stderr) = server.psql(file: script)
@@ -157,7 +157,7 @@ final class PostgresParityTests: XCTestCase {
             return server.psql(file: script)
         }
         let (status, stderr) = try run(["DROP TABLE IF EXISTS tw_nul;", renderer.createTable(table) + ";"]
-                                       + syntax.load(table, files: [file.path]).map { $0.hasPrefix("\\") ? $0 : $0 + ";" })
+                                       + (try syntax.load(table, files: [file.path]).map { $0.hasPrefix("\\") ? $0 : $0 + ";" }))
         XCTAssertNotEqual(status, 0, "a NUL must not load silently")
         XCTAssertTrue(stderr.contains("\\u0000"), stderr)
         let (countStatus, countError) = try run(["\\o \(syntax.literal(out.path))", "SELECT count(*) FROM tw_nul;", "\\o"])

@@ -288,7 +288,10 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
         case .lookupValue(let l, let c):
             let a = s.fresh("t")
             return "(SELECT \(a).\(syntax.identifier(c.name)) FROM \(syntax.identifier(l.table.rawValue)) AS \(a)\(lookupWhere(l, alias: a, &s)) "
-                + "ORDER BY \(a).\(syntax.identifier("tw_row_no")) LIMIT 1)"
+                // `tw_row_no` is input ordinal and row (ExportLayout); the file breaks a tie between
+                // exports made in separate runs (each counting its inputs from 1), so the answer is
+                // deterministic whatever the engine's plan.
+                + "ORDER BY \(a).\(syntax.identifier("tw_row_no")), \(a).\(syntax.identifier("tw_file")) LIMIT 1)"
         case .agreementPermits(let traeger, let direction, let category, let at, _):
             // The permitted flows of the provider's approved agreements valid at the time, hoisted
             // (the calls of a rule differ in the category only); never unknown: no agreement, no flow.

@@ -48,11 +48,18 @@ package protocol SQLSyntax: Sendable {
     func listConcatAggregate(_ list: String) -> String
     /// Statements that fill `table` from exported JSON Lines `files` (globs allowed). They may
     /// include client commands of the dialect's command-line client (PostgreSQL: psql `\copy`).
-    func load(_ table: ExportTable, files: [String]) -> [String]
+    /// Throws `ExportError` (`.unloadablePath`) for a name the client cannot spell.
+    func load(_ table: ExportTable, files: [String]) throws -> [String]
+    /// Statements that write the rows of `query` to `path` as JSON Lines, one object per row with
+    /// the query's column names as keys (the result files `trennwand collect` reads).
+    func writeResult(_ query: String, to path: String) throws -> [String]
+    /// Statements a script starts with (client settings).
+    var scriptPreamble: [String] { get }
     /// Functions or aggregates the queries need that the engine lacks, created before the tables.
     var helpers: [String] { get }
 }
 
 extension SQLSyntax {
     package var helpers: [String] { [] }
+    package var scriptPreamble: [String] { [] }
 }

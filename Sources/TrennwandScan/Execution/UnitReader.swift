@@ -3,16 +3,34 @@ import TrennwandReaders
 import TrennwandRecords
 
 /// Every call of the scan into the readers, in one place: choosing a profile, reading a file
-/// whole, cutting a file into chunks and reading one chunk.
-enum UnitReader {
+/// whole, cutting a file into chunks and reading one chunk. `package` for `trennwand export`,
+/// which reads its inputs the way the scan does.
+package enum UnitReader {
     /// The profile an input names, else the one detected from its header or root element.
     static func profile(for input: ScanInput, catalog: ProfileCatalog) throws -> SourceProfile {
         if let id = input.profile { return try catalog.require(id: id) }
         return try catalog.detect(file: input.path)
     }
 
+    /// The profile of an input, or (`failure`) the account of an input without a usable profile,
+    /// its file error as the scan reports it. Other errors are thrown.
+    package static func resolve(_ input: ScanInput, catalog: ProfileCatalog) throws -> (profile: SourceProfile?, failure: InputAccount?) {
+        do {
+            return (try profile(for: input, catalog: catalog), nil)
+        } catch let e as InputError {
+            var a = InputAccount(file: input.path)
+            a.fileError = e.rejection
+            return (nil, a)
+        } catch let e as ConfigError {
+            var a = InputAccount(file: input.path)
+            a.fileError = Rejection(locator: Locator(file: input.path, line: 0, byteOffset: 0, index: 0),
+                                    reason: RejectReason(code: e.code, de: e.text(.de), en: e.text(.en)))
+            return (nil, a)
+        }
+    }
+
     /// Reads a file whole; its records go to `body`. Errors are in the account.
-    static func readWhole(path: String, profile: SourceProfile, catalog: ProfileCatalog, body: (Record) -> Void) -> InputAccount {
+    package static func readWhole(path: String, profile: SourceProfile, catalog: ProfileCatalog, body: (Record) -> Void) -> InputAccount {
         guard let report = ReadProgress.sink else { return Ingest.run(file: path, profile: profile, catalog: catalog, body: body).account }
         let size = ReadProgress.plainSize(path)
         var records = 0

@@ -26,19 +26,9 @@ struct InputPlan {
     static func make(_ inputs: [ScanInput], catalog: ProfileCatalog, progress: ((String) -> Void)?) throws -> InputPlan {
         var plan = InputPlan()
         for input in inputs {
-            let profile: SourceProfile
-            do {
-                profile = try UnitReader.profile(for: input, catalog: catalog)
-            } catch let e as InputError {
-                var a = InputAccount(file: input.path)
-                a.fileError = e.rejection
-                plan.accounts.append(a)
-                continue
-            } catch let e as ConfigError {
-                var a = InputAccount(file: input.path)
-                a.fileError = Rejection(locator: Locator(file: input.path, line: 0, byteOffset: 0, index: 0),
-                                        reason: RejectReason(code: e.code, de: e.text(.de), en: e.text(.en)))
-                plan.accounts.append(a)
+            let resolved = try UnitReader.resolve(input, catalog: catalog)
+            guard let profile = resolved.profile else {
+                if let failure = resolved.failure { plan.accounts.append(failure) }
                 continue
             }
             plan.kinds[input.path] = profile.kind

@@ -192,21 +192,10 @@ struct ScanCommand: ParsableCommand {
     /// The scan request from the options and `--config`: rules, profiles and key loaded, options
     /// over the configuration. Problems found here are printed and end the command (exit 2 or 3).
     func makeRequest() throws -> ScanRequest {
-        let cfg = try AuditConfig.loadForCommand(config)
-        var g = global
-        if g.rules == nil, let r = cfg.rules { g.rules = r }
-        // `profiles:` of audit.yaml first, then `--profiles`: both add to the built-in profiles.
-        let catalog = try loadCatalog(global: g, extra: cfg.profileDirectories + profileDirectories)
-        do { try cfg.checkProfiles(catalog) } catch let e as ConfigError {
-            printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(UI.language) + " [\(e.code)]")
-            throw Exit.configuration
-        }
-        let (ruleSet, policy) = try loadRules(g)
-        for e in ruleSet.errors { printError(e.text(UI.reportLanguage(config: cfg.language))) }
-        if !ruleSet.errors.isEmpty { throw Exit.configuration }
+        let setup = try ScanSetup.load(config: config, global: global, profileDirectories: profileDirectories)
+        let cfg = setup.config, catalog = setup.catalog, ruleSet = setup.ruleSet, policy = setup.policy
         let key = try resolvePseudonymKey(file: keyFile)
-        var only = onlyRules.isEmpty ? cfg.only : Set(onlyRules.map { $0.uppercased() })
-        if !cfg.exclude.isEmpty { only = Set((only ?? Set(ruleSet.rules.map(\.id))).subtracting(cfg.exclude)) }
+        let only = setup.selectedRules(onlyRules)
         let nowTime: Int64
         if let now {
             guard let t = parseTime(now) else {
@@ -240,22 +229,7 @@ struct ScanCommand: ParsableCommand {
         if !targets.contains(where: { $0.destination == .standardOutput || $0.format == .text }) {
             targets.append(OutputTarget(.text, .standardOutput))
         }
-        let commandLineInputs = expandPaths(paths).map { ScanInput(path: $0) }
-        let inputs = cfg.inputs + commandLineInputs
-        // Nothing to evaluate (an empty or unmounted export folder) is an input error, not "clean".
-        // The evaluated candidates: `sources:` and the command line; without either, whatever the
-        // configuration lists (reference tables are evaluated too).
-        let onlyReference = cfg.sourcePatterns.isEmpty && paths.isEmpty
-        let candidates = onlyReference ? cfg.inputs : Array(cfg.inputs.suffix(cfg.sourceInputCount)) + commandLineInputs
-        if let empty = InputSelection.emptyError(inputs: candidates, patterns: onlyReference ? cfg.unmatchedPatterns : cfg.sourcePatterns + paths,
-                                                 allowEmpty: allowEmpty || cfg.allowEmpty) {
-            Log.emit(.error, empty.text(interface: UI.language, report: UI.language), code: empty.code)
-            throw Exit.input
-        }
-        for pattern in cfg.unmatchedPatterns {
-            let w = InputSelection.unmatchedWarning(pattern)
-            Log.emit(.warning, w.text(interface: UI.language, report: UI.language), code: w.code)
-        }
+        let inputs = try setup.inputs(paths: paths, allowEmpty: allowEmpty)
         var request = ScanRequest(inputs: inputs, catalog: catalog, ruleSet: ruleSet, policy: policy, key: key, now: nowTime,
                                   threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, toolVersion: trennwandVersion,
                                   historyCode: { Exit.code($0).rawValue })

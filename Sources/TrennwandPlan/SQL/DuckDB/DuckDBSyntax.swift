@@ -47,10 +47,16 @@ package struct DuckDBSyntax: SQLSyntax {
         "flatten(list(\(list)) FILTER (WHERE \(list) IS NOT NULL))"
     }
 
-    package func load(_ table: ExportTable, files: [String]) -> [String] {
+    package func load(_ table: ExportTable, files: [String]) throws -> [String] {
         let columns = table.columns.map { "\(literal($0.name)): \(literal(type($0.type)))" }.joined(separator: ", ")
         let sources = "[" + files.map(literal).joined(separator: ", ") + "]"
         return ["INSERT INTO \(identifier(table.name)) SELECT * FROM read_json(\(sources), format = 'newline_delimited', "
                 + "columns = {\(columns)})"]
+    }
+
+    /// `COPY … TO … (FORMAT json)`: newline-delimited objects, the query's order kept
+    /// (`preserve_insertion_order` is on by default); an empty result writes an empty file.
+    package func writeResult(_ query: String, to path: String) throws -> [String] {
+        ["COPY (\(query)) TO \(literal(path)) (FORMAT json)"]
     }
 }

@@ -70,11 +70,11 @@ package struct PostgreSQLSyntax: SQLSyntax {
 
     static let staging = "tw_load"
 
-    package func load(_ table: ExportTable, files: [String]) -> [String] {
+    package func load(_ table: ExportTable, files: [String]) throws -> [String] {
         let stage = identifier(Self.staging)
         var statements = ["CREATE TEMPORARY TABLE IF NOT EXISTS \(stage) (line TEXT)", "TRUNCATE \(stage)"]
         for file in files {
-            statements.append("\\copy \(stage) (line) FROM \(clientPath(file)) WITH (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02', ENCODING 'UTF8')")
+            statements.append("\\copy \(stage) (line) FROM \(try clientPath(file)) WITH (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02', ENCODING 'UTF8')")
         }
         let names = table.columns.map { identifier($0.name) }.joined(separator: ", ")
         let values = table.columns.map { column($0) }.joined(separator: ", ")
@@ -94,10 +94,24 @@ package struct PostgreSQLSyntax: SQLSyntax {
         }
     }
 
-    /// A file name for psql's `\copy`: single-quoted, quotes doubled (psql's own quoting; the
-    /// command ends at the line's end, so a name with a line break is refused).
-    private func clientPath(_ path: String) -> String {
-        precondition(!path.contains("\n") && !path.contains("\r"), "psql \\copy cannot name a file with a line break")
+    /// A file name for psql's `\copy` and `\o`: single-quoted, quotes doubled (psql's own quoting;
+    /// a meta-command ends at the line's end, so a name with a line break is refused with an error
+    /// — `trennwand export` never writes such names, see `ExportLayout`).
+    private func clientPath(_ path: String) throws -> String {
+        if path.utf8.contains(0x0A) || path.utf8.contains(0x0D) { throw ExportError(.unloadablePath, path: path) }
         return literal(path)
+    }
+
+    /// psql: stop at the first error; rows unaligned without header or footer, so `\o` files hold
+    /// exactly one JSON object per line; no notices (the staging table's `IF NOT EXISTS`).
+    package var scriptPreamble: [String] {
+        ["\\set ON_ERROR_STOP on", "\\pset format unaligned", "\\pset tuples_only on", "\\pset pager off",
+         "SET client_min_messages TO warning"]
+    }
+
+    /// `\o FILE`, the rows as `row_to_json` (one line each: JSON escapes line breaks), `\o`. Not
+    /// `\copy (…) TO`: that must fit on one line and its text format would double backslashes.
+    package func writeResult(_ query: String, to path: String) throws -> [String] {
+        ["\\o \(try clientPath(path))", "SELECT row_to_json(tw_q) FROM (\(query)) AS tw_q", "\\o"]
     }
 }

@@ -1,0 +1,175 @@
+import Foundation
+import TrennwandEngine
+import TrennwandPlan
+import XCTest
+
+/// The two commands end to end on the Samples: `trennwand export --config Samples/audit.yaml`,
+/// `trennwand sql --dialect …`, the generated `run-all.sql` run by the engine in the export
+/// directory, and its result rows (`results/<dialect>/<rule>.jsonl`) compared rule by rule with the
+/// findings of `trennwand scan` on the same configuration (JSON Lines, every occurrence).
+///
+/// What is compared: a record rule's finding is its record (file, line) — each occurrence of an
+/// in-process finding against one result row; an aggregate rule's finding is its window start
+/// (the finding's `time`), since group keys are pseudonymised in-process. A mismatch names the
+/// rule, the record or window and both verdicts.
+final class ExportSQLEndToEndTests: XCTestCase {
+    /// The Samples copied to a scratch directory (the configuration writes reports to `../out`),
+    /// scanned and exported there.
+    private struct Workspace {
+        let root: URL
+        let export: URL
+        let findings: URL
+    }
+
+    private func workspace() throws -> Workspace {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tw-export-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: TestPaths.projectRoot.appendingPathComponent("Samples"), to: root.appendingPathComponent("Samples"))
+        let ws = Workspace(root: root, export: root.appendingPathComponent("exp"), findings: root.appendingPathComponent("findings.jsonl"))
+        let scan = try Self.tool(["scan", "--config", "Samples/audit.yaml", "--format", "jsonl=findings.jsonl"], cwd: root)
+        XCTAssertTrue(scan.status == 0 || scan.status == 1, "scan: \(scan.status) \(scan.stderr)")
+        let export = try Self.tool(["export", "--config", "Samples/audit.yaml", "--out", "exp"], cwd: root)
+        XCTAssertEqual(export.status, 0, export.stderr)
+        // Rejected records are reported as by scan (the Samples have two in Jobcenter-Zugriffe.csv).
+        XCTAssertTrue(export.stderr.contains("[input.rejected]"), export.stderr)
+        return ws
+    }
+
+    func testSamplesGiveTheSameFindingsInProcessAndOnDuckDB() throws {
+        let ws = try workspace()
+        defer { try? FileManager.default.removeItem(at: ws.root) }
+        let sql = try Self.tool(["sql", "--dialect", "duckdb", "--config", "Samples/audit.yaml", "--out", "exp"], cwd: ws.root)
+        XCTAssertEqual(sql.status, 0, sql.stderr)
+        let script = "import duckdb, sys\ncon = duckdb.connect(config={'threads': 1})\ncon.execute(open('sql/duckdb/run-all.sql', encoding='utf-8').read())\n"
+        let run = try Self.tool(["python3", "-c", script], cwd: ws.export, executable: "/usr/bin/env")
+        XCTAssertEqual(run.status, 0, "run-all.sql on DuckDB: \(run.stderr)")
+        try compare(ws, dialect: "duckdb", engine: "DuckDB")
+
+        // Per file and stateless: the same inputs exported in two separate runs into one directory
+        // (as two machines would) give the same result rows, byte for byte.
+        let split = ws.root.appendingPathComponent("exp2")
+        let first = try Self.tool(["export", "--out", "exp2", "Samples/Stammdaten", "Samples/Traeger-Dokumentation.xml", "Samples/Traeger-Zugriffe.csv",
+                                   "Samples/Plattform-Datenfluesse.csv", "Samples/Jobcenter-Zuweisungen.csv",
+                                   "Samples/Jobcenter-Zugriffe-Sammelabrufe.csv"], cwd: ws.root)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let second = try Self.tool(["export", "--out", "exp2", "Samples/Jobcenter-Zugriffe.csv"], cwd: ws.root)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertEqual(try Self.tool(["sql", "--dialect", "duckdb", "--config", "Samples/audit.yaml", "--out", "exp2"], cwd: ws.root).status, 0)
+        XCTAssertEqual(try Self.tool(["python3", "-c", script], cwd: split, executable: "/usr/bin/env").status, 0)
+        let results = try FileManager.default.contentsOfDirectory(atPath: ws.export.appendingPathComponent("results/duckdb").path).sorted()
+        XCTAssertEqual(results.count, 32)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: split.appendingPathComponent("results/duckdb").path).sorted(), results)
+        for name in results {
+            XCTAssertEqual(try Data(contentsOf: split.appendingPathComponent("results/duckdb/\(name)")),
+                           try Data(contentsOf: ws.export.appendingPathComponent("results/duckdb/\(name)")), "\(name): split export differs")
+        }
+    }
+
+    func testSamplesGiveTheSameFindingsInProcessAndOnPostgreSQL() throws {
+        let server = PostgresTestServer()
+        defer { server.stop() }
+        try server.check()
+        let ws = try workspace()
+        defer { try? FileManager.default.removeItem(at: ws.root) }
+        let sql = try Self.tool(["sql", "--dialect", "postgres", "--config", "Samples/audit.yaml", "--out", "exp"], cwd: ws.root)
+        XCTAssertEqual(sql.status, 0, sql.stderr)
+        // A schema of its own, then the generated script as users run it: in the export directory.
+        let syntax = PostgreSQLSyntax()
+        let wrapper = ws.root.appendingPathComponent("wrapper.sql")
+        try Data(["\\cd \(syntax.literal(ws.export.path))", "CREATE SCHEMA e2e;", "SET search_path TO e2e;", "\\i sql/postgres/run-all.sql", ""]
+            .joined(separator: "\n").utf8).write(to: wrapper)
+        let (status, output) = server.psql(file: wrapper)
+        XCTAssertEqual(status, 0, "run-all.sql on PostgreSQL: \(output)")
+        try compare(ws, dialect: "postgres", engine: "PostgreSQL")
+    }
+
+    /// Compares every rule's result rows with the in-process findings; fails with rule, record or
+    /// window and both verdicts.
+    private func compare(_ ws: Workspace, dialect: String, engine: String) throws {
+        let set = RuleSet.load(rulesDirectory: TestPaths.rules.path)
+        let policy = try PolicyData.load(rulesDirectory: TestPaths.rules.path)
+        let (plans, errors) = RulePlanner(policy: policy, now: 0).plan(set)
+        XCTAssertTrue(errors.isEmpty, "\(errors)")
+        let aggregate = Set(plans.filter { if case .aggregate = $0.body { return true } else { return false } }.map(\.ruleID))
+
+        var inProcess: [String: [String: Int]] = [:]
+        for line in try Data(contentsOf: ws.findings).split(separator: 0x0A) {
+            let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+            guard o["type"] as? String == "finding", let rule = o["rule_id"] as? String else { continue }
+            if aggregate.contains(rule) {
+                inProcess[rule, default: [:]]["window from \(o["time"] as? String ?? "none")", default: 0] += 1
+            } else {
+                for occurrence in o["occurrences"] as? [[String: Any]] ?? [] {
+                    inProcess[rule, default: [:]]["\(occurrence["file"] as? String ?? "?"):\(occurrence["line"] as? Int ?? 0)", default: 0] += 1
+                }
+            }
+        }
+
+        var onEngine: [String: [String: Int]] = [:]
+        var rows = 0
+        for plan in plans {
+            let file = ws.export.appendingPathComponent(ExportLayout.resultFile(dialect: dialect, rule: plan.ruleID))
+            let data = try Data(contentsOf: file)
+            for line in data.split(separator: 0x0A) {
+                rows += 1
+                let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], String(decoding: line, as: UTF8.self))
+                XCTAssertEqual(o["rule_id"] as? String, plan.ruleID)
+                let key: String
+                if aggregate.contains(plan.ruleID) {
+                    let start = try XCTUnwrap((o["tw_window_start"] as? NSNumber)?.int64Value)
+                    key = "window from \(Self.iso(start))"
+                } else {
+                    key = "\(o["tw_file"] as? String ?? "?"):\((o["tw_line"] as? NSNumber)?.intValue ?? 0)"
+                }
+                onEngine[plan.ruleID, default: [:]][key, default: 0] += 1
+            }
+        }
+
+        var findings = 0
+        for plan in plans {
+            let a = inProcess[plan.ruleID] ?? [:], b = onEngine[plan.ruleID] ?? [:]
+            findings += a.values.reduce(0, +)
+            for key in Set(a.keys).union(b.keys).sorted() where a[key] != b[key] {
+                XCTFail("\(plan.ruleID), \(key): in-process \(a[key] ?? 0) finding(s), \(engine) \(b[key] ?? 0) row(s)")
+            }
+        }
+        XCTAssertGreaterThan(findings, 100, "the Samples give findings of many rules")
+        XCTAssertEqual(Set(inProcess.keys), Set(plans.map(\.ruleID)), "every rule fires on the Samples")
+        print("\(engine) end to end on the Samples: \(plans.count) rules, \(findings) in-process occurrences, \(rows) result rows")
+    }
+
+    static func iso(_ seconds: Int64) -> String {
+        let f = ISO8601DateFormatter()
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+
+    /// Runs the built `trennwand` (or `executable`) in `cwd`; stdout and stderr through files.
+    static func tool(_ args: [String], cwd: URL, executable: String? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable ?? TestPaths.projectRoot.appendingPathComponent(".build/debug/trennwand").path)
+        p.arguments = args
+        p.currentDirectoryURL = cwd
+        var env = ProcessInfo.processInfo.environment
+        env["TRENNWAND_KEY"] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+        env.removeValue(forKey: "TRENNWAND_LANG")
+        env["TRENNWAND_RULES"] = TestPaths.rules.path
+        p.environment = env
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-tool-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        try out.close()
+        try err.close()
+        return (p.terminationStatus, String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+}
