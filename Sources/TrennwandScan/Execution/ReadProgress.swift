@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TrennwandReaders
 import TrennwandRecords
 
@@ -7,8 +8,8 @@ import TrennwandRecords
 ///
 /// Reported on the scanning (merging) thread only: after every merged chunk of a chunked file,
 /// and every `ReadProgress.recordStride` records of a file read whole. A frontend receives it by
-/// binding `ReadProgress.$sink` around `Scan.run` (task-local, also in synchronous code): the
-/// hot path then costs one nil check per file when nobody listens.
+/// running `Scan.run` inside `ReadProgress.reporting(to:)`: the hot path then costs one locked
+/// read per file (and per merged chunk) when nobody listens.
 package struct ReadProgress: Sendable, Equatable {
     package var path: String
     /// Bytes of the file read so far (for compressed inputs: of the decompressed stream).
@@ -25,8 +26,26 @@ package struct ReadProgress: Sendable, Equatable {
         self.records = records
     }
 
-    /// The frontend's receiver, bound around a scan.
-    @TaskLocal package static var sink: (@Sendable (ReadProgress) -> Void)?
+    /// The frontend's receiver while a scan runs inside `reporting(to:)`.
+    ///
+    /// A process-wide slot, not a task-local: binding a `@TaskLocal` from the synchronous CLI
+    /// (`$sink.withValue` outside any task) crashed every release-build scan inside the Swift
+    /// runtime (`swift_task_localValuePush`, bad pointer), while debug builds ran. One scan runs
+    /// per process; a nested `reporting` restores the outer receiver.
+    package static var sink: (@Sendable (ReadProgress) -> Void)? { slot.withLock { $0 } }
+
+    private static let slot = Mutex<(@Sendable (ReadProgress) -> Void)?>(nil)
+
+    /// Runs `body` with `sink` receiving the read progress (nil: nobody listens).
+    package static func reporting<T>(to sink: (@Sendable (ReadProgress) -> Void)?, _ body: () throws -> T) rethrows -> T {
+        let outer = slot.withLock { current in
+            let outer = current
+            current = sink
+            return outer
+        }
+        defer { slot.withLock { $0 = outer } }
+        return try body()
+    }
 
     /// Records between two reports of a file read whole.
     static let recordStride = 2048

@@ -162,7 +162,7 @@ struct ScanCommand: ParsableCommand {
         }
         let display = progressDisplay(request.inputs)
         if let display { request.progress = { display.scan($0) } }
-        let verdict = ReadProgress.$sink.withValue(display.map { d in { @Sendable in d.read($0) } }) { Scan.run(request, diagnose: log) }
+        let verdict = ReadProgress.reporting(to: display.map { d in { @Sendable in d.read($0) } }) { Scan.run(request, diagnose: log) }
         ScanDiagnostic.accounting(verdict.result?.inputs ?? []).forEach(log)
         var exit = Exit.code(verdict.reason)
         if let metrics, !MetricsFile.finish(path: metrics, body: metricsBodyPath, exitCode: exit.rawValue,
