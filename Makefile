@@ -12,14 +12,14 @@ PIP_TEST     := python-stdnum==2.2 jsonschema==4.26.0 duckdb==2.0.0 PyYAML==6.0.
 # Package-only: dpkg-deb is in dpkg; readelf (binutils) reads the libraries for Depends, man-db and
 # groff-base render the man page in the package test, systemd brings systemd-analyze verify.
 APT_DEB      := binutils man-db groff-base systemd
-# Bench-only: the reference tools the bench measures next to trennwand.
-APT_BENCH    := ripgrep bc time libxml2-utils
+# Bench-only: the reference tools the bench measures next to trennwand, wrk for the serve load test.
+APT_BENCH    := ripgrep bc time libxml2-utils wrk
 BIN_DEBUG    := .build/debug/trennwand
 BIN_RELEASE  := .build/release/trennwand
 # The version lives in one place, Sources/trennwand/Trennwand.swift; the package takes it from there.
 VERSION      := $(shell sed -n 's/^let trennwandVersion = "\(.*\)"$$/\1/p' Sources/trennwand/Trennwand.swift)
 
-.PHONY: all deps pydeps benchdeps buildinfo build release run test bench install clean expected-findings report-screenshot serve-screenshot
+.PHONY: all deps pydeps benchdeps buildinfo build release run test bench bench-serve install clean expected-findings report-screenshot serve-screenshot
 
 all: build
 
@@ -85,7 +85,13 @@ expected-findings: build
 # BENCH_BEFORE=<earlier trennwand binary> adds a same-run time and findings check against it (±5 %).
 bench: release benchdeps
 	$(SWIFT) build -c release --product trennwand-bench
-	scripts/bench.sh
+	scripts/bench-serve.sh; scripts/bench.sh
+
+# The review workspace under load: wrk against `trennwand serve` over 100,000 findings
+# (SERVE_FINDINGS, SERVE_SECONDS, SERVE_CONNECTIONS); writes docs/performance-serve.md.
+bench-serve: release benchdeps
+	$(SWIFT) build -c release --product trennwand-bench
+	scripts/bench-serve.sh
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/trennwand

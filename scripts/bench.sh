@@ -166,5 +166,6 @@ printf "%-58s %s\n" "same findings whole vs chunked" $s2 | tee -a $TABLE
   echo '```'
   cat $TABLE
   echo '```'
+  [ -f docs/performance-serve.md ] && { echo; cat docs/performance-serve.md; }
   [ -f docs/performance-notes.md ] && { echo; cat docs/performance-notes.md; }
 } > docs/performance.md

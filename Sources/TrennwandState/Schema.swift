@@ -232,6 +232,12 @@ enum Schema {
         m.registerMigration("v5-finding-rule-index") { db in
             try db.execute(sql: "CREATE INDEX finding_rule_first_seen ON finding(rule_id, first_seen)")
         }
+        // Issue #18: a finding page reads the trail rows and escalations of its finding; without
+        // these indexes both were full-table scans that grow with every login and decision.
+        m.registerMigration("v6-review-lookups") { db in
+            try db.execute(sql: "CREATE INDEX audit_event_object ON audit_event(object, seq)")
+            try db.execute(sql: "CREATE INDEX escalation_fingerprint ON escalation(fingerprint)")
+        }
         return m
     }
 }

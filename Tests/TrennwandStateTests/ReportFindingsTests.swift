@@ -160,7 +160,7 @@ final class ReportFindingsTests: XCTestCase {
         // Read-only commands (history) still open the unmigrated store.
         XCTAssertEqual(try StateStore(path: path, readOnly: true).history().count, 1)
         let store = try StateStore(path: path, mustExist: true)
-        XCTAssertEqual(try store.appliedMigrations(), ["v1-runs-files-findings", "v2-finding-payload", "v3-review-workspace", "v4-reidentification", "v5-finding-rule-index"])
+        XCTAssertEqual(try store.appliedMigrations(), ["v1-runs-files-findings", "v2-finding-payload", "v3-review-workspace", "v4-reidentification", "v5-finding-rule-index", "v6-review-lookups"])
         XCTAssertEqual(try store.integrityProblems(), [])
         let rule = RuleDescriptor(id: "TW105", title: Localized(de: "Export an Träger", en: "export to provider"),
                                   description: Localized(de: "", en: ""), severity: .high,

@@ -14,7 +14,7 @@ final class StateStoreTests: XCTestCase {
             guard case StateError.notFound = error else { return XCTFail("\(error)") }
         }
         let store = try StateStore(path: path)
-        XCTAssertEqual(try store.appliedMigrations(), ["v1-runs-files-findings", "v2-finding-payload", "v3-review-workspace", "v4-reidentification", "v5-finding-rule-index"])
+        XCTAssertEqual(try store.appliedMigrations(), ["v1-runs-files-findings", "v2-finding-payload", "v3-review-workspace", "v4-reidentification", "v5-finding-rule-index", "v6-review-lookups"])
         XCTAssertEqual(try store.integrityProblems(), [])
         let mode = try store.db.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(mode, "wal")
@@ -22,7 +22,7 @@ final class StateStoreTests: XCTestCase {
         XCTAssertEqual(fk, 1)
         // Re-opening migrates nothing and keeps the schema; read-only opening works now.
         let again = try StateStore(path: path)
-        XCTAssertEqual(try again.appliedMigrations(), ["v1-runs-files-findings", "v2-finding-payload", "v3-review-workspace", "v4-reidentification", "v5-finding-rule-index"])
+        XCTAssertEqual(try again.appliedMigrations(), ["v1-runs-files-findings", "v2-finding-payload", "v3-review-workspace", "v4-reidentification", "v5-finding-rule-index", "v6-review-lookups"])
         XCTAssertEqual(try StateStore(path: path, readOnly: true).history(), [])
     }
 
