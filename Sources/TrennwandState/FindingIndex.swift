@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import TrennwandFindings
 import TrennwandRecords
 
@@ -326,9 +327,27 @@ package struct FindingIndex: Sendable {
 /// The current `FindingIndex` of one store, rebuilt at most once per change however many
 /// requests ask at the same time, and the answers to the last filters asked of it (browsers of
 /// a team ask the same few pages; an answer is kept until the snapshot changes).
+///
+/// Freshness: a snapshot confirmed current (its key read again) is trusted for `trustFor`
+/// without asking the store — but never after a write of this process (`changed()`: a decision
+/// is on the next page at once). A scan in another process shows within `trustFor`.
 actor FindingIndexCache {
     private var current: FindingIndex?
     private var building: (key: FindingIndex.Key, task: Task<FindingIndex, Error>)?
+    /// When `current` was last confirmed, and the write generation it was confirmed at.
+    private var confirmed: (at: ContinuousClock.Instant, generation: Int)?
+    /// Counts this process's writes (`ReviewStore.write`): bumped without waiting for the actor.
+    nonisolated let writes = Atomic<Int>(0)
+    static let trustFor: Duration = .seconds(1)
+
+    nonisolated func changed() { writes.add(1, ordering: .sequentiallyConsistent) }
+
+    /// The snapshot, when it was confirmed less than `trustFor` ago and nothing was written since.
+    func trusted() -> FindingIndex? {
+        guard let current, let confirmed, confirmed.generation == writes.load(ordering: .sequentiallyConsistent),
+              ContinuousClock.now - confirmed.at < Self.trustFor else { return nil }
+        return current
+    }
     private var groupMemo: [FindingFilter: [FindingGroup]] = [:]
     private var rowMemo: [RowQuery: [FindingRow]] = [:]
     private var trendMemo: [String: DetectionTrend] = [:]
@@ -341,8 +360,14 @@ actor FindingIndexCache {
         var offset: Int
     }
 
-    func index(for key: FindingIndex.Key, build: @escaping @Sendable (FindingIndex?) async throws -> FindingIndex) async throws -> FindingIndex {
-        if let current, current.key == key { return current }
+    /// `generation`: the write count read before `key` was (a write after it leaves the
+    /// snapshot unconfirmed).
+    func index(for key: FindingIndex.Key, generation: Int,
+               build: @escaping @Sendable (FindingIndex?) async throws -> FindingIndex) async throws -> FindingIndex {
+        if let current, current.key == key {
+            confirmed = (ContinuousClock.now, generation)
+            return current
+        }
         if let building, building.key == key { return try await building.task.value }
         let previous = current
         let task = Task { try await build(previous) }
@@ -396,8 +421,10 @@ actor FindingIndexCache {
 extension ReviewStore {
     /// The list view of the store as it is now (rebuilt when a scan or a decision changed it).
     func findingIndex() async throws -> FindingIndex {
+        if let trusted = await listCache.trusted() { return trusted }
+        let generation = listCache.writes.load(ordering: .sequentiallyConsistent)
         let key = try await read { try FindingIndex.Key.fetch($0) }
-        return try await listCache.index(for: key) { previous in
+        return try await listCache.index(for: key, generation: generation) { previous in
             try await self.read { db in try FindingIndex.build(db, reusing: previous) }
         }
     }

@@ -29,6 +29,7 @@ package final class ReviewStore: Sendable {
     }
 
     func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T {
+        defer { listCache.changed() }
         do { return try await db.write(body) } catch { throw StateError.mapped(error, path: path) }
     }
 
@@ -37,6 +38,7 @@ package final class ReviewStore: Sendable {
     }
 
     func writeSync<T>(_ body: (Database) throws -> T) throws -> T {
+        defer { listCache.changed() }
         do { return try db.write(body) } catch { throw StateError.mapped(error, path: path) }
     }
 
