@@ -10,8 +10,9 @@ import XCTest
 ///
 /// What is compared: a record rule's finding is its record (file, line) — each occurrence of an
 /// in-process finding against one result row; an aggregate rule's finding is its window start
-/// (the finding's `time`), since group keys are pseudonymised in-process. A mismatch names the
-/// rule, the record or window and both verdicts.
+/// (the finding's `time`; group keys are pseudonymised in-process) together with the record it
+/// points at (file, line: `tw_file`, `tw_line` of the row). A mismatch names the rule, the record
+/// or window and both verdicts.
 final class ExportSQLEndToEndTests: XCTestCase {
     /// The Samples copied to a scratch directory (the configuration writes reports to `../out`),
     /// scanned and exported there.
@@ -21,29 +22,50 @@ final class ExportSQLEndToEndTests: XCTestCase {
         let findings: URL
     }
 
-    private func workspace() throws -> Workspace {
+    /// `prepare` may change the copied Samples directory before scan and export.
+    private func workspace(rejectedRecords: Bool = true, prepare: (URL) throws -> Void = { _ in }) throws -> Workspace {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("tw-export-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: TestPaths.projectRoot.appendingPathComponent("Samples"), to: root.appendingPathComponent("Samples"))
+        try prepare(root.appendingPathComponent("Samples"))
         let ws = Workspace(root: root, export: root.appendingPathComponent("exp"), findings: root.appendingPathComponent("findings.jsonl"))
         let scan = try Self.tool(["scan", "--config", "Samples/audit.yaml", "--format", "jsonl=findings.jsonl"], cwd: root)
         XCTAssertTrue(scan.status == 0 || scan.status == 1, "scan: \(scan.status) \(scan.stderr)")
         let export = try Self.tool(["export", "--config", "Samples/audit.yaml", "--out", "exp"], cwd: root)
         XCTAssertEqual(export.status, 0, export.stderr)
         // Rejected records are reported as by scan (the Samples have two in Jobcenter-Zugriffe.csv).
-        XCTAssertTrue(export.stderr.contains("[input.rejected]"), export.stderr)
+        if rejectedRecords { XCTAssertTrue(export.stderr.contains("[input.rejected]"), export.stderr) }
         return ws
+    }
+
+    static let duckDBScript = "import duckdb, sys\ncon = duckdb.connect(config={'threads': 1})\ncon.execute(open('sql/duckdb/run-all.sql', encoding='utf-8').read())\n"
+
+    /// `sql --dialect duckdb` and `run-all.sql` in the workspace's export directory.
+    private func runDuckDB(_ ws: Workspace) throws {
+        let sql = try Self.tool(["sql", "--dialect", "duckdb", "--config", "Samples/audit.yaml", "--out", "exp"], cwd: ws.root)
+        XCTAssertEqual(sql.status, 0, sql.stderr)
+        let run = try Self.tool(["python3", "-c", Self.duckDBScript], cwd: ws.export, executable: "/usr/bin/env")
+        XCTAssertEqual(run.status, 0, "run-all.sql on DuckDB: \(run.stderr)")
+    }
+
+    /// `sql --dialect postgres` and `run-all.sql` run by psql in the export directory, in a schema of its own.
+    private func runPostgreSQL(_ ws: Workspace, _ server: PostgresTestServer, schema: String = "e2e") throws {
+        let sql = try Self.tool(["sql", "--dialect", "postgres", "--config", "Samples/audit.yaml", "--out", "exp"], cwd: ws.root)
+        XCTAssertEqual(sql.status, 0, sql.stderr)
+        let syntax = PostgreSQLSyntax()
+        let wrapper = ws.root.appendingPathComponent("wrapper.sql")
+        try Data(["\\cd \(syntax.literal(ws.export.path))", "CREATE SCHEMA \(schema);", "SET search_path TO \(schema);", "\\i sql/postgres/run-all.sql", ""]
+            .joined(separator: "\n").utf8).write(to: wrapper)
+        let (status, output) = server.psql(file: wrapper)
+        XCTAssertEqual(status, 0, "run-all.sql on PostgreSQL: \(output)")
     }
 
     func testSamplesGiveTheSameFindingsInProcessAndOnDuckDB() throws {
         let ws = try workspace()
         defer { try? FileManager.default.removeItem(at: ws.root) }
-        let sql = try Self.tool(["sql", "--dialect", "duckdb", "--config", "Samples/audit.yaml", "--out", "exp"], cwd: ws.root)
-        XCTAssertEqual(sql.status, 0, sql.stderr)
-        let script = "import duckdb, sys\ncon = duckdb.connect(config={'threads': 1})\ncon.execute(open('sql/duckdb/run-all.sql', encoding='utf-8').read())\n"
-        let run = try Self.tool(["python3", "-c", script], cwd: ws.export, executable: "/usr/bin/env")
-        XCTAssertEqual(run.status, 0, "run-all.sql on DuckDB: \(run.stderr)")
+        try runDuckDB(ws)
         try compare(ws, dialect: "duckdb", engine: "DuckDB")
+        let script = Self.duckDBScript
 
         // Per file and stateless: the same inputs exported in two separate runs into one directory
         // (as two machines would) give the same result rows, byte for byte.
@@ -71,21 +93,73 @@ final class ExportSQLEndToEndTests: XCTestCase {
         try server.check()
         let ws = try workspace()
         defer { try? FileManager.default.removeItem(at: ws.root) }
-        let sql = try Self.tool(["sql", "--dialect", "postgres", "--config", "Samples/audit.yaml", "--out", "exp"], cwd: ws.root)
-        XCTAssertEqual(sql.status, 0, sql.stderr)
-        // A schema of its own, then the generated script as users run it: in the export directory.
-        let syntax = PostgreSQLSyntax()
-        let wrapper = ws.root.appendingPathComponent("wrapper.sql")
-        try Data(["\\cd \(syntax.literal(ws.export.path))", "CREATE SCHEMA e2e;", "SET search_path TO e2e;", "\\i sql/postgres/run-all.sql", ""]
-            .joined(separator: "\n").utf8).write(to: wrapper)
-        let (status, output) = server.psql(file: wrapper)
-        XCTAssertEqual(status, 0, "run-all.sql on PostgreSQL: \(output)")
+        try runPostgreSQL(ws, server)
         try compare(ws, dialect: "postgres", engine: "PostgreSQL")
+
+        // The aggregate locators' tie-breaking on the same server.
+        let crafted = try workspace(rejectedRecords: false, prepare: Self.craftAccessLogs)
+        defer { try? FileManager.default.removeItem(at: crafted.root) }
+        try runPostgreSQL(crafted, server, schema: "crafted")
+        try compare(crafted, dialect: "postgres", engine: "PostgreSQL", samples: false)
+        try Self.assertCraftedLocators(crafted, dialect: "postgres")
+    }
+
+    /// Aggregate rows point at the record the in-process engine names where input order and time
+    /// order disagree: TW402's hour is read out of time order (the later Träger log, from February,
+    /// is late for the watermark the crafted March log set, so the scan re-evaluates TW402 in time
+    /// order: the earliest record, its twin at the same time in the later input losing the tie),
+    /// and TW902's record before the gap has a twin at the same time in a later input (whole run,
+    /// input order: the first input's wins). The two access logs are named so that path order
+    /// differs from a locale's collation (`-2` before `.csv` in bytes, after it ignoring punctuation).
+    func testAggregateLocatorsFollowInputOrderOnDuckDB() throws {
+        let ws = try workspace(rejectedRecords: false, prepare: Self.craftAccessLogs)
+        defer { try? FileManager.default.removeItem(at: ws.root) }
+        try runDuckDB(ws)
+        try compare(ws, dialect: "duckdb", engine: "DuckDB", samples: false)
+        try Self.assertCraftedLocators(ws, dialect: "duckdb")
+    }
+
+    /// Replaces the Samples' Jobcenter access logs by two synthetic ones (the original's header,
+    /// which ends in CR; CRLF lines as the original).
+    static func craftAccessLogs(_ samples: URL) throws {
+        let original = samples.appendingPathComponent("Jobcenter-Zugriffe.csv")
+        let header = try Data(contentsOf: original).split(separator: 0x0A, omittingEmptySubsequences: false)[0]
+        try FileManager.default.removeItem(at: original)
+        try FileManager.default.removeItem(at: samples.appendingPathComponent("Jobcenter-Zugriffe-Sammelabrufe.csv"))
+        func line(_ time: String, _ actor: String, _ subject: Int) -> String {
+            "\(time);\(actor);JC;Integrationsfachkraft;Protokolltest;Lesen;;962D\(String(format: "%06d", subject));Vermittlung;JC-PC-0815;JC-Netz;;;;Beratung;"
+        }
+        // A system of its own (the Samples' VerBIS has entries in the assignments file).
+        // First input: 45 people read in one hour, the 09:50 one first; then Friday noon, before the gap.
+        // Second input: a twin of the hour's earliest read (09:00), a twin of Friday noon, the entries after the gap.
+        var first = [line("03.03.2025 09:50:00", "JC-M-0050", 100)]
+        first += (0..<44).map { line(String(format: "03.03.2025 09:%02d:00", $0), "JC-M-0050", 101 + $0) }
+        first.append(line("07.03.2025 12:00:00", "JC-M-0042", 1))
+        let second = [line("03.03.2025 09:00:00", "JC-M-0050", 200), line("07.03.2025 12:00:00", "JC-M-0043", 2), line("17.03.2025 08:00:00", "JC-M-0042", 3),
+                      line("18.03.2025 08:00:00", "JC-M-0042", 4)]
+        for (name, lines) in [("Jobcenter-Zugriffe-2.csv", first), ("Jobcenter-Zugriffe.csv", second)] {
+            try (header + Data(("\n" + lines.joined(separator: "\r\n") + "\r\n").utf8)).write(to: samples.appendingPathComponent(name))
+        }
+    }
+
+    /// The crafted rows themselves (besides the comparison with the scan): TW402 at the first
+    /// input's line 3 (09:00), TW902 before the gap at its last line.
+    private static func assertCraftedLocators(_ ws: Workspace, dialect: String) throws {
+        func rows(_ rule: String) throws -> [[String: Any]] {
+            try Data(contentsOf: ws.export.appendingPathComponent(ExportLayout.resultFile(dialect: dialect, rule: rule)))
+                .split(separator: 0x0A).map { try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0)) as? [String: Any]) }
+        }
+        func at(_ o: [String: Any]) -> String { "\(o["tw_file"] as? String ?? "?"):\((o["tw_line"] as? NSNumber)?.intValue ?? 0)" }
+        let tw402 = try rows("TW402").filter { $0["actor"] as? String == "JC-M-0050" }
+        XCTAssertEqual(tw402.map(at), ["Samples/Jobcenter-Zugriffe-2.csv:3"], dialect)
+        let tw902 = try rows("TW902").filter { $0["system"] as? String == "Protokolltest" && ($0["tw_window_end"] as? NSNumber)?.int64Value == 1_742_194_800 }
+        XCTAssertEqual(tw902.map(at), ["Samples/Jobcenter-Zugriffe-2.csv:47"], dialect)
     }
 
     /// Compares every rule's result rows with the in-process findings; fails with rule, record or
     /// window and both verdicts.
-    private func compare(_ ws: Workspace, dialect: String, engine: String) throws {
+    /// `samples`: the Samples as shipped (every rule fires, many findings); else crafted input.
+    private func compare(_ ws: Workspace, dialect: String, engine: String, samples: Bool = true) throws {
         let set = RuleSet.load(rulesDirectory: TestPaths.rules.path)
         let policy = try PolicyData.load(rulesDirectory: TestPaths.rules.path)
         let (plans, errors) = RulePlanner(policy: policy, now: 0).plan(set)
@@ -96,12 +170,9 @@ final class ExportSQLEndToEndTests: XCTestCase {
         for line in try Data(contentsOf: ws.findings).split(separator: 0x0A) {
             let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
             guard o["type"] as? String == "finding", let rule = o["rule_id"] as? String else { continue }
-            if aggregate.contains(rule) {
-                inProcess[rule, default: [:]]["window from \(o["time"] as? String ?? "none")", default: 0] += 1
-            } else {
-                for occurrence in o["occurrences"] as? [[String: Any]] ?? [] {
-                    inProcess[rule, default: [:]]["\(occurrence["file"] as? String ?? "?"):\(occurrence["line"] as? Int ?? 0)", default: 0] += 1
-                }
+            let window = aggregate.contains(rule) ? "window from \(o["time"] as? String ?? "none") at " : ""
+            for occurrence in o["occurrences"] as? [[String: Any]] ?? [] {
+                inProcess[rule, default: [:]]["\(window)\(occurrence["file"] as? String ?? "?"):\(occurrence["line"] as? Int ?? 0)", default: 0] += 1
             }
         }
 
@@ -114,12 +185,10 @@ final class ExportSQLEndToEndTests: XCTestCase {
                 rows += 1
                 let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any], String(decoding: line, as: UTF8.self))
                 XCTAssertEqual(o["rule_id"] as? String, plan.ruleID)
-                let key: String
+                var key = "\(o["tw_file"] as? String ?? "?"):\((o["tw_line"] as? NSNumber)?.intValue ?? 0)"
                 if aggregate.contains(plan.ruleID) {
                     let start = try XCTUnwrap((o["tw_window_start"] as? NSNumber)?.int64Value)
-                    key = "window from \(Self.iso(start))"
-                } else {
-                    key = "\(o["tw_file"] as? String ?? "?"):\((o["tw_line"] as? NSNumber)?.intValue ?? 0)"
+                    key = "window from \(Self.iso(start)) at " + key
                 }
                 onEngine[plan.ruleID, default: [:]][key, default: 0] += 1
             }
@@ -133,9 +202,13 @@ final class ExportSQLEndToEndTests: XCTestCase {
                 XCTFail("\(plan.ruleID), \(key): in-process \(a[key] ?? 0) finding(s), \(engine) \(b[key] ?? 0) row(s)")
             }
         }
-        XCTAssertGreaterThan(findings, 100, "the Samples give findings of many rules")
-        XCTAssertEqual(Set(inProcess.keys), Set(plans.map(\.ruleID)), "every rule fires on the Samples")
-        print("\(engine) end to end on the Samples: \(plans.count) rules, \(findings) in-process occurrences, \(rows) result rows")
+        if samples {
+            XCTAssertGreaterThan(findings, 100, "the Samples give findings of many rules")
+            XCTAssertEqual(Set(inProcess.keys), Set(plans.map(\.ruleID)), "every rule fires on the Samples")
+        } else {
+            XCTAssertTrue(inProcess["TW402"] != nil && inProcess["TW902"] != nil, "crafted input: TW402 and TW902 fire")
+        }
+        print("\(engine) end to end on \(samples ? "the Samples" : "crafted input"): \(plans.count) rules, \(findings) in-process occurrences, \(rows) result rows")
     }
 
     static func iso(_ seconds: Int64) -> String {

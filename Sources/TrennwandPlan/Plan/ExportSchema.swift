@@ -99,9 +99,12 @@ package enum ExportSchema {
         ExportColumn(name: "start_minute", type: .seconds), ExportColumn(name: "end_minute", type: .seconds),
     ])
 
-    /// The columns every finding row of a record rule starts with; the rule's fields follow.
-    package static let recordFindingPrefix = ["rule_id", "tw_file", "tw_line", "tw_column", "tw_offset", "tw_index", "tw_record_id"]
-    /// The columns of every finding row of an aggregate rule after `rule_id` and the group keys.
+    /// The columns every finding row starts with: the rule and the locator of the record the
+    /// finding points at (aggregate rules: the record the in-process engine names, see
+    /// `PlanSQLRenderer`). Record rules then have the rule's fields, aggregate rules the group keys
+    /// and `aggregateFindingSuffix`.
+    package static let findingPrefix = ["rule_id", "tw_file", "tw_line", "tw_column", "tw_offset", "tw_index", "tw_record_id"]
+    /// The columns of every finding row of an aggregate rule after `findingPrefix` and the group keys.
     package static let aggregateFindingSuffix = ["tw_window_start", "tw_window_end", "tw_value", "tw_count", "tw_numerator", "tw_baseline"]
 
     package static let policyTables = [separationMatrix, taxonomy, namedLists, schedules, scheduleIntervals]

@@ -41,7 +41,7 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
     private func recordQuery(_ plan: RulePlan, _ condition: PlanExpr, _ state: inout RenderState) -> String {
         let id = syntax.identifier
         var columns = [syntax.literal(plan.ruleID) + " AS " + id("rule_id")]
-        columns += ExportSchema.recordFindingPrefix.dropFirst().map { "r.\(id($0))" }
+        columns += locatorColumns.map { "r.\($0)" }
         // Evidence and fingerprint fields in schema order, each once, and the time (fingerprint bucket).
         let wanted = Set(plan.projection.evidence + plan.projection.fingerprintFields + ["time"])
         for f in plan.kind.schema.fields where wanted.contains(f.name) {
@@ -54,6 +54,27 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
             + "ORDER BY r.\(id("tw_file")), r.\(id("tw_index"))"
     }
 
+    /// The locator columns of a finding row (`findingPrefix` without `rule_id`).
+    private var locatorColumns: [String] { ExportSchema.findingPrefix.dropFirst().map { syntax.identifier($0) } }
+
+    /// The order in which the in-process engine feeds an aggregate, for the first record of a
+    /// group (`AggregateEvaluator`'s first sample).
+    ///
+    /// - Whole-run aggregates and gaps: input order — inputs by path, records in file order.
+    ///   Decision: record tables have no global input ordinal (exports made in separate runs each
+    ///   count from 1, and a split export must give the same rows), so the path stands for the
+    ///   input's position: the scan's order when the inputs of one record kind are given in path
+    ///   order (globs expand sorted; the Samples are).
+    /// - Tumbling windows (`time`): record time, ties in input order — the scan's exact pass, which
+    ///   re-evaluates a windowed rule in time order once any record came too late for its window
+    ///   (`ScanScheduler`, `RuleEvaluator.replayInTimeOrder`). Without late records the scan keeps
+    ///   input order, the same on input in time order; a window read out of time order without any
+    ///   late record is the one case where the scan points at its first record read instead.
+    private func feedOrder(_ alias: String, time: Bool) -> String {
+        (time ? "\(alias).t, " : "")
+            + "\(syntax.byteOrder("\(alias).\(syntax.identifier("tw_file"))")), \(alias).\(syntax.identifier("tw_index"))"
+    }
+
     private func aggregateQuery(_ plan: RulePlan, _ a: AggregatePlan, _ state: inout RenderState) -> String {
         let id = syntax.identifier
         let table = id(plan.kind.rawValue)
@@ -61,24 +82,29 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
         var conditions: [String] = a.groupBy.map { "r.\(id($0.name)) IS NOT NULL" }
         if let f = a.filter { conditions.insert(expr(f, &state), at: 0) }
         var select: [String] = a.groupBy.enumerated().map { "r.\(id($1.name)) AS g\($0)" }
+        select += locatorColumns.map { "r.\($0) AS \($0)" }
         let groups = (0..<a.groupBy.count).map { "g\($0)" }
         let groupNames = a.groupBy.enumerated().map { "g\($0) AS \(id($1.name))" }
         let rule = syntax.literal(plan.ruleID) + " AS " + id("rule_id")
         func number(_ d: Double) -> String { PlanPrinter.number(d) }
+        func located(_ alias: String) -> String { locatorColumns.map { "\(alias).\($0)" }.joined(separator: ", ") }
+        func same(_ x: String, _ y: String, _ keys: [String]) -> String { keys.map { "\(x).\($0) = \(y).\($0)" }.joined(separator: " AND ") }
 
         if case .gap(let weekdaysOnly, let local) = a.measure {
             conditions.append("\(time) IS NOT NULL")
             let measured = weekdaysOnly ? weekdaySeconds("r.\(id(local.name))") : time
             select += ["\(time) AS t", "\(measured) AS m"]
             let keys = groups.joined(separator: ", ")
+            let before = "OVER (PARTITION BY \(keys) ORDER BY t)"
             return "WITH f AS (SELECT \(select.joined(separator: ", ")) FROM \(source(table, state)) WHERE \(conditions.joined(separator: " AND "))), "
                 + "c AS (SELECT \(keys), count(*) AS n FROM f GROUP BY \(keys)), "
-                + "d AS (SELECT DISTINCT \(keys), t, m FROM f), "
-                + "s AS (SELECT \(keys), t, m, lag(t) OVER (PARTITION BY \(keys) ORDER BY t) AS pt, "
-                + "lag(m) OVER (PARTITION BY \(keys) ORDER BY t) AS pm FROM d) "
-                + "SELECT \(rule), \((groupNames.map { "s." + $0 }).joined(separator: ", ")), s.pt AS tw_window_start, s.t AS tw_window_end, "
+                // One row per time (`m` follows from it), the first record at that time in input order.
+                + "d AS (SELECT \(keys), t, m, \(located("f")), row_number() OVER (PARTITION BY \(keys), t ORDER BY \(feedOrder("f", time: false))) AS rn FROM f), "
+                + "s AS (SELECT \(keys), t, m, lag(t) \(before) AS pt, lag(m) \(before) AS pm, "
+                + locatorColumns.map { "lag(\($0)) \(before) AS \($0)" }.joined(separator: ", ") + " FROM d WHERE rn = 1) "
+                + "SELECT \(rule), \(located("s")), \((groupNames.map { "s." + $0 }).joined(separator: ", ")), s.pt AS tw_window_start, s.t AS tw_window_end, "
                 + "s.m - s.pm AS tw_value, c.n AS tw_count, CAST(NULL AS \(tBigint)) AS tw_numerator, CAST(NULL AS \(tDouble)) AS tw_baseline "
-                + "FROM s JOIN c ON \(groups.map { "s.\($0) = c.\($0)" }.joined(separator: " AND ")) "
+                + "FROM s JOIN c ON \(same("s", "c", groups)) "
                 + "WHERE s.pt IS NOT NULL AND c.n >= \(a.minCount) AND s.m - s.pm >= \(number(a.threshold)) "
                 + "ORDER BY tw_window_start, \(groups.map { "s.\($0)" }.joined(separator: ", "))"
         }
@@ -92,7 +118,7 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
         }
         select.append("\(time) AS t")
         var value = "count(*)"
-        let numeratorColumn = "CAST(NULL AS \(tBigint))", baselineColumn = "CAST(NULL AS \(tDouble))"
+        var evidence = ""
         switch a.measure {
         case .count, .gap: break
         case .distinct(let c):
@@ -101,26 +127,32 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
             value = "count(DISTINCT v)"
         case .ratio(let numerator, _):
             select.append("CASE WHEN \(expr(numerator, &state)) THEN 1 ELSE 0 END AS num")
+            evidence = " WHERE num = 1"
         }
-        let keys = (groups + ["ws"]).joined(separator: ", ")
+        let keyList = groups + ["ws"]
+        let keys = keyList.joined(separator: ", ")
         let windowStart = a.window == nil ? "min(t)" : "ws"
         let windowEnd = a.window.map { "ws + \($0)" } ?? "max(t)"
         let f = "WITH f AS (SELECT \(select.joined(separator: ", ")) FROM \(source(table, state)) WHERE \(conditions.joined(separator: " AND ")))"
+        // The record each row points at: the first evidence record of its group and window.
+        let l = "l AS (SELECT \(keys), \(located("f")), row_number() OVER (PARTITION BY \(keys) ORDER BY \(feedOrder("f", time: a.window != nil))) AS rn FROM f\(evidence))"
+        let join = "LEFT JOIN l ON \(same("g", "l", keyList)) AND l.rn = 1"
         if case .ratio(_, let leaveOneOut) = a.measure {
             let base = leaveOneOut ? ("(w.tn - g.n)", "(w.tc - g.c)") : ("w.tn", "w.tc")
             return f + ", g AS (SELECT \(keys), count(*) AS c, sum(num) AS n, \(windowStart) AS s, \(windowEnd) AS e FROM f GROUP BY \(keys)), "
-                + "w AS (SELECT ws, sum(c) AS tc, sum(n) AS tn FROM g GROUP BY ws) "
-                + "SELECT \(rule), \(groupNames.map { "g." + $0 }.joined(separator: ", ")), g.s AS tw_window_start, g.e AS tw_window_end, "
+                + "w AS (SELECT ws, sum(c) AS tc, sum(n) AS tn FROM g GROUP BY ws), \(l) "
+                + "SELECT \(rule), \(located("l")), \(groupNames.map { "g." + $0 }.joined(separator: ", ")), g.s AS tw_window_start, g.e AS tw_window_end, "
                 + "CAST(g.n AS \(tDouble)) / g.c AS tw_value, g.c AS tw_count, g.n AS tw_numerator, "
                 + "CAST(\(base.0) AS \(tDouble)) / \(base.1) AS tw_baseline "
-                + "FROM g JOIN w ON g.ws = w.ws WHERE g.c >= \(a.minCount) AND \(base.1) > 0 "
+                + "FROM g JOIN w ON g.ws = w.ws \(join) WHERE g.c >= \(a.minCount) AND \(base.1) > 0 "
                 + "AND CAST(g.n AS \(tDouble)) / g.c - CAST(\(base.0) AS \(tDouble)) / \(base.1) >= \(number(a.threshold)) - 1e-9 "
                 + "ORDER BY tw_window_start, \(groups.map { "g.\($0)" }.joined(separator: ", "))"
         }
-        return f + " SELECT \(rule), \(groupNames.joined(separator: ", ")), \(windowStart) AS tw_window_start, \(windowEnd) AS tw_window_end, "
-            + "CAST(\(value) AS \(tDouble)) AS tw_value, count(*) AS tw_count, \(numeratorColumn) AS tw_numerator, \(baselineColumn) AS tw_baseline "
-            + "FROM f GROUP BY \(keys) HAVING count(*) >= \(a.minCount) AND \(value) >= \(number(a.threshold)) "
-            + "ORDER BY tw_window_start, \(groups.joined(separator: ", "))"
+        return f + ", g AS (SELECT \(keys), \(windowStart) AS s, \(windowEnd) AS e, CAST(\(value) AS \(tDouble)) AS x, count(*) AS c "
+            + "FROM f GROUP BY \(keys) HAVING count(*) >= \(a.minCount) AND \(value) >= \(number(a.threshold))), \(l) "
+            + "SELECT \(rule), \(located("l")), \(groupNames.map { "g." + $0 }.joined(separator: ", ")), g.s AS tw_window_start, g.e AS tw_window_end, "
+            + "g.x AS tw_value, g.c AS tw_count, CAST(NULL AS \(tBigint)) AS tw_numerator, CAST(NULL AS \(tDouble)) AS tw_baseline "
+            + "FROM g \(join) ORDER BY tw_window_start, \(groups.map { "g.\($0)" }.joined(separator: ", "))"
     }
 
     /// Monday–Friday seconds from a Monday origin up to a local wall-clock time (the engine's

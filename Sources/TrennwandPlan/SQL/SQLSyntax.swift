@@ -34,6 +34,9 @@ package protocol SQLSyntax: Sendable {
     func floorDiv(_ a: String, _ b: String) -> String
     /// `YYYY-MM-DD` of a day number (days since 1970-01-01).
     func isoDate(days: String) -> String
+    /// A string as an ordering key in byte order (Unicode code point order for UTF-8), whatever the
+    /// database's collation: file paths in the order the scan sorts them.
+    func byteOrder(_ string: String) -> String
     /// String concatenation.
     func concat(_ parts: [String]) -> String
     /// The string has no characters other than spaces and tabs.
@@ -60,6 +63,8 @@ package protocol SQLSyntax: Sendable {
 }
 
 extension SQLSyntax {
+    /// Engines whose text comparison is binary (DuckDB, Spark) need nothing.
+    package func byteOrder(_ string: String) -> String { string }
     package var helpers: [String] { [] }
     package var scriptPreamble: [String] { [] }
 }

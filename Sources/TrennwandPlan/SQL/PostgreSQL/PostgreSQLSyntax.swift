@@ -53,6 +53,9 @@ package struct PostgreSQLSyntax: SQLSyntax {
     /// Exact (`numeric`), not through `double precision`.
     package func floorDiv(_ a: String, _ b: String) -> String { "CAST(floor(CAST((\(a)) AS NUMERIC) / (\(b))) AS BIGINT)" }
     package func isoDate(days: String) -> String { "to_char(DATE '1970-01-01' + CAST(\(days) AS INTEGER), 'YYYY-MM-DD')" }
+    /// `COLLATE "C"`: the database's default collation may be a locale's, which ignores punctuation
+    /// at first (`a-b.csv` after `a.csv` or not).
+    package func byteOrder(_ string: String) -> String { "(\(string)) COLLATE \"C\"" }
     package func concat(_ parts: [String]) -> String { "(" + parts.joined(separator: " || ") + ")" }
     package func isBlank(_ string: String) -> String { "(btrim(\(string), ' \t') = '')" }
 
