@@ -87,7 +87,9 @@ extension Pages {
         let l = v.lang
         var b = "<h1>\(t(l, "Feststellungen", "Findings"))</h1>" + filterForm(v, query, facets: facets)
         let total = groups.reduce(0) { $0 + $1.count }
-        b += "<p>\(h(t(l, "\(total) Feststellungen in \(groups.count) Regeln", "\(total) findings in \(groups.count) rules")))</p>"
+        let de = "\(total) " + (total == 1 ? "Feststellung" : "Feststellungen") + " in \(groups.count) " + (groups.count == 1 ? "Regel" : "Regeln")
+        let en = "\(total) " + (total == 1 ? "finding" : "findings") + " in \(groups.count) " + (groups.count == 1 ? "rule" : "rules")
+        b += "<p>\(h(t(l, de, en)))</p>"
         if let rule = filter.rule, let trend { b += DetectionChart.figure(rule: rule.uppercased(), trend, l) }
         var keep = FilterForm.pairs(query).filter { $0.0 != "rule" }
         for g in groups {
