@@ -13,6 +13,32 @@ import TrennwandState
 /// them.
 package enum Scan {
     package static func run(_ request: ScanRequest, diagnose: @escaping (ScanDiagnostic) -> Void) -> ScanVerdict {
+        run(request, evaluate: nil, diagnose: diagnose)
+    }
+
+    /// Everything of a scan after evaluation — waivers, baseline, state, reports, verdict — for
+    /// findings an SQL engine decided (`trennwand collect`): `evaluate` supplies the result instead
+    /// of the inputs being read (`Scan.collected` builds it). One path, so a collected run is
+    /// delivered exactly as a scan.
+    package static func deliver(_ request: ScanRequest, evaluate: @escaping () throws -> ScanResult,
+                                diagnose: @escaping (ScanDiagnostic) -> Void) -> ScanVerdict {
+        run(request, evaluate: evaluate, diagnose: diagnose)
+    }
+
+    /// A scan result from findings made elsewhere, collapsed and ordered by the scan's collector
+    /// (`fileOrder`: the position of the finding's input in the scan).
+    package static func collected(_ findings: [(finding: Finding, fileOrder: Int)], inputs: [InputAccount], descriptors: [RuleDescriptor],
+                                  rulePackHash: String, kinds: [String: RecordKind], started: Int64) -> ScanResult {
+        var collector = FindingCollector()
+        for (f, order) in findings { collector.add(f, fileOrder: order) }
+        let finished = Int64(Date().timeIntervalSince1970)
+        return ScanResult(findings: collector.sorted(), inputs: inputs, referenceRows: [:], descriptors: descriptors,
+                          rulePackHash: rulePackHash, skipped: [], kinds: kinds, started: started, finished: finished,
+                          elapsed: Double(finished - started))
+    }
+
+    private static func run(_ request: ScanRequest, evaluate: (() throws -> ScanResult)?,
+                            diagnose: @escaping (ScanDiagnostic) -> Void) -> ScanVerdict {
         let r = request
         var scheduler = ScanScheduler(catalog: r.catalog, ruleSet: r.ruleSet, policy: r.policy, pseudonymizer: Pseudonymizer(key: r.key),
                                       onlyRules: r.onlyRules, now: r.now, threads: r.threads, chunkBytes: r.chunkBytes)
@@ -67,7 +93,7 @@ package enum Scan {
         if let session { scheduler.planSkips = { try session.plan(evaluated: $0, reference: $1) } }
         var result: ScanResult
         let identities = FileIdentity.snapshot(r.inputs.map(\.path))
-        do { result = try scheduler.run(r.inputs) } catch {
+        do { result = try evaluate?() ?? scheduler.run(r.inputs) } catch {
             let reason: ScanVerdict.Reason
             switch error {
             case let e as ConfigError:

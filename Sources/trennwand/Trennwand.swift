@@ -16,7 +16,7 @@ struct Trennwand: ParsableCommand {
                          "Messages in German by default; --lang en (or TRENNWAND_LANG=en) for English."),
         version: versionText(),
         subcommands: [ScanCommand.self, GateCommand.self, IngestCommand.self, ProfilesCommand.self, RulesCommand.self, WaiveCommand.self,
-                      HistoryCommand.self, TrendCommand.self, ReportCommand.self, ConfigCommand.self, ServeCommand.self, ExportCommand.self, SQLCommand.self,
+                      HistoryCommand.self, TrendCommand.self, ReportCommand.self, ConfigCommand.self, ServeCommand.self, ExportCommand.self, SQLCommand.self, CollectCommand.self,
                       AuditCommand.self]
     )
 

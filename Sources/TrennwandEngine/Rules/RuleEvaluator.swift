@@ -118,7 +118,7 @@ public final class RuleEvaluator {
         }
     }
 
-    private func context(for kind: RecordKind) -> EvalContext {
+    func context(for kind: RecordKind) -> EvalContext {
         if let c = contexts[kind] { return c }
         let env = pack.policy.environment(kind: kind, reference: .empty)
         let c = EvalContext(environment: env)!

@@ -42,9 +42,10 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
         let id = syntax.identifier
         var columns = [syntax.literal(plan.ruleID) + " AS " + id("rule_id")]
         columns += locatorColumns.map { "r.\($0)" }
-        // Evidence and fingerprint fields in schema order, each once, and the time (fingerprint bucket).
+        // Evidence and fingerprint fields in schema order, each once, the time (fingerprint bucket)
+        // and every person field (a finding always carries the record's persons, pseudonymised).
         let wanted = Set(plan.projection.evidence + plan.projection.fingerprintFields + ["time"])
-        for f in plan.kind.schema.fields where wanted.contains(f.name) {
+        for f in plan.kind.schema.fields where wanted.contains(f.name) || f.disclosure == .person {
             columns.append("r.\(id(f.name))")
             if case .text = f.type { columns.append("r.\(id(ExportSchema.detectorsColumn(f.name)))") }
         }

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import TrennwandEngine
+import TrennwandFindings
+import TrennwandPlan
+import TrennwandRecords
+import TrennwandScan
+
+/// `trennwand collect --from DIR`: the result rows an SQL engine wrote for `trennwand sql`'s
+/// `run-all.sql` turned into findings exactly as a scan makes them, then delivered by the scan
+/// library (waivers, baseline, state, every output format, exit codes; docs/scale-out.md).
+struct CollectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "collect",
+        abstract: UI.t("Liest die Ergebniszeilen einer SQL-Engine und gibt Befunde wie trennwand scan aus.",
+                       "Reads an SQL engine's result rows and reports findings as trennwand scan does."),
+        discussion: UI.t(
+            """
+            Liest DIR/results/<dialekt>/<regel>.jsonl (geschrieben von run-all.sql aus trennwand sql) und bildet \
+            daraus dieselben Befunde wie scan: Regeltexte, Maskierung, Pseudonyme, Fingerabdrücke; danach Ausnahmen, \
+            Baseline, Zustand, Ausgaben und Exit-Codes wie bei scan (dieselben Optionen, --config wie beim Export).
+            """,
+            """
+            Reads DIR/results/<dialect>/<rule>.jsonl (written by run-all.sql of trennwand sql) and makes the same \
+            findings as scan: rule texts, masking, pseudonyms, fingerprints; then waivers, baseline, state, outputs \
+            and exit codes as scan (the same options, --config as for the export).
+            """))
+
+    @OptionGroup var scan: ScanCommand
+
+    @Option(name: .long, help: ArgumentHelp(UI.t("Exportverzeichnis (trennwand export, sql).", "Export directory (trennwand export, sql)."),
+                                            valueName: UI.t("verzeichnis", "dir")))
+    var from: String
+
+    @Option(name: .long, help: ArgumentHelp(UI.t("Engine, deren Ergebnisse gelesen werden: duckdb oder postgres.",
+                                                 "Engine whose results are read: duckdb or postgres.")))
+    var dialect: String = "duckdb"
+
+    func run() throws {
+        guard ["duckdb", "postgres"].contains(dialect) else {
+            printError(UI.t("Fehler: --dialect duckdb oder postgres [collect.usage]", "error: --dialect duckdb or postgres [collect.usage]"))
+            throw Exit.configuration
+        }
+        let request = try scan.makeRequest()
+        let log: (ScanDiagnostic) -> Void = { diagnostic in
+            if let detail = diagnostic.debugDetail { Log.emit(.debug, detail, code: diagnostic.code) }
+            Log.emit(diagnostic.level.logLevel, diagnostic.text(interface: UI.language, report: request.language),
+                     code: diagnostic.code, file: diagnostic.file)
+        }
+        let manifests: [ExportManifest]
+        do {
+            manifests = try ExportManifest.all(in: from)
+            for m in manifests where m.rulePack != request.ruleSet.hash {
+                throw ExportError(.mismatch(UI.t("Regelpaket \(m.rulePack.prefix(12))… (dieses: \(request.ruleSet.hash.prefix(12))…)",
+                                                 "rule pack \(m.rulePack.prefix(12))… (this one: \(request.ruleSet.hash.prefix(12))…)")), path: from)
+            }
+        } catch let e as ExportError {
+            printError(UI.t("Fehler: ", "error: ") + e.text(UI.language, path: ExportCommand.shown(e.path)))
+            throw e.isUsage ? Exit.configuration : Exit.input
+        }
+        let (pack, errors) = CompiledRulePack.compile(request.ruleSet, policy: request.policy, reference: .empty, only: request.onlyRules,
+                                                      now: request.now, vocabulary: request.catalog.vocabulary)
+        for e in errors { printError(e.text(UI.language) + " [\(e.code)]") }
+        if !errors.isEmpty { throw Exit.configuration }
+        let evaluator = try RuleEvaluator(pack: pack, pseudonymizer: Pseudonymizer(key: request.key), reveal: request.reveal)
+        let rows = ResultRows(evaluator: evaluator, manifests: manifests)
+        let directory = (from as NSString).appendingPathComponent("results/\(dialect)")
+        let started = Int64(Date().timeIntervalSince1970)
+        // The inputs as the export counted them (read, normalised, rejected per reason).
+        var kinds: [String: RecordKind] = [:]
+        let accounts: [InputAccount] = manifests.compactMap(\.input).sorted { $0.ordinal < $1.ordinal }.map { i in
+            var a = InputAccount(file: i.path, profile: i.profile)
+            a.read = i.read
+            a.normalised = i.normalised
+            a.rejected = i.rejected
+            a.rejectedByReason = i.rejectedByReason
+            if let kind = i.kind.flatMap(RecordKind.init(rawValue:)) { kinds[i.path] = kind }
+            return a
+        }
+        var rowError: ResultRows.RowError?
+        let verdict = Scan.deliver(request, evaluate: {
+            do {
+                let found = try rows.read(directory: directory).map { ($0.finding, $0.fileOrder) }
+                return Scan.collected(found, inputs: accounts, descriptors: pack.descriptors, rulePackHash: request.ruleSet.hash,
+                                      kinds: kinds, started: started)
+            } catch let e as ResultRows.RowError {
+                rowError = e
+                throw e
+            }
+        }, diagnose: { d in if rowError == nil { log(d) } })
+        if let e = rowError {
+            printError(UI.t("Fehler: ", "error: ") + "\(ExportCommand.shown(e.file)):\(e.line): \(e.reason.text(UI.language)) [collect.row]")
+            throw Exit.input
+        }
+        ScanDiagnostic.accounting(verdict.result?.inputs ?? []).forEach(log)
+        let exit = Exit.code(verdict.reason)
+        if exit != Exit.ok { throw exit }
+    }
+}
