@@ -20,6 +20,8 @@ final class ExportSQLEndToEndTests: XCTestCase {
         let root: URL
         let export: URL
         let findings: URL
+        /// The exit code of the scan (`collect` must end the same way).
+        let scanStatus: Int32
     }
 
     /// `prepare` may change the copied Samples directory before scan and export.
@@ -28,9 +30,10 @@ final class ExportSQLEndToEndTests: XCTestCase {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: TestPaths.projectRoot.appendingPathComponent("Samples"), to: root.appendingPathComponent("Samples"))
         try prepare(root.appendingPathComponent("Samples"))
-        let ws = Workspace(root: root, export: root.appendingPathComponent("exp"), findings: root.appendingPathComponent("findings.jsonl"))
         let scan = try Self.tool(["scan", "--config", "Samples/audit.yaml", "--format", "jsonl=findings.jsonl"], cwd: root)
         XCTAssertTrue(scan.status == 0 || scan.status == 1, "scan: \(scan.status) \(scan.stderr)")
+        let ws = Workspace(root: root, export: root.appendingPathComponent("exp"), findings: root.appendingPathComponent("findings.jsonl"),
+                           scanStatus: scan.status)
         let export = try Self.tool(["export", "--config", "Samples/audit.yaml", "--out", "exp"], cwd: root)
         XCTAssertEqual(export.status, 0, export.stderr)
         // Rejected records are reported as by scan (the Samples have two in Jobcenter-Zugriffe.csv).
@@ -65,6 +68,7 @@ final class ExportSQLEndToEndTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: ws.root) }
         try runDuckDB(ws)
         try compare(ws, dialect: "duckdb", engine: "DuckDB")
+        try assertCollectMatchesScan(ws, dialect: "duckdb")
         let script = Self.duckDBScript
 
         // Per file and stateless: the same inputs exported in two separate runs into one directory
@@ -95,6 +99,7 @@ final class ExportSQLEndToEndTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: ws.root) }
         try runPostgreSQL(ws, server)
         try compare(ws, dialect: "postgres", engine: "PostgreSQL")
+        try assertCollectMatchesScan(ws, dialect: "postgres")
 
         // The aggregate locators' tie-breaking on the same server.
         let crafted = try workspace(rejectedRecords: false, prepare: Self.craftAccessLogs)
@@ -102,6 +107,7 @@ final class ExportSQLEndToEndTests: XCTestCase {
         try runPostgreSQL(crafted, server, schema: "crafted")
         try compare(crafted, dialect: "postgres", engine: "PostgreSQL", samples: false)
         try Self.assertCraftedLocators(crafted, dialect: "postgres")
+        try assertCollectMatchesScan(crafted, dialect: "postgres")
     }
 
     /// Aggregate rows point at the record the in-process engine names where input order and time
@@ -117,6 +123,7 @@ final class ExportSQLEndToEndTests: XCTestCase {
         try runDuckDB(ws)
         try compare(ws, dialect: "duckdb", engine: "DuckDB", samples: false)
         try Self.assertCraftedLocators(ws, dialect: "duckdb")
+        try assertCollectMatchesScan(ws, dialect: "duckdb")
     }
 
     /// Replaces the Samples' Jobcenter access logs by two synthetic ones (the original's header,
@@ -209,6 +216,52 @@ final class ExportSQLEndToEndTests: XCTestCase {
             XCTAssertTrue(inProcess["TW402"] != nil && inProcess["TW902"] != nil, "crafted input: TW402 and TW902 fire")
         }
         print("\(engine) end to end on \(samples ? "the Samples" : "crafted input"): \(plans.count) rules, \(findings) in-process occurrences, \(rows) result rows")
+    }
+
+    /// `trennwand collect --from exp --dialect …` with the scan's configuration and `--format jsonl`
+    /// gives the scan's JSON Lines: the same findings in the same order, each the same object —
+    /// fingerprint, rule, severity, class, texts, norms, file:line, time, masked evidence,
+    /// pseudonyms, every occurrence — and the same exit code. Only the summary's run times differ.
+    private func assertCollectMatchesScan(_ ws: Workspace, dialect: String) throws {
+        let output = "collected-\(dialect).jsonl"
+        let collect = try Self.tool(["collect", "--from", "exp", "--dialect", dialect, "--config", "Samples/audit.yaml",
+                                     "--format", "jsonl=\(output)"], cwd: ws.root)
+        XCTAssertEqual(collect.status, ws.scanStatus, "collect (\(dialect)) ends as the scan: \(collect.stderr)")
+        func findings(_ url: URL) throws -> (order: [String], byFingerprint: [String: NSDictionary], summary: NSDictionary?) {
+            var order: [String] = [], by: [String: NSDictionary] = [:], summary: NSDictionary?
+            for line in try Data(contentsOf: url).split(separator: 0x0A) {
+                let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line)) as? NSDictionary)
+                if o["type"] as? String == "summary" { summary = o; continue }
+                let fp = try XCTUnwrap(o["fingerprint"] as? String)
+                XCTAssertNil(by[fp], "\(url.lastPathComponent): fingerprint \(fp) twice")
+                order.append(fp)
+                by[fp] = o
+            }
+            return (order, by, summary)
+        }
+        let scan = try findings(ws.findings), collected = try findings(ws.root.appendingPathComponent(output))
+        XCTAssertGreaterThan(scan.order.count, 0)
+        for fp in Set(scan.order).union(collected.order).sorted() {
+            guard let a = scan.byFingerprint[fp], let b = collected.byFingerprint[fp] else {
+                let o = scan.byFingerprint[fp] ?? collected.byFingerprint[fp]
+                XCTFail("\(dialect): \(o?["rule_id"] ?? "?") \(o?["file"] ?? "?"):\(o?["line"] ?? "?") fingerprint \(fp) only in \(scan.byFingerprint[fp] == nil ? "collect" : "scan")")
+                continue
+            }
+            for key in Set(a.allKeys.compactMap { $0 as? String }).union(b.allKeys.compactMap { $0 as? String }).sorted()
+            where !((a[key] as? NSObject)?.isEqual(b[key]) ?? (b[key] == nil)) {
+                XCTFail("\(dialect): \(a["rule_id"] ?? "?") \(a["file"] ?? "?"):\(a["line"] ?? "?") \(key): scan \(a[key] ?? "nil"), collect \(b[key] ?? "nil")")
+            }
+        }
+        XCTAssertEqual(collected.order, scan.order, "\(dialect): findings in the scan's order")
+        // The summary (rules, inputs, counts, verdict) too, except the run's own times.
+        let summaries = [scan.summary, collected.summary].map { s -> NSDictionary? in
+            guard let d = s?.mutableCopy() as? NSMutableDictionary else { return nil }
+            d.removeObjects(forKeys: ["started", "finished", "elapsed", "duration_seconds"])
+            return d
+        }
+        XCTAssertNotNil(summaries[0])
+        XCTAssertEqual(summaries[0], summaries[1], "\(dialect): summary")
+        print("collect (\(dialect)): \(collected.order.count) findings identical to the scan's, exit \(collect.status)")
     }
 
     static func iso(_ seconds: Int64) -> String {
