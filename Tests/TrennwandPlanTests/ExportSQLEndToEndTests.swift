@@ -222,11 +222,15 @@ final class ExportSQLEndToEndTests: XCTestCase {
     /// gives the scan's JSON Lines: the same findings in the same order, each the same object —
     /// fingerprint, rule, severity, class, texts, norms, file:line, time, masked evidence,
     /// pseudonyms, every occurrence — and the same exit code. Only the summary's run times differ.
-    private func assertCollectMatchesScan(_ ws: Workspace, dialect: String) throws {
-        let output = "collected-\(dialect).jsonl"
+    /// `options` are given to both (`scanned`: the scan's JSON Lines made with them, `status` its exit
+    /// code; default the workspace's scan). Returns the collected findings by fingerprint.
+    @discardableResult
+    private func assertCollectMatchesScan(_ ws: Workspace, dialect: String, options: [String] = [], scanned: URL? = nil,
+                                          status: Int32? = nil) throws -> [String: NSDictionary] {
+        let output = "collected-\(dialect)\(options.joined()).jsonl"
         let collect = try Self.tool(["collect", "--from", "exp", "--dialect", dialect, "--config", "Samples/audit.yaml",
-                                     "--format", "jsonl=\(output)"], cwd: ws.root)
-        XCTAssertEqual(collect.status, ws.scanStatus, "collect (\(dialect)) ends as the scan: \(collect.stderr)")
+                                     "--format", "jsonl=\(output)"] + options, cwd: ws.root)
+        XCTAssertEqual(collect.status, status ?? ws.scanStatus, "collect (\(dialect)) ends as the scan: \(collect.stderr)")
         func findings(_ url: URL) throws -> (order: [String], byFingerprint: [String: NSDictionary], summary: NSDictionary?) {
             var order: [String] = [], by: [String: NSDictionary] = [:], summary: NSDictionary?
             for line in try Data(contentsOf: url).split(separator: 0x0A) {
@@ -239,7 +243,7 @@ final class ExportSQLEndToEndTests: XCTestCase {
             }
             return (order, by, summary)
         }
-        let scan = try findings(ws.findings), collected = try findings(ws.root.appendingPathComponent(output))
+        let scan = try findings(scanned ?? ws.findings), collected = try findings(ws.root.appendingPathComponent(output))
         XCTAssertGreaterThan(scan.order.count, 0)
         for fp in Set(scan.order).union(collected.order).sorted() {
             guard let a = scan.byFingerprint[fp], let b = collected.byFingerprint[fp] else {
@@ -261,7 +265,71 @@ final class ExportSQLEndToEndTests: XCTestCase {
         }
         XCTAssertNotNil(summaries[0])
         XCTAssertEqual(summaries[0], summaries[1], "\(dialect): summary")
-        print("collect (\(dialect)): \(collected.order.count) findings identical to the scan's, exit \(collect.status)")
+        print("collect (\(dialect)\(options.isEmpty ? "" : " " + options.joined(separator: " "))): \(collected.order.count) findings identical to the scan's, exit \(collect.status)")
+        return collected.byFingerprint
+    }
+
+    /// Hostile values in the Samples' Träger log: a workstation with quotes, backslashes, `\N`, `\.`,
+    /// `'; DROP TABLE`, a tab and non-BMP characters, a participant id (a person) likewise, and a
+    /// 1 MB workstation ending in a non-BMP character.
+    static let hostileWorkstation = "W'\"; DROP TABLE access; -- \\ \\N \\. \t \u{1F600}\u{1D11E}"
+    static let hostileParticipant = "TN-'\"; DROP TABLE x; --\\\u{1F600}"
+    static let bigWorkstation = String(repeating: "X", count: 1 << 20) + "\u{1F600}"
+
+    static func injectHostileValues(_ samples: URL) throws {
+        let url = samples.appendingPathComponent("Traeger-Zugriffe.csv")
+        var lines = String(decoding: try Data(contentsOf: url), as: UTF8.self).components(separatedBy: "\n")
+        func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+        // Line 24 (TW103, TW107: export to a private workstation) and line 19 (TW103), fields 8 and 9.
+        var f = lines[23].components(separatedBy: ",")
+        XCTAssertEqual(f.count, 11, lines[23])
+        f[7] = quoted(hostileParticipant)
+        f[8] = quoted(hostileWorkstation)
+        lines[23] = f.joined(separator: ",")
+        f = lines[18].components(separatedBy: ",")
+        XCTAssertEqual(f.count, 11, lines[18])
+        f[8] = quoted(bigWorkstation)
+        lines[18] = f.joined(separator: ",")
+        try Data(lines.joined(separator: "\n").utf8).write(to: url)
+    }
+
+    /// The hostile values through export → engine → collect, masked (the default: the 1 MB value's
+    /// byte count, the participant's pseudonym) and revealed (`--reveal-force`: the values
+    /// themselves), each compared with the scan's JSON Lines; the revealed evidence must hold the
+    /// values byte for byte.
+    private func assertHostileValuesThroughCollect(_ ws: Workspace, dialect: String) throws {
+        let masked = try assertCollectMatchesScan(ws, dialect: dialect)
+        func values(_ findings: [String: NSDictionary]) -> [String] {
+            findings.values.flatMap { ($0["evidence"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? String } }
+        }
+        XCTAssertTrue(values(masked).contains("[Text, \(Self.bigWorkstation.utf8.count) Bytes]"), "masked: the 1 MB value's length")
+        XCTAssertFalse(values(masked).contains(Self.hostileWorkstation), "masked: the hostile value is not shown")
+        let revealed = ws.root.appendingPathComponent("revealed.jsonl")
+        let scan = try Self.tool(["scan", "--config", "Samples/audit.yaml", "--reveal-force", "--format", "jsonl=revealed.jsonl"], cwd: ws.root)
+        let shown = try assertCollectMatchesScan(ws, dialect: dialect, options: ["--reveal-force"], scanned: revealed, status: scan.status)
+        for value in [Self.hostileWorkstation, Self.bigWorkstation] {
+            XCTAssertTrue(values(shown).contains { Array($0.utf8) == Array(value.utf8) },
+                          "revealed: \(value.utf8.count) bytes of \(value.prefix(20).debugDescription) byte for byte")
+        }
+    }
+
+    func testHostileValuesComeBackThroughCollectOnDuckDB() throws {
+        let ws = try workspace(prepare: Self.injectHostileValues)
+        defer { try? FileManager.default.removeItem(at: ws.root) }
+        try runDuckDB(ws)
+        try compare(ws, dialect: "duckdb", engine: "DuckDB")
+        try assertHostileValuesThroughCollect(ws, dialect: "duckdb")
+    }
+
+    func testHostileValuesComeBackThroughCollectOnPostgreSQL() throws {
+        let server = PostgresTestServer()
+        defer { server.stop() }
+        try server.check()
+        let ws = try workspace(prepare: Self.injectHostileValues)
+        defer { try? FileManager.default.removeItem(at: ws.root) }
+        try runPostgreSQL(ws, server, schema: "hostile")
+        try compare(ws, dialect: "postgres", engine: "PostgreSQL")
+        try assertHostileValuesThroughCollect(ws, dialect: "postgres")
     }
 
     static func iso(_ seconds: Int64) -> String {
