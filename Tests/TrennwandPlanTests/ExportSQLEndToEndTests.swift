@@ -89,6 +89,38 @@ final class ExportSQLEndToEndTests: XCTestCase {
             XCTAssertEqual(try Data(contentsOf: split.appendingPathComponent("results/duckdb/\(name)")),
                            try Data(contentsOf: ws.export.appendingPathComponent("results/duckdb/\(name)")), "\(name): split export differs")
         }
+        try assertCollectRefusesBrokenResults(ws)
+    }
+
+    /// Broken or incomplete result rows are an input error naming the file (and line), never a run
+    /// without findings; an unknown dialect is a usage error.
+    private func assertCollectRefusesBrokenResults(_ ws: Workspace) throws {
+        func collect(_ extra: [String] = [], from: String = "exp") throws -> (status: Int32, stdout: String, stderr: String) {
+            try Self.tool(["collect", "--from", from, "--config", "Samples/audit.yaml", "--format", "jsonl=broken.jsonl"] + extra, cwd: ws.root)
+        }
+        let spark = try collect(["--dialect", "spark"])
+        XCTAssertEqual(spark.status, 2, spark.stderr)
+        XCTAssertTrue(spark.stderr.contains("[collect.usage]"), spark.stderr)
+        let noExport = try collect(from: "nowhere")
+        XCTAssertEqual(noExport.status, 3, noExport.stderr)
+        // PostgreSQL's run-all.sql never ran in this workspace: no result directory.
+        let notRun = try collect(["--dialect", "postgres"])
+        XCTAssertEqual(notRun.status, 3, notRun.stderr)
+        XCTAssertTrue(notRun.stderr.contains("[collect.row]") && notRun.stderr.contains("results/postgres"), notRun.stderr)
+
+        let results = ws.export.appendingPathComponent("results/duckdb")
+        let tw101 = results.appendingPathComponent("TW101.jsonl")
+        let original = try Data(contentsOf: tw101)
+        try Data(original + Data("{\"rule_id\":\"TW101\",\"tw_file\":\"x\"\n".utf8)).write(to: tw101)
+        let lines = original.split(separator: 0x0A).count
+        let broken = try collect()
+        XCTAssertEqual(broken.status, 3, broken.stderr)
+        XCTAssertTrue(broken.stderr.contains("TW101.jsonl:\(lines + 1)") && broken.stderr.contains("[collect.row]"), broken.stderr)
+        try FileManager.default.removeItem(at: tw101)
+        let missing = try collect()
+        XCTAssertEqual(missing.status, 3, missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("TW101.jsonl") && missing.stderr.contains("[collect.row]"), missing.stderr)
+        try original.write(to: tw101)
     }
 
     func testSamplesGiveTheSameFindingsInProcessAndOnPostgreSQL() throws {

@@ -43,9 +43,20 @@ package struct ResultRows {
 
     /// The findings of every `*.jsonl` in `directory` (one file per rule, named by it), in file
     /// name order. A rule the pack does not know, a line that is no JSON object or a row without
-    /// its locator is an error naming the file and line.
-    package func read(directory: String) throws -> [Collected] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".jsonl") }.sorted()
+    /// its locator is an error naming the file and line; so is a missing directory or a missing
+    /// file of a rule in `expected` (an engine run that stopped early must not read as "no findings").
+    package func read(directory: String, expected: [String]) throws -> [Collected] {
+        guard let all = try? FileManager.default.contentsOfDirectory(atPath: directory) else {
+            throw RowError(file: directory, line: 0, reason: Localized(
+                de: "Ergebnisverzeichnis fehlt (run-all.sql im Exportverzeichnis ausführen)",
+                en: "result directory missing (run run-all.sql in the export directory)"))
+        }
+        let names = all.filter { $0.hasSuffix(".jsonl") }.sorted()
+        for rule in expected.sorted() where !names.contains("\(rule).jsonl") {
+            throw RowError(file: (directory as NSString).appendingPathComponent("\(rule).jsonl"), line: 0, reason: Localized(
+                de: "Ergebnisdatei der Regel \(rule) fehlt (run-all.sql nicht vollständig gelaufen, oder sql mit anderem --rule)",
+                en: "result file of rule \(rule) missing (run-all.sql did not complete, or sql ran with another --rule)"))
+        }
         var out: [Collected] = []
         for name in names {
             let path = (directory as NSString).appendingPathComponent(name)

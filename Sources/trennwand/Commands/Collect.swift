@@ -80,7 +80,7 @@ struct CollectCommand: ParsableCommand {
         var rowError: ResultRows.RowError?
         let verdict = Scan.deliver(request, evaluate: {
             do {
-                let found = try rows.read(directory: directory).map { ($0.finding, $0.fileOrder) }
+                let found = try rows.read(directory: directory, expected: pack.descriptors.map(\.id)).map { ($0.finding, $0.fileOrder) }
                 return Scan.collected(found, inputs: accounts, descriptors: pack.descriptors, rulePackHash: request.ruleSet.hash,
                                       kinds: kinds, started: started)
             } catch let e as ResultRows.RowError {
@@ -89,7 +89,8 @@ struct CollectCommand: ParsableCommand {
             }
         }, diagnose: { d in if rowError == nil { log(d) } })
         if let e = rowError {
-            printError(UI.t("Fehler: ", "error: ") + "\(ExportCommand.shown(e.file)):\(e.line): \(e.reason.text(UI.language)) [collect.row]")
+            let at = e.line > 0 ? "\(ExportCommand.shown(e.file)):\(e.line)" : ExportCommand.shown(e.file)
+            printError(UI.t("Fehler: ", "error: ") + "\(at): \(e.reason.text(UI.language)) [collect.row]")
             throw Exit.input
         }
         ScanDiagnostic.accounting(verdict.result?.inputs ?? []).forEach(log)
