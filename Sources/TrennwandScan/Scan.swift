@@ -20,7 +20,9 @@ package enum Scan {
     /// findings an SQL engine decided (`trennwand collect`): `evaluate` supplies the result instead
     /// of the inputs being read (`Scan.collected` builds it). One path, so a collected run is
     /// delivered exactly as a scan.
-    package static func deliver(_ request: ScanRequest, evaluate: @escaping () throws -> ScanResult,
+    /// `evaluate` is given the state store's planning step when `--state` is on: call it once with the
+    /// evaluated and the reference input paths (it opens the run and hashes the files).
+    package static func deliver(_ request: ScanRequest, evaluate: @escaping (_ planSkips: PlanSkips?) throws -> ScanResult,
                                 diagnose: @escaping (ScanDiagnostic) -> Void) -> ScanVerdict {
         run(request, evaluate: evaluate, diagnose: diagnose)
     }
@@ -37,7 +39,10 @@ package enum Scan {
                           elapsed: Double(finished - started))
     }
 
-    private static func run(_ request: ScanRequest, evaluate: (() throws -> ScanResult)?,
+    /// The state store's planning step: evaluated and reference input paths → the paths to skip.
+    package typealias PlanSkips = ([String], [String]) throws -> Set<String>
+
+    private static func run(_ request: ScanRequest, evaluate: ((PlanSkips?) throws -> ScanResult)?,
                             diagnose: @escaping (ScanDiagnostic) -> Void) -> ScanVerdict {
         let r = request
         var scheduler = ScanScheduler(catalog: r.catalog, ruleSet: r.ruleSet, policy: r.policy, pseudonymizer: Pseudonymizer(key: r.key),
@@ -90,10 +95,11 @@ package enum Scan {
                 return ScanVerdict(reason: ScanVerdict.stateReason(e))
             }
         }
-        if let session { scheduler.planSkips = { try session.plan(evaluated: $0, reference: $1) } }
+        let planSkips: PlanSkips? = session.map { session in { try session.plan(evaluated: $0, reference: $1) } }
+        scheduler.planSkips = planSkips
         var result: ScanResult
         let identities = FileIdentity.snapshot(r.inputs.map(\.path))
-        do { result = try evaluate?() ?? scheduler.run(r.inputs) } catch {
+        do { result = try evaluate?(planSkips) ?? scheduler.run(r.inputs) } catch {
             let reason: ScanVerdict.Reason
             switch error {
             case let e as ConfigError:

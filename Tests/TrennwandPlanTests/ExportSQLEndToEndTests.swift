@@ -90,6 +90,33 @@ final class ExportSQLEndToEndTests: XCTestCase {
                            try Data(contentsOf: ws.export.appendingPathComponent("results/duckdb/\(name)")), "\(name): split export differs")
         }
         try assertCollectRefusesBrokenResults(ws)
+        try assertCollectContinuesTheScansState(ws)
+    }
+
+    /// `--state`: a collect after a scan into the same store finds the scan's findings again
+    /// (same fingerprints): every finding the scan recorded as new is open now, a waived one stays
+    /// waived, nothing is new or resolved.
+    private func assertCollectContinuesTheScansState(_ ws: Workspace) throws {
+        let scan = try Self.tool(["scan", "--config", "Samples/audit.yaml", "--state", "state.db", "--format", "jsonl=state-scan.jsonl"], cwd: ws.root)
+        XCTAssertEqual(scan.status, ws.scanStatus, scan.stderr)
+        let collect = try Self.tool(["collect", "--from", "exp", "--config", "Samples/audit.yaml", "--state", "state.db",
+                                     "--format", "jsonl=state-collect.jsonl"], cwd: ws.root)
+        XCTAssertTrue(collect.status == 0 || collect.status == 1, collect.stderr)
+        func statuses(_ name: String) throws -> [String: String] {
+            var out: [String: String] = [:]
+            for line in try Data(contentsOf: ws.root.appendingPathComponent(name)).split(separator: 0x0A) {
+                let o = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
+                guard o["type"] as? String == "finding", let fp = o["fingerprint"] as? String else { continue }
+                out[fp] = o["status"] as? String ?? "none"
+            }
+            return out
+        }
+        let before = try statuses("state-scan.jsonl"), after = try statuses("state-collect.jsonl")
+        XCTAssertEqual(Set(after.keys), Set(before.keys))
+        XCTAssertTrue(before.values.contains("new"))
+        for (fp, status) in before {
+            XCTAssertEqual(after[fp], status == "new" ? "open" : status, "fingerprint \(fp): scan \(status)")
+        }
     }
 
     /// Broken or incomplete result rows are an input error naming the file (and line), never a run

@@ -41,7 +41,9 @@ struct CollectCommand: ParsableCommand {
             printError(UI.t("Fehler: --dialect duckdb oder postgres [collect.usage]", "error: --dialect duckdb or postgres [collect.usage]"))
             throw Exit.configuration
         }
-        let request = try scan.makeRequest()
+        var request = try scan.makeRequest()
+        // The engine evaluated every input: the state store records them all (no incremental skip).
+        request.state?.full = true
         let log: (ScanDiagnostic) -> Void = { diagnostic in
             if let detail = diagnostic.debugDetail { Log.emit(.debug, detail, code: diagnostic.code) }
             Log.emit(diagnostic.level.logLevel, diagnostic.text(interface: UI.language, report: request.language),
@@ -78,8 +80,12 @@ struct CollectCommand: ParsableCommand {
             return a
         }
         var rowError: ResultRows.RowError?
-        let verdict = Scan.deliver(request, evaluate: {
+        let verdict = Scan.deliver(request, evaluate: { planSkips in
             do {
+                // --state: the run opened and every input hashed, as by a full scan (reference
+                // tables as reference, the other inputs as evaluated).
+                _ = try planSkips?(accounts.map(\.file).filter { kinds[$0]?.isEvaluated ?? true },
+                                   accounts.map(\.file).filter { !(kinds[$0]?.isEvaluated ?? true) })
                 let found = try rows.read(directory: directory, expected: pack.descriptors.map(\.id)).map { ($0.finding, $0.fileOrder) }
                 return Scan.collected(found, inputs: accounts, descriptors: pack.descriptors, rulePackHash: request.ruleSet.hash,
                                       kinds: kinds, started: started)
