@@ -100,8 +100,11 @@ final class ExportSQLEndToEndTests: XCTestCase {
         let scan = try Self.tool(["scan", "--config", "Samples/audit.yaml", "--state", "state.db", "--format", "jsonl=state-scan.jsonl"], cwd: ws.root)
         XCTAssertEqual(scan.status, ws.scanStatus, scan.stderr)
         let collect = try Self.tool(["collect", "--from", "exp", "--config", "Samples/audit.yaml", "--state", "state.db",
-                                     "--format", "jsonl=state-collect.jsonl"], cwd: ws.root)
+                                     "--format", "jsonl=state-collect.jsonl", "--metrics", "collect.prom"], cwd: ws.root)
         XCTAssertTrue(collect.status == 0 || collect.status == 1, collect.stderr)
+        // --metrics is completed as by scan (the exit code appended after the verdict).
+        let metrics = String(decoding: try Data(contentsOf: ws.root.appendingPathComponent("collect.prom")), as: UTF8.self)
+        XCTAssertTrue(metrics.contains("trennwand_exit_code \(collect.status)"), metrics)
         func statuses(_ name: String) throws -> [String: String] {
             var out: [String: String] = [:]
             for line in try Data(contentsOf: ws.root.appendingPathComponent(name)).split(separator: 0x0A) {

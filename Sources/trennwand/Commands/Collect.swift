@@ -100,7 +100,12 @@ struct CollectCommand: ParsableCommand {
             throw Exit.input
         }
         ScanDiagnostic.accounting(verdict.result?.inputs ?? []).forEach(log)
-        let exit = Exit.code(verdict.reason)
+        var exit = Exit.code(verdict.reason)
+        // --metrics as for scan: the body written by the delivery, completed with the exit code.
+        if let metrics = scan.metrics, !MetricsFile.finish(path: metrics, body: scan.metricsBodyPath, exitCode: exit.rawValue,
+                                                           lifecycle: request.state.flatMap { ScanCommand.lastRunLifecycle(statePath: $0.path) }) {
+            exit = Exit.input
+        }
         if exit != Exit.ok { throw exit }
     }
 }
