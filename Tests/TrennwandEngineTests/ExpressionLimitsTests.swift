@@ -67,8 +67,6 @@ final class ExpressionLimitsTests: XCTestCase {
         }
         XCTAssertEqual(results, [.true, .true, .false, .unknown])
         XCTAssertLessThan(Date().timeIntervalSince(start), 10)
-        let sql = c.sql()
-        XCTAssertTrue(sql.hasSuffix("(r.\"system\" = 'X40000')"), String(sql.suffix(60)))
     }
 
     /// 100,000 and 200,000 terms (the sizes of the report) compile and evaluate correctly when the
@@ -81,7 +79,6 @@ final class ExpressionLimitsTests: XCTestCase {
             }
             XCTAssertEqual(r.0, .true, "\(n)")
             XCTAssertEqual(r.1, .false, "\(n)")
-            XCTAssertEqual(c.sql().components(separatedBy: " OR ").count, n)
         }
     }
 

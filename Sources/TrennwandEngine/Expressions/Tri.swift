@@ -1,7 +1,7 @@
 // Expressions: the rule-condition language. Sits inside the engine between rule files (which hand
 // over a condition's YAML node) and evaluation (which runs the compiled closures per record).
 // Pipeline: ConditionSource → ExprLexer → ExprParser (syntax tree) → ExprTypeChecker (checked tree) →
-// ConditionCompiler (closures) and ConditionSQLRenderer (WHERE clause).
+// ConditionCompiler (closures). The SQL form of a condition is TrennwandPlan's (RulePlanner).
 
 /// A truth value of SQL's three-valued logic: a comparison with a missing value is `unknown`;
 /// a rule fires only on `true`.

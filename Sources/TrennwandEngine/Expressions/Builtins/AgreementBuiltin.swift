@@ -5,9 +5,7 @@ import TrennwandRecords
 enum AgreementBuiltin: BuiltinFamily {
     static let reference = BuiltinReference(
         functions: [("`agreement_permits(tr, dir, cat) at t`", "`agreement_permits(traeger, \"jobcenter->traeger\", category) at time`",
-                     "an agreement opens the cell (see below)")],
-        sql: [("`agreement_permits(…) at t`",
-               "`EXISTS` on `agreements` with `approved_by_leitung`, `btrim(legal_basis) <> ''`, validity, `unnest(permitted_flows)`")])
+                     "an agreement opens the cell (see below)")])
 
     static func acceptsAt(_ function: Builtin) -> Bool { true }
 
@@ -62,17 +60,4 @@ enum AgreementBuiltin: BuiltinFamily {
         }
     }
 
-    static func sql(_ call: BuiltinCall, _ renderer: inout ConditionSQLRenderer) -> String {
-        let a = renderer.freshAlias("ag")
-        let x = renderer.render(call.args[2]), dir = renderer.render(call.args[1])
-        var parts = [
-            "\(a).traeger = \(renderer.render(call.args[0]))", "\(a).approved_by_leitung", "btrim(\(a).legal_basis) <> ''",
-        ]
-        let tt = renderer.render(call.args[3])
-        parts.append("(\(a).valid_from IS NULL OR \(a).valid_from <= \(tt))")
-        parts.append("(\(a).valid_to IS NULL OR \(tt) <= \(a).valid_to)")
-        parts.append("EXISTS (SELECT 1 FROM unnest(\(a).permitted_flows) AS f(v) WHERE f.v = \(dir) || ':' || \(x) "
-                     + "OR \(dir) || ':' || \(x) LIKE f.v || '.%')")
-        return "EXISTS (SELECT 1 FROM agreements \(a) WHERE \(parts.joined(separator: " AND ")))"
-    }
 }

@@ -3,10 +3,10 @@ import TrennwandRecords
 /// The condition functions of the rule language, by the name a condition calls them with.
 ///
 /// Each family of functions lives in one file of this folder and holds everything about them: the
-/// type rule (`check`), the compiled closure (`bool`/`str`/`num`), the SQL rendering (`sql`) and the
+/// type rule (`check`), the compiled closure (`bool`/`str`/`num`) and the
 /// documentation rows of docs/rule-language.md (`reference`). Adding a function is one case here
 /// (with its line in `family`) plus one file with a `BuiltinFamily` (or a new case in an existing
-/// family's file). Checker, compiler and SQL renderer only dispatch on `family`, once per call
+/// family's file). Checker and compiler only dispatch on `family`, once per call
 /// site at compile time: evaluation calls the family's closure directly.
 package enum Builtin: String, CaseIterable, Sendable {
     case present, missing
@@ -58,8 +58,6 @@ protocol BuiltinFamily {
     static func str(_ call: BuiltinCall, _ compiler: ConditionCompiler) -> ExprStrFn
     /// The compiled closure of a number-valued call.
     static func num(_ call: BuiltinCall, _ compiler: ConditionCompiler) -> ExprNumFn
-    /// The call as a PostgreSQL expression (see `CompiledCondition.sql`).
-    static func sql(_ call: BuiltinCall, _ renderer: inout ConditionSQLRenderer) -> String
 }
 
 extension BuiltinFamily {
@@ -104,21 +102,19 @@ package struct BuiltinCall: Sendable {
     static func cost(of args: [CheckedExpr]) -> Int { args.reduce(0) { $0 + $1.cost } }
 }
 
-/// The documentation of one family: rows of the function table (signature, example, meaning) and
-/// of the SQL mapping table (language, SQL), Markdown cell text.
+/// The documentation of one family: rows of the function table (signature, example, meaning),
+/// Markdown cell text. (How a function is rendered in SQL is the plan's business:
+/// `TrennwandPlan`'s `RulePlanner` and `PlanSQLRenderer`, docs/scale-out.md.)
 struct BuiltinReference: Sendable {
     var functions: [(signature: String, example: String, meaning: String)]
-    var sql: [(language: String, sql: String)]
 
-    /// Both tables' rows over all families, as written between the `builtins` markers of
+    /// The function table's rows over all families, as written between the `builtins` markers of
     /// docs/rule-language.md (`BuiltinReferenceTests` keeps the file current).
-    static func markdown() -> (functions: String, sql: String) {
+    static func markdown() -> String {
         var f = "| function | example | meaning |\n|---|---|---|\n"
-        var s = ""
         for family in Builtin.families {
             for r in family.reference.functions { f += "| \(r.signature) | \(r.example) | \(r.meaning) |\n" }
-            for r in family.reference.sql { s += "| \(r.language) | \(r.sql) |\n" }
         }
-        return (f, s)
+        return f
     }
 }

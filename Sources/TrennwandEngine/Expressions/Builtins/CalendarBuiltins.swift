@@ -7,9 +7,7 @@ enum CalendarBuiltins: BuiltinFamily {
             ("`hour(t)`", "`hour(time) < 7`", "local hour 0–23"),
             ("`weekday(t)`", "`weekday(time) >= 6`", "ISO weekday, 1 = Monday … 7 = Sunday"),
             ("`date(t)`", "`date(time) == \"2025-03-04\"`", "local date as `YYYY-MM-DD`"),
-        ],
-        sql: [("`hour`, `weekday`, `date`",
-               "`EXTRACT(HOUR / ISODOW FROM r.time AT TIME ZONE 'Europe/Berlin')`, `to_char(…, 'YYYY-MM-DD')`")])
+        ])
 
     static func check(_ function: Builtin, _ args: [ExprSyntax], at: ExprSyntax?, offset o: Int,
                       _ checker: ExprTypeChecker) throws -> CheckedExpr {
@@ -52,12 +50,4 @@ enum CalendarBuiltins: BuiltinFamily {
         }
     }
 
-    static func sql(_ call: BuiltinCall, _ renderer: inout ConditionSQLRenderer) -> String {
-        let t = renderer.local(renderer.render(call.args[0]))
-        switch call.function {
-        case .hour: return "EXTRACT(HOUR FROM \(t))"
-        case .weekday: return "EXTRACT(ISODOW FROM \(t))"
-        default: return "to_char(\(t), 'YYYY-MM-DD')"
-        }
-    }
 }

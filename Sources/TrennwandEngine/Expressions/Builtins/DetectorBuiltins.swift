@@ -9,8 +9,7 @@ enum DetectorBuiltins: BuiltinFamily {
             ("`detects(text, name)`", "`detects(text, \"steuer_id\")`, `detects(text, any [\"iban\", \"steuer_id\"])`",
              "a detector (any of several) has a validated hit in the text field"),
             ("`detects_category(text, c)`", "`detects_category(text, \"gesundheit\")`", "any detector whose category lies within `c` fired"),
-        ],
-        sql: [("`detects(text, …)`, `detects_category`", "`tw_detects(r.text, ARRAY[…])`, `tw_detects_category(r.text, 'c')`")])
+        ])
 
     /// What `detects` names (SQL renders the names) or `detects_category` asks for.
     enum Target: Sendable {
@@ -93,15 +92,4 @@ enum DetectorBuiltins: BuiltinFamily {
         }
     }
 
-    static func sql(_ call: BuiltinCall, _ renderer: inout ConditionSQLRenderer) -> String {
-        let field = call.detectorReference?.field ?? ""
-        switch call.payload as? Target {
-        case .category(let category)?:
-            return "tw_detects_category(r.\(field), \(ConditionSQLRenderer.quote(category)))"
-        case .names(let names)?:
-            return "tw_detects(r.\(field), ARRAY[\(names.map(ConditionSQLRenderer.quote).joined(separator: ", "))])"
-        case nil:
-            return "NULL"
-        }
-    }
 }

@@ -4,8 +4,7 @@ import TrennwandRecords
 enum DirectionBuiltin: BuiltinFamily {
     static let reference = BuiltinReference(
         functions: [("`direction(from, to)`", "`direction(actor_org, destination_org)`",
-                     "`\"jobcenter->traeger\"`, `\"traeger->jobcenter\"`, otherwise missing")],
-        sql: [("`direction(a, b)`", "`CASE WHEN a = 'jobcenter' AND b = 'traeger' THEN 'jobcenter->traeger' WHEN … END`")])
+                     "`\"jobcenter->traeger\"`, `\"traeger->jobcenter\"`, otherwise missing")])
 
     static func check(_ function: Builtin, _ args: [ExprSyntax], at: ExprSyntax?, offset o: Int,
                       _ checker: ExprTypeChecker) throws -> CheckedExpr {
@@ -26,9 +25,4 @@ enum DirectionBuiltin: BuiltinFamily {
         }
     }
 
-    static func sql(_ call: BuiltinCall, _ renderer: inout ConditionSQLRenderer) -> String {
-        let x = renderer.render(call.args[0]), y = renderer.render(call.args[1])
-        return "(CASE WHEN \(x) = 'jobcenter' AND \(y) = 'traeger' THEN 'jobcenter->traeger' "
-            + "WHEN \(x) = 'traeger' AND \(y) = 'jobcenter' THEN 'traeger->jobcenter' END)"
-    }
 }

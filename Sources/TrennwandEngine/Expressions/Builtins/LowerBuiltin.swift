@@ -3,8 +3,7 @@ import TrennwandRecords
 /// `lower(s)`: lower case (ASCII and Ä Ö Ü …).
 enum LowerBuiltin: BuiltinFamily {
     static let reference = BuiltinReference(
-        functions: [("`lower(s)`", "`lower(channel) == \"e-mail\"`", "lower case (ASCII and Ä Ö Ü …)")],
-        sql: [("`lower(s)`", "`lower(s)`")])
+        functions: [("`lower(s)`", "`lower(channel) == \"e-mail\"`", "lower case (ASCII and Ä Ö Ü …)")])
 
     static func check(_ function: Builtin, _ args: [ExprSyntax], at: ExprSyntax?, offset o: Int,
                       _ checker: ExprTypeChecker) throws -> CheckedExpr {
@@ -22,7 +21,4 @@ enum LowerBuiltin: BuiltinFamily {
         return { ctx in f(ctx).map(ExprTextOps.lower) }
     }
 
-    static func sql(_ call: BuiltinCall, _ renderer: inout ConditionSQLRenderer) -> String {
-        "lower(\(renderer.render(call.args[0])))"
-    }
 }

@@ -4,8 +4,7 @@ import TrennwandRecords
 enum MatrixBuiltin: BuiltinFamily {
     static let reference = BuiltinReference(
         functions: [("`matrix(dir, cat)`", "`matrix(\"jobcenter->traeger\", category) == \"forbidden\"`",
-                     "separation-matrix decision `allowed|consent|agreement|forbidden` (cell inherited from the nearest ancestor); missing when no cell")],
-        sql: [("`matrix(d, c)`", "scalar subquery on `separation_matrix`, longest matching ancestor first")])
+                     "separation-matrix decision `allowed|consent|agreement|forbidden` (cell inherited from the nearest ancestor); missing when no cell")])
 
     static func check(_ function: Builtin, _ args: [ExprSyntax], at: ExprSyntax?, offset o: Int,
                       _ checker: ExprTypeChecker) throws -> CheckedExpr {
@@ -49,9 +48,4 @@ enum MatrixBuiltin: BuiltinFamily {
         }
     }
 
-    static func sql(_ call: BuiltinCall, _ renderer: inout ConditionSQLRenderer) -> String {
-        let x = renderer.render(call.args[1])
-        return "(SELECT m.decision FROM separation_matrix m WHERE m.direction = \(renderer.render(call.args[0])) "
-            + "AND (\(x) = m.category OR \(x) LIKE m.category || '.%') ORDER BY length(m.category) DESC LIMIT 1)"
-    }
 }

@@ -4,8 +4,7 @@ import TrennwandRecords
 /// audits). Folded to a constant at check time, so it is never compiled or rendered as a call.
 enum NowBuiltin: BuiltinFamily {
     static let reference = BuiltinReference(
-        functions: [("`now()`", "`retention_until < now() - 30d`", "the scan's reference time, the same for every record of a run")],
-        sql: [])
+        functions: [("`now()`", "`retention_until < now() - 30d`", "the scan's reference time, the same for every record of a run")])
 
     static func check(_ function: Builtin, _ args: [ExprSyntax], at: ExprSyntax?, offset o: Int,
                       _ checker: ExprTypeChecker) throws -> CheckedExpr {
@@ -13,5 +12,4 @@ enum NowBuiltin: BuiltinFamily {
         return .constant(.time(checker.env.now), .timestamp)
     }
 
-    static func sql(_ call: BuiltinCall, _ renderer: inout ConditionSQLRenderer) -> String { "now()" }
 }

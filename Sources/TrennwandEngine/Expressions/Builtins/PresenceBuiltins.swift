@@ -3,8 +3,7 @@ import TrennwandRecords
 /// `present(x)`, `missing(x)`: whether a field or lookup has a value.
 enum PresenceBuiltins: BuiltinFamily {
     static let reference = BuiltinReference(
-        functions: [("`present(x)`, `missing(x)`", "`missing(legal_basis)`", "value present / missing (fields and lookups)")],
-        sql: [("`present(x)` / `missing(x)`", "`x IS NOT NULL` / `x IS NULL`")])
+        functions: [("`present(x)`, `missing(x)`", "`missing(legal_basis)`", "value present / missing (fields and lookups)")])
 
     static func check(_ function: Builtin, _ args: [ExprSyntax], at: ExprSyntax?, offset o: Int,
                       _ checker: ExprTypeChecker) throws -> CheckedExpr {
@@ -23,7 +22,4 @@ enum PresenceBuiltins: BuiltinFamily {
         return { ctx in Tri(p(ctx) == want) }
     }
 
-    static func sql(_ call: BuiltinCall, _ renderer: inout ConditionSQLRenderer) -> String {
-        "\(renderer.render(call.args[0])) IS \(call.function == .present ? "NOT NULL" : "NULL")"
-    }
 }

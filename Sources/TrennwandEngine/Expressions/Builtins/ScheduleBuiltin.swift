@@ -5,8 +5,7 @@ enum ScheduleBuiltin: BuiltinFamily {
     static let reference = BuiltinReference(
         functions: [("`within_schedule(t, s)`",
                      "`within_schedule(time, \"Mo-Fr 08:00-16:30\")`, `within_schedule(time, secondments(person == actor).schedule)`",
-                     "local time lies in the weekly schedule")],
-        sql: [("`within_schedule(t, s)`", "`tw_within_schedule(t, s, 'Europe/Berlin')`")])
+                     "local time lies in the weekly schedule")])
 
     static func check(_ function: Builtin, _ args: [ExprSyntax], at: ExprSyntax?, offset o: Int,
                       _ checker: ExprTypeChecker) throws -> CheckedExpr {
@@ -47,7 +46,4 @@ enum ScheduleBuiltin: BuiltinFamily {
         }
     }
 
-    static func sql(_ call: BuiltinCall, _ renderer: inout ConditionSQLRenderer) -> String {
-        "tw_within_schedule(\(renderer.render(call.args[0])), \(renderer.render(call.args[1])), \(ConditionSQLRenderer.quote(renderer.timeZone)))"
-    }
 }
