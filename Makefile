@@ -12,8 +12,9 @@ PIP_TEST     := python-stdnum==2.2 jsonschema==4.26.0 duckdb==2.0.0 PyYAML==6.0.
 # Package-only: dpkg-deb is in dpkg; readelf (binutils) reads the libraries for Depends, man-db and
 # groff-base render the man page in the package test, systemd brings systemd-analyze verify.
 APT_DEB      := binutils man-db groff-base systemd
-# Bench-only: the reference tools the bench measures next to trennwand, wrk for the serve load test.
-APT_BENCH    := ripgrep bc time libxml2-utils wrk
+# Bench-only: the reference tools the bench measures next to trennwand, wrk for the serve load test,
+# PostgreSQL for the scale-out rows (a throwaway server as in the tests).
+APT_BENCH    := ripgrep bc time libxml2-utils wrk postgresql
 BIN_DEBUG    := .build/debug/trennwand
 BIN_RELEASE  := .build/release/trennwand
 # The version lives in one place, Sources/trennwand/Trennwand.swift; the package takes it from there.
@@ -33,10 +34,11 @@ pydeps:
 	@scripts/ensure-apt-packages.sh $(APT_TEST)
 	@python3 -c "from importlib.metadata import version as v; assert (v('python-stdnum'), v('jsonschema'), v('duckdb'), v('PyYAML'), v('prometheus-client')) == ('2.2', '4.26.0', '2.0.0', '6.0.3', '0.26.0')" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
 
-# Bench-only packages: ripgrep, bc, GNU time from Debian; DuckDB (pinned) from PyPI.
+# Bench-only packages: ripgrep, bc, GNU time, PostgreSQL from Debian; DuckDB and PySpark (pinned,
+# Spark local mode on the machine's Java) from PyPI.
 benchdeps:
 	@scripts/ensure-apt-packages.sh $(APT_BENCH)
-	@python3 -c "from importlib.metadata import version as v; assert v('duckdb') == '2.0.0'" 2>/dev/null || python3 -m pip install -q duckdb==2.0.0
+	@python3 -c "from importlib.metadata import version as v; assert (v('duckdb'), v('pyspark')) == ('2.0.0', '3.5.9')" 2>/dev/null || python3 -m pip install -q duckdb==2.0.0 pyspark==3.5.9
 
 # The git commit for `trennwand --version` (Sources/CTrennwandBuildInfo/buildinfo.generated.h, not in
 # git; rewritten only when the commit changes). A plain `swift build` without it says "unknown".

@@ -16,7 +16,7 @@ export TRENNWAND_KEY=${TRENNWAND_KEY:-62656e63682d6b65792d3031323334353637383962
 mkdir -p $OUT
 [ -f $C1/ground-truth.tsv ] || $BENCH generate --out $C1 --mb $MB --seed $SEED
 if [ "${BENCH_SCALE:-1}" = 1 ]; then [ -f $C4/ground-truth.tsv ] || $BENCH generate --out $C4 --mb $((MB * 4)) --seed $SEED; fi
-python3 -c "import duckdb" 2>/dev/null || python3 -m pip install -q duckdb 2>/dev/null || python3 -m pip install -q --break-system-packages duckdb
+# DuckDB, PySpark, PostgreSQL: `make benchdeps` (the bench target depends on it).
 
 CSV=$C1/Jobcenter-Zugriffe.csv
 XML=$C1/Traeger-Dokumentation.xml
@@ -26,6 +26,7 @@ XML_RECS=$(grep -c '<doku:Vermerk ' $XML)
 TABLE=$OUT/table.txt
 : > $TABLE
 declare -A T M
+BENCH_FAILED=0
 
 # run NAME BYTES RECORDS cmd...: wall time and peak RSS (children) of a command, run
 # BENCH_REPEAT times (default 2): the fastest time and the highest peak RSS are reported, for
@@ -46,6 +47,11 @@ run() {
     [ "$m" -gt "$rss" ] && rss=$m
   done
   T[$name]=$s; M[$name]=$rss
+  # A command that failed gives no number: the row says so and the bench fails at its end.
+  if [ $rc -ne 0 ]; then
+    printf "%-44s FAILED (exit %s): %s\n" "$name" $rc "$(tail -c 300 $OUT/last.err | tr '\n' ' ')" | tee -a $TABLE
+    BENCH_FAILED=1; return
+  fi
   printf "%-44s %8.1f MB/s %12.0f rec/s %7.1f s %7.1f MB  rc=%s\n" "$name" \
     "$(echo "$bytes / 1048576 / $s" | bc -l)" "$(echo "$recs / $s" | bc -l)" "$s" "$(echo "$rss / 1024" | bc -l)" $rc | tee -a $TABLE
 }
@@ -125,6 +131,54 @@ done
 $BENCH idscan --patterns > $OUT/id-patterns.txt
 run "identifier detection + check digits (XML)"  $XML_BYTES $XML_RECS $BENCH idscan $XML
 run "rg same identifier candidates (XML)"        $XML_BYTES $XML_RECS rg -c -j 1 -f $OUT/id-patterns.txt $XML
+# Scale-out (issue 19, docs/scale-out.md): the rule pack as `trennwand sql` generates it, on the
+# engines, next to the in-process scan of the same inputs.
+# 1. The access CSV of the main corpus: `export` (normalising, detector columns; one input per
+#    process, so this is the per-core export rate of the capacity plan), then DuckDB running the
+#    generated run-all.sql over the exported files (load + all 32 rules), 1 and 2 threads.
+EXP1=$OUT/export-$MB
+rm -rf $EXP1
+run "export CSV + Stammdaten (1 process)"    $CSV_BYTES $CSV_RECS $BIN export $CSV $C1/Stammdaten --out $EXP1
+$BIN sql --dialect duckdb --out $EXP1 --now $NOW > /dev/null
+for n in 1 2; do
+  run "duckdb generated pack on export, $n thr" $CSV_BYTES $CSV_RECS bash -c "cd $EXP1 && python3 -c \"
+import duckdb
+c = duckdb.connect(config={'threads': $n})
+c.execute(open('sql/duckdb/run-all.sql', encoding='utf-8').read())\""
+done
+# 2. PostgreSQL (load + rules) and Spark local mode on a smaller corpus (BENCH_SCALEOUT_MB, default
+#    100: loading the export through jsonb and starting a JVM are what is measured, and 1 GB would
+#    take PostgreSQL most of an hour on 2 cores), with the in-process scan of the same corpus.
+SMB=${BENCH_SCALEOUT_MB:-100}
+CS=$OUT/corpus-$SMB
+[ -f $CS/ground-truth.tsv ] || $BENCH generate --out $CS --mb $SMB --seed $SEED > /dev/null
+CS_BYTES=$(du -sb --exclude=ground-truth.tsv $CS | cut -f1)
+CS_RECS=$(cat $CS/*.csv | wc -l); CS_RECS=$(( CS_RECS + $(grep -c '<doku:Vermerk ' $CS/Traeger-Dokumentation.xml) ))
+EXPS=$OUT/export-$SMB
+rm -rf $EXPS
+run "scan corpus $SMB MB, all rules, 2 threads" $CS_BYTES $CS_RECS "${SCAN[@]}" $CS --threads 2
+run "export corpus $SMB MB (1 process)"     $CS_BYTES $CS_RECS $BIN export $CS --out $EXPS
+$BIN sql --dialect duckdb --out $EXPS --now $NOW > /dev/null
+run "duckdb pack, corpus $SMB MB, 2 thr"     $CS_BYTES $CS_RECS bash -c "cd $EXPS && python3 -c \"
+import duckdb
+c = duckdb.connect(config={'threads': 2})
+c.execute(open('sql/duckdb/run-all.sql', encoding='utf-8').read())\""
+$BIN sql --dialect postgres --out $EXPS --now $NOW > /dev/null
+PGDIR=/tmp/tw-bench-pg-$$
+if scripts/pg-test-server.sh start $PGDIR > $OUT/pg-start.log 2>&1; then
+  printf '%s\n' "\\cd '$PWD/$EXPS'" "DROP SCHEMA IF EXISTS bench CASCADE;" "CREATE SCHEMA bench;" "SET search_path TO bench;" \
+    "\\i sql/postgres/run-all.sql" > $OUT/pg-bench.sql
+  run "postgresql load + pack, corpus $SMB MB"  $CS_BYTES $CS_RECS psql -X -q -v ON_ERROR_STOP=1 -h $PGDIR -U trennwand -d postgres -f $OUT/pg-bench.sql
+  scripts/pg-test-server.sh stop $PGDIR > /dev/null 2>&1; rm -rf $PGDIR
+else
+  echo "PostgreSQL did not start: $(cat $OUT/pg-start.log)" | tee -a $TABLE; BENCH_FAILED=1
+fi
+if $BIN sql --dialect spark --out $EXPS --now $NOW > $OUT/spark-sql.log 2>&1; then
+  SPARK_SUBMIT=$(python3 -c 'import pyspark, os; print(os.path.join(os.path.dirname(pyspark.__file__), "bin", "spark-submit"))')
+  run "spark local[2] load + pack, corpus $SMB MB" $CS_BYTES $CS_RECS bash -c "cd $EXPS && $SPARK_SUBMIT --master 'local[2]' sql/spark/run-all.py"
+else
+  echo "spark: $(cat $OUT/spark-sql.log)" | tee -a $TABLE; BENCH_FAILED=1
+fi
 if [ "${BENCH_SCALE:-1}" = 1 ]; then
   B4=$(stat -c %s $C4/Jobcenter-Zugriffe.csv); R4=$(( $(wc -l < $C4/Jobcenter-Zugriffe.csv) - 1 ))
   run "scan CSV 4x, all rules, 2 threads"    $B4 $R4 "${SCAN[@]}" $C4/Jobcenter-Zugriffe.csv $C4/Stammdaten --threads 2
@@ -169,3 +223,4 @@ printf "%-58s %s\n" "same findings whole vs chunked" $s2 | tee -a $TABLE
   [ -f docs/performance-serve.md ] && { echo; cat docs/performance-serve.md; }
   [ -f docs/performance-notes.md ] && { echo; cat docs/performance-notes.md; }
 } > docs/performance.md
+[ "$BENCH_FAILED" = 0 ] || { echo "bench: at least one command failed (rows marked FAILED)" >&2; exit 1; }
