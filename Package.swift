@@ -37,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System libraries: module map over a shim header, nothing else.
@@ -114,6 +115,18 @@ let package = Package(
         // Scale-out (issue 19): the logical plan of each rule, its SQL renderers (one folder per
         // dialect) and the export of records, reference and policy tables for SQL engines.
         .target(name: "TrennwandPlan", dependencies: ["TrennwandEngine", "TrennwandRecords"], swiftSettings: strict),
+        // `scan --engine postgresql://…` (issue 19): connects through postgres-nio, loads the export
+        // with COPY into a schema of its own per run and runs the rule queries. Above Plan; only the
+        // CLI imports it.
+        .target(
+            name: "TrennwandPostgres",
+            dependencies: [
+                "TrennwandPlan", "TrennwandRecords", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "TrennwandPostgresTests", dependencies: ["TrennwandPostgres"], swiftSettings: strict),
         .testTarget(
             name: "TrennwandPlanTests",
             dependencies: ["TrennwandPlan", "TrennwandEngine", "TrennwandRecords", "TrennwandFindings", "TrennwandYAML"],
@@ -139,7 +152,8 @@ let package = Package(
             name: "trennwand",
             dependencies: [
                 "TrennwandRecords", "TrennwandYAML", "TrennwandReaders", "TrennwandEngine", "TrennwandFindings",
-                "TrennwandOutputs", "TrennwandState", "TrennwandScan", "TrennwandPlan", "TrennwandServe", "CTrennwandBuildInfo",
+                "TrennwandOutputs", "TrennwandState", "TrennwandScan", "TrennwandPlan", "TrennwandPostgres", "TrennwandServe",
+                "CTrennwandBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

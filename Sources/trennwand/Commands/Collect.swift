@@ -41,14 +41,14 @@ struct CollectCommand: ParsableCommand {
             printError(UI.t("Fehler: --dialect duckdb oder postgres [collect.usage]", "error: --dialect duckdb or postgres [collect.usage]"))
             throw Exit.configuration
         }
+        if scan.engine != nil || scan.keep {
+            printError(UI.t("Fehler: --engine und --keep gehören zu scan, nicht zu collect [collect.usage]",
+                            "error: --engine and --keep belong to scan, not to collect [collect.usage]"))
+            throw Exit.configuration
+        }
         var request = try scan.makeRequest()
         // The engine evaluated every input: the state store records them all (no incremental skip).
         request.state?.full = true
-        let log: (ScanDiagnostic) -> Void = { diagnostic in
-            if let detail = diagnostic.debugDetail { Log.emit(.debug, detail, code: diagnostic.code) }
-            Log.emit(diagnostic.level.logLevel, diagnostic.text(interface: UI.language, report: request.language),
-                     code: diagnostic.code, file: diagnostic.file)
-        }
         let manifests: [ExportManifest]
         do {
             manifests = try ExportManifest.all(in: from)
@@ -60,13 +60,26 @@ struct CollectCommand: ParsableCommand {
             printError(UI.t("Fehler: ", "error: ") + e.text(UI.language, path: ExportCommand.shown(e.path)))
             throw e.isUsage ? Exit.configuration : Exit.input
         }
+        try Self.deliver(request, manifests: manifests, resultDirectory: (from as NSString).appendingPathComponent("results/\(dialect)"),
+                         scan: scan)
+    }
+
+    /// Result rows → findings → the scan's delivery (waivers, baseline, state, outputs, metrics)
+    /// and its exit code, thrown unless 0. Shared by `collect` and `scan --engine`; `inputFailed`:
+    /// an input could not be read completely before (the export's), so the exit is at least 3.
+    static func deliver(_ request: ScanRequest, manifests: [ExportManifest], resultDirectory directory: String, scan: ScanCommand,
+                        inputFailed: Bool = false) throws {
+        let log: (ScanDiagnostic) -> Void = { diagnostic in
+            if let detail = diagnostic.debugDetail { Log.emit(.debug, detail, code: diagnostic.code) }
+            Log.emit(diagnostic.level.logLevel, diagnostic.text(interface: UI.language, report: request.language),
+                     code: diagnostic.code, file: diagnostic.file)
+        }
         let (pack, errors) = CompiledRulePack.compile(request.ruleSet, policy: request.policy, reference: .empty, only: request.onlyRules,
                                                       now: request.now, vocabulary: request.catalog.vocabulary)
         for e in errors { printError(e.text(UI.language) + " [\(e.code)]") }
         if !errors.isEmpty { throw Exit.configuration }
         let evaluator = try RuleEvaluator(pack: pack, pseudonymizer: Pseudonymizer(key: request.key), reveal: request.reveal)
         let rows = ResultRows(evaluator: evaluator, manifests: manifests)
-        let directory = (from as NSString).appendingPathComponent("results/\(dialect)")
         let started = Int64(Date().timeIntervalSince1970)
         // The inputs as the export counted them (read, normalised, rejected per reason).
         var kinds: [String: RecordKind] = [:]
@@ -101,6 +114,7 @@ struct CollectCommand: ParsableCommand {
         }
         ScanDiagnostic.accounting(verdict.result?.inputs ?? []).forEach(log)
         var exit = Exit.code(verdict.reason)
+        if inputFailed && (exit == Exit.ok || exit == Exit.findings) { exit = Exit.input }
         // --metrics as for scan: the body written by the delivery, completed with the exit code.
         if let metrics = scan.metrics, !MetricsFile.finish(path: metrics, body: scan.metricsBodyPath, exitCode: exit.rawValue,
                                                            lifecycle: request.state.flatMap { ScanCommand.lastRunLifecycle(statePath: $0.path) }) {

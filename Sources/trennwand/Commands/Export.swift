@@ -74,7 +74,28 @@ struct ExportCommand: ParsableCommand {
         }
         let setup = try ScanSetup.load(config: config, global: global, profileDirectories: profileDirectories)
         let inputs = try setup.inputs(paths: paths, allowEmpty: allowEmpty)
-        let policy = setup.policy
+        let outcome = try Self.export(inputs: inputs, catalog: setup.catalog, ruleSet: setup.ruleSet, policy: setup.policy, out: out,
+                                      language: UI.reportLanguage(config: setup.config.language))
+        print(UI.t("\(outcome.records) Datensätze aus \(inputs.count) Eingaben in \(outcome.files) Dateien nach \(Self.shown(out)) exportiert",
+                   "\(outcome.records) records from \(inputs.count) inputs exported to \(outcome.files) files in \(Self.shown(out))"))
+        if outcome.anyFileError || (strict && outcome.anyRejected) { throw Exit.input }
+    }
+
+    /// What an export did: records and files written, whether an input failed or had rejections.
+    struct Outcome {
+        var records = 0
+        var files = 0
+        var anyFileError = false
+        var anyRejected = false
+    }
+
+    /// Exports `inputs` into `out` (the body of `export`, also `scan --engine`'s first step): the
+    /// policy tables and manifest, then each input's records and manifest. Problems of an input are
+    /// logged and counted; rule, configuration and write errors are printed and thrown as the exit
+    /// code. `logAccounts`: log each input's account (`scan --engine` logs the accounts after its
+    /// delivery, as a scan does).
+    static func export(inputs: [ScanInput], catalog: ProfileCatalog, ruleSet: RuleSet, policy: PolicyData, out: String,
+                       language: Language, logAccounts: Bool = true) throws -> Outcome {
         guard let encoder = RecordRowEncoder(policy: policy) else {
             printError(UI.t("Konfigurationsfehler: unbekannte Zeitzone „\(policy.timeZone)“ [export.time-zone]",
                             "configuration error: unknown time zone '\(policy.timeZone)' [export.time-zone]"))
@@ -82,12 +103,12 @@ struct ExportCommand: ParsableCommand {
         }
         // The plans only name the schedule literals the policy tables need; a rule that cannot be
         // planned fails here as in `rules plan` and `sql` (its query could not be written either).
-        let (plans, planErrors) = RulePlanner(policy: policy, now: 0).plan(setup.ruleSet)
+        let (plans, planErrors) = RulePlanner(policy: policy, now: 0).plan(ruleSet)
         for e in planErrors { printError(e.text(UI.language) + " [\(e.code)]") }
         if !planErrors.isEmpty { throw Exit.configuration }
 
         func manifest(_ input: ExportManifest.Input?, _ files: [ExportManifest.File]) -> ExportManifest {
-            ExportManifest(toolVersion: trennwandVersion, rulePack: setup.ruleSet.hash, timeZone: policy.timeZone, input: input, files: files)
+            ExportManifest(toolVersion: trennwandVersion, rulePack: ruleSet.hash, timeZone: policy.timeZone, input: input, files: files)
         }
         do {
             let files = try ExportWriter.writePolicy(directory: out, policy: policy, plans: plans)
@@ -96,18 +117,17 @@ struct ExportCommand: ParsableCommand {
             throw report(e)
         }
 
-        let language = UI.reportLanguage(config: setup.config.language)
-        var anyFileError = false, anyRejected = false, records = 0, written = 0
+        var outcome = Outcome()
         for (n, input) in inputs.enumerated() {
-            let resolved = try UnitReader.resolve(input, catalog: setup.catalog)
+            let resolved = try UnitReader.resolve(input, catalog: catalog)
             guard let profile = resolved.profile else {
                 if let failure = resolved.failure { log(ScanDiagnostic.accounting([Self.displayed(failure)]), language) }
-                anyFileError = true
+                outcome.anyFileError = true
                 continue
             }
             let writer = ExportWriter(directory: out, input: input.path, ordinal: n + 1, encoder: encoder)
             var writeError: ExportError?
-            let account = UnitReader.readWhole(path: input.path, profile: profile, catalog: setup.catalog) { record in
+            let account = UnitReader.readWhole(path: input.path, profile: profile, catalog: catalog) { record in
                 guard writeError == nil else { return }
                 do { try writer.add(record) } catch let e as ExportError { writeError = e } catch {
                     writeError = ExportError(.write, path: out, errno: EIO)
@@ -121,22 +141,20 @@ struct ExportCommand: ParsableCommand {
                 let files = try writer.finish()
                 let entry = ExportManifest.Input(path: input.path, profile: profile.id, kind: profile.kind.rawValue, ordinal: n + 1, account: account)
                 try ExportWriter.writeManifest(manifest(entry, files), directory: out, name: ExportLayout.name(ofInput: input.path))
-                written += files.count
+                outcome.files += files.count
             } catch let e as ExportError {
                 writer.abandon()
                 throw report(e)
             }
-            log(ScanDiagnostic.accounting([Self.displayed(account)]), language)
-            records += account.normalised
-            anyFileError = anyFileError || account.fileError != nil
-            anyRejected = anyRejected || account.rejected > 0
+            if logAccounts { log(ScanDiagnostic.accounting([Self.displayed(account)]), language) }
+            outcome.records += account.normalised
+            outcome.anyFileError = outcome.anyFileError || account.fileError != nil
+            outcome.anyRejected = outcome.anyRejected || account.rejected > 0
         }
-        print(UI.t("\(records) Datensätze aus \(inputs.count) Eingaben in \(written) Dateien nach \(Self.shown(out)) exportiert",
-                   "\(records) records from \(inputs.count) inputs exported to \(written) files in \(Self.shown(out))"))
-        if anyFileError || (strict && anyRejected) { throw Exit.input }
+        return outcome
     }
 
-    private func log(_ diagnostics: [ScanDiagnostic], _ language: Language) {
+    private static func log(_ diagnostics: [ScanDiagnostic], _ language: Language) {
         for d in diagnostics {
             Log.emit(d.level.logLevel, d.text(interface: UI.language, report: language), code: d.code, file: d.file)
         }
@@ -160,7 +178,7 @@ struct ExportCommand: ParsableCommand {
     }
 
     /// Prints an export error (file names shown safely) and returns the exit code to throw.
-    private func report(_ e: ExportError) -> ExitCode {
+    private static func report(_ e: ExportError) -> ExitCode {
         printError(UI.t("Fehler: ", "error: ") + e.text(UI.language, path: Self.shown(e.path)))
         return e.isUsage ? Exit.configuration : Exit.input
     }

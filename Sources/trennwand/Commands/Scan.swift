@@ -137,6 +137,16 @@ struct ScanCommand: ParsableCommand {
                                                "No input file at all is no error (else exit code 3); like allow_empty: true in audit.yaml.")))
     var allowEmpty = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        UI.t("Regeln auf einem PostgreSQL-Server auswerten (postgresql://benutzer@host:port/datenbank; docs/scale-out.md).",
+             "Evaluate the rules on a PostgreSQL server (postgresql://user@host:port/database; docs/scale-out.md)."),
+        valueName: "url"))
+    var engine: String?
+
+    @Flag(name: .long, help: ArgumentHelp(UI.t("Mit --engine: das Schema des Laufs auf dem Server behalten (Name wird ausgegeben).",
+                                               "With --engine: keep the run's schema on the server (its name is printed).")))
+    var keep = false
+
     @Argument(help: ArgumentHelp(UI.t("Dateien oder Verzeichnisse.", "Files or directories."), valueName: UI.t("pfad", "path")))
     var paths: [String] = []
 
@@ -154,6 +164,11 @@ struct ScanCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let engine { return try runOnEngine(engine) }
+        if keep {
+            printError(UI.t("Fehler: --keep nur mit --engine [scan.usage]", "error: --keep only with --engine [scan.usage]"))
+            throw Exit.configuration
+        }
         var request = try makeRequest()
         let log: (ScanDiagnostic) -> Void = { diagnostic in
             if let detail = diagnostic.debugDetail { Log.emit(.debug, detail, code: diagnostic.code) }

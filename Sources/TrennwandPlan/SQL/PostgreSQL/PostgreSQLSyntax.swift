@@ -71,30 +71,16 @@ package struct PostgreSQLSyntax: SQLSyntax {
         ["CREATE AGGREGATE \(identifier(Self.arrayConcatAggregate))(anycompatiblearray) (SFUNC = array_cat, STYPE = anycompatiblearray)"]
     }
 
-    static let staging = "tw_load"
-
+    /// Staging table, `\copy`, `INSERT … SELECT` (`PostgreSQLLoad`, shared with `scan --engine`).
     package func load(_ table: ExportTable, files: [String]) throws -> [String] {
-        let stage = identifier(Self.staging)
-        var statements = ["CREATE TEMPORARY TABLE IF NOT EXISTS \(stage) (line TEXT)", "TRUNCATE \(stage)"]
+        let stage = identifier(PostgreSQLLoad.staging)
+        var statements = PostgreSQLLoad.prepare(self)
         for file in files {
             statements.append("\\copy \(stage) (line) FROM \(try clientPath(file)) WITH (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02', ENCODING 'UTF8')")
         }
-        let names = table.columns.map { identifier($0.name) }.joined(separator: ", ")
-        let values = table.columns.map { column($0) }.joined(separator: ", ")
-        statements.append("INSERT INTO \(identifier(table.name)) (\(names)) SELECT \(values) FROM (SELECT CAST(line AS JSONB) AS j FROM \(stage)) AS s")
-        statements.append("TRUNCATE \(stage)")
+        statements.append(PostgreSQLLoad.insert(table, self))
+        statements.append(PostgreSQLLoad.clear(self))
         return statements
-    }
-
-    /// One column out of the line's `jsonb`; a list only when the value is an array (`null` → NULL).
-    private func column(_ c: ExportColumn) -> String {
-        let key = literal(c.name)
-        switch c.type {
-        case .stringList:
-            return "CASE WHEN jsonb_typeof(j -> \(key)) = 'array' THEN ARRAY(SELECT jsonb_array_elements_text(j -> \(key))) END"
-        default:
-            return "CAST(j ->> \(key) AS \(type(c.type)))"
-        }
     }
 
     /// A file name for psql's `\copy` and `\o`: single-quoted, quotes doubled (psql's own quoting;
@@ -115,6 +101,12 @@ package struct PostgreSQLSyntax: SQLSyntax {
     /// `\o FILE`, the rows as `row_to_json` (one line each: JSON escapes line breaks), `\o`. Not
     /// `\copy (…) TO`: that must fit on one line and its text format would double backslashes.
     package func writeResult(_ query: String, to path: String) throws -> [String] {
-        ["\\o \(try clientPath(path))", "SELECT row_to_json(tw_q) FROM (\(query)) AS tw_q", "\\o"]
+        ["\\o \(try clientPath(path))", resultQuery(query), "\\o"]
+    }
+
+    /// The rule query's rows as one JSON object each (`row_to_json`, as text): what `writeResult`
+    /// prints for psql and `scan --engine` fetches, one line per row of the result file.
+    package func resultQuery(_ query: String) -> String {
+        "SELECT CAST(row_to_json(tw_q) AS TEXT) FROM (\(query)) AS tw_q"
     }
 }
