@@ -229,5 +229,9 @@ final class ScanEngineCLITests: XCTestCase {
         XCTAssertEqual(run.status, 2, run.stderr)
         XCTAssertTrue(run.stderr.contains("[engine.url]"), run.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: ws.appendingPathComponent("x.jsonl").path))
+        let keep = try CLI.run(["scan", "--keep", "--config", "Samples/audit.yaml", "--format", "jsonl=x.jsonl"], cwd: ws)
+        XCTAssertEqual(keep.status, 2, keep.stderr)
+        XCTAssertTrue(keep.stderr.contains("[scan.usage]"), keep.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: ws.appendingPathComponent("x.jsonl").path))
     }
 }

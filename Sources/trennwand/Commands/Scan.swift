@@ -25,7 +25,9 @@ struct ScanCommand: ParsableCommand {
             Dateien, und die vom Lauf erledigten.
             Exit-Codes: 0 keine Feststellung ab --fail-on; 1 Feststellungen ab --fail-on (mit --state alle \
             offenen, mit --baseline nur neue); 2 Regel- oder \
-            Konfigurationsfehler; 3 Eingabefehler (mit --strict auch zurückgewiesene Datensätze). Ein Fehler \
+            Konfigurationsfehler (auch eine fehlerhafte --engine-URL); 3 Eingabefehler (mit --strict auch \
+            zurückgewiesene Datensätze; mit --engine auch Server nicht erreichbar, Anmeldung abgelehnt, Datenbank \
+            fehlt, Abfrage fehlgeschlagen – dann ohne Bericht und ohne Zustandsänderung). Ein Fehler \
             endet nie mit 0; Eingabefehler gehen Feststellungen vor.
             """,
             """
@@ -36,8 +38,9 @@ struct ScanCommand: ParsableCommand {
             those the run resolved.
             Exit codes: 0 no finding at or above --fail-on; 1 findings at or above --fail-on (with --state all \
             open ones, with --baseline only new ones); 2 rule or \
-            configuration error; 3 input error (with --strict also rejected records). An error never exits 0; \
-            input errors take precedence over findings.
+            configuration error (also a malformed --engine URL); 3 input error (with --strict also rejected \
+            records; with --engine also server unreachable, login refused, database missing, query failed — then \
+            with no report and no state change). An error never exits 0; input errors take precedence over findings.
             """))
 
     @OptionGroup var global: GlobalOptions
