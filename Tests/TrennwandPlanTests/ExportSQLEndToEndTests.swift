@@ -63,6 +63,37 @@ final class ExportSQLEndToEndTests: XCTestCase {
         XCTAssertEqual(status, 0, "run-all.sql on PostgreSQL: \(output)")
     }
 
+    /// `sql --dialect spark` and the written driver `sql/spark/run-all.py` through spark-submit in
+    /// local mode in the export directory (the invocation of docs/scale-out.md).
+    private func runSpark(_ ws: Workspace) throws {
+        let sql = try Self.tool(["sql", "--dialect", "spark", "--config", "Samples/audit.yaml", "--out", "exp"], cwd: ws.root)
+        XCTAssertEqual(sql.status, 0, sql.stderr)
+        XCTAssertTrue(sql.stdout.contains("sql/spark/run-all.py"), sql.stdout)
+        let started = Date()
+        let run = try Self.tool(["spark-submit"] + SparkTestEnvironment.submitOptions + ["sql/spark/run-all.py"], cwd: ws.export,
+                                executable: "/usr/bin/env")
+        XCTAssertEqual(run.status, 0, "run-all.py on Spark: \(run.stderr)")
+        print("Spark run-all.py (spark-submit, local[2]): \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+    }
+
+    func testSamplesGiveTheSameFindingsInProcessAndOnSpark() throws {
+        try SparkTestEnvironment.check()
+        let ws = try workspace()
+        defer { try? FileManager.default.removeItem(at: ws.root) }
+        try runSpark(ws)
+        try compare(ws, dialect: "spark", engine: "Spark")
+        try assertCollectMatchesScan(ws, dialect: "spark")
+    }
+
+    func testHostileValuesComeBackThroughCollectOnSpark() throws {
+        try SparkTestEnvironment.check()
+        let ws = try workspace(prepare: Self.injectHostileValues)
+        defer { try? FileManager.default.removeItem(at: ws.root) }
+        try runSpark(ws)
+        try compare(ws, dialect: "spark", engine: "Spark")
+        try assertHostileValuesThroughCollect(ws, dialect: "spark")
+    }
+
     func testSamplesGiveTheSameFindingsInProcessAndOnDuckDB() throws {
         let ws = try workspace()
         defer { try? FileManager.default.removeItem(at: ws.root) }

@@ -19,7 +19,7 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
 
     package func createTable(_ table: ExportTable) -> String {
         let columns = table.columns.map { "\(syntax.identifier($0.name)) \(syntax.type($0.type))" }.joined(separator: ", ")
-        return "CREATE TABLE \(syntax.identifier(table.name)) (\(columns))"
+        return syntax.createTable(table, columns: columns) ?? "CREATE TABLE \(syntax.identifier(table.name)) (\(columns))"
     }
 
     /// The dialect's helper objects (`SQLSyntax.helpers`), then the export schema's tables.
@@ -320,11 +320,12 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
             return "EXISTS (SELECT 1 FROM \(syntax.identifier(l.table.rawValue)) AS \(a)\(lookupWhere(l, alias: a, &s)))"
         case .lookupValue(let l, let c):
             let a = s.fresh("t")
-            return "(SELECT \(a).\(syntax.identifier(c.name)) FROM \(syntax.identifier(l.table.rawValue)) AS \(a)\(lookupWhere(l, alias: a, &s)) "
-                // `tw_row_no` is input ordinal and row (ExportLayout); the file breaks a tie between
-                // exports made in separate runs (each counting its inputs from 1), so the answer is
-                // deterministic whatever the engine's plan.
-                + "ORDER BY \(a).\(syntax.identifier("tw_row_no")), \(a).\(syntax.identifier("tw_file")) LIMIT 1)"
+            // `tw_row_no` is input ordinal and row (ExportLayout); the file breaks a tie between
+            // exports made in separate runs (each counting its inputs from 1), so the answer is
+            // deterministic whatever the engine's plan.
+            return syntax.firstValue("\(a).\(syntax.identifier(c.name))", from: "\(syntax.identifier(l.table.rawValue)) AS \(a)",
+                                     condition: lookupWhere(l, alias: a, &s),
+                                     order: ["\(a).\(syntax.identifier("tw_row_no"))", "\(a).\(syntax.identifier("tw_file"))"])
         case .agreementPermits(let traeger, let direction, let category, let at, _):
             // The permitted flows of the provider's approved agreements valid at the time, hoisted
             // (the calls of a rule differ in the category only); never unknown: no agreement, no flow.
