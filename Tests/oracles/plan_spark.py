@@ -53,7 +53,8 @@ def main() -> int:
                 rows = [list(r) for r in spark.sql(statement).collect()]
                 out = {"id": case["id"], "rows": rows}
             except Exception as e:  # AnalysisException, Py4JJavaError, ParseException
-                message = str(e).strip().splitlines()
+                java = getattr(e, "java_exception", None)  # Py4JJavaError: the JVM's message says what failed
+                message = (str(java.toString()) if java is not None else str(e)).strip().splitlines()
                 out = {"id": case["id"], "error": f"{message[0] if message else type(e).__name__}\n{statement}"}
             finally:
                 spark.catalog.clearCache()

@@ -67,6 +67,10 @@ package protocol SQLSyntax: Sendable {
     /// Files the dialect's scripts need besides the SQL (Spark: the driver `run-all.py`), as
     /// (name in `sql/<dialect>/`, text).
     var clientFiles: [(name: String, text: String)] { get }
+    /// Every lookup (`EXISTS`, first value) is hoisted into a derived table of its own, one per
+    /// value, so no subquery is nested in another: Spark resolves outer references one level up
+    /// only. Default false (DuckDB and PostgreSQL nest them).
+    var hoistsLookups: Bool { get }
     /// Statements a script starts with (client settings).
     var scriptPreamble: [String] { get }
     /// Functions or aggregates the queries need that the engine lacks, created before the tables.
@@ -78,6 +82,7 @@ extension SQLSyntax {
     package func byteOrder(_ string: String) -> String { string }
     package var helpers: [String] { [] }
     package var clientFiles: [(name: String, text: String)] { [] }
+    package var hoistsLookups: Bool { false }
     package func createTable(_ table: ExportTable, columns: String) -> String? { nil }
     package func firstValue(_ value: String, from: String, condition: String, order: [String]) -> String {
         "(SELECT \(value) FROM \(from)\(condition) ORDER BY \(order.joined(separator: ", ")) LIMIT 1)"

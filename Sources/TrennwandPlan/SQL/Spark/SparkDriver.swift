@@ -86,7 +86,8 @@ def main():
                         f.write(row + "\n")
                 os.replace(target + ".tmp", target)
             except Exception as e:  # Spark's errors arrive as several Python and Java types
-                message = str(e).strip().splitlines()
+                java = getattr(e, "java_exception", None)  # Py4JJavaError: the JVM's message says what failed
+                message = (str(java.toString()) if java is not None else str(e)).strip().splitlines()
                 first = text.splitlines()[0] if text else ""
                 print(f"run-all.py: {script}:{line}: {first[:200]}", file=sys.stderr)
                 print("  " + (message[0] if message else type(e).__name__), file=sys.stderr)

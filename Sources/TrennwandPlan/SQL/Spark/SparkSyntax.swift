@@ -124,9 +124,18 @@ package struct SparkSyntax: SQLSyntax {
         return ["\\o \(path)", query, "\\o"]
     }
 
+    /// Spark resolves an outer reference only one query level up (a lookup whose term is another
+    /// lookup of the record fails with UNRESOLVED_COLUMN): every lookup becomes a column of its own.
+    package var hoistsLookups: Bool { true }
+
     package var clientFiles: [(name: String, text: String)] { [(SparkDriver.fileName, SparkDriver.text)] }
 
     package var scriptPreamble: [String] {
-        ["SET spark.sql.variable.substitute=false", "SET spark.sql.ansi.enabled=false", "SET spark.sql.session.timeZone=UTC"]
+        ["SET spark.sql.variable.substitute=false", "SET spark.sql.ansi.enabled=false", "SET spark.sql.session.timeZone=UTC",
+         // Spark 3.5.9 fails TW101 with SCALAR_SUBQUERY_TOO_MANY_ROWS when the rule's filter is pushed
+         // through the derived tables of hoisted lookups (correlated scalar subqueries, one in
+         // another's term); without predicate push-down the same query answers (docs/scale-out.md).
+         "SET spark.sql.optimizer.excludedRules=org.apache.spark.sql.catalyst.optimizer.PushDownPredicates,"
+            + "org.apache.spark.sql.catalyst.optimizer.PushPredicateThroughNonJoin"]
     }
 }
