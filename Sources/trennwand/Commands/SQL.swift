@@ -146,8 +146,8 @@ struct SQLCommand: ParsableCommand {
             let results = (out as NSString).appendingPathComponent((ExportLayout.resultFile(dialect: syntax.name, rule: "x") as NSString).deletingLastPathComponent)
             try? FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
             let loaded = manifests.reduce(0) { $0 + $1.files.count }
-            // Spark runs run-all.sql through its driver (spark-submit … sql/spark/run-all.py).
-            let runAll = ExportLayout.sqlDirectory(dialect: syntax.name) + (syntax.clientFiles.isEmpty ? "/run-all.sql" : "/" + SparkDriver.fileName)
+            // What to run: the dialect's driver if it has one (Spark: spark-submit … sql/spark/run-all.py).
+            let runAll = ExportLayout.sqlDirectory(dialect: syntax.name) + "/" + (syntax.clientFiles.first?.name ?? "run-all.sql")
             print(UI.t("\(plans.count) Regeln, \(loaded) Dateien: \(ExportCommand.shown(out))/\(runAll) (im Exportverzeichnis ausführen)",
                        "\(plans.count) rules, \(loaded) files: \(ExportCommand.shown(out))/\(runAll) (run it in the export directory)"))
         } catch let e as ExportError {

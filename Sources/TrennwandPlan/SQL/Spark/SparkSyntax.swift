@@ -4,8 +4,9 @@
 /// Tables are temporary views, nothing is written to a warehouse: `createTable` makes an empty
 /// view with the table's columns; `load` replaces it by a view over the exported JSON Lines files
 /// with the export schema given explicitly (no inference) in `FAILFAST` mode, one JSON object per
-/// line, so a malformed or mistyped line stops the run instead of becoming NULLs; `CACHE TABLE`
-/// reads the files once, at load time (errors surface there, not in the first rule's query).
+/// line, so a malformed or mistyped line stops the run instead of becoming NULLs; `CACHE LAZY
+/// TABLE` reads the files once, when the first query needs the table (a malformed line stops
+/// that query, so the run).
 ///
 /// Scripts run through the generic driver `sql/spark/run-all.py` (`SparkDriver`), which executes
 /// the statements of `run-all.sql` with `spark.sql` and understands one client command, psql's
@@ -97,7 +98,7 @@ package struct SparkSyntax: SQLSyntax {
     }
 
     /// One view per file with the explicit schema (a data source reads one path, glob allowed),
-    /// their `UNION ALL` as the table, cached. Paths are Hadoop paths: a name with glob brackets or
+    /// their `UNION ALL` as the table, cached when first read. Paths are Hadoop paths: a name with glob brackets or
     /// braces, a backslash, a colon (read as a URI scheme) or a line break is refused.
     package func load(_ table: ExportTable, files: [String]) throws -> [String] {
         let schema = table.columns.map { "\(identifier($0.name)) \(type($0.type))" }.joined(separator: ", ")
@@ -113,7 +114,7 @@ package struct SparkSyntax: SQLSyntax {
         }
         guard !parts.isEmpty else { return [] }
         statements.append("CREATE OR REPLACE TEMPORARY VIEW \(identifier(table.name)) AS \(parts.joined(separator: " UNION ALL "))")
-        statements.append("CACHE TABLE \(identifier(table.name))")
+        statements.append("CACHE LAZY TABLE \(identifier(table.name))")
         return statements
     }
 
