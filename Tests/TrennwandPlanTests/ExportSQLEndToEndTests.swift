@@ -159,9 +159,13 @@ final class ExportSQLEndToEndTests: XCTestCase {
         func collect(_ extra: [String] = [], from: String = "exp") throws -> (status: Int32, stdout: String, stderr: String) {
             try Self.tool(["collect", "--from", from, "--config", "Samples/audit.yaml", "--format", "jsonl=broken.jsonl"] + extra, cwd: ws.root)
         }
-        let spark = try collect(["--dialect", "spark"])
-        XCTAssertEqual(spark.status, 2, spark.stderr)
-        XCTAssertTrue(spark.stderr.contains("[collect.usage]"), spark.stderr)
+        let unknown = try collect(["--dialect", "oracle"])
+        XCTAssertEqual(unknown.status, 2, unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("[collect.usage]"), unknown.stderr)
+        // Spark's driver never ran in this workspace: no result directory (input error, not usage).
+        let sparkNotRun = try collect(["--dialect", "spark"])
+        XCTAssertEqual(sparkNotRun.status, 3, sparkNotRun.stderr)
+        XCTAssertTrue(sparkNotRun.stderr.contains("[collect.row]") && sparkNotRun.stderr.contains("results/spark"), sparkNotRun.stderr)
         let noExport = try collect(from: "nowhere")
         XCTAssertEqual(noExport.status, 3, noExport.stderr)
         // PostgreSQL's run-all.sql never ran in this workspace: no result directory.
