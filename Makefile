@@ -7,8 +7,8 @@ APT_PACKAGES := pkg-config libxml2-dev libvectorscan-dev libxml2-utils libsqlite
 # Test-only: headless browser for the report check, openssl and curl for the serve HTTPS test,
 # PostgreSQL for the plan parity tests (a throwaway server on a Unix socket, scripts/pg-test-server.sh;
 # the package's own cluster is not used), Python oracles and PyYAML (never used by the product).
-APT_TEST     := chromium openssl curl postgresql
-PIP_TEST     := python-stdnum==2.2 jsonschema==4.26.0 duckdb==2.0.0 PyYAML==6.0.3 prometheus-client==0.26.0
+APT_TEST     := chromium openssl curl postgresql openjdk-17-jre-headless
+PIP_TEST     := python-stdnum==2.2 jsonschema==4.26.0 duckdb==2.0.0 PyYAML==6.0.3 prometheus-client==0.26.0 pyspark==3.5.9
 # Package-only: dpkg-deb is in dpkg; readelf (binutils) reads the libraries for Depends, man-db and
 # groff-base render the man page in the package test, systemd brings systemd-analyze verify.
 APT_DEB      := binutils man-db groff-base systemd
@@ -28,11 +28,12 @@ all: build
 deps:
 	@scripts/ensure-apt-packages.sh $(APT_PACKAGES)
 
-# Test-only packages: chromium (report check) and postgresql (PostgresParityTests, which fail rather
-# than skip under `make test`: TW_REQUIRE_POSTGRES=1) from Debian, oracles from PyPI.
+# Test-only packages: chromium (report check), postgresql (PostgresParityTests, which fail rather
+# than skip under `make test`: TW_REQUIRE_POSTGRES=1) and Java 17 for Spark local mode (SparkParityTests,
+# TW_REQUIRE_SPARK=1 likewise) from Debian, oracles and pyspark from PyPI.
 pydeps:
 	@scripts/ensure-apt-packages.sh $(APT_TEST)
-	@python3 -c "from importlib.metadata import version as v; assert (v('python-stdnum'), v('jsonschema'), v('duckdb'), v('PyYAML'), v('prometheus-client')) == ('2.2', '4.26.0', '2.0.0', '6.0.3', '0.26.0')" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
+	@python3 -c "from importlib.metadata import version as v; assert (v('python-stdnum'), v('jsonschema'), v('duckdb'), v('PyYAML'), v('prometheus-client'), v('pyspark')) == ('2.2', '4.26.0', '2.0.0', '6.0.3', '0.26.0', '3.5.9')" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
 
 # Bench-only packages: ripgrep, bc, GNU time, PostgreSQL from Debian; DuckDB and PySpark (pinned,
 # Spark local mode on the machine's Java) from PyPI.
@@ -62,7 +63,7 @@ test: deps pydeps buildinfo
 	$(SWIFT) build --build-tests
 	$(BIN_DEBUG) rules lint
 	$(BIN_DEBUG) rules test
-	TW_REQUIRE_POSTGRES=1 $(SWIFT) test --skip-build
+	TW_REQUIRE_POSTGRES=1 TW_REQUIRE_SPARK=1 $(SWIFT) test --skip-build
 
 # The Samples report rendered in headless chromium (checks plus a screenshot to look at).
 report-screenshot: build pydeps

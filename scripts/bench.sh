@@ -175,7 +175,7 @@ else
 fi
 if $BIN sql --dialect spark --out $EXPS --now $NOW > $OUT/spark-sql.log 2>&1; then
   SPARK_SUBMIT=$(python3 -c 'import pyspark, os; print(os.path.join(os.path.dirname(pyspark.__file__), "bin", "spark-submit"))')
-  run "spark local[2] load + pack, corpus $SMB MB" $CS_BYTES $CS_RECS bash -c "cd $EXPS && $SPARK_SUBMIT --master 'local[2]' sql/spark/run-all.py"
+  run "spark local[2] load + pack, corpus $SMB MB" $CS_BYTES $CS_RECS bash -c "cd $EXPS && $SPARK_SUBMIT --master 'local[2]' --driver-memory 2g --conf spark.sql.shuffle.partitions=4 --conf spark.ui.enabled=false --conf spark.ui.showConsoleProgress=false sql/spark/run-all.py"
 else
   echo "spark: $(cat $OUT/spark-sql.log)" | tee -a $TABLE; BENCH_FAILED=1
 fi

@@ -80,12 +80,13 @@ final class ExportSQLCLITests: XCTestCase {
         XCTAssertEqual(missing.status, 3, missing.stderr)
     }
 
-    func testSQLRefusesSparkUnknownDialectsAndMissingOrForeignExports() throws {
+    func testSQLRefusesUnknownDialectsAndMissingOrForeignExports() throws {
         let dir = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
+        // Spark is a dialect now: without an export it fails like the others (exit 3), not as usage.
         let spark = try CLI.run(["sql", "--dialect", "spark", "--out", "exp"], cwd: dir)
-        XCTAssertEqual(spark.status, 2)
-        XCTAssertTrue(spark.stderr.contains("noch nicht unterstützt"), spark.stderr)
+        XCTAssertEqual(spark.status, 3, spark.stderr)
+        XCTAssertTrue(spark.stderr.contains("kein Export gefunden"), spark.stderr)
         let unknown = try CLI.run(["sql", "--dialect", "oracle", "--out", "exp", "--lang", "en"], cwd: dir)
         XCTAssertEqual(unknown.status, 2)
         XCTAssertTrue(unknown.stderr.contains("unknown dialect 'oracle'"), unknown.stderr)

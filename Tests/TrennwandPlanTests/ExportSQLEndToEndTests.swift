@@ -63,6 +63,37 @@ final class ExportSQLEndToEndTests: XCTestCase {
         XCTAssertEqual(status, 0, "run-all.sql on PostgreSQL: \(output)")
     }
 
+    /// `sql --dialect spark` and the written driver `sql/spark/run-all.py` through spark-submit in
+    /// local mode in the export directory (the invocation of docs/scale-out.md).
+    private func runSpark(_ ws: Workspace) throws {
+        let sql = try Self.tool(["sql", "--dialect", "spark", "--config", "Samples/audit.yaml", "--out", "exp"], cwd: ws.root)
+        XCTAssertEqual(sql.status, 0, sql.stderr)
+        XCTAssertTrue(sql.stdout.contains("sql/spark/run-all.py"), sql.stdout)
+        let started = Date()
+        let run = try Self.tool(["spark-submit"] + SparkTestEnvironment.submitOptions + ["sql/spark/run-all.py"], cwd: ws.export,
+                                executable: "/usr/bin/env")
+        XCTAssertEqual(run.status, 0, "run-all.py on Spark: \(run.stderr)")
+        print("Spark run-all.py (spark-submit, local[2]): \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+    }
+
+    func testSamplesGiveTheSameFindingsInProcessAndOnSpark() throws {
+        try SparkTestEnvironment.check()
+        let ws = try workspace()
+        defer { try? FileManager.default.removeItem(at: ws.root) }
+        try runSpark(ws)
+        try compare(ws, dialect: "spark", engine: "Spark")
+        try assertCollectMatchesScan(ws, dialect: "spark")
+    }
+
+    func testHostileValuesComeBackThroughCollectOnSpark() throws {
+        try SparkTestEnvironment.check()
+        let ws = try workspace(prepare: Self.injectHostileValues)
+        defer { try? FileManager.default.removeItem(at: ws.root) }
+        try runSpark(ws)
+        try compare(ws, dialect: "spark", engine: "Spark")
+        try assertHostileValuesThroughCollect(ws, dialect: "spark")
+    }
+
     func testSamplesGiveTheSameFindingsInProcessAndOnDuckDB() throws {
         let ws = try workspace()
         defer { try? FileManager.default.removeItem(at: ws.root) }
@@ -128,9 +159,13 @@ final class ExportSQLEndToEndTests: XCTestCase {
         func collect(_ extra: [String] = [], from: String = "exp") throws -> (status: Int32, stdout: String, stderr: String) {
             try Self.tool(["collect", "--from", from, "--config", "Samples/audit.yaml", "--format", "jsonl=broken.jsonl"] + extra, cwd: ws.root)
         }
-        let spark = try collect(["--dialect", "spark"])
-        XCTAssertEqual(spark.status, 2, spark.stderr)
-        XCTAssertTrue(spark.stderr.contains("[collect.usage]"), spark.stderr)
+        let unknown = try collect(["--dialect", "oracle"])
+        XCTAssertEqual(unknown.status, 2, unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("[collect.usage]"), unknown.stderr)
+        // Spark's driver never ran in this workspace: no result directory (input error, not usage).
+        let sparkNotRun = try collect(["--dialect", "spark"])
+        XCTAssertEqual(sparkNotRun.status, 3, sparkNotRun.stderr)
+        XCTAssertTrue(sparkNotRun.stderr.contains("[collect.row]") && sparkNotRun.stderr.contains("results/spark"), sparkNotRun.stderr)
         let noExport = try collect(from: "nowhere")
         XCTAssertEqual(noExport.status, 3, noExport.stderr)
         // PostgreSQL's run-all.sql never ran in this workspace: no result directory.

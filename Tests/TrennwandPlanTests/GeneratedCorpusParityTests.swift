@@ -78,6 +78,17 @@ final class GeneratedCorpusParityTests: XCTestCase {
             print("corpus parity: PostgreSQL skipped: \(server.startError ?? "")")
         }
 
+        do {
+            try SparkTestEnvironment.check()
+            engines.append(("Spark", "spark", {
+                let run = try tool(["spark-submit"] + SparkTestEnvironment.submitOptions + ["sql/spark/run-all.py"],
+                                   root.appendingPathComponent("exp"), "/usr/bin/env")
+                XCTAssertEqual(run.status, 0, "run-all.py on Spark: \(run.stderr)")
+            }))
+        } catch let skip as XCTSkip {
+            print("corpus parity: Spark skipped: \(skip)")
+        }
+
         var compared: [String] = []
         for engine in engines {
             let sql = try tool(["sql", "--dialect", engine.dialect, "--out", "exp"] + common, root, nil)

@@ -12,7 +12,7 @@ package struct ExportError: Error, Sendable, Equatable {
         case unreadableManifest
         /// The export's schema version, rule pack or time zone differ from what `sql` renders.
         case mismatch(String)
-        /// A file name a dialect's client cannot name (a line break in a psql `\copy` path).
+        /// A file name a dialect's client cannot name (a line break in a psql `\copy` path; Spark: Hadoop glob or URI characters).
         case unloadablePath
     }
 
@@ -63,8 +63,8 @@ package struct ExportError: Error, Sendable, Equatable {
             de = "\(p): \(what) passt nicht zu diesem Aufruf – mit demselben Regelwerk und derselben Version neu exportieren"
             en = "\(p): \(what) does not match this invocation – export again with the same rule pack and version"
         case .unloadablePath:
-            de = "\(p): Dateiname mit Zeilenumbruch kann in psql \\copy nicht angegeben werden"
-            en = "\(p): a file name with a line break cannot be named in psql \\copy"
+            de = "\(p): Dateiname kann im Client des Dialekts nicht angegeben werden (Zeilenumbruch; bei Spark auch [ ] { } \\ :)"
+            en = "\(p): the dialect's client cannot name this file (a line break; for Spark also [ ] { } \\ :)"
         }
         return (language == .de ? de : en) + " [\(code)]"
     }

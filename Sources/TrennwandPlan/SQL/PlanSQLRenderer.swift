@@ -19,7 +19,7 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
 
     package func createTable(_ table: ExportTable) -> String {
         let columns = table.columns.map { "\(syntax.identifier($0.name)) \(syntax.type($0.type))" }.joined(separator: ", ")
-        return "CREATE TABLE \(syntax.identifier(table.name)) (\(columns))"
+        return syntax.createTable(table, columns: columns) ?? "CREATE TABLE \(syntax.identifier(table.name)) (\(columns))"
     }
 
     /// The dialect's helper objects (`SQLSyntax.helpers`), then the export schema's tables.
@@ -167,6 +167,15 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
     /// The record table as `r`; with hoisted values a derived table that adds them as columns.
     private func source(_ table: String, _ state: RenderState) -> String {
         if state.hoisted.isEmpty { return "\(table) AS r" }
+        if syntax.hoistsLookups {
+            // One derived table per hoisted value, innermost first: a value may refer to the
+            // columns hoisted before it (a lookup whose term is another lookup).
+            var inner = "\(table) AS r"
+            for (i, text) in state.hoisted.enumerated() {
+                inner = "(SELECT r.*, \(text) AS \(syntax.identifier(RenderState.hoistedName(i))) FROM \(inner)) AS r"
+            }
+            return inner
+        }
         let extra = state.hoisted.enumerated().map { "\($1) AS \(syntax.identifier(RenderState.hoistedName($0)))" }
         return "(SELECT r.*, \(extra.joined(separator: ", ")) FROM \(table) AS r) AS r"
     }
@@ -316,15 +325,22 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
                 + "ELSE EXISTS (SELECT 1 FROM \(id(ExportSchema.scheduleIntervals.name)) AS \(b) WHERE \(b).\(id("schedule")) = \(sc) "
                 + "AND \(b).\(id("weekday")) = \(weekday) AND \(b).\(id("start_minute")) <= \(minute) AND \(minute) < \(b).\(id("end_minute"))) END)"
         case .exists(let l):
-            let a = s.fresh("t")
-            return "EXISTS (SELECT 1 FROM \(syntax.identifier(l.table.rawValue)) AS \(a)\(lookupWhere(l, alias: a, &s)))"
+            func render(_ s: inout RenderState) -> String {
+                let a = s.fresh("t")
+                return "EXISTS (SELECT 1 FROM \(syntax.identifier(l.table.rawValue)) AS \(a)\(lookupWhere(l, alias: a, &s)))"
+            }
+            return syntax.hoistsLookups ? "r.\(syntax.identifier(s.hoist(render)))" : render(&s)
         case .lookupValue(let l, let c):
-            let a = s.fresh("t")
-            return "(SELECT \(a).\(syntax.identifier(c.name)) FROM \(syntax.identifier(l.table.rawValue)) AS \(a)\(lookupWhere(l, alias: a, &s)) "
+            func render(_ s: inout RenderState) -> String {
+                let a = s.fresh("t")
                 // `tw_row_no` is input ordinal and row (ExportLayout); the file breaks a tie between
                 // exports made in separate runs (each counting its inputs from 1), so the answer is
                 // deterministic whatever the engine's plan.
-                + "ORDER BY \(a).\(syntax.identifier("tw_row_no")), \(a).\(syntax.identifier("tw_file")) LIMIT 1)"
+                return syntax.firstValue("\(a).\(syntax.identifier(c.name))", from: "\(syntax.identifier(l.table.rawValue)) AS \(a)",
+                                         condition: lookupWhere(l, alias: a, &s),
+                                         order: ["\(a).\(syntax.identifier("tw_row_no"))", "\(a).\(syntax.identifier("tw_file"))"])
+            }
+            return syntax.hoistsLookups ? "r.\(syntax.identifier(s.hoist(render)))" : render(&s)
         case .agreementPermits(let traeger, let direction, let category, let at, _):
             // The permitted flows of the provider's approved agreements valid at the time, hoisted
             // (the calls of a rule differ in the category only); never unknown: no agreement, no flow.

@@ -5,7 +5,8 @@
 /// - `sql/<dialect>/load.sql`: every file the manifests list, table by table;
 /// - `sql/<dialect>/rules/<rule>.sql`: the rule's query (finding rows, docs/scale-out.md);
 /// - `sql/<dialect>/run-all.sql`: the three above in one script (no includes, so it runs from any
-///   client as one file), each rule's rows written to `results/<dialect>/<rule>.jsonl`.
+///   client as one file), each rule's rows written to `results/<dialect>/<rule>.jsonl`;
+/// - the dialect's `clientFiles` (Spark: `sql/spark/run-all.py`, the driver that runs `run-all.sql`).
 package struct SQLScripts<Syntax: SQLSyntax> {
     package let renderer: PlanSQLRenderer<Syntax>
 
@@ -42,6 +43,7 @@ package struct SQLScripts<Syntax: SQLSyntax> {
             all += try renderer.syntax.writeResult(query, to: ExportLayout.resultFile(dialect: dialect, rule: plan.ruleID))
         }
         out.append(("\(dir)/run-all.sql", script(all)))
+        for f in renderer.syntax.clientFiles { out.append(("\(dir)/\(f.name)", f.text)) }
         return out
     }
 

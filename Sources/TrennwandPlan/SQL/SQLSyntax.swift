@@ -56,6 +56,21 @@ package protocol SQLSyntax: Sendable {
     /// Statements that write the rows of `query` to `path` as JSON Lines, one object per row with
     /// the query's column names as keys (the result files `trennwand collect` reads).
     func writeResult(_ query: String, to path: String) throws -> [String]
+    /// The statement that creates `table` empty, or nil for the standard `CREATE TABLE name
+    /// (column type, …)` (`columns` is that list, already spelled). Spark: an empty temporary view,
+    /// which `load` replaces by a view over the files.
+    func createTable(_ table: ExportTable, columns: String) -> String?
+    /// A subquery's first value: `value` of the row of `from` (`WHERE` clause `condition`, may be
+    /// empty) that comes first in `order` (non-null keys); NULL over no rows. Standard: `ORDER BY …
+    /// LIMIT 1`; engines that only accept aggregated correlated scalar subqueries (Spark) say `min_by`.
+    func firstValue(_ value: String, from: String, condition: String, order: [String]) -> String
+    /// Files the dialect's scripts need besides the SQL (Spark: the driver `run-all.py`), as
+    /// (name in `sql/<dialect>/`, text).
+    var clientFiles: [(name: String, text: String)] { get }
+    /// Every lookup (`EXISTS`, first value) is hoisted into a derived table of its own, one per
+    /// value, so no subquery is nested in another: Spark resolves outer references one level up
+    /// only. Default false (DuckDB and PostgreSQL nest them).
+    var hoistsLookups: Bool { get }
     /// Statements a script starts with (client settings).
     var scriptPreamble: [String] { get }
     /// Functions or aggregates the queries need that the engine lacks, created before the tables.
@@ -66,5 +81,11 @@ extension SQLSyntax {
     /// Engines whose text comparison is binary (DuckDB, Spark) need nothing.
     package func byteOrder(_ string: String) -> String { string }
     package var helpers: [String] { [] }
+    package var clientFiles: [(name: String, text: String)] { [] }
+    package var hoistsLookups: Bool { false }
+    package func createTable(_ table: ExportTable, columns: String) -> String? { nil }
+    package func firstValue(_ value: String, from: String, condition: String, order: [String]) -> String {
+        "(SELECT \(value) FROM \(from)\(condition) ORDER BY \(order.joined(separator: ", ")) LIMIT 1)"
+    }
     package var scriptPreamble: [String] { [] }
 }

@@ -16,12 +16,12 @@ struct CollectCommand: ParsableCommand {
                        "Reads an SQL engine's result rows and reports findings as trennwand scan does."),
         discussion: UI.t(
             """
-            Liest DIR/results/<dialekt>/<regel>.jsonl (geschrieben von run-all.sql aus trennwand sql) und bildet \
+            Liest DIR/results/<dialekt>/<regel>.jsonl (geschrieben von run-all.sql aus trennwand sql; Spark: von sql/spark/run-all.py) und bildet \
             daraus dieselben Befunde wie scan: Regeltexte, Maskierung, Pseudonyme, Fingerabdrücke; danach Ausnahmen, \
             Baseline, Zustand, Ausgaben und Exit-Codes wie bei scan (dieselben Optionen, --config wie beim Export).
             """,
             """
-            Reads DIR/results/<dialect>/<rule>.jsonl (written by run-all.sql of trennwand sql) and makes the same \
+            Reads DIR/results/<dialect>/<rule>.jsonl (written by run-all.sql of trennwand sql; Spark: by sql/spark/run-all.py) and makes the same \
             findings as scan: rule texts, masking, pseudonyms, fingerprints; then waivers, baseline, state, outputs \
             and exit codes as scan (the same options, --config as for the export).
             """))
@@ -32,13 +32,13 @@ struct CollectCommand: ParsableCommand {
                                             valueName: UI.t("verzeichnis", "dir")))
     var from: String
 
-    @Option(name: .long, help: ArgumentHelp(UI.t("Engine, deren Ergebnisse gelesen werden: duckdb oder postgres.",
-                                                 "Engine whose results are read: duckdb or postgres.")))
+    @Option(name: .long, help: ArgumentHelp(UI.t("Engine, deren Ergebnisse gelesen werden: duckdb, postgres oder spark.",
+                                                 "Engine whose results are read: duckdb, postgres or spark.")))
     var dialect: String = "duckdb"
 
     func run() throws {
-        guard ["duckdb", "postgres"].contains(dialect) else {
-            printError(UI.t("Fehler: --dialect duckdb oder postgres [collect.usage]", "error: --dialect duckdb or postgres [collect.usage]"))
+        guard ["duckdb", "postgres", "spark"].contains(dialect) else {
+            printError(UI.t("Fehler: --dialect duckdb, postgres oder spark [collect.usage]", "error: --dialect duckdb, postgres or spark [collect.usage]"))
             throw Exit.configuration
         }
         if scan.engine != nil || scan.keep {

@@ -6,21 +6,23 @@ import TrennwandPlan
 import TrennwandRecords
 import TrennwandScan
 
-/// `trennwand sql --dialect duckdb|postgres --out DIR`: DDL, load statements for the export in DIR
+/// `trennwand sql --dialect duckdb|postgres|spark --out DIR`: DDL, load statements for the export in DIR
 /// and one query per rule, plus `run-all.sql` writing each rule's finding rows to
 /// `results/<dialect>/<rule>.jsonl` (docs/scale-out.md).
 struct SQLCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sql",
-        abstract: UI.t("Schreibt DDL, Ladebefehle und eine Abfrage je Regel für einen Export (DuckDB, PostgreSQL).",
-                       "Writes DDL, load statements and one query per rule for an export (DuckDB, PostgreSQL)."),
+        abstract: UI.t("Schreibt DDL, Ladebefehle und eine Abfrage je Regel für einen Export (DuckDB, PostgreSQL, Spark).",
+                       "Writes DDL, load statements and one query per rule for an export (DuckDB, PostgreSQL, Spark)."),
         discussion: UI.t(
             """
             DIR ist ein Verzeichnis von trennwand export. Geschrieben wird DIR/sql/<dialekt>/: schema.sql, load.sql, \
             rules/<regel>.sql und run-all.sql, das alles enthält und die Zeilen jeder Regel nach \
             DIR/results/<dialekt>/<regel>.jsonl schreibt. Ausführen im Exportverzeichnis, z. B. \
             cd DIR && duckdb < sql/duckdb/run-all.sql oder cd DIR && psql -X -f sql/postgres/run-all.sql. \
-            Regelpaket, Zeitzone und Schema-Version müssen zum Export passen. --dialect spark: noch nicht unterstützt.
+            Spark: zusätzlich sql/spark/run-all.py, der Treiber, der run-all.sql ausführt: \
+            cd DIR && spark-submit --master local[2] sql/spark/run-all.py (im Cluster dessen Master). \
+            Regelpaket, Zeitzone und Schema-Version müssen zum Export passen.
             Exit-Codes: 0 geschrieben; 2 Aufruf-, Regel- oder Konfigurationsfehler (auch ein Export mit anderem \
             Regelpaket); 3 Export nicht lesbar oder Schreibfehler.
             """,
@@ -29,15 +31,17 @@ struct SQLCommand: ParsableCommand {
             rules/<rule>.sql and run-all.sql, which holds everything and writes each rule's rows to \
             DIR/results/<dialect>/<rule>.jsonl. Run it in the export directory, e.g. \
             cd DIR && duckdb < sql/duckdb/run-all.sql or cd DIR && psql -X -f sql/postgres/run-all.sql. \
-            Rule pack, time zone and schema version must match the export. --dialect spark: not supported yet.
+            Spark: also sql/spark/run-all.py, the driver that runs run-all.sql: \
+            cd DIR && spark-submit --master local[2] sql/spark/run-all.py (on a cluster, its master). \
+            Rule pack, time zone and schema version must match the export.
             Exit codes: 0 written; 2 usage, rule or configuration error (also an export of another rule pack); \
             3 export unreadable or write error.
             """))
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: ArgumentHelp(UI.t("SQL-Dialekt: duckdb oder postgres (spark noch nicht unterstützt).",
-                                                 "SQL dialect: duckdb or postgres (spark not supported yet)."),
+    @Option(name: .long, help: ArgumentHelp(UI.t("SQL-Dialekt: duckdb, postgres oder spark.",
+                                                 "SQL dialect: duckdb, postgres or spark."),
                                             valueName: "dialect"))
     var dialect: String?
 
@@ -60,7 +64,7 @@ struct SQLCommand: ParsableCommand {
     var now: String?
 
     /// The dialects `--dialect` names (`postgresql` is accepted for `postgres`).
-    static let dialects = ["duckdb", "postgres"]
+    static let dialects = ["duckdb", "postgres", "spark"]
 
     func run() throws {
         guard let dialect else {
@@ -76,10 +80,7 @@ struct SQLCommand: ParsableCommand {
         switch dialect.lowercased() {
         case "duckdb": try write(DuckDBSyntax(), out: out)
         case "postgres", "postgresql": try write(PostgreSQLSyntax(), out: out)
-        case "spark":
-            printError(UI.t("Fehler: --dialect spark: noch nicht unterstützt (duckdb oder postgres; docs/scale-out.md) [sql.dialect]",
-                            "error: --dialect spark: not supported yet (duckdb or postgres; docs/scale-out.md) [sql.dialect]"))
-            throw Exit.configuration
+        case "spark": try write(SparkSyntax(), out: out)
         default:
             printError(UI.t("Fehler: unbekannter Dialekt „\(ExportCommand.shown(dialect))“ (\(Self.dialects.joined(separator: ", "))) [sql.dialect]",
                             "error: unknown dialect '\(ExportCommand.shown(dialect))' (\(Self.dialects.joined(separator: ", "))) [sql.dialect]"))
@@ -145,7 +146,8 @@ struct SQLCommand: ParsableCommand {
             let results = (out as NSString).appendingPathComponent((ExportLayout.resultFile(dialect: syntax.name, rule: "x") as NSString).deletingLastPathComponent)
             try? FileManager.default.createDirectory(atPath: results, withIntermediateDirectories: true)
             let loaded = manifests.reduce(0) { $0 + $1.files.count }
-            let runAll = ExportLayout.sqlDirectory(dialect: syntax.name) + "/run-all.sql"
+            // What to run: the dialect's driver if it has one (Spark: spark-submit … sql/spark/run-all.py).
+            let runAll = ExportLayout.sqlDirectory(dialect: syntax.name) + "/" + (syntax.clientFiles.first?.name ?? "run-all.sql")
             print(UI.t("\(plans.count) Regeln, \(loaded) Dateien: \(ExportCommand.shown(out))/\(runAll) (im Exportverzeichnis ausführen)",
                        "\(plans.count) rules, \(loaded) files: \(ExportCommand.shown(out))/\(runAll) (run it in the export directory)"))
         } catch let e as ExportError {
