@@ -45,34 +45,38 @@ final class GeneratedCorpusParityTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(size, Self.megabytes << 20, "corpus size")
         lap("generate \(size >> 20) MB")
 
+        // The scan and the export read the same corpus independently: run side by side.
         let common = ["--now", Self.now]
-        let scan = try tool(["scan", "corpus", "--format", "jsonl=scan.jsonl"] + common, root, nil)
+        let steps: [@Sendable () throws -> (status: Int32, stdout: String, stderr: String)] = [
+            { try tool(["scan", "corpus", "--format", "jsonl=scan.jsonl"] + common, root, nil) },
+            { try tool(["export", "corpus", "--out", "exp"], root, nil) },
+        ]
+        let stepResults = Self.concurrently(steps)
+        let scan = try stepResults[0].get(), export = try stepResults[1].get()
         XCTAssertTrue(scan.status == 0 || scan.status == 1, "scan: \(scan.status) \(scan.stderr)")
+        XCTAssertEqual(export.status, 0, export.stderr)
         let reference = try Self.findings(root.appendingPathComponent("scan.jsonl"))
         XCTAssertGreaterThan(reference.count, 500, "the corpus has many planted findings")
         XCTAssertEqual(Set(reference.values.map(\.rule)).count, 32, "every rule fires on the corpus")
-        lap("scan in-process: \(reference.count) findings")
+        lap("scan in-process (\(reference.count) findings) and export, side by side")
 
-        let export = try tool(["export", "corpus", "--out", "exp"], root, nil)
-        XCTAssertEqual(export.status, 0, export.stderr)
-        lap("export")
-
-        var engines: [(name: String, dialect: String, run: () throws -> Void)] = [
+        // Each engine: its scripts, then the engine on the export (engines side by side: each reads
+        // the same files and writes results/<dialect>/ only).
+        var engines: [(name: String, dialect: String, run: @Sendable () throws -> (status: Int32, stdout: String, stderr: String))] = [
             ("DuckDB", "duckdb", {
-                let run = try tool(["python3", "-c", ExportSQLEndToEndTests.duckDBScript], root.appendingPathComponent("exp"), "/usr/bin/env")
-                XCTAssertEqual(run.status, 0, "run-all.sql on DuckDB: \(run.stderr)")
+                try tool(["python3", "-c", ExportSQLEndToEndTests.duckDBScript], root.appendingPathComponent("exp"), "/usr/bin/env")
             }),
         ]
         let server = PostgresTestServer()
         defer { server.stop() }
         if server.startError == nil || PostgresTestServer.required {
             try server.check()
+            let wrapper = root.appendingPathComponent("pg.sql")
+            try Data(["\\cd \(PostgreSQLSyntax().literal(root.appendingPathComponent("exp").path))", "CREATE SCHEMA corpus;",
+                      "SET search_path TO corpus;", "\\i sql/postgres/run-all.sql", ""].joined(separator: "\n").utf8).write(to: wrapper)
             engines.append(("PostgreSQL", "postgres", {
-                let wrapper = root.appendingPathComponent("pg.sql")
-                try Data(["\\cd \(PostgreSQLSyntax().literal(root.appendingPathComponent("exp").path))", "CREATE SCHEMA corpus;",
-                          "SET search_path TO corpus;", "\\i sql/postgres/run-all.sql", ""].joined(separator: "\n").utf8).write(to: wrapper)
                 let (status, output) = server.psql(file: wrapper)
-                XCTAssertEqual(status, 0, "run-all.sql on PostgreSQL: \(output)")
+                return (status, "", output)
             }))
         } else {
             print("corpus parity: PostgreSQL skipped: \(server.startError ?? "")")
@@ -81,20 +85,27 @@ final class GeneratedCorpusParityTests: XCTestCase {
         do {
             try SparkTestEnvironment.check()
             engines.append(("Spark", "spark", {
-                let run = try tool(["spark-submit"] + SparkTestEnvironment.submitOptions + ["sql/spark/run-all.py"],
-                                   root.appendingPathComponent("exp"), "/usr/bin/env")
-                XCTAssertEqual(run.status, 0, "run-all.py on Spark: \(run.stderr)")
+                try tool(["spark-submit"] + SparkTestEnvironment.submitOptions + ["sql/spark/run-all.py"],
+                         root.appendingPathComponent("exp"), "/usr/bin/env")
             }))
         } catch let skip as XCTSkip {
             print("corpus parity: Spark skipped: \(skip)")
         }
+        for engine in engines {
+            let sql = try tool(["sql", "--dialect", engine.dialect, "--out", "exp"] + common, root, nil)
+            XCTAssertEqual(sql.status, 0, sql.stderr)
+        }
+        let runs = Self.concurrently(engines.map(\.run))
+        for (engine, result) in zip(engines, runs) {
+            let run = try result.get()
+            XCTAssertEqual(run.status, 0, "\(engine.name): the generated scripts fail: \(run.stderr.suffix(2000))")
+        }
+        lap(engines.map(\.name).joined(separator: ", ") + " side by side: run-all")
 
         var compared: [String] = []
         for engine in engines {
             let sql = try tool(["sql", "--dialect", engine.dialect, "--out", "exp"] + common, root, nil)
             XCTAssertEqual(sql.status, 0, sql.stderr)
-            try engine.run()
-            lap("\(engine.name): run-all")
             let output = "collected-\(engine.dialect).jsonl"
             let collect = try tool(["collect", "--from", "exp", "--dialect", engine.dialect, "corpus", "--format", "jsonl=\(output)"] + common,
                                    root, nil)
@@ -116,6 +127,25 @@ final class GeneratedCorpusParityTests: XCTestCase {
         let occurrences = reference.values.reduce(0) { $0 + $1.occurrences.count }
         print("corpus parity (\(size >> 20) MB): in-process \(reference.count) fingerprints / \(occurrences) occurrences; "
               + compared.joined(separator: "; "))
+    }
+
+    /// Runs `jobs` on threads of their own and returns their results in order (the jobs are
+    /// external processes; on two cores they overlap where one waits or runs single-threaded).
+    static func concurrently<T: Sendable>(_ jobs: [@Sendable () throws -> T]) -> [Result<T, Error>] {
+        let box = ResultBox<T>(), group = DispatchGroup()
+        for (i, job) in jobs.enumerated() {
+            group.enter()
+            // A thread each (not concurrentPerform, which runs no more jobs at once than cores).
+            Thread {
+                let r = Result { try job() }
+                box.lock.lock()
+                box.results[i] = r
+                box.lock.unlock()
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        return (0..<jobs.count).map { box.results[$0]! }
     }
 
     /// Findings of a JSON Lines output by fingerprint (each fingerprint once).
@@ -140,4 +170,10 @@ final class GeneratedCorpusParityTests: XCTestCase {
         }
         return total
     }
+}
+
+/// Results of `concurrently`'s threads, behind a lock.
+private final class ResultBox<T>: @unchecked Sendable {
+    let lock = NSLock()
+    var results: [Int: Result<T, Error>] = [:]
 }
