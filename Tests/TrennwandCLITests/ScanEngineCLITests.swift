@@ -126,22 +126,7 @@ final class ScanEngineCLITests: XCTestCase {
     func testHostileValuesComeBackByteIdenticalThroughCopy() throws {
         let server = try runningServer()
         let ws = try workspace()
-        let hostileWorkstation = "W'\"; DROP TABLE access; -- \\ \\N \\. \t \u{1F600}\u{1D11E}"
-        let hostileParticipant = "TN-'\"; DROP TABLE x; --\\\u{1F600}"
-        let bigWorkstation = String(repeating: "X", count: 1 << 20) + "\u{1F600}"
-        let log = ws.appendingPathComponent("Samples/Traeger-Zugriffe.csv")
-        var lines = String(decoding: try Data(contentsOf: log), as: UTF8.self).components(separatedBy: "\n")
-        func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-        var f = lines[23].components(separatedBy: ",")
-        XCTAssertEqual(f.count, 11, lines[23])
-        f[7] = quoted(hostileParticipant)
-        f[8] = quoted(hostileWorkstation)
-        lines[23] = f.joined(separator: ",")
-        f = lines[18].components(separatedBy: ",")
-        XCTAssertEqual(f.count, 11, lines[18])
-        f[8] = quoted(bigWorkstation)
-        lines[18] = f.joined(separator: ",")
-        try Data(lines.joined(separator: "\n").utf8).write(to: log)
+        try HostileSamples.inject(ws.appendingPathComponent("Samples"))
 
         let common = ["--config", "Samples/audit.yaml", "--now", Self.now, "--reveal-force"]
         let scan = try CLI.run(["scan"] + common + ["--format", "jsonl=scan.jsonl"], cwd: ws)
@@ -151,7 +136,7 @@ final class ScanEngineCLITests: XCTestCase {
         XCTAssertEqual(b.order, a.order)
         for (fp, x) in a.byFingerprint { XCTAssertEqual(x, b.byFingerprint[fp], "\(x["rule_id"] ?? "?") \(fp)") }
         let values = b.byFingerprint.values.flatMap { ($0["evidence"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? String } }
-        for value in [hostileWorkstation, bigWorkstation] {
+        for value in [HostileSamples.workstation, HostileSamples.bigWorkstation] {
             XCTAssertTrue(values.contains { Array($0.utf8) == Array(value.utf8) }, "\(value.prefix(20).debugDescription): byte for byte")
         }
     }

@@ -87,7 +87,7 @@ final class ExportSQLEndToEndTests: XCTestCase {
 
     func testHostileValuesComeBackThroughCollectOnSpark() throws {
         try SparkTestEnvironment.check()
-        let ws = try workspace(prepare: Self.injectHostileValues)
+        let ws = try workspace(prepare: HostileSamples.inject)
         defer { try? FileManager.default.removeItem(at: ws.root) }
         try runSpark(ws)
         try compare(ws, dialect: "spark", engine: "Spark")
@@ -366,31 +366,7 @@ final class ExportSQLEndToEndTests: XCTestCase {
         return collected.byFingerprint
     }
 
-    /// Hostile values in the Samples' Träger log: a workstation with quotes, backslashes, `\N`, `\.`,
-    /// `'; DROP TABLE`, a tab and non-BMP characters, a participant id (a person) likewise, and a
-    /// 1 MB workstation ending in a non-BMP character.
-    static let hostileWorkstation = "W'\"; DROP TABLE access; -- \\ \\N \\. \t \u{1F600}\u{1D11E}"
-    static let hostileParticipant = "TN-'\"; DROP TABLE x; --\\\u{1F600}"
-    static let bigWorkstation = String(repeating: "X", count: 1 << 20) + "\u{1F600}"
-
-    static func injectHostileValues(_ samples: URL) throws {
-        let url = samples.appendingPathComponent("Traeger-Zugriffe.csv")
-        var lines = String(decoding: try Data(contentsOf: url), as: UTF8.self).components(separatedBy: "\n")
-        func quoted(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-        // Line 24 (TW103, TW107: export to a private workstation) and line 19 (TW103), fields 8 and 9.
-        var f = lines[23].components(separatedBy: ",")
-        XCTAssertEqual(f.count, 11, lines[23])
-        f[7] = quoted(hostileParticipant)
-        f[8] = quoted(hostileWorkstation)
-        lines[23] = f.joined(separator: ",")
-        f = lines[18].components(separatedBy: ",")
-        XCTAssertEqual(f.count, 11, lines[18])
-        f[8] = quoted(bigWorkstation)
-        lines[18] = f.joined(separator: ",")
-        try Data(lines.joined(separator: "\n").utf8).write(to: url)
-    }
-
-    /// The hostile values through export → engine → collect, masked (the default: the 1 MB value's
+    /// The hostile values (`HostileSamples`) through export → engine → collect, masked (the default: the 1 MB value's
     /// byte count, the participant's pseudonym) and revealed (`--reveal-force`: the values
     /// themselves), each compared with the scan's JSON Lines; the revealed evidence must hold the
     /// values byte for byte.
@@ -399,19 +375,19 @@ final class ExportSQLEndToEndTests: XCTestCase {
         func values(_ findings: [String: NSDictionary]) -> [String] {
             findings.values.flatMap { ($0["evidence"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? String } }
         }
-        XCTAssertTrue(values(masked).contains("[Text, \(Self.bigWorkstation.utf8.count) Bytes]"), "masked: the 1 MB value's length")
-        XCTAssertFalse(values(masked).contains(Self.hostileWorkstation), "masked: the hostile value is not shown")
+        XCTAssertTrue(values(masked).contains("[Text, \(HostileSamples.bigWorkstation.utf8.count) Bytes]"), "masked: the 1 MB value's length")
+        XCTAssertFalse(values(masked).contains(HostileSamples.workstation), "masked: the hostile value is not shown")
         let revealed = ws.root.appendingPathComponent("revealed.jsonl")
         let scan = try Self.tool(["scan", "--config", "Samples/audit.yaml", "--reveal-force", "--format", "jsonl=revealed.jsonl"], cwd: ws.root)
         let shown = try assertCollectMatchesScan(ws, dialect: dialect, options: ["--reveal-force"], scanned: revealed, status: scan.status)
-        for value in [Self.hostileWorkstation, Self.bigWorkstation] {
+        for value in [HostileSamples.workstation, HostileSamples.bigWorkstation] {
             XCTAssertTrue(values(shown).contains { Array($0.utf8) == Array(value.utf8) },
                           "revealed: \(value.utf8.count) bytes of \(value.prefix(20).debugDescription) byte for byte")
         }
     }
 
     func testHostileValuesComeBackThroughCollectOnDuckDB() throws {
-        let ws = try workspace(prepare: Self.injectHostileValues)
+        let ws = try workspace(prepare: HostileSamples.inject)
         defer { try? FileManager.default.removeItem(at: ws.root) }
         try runDuckDB(ws)
         try compare(ws, dialect: "duckdb", engine: "DuckDB")
@@ -422,7 +398,7 @@ final class ExportSQLEndToEndTests: XCTestCase {
         let server = PostgresTestServer()
         defer { server.stop() }
         try server.check()
-        let ws = try workspace(prepare: Self.injectHostileValues)
+        let ws = try workspace(prepare: HostileSamples.inject)
         defer { try? FileManager.default.removeItem(at: ws.root) }
         try runPostgreSQL(ws, server, schema: "hostile")
         try compare(ws, dialect: "postgres", engine: "PostgreSQL")

@@ -1,0 +1,1 @@
+../TrennwandPlanTests/HostileSamples.swift
