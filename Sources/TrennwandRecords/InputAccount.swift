@@ -24,9 +24,9 @@ public struct InputAccount: Sendable, Codable {
 
     public var isBalanced: Bool { read == normalised + rejected }
 
-    public mutating func countNormalised() {
-        read += 1
-        normalised += 1
+    public mutating func countNormalised(_ n: Int = 1) {
+        read += n
+        normalised += n
     }
 
     public mutating func reject(_ rejection: Rejection) {

@@ -39,6 +39,18 @@ public enum RecordKind: String, Sendable, CaseIterable, Codable {
 }
 
 /// One value per record kind, indexed by `RecordKind.ordinal` (no hashing on hot paths).
+extension RecordKind {
+    /// The slot whose value is a record's own id, carried in its locator (`Locator.recordID`).
+    public static func recordIDSlot(_ kind: RecordKind) -> Int? {
+        switch kind {
+        case .documentation: return kind.schema.slot("record_id")
+        case .flow: return kind.schema.slot("flow_id")
+        case .agreements: return kind.schema.slot("id")
+        default: return nil
+        }
+    }
+}
+
 public struct KindTable<Element> {
     public private(set) var storage: [Element]
 

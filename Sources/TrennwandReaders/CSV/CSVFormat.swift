@@ -137,4 +137,19 @@ final class CSVRecordSource: RecordSource {
     func forEachRecord(_ body: (NormaliseOutcome) throws -> Void, rejected: (Rejection) throws -> Void) throws {
         try reader.forEachRecord({ row in try body(normaliser.normalise(row)) }, rejected: rejected)
     }
+
+    func forEachBatch(symbols: SymbolTable, capacity: Int, _ body: (RecordBatch) throws -> Void,
+                      rejected: (Rejection) throws -> Void) throws {
+        var batch = RecordBatch(kind: normaliser.kind, file: normaliser.file, capacity: capacity)
+        try reader.forEachRecord({ row in
+            if let rejection = normaliser.normalise(CSVRaw(row: row), into: &batch, symbols: symbols,
+                                                    line: row.line, byteOffset: row.byteOffset, index: row.index) {
+                try rejected(rejection)
+            } else if batch.count >= capacity {
+                try body(batch)
+                batch.removeAll()
+            }
+        }, rejected: rejected)
+        if !batch.isEmpty { try body(batch) }
+    }
 }

@@ -56,6 +56,36 @@ public enum Ingest {
         return result
     }
 
+    /// Like `run`, with the normalised records in column batches (`RecordSource.forEachBatch`).
+    /// The accounting is the same; a consumer's error is located at the batch's first record.
+    public static func runBatches(file: String, profile: SourceProfile?, catalog: ProfileCatalog, symbols: SymbolTable,
+                                  capacity: Int = RecordBatch.defaultCapacity,
+                                  body: (RecordBatch) throws -> Void) -> IngestResult {
+        var result = IngestResult(account: InputAccount(file: file))
+        do {
+            let chosen = try profile ?? catalog.detect(file: file)
+            result.account.profile = chosen.id
+            let actual = try ProfileCatalog.sniffFormat(path: file)
+            guard actual == chosen.format else {
+                throw ProfileIssue.wrongFormat(file: file, profile: chosen.id, format: chosen.format)
+            }
+            let source = try chosen.format.spec.open(file: file, profile: chosen)
+            source.describe(&result)
+            var account = result.account
+            defer {
+                account.bytes = source.bytesRead
+                result.account = account
+            }
+            try source.forEachBatch(symbols: symbols, capacity: capacity, { batch in
+                account.countNormalised(batch.count)
+                do { try body(batch) } catch { throw ConsumerError(locator: batch.locator(0), underlying: error) }
+            }, rejected: { account.reject($0) })
+        } catch {
+            result.account.fileError = fileError(error, file: file)
+        }
+        return result
+    }
+
     struct ConsumerError: Error {
         let locator: Locator
         let underlying: any Error

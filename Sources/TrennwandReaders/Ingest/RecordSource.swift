@@ -13,8 +13,45 @@ public protocol RecordSource: AnyObject {
     func forEachRecord(_ body: (NormaliseOutcome) throws -> Void, rejected: (Rejection) throws -> Void) throws
     /// Adds what the reader learnt about the file (encoding, delimiter, unused columns).
     func describe(_ result: inout IngestResult)
+    /// Like `forEachRecord`, but the normalised records arrive as column batches of at most
+    /// `capacity` records (the last one may be smaller; `body` must copy what it keeps, the batch
+    /// is reused), symbols interned into `symbols`. Rejections, the normaliser's and the reader's,
+    /// go to `rejected` in file order as they happen.
+    func forEachBatch(symbols: SymbolTable, capacity: Int, _ body: (RecordBatch) throws -> Void,
+                      rejected: (Rejection) throws -> Void) throws
 }
 
 extension RecordSource {
     public func describe(_ result: inout IngestResult) {}
+
+    /// Formats without a batch reader of their own: their records written into columns.
+    public func forEachBatch(symbols: SymbolTable, capacity: Int, _ body: (RecordBatch) throws -> Void,
+                             rejected: (Rejection) throws -> Void) throws {
+        var batch: RecordBatch?
+        try forEachRecord({ outcome in
+            switch outcome {
+            case .record(let r):
+                if batch == nil { batch = RecordBatch(kind: r.kind, file: r.locator.file, capacity: capacity) }
+                batch!.append(r, symbols: symbols)
+                if batch!.count >= capacity {
+                    try body(batch!)
+                    batch!.removeAll()
+                }
+            case .rejected(let rejection):
+                try rejected(rejection)
+            }
+        }, rejected: rejected)
+        if let batch, !batch.isEmpty { try body(batch) }
+    }
+}
+
+extension RecordBatch {
+    /// Appends a record of the row normaliser as the next row.
+    mutating func append(_ r: Record, symbols: SymbolTable) {
+        beginRow(line: r.locator.line, byteOffset: r.locator.byteOffset, index: r.locator.index, column: r.locator.column)
+        for (slot, v) in r.values.enumerated() {
+            withColumn(slot) { ProfileNormaliser.write(v, into: &$0, symbols: symbols) }
+        }
+        fillMissing()
+    }
 }

@@ -20,9 +20,9 @@ public final class ProfileNormaliser {
     /// Path formats (XML, JSON Lines): the distinct source paths of the profile, by source index.
     public internal(set) var paths: [String] = []
 
-    private let slots: [CompiledSlot]
+    let slots: [CompiledSlot]
     private let idSlot: Int?
-    private let kind: RecordKind
+    let kind: RecordKind
 
     /// Compiles `profile` for one file. The format resolves the profile's column names or paths:
     /// `resolve` gives the source index the reader delivers a reference's values under (and throws
@@ -50,7 +50,7 @@ public final class ProfileNormaliser {
             compiled.append(try Self.compile(mapping, zone: zone, resolve: resolve))
         }
         self.slots = compiled
-        self.idSlot = Self.idSlot(profile.kind)
+        self.idSlot = RecordKind.recordIDSlot(profile.kind)
     }
 
     /// Compiles a profile whose sources are paths (XML, JSON Lines): source index `i` is `paths[i]`,
@@ -75,45 +75,7 @@ public final class ProfileNormaliser {
     func normalise<R: RawRecord>(_ raw: R, locator: Locator) -> NormaliseOutcome {
         var record = Record(kind: kind, locator: locator)
         for s in slots {
-            let result: Converted
-            switch s.extraction {
-            case .constant(let v):
-                result = .value(v)
-            case .single(let source):
-                var found: Converted = .missing
-                raw.forEach(source) { bytes in
-                    guard case .missing = found else { return }
-                    let t = trimmed(bytes)
-                    if t.count > 0 { found = s.convert(t) }
-                }
-                result = found
-            case .pair(let d, let t):
-                var date: Converted = .missing
-                raw.forEach(d) { dateBytes in
-                    guard case .missing = date else { return }
-                    let db = trimmed(dateBytes)
-                    guard db.count > 0 else { return }
-                    var got = false
-                    raw.forEach(t) { timeBytes in
-                        guard !got else { return }
-                        got = true
-                        date = s.convertPair(db, trimmed(timeBytes))
-                    }
-                    if !got { date = s.convertPair(db, UnsafeRawBufferPointer(start: nil, count: 0)) }
-                }
-                result = date
-            case .pieces(let sources):
-                var items: [ByteString] = []
-                var failure: RejectReason?
-                for source in sources where failure == nil {
-                    raw.forEach(source) { bytes in
-                        guard failure == nil else { return }
-                        s.collect(trimmed(bytes), &items, &failure)
-                    }
-                }
-                if let failure { result = .reject(failure) } else { result = items.isEmpty ? .missing : .value(.list(items)) }
-            }
-            switch result {
+            switch Self.convert(s, raw) {
             case .value(let v):
                 record[s.slot] = v
                 if s.slot == idSlot, case .string(let id) = v { record.locator.recordID = id.string }
@@ -130,12 +92,47 @@ public final class ProfileNormaliser {
         return .record(record)
     }
 
-    private static func idSlot(_ kind: RecordKind) -> Int? {
-        switch kind {
-        case .documentation: return kind.schema.slot("record_id")
-        case .flow: return kind.schema.slot("flow_id")
-        case .agreements: return kind.schema.slot("id")
-        default: return nil
+    /// The value of one slot of `raw`: the one reading of the profile's extraction rules, shared by
+    /// the record and the batch normaliser.
+    @inline(__always)
+    static func convert<R: RawRecord>(_ s: CompiledSlot, _ raw: R) -> Converted {
+        switch s.extraction {
+        case .constant(let v):
+            return .value(v)
+        case .single(let source):
+            var found: Converted = .missing
+            raw.forEach(source) { bytes in
+                guard case .missing = found else { return }
+                let t = trimmed(bytes)
+                if t.count > 0 { found = s.convert(t) }
+            }
+            return found
+        case .pair(let d, let t):
+            var date: Converted = .missing
+            raw.forEach(d) { dateBytes in
+                guard case .missing = date else { return }
+                let db = trimmed(dateBytes)
+                guard db.count > 0 else { return }
+                var got = false
+                raw.forEach(t) { timeBytes in
+                    guard !got else { return }
+                    got = true
+                    date = s.convertPair(db, trimmed(timeBytes))
+                }
+                if !got { date = s.convertPair(db, UnsafeRawBufferPointer(start: nil, count: 0)) }
+            }
+            return date
+        case .pieces(let sources):
+            var items: [ByteString] = []
+            var failure: RejectReason?
+            for source in sources where failure == nil {
+                raw.forEach(source) { bytes in
+                    guard failure == nil else { return }
+                    s.collect(trimmed(bytes), &items, &failure)
+                }
+            }
+            if let failure { return .reject(failure) }
+            return items.isEmpty ? .missing : .value(.list(items))
         }
     }
 
@@ -192,6 +189,8 @@ final class CompiledSlot {
     /// Appends the pieces of one occurrence (text piece, or list elements after split and map).
     let collect: (UnsafeRawBufferPointer, inout [ByteString], inout RejectReason?) -> Void
     let defaultValue: Value?
+    /// How the batch normaliser writes this slot without going through `Value` (set by `compile`).
+    var fast: BatchFastPath = .none
 
     init(slot: Int, name: String, required: Bool, label: String, extraction: Extraction,
          convert: @escaping (UnsafeRawBufferPointer) -> Converted,
@@ -332,8 +331,10 @@ extension ProfileNormaliser {
             finalExtraction = .constant(text.isEmpty ? .missing : try constantValue(text) ?? .missing)
         }
         let defaultValue = try m.defaultValue.flatMap { try constantValue($0) }
-        return CompiledSlot(slot: m.slot, name: m.name, required: m.required, label: label, extraction: finalExtraction,
-                            convert: convert, convertPair: convertPair, collect: collect, defaultValue: defaultValue)
+        let compiled = CompiledSlot(slot: m.slot, name: m.name, required: m.required, label: label, extraction: finalExtraction,
+                                    convert: convert, convertPair: convertPair, collect: collect, defaultValue: defaultValue)
+        compiled.fast = batchFastPath(m, extraction: finalExtraction, zone: zone)
+        return compiled
     }
 
     static func toUTC(_ p: TimestampFormat.Parsed, endOfDay: Bool, zone: ZoneConverter) -> Int64 {

@@ -1,0 +1,109 @@
+import Foundation
+import XCTest
+import TrennwandRecords
+@testable import TrennwandReaders
+
+/// The batch normaliser (columns, interned symbols, fast paths for plain, mapped and timestamp
+/// fields) must give exactly the record normaliser's records and rejections: same values, same
+/// locators and record ids, same accounting, whatever the batch size.
+final class BatchNormaliserTests: XCTestCase {
+    /// Ingests `path` both ways and compares everything; returns the number of records.
+    @discardableResult
+    private func assertSame(_ path: String, profile: SourceProfile? = nil, capacity: Int,
+                            file: StaticString = #filePath, line: UInt = #line) -> Int {
+        let (rowResult, rows) = ProfileFixtures.ingest(path, profile: profile)
+        let symbols = SymbolTable(seed: SymbolTable.schemaSeed())
+        var batched: [Record] = []
+        var sizes: [Int] = []
+        let batchResult = Ingest.runBatches(file: path, profile: profile, catalog: ProfileFixtures.catalog,
+                                            symbols: symbols, capacity: capacity) { batch in
+            sizes.append(batch.count)
+            for (slot, c) in batch.columns.enumerated() {
+                XCTAssertEqual(c.count, batch.count, "rows of column \(batch.kind.schema.fields[slot].name)", file: file, line: line)
+                if c.storage == .string { XCTAssertEqual(c.ends.count, batch.count, "ends of \(batch.kind.schema.fields[slot].name)", file: file, line: line) }
+            }
+            for i in 0..<batch.count { batched.append(batch.record(i, symbols: symbols)) }
+        }
+        XCTAssertEqual(Self.accounting(batchResult.account), Self.accounting(rowResult.account), "accounting of \(path)", file: file, line: line)
+        XCTAssertEqual(batched.count, rows.count, "records of \(path)", file: file, line: line)
+        for (a, b) in zip(rows, batched) {
+            XCTAssertEqual(a.kind, b.kind, file: file, line: line)
+            XCTAssertEqual(a.locator, b.locator, "locator at \(a.locator)", file: file, line: line)
+            for (slot, (va, vb)) in zip(a.values, b.values).enumerated() where va != vb {
+                XCTFail("\(a.locator) \(a.kind.schema.fields[slot].name): record \(va), batch \(vb)", file: file, line: line)
+            }
+        }
+        XCTAssertTrue(sizes.dropLast().allSatisfy { $0 == capacity }, "every batch but the last is full: \(sizes)", file: file, line: line)
+        return rows.count
+    }
+
+    /// Everything an account says, as comparable text (counts, bytes, every rejection with place,
+    /// code and German and English text, the file error).
+    static func accounting(_ a: InputAccount) -> [String] {
+        func text(_ r: Rejection) -> String { "\(r.locator) \(r.reason.code) \(r.reason.message.de) | \(r.reason.message.en)" }
+        return ["\(a.file) \(a.profile ?? "-") read \(a.read) normalised \(a.normalised) rejected \(a.rejected) bytes \(a.bytes)",
+                "by reason \(a.rejectedByReason.sorted { $0.key < $1.key })",
+                "file error \(a.fileError.map(text) ?? "-")"] + a.rejections.map(text)
+    }
+
+    func testSamplesGiveTheSameRecordsInBatches() throws {
+        let dir = TestPaths.samples
+        var inputs = try FileManager.default.contentsOfDirectory(atPath: dir.path)
+            .filter { $0.hasSuffix(".csv") || $0.hasSuffix(".xml") }.map { dir.appendingPathComponent($0).path }
+        let stamm = dir.appendingPathComponent("Stammdaten")
+        inputs += try FileManager.default.contentsOfDirectory(atPath: stamm.path).map { stamm.appendingPathComponent($0).path }
+        var total = 0
+        for path in inputs.sorted() {
+            for capacity in [1, 7, RecordBatch.defaultCapacity] { total += assertSame(path, capacity: capacity) }
+        }
+        XCTAssertGreaterThan(total, 300, "the Samples were read")
+    }
+
+    func testRejectionsDefaultsAndMapsAreTheRecordNormalisers() {
+        // Every fast path and its refusals: an unparsable time, an unmapped action (rejected by
+        // the symbol's default policy), a missing required account, a value mapped to nothing,
+        // case-folded map keys, surrounding blanks, a quoted field with the delimiter, a short row.
+        let header = "Zeitpunkt;Benutzerkennung;Organisation;Rolle;Verfahren;Aktion;Entscheidungsart;Kunden-Nr.;Datenkategorie;Arbeitsplatz;Netz;Übertragungsweg;Empfänger;Empfänger-Organisation;Zweck;Träger;Angebot\n"
+        let rows = [
+            "02.01.2025 07:00:00;JC-M-1;JC;Teamleitung;zPDV;Lesen;;962D002116;Leistungsdaten;JC-PC-1;JC-Netz;;;;Termin;;",
+            "32.01.2025 07:00:00;JC-M-2;JC;Teamleitung;zPDV;Lesen;;962D002116;;;;;;;;;",
+            "02.01.2025 07:00:01;JC-M-3;jc;  Rolle mit Blanks  ;VerBIS;Tanzen;;;;;;;;;;;",
+            "02.01.2025 07:00:02;;JC;;zPDV;Lesen;;;;;;;;;;;",
+            "02.01.2025 07:00:03;JC-M-4;TRÄGER;;\"ALLEGRO;X\";lesen;;;;;;;;;;;",
+            "02.01.2025 07:00:04;JC-M-5;Sonstige;;eAkte;Export;;;;;",
+            "  02.01.2025 07:00:05 ;JC-M-6;Jobcenter;;zPDV;Bescheid;Sanktion;962D002116;Sanktion;;;;;;;;",
+        ]
+        let path = ProfileFixtures.temp("batch-crafted.csv", header + rows.joined(separator: "\n") + "\n", encoding: .windowsCP1252)
+        for capacity in [1, 2, 3, 64] { assertSame(path, capacity: capacity) }
+        let (result, records) = ProfileFixtures.ingest(path)
+        XCTAssertGreaterThan(result.account.rejected, 1, "the crafted file has rejections to compare")
+        XCTAssertGreaterThan(records.count, 2)
+    }
+
+    func testHostileInputsGiveTheSameRecordsInBatches() throws {
+        // The reader's own hostile files (embedded NUL, broken UTF-8, stray quotes, huge fields):
+        // the batch path must account for them exactly as the record path does.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trennwand-batch-hostile-\(getpid())")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let header = "Zeitpunkt;Benutzerkennung;Organisation;Rolle;Verfahren;Aktion;Entscheidungsart;Kunden-Nr.;Datenkategorie;Arbeitsplatz;Netz;Übertragungsweg;Empfänger;Empfänger-Organisation;Zweck;Träger;Angebot\n"
+        var bytes = Array(header.utf8)
+        bytes += Array("02.01.2025 07:00:00;JC-M-\u{0}1;JC;;zPDV;Lesen;;;;;;;;;;;\n".utf8)
+        bytes += Array("02.01.2025 07:00:01;JC-M-2;JC;;zPDV;Lesen;;;;;;;;;;;".utf8) + [0xFF, 0xFE] + Array("\n".utf8)
+        bytes += Array("02.01.2025 07:00:02;\"JC-M-3;JC;;zPDV;Lesen;;;;;;;;;;;\n".utf8)
+        bytes += Array("02.01.2025 07:00:03;JC-M-4;JC;;zPDV;Lesen;;;;;;;;;;".utf8) + Array(repeating: UInt8(ascii: "x"), count: 200_000) + [0x0A]
+        bytes += Array("02.01.2025 07:00:04;JC-M-5;JC;;zPDV;Lesen;;;;;;;;;;;\n".utf8)
+        let path = dir.appendingPathComponent("hostile.csv").path
+        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        let profile = try XCTUnwrap(ProfileFixtures.catalog.profile(id: "jobcenter-zugriffe"))
+        for capacity in [1, 2, 64] { assertSame(path, profile: profile, capacity: capacity) }
+    }
+
+    func testSymbolIdsOfTheSeedAreTheSameInEveryTable() {
+        let a = SymbolTable(seed: SymbolTable.schemaSeed()), b = SymbolTable(seed: SymbolTable.schemaSeed())
+        _ = a.intern(ByteString("nur-in-a"))
+        XCTAssertEqual(a.id(of: "jobcenter"), b.id(of: "jobcenter"))
+        XCTAssertEqual(a.id(of: "read"), b.id(of: "read"))
+        XCTAssertNil(b.id(of: "nur-in-a"))
+        XCTAssertGreaterThanOrEqual(Int(a.id(of: "nur-in-a")!), a.seededCount, "a value from the data is never a seeded id")
+    }
+}

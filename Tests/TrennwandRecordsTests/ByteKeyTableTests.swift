@@ -1,0 +1,28 @@
+import XCTest
+@testable import TrennwandRecords
+
+/// The batch normaliser's hash table must behave like a dictionary for every key length,
+/// including the empty string, keys of exactly 15 and 16 bytes, and across growth.
+final class ByteKeyTableTests: XCTestCase {
+    func testAgreesWithADictionaryAcrossGrowthAndKeyLengths() {
+        var table = ByteKeyTable(capacity: 2)
+        var reference: [ByteString: Int32] = [:]
+        var keys: [ByteString] = ["", "a", String(repeating: "x", count: 15).byteString, String(repeating: "x", count: 16).byteString]
+        for i in 0..<5_000 { keys.append(ByteString("k\(i)\(i % 7 == 0 ? "-ein-langer-schluessel" : "")")) }
+        for (i, k) in keys.enumerated() {
+            table.set(Int32(i), for: k)
+            reference[k] = Int32(i)
+        }
+        table.set(-1, for: "a")   // overwrite
+        reference["a"] = -1
+        XCTAssertEqual(table.count, reference.count)
+        for k in keys { XCTAssertEqual(table.value(for: k), reference[k], "\(k)") }
+        for miss in ["b", "k5000", String(repeating: "x", count: 14), "k7-ein-langer-schluesse"] {
+            XCTAssertNil(table.value(for: ByteString(miss)), miss)
+        }
+    }
+}
+
+private extension String {
+    var byteString: ByteString { ByteString(self) }
+}
