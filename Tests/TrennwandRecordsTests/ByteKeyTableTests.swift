@@ -5,7 +5,7 @@ import XCTest
 /// including the empty string, keys of exactly 15 and 16 bytes, and across growth.
 final class ByteKeyTableTests: XCTestCase {
     func testAgreesWithADictionaryAcrossGrowthAndKeyLengths() {
-        var table = ByteKeyTable(capacity: 2)
+        let table = ByteKeyTable(capacity: 2)
         var reference: [ByteString: Int32] = [:]
         var keys: [ByteString] = ["", "a", String(repeating: "x", count: 15).byteString, String(repeating: "x", count: 16).byteString]
         for i in 0..<5_000 { keys.append(ByteString("k\(i)\(i % 7 == 0 ? "-ein-langer-schluessel" : "")")) }

@@ -114,6 +114,13 @@ struct CSVRaw: RawRecord {
     func forEach(_ i: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
         body(i < row.count ? row.field(i) : emptyBuffer)
     }
+
+    @inline(__always)
+    func firstNonEmpty(_ i: Int) -> UnsafeRawBufferPointer? {
+        guard i < row.count else { return nil }
+        let t = trimmed(row.field(i))
+        return t.count > 0 ? t : nil
+    }
 }
 
 /// A CSV file opened with its profile compiled against the header.
@@ -140,14 +147,15 @@ final class CSVRecordSource: RecordSource {
 
     func forEachBatch(symbols: SymbolTable, capacity: Int, _ body: (RecordBatch) throws -> Void,
                       rejected: (Rejection) throws -> Void) throws {
-        var batch = RecordBatch(kind: normaliser.kind, file: normaliser.file, capacity: capacity)
+        let batch = RecordBatch(kind: normaliser.kind, file: normaliser.file, capacity: capacity)
+        let steps = normaliser.batchSteps(for: batch)
         try reader.forEachRecord({ row in
-            if let rejection = normaliser.normalise(CSVRaw(row: row), into: &batch, symbols: symbols,
+            if let rejection = normaliser.normalise(CSVRaw(row: row), into: batch, steps: steps, symbols: symbols,
                                                     line: row.line, byteOffset: row.byteOffset, index: row.index) {
                 try rejected(rejection)
-            } else if batch.count >= capacity {
+            } else if batch.isFull {
                 try body(batch)
-                batch.removeAll()
+                batch.reset()
             }
         }, rejected: rejected)
         if !batch.isEmpty { try body(batch) }

@@ -31,11 +31,12 @@ extension RecordSource {
         try forEachRecord({ outcome in
             switch outcome {
             case .record(let r):
-                if batch == nil { batch = RecordBatch(kind: r.kind, file: r.locator.file, capacity: capacity) }
-                batch!.append(r, symbols: symbols)
-                if batch!.count >= capacity {
-                    try body(batch!)
-                    batch!.removeAll()
+                let b = batch ?? RecordBatch(kind: r.kind, file: r.locator.file, capacity: capacity)
+                batch = b
+                b.append(r, symbols: symbols)
+                if b.isFull {
+                    try body(b)
+                    b.reset()
                 }
             case .rejected(let rejection):
                 try rejected(rejection)
@@ -46,12 +47,12 @@ extension RecordSource {
 }
 
 extension RecordBatch {
-    /// Appends a record of the row normaliser as the next row.
-    mutating func append(_ r: Record, symbols: SymbolTable) {
-        beginRow(line: r.locator.line, byteOffset: r.locator.byteOffset, index: r.locator.index, column: r.locator.column)
+    /// Appends a record of the record normaliser as the next row.
+    func append(_ r: Record, symbols: SymbolTable) {
+        let row = beginRow(line: r.locator.line, byteOffset: r.locator.byteOffset, index: r.locator.index, column: r.locator.column)
         for (slot, v) in r.values.enumerated() {
-            withColumn(slot) { ProfileNormaliser.write(v, into: &$0, symbols: symbols) }
+            ProfileNormaliser.write(v, into: columns[slot], row: row, symbols: symbols)
         }
-        fillMissing()
+        commitRow()
     }
 }

@@ -15,7 +15,50 @@ enum BatchFastPath {
     /// bytes looked up (a nil target is a missing value), else the unmapped policy.
     case mapped(MappedField)
     /// One source column, a timestamp without value map or patterns.
-    case timestamp(TimestampFormat, endOfDay: Bool, ZoneConverter)
+    case timestamp(TimestampField)
+}
+
+/// A timestamp field's parsing for the batch normaliser (a class: the step table refers to it
+/// without copying the format's token array per record).
+final class TimestampField {
+    let format: TimestampFormat
+    let endOfDay: Bool
+    let zone: ZoneConverter
+
+    init(format: TimestampFormat, endOfDay: Bool, zone: ZoneConverter) {
+        self.format = format
+        self.endOfDay = endOfDay
+        self.zone = zone
+    }
+}
+
+/// One slot of the batch normaliser's loop, resolved against one batch: the compiled slot, the
+/// column it writes and its fast path, as unmanaged references.
+///
+/// Why unmanaged: the loop touches four objects per field and record; strong references
+/// cost a retain and a release each (over a quarter of the batch reader, docs/executor.md). The
+/// normaliser owns the slots, maps and timestamp fields, the batch owns its columns, and the steps
+/// are only used while both are alive (`CSVRecordSource.forEachBatch`).
+struct BatchStep {
+    enum Mode: UInt8 { case convert, plain, mapped, timestamp }
+    let mode: Mode
+    let slot: Int
+    /// The source index of a single-source slot (fast paths), else -1.
+    let source: Int
+    let compiledRef: Unmanaged<CompiledSlot>
+    let columnRef: Unmanaged<BatchColumn>
+    let mapRef: Unmanaged<MappedField>?
+    let timestampRef: Unmanaged<TimestampField>?
+
+    init(mode: Mode, slot: Int, source: Int, compiled: CompiledSlot, column: BatchColumn, map: MappedField?, timestamp: TimestampField?) {
+        self.mode = mode
+        self.slot = slot
+        self.source = source
+        compiledRef = .passUnretained(compiled)
+        columnRef = .passUnretained(column)
+        mapRef = map.map { .passUnretained($0) }
+        timestampRef = timestamp.map { .passUnretained($0) }
+    }
 }
 
 /// A value map compiled for the batch normaliser: case-folded source value → target index, and
@@ -27,10 +70,17 @@ final class MappedField {
     private var idsOf: ObjectIdentifier?
     private var targetIDs: [UInt32] = []
 
+    /// Spellings met in the data (e.g. `Lesen`, `JC`) → the result of their folded key (-2:
+    /// unmapped), learnt as they come, at most `exactLimit` of them: a log spells a value the same
+    /// way nearly every time, and an exact hit saves folding. One normaliser per file and thread
+    /// owns this object, so learning needs no lock.
+    private let exact = ByteKeyTable()
+    private static let exactLimit = 1024
+
     /// `map`: folded key → target (nil: the value means "missing").
     init(_ map: [(ByteString, ByteString?)], policy: UnmappedPolicy) {
         var targets: [ByteString] = []
-        var table = ByteKeyTable()
+        let table = ByteKeyTable()
         for (key, target) in map {
             guard let target else { table.set(-1, for: key); continue }
             let index = targets.firstIndex(of: target) ?? { targets.append(target); return targets.count - 1 }()
@@ -41,9 +91,18 @@ final class MappedField {
         self.policy = policy
     }
 
-    /// The target index of a folded value, -1 for a value mapped to nothing, nil when unmapped.
+    /// The target index of a value, -1 for a value mapped to nothing, nil when unmapped: the
+    /// case-folded value decides (`makeMapStage`); a value spelt as in the profile is found
+    /// without folding.
     @inline(__always)
-    func lookup(_ folded: ByteString) -> Int32? { table.value(for: folded) }
+    func lookup(_ raw: UnsafeRawBufferPointer) -> Int32? {
+        guard raw.count <= ByteString.inlineCapacity else { return table.value(for: ByteString.foldCase(raw)) }
+        let spelling = ByteString(raw)
+        if let hit = exact.value(for: spelling) { return hit == -2 ? nil : hit }
+        let result = table.value(for: ByteString.foldCase(raw))
+        if exact.count < Self.exactLimit { exact.set(result ?? -2, for: spelling) }
+        return result
+    }
 
     @inline(__always)
     func symbolID(_ index: Int32, in symbols: SymbolTable) -> UInt32 {
@@ -69,127 +128,132 @@ extension ProfileNormaliser {
             return entries.isEmpty ? .plain : .mapped(MappedField(entries, policy: m.unmapped))
         case .timestamp:
             guard m.valueMap.isEmpty else { return .none }
-            return .timestamp(m.timestampFormat ?? .iso8601, endOfDay: SourceProfile.endOfDayFields.contains(m.name), zone)
+            return .timestamp(TimestampField(format: m.timestampFormat ?? .iso8601,
+                                             endOfDay: SourceProfile.endOfDayFields.contains(m.name), zone: zone))
         default:
             return .none
         }
     }
 
-    /// Normalises one record into the next row of `batch`; a rejected record leaves the batch as
-    /// it was and returns its rejection. Same values, same rejections as `normalise(_:locator:)`.
-    func normalise<R: RawRecord>(_ raw: R, into batch: inout RecordBatch, symbols: SymbolTable,
-                                 line: Int, byteOffset: Int64, index: Int, column: Int? = nil) -> Rejection? {
-        batch.beginRow(line: line, byteOffset: byteOffset, index: index, column: column)
-        for s in slots {
-            let result: Converted
+    /// The loop's steps for `batch` (valid while this normaliser and the batch live).
+    func batchSteps(for batch: RecordBatch) -> [BatchStep] {
+        slots.map { s in
+            var source = -1
+            if case .single(let i) = s.extraction { source = i }
+            let column = batch.columns[s.slot]
             switch s.fast {
             case .none:
-                result = Self.convert(s, raw)
+                return BatchStep(mode: .convert, slot: s.slot, source: source, compiled: s, column: column, map: nil, timestamp: nil)
             case .plain:
-                guard case .single(let source) = s.extraction else { preconditionFailure("fast path without a single source") }
-                var written = false
-                raw.forEach(source) { bytes in
-                    guard !written else { return }
-                    let t = trimmed(bytes)
-                    guard t.count > 0 else { return }
-                    written = true
-                    batch.withColumn(s.slot) { Self.writeBytes(t, into: &$0, symbols: symbols) }
-                }
-                if written { continue }
-                result = .missing
-            case .mapped(let map):
-                guard case .single(let source) = s.extraction else { preconditionFailure("fast path without a single source") }
-                var outcome: Converted? = nil   // nil: written
-                var seen = false
-                raw.forEach(source) { bytes in
-                    guard !seen else { return }
-                    let t = trimmed(bytes)
-                    guard t.count > 0 else { return }
-                    seen = true
-                    if let index = map.lookup(ByteString.foldCase(t)) {
-                        guard index >= 0 else { outcome = .missing; return }
-                        batch.withColumn(s.slot) { column in
-                            if column.storage == .symbol {
-                                column.appendInt(Int64(map.symbolID(index, in: symbols)))
-                            } else {
-                                map.targets[Int(index)].withUnsafeBytes { Self.writeBytes($0, into: &column, symbols: symbols) }
-                            }
-                        }
-                        return
-                    }
-                    switch map.policy {
-                    case .keep: batch.withColumn(s.slot) { Self.writeBytes(t, into: &$0, symbols: symbols) }
-                    case .missing: outcome = .missing
-                    case .reject: outcome = .reject(ProfileIssue.unmappedValue(field: s.name, source: s.label, raw: t))
-                    }
-                }
-                if !seen { result = .missing } else if let outcome { result = outcome } else { continue }
-            case .timestamp(let format, let endOfDay, let zone):
-                guard case .single(let source) = s.extraction else { preconditionFailure("fast path without a single source") }
-                var outcome: Converted? = .missing
-                raw.forEach(source) { bytes in
-                    guard case .missing? = outcome else { return }
-                    let t = trimmed(bytes)
-                    guard t.count > 0 else { return }
-                    guard let p = format.parse(t) else {
-                        outcome = .reject(ProfileIssue.invalidTimestamp(field: s.name, source: s.label, raw: t, format: format.description))
-                        return
-                    }
-                    let utc = Self.toUTC(p, endOfDay: endOfDay, zone: zone)
-                    batch.withColumn(s.slot) { $0.appendInt(utc) }
-                    outcome = nil
-                }
-                guard let outcome else { continue }
-                result = outcome
-            }
-            switch result {
-            case .value(let v):
-                batch.withColumn(s.slot) { Self.write(v, into: &$0, symbols: symbols) }
-            case .missing:
-                if let d = s.defaultValue {
-                    batch.withColumn(s.slot) { Self.write(d, into: &$0, symbols: symbols) }
-                } else if s.required {
-                    let locator = batch.locator(batch.count - 1)
-                    batch.dropLastRow()
-                    return Rejection(locator: locator, reason: ProfileIssue.missingValue(field: s.name, source: s.label))
-                } else {
-                    batch.withColumn(s.slot) { $0.appendMissing() }
-                }
-            case .reject(let reason):
-                let locator = batch.locator(batch.count - 1)
-                batch.dropLastRow()
-                return Rejection(locator: locator, reason: reason)
+                return BatchStep(mode: .plain, slot: s.slot, source: source, compiled: s, column: column, map: nil, timestamp: nil)
+            case .mapped(let m):
+                return BatchStep(mode: .mapped, slot: s.slot, source: source, compiled: s, column: column, map: m, timestamp: nil)
+            case .timestamp(let t):
+                return BatchStep(mode: .timestamp, slot: s.slot, source: source, compiled: s, column: column, map: nil, timestamp: t)
             }
         }
-        // Fields of the kind that the profile does not fill are missing, as in a fresh `Record`.
-        batch.fillMissing()
-        return nil
+    }
+
+    /// Normalises one record into the next row of `batch` (which must not be full; `steps` from
+    /// `batchSteps(for: batch)`); a rejected record leaves the batch as it was and returns its
+    /// rejection. Same values, same rejections as `normalise(_:locator:)`.
+    func normalise<R: RawRecord>(_ raw: R, into batch: RecordBatch, steps: [BatchStep], symbols: SymbolTable,
+                                 line: Int, byteOffset: Int64, index: Int, column: Int? = nil) -> Rejection? {
+        let row = batch.beginRow(line: line, byteOffset: byteOffset, index: index, column: column)
+        return steps.withUnsafeBufferPointer { steps in
+            for step in steps {
+                let outcome: Converted? = step.columnRef._withUnsafeGuaranteedRef { target in
+                    switch step.mode {
+                    case .convert:
+                        return step.compiledRef._withUnsafeGuaranteedRef { Self.convert($0, raw) }
+                    case .plain:
+                        guard let t = raw.firstNonEmpty(step.source) else { return .missing }
+                        Self.writeBytes(t, into: target, row: row, symbols: symbols)
+                        return nil
+                    case .mapped:
+                        guard let t = raw.firstNonEmpty(step.source) else { return .missing }
+                        return step.mapRef.unsafelyUnwrapped._withUnsafeGuaranteedRef { map -> Converted? in
+                            if let index = map.lookup(t) {
+                                guard index >= 0 else { return .missing }
+                                if target.storage == .symbol {
+                                    target.set(row, int: Int64(map.symbolID(index, in: symbols)))
+                                } else {
+                                    map.targets[Int(index)].withUnsafeBytes { Self.writeBytes($0, into: target, row: row, symbols: symbols) }
+                                }
+                                return nil
+                            }
+                            switch map.policy {
+                            case .keep:
+                                Self.writeBytes(t, into: target, row: row, symbols: symbols)
+                                return nil
+                            case .missing:
+                                return .missing
+                            case .reject:
+                                return step.compiledRef._withUnsafeGuaranteedRef {
+                                    .reject(ProfileIssue.unmappedValue(field: $0.name, source: $0.label, raw: t))
+                                }
+                            }
+                        }
+                    case .timestamp:
+                        guard let t = raw.firstNonEmpty(step.source) else { return .missing }
+                        return step.timestampRef.unsafelyUnwrapped._withUnsafeGuaranteedRef { ts -> Converted? in
+                            guard let p = ts.format.parse(t) else {
+                                return step.compiledRef._withUnsafeGuaranteedRef {
+                                    .reject(ProfileIssue.invalidTimestamp(field: $0.name, source: $0.label, raw: t, format: ts.format.description))
+                                }
+                            }
+                            target.set(row, int: Self.toUTC(p, endOfDay: ts.endOfDay, zone: ts.zone))
+                            return nil
+                        }
+                    }
+                }
+                guard let result = outcome else { continue }
+                let s = step.compiledRef.takeUnretainedValue()
+                let target = step.columnRef.takeUnretainedValue()
+                switch result {
+                case .value(let v):
+                    Self.write(v, into: target, row: row, symbols: symbols)
+                case .missing:
+                    if let d = s.defaultValue {
+                        Self.write(d, into: target, row: row, symbols: symbols)
+                    } else if s.required {
+                        batch.discardRow()
+                        return Rejection(locator: batch.locator(row), reason: ProfileIssue.missingValue(field: s.name, source: s.label))
+                    }
+                case .reject(let reason):
+                    batch.discardRow()
+                    return Rejection(locator: batch.locator(row), reason: reason)
+                }
+            }
+            batch.commitRow()
+            return nil
+        }
     }
 
     @inline(__always)
-    static func writeBytes(_ bytes: UnsafeRawBufferPointer, into column: inout BatchColumn, symbols: SymbolTable) {
+    static func writeBytes(_ bytes: UnsafeRawBufferPointer, into column: BatchColumn, row: Int, symbols: SymbolTable) {
         switch column.storage {
-        case .symbol: column.appendInt(Int64(symbols.intern(bytes)))
-        case .string: column.appendBytes(bytes)
+        case .symbol: column.set(row, int: Int64(symbols.intern(bytes)))
+        case .string: column.set(row, bytes: bytes)
         case .runs:
-            column.appendRun(bytes)
-            column.closeRow()
+            column.beginRuns(row)
+            column.appendRun(row, bytes)
         default: preconditionFailure("bytes written into a \(column.storage) column")
         }
     }
 
     /// Writes a converted value; its case follows from the slot's type (the record normaliser's
     /// typed stage), so a mismatch is a defect of ours, not of the input.
-    static func write(_ v: Value, into column: inout BatchColumn, symbols: SymbolTable) {
+    static func write(_ v: Value, into column: BatchColumn, row: Int, symbols: SymbolTable) {
         switch (v, column.storage) {
-        case (.missing, _): column.appendMissing()
-        case (.string(let s), _): s.withUnsafeBytes { writeBytes($0, into: &column, symbols: symbols) }
-        case (.time(let t), .timestamp): column.appendInt(t)
-        case (.bool(let b), .bool): column.appendInt(b ? 1 : 0)
-        case (.number(let d), .number): column.appendNumber(d)
+        case (.missing, _): break
+        case (.string(let s), _): s.withUnsafeBytes { writeBytes($0, into: column, row: row, symbols: symbols) }
+        case (.time(let t), .timestamp): column.set(row, int: t)
+        case (.bool(let b), .bool): column.set(row, int: b ? 1 : 0)
+        case (.number(let d), .number): column.set(row, number: d)
         case (.list(let items), .runs):
-            for item in items { item.withUnsafeBytes { column.appendRun($0) } }
-            column.closeRow()
+            column.beginRuns(row)
+            for item in items { item.withUnsafeBytes { column.appendRun(row, $0) } }
         default: preconditionFailure("value \(v) written into a \(column.storage) column")
         }
     }

@@ -445,6 +445,21 @@ extension ProfileNormaliser {
 protocol RawRecord {
     /// Calls `body` for every occurrence of source `i` (CSV: exactly once, empty when the row is short).
     func forEach(_ i: Int, _ body: (UnsafeRawBufferPointer) -> Void)
+    /// The first occurrence of source `i` that is not empty after trimming, trimmed (what a
+    /// single-source field reads); nil when there is none.
+    func firstNonEmpty(_ i: Int) -> UnsafeRawBufferPointer?
+}
+
+extension RawRecord {
+    func firstNonEmpty(_ i: Int) -> UnsafeRawBufferPointer? {
+        var found: UnsafeRawBufferPointer?
+        forEach(i) { bytes in
+            guard found == nil else { return }
+            let t = trimmed(bytes)
+            if t.count > 0 { found = t }
+        }
+        return found
+    }
 }
 
 struct ArrayRaw: RawRecord {

@@ -1,34 +1,42 @@
-/// One field of a `RecordBatch`: the values of up to a batch's worth of records, stored by type
-/// without a `Value` box per record.
+/// One field of a `RecordBatch`: the values of up to `capacity` records, stored by type without a
+/// `Value` box per record.
 ///
-/// Why one struct rather than an enum with payloads: a column is appended to row by row while a
-/// batch fills, and mutating an array inside an enum payload copies it; here each type uses the
-/// arrays it needs and leaves the others empty.
+/// Why fixed-capacity buffers owned by a class: the normaliser writes every field of every record,
+/// and appending to Swift arrays nested in an array of structs cost a uniqueness check, a capacity
+/// check and reference counting per field (about a fifth of the batch reader, docs/executor.md).
+/// Here a value is one store at index `row`; a missing value is simply not written (its presence
+/// bit stays clear after `reset`), so missing fields cost nothing.
 /// - `symbol`: `ints` holds the `SymbolTable` id.
 /// - `timestamp`: `ints` holds seconds since the epoch (UTC).
 /// - `bool`: `ints` holds 0 or 1.
 /// - `number`: `doubles`.
-/// - `string`: the bytes of row `i` are `bytes[ends[i-1]..<ends[i]]` (one buffer, no per-value
-///   allocation).
-/// - `text`, `list`: several byte runs per row: run `j` is `bytes[ends[j-1]..<ends[j]]`, and the
-///   runs of row `i` are `runEnds[i-1]..<runEnds[i]`.
-/// Presence is a bitmap: a missing value has its bit clear (and an empty entry in the arrays, so
-/// that row `i` is always at index `i`).
-public struct BatchColumn: Sendable {
+/// - `string`: row `i` is `length[i]` bytes at `start[i]` in the column's byte buffer.
+/// - `runs` (`text`, `list`): row `i` has `length[i]` runs from run `start[i]` on; run `j` is
+///   `runLength[j]` bytes at `runStart[j]` in the byte buffer.
+/// A column belongs to one batch on one thread at a time.
+public final class BatchColumn: @unchecked Sendable {
     public enum Storage: Sendable, Hashable {
         case symbol, timestamp, bool, number, string, runs
     }
 
     public let storage: Storage
-    public private(set) var present: [UInt64] = []
-    public private(set) var ints: [Int64] = []
-    public private(set) var doubles: [Double] = []
-    public private(set) var bytes: [UInt8] = []
-    public private(set) var ends: [UInt32] = []
-    public private(set) var runEnds: [UInt32] = []
-    public private(set) var count = 0
+    public let capacity: Int
+    public let present: UnsafeMutablePointer<UInt64>
+    public let ints: UnsafeMutablePointer<Int64>
+    public let doubles: UnsafeMutablePointer<Double>
+    public let start: UnsafeMutablePointer<UInt32>
+    public let length: UnsafeMutablePointer<UInt32>
+    public private(set) var bytes: UnsafeMutableRawPointer
+    public private(set) var byteCount = 0
+    private var byteCapacity: Int
+    public private(set) var runStart: UnsafeMutablePointer<UInt32>
+    public private(set) var runLength: UnsafeMutablePointer<UInt32>
+    public private(set) var runCount = 0
+    private var runCapacity: Int
 
-    public init(_ type: FieldType) {
+    private var presentWords: Int { (capacity + 63) / 64 }
+
+    public init(_ type: FieldType, capacity: Int) {
         switch type {
         case .symbol: storage = .symbol
         case .timestamp: storage = .timestamp
@@ -37,118 +45,115 @@ public struct BatchColumn: Sendable {
         case .string: storage = .string
         case .text, .list: storage = .runs
         }
+        self.capacity = capacity
+        present = .allocate(capacity: (capacity + 63) / 64)
+        present.initialize(repeating: 0, count: (capacity + 63) / 64)
+        // Only the arrays of this storage get room; the others stay at one element.
+        let scalars = storage == .symbol || storage == .timestamp || storage == .bool
+        ints = .allocate(capacity: scalars ? capacity : 1)
+        doubles = .allocate(capacity: storage == .number ? capacity : 1)
+        let ranged = storage == .string || storage == .runs
+        start = .allocate(capacity: ranged ? capacity : 1)
+        length = .allocate(capacity: ranged ? capacity : 1)
+        byteCapacity = ranged ? capacity * 16 : 0
+        bytes = .allocate(byteCount: max(byteCapacity, 1), alignment: 8)
+        runCapacity = storage == .runs ? capacity : 0
+        runStart = .allocate(capacity: max(runCapacity, 1))
+        runLength = .allocate(capacity: max(runCapacity, 1))
     }
 
-    public mutating func reserve(_ rows: Int, bytesPerRow: Int = 16) {
-        present.reserveCapacity((rows + 63) / 64)
-        switch storage {
-        case .symbol, .timestamp, .bool: ints.reserveCapacity(rows)
-        case .number: doubles.reserveCapacity(rows)
-        case .string:
-            ends.reserveCapacity(rows)
-            bytes.reserveCapacity(rows * bytesPerRow)
-        case .runs:
-            runEnds.reserveCapacity(rows)
-            ends.reserveCapacity(rows)
-            bytes.reserveCapacity(rows * bytesPerRow)
+    deinit {
+        present.deallocate()
+        ints.deallocate()
+        doubles.deallocate()
+        start.deallocate()
+        length.deallocate()
+        bytes.deallocate()
+        runStart.deallocate()
+        runLength.deallocate()
+    }
+
+    /// Empties the column for the next batch: every presence bit clear, the byte buffer empty.
+    public func reset() {
+        present.update(repeating: 0, count: presentWords)
+        byteCount = 0
+        runCount = 0
+    }
+
+    // MARK: - Writing row `row`
+
+    @inline(__always)
+    private func setPresent(_ row: Int) { present[row >> 6] |= 1 << UInt64(row & 63) }
+
+    /// Clears row `row` (a record rejected after some of its fields were written); the bytes it
+    /// wrote stay unused in the buffer until `reset`.
+    @inline(__always)
+    public func clear(_ row: Int) { present[row >> 6] &= ~(1 << UInt64(row & 63)) }
+
+    /// A symbol id, a time, or a bool as 0/1.
+    @inline(__always)
+    public func set(_ row: Int, int v: Int64) {
+        ints[row] = v
+        setPresent(row)
+    }
+
+    @inline(__always)
+    public func set(_ row: Int, number v: Double) {
+        doubles[row] = v
+        setPresent(row)
+    }
+
+    @inline(__always)
+    private func appendToBuffer(_ v: UnsafeRawBufferPointer) -> UInt32 {
+        let at = byteCount
+        if at + v.count > byteCapacity {
+            var n = max(byteCapacity * 2, 64)
+            while n < at + v.count { n *= 2 }
+            let grown = UnsafeMutableRawPointer.allocate(byteCount: n, alignment: 8)
+            grown.copyMemory(from: bytes, byteCount: at)
+            bytes.deallocate()
+            bytes = grown
+            byteCapacity = n
         }
+        if let base = v.baseAddress, v.count > 0 { (bytes + at).copyMemory(from: base, byteCount: v.count) }
+        byteCount = at + v.count
+        return UInt32(at)
     }
 
-    /// Empties the column keeping its capacity (a batch is reused for the next records).
-    public mutating func removeAll() {
-        present.removeAll(keepingCapacity: true)
-        ints.removeAll(keepingCapacity: true)
-        doubles.removeAll(keepingCapacity: true)
-        bytes.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        runEnds.removeAll(keepingCapacity: true)
-        count = 0
-    }
-
-    // MARK: - Appending one row
-
+    /// One string value (`string` storage).
     @inline(__always)
-    private mutating func markPresent(_ yes: Bool) {
-        if count & 63 == 0 { present.append(0) }
-        if yes { present[count >> 6] |= 1 << UInt64(count & 63) }
-        count += 1
+    public func set(_ row: Int, bytes v: UnsafeRawBufferPointer) {
+        start[row] = appendToBuffer(v)
+        length[row] = UInt32(v.count)
+        setPresent(row)
     }
 
-    /// Appends a missing value.
+    /// Starts row `row` of a `runs` column; `appendRun` adds to it.
     @inline(__always)
-    public mutating func appendMissing() {
-        switch storage {
-        case .symbol, .timestamp, .bool: ints.append(0)
-        case .number: doubles.append(0)
-        case .string: ends.append(UInt32(bytes.count))
-        case .runs: runEnds.append(UInt32(ends.count))
+    public func beginRuns(_ row: Int) {
+        start[row] = UInt32(runCount)
+        length[row] = 0
+    }
+
+    /// One more run for row `row` (after `beginRuns`); the row is present from its first run on.
+    @inline(__always)
+    public func appendRun(_ row: Int, _ v: UnsafeRawBufferPointer) {
+        if runCount == runCapacity {
+            let n = max(runCapacity * 2, 16)
+            let s = UnsafeMutablePointer<UInt32>.allocate(capacity: n), l = UnsafeMutablePointer<UInt32>.allocate(capacity: n)
+            s.update(from: runStart, count: runCount)
+            l.update(from: runLength, count: runCount)
+            runStart.deallocate()
+            runLength.deallocate()
+            runStart = s
+            runLength = l
+            runCapacity = n
         }
-        markPresent(false)
-    }
-
-    /// Appends a symbol id, a time, or a bool as 0/1.
-    @inline(__always)
-    public mutating func appendInt(_ v: Int64) {
-        ints.append(v)
-        markPresent(true)
-    }
-
-    @inline(__always)
-    public mutating func appendNumber(_ v: Double) {
-        doubles.append(v)
-        markPresent(true)
-    }
-
-    /// Appends one string value (`string` storage).
-    @inline(__always)
-    public mutating func appendBytes(_ v: UnsafeRawBufferPointer) {
-        bytes.append(contentsOf: v)
-        ends.append(UInt32(bytes.count))
-        markPresent(true)
-    }
-
-    /// Appends one run to the row being built (`runs` storage); `closeRow` ends the row.
-    @inline(__always)
-    public mutating func appendRun(_ v: UnsafeRawBufferPointer) {
-        bytes.append(contentsOf: v)
-        ends.append(UInt32(bytes.count))
-    }
-
-    /// Ends a `runs` row: present when it got at least one run.
-    @inline(__always)
-    public mutating func closeRow() {
-        let start = runEnds.last.map(Int.init) ?? 0
-        runEnds.append(UInt32(ends.count))
-        markPresent(ends.count > start)
-    }
-
-    /// Drops runs appended since the last `closeRow` (a row rejected half-way).
-    public mutating func discardOpenRuns() {
-        guard storage == .runs else { return }
-        let start = runEnds.last.map(Int.init) ?? 0
-        guard ends.count > start else { return }
-        bytes.removeSubrange(Int(start == 0 ? 0 : ends[start - 1])...)
-        ends.removeSubrange(start...)
-    }
-
-    /// Removes the last row (a record rejected after some of its columns were written).
-    public mutating func removeLast() {
-        precondition(count > 0)
-        count -= 1
-        switch storage {
-        case .symbol, .timestamp, .bool: ints.removeLast()
-        case .number: doubles.removeLast()
-        case .string:
-            ends.removeLast()
-            bytes.removeSubrange(Int(ends.last ?? 0)...)
-        case .runs:
-            runEnds.removeLast()
-            let keepRuns = Int(runEnds.last ?? 0)
-            bytes.removeSubrange(Int(keepRuns == 0 ? 0 : ends[keepRuns - 1])...)
-            ends.removeSubrange(keepRuns...)
-        }
-        present[count >> 6] &= ~(1 << UInt64(count & 63))
-        if count & 63 == 0 { present.removeLast() }
+        runStart[runCount] = appendToBuffer(v)
+        runLength[runCount] = UInt32(v.count)
+        runCount += 1
+        length[row] += 1
+        setPresent(row)
     }
 
     // MARK: - Reading
@@ -156,25 +161,22 @@ public struct BatchColumn: Sendable {
     @inline(__always)
     public func isPresent(_ row: Int) -> Bool { present[row >> 6] & (1 << UInt64(row & 63)) != 0 }
 
-    /// The bytes of a `string` row (empty when missing).
+    /// The bytes of a present `string` row (valid until the column is written again).
     @inline(__always)
-    public func withBytes<R>(_ row: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        let start = row == 0 ? 0 : Int(ends[row - 1]), end = Int(ends[row])
-        return try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+    public func bytes(_ row: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: bytes + Int(start[row]), count: Int(length[row]))
     }
 
     /// The runs of a `runs` row.
     public func runs(_ row: Int) -> [ByteString] {
-        let first = row == 0 ? 0 : Int(runEnds[row - 1]), last = Int(runEnds[row])
-        return bytes.withUnsafeBytes { b in
-            (first..<last).map { j in
-                let s = j == 0 ? 0 : Int(ends[j - 1])
-                return ByteString(UnsafeRawBufferPointer(rebasing: b[s..<Int(ends[j])]))
-            }
+        guard isPresent(row) else { return [] }
+        let first = Int(start[row])
+        return (first..<first + Int(length[row])).map { j in
+            ByteString(UnsafeRawBufferPointer(start: bytes + Int(runStart[j]), count: Int(runLength[j])))
         }
     }
 
-    /// The value of row `row` as the row engine holds it (tests, and the bridge to the record
+    /// The value of row `row` as the record engine holds it (tests, and the bridge to the record
     /// evaluator while it remains).
     public func value(_ row: Int, symbols: SymbolTable) -> Value {
         guard isPresent(row) else { return .missing }
@@ -183,7 +185,7 @@ public struct BatchColumn: Sendable {
         case .timestamp: return .time(ints[row])
         case .bool: return .bool(ints[row] != 0)
         case .number: return .number(doubles[row])
-        case .string: return .string(withBytes(row) { ByteString($0) })
+        case .string: return .string(ByteString(bytes(row)))
         case .runs: return .list(runs(row))
         }
     }

@@ -7,10 +7,14 @@
 /// multiplications and found by linear probing; longer keys go to a `Dictionary`. Hash flooding is
 /// not a concern for tables whose keys come from the data (interning) either: the table only grows
 /// with distinct values, and probing stays short while it is at most half full.
-public struct ByteKeyTable: Sendable {
-    private var keys0: [UInt64]
-    private var keys1: [UInt64]   // 0 marks an empty bucket: an inline key always has its count byte set, except ""
-    private var values: [Int32]
+///
+/// A class over raw buffers: it lives inside other objects (`SymbolTable`, a value map) and a
+/// struct of arrays there was copied — four retains and releases — on every lookup.
+/// Not thread-safe: one owner at a time.
+public final class ByteKeyTable: @unchecked Sendable {
+    private var keys0: UnsafeMutablePointer<UInt64>
+    private var keys1: UnsafeMutablePointer<UInt64>   // 0 marks an empty bucket: an inline key always has its count byte set, except ""
+    private var values: UnsafeMutablePointer<Int32>
     private var mask: Int
     private var used = 0
     private var emptyKeyValue: Int32?
@@ -19,10 +23,23 @@ public struct ByteKeyTable: Sendable {
     public init(capacity: Int = 64) {
         var n = 16
         while n < capacity * 2 { n <<= 1 }
-        keys0 = Array(repeating: 0, count: n)
-        keys1 = Array(repeating: 0, count: n)
-        values = Array(repeating: 0, count: n)
+        (keys0, keys1, values) = Self.allocate(n)
         mask = n - 1
+    }
+
+    deinit {
+        keys0.deallocate()
+        keys1.deallocate()
+        values.deallocate()
+    }
+
+    private static func allocate(_ n: Int) -> (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<Int32>) {
+        let k0 = UnsafeMutablePointer<UInt64>.allocate(capacity: n), k1 = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+        let v = UnsafeMutablePointer<Int32>.allocate(capacity: n)
+        k0.initialize(repeating: 0, count: n)
+        k1.initialize(repeating: 0, count: n)
+        v.initialize(repeating: 0, count: n)
+        return (k0, k1, v)
     }
 
     public var count: Int { used + long.count + (emptyKeyValue == nil ? 0 : 1) }
@@ -46,10 +63,10 @@ public struct ByteKeyTable: Sendable {
         }
     }
 
-    public mutating func set(_ value: Int32, for key: ByteString) {
+    public func set(_ value: Int32, for key: ByteString) {
         guard let (w0, w1) = key.inlineWords else { long[key] = value; return }
         if w1 == 0 { emptyKeyValue = value; return }
-        if (used + 1) * 2 > keys1.count { grow() }
+        if (used + 1) * 2 > mask + 1 { grow() }
         var i = Self.bucket(w0, w1, mask)
         while keys1[i] != 0 {
             if keys1[i] == w1 && keys0[i] == w0 { values[i] = value; return }
@@ -61,22 +78,21 @@ public struct ByteKeyTable: Sendable {
         used += 1
     }
 
-    private mutating func grow() {
-        let old = (keys0, keys1, values)
-        let n = keys1.count * 2
-        keys0 = Array(repeating: 0, count: n)
-        keys1 = Array(repeating: 0, count: n)
-        values = Array(repeating: 0, count: n)
+    private func grow() {
+        let (o0, o1, ov, on) = (keys0, keys1, values, mask + 1)
+        let n = on * 2
+        (keys0, keys1, values) = Self.allocate(n)
         mask = n - 1
-        used = 0
-        for i in old.1.indices where old.1[i] != 0 {
-            var j = Self.bucket(old.0[i], old.1[i], mask)
+        for i in 0..<on where o1[i] != 0 {
+            var j = Self.bucket(o0[i], o1[i], mask)
             while keys1[j] != 0 { j = (j + 1) & mask }
-            keys0[j] = old.0[i]
-            keys1[j] = old.1[i]
-            values[j] = old.2[i]
-            used += 1
+            keys0[j] = o0[i]
+            keys1[j] = o1[i]
+            values[j] = ov[i]
         }
+        o0.deallocate()
+        o1.deallocate()
+        ov.deallocate()
     }
 }
 

@@ -11,7 +11,7 @@
 ///
 /// Not thread-safe: one table per worker.
 public final class SymbolTable {
-    private var ids = ByteKeyTable(capacity: 1024)
+    private let ids = ByteKeyTable(capacity: 1024)
     public private(set) var symbols: [ByteString] = []
     /// Ids below this are the seeded ones, equal in every table built from the same seed.
     public let seededCount: Int
