@@ -46,13 +46,3 @@ extension RecordSource {
     }
 }
 
-extension RecordBatch {
-    /// Appends a record of the record normaliser as the next row.
-    func append(_ r: Record, symbols: SymbolTable) {
-        let row = beginRow(line: r.locator.line, byteOffset: r.locator.byteOffset, index: r.locator.index, column: r.locator.column)
-        for (slot, v) in r.values.enumerated() {
-            ProfileNormaliser.write(v, into: columns[slot], row: row, symbols: symbols)
-        }
-        commitRow()
-    }
-}

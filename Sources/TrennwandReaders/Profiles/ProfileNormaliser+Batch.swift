@@ -232,29 +232,10 @@ extension ProfileNormaliser {
 
     @inline(__always)
     static func writeBytes(_ bytes: UnsafeRawBufferPointer, into column: BatchColumn, row: Int, symbols: SymbolTable) {
-        switch column.storage {
-        case .symbol: column.set(row, int: Int64(symbols.intern(bytes)))
-        case .string: column.set(row, bytes: bytes)
-        case .runs:
-            column.beginRuns(row)
-            column.appendRun(row, bytes)
-        default: preconditionFailure("bytes written into a \(column.storage) column")
-        }
+        column.set(row, text: bytes, symbols: symbols)
     }
 
-    /// Writes a converted value; its case follows from the slot's type (the record normaliser's
-    /// typed stage), so a mismatch is a defect of ours, not of the input.
     static func write(_ v: Value, into column: BatchColumn, row: Int, symbols: SymbolTable) {
-        switch (v, column.storage) {
-        case (.missing, _): break
-        case (.string(let s), _): s.withUnsafeBytes { writeBytes($0, into: column, row: row, symbols: symbols) }
-        case (.time(let t), .timestamp): column.set(row, int: t)
-        case (.bool(let b), .bool): column.set(row, int: b ? 1 : 0)
-        case (.number(let d), .number): column.set(row, number: d)
-        case (.list(let items), .runs):
-            column.beginRuns(row)
-            for item in items { item.withUnsafeBytes { column.appendRun(row, $0) } }
-        default: preconditionFailure("value \(v) written into a \(column.storage) column")
-        }
+        column.set(row, value: v, symbols: symbols)
     }
 }

@@ -156,6 +156,35 @@ public final class BatchColumn: @unchecked Sendable {
         setPresent(row)
     }
 
+    /// Bytes into a symbol, string or runs column (a symbol interned in `symbols`).
+    @inline(__always)
+    public func set(_ row: Int, text v: UnsafeRawBufferPointer, symbols: SymbolTable) {
+        switch storage {
+        case .symbol: set(row, int: Int64(symbols.intern(v)))
+        case .string: set(row, bytes: v)
+        case .runs:
+            beginRuns(row)
+            appendRun(row, v)
+        default: preconditionFailure("bytes written into a \(storage) column")
+        }
+    }
+
+    /// A record engine value (its case follows from the field's type, so a mismatch is a defect
+    /// of ours, not of the input); `.missing` writes nothing.
+    public func set(_ row: Int, value v: Value, symbols: SymbolTable) {
+        switch (v, storage) {
+        case (.missing, _): break
+        case (.string(let s), _): s.withUnsafeBytes { set(row, text: $0, symbols: symbols) }
+        case (.time(let t), .timestamp): set(row, int: t)
+        case (.bool(let b), .bool): set(row, int: b ? 1 : 0)
+        case (.number(let d), .number): set(row, number: d)
+        case (.list(let items), .runs):
+            beginRuns(row)
+            for item in items { item.withUnsafeBytes { appendRun(row, $0) } }
+        default: preconditionFailure("value \(v) written into a \(storage) column")
+        }
+    }
+
     // MARK: - Reading
 
     @inline(__always)

@@ -77,6 +77,14 @@ public final class RecordBatch: @unchecked Sendable {
         hasLocatorColumns = false
     }
 
+    /// Appends a record of the record engine as the next row (formats without a batch reader of
+    /// their own, rule examples, tests).
+    public func append(_ r: Record, symbols: SymbolTable) {
+        let row = beginRow(line: r.locator.line, byteOffset: r.locator.byteOffset, index: r.locator.index, column: r.locator.column)
+        for (slot, v) in r.values.enumerated() { columns[slot].set(row, value: v, symbols: symbols) }
+        commitRow()
+    }
+
     public func locator(_ row: Int) -> Locator {
         Locator(file: file, line: lines[row], column: hasLocatorColumns ? locatorColumns[row] : nil,
                 byteOffset: byteOffsets[row], index: indices[row])
