@@ -115,6 +115,9 @@ let package = Package(
         // Scale-out (issue 19): the logical plan of each rule, its SQL renderers (one folder per
         // dialect) and the export of records, reference and policy tables for SQL engines.
         .target(name: "TrennwandPlan", dependencies: ["TrennwandEngine", "TrennwandRecords"], swiftSettings: strict),
+        // The batch executor (issue 20, docs/executor.md): the logical plan evaluated over column
+        // batches. Above Plan; the scan will import it once it runs the whole pack.
+        .target(name: "TrennwandExecutor", dependencies: ["TrennwandPlan", "TrennwandEngine", "TrennwandRecords"], swiftSettings: hot),
         // `scan --engine postgresql://…` (issue 19): connects through postgres-nio, loads the export
         // with COPY into a schema of its own per run and runs the rule queries. Above Plan; only the
         // CLI imports it.
@@ -129,7 +132,7 @@ let package = Package(
         .testTarget(name: "TrennwandPostgresTests", dependencies: ["TrennwandPostgres"], swiftSettings: strict),
         .testTarget(
             name: "TrennwandPlanTests",
-            dependencies: ["TrennwandPlan", "TrennwandEngine", "TrennwandRecords", "TrennwandFindings", "TrennwandYAML"],
+            dependencies: ["TrennwandPlan", "TrennwandExecutor", "TrennwandEngine", "TrennwandRecords", "TrennwandFindings", "TrennwandYAML"],
             swiftSettings: strict
         ),
         // The review workstation (`trennwand serve`): accounts, sessions, audit trail, views and

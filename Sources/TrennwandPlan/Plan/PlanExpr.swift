@@ -83,7 +83,7 @@ package indirect enum PlanExpr: Sendable {
     case and([PlanExpr])
     case or([PlanExpr])
     case not(PlanExpr)
-    /// `present(x)` (negated: false) / `missing(x)`.
+    /// `x is null`: `missing(x)` (negated: false) / `present(x)` (negated: true).
     case isNull(PlanExpr, negated: Bool)
     /// `x in [literals]` / `x not in […]`.
     case inValues(PlanExpr, [String], negated: Bool)

@@ -1,0 +1,132 @@
+import TrennwandEngine
+import TrennwandPlan
+import TrennwandRecords
+
+/// A rule's filter compiled for column batches: every operand resolved to a column slot of the
+/// record table or a constant, so evaluation is loops over columns (`BatchFilter`).
+///
+/// Built from the logical plan (`PlanExpr`) node by node, with the same three-valued logic the
+/// plan spells out per node; a node the batch executor cannot evaluate yet is refused at compile
+/// time (`BatchCompileError`), never approximated.
+package indirect enum BatchCondition: Sendable {
+    case constant(Bool?)
+    case and([BatchCondition])
+    case or([BatchCondition])
+    case not(BatchCondition)
+    /// Unknown when an operand is missing.
+    case compare(PlanCompareOp, BatchOperand, BatchOperand)
+    /// `x is null` — `missing(x)` (negated: false) / `present(x)` (negated: true): never unknown.
+    case isNull(BatchOperand, negated: Bool)
+    /// `x in [literals]` / `x not in […]`: unknown when `x` is missing.
+    case inValues(BatchOperand, [ByteString], negated: Bool)
+}
+
+/// A value a batch condition reads: a column of the record table or a constant of the rule.
+package enum BatchOperand: Sendable {
+    case column(slot: Int, storage: BatchColumn.Storage)
+    case string(ByteString)
+    case number(Double)
+    /// Timestamps and durations: UTC epoch seconds.
+    case seconds(Int64)
+    case bool(Bool)
+    /// A typed null literal: every comparison with it is unknown.
+    case null
+}
+
+/// Why a rule's plan cannot run on the batch executor yet: the rule and the plan node.
+package struct BatchCompileError: Error, Sendable, CustomStringConvertible {
+    package let rule: String
+    package let node: String
+    package var description: String { "\(rule): \(node) is not supported by the batch executor yet" }
+}
+
+/// Compiles the filter of a `RulePlan` over its record table (`r`).
+package struct BatchConditionCompiler {
+    let rule: String
+    let kind: RecordKind
+    /// The policy's named lists (`@name` → entries), compiled into the condition like literal lists.
+    let namedLists: [String: [String]]
+
+    package init(rule: String, kind: RecordKind, namedLists: [String: [String]]) {
+        self.rule = rule
+        self.kind = kind
+        self.namedLists = namedLists
+    }
+
+    package static func filter(of plan: RulePlan, policy: PolicyData) throws -> BatchCondition {
+        guard case .filter(let expr) = plan.body else {
+            throw BatchCompileError(rule: plan.ruleID, node: "aggregate")
+        }
+        return try BatchConditionCompiler(rule: plan.ruleID, kind: plan.kind, namedLists: policy.namedLists).condition(expr)
+    }
+
+    package func condition(_ e: PlanExpr) throws -> BatchCondition {
+        switch e {
+        case .literal(.bool(let b)): return .constant(b)
+        case .literal(.null(.bool)): return .constant(nil)
+        case .and(let xs): return .and(try xs.map(condition))
+        case .or(let xs): return .or(try xs.map(condition))
+        case .not(let x): return .not(try condition(x))
+        case .compare(let op, let a, let b): return .compare(op, try operand(a), try operand(b))
+        case .isNull(let x, let negated): return .isNull(try operand(x), negated: negated)
+        case .inValues(let x, let values, let negated): return .inValues(try operand(x), values.map { ByteString($0) }, negated: negated)
+        case .inNamedList(let x, let list, let negated):
+            // Exact bytes, as the closure evaluator's membership test; the checker refused unknown lists.
+            guard let entries = namedLists[list] else { throw BatchCompileError(rule: rule, node: "in @\(list) (unknown list)") }
+            return .inValues(try operand(x), entries.map { ByteString($0) }, negated: negated)
+        case .column(let c) where c.type == .bool:
+            // A boolean column used as a condition: true when true, false when false, unknown when missing.
+            return .compare(.eq, try operand(.column(c)), .bool(true))
+        default:
+            throw BatchCompileError(rule: rule, node: Self.name(e))
+        }
+    }
+
+    func operand(_ e: PlanExpr) throws -> BatchOperand {
+        switch e {
+        case .column(let c):
+            guard c.alias == "r", let slot = kind.schema.slot(c.name) else {
+                throw BatchCompileError(rule: rule, node: "column \(c.alias).\(c.name)")
+            }
+            let storage = BatchColumn(kind.schema.fields[slot].type, capacity: 1).storage
+            guard storage != .runs else { throw BatchCompileError(rule: rule, node: "list column \(c.name)") }
+            return .column(slot: slot, storage: storage)
+        case .literal(.string(let s)): return .string(ByteString(s))
+        case .literal(.number(let d)): return .number(d)
+        case .literal(.seconds(let s)): return .seconds(s)
+        case .literal(.bool(let b)): return .bool(b)
+        case .literal(.null): return .null
+        default:
+            throw BatchCompileError(rule: rule, node: Self.name(e))
+        }
+    }
+
+    /// The node's name as `rules plan` shows it, for the refusal.
+    static func name(_ e: PlanExpr) -> String {
+        switch e {
+        case .literal: return "literal"
+        case .column(let c): return "column \(c.alias).\(c.name)"
+        case .compare(let op, _, _): return "compare \(op.rawValue)"
+        case .and: return "and"
+        case .or: return "or"
+        case .not: return "not"
+        case .isNull: return "is null"
+        case .inValues: return "in [values]"
+        case .inNamedList(_, let list, _): return "in @\(list)"
+        case .listHas: return "list has"
+        case .stringMatch(let op, _, _, _, _): return op.rawValue
+        case .within: return "within"
+        case .covers: return "covers"
+        case .arith: return "arithmetic"
+        case .lower: return "lower"
+        case .calendar(let part, _): return part.rawValue
+        case .direction: return "direction"
+        case .matrixDecision: return "matrix"
+        case .detectorFired: return "detector"
+        case .withinSchedule: return "within_schedule"
+        case .exists: return "exists (lookup)"
+        case .lookupValue: return "lookup value"
+        case .agreementPermits: return "agreement_permits"
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import TrennwandPlan
+import TrennwandRecords
+
+/// Evaluates a `BatchCondition` over a `RecordBatch`: one `TriMask` per node, columns read in
+/// loops, symbols compared as ids of the worker's `SymbolTable`.
+package struct BatchFilter {
+    package let condition: BatchCondition
+
+    package init(_ condition: BatchCondition) { self.condition = condition }
+
+    /// The rows of `batch` for which the condition is true (the rows that fire).
+    package func firing(_ batch: RecordBatch, symbols: SymbolTable) -> [Int] {
+        let mask = Self.evaluate(condition, batch, symbols)
+        var rows: [Int] = []
+        for (w, word) in mask.isTrue.enumerated() where word != 0 {
+            var bits = word
+            while bits != 0 {
+                rows.append(w * 64 + bits.trailingZeroBitCount)
+                bits &= bits - 1
+            }
+        }
+        return rows
+    }
+
+    package static func evaluate(_ c: BatchCondition, _ batch: RecordBatch, _ symbols: SymbolTable) -> TriMask {
+        let n = batch.count
+        switch c {
+        case .constant(let v):
+            return TriMask(count: n, constant: v)
+        case .and(let xs):
+            var r = TriMask(count: n, constant: true)
+            for x in xs { r = .and(r, evaluate(x, batch, symbols)) }
+            return r
+        case .or(let xs):
+            var r = TriMask(count: n, constant: false)
+            for x in xs { r = .or(r, evaluate(x, batch, symbols)) }
+            return r
+        case .not(let x):
+            return evaluate(x, batch, symbols).negated()
+        case .isNull(let x, let negated):
+            var r = TriMask(count: n)
+            // `is null` (negated: false) is true for a missing value.
+            for row in 0..<n { r.set(row, !isPresent(x, row, batch) != negated) }
+            return r
+        case .inValues(let x, let values, let negated):
+            var r = TriMask(count: n)
+            if case .column(let slot, .symbol) = x {
+                // Membership of symbols: the ids the values have now (a value the data never held
+                // has none and cannot match).
+                let column = batch.columns[slot]
+                let ids = Set(values.compactMap { symbols.id(of: $0) })
+                for row in 0..<n where column.isPresent(row) {
+                    r.set(row, ids.contains(UInt32(column.ints[row])) != negated)
+                }
+                return r
+            }
+            for row in 0..<n {
+                guard case .text(let v)? = scalar(x, row, batch, symbols) else { continue }
+                r.set(row, values.contains(v) != negated)
+            }
+            return r
+        case .compare(let op, let a, let b):
+            return compare(op, a, b, batch, symbols)
+        }
+    }
+
+    // MARK: - Comparisons
+
+    private static func compare(_ op: PlanCompareOp, _ a: BatchOperand, _ b: BatchOperand,
+                                _ batch: RecordBatch, _ symbols: SymbolTable) -> TriMask {
+        let n = batch.count
+        var r = TriMask(count: n)
+        // Symbol column against a string constant, = or <>: one integer compare per row.
+        if op == .eq || op == .ne, case .column(let slot, .symbol) = a, case .string(let s) = b {
+            let column = batch.columns[slot]
+            let id = symbols.id(of: s).map { Int64($0) } ?? -1
+            for row in 0..<n where column.isPresent(row) { r.set(row, (column.ints[row] == id) == (op == .eq)) }
+            return r
+        }
+        // Timestamp column against a constant time.
+        if case .column(let slot, .timestamp) = a, case .seconds(let t) = b {
+            let column = batch.columns[slot]
+            for row in 0..<n where column.isPresent(row) { r.set(row, holds(op, column.ints[row], t)) }
+            return r
+        }
+        for row in 0..<n {
+            guard let x = scalar(a, row, batch, symbols), let y = scalar(b, row, batch, symbols),
+                  let v = compareScalars(op, x, y) else { continue }
+            r.set(row, v)
+        }
+        return r
+    }
+
+    /// One operand's value in one row, nil when missing (the general path; the common shapes
+    /// have loops of their own above).
+    enum Scalar {
+        case text(ByteString)
+        case int(Int64)
+        case double(Double)
+        case bool(Bool)
+    }
+
+    private static func isPresent(_ x: BatchOperand, _ row: Int, _ batch: RecordBatch) -> Bool {
+        switch x {
+        case .column(let slot, _): return batch.columns[slot].isPresent(row)
+        case .null: return false
+        default: return true
+        }
+    }
+
+    private static func scalar(_ x: BatchOperand, _ row: Int, _ batch: RecordBatch, _ symbols: SymbolTable) -> Scalar? {
+        switch x {
+        case .column(let slot, let storage):
+            let column = batch.columns[slot]
+            guard column.isPresent(row) else { return nil }
+            switch storage {
+            case .symbol: return .text(symbols[UInt32(column.ints[row])])
+            case .timestamp: return .int(column.ints[row])
+            case .bool: return .bool(column.ints[row] != 0)
+            case .number: return .double(column.doubles[row])
+            case .string: return .text(ByteString(column.bytes(row)))
+            case .runs: return nil
+            }
+        case .string(let s): return .text(s)
+        case .number(let d): return .double(d)
+        case .seconds(let t): return .int(t)
+        case .bool(let b): return .bool(b)
+        case .null: return nil
+        }
+    }
+
+    private static func compareScalars(_ op: PlanCompareOp, _ x: Scalar, _ y: Scalar) -> Bool? {
+        switch (x, y) {
+        case (.text(let a), .text(let b)): return holds(op, a, b)
+        case (.int(let a), .int(let b)): return holds(op, a, b)
+        case (.double(let a), .double(let b)): return holds(op, a, b)
+        case (.int(let a), .double(let b)): return holds(op, Double(a), b)
+        case (.double(let a), .int(let b)): return holds(op, a, Double(b))
+        case (.bool(let a), .bool(let b)):
+            switch op {
+            case .eq: return a == b
+            case .ne: return a != b
+            default: return nil
+            }
+        default: return nil
+        }
+    }
+
+    @inline(__always)
+    private static func holds<T: Comparable>(_ op: PlanCompareOp, _ a: T, _ b: T) -> Bool {
+        switch op {
+        case .eq: return a == b
+        case .ne: return a != b
+        case .lt: return a < b
+        case .le: return a <= b
+        case .gt: return a > b
+        case .ge: return a >= b
+        }
+    }
+}
