@@ -451,3 +451,9 @@ struct ConditionCompiler {
         }
     }
 }
+
+extension LookupTermOp {
+    /// Whether a reference row's `cell` satisfies this term for the record's value `v` — the
+    /// closure evaluator's reading, shared with the batch executor.
+    package func holds(_ cell: Value, _ v: ByteString) -> Bool { ConditionCompiler.termHolds(self, cell, v) }
+}

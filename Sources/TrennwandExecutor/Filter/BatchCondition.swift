@@ -19,6 +19,8 @@ package indirect enum BatchCondition: Sendable {
     case isNull(BatchOperand, negated: Bool)
     /// `x in [literals]` / `x not in […]`: unknown when `x` is missing.
     case inValues(BatchOperand, [ByteString], negated: Bool)
+    /// A reference row matches: never unknown.
+    case exists(BatchLookup)
 }
 
 /// A value a batch condition reads: a column of the record table or a constant of the rule.
@@ -31,6 +33,8 @@ package enum BatchOperand: Sendable {
     case bool(Bool)
     /// A typed null literal: every comparison with it is unknown.
     case null
+    /// A column of the first matching reference row (missing without one).
+    case lookupValue(BatchLookup, column: Int)
 }
 
 /// Why a rule's plan cannot run on the batch executor yet: the rule and the plan node.
@@ -46,18 +50,54 @@ package struct BatchConditionCompiler {
     let kind: RecordKind
     /// The policy's named lists (`@name` → entries), compiled into the condition like literal lists.
     let namedLists: [String: [String]]
+    /// The run's reference tables: lookups get their hash indexes from here at compile time.
+    let reference: ReferenceTables
 
-    package init(rule: String, kind: RecordKind, namedLists: [String: [String]]) {
+    package init(rule: String, kind: RecordKind, namedLists: [String: [String]], reference: ReferenceTables) {
         self.rule = rule
         self.kind = kind
         self.namedLists = namedLists
+        self.reference = reference
     }
 
-    package static func filter(of plan: RulePlan, policy: PolicyData) throws -> BatchCondition {
+    package static func filter(of plan: RulePlan, policy: PolicyData, reference: ReferenceTables) throws -> BatchCondition {
         guard case .filter(let expr) = plan.body else {
             throw BatchCompileError(rule: plan.ruleID, node: "aggregate")
         }
-        return try BatchConditionCompiler(rule: plan.ruleID, kind: plan.kind, namedLists: policy.namedLists).condition(expr)
+        return try BatchConditionCompiler(rule: plan.ruleID, kind: plan.kind, namedLists: policy.namedLists, reference: reference)
+            .condition(expr)
+    }
+
+    func lookup(_ l: PlanLookup) throws -> BatchLookup {
+        func slot(_ c: PlanColumn) throws -> Int {
+            guard c.alias == l.alias, let s = l.table.schema.slot(c.name) else {
+                throw BatchCompileError(rule: rule, node: "lookup column \(c.alias).\(c.name)")
+            }
+            return s
+        }
+        func op(_ o: PlanLookupTerm.Op) -> LookupTermOp {
+            switch o {
+            case .equals: return .equals
+            case .has: return .contains
+            case .covers: return .covers
+            }
+        }
+        guard !l.terms.isEmpty else { throw BatchCompileError(rule: rule, node: "lookup without terms") }
+        if let v = l.validity {
+            // The validity the plan names must be the table's, which the index checks.
+            guard let own = ReferenceTables.validity(of: l.table), try slot(v.start) == own.start,
+                  try v.end.map(slot) == own.end else {
+                throw BatchCompileError(rule: rule, node: "validity of \(l.table.rawValue)")
+            }
+        }
+        let keyIndex = l.terms.firstIndex { $0.op == .equals } ?? l.terms.firstIndex { $0.op == .has } ?? 0
+        let keyTerm = l.terms[keyIndex]
+        let others = try l.terms.enumerated().filter { $0.offset != keyIndex }.map {
+            (column: try slot($0.element.column), op: op($0.element.op), value: try operand($0.element.value))
+        }
+        return BatchLookup(table: l.table, index: reference.index(l.table, column: try slot(keyTerm.column)),
+                           key: try operand(keyTerm.value), byAncestors: keyTerm.op == .covers, others: others,
+                           at: try l.validity.map { try operand($0.at) })
     }
 
     package func condition(_ e: PlanExpr) throws -> BatchCondition {
@@ -74,6 +114,7 @@ package struct BatchConditionCompiler {
             // Exact bytes, as the closure evaluator's membership test; the checker refused unknown lists.
             guard let entries = namedLists[list] else { throw BatchCompileError(rule: rule, node: "in @\(list) (unknown list)") }
             return .inValues(try operand(x), entries.map { ByteString($0) }, negated: negated)
+        case .exists(let l): return .exists(try lookup(l))
         case .column(let c) where c.type == .bool:
             // A boolean column used as a condition: true when true, false when false, unknown when missing.
             return .compare(.eq, try operand(.column(c)), .bool(true))
@@ -96,6 +137,14 @@ package struct BatchConditionCompiler {
         case .literal(.seconds(let s)): return .seconds(s)
         case .literal(.bool(let b)): return .bool(b)
         case .literal(.null): return .null
+        case .lookupValue(let l, let column):
+            let compiled = try lookup(l)
+            guard column.alias == l.alias, let slot = l.table.schema.slot(column.name) else {
+                throw BatchCompileError(rule: rule, node: "lookup column \(column.alias).\(column.name)")
+            }
+            if case .list = l.table.schema.fields[slot].type { throw BatchCompileError(rule: rule, node: "list column \(column.name) of a lookup") }
+            if case .text = l.table.schema.fields[slot].type { throw BatchCompileError(rule: rule, node: "text column \(column.name) of a lookup") }
+            return .lookupValue(compiled, column: slot)
         default:
             throw BatchCompileError(rule: rule, node: Self.name(e))
         }

@@ -40,7 +40,7 @@ package struct BatchFilter {
         case .isNull(let x, let negated):
             var r = TriMask(count: n)
             // `is null` (negated: false) is true for a missing value.
-            for row in 0..<n { r.set(row, !isPresent(x, row, batch) != negated) }
+            for row in 0..<n { r.set(row, !isPresent(x, row, batch, symbols) != negated) }
             return r
         case .inValues(let x, let values, let negated):
             var r = TriMask(count: n)
@@ -61,6 +61,10 @@ package struct BatchFilter {
             return r
         case .compare(let op, let a, let b):
             return compare(op, a, b, batch, symbols)
+        case .exists(let lookup):
+            var r = TriMask(count: n)
+            for (row, match) in lookup.rows(batch, symbols).enumerated() { r.set(row, match >= 0) }
+            return r
         }
     }
 
@@ -100,16 +104,28 @@ package struct BatchFilter {
         case bool(Bool)
     }
 
-    private static func isPresent(_ x: BatchOperand, _ row: Int, _ batch: RecordBatch) -> Bool {
+    private static func isPresent(_ x: BatchOperand, _ row: Int, _ batch: RecordBatch, _ symbols: SymbolTable) -> Bool {
         switch x {
         case .column(let slot, _): return batch.columns[slot].isPresent(row)
         case .null: return false
+        case .lookupValue: return scalar(x, row, batch, symbols) != nil
         default: return true
         }
     }
 
-    private static func scalar(_ x: BatchOperand, _ row: Int, _ batch: RecordBatch, _ symbols: SymbolTable) -> Scalar? {
+    static func scalar(_ x: BatchOperand, _ row: Int, _ batch: RecordBatch, _ symbols: SymbolTable) -> Scalar? {
         switch x {
+        case .lookupValue(let lookup, let column):
+            // The general path: one lookup per row (the per-batch join is `BatchLookup.rows`).
+            let match = lookup.rows(batch, symbols, only: row)
+            guard match >= 0 else { return nil }
+            switch lookup.index.rows[match].values[column] {
+            case .string(let s): return .text(s)
+            case .time(let t): return .int(t)
+            case .number(let d): return .double(d)
+            case .bool(let b): return .bool(b)
+            case .missing, .list: return nil
+            }
         case .column(let slot, let storage):
             let column = batch.columns[slot]
             guard column.isPresent(row) else { return nil }
