@@ -82,3 +82,14 @@ enum ExprTextOps {
         return category.withUnsafeBytes { c in ancestor.withUnsafeBytes { a in isWithin(c, a) } }
     }
 }
+
+extension ExprStringOp {
+    /// Whether `s` contains / starts with / ends with `p` (`ci`: ASCII case-insensitive) — the
+    /// closure evaluator's reading, shared with the batch executor.
+    package func matches(_ s: ByteString, _ p: ByteString, ci: Bool) -> Bool { ExprTextOps.match(self, s, p, ci: ci) }
+
+    /// `category` equals `ancestor` or lies below it (`a.b` within `a`).
+    package static func isWithin(_ category: ByteString, _ ancestor: ByteString) -> Bool {
+        ExprTextOps.isWithin(category, ancestor)
+    }
+}

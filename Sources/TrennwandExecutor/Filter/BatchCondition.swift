@@ -21,10 +21,18 @@ package indirect enum BatchCondition: Sendable {
     case inValues(BatchOperand, [ByteString], negated: Bool)
     /// A reference row matches: never unknown.
     case exists(BatchLookup)
+    /// `x within "c"` (a list: any element); unknown when `x` is missing.
+    case within(BatchOperand, category: ByteString)
+    /// `list covers c`: an element is `c` or an ancestor of it; unknown when an operand is missing.
+    case covers(list: BatchOperand, category: BatchOperand)
+    /// `list has x`; unknown when an operand is missing.
+    case listHas(list: BatchOperand, element: BatchOperand, negated: Bool)
+    /// contains / starts with / ends with (`ci`: ASCII case-insensitive); on free text any piece.
+    case stringMatch(ExprStringOp, BatchOperand, pattern: BatchOperand, caseInsensitive: Bool)
 }
 
 /// A value a batch condition reads: a column of the record table or a constant of the rule.
-package enum BatchOperand: Sendable {
+package indirect enum BatchOperand: Sendable {
     case column(slot: Int, storage: BatchColumn.Storage)
     case string(ByteString)
     case number(Double)
@@ -33,8 +41,11 @@ package enum BatchOperand: Sendable {
     case bool(Bool)
     /// A typed null literal: every comparison with it is unknown.
     case null
+    case list([ByteString])
     /// A column of the first matching reference row (missing without one).
     case lookupValue(BatchLookup, column: Int)
+    /// Lower case (ASCII and Latin-1 capitals, `ByteString.caseFolded`).
+    case lower(BatchOperand)
 }
 
 /// Why a rule's plan cannot run on the batch executor yet: the rule and the plan node.
@@ -115,6 +126,17 @@ package struct BatchConditionCompiler {
             guard let entries = namedLists[list] else { throw BatchCompileError(rule: rule, node: "in @\(list) (unknown list)") }
             return .inValues(try operand(x), entries.map { ByteString($0) }, negated: negated)
         case .exists(let l): return .exists(try lookup(l))
+        case .within(let x, let category, _): return .within(try operand(x), category: ByteString(category))
+        case .covers(let list, let category): return .covers(list: try operand(list), category: try operand(category))
+        case .listHas(let list, let element, let negated):
+            return .listHas(list: try operand(list), element: try operand(element), negated: negated)
+        case .stringMatch(let op, let x, let pattern, let ci, _):
+            let o: ExprStringOp = switch op {
+            case .contains: .contains
+            case .startsWith: .startswith
+            case .endsWith: .endswith
+            }
+            return .stringMatch(o, try operand(x), pattern: try operand(pattern), caseInsensitive: ci)
         case .column(let c) where c.type == .bool:
             // A boolean column used as a condition: true when true, false when false, unknown when missing.
             return .compare(.eq, try operand(.column(c)), .bool(true))
@@ -129,21 +151,19 @@ package struct BatchConditionCompiler {
             guard c.alias == "r", let slot = kind.schema.slot(c.name) else {
                 throw BatchCompileError(rule: rule, node: "column \(c.alias).\(c.name)")
             }
-            let storage = BatchColumn(kind.schema.fields[slot].type, capacity: 1).storage
-            guard storage != .runs else { throw BatchCompileError(rule: rule, node: "list column \(c.name)") }
-            return .column(slot: slot, storage: storage)
+            return .column(slot: slot, storage: BatchColumn(kind.schema.fields[slot].type, capacity: 1).storage)
         case .literal(.string(let s)): return .string(ByteString(s))
         case .literal(.number(let d)): return .number(d)
         case .literal(.seconds(let s)): return .seconds(s)
         case .literal(.bool(let b)): return .bool(b)
         case .literal(.null): return .null
+        case .literal(.stringList(let items)): return .list(items.map { ByteString($0) })
+        case .lower(let x): return .lower(try operand(x))
         case .lookupValue(let l, let column):
             let compiled = try lookup(l)
             guard column.alias == l.alias, let slot = l.table.schema.slot(column.name) else {
                 throw BatchCompileError(rule: rule, node: "lookup column \(column.alias).\(column.name)")
             }
-            if case .list = l.table.schema.fields[slot].type { throw BatchCompileError(rule: rule, node: "list column \(column.name) of a lookup") }
-            if case .text = l.table.schema.fields[slot].type { throw BatchCompileError(rule: rule, node: "text column \(column.name) of a lookup") }
             return .lookupValue(compiled, column: slot)
         default:
             throw BatchCompileError(rule: rule, node: Self.name(e))

@@ -1,3 +1,4 @@
+import TrennwandEngine
 import TrennwandPlan
 import TrennwandRecords
 
@@ -65,6 +66,51 @@ package struct BatchFilter {
             var r = TriMask(count: n)
             for (row, match) in lookup.rows(batch, symbols).enumerated() { r.set(row, match >= 0) }
             return r
+        case .within(let x, let category):
+            var r = TriMask(count: n)
+            for row in 0..<n {
+                switch scalar(x, row, batch, symbols) {
+                case .text(let v)?: r.set(row, ExprStringOp.isWithin(v, category))
+                case .list(let vs)?: r.set(row, vs.contains { ExprStringOp.isWithin($0, category) })
+                default: continue
+                }
+            }
+            return r
+        case .covers(let list, let category):
+            var r = TriMask(count: n)
+            for row in 0..<n {
+                guard let xs = strings(list, row, batch, symbols), case .text(let c)? = scalar(category, row, batch, symbols) else { continue }
+                r.set(row, xs.contains { ExprStringOp.isWithin(c, $0) })
+            }
+            return r
+        case .listHas(let list, let element, let negated):
+            var r = TriMask(count: n)
+            for row in 0..<n {
+                guard let xs = strings(list, row, batch, symbols), case .text(let e)? = scalar(element, row, batch, symbols) else { continue }
+                r.set(row, xs.contains(e) != negated)
+            }
+            return r
+        case .stringMatch(let op, let x, let pattern, let ci):
+            var r = TriMask(count: n)
+            for row in 0..<n {
+                guard case .text(let p)? = scalar(pattern, row, batch, symbols) else { continue }
+                switch scalar(x, row, batch, symbols) {
+                case .text(let v)?: r.set(row, op.matches(v, p, ci: ci))
+                case .list(let pieces)?: r.set(row, pieces.contains { op.matches($0, p, ci: ci) })
+                default: continue
+                }
+            }
+            return r
+        }
+    }
+
+    /// A list operand's strings in one row (a single string counts as a one-element list, as
+    /// `Value.strings` has it), nil when missing.
+    private static func strings(_ x: BatchOperand, _ row: Int, _ batch: RecordBatch, _ symbols: SymbolTable) -> [ByteString]? {
+        switch scalar(x, row, batch, symbols) {
+        case .list(let xs)?: return xs
+        case .text(let s)?: return [s]
+        default: return nil
         }
     }
 
@@ -99,6 +145,7 @@ package struct BatchFilter {
     /// have loops of their own above).
     enum Scalar {
         case text(ByteString)
+        case list([ByteString])
         case int(Int64)
         case double(Double)
         case bool(Bool)
@@ -124,7 +171,8 @@ package struct BatchFilter {
             case .time(let t): return .int(t)
             case .number(let d): return .double(d)
             case .bool(let b): return .bool(b)
-            case .missing, .list: return nil
+            case .list(let l): return .list(l)
+            case .missing: return nil
             }
         case .column(let slot, let storage):
             let column = batch.columns[slot]
@@ -135,13 +183,19 @@ package struct BatchFilter {
             case .bool: return .bool(column.ints[row] != 0)
             case .number: return .double(column.doubles[row])
             case .string: return .text(ByteString(column.bytes(row)))
-            case .runs: return nil
+            case .runs: return .list(column.runs(row))
             }
         case .string(let s): return .text(s)
         case .number(let d): return .double(d)
         case .seconds(let t): return .int(t)
         case .bool(let b): return .bool(b)
         case .null: return nil
+        case .list(let items): return .list(items)
+        case .lower(let inner):
+            switch scalar(inner, row, batch, symbols) {
+            case .text(let v)?: return .text(v.caseFolded)
+            default: return nil
+            }
         }
     }
 
