@@ -46,6 +46,10 @@ package indirect enum BatchOperand: Sendable {
     case lookupValue(BatchLookup, column: Int)
     /// Lower case (ASCII and Latin-1 capitals, `ByteString.caseFolded`).
     case lower(BatchOperand)
+    /// `direction(from, to)`.
+    case direction(BatchOperand, BatchOperand)
+    /// `matrix(dir, cat)`: the decision (`MatrixBuiltin.decisions`), missing without a cell.
+    case matrix(direction: BatchOperand, category: BatchOperand, decisions: [ByteString: [ByteString: ByteString]])
 }
 
 /// Why a rule's plan cannot run on the batch executor yet: the rule and the plan node.
@@ -63,20 +67,22 @@ package struct BatchConditionCompiler {
     let namedLists: [String: [String]]
     /// The run's reference tables: lookups get their hash indexes from here at compile time.
     let reference: ReferenceTables
+    /// The separation matrix's decisions, computed once per compiler.
+    let decisions: [ByteString: [ByteString: ByteString]]
 
-    package init(rule: String, kind: RecordKind, namedLists: [String: [String]], reference: ReferenceTables) {
+    package init(rule: String, kind: RecordKind, policy: PolicyData, reference: ReferenceTables) {
         self.rule = rule
         self.kind = kind
-        self.namedLists = namedLists
+        self.namedLists = policy.namedLists
         self.reference = reference
+        self.decisions = MatrixBuiltin.decisions(taxonomy: policy.taxonomy, matrix: policy.matrix)
     }
 
     package static func filter(of plan: RulePlan, policy: PolicyData, reference: ReferenceTables) throws -> BatchCondition {
         guard case .filter(let expr) = plan.body else {
             throw BatchCompileError(rule: plan.ruleID, node: "aggregate")
         }
-        return try BatchConditionCompiler(rule: plan.ruleID, kind: plan.kind, namedLists: policy.namedLists, reference: reference)
-            .condition(expr)
+        return try BatchConditionCompiler(rule: plan.ruleID, kind: plan.kind, policy: policy, reference: reference).condition(expr)
     }
 
     func lookup(_ l: PlanLookup) throws -> BatchLookup {
@@ -159,6 +165,8 @@ package struct BatchConditionCompiler {
         case .literal(.null): return .null
         case .literal(.stringList(let items)): return .list(items.map { ByteString($0) })
         case .lower(let x): return .lower(try operand(x))
+        case .direction(let a, let b): return .direction(try operand(a), try operand(b))
+        case .matrixDecision(let d, let c): return .matrix(direction: try operand(d), category: try operand(c), decisions: decisions)
         case .lookupValue(let l, let column):
             let compiled = try lookup(l)
             guard column.alias == l.alias, let slot = l.table.schema.slot(column.name) else {

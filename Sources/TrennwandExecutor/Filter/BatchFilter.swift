@@ -196,6 +196,14 @@ package struct BatchFilter {
             case .text(let v)?: return .text(v.caseFolded)
             default: return nil
             }
+        case .direction(let a, let b):
+            guard case .text(let x)? = scalar(a, row, batch, symbols), case .text(let y)? = scalar(b, row, batch, symbols),
+                  let d = DirectionBuiltin.direction(x, y) else { return nil }
+            return .text(d)
+        case .matrix(let direction, let category, let decisions):
+            guard case .text(let d)? = scalar(direction, row, batch, symbols), case .text(let c)? = scalar(category, row, batch, symbols),
+                  let decision = decisions[d]?[c] else { return nil }
+            return .text(decision)
         }
     }
 

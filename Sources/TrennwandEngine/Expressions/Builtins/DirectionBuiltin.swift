@@ -1,7 +1,7 @@
 import TrennwandRecords
 
 /// `direction(from, to)`: `"jobcenter->traeger"`, `"traeger->jobcenter"`, otherwise missing.
-enum DirectionBuiltin: BuiltinFamily {
+package enum DirectionBuiltin: BuiltinFamily {
     static let reference = BuiltinReference(
         functions: [("`direction(from, to)`", "`direction(actor_org, destination_org)`",
                      "`\"jobcenter->traeger\"`, `\"traeger->jobcenter\"`, otherwise missing")])
@@ -15,14 +15,22 @@ enum DirectionBuiltin: BuiltinFamily {
 
     static func str(_ call: BuiltinCall, _ compiler: ConditionCompiler) -> ExprStrFn {
         let fa = compiler.str(call.args[0]), fb = compiler.str(call.args[1])
-        let jc: ByteString = "jobcenter", tr: ByteString = "traeger"
-        let jt: ByteString = "jobcenter->traeger", tj: ByteString = "traeger->jobcenter"
         return { ctx in
             guard let x = fa(ctx), let y = fb(ctx) else { return nil }
-            if x == jc, y == tr { return jt }
-            if x == tr, y == jc { return tj }
-            return nil
+            return direction(x, y)
         }
     }
+
+    /// `"jobcenter->traeger"` or `"traeger->jobcenter"` for the two organisations, otherwise
+    /// missing. Shared with the batch executor.
+    @inline(__always)
+    package static func direction(_ from: ByteString, _ to: ByteString) -> ByteString? {
+        if from == jobcenter, to == traeger { return jobcenterToTraeger }
+        if from == traeger, to == jobcenter { return traegerToJobcenter }
+        return nil
+    }
+
+    static let jobcenter: ByteString = "jobcenter", traeger: ByteString = "traeger"
+    static let jobcenterToTraeger: ByteString = "jobcenter->traeger", traegerToJobcenter: ByteString = "traeger->jobcenter"
 
 }

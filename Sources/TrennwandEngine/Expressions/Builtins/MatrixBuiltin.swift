@@ -1,7 +1,7 @@
 import TrennwandRecords
 
 /// `matrix(dir, cat)`: the separation-matrix decision for a direction and a data category.
-enum MatrixBuiltin: BuiltinFamily {
+package enum MatrixBuiltin: BuiltinFamily {
     static let reference = BuiltinReference(
         functions: [("`matrix(dir, cat)`", "`matrix(\"jobcenter->traeger\", category) == \"forbidden\"`",
                      "separation-matrix decision `allowed|consent|agreement|forbidden` (cell inherited from the nearest ancestor); missing when no cell")])
@@ -17,17 +17,7 @@ enum MatrixBuiltin: BuiltinFamily {
     static func str(_ call: BuiltinCall, _ compiler: ConditionCompiler) -> ExprStrFn {
         let env = compiler.env
         let position = call.gapPosition ?? SourcePosition(file: "", line: 0, column: 0)
-        // Precompute direction × known category → decision (with the matrix's inheritance).
-        var known = Set(env.taxonomy.categories.keys)
-        for row in env.matrix.cells.values { known.formUnion(row.keys) }
-        var table: [ByteString: [ByteString: ByteString]] = [:]
-        for dir in SeparationMatrix.directions {
-            var row: [ByteString: ByteString] = [:]
-            for c in known {
-                if let cell = env.matrix.cell(direction: dir, category: c) { row[ByteString(c)] = ByteString(cell.decision.rawValue) }
-            }
-            table[ByteString(dir)] = row
-        }
+        let table = decisions(taxonomy: env.taxonomy, matrix: env.matrix)
         let fd = compiler.str(call.args[0]), fc = compiler.str(call.args[1])
         let decisions = table
         if case .constant(.string(let dir), _) = call.args[0] {
@@ -48,4 +38,20 @@ enum MatrixBuiltin: BuiltinFamily {
         }
     }
 
+    /// Direction × known category (the taxonomy's and the matrix's own) → decision, with the
+    /// matrix's inheritance resolved; a category outside both has no decision (and is a gap).
+    /// Shared with the batch executor.
+    package static func decisions(taxonomy: Taxonomy, matrix: SeparationMatrix) -> [ByteString: [ByteString: ByteString]] {
+        var known = Set(taxonomy.categories.keys)
+        for row in matrix.cells.values { known.formUnion(row.keys) }
+        var table: [ByteString: [ByteString: ByteString]] = [:]
+        for dir in SeparationMatrix.directions {
+            var row: [ByteString: ByteString] = [:]
+            for c in known {
+                if let cell = matrix.cell(direction: dir, category: c) { row[ByteString(c)] = ByteString(cell.decision.rawValue) }
+            }
+            table[ByteString(dir)] = row
+        }
+        return table
+    }
 }
