@@ -27,6 +27,8 @@ package indirect enum BatchCondition: Sendable {
     case covers(list: BatchOperand, category: BatchOperand)
     /// `list has x`; unknown when an operand is missing.
     case listHas(list: BatchOperand, element: BatchOperand, negated: Bool)
+    /// `agreement_permits(traeger, dir, cat) at t` (`AgreementBuiltin.permits`): never unknown.
+    case agreementPermits(ReferenceIndex?, traeger: BatchOperand, direction: BatchOperand, category: BatchOperand, at: BatchOperand)
     /// contains / starts with / ends with (`ci`: ASCII case-insensitive); on free text any piece.
     case stringMatch(ExprStringOp, BatchOperand, pattern: BatchOperand, caseInsensitive: Bool)
 }
@@ -132,6 +134,9 @@ package struct BatchConditionCompiler {
             guard let entries = namedLists[list] else { throw BatchCompileError(rule: rule, node: "in @\(list) (unknown list)") }
             return .inValues(try operand(x), entries.map { ByteString($0) }, negated: negated)
         case .exists(let l): return .exists(try lookup(l))
+        case .agreementPermits(let t, let d, let c, let at, _):
+            return .agreementPermits(AgreementBuiltin.agreementIndex(reference), traeger: try operand(t), direction: try operand(d),
+                                     category: try operand(c), at: try operand(at))
         case .within(let x, let category, _): return .within(try operand(x), category: ByteString(category))
         case .covers(let list, let category): return .covers(list: try operand(list), category: try operand(category))
         case .listHas(let list, let element, let negated):

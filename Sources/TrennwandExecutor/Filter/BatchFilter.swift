@@ -76,6 +76,17 @@ package struct BatchFilter {
                 }
             }
             return r
+        case .agreementPermits(let index, let traeger, let direction, let category, let at):
+            var r = TriMask(count: n, constant: false)
+            guard let index else { return r }
+            for row in 0..<n {
+                guard case .text(let t)? = scalar(traeger, row, batch, symbols), case .text(let d)? = scalar(direction, row, batch, symbols),
+                      case .text(let c)? = scalar(category, row, batch, symbols), case .int(let time)? = scalar(at, row, batch, symbols),
+                      AgreementBuiltin.permits(index, traeger: t, direction: d, category: c, at: time) else { continue }
+                r.isFalse[row >> 6] &= ~(1 << UInt64(row & 63))
+                r.set(row, true)
+            }
+            return r
         case .covers(let list, let category):
             var r = TriMask(count: n)
             for row in 0..<n {
