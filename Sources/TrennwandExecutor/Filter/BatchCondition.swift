@@ -29,6 +29,10 @@ package indirect enum BatchCondition: Sendable {
     case listHas(list: BatchOperand, element: BatchOperand, negated: Bool)
     /// `agreement_permits(traeger, dir, cat) at t` (`AgreementBuiltin.permits`): never unknown.
     case agreementPermits(ReferenceIndex?, traeger: BatchOperand, direction: BatchOperand, category: BatchOperand, at: BatchOperand)
+    /// `within_schedule(local, schedule)`: unknown when an operand is missing or the schedule
+    /// text does not parse (the closure evaluator reports that as a gap; the batch executor does
+    /// not yet).
+    case withinSchedule(local: BatchOperand, schedule: BatchOperand)
     /// contains / starts with / ends with (`ci`: ASCII case-insensitive); on free text any piece.
     case stringMatch(ExprStringOp, BatchOperand, pattern: BatchOperand, caseInsensitive: Bool)
 }
@@ -48,6 +52,8 @@ package indirect enum BatchOperand: Sendable {
     case lookupValue(BatchLookup, column: Int)
     /// Lower case (ASCII and Latin-1 capitals, `ByteString.caseFolded`).
     case lower(BatchOperand)
+    /// A timestamp as local wall-clock seconds in the policy's time zone (the plan's `__local` columns).
+    case localTime(BatchOperand)
     /// `direction(from, to)`.
     case direction(BatchOperand, BatchOperand)
     /// `matrix(dir, cat)`: the decision (`MatrixBuiltin.decisions`), missing without a cell.
@@ -134,6 +140,7 @@ package struct BatchConditionCompiler {
             guard let entries = namedLists[list] else { throw BatchCompileError(rule: rule, node: "in @\(list) (unknown list)") }
             return .inValues(try operand(x), entries.map { ByteString($0) }, negated: negated)
         case .exists(let l): return .exists(try lookup(l))
+        case .withinSchedule(let local, let schedule): return .withinSchedule(local: try operand(local), schedule: try operand(schedule))
         case .agreementPermits(let t, let d, let c, let at, _):
             return .agreementPermits(AgreementBuiltin.agreementIndex(reference), traeger: try operand(t), direction: try operand(d),
                                      category: try operand(c), at: try operand(at))
@@ -158,6 +165,13 @@ package struct BatchConditionCompiler {
 
     func operand(_ e: PlanExpr) throws -> BatchOperand {
         switch e {
+        case .column(let c) where c.alias == "r" && c.name.hasSuffix("__local"):
+            // The local wall-clock time of a timestamp field (`time__local`).
+            let base = String(c.name.dropLast("__local".count))
+            guard let slot = kind.schema.slot(base), case .timestamp = kind.schema.fields[slot].type else {
+                throw BatchCompileError(rule: rule, node: "column \(c.alias).\(c.name)")
+            }
+            return .localTime(.column(slot: slot, storage: .timestamp))
         case .column(let c):
             guard c.alias == "r", let slot = kind.schema.slot(c.name) else {
                 throw BatchCompileError(rule: rule, node: "column \(c.alias).\(c.name)")

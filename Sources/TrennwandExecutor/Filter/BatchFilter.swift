@@ -10,8 +10,8 @@ package struct BatchFilter {
     package init(_ condition: BatchCondition) { self.condition = condition }
 
     /// The rows of `batch` for which the condition is true (the rows that fire).
-    package func firing(_ batch: RecordBatch, symbols: SymbolTable) -> [Int] {
-        let mask = Self.evaluate(condition, batch, symbols)
+    package func firing(_ batch: RecordBatch, _ env: BatchEnvironment) -> [Int] {
+        let mask = Self.evaluate(condition, batch, env)
         var rows: [Int] = []
         for (w, word) in mask.isTrue.enumerated() where word != 0 {
             var bits = word
@@ -23,25 +23,25 @@ package struct BatchFilter {
         return rows
     }
 
-    package static func evaluate(_ c: BatchCondition, _ batch: RecordBatch, _ symbols: SymbolTable) -> TriMask {
+    package static func evaluate(_ c: BatchCondition, _ batch: RecordBatch, _ env: BatchEnvironment) -> TriMask {
         let n = batch.count
         switch c {
         case .constant(let v):
             return TriMask(count: n, constant: v)
         case .and(let xs):
             var r = TriMask(count: n, constant: true)
-            for x in xs { r = .and(r, evaluate(x, batch, symbols)) }
+            for x in xs { r = .and(r, evaluate(x, batch, env)) }
             return r
         case .or(let xs):
             var r = TriMask(count: n, constant: false)
-            for x in xs { r = .or(r, evaluate(x, batch, symbols)) }
+            for x in xs { r = .or(r, evaluate(x, batch, env)) }
             return r
         case .not(let x):
-            return evaluate(x, batch, symbols).negated()
+            return evaluate(x, batch, env).negated()
         case .isNull(let x, let negated):
             var r = TriMask(count: n)
             // `is null` (negated: false) is true for a missing value.
-            for row in 0..<n { r.set(row, !isPresent(x, row, batch, symbols) != negated) }
+            for row in 0..<n { r.set(row, !isPresent(x, row, batch, env) != negated) }
             return r
         case .inValues(let x, let values, let negated):
             var r = TriMask(count: n)
@@ -49,27 +49,27 @@ package struct BatchFilter {
                 // Membership of symbols: the ids the values have now (a value the data never held
                 // has none and cannot match).
                 let column = batch.columns[slot]
-                let ids = Set(values.compactMap { symbols.id(of: $0) })
+                let ids = Set(values.compactMap { env.symbols.id(of: $0) })
                 for row in 0..<n where column.isPresent(row) {
                     r.set(row, ids.contains(UInt32(column.ints[row])) != negated)
                 }
                 return r
             }
             for row in 0..<n {
-                guard case .text(let v)? = scalar(x, row, batch, symbols) else { continue }
+                guard case .text(let v)? = scalar(x, row, batch, env) else { continue }
                 r.set(row, values.contains(v) != negated)
             }
             return r
         case .compare(let op, let a, let b):
-            return compare(op, a, b, batch, symbols)
+            return compare(op, a, b, batch, env)
         case .exists(let lookup):
             var r = TriMask(count: n)
-            for (row, match) in lookup.rows(batch, symbols).enumerated() { r.set(row, match >= 0) }
+            for (row, match) in lookup.rows(batch, env).enumerated() { r.set(row, match >= 0) }
             return r
         case .within(let x, let category):
             var r = TriMask(count: n)
             for row in 0..<n {
-                switch scalar(x, row, batch, symbols) {
+                switch scalar(x, row, batch, env) {
                 case .text(let v)?: r.set(row, ExprStringOp.isWithin(v, category))
                 case .list(let vs)?: r.set(row, vs.contains { ExprStringOp.isWithin($0, category) })
                 default: continue
@@ -80,32 +80,40 @@ package struct BatchFilter {
             var r = TriMask(count: n, constant: false)
             guard let index else { return r }
             for row in 0..<n {
-                guard case .text(let t)? = scalar(traeger, row, batch, symbols), case .text(let d)? = scalar(direction, row, batch, symbols),
-                      case .text(let c)? = scalar(category, row, batch, symbols), case .int(let time)? = scalar(at, row, batch, symbols),
+                guard case .text(let t)? = scalar(traeger, row, batch, env), case .text(let d)? = scalar(direction, row, batch, env),
+                      case .text(let c)? = scalar(category, row, batch, env), case .int(let time)? = scalar(at, row, batch, env),
                       AgreementBuiltin.permits(index, traeger: t, direction: d, category: c, at: time) else { continue }
                 r.isFalse[row >> 6] &= ~(1 << UInt64(row & 63))
                 r.set(row, true)
             }
             return r
+        case .withinSchedule(let local, let schedule):
+            var r = TriMask(count: n)
+            for row in 0..<n {
+                guard case .int(let t)? = scalar(local, row, batch, env), case .text(let text)? = scalar(schedule, row, batch, env),
+                      let parsed = env.schedule(text) else { continue }
+                r.set(row, parsed.contains(local: t))
+            }
+            return r
         case .covers(let list, let category):
             var r = TriMask(count: n)
             for row in 0..<n {
-                guard let xs = strings(list, row, batch, symbols), case .text(let c)? = scalar(category, row, batch, symbols) else { continue }
+                guard let xs = strings(list, row, batch, env), case .text(let c)? = scalar(category, row, batch, env) else { continue }
                 r.set(row, xs.contains { ExprStringOp.isWithin(c, $0) })
             }
             return r
         case .listHas(let list, let element, let negated):
             var r = TriMask(count: n)
             for row in 0..<n {
-                guard let xs = strings(list, row, batch, symbols), case .text(let e)? = scalar(element, row, batch, symbols) else { continue }
+                guard let xs = strings(list, row, batch, env), case .text(let e)? = scalar(element, row, batch, env) else { continue }
                 r.set(row, xs.contains(e) != negated)
             }
             return r
         case .stringMatch(let op, let x, let pattern, let ci):
             var r = TriMask(count: n)
             for row in 0..<n {
-                guard case .text(let p)? = scalar(pattern, row, batch, symbols) else { continue }
-                switch scalar(x, row, batch, symbols) {
+                guard case .text(let p)? = scalar(pattern, row, batch, env) else { continue }
+                switch scalar(x, row, batch, env) {
                 case .text(let v)?: r.set(row, op.matches(v, p, ci: ci))
                 case .list(let pieces)?: r.set(row, pieces.contains { op.matches($0, p, ci: ci) })
                 default: continue
@@ -117,8 +125,8 @@ package struct BatchFilter {
 
     /// A list operand's strings in one row (a single string counts as a one-element list, as
     /// `Value.strings` has it), nil when missing.
-    private static func strings(_ x: BatchOperand, _ row: Int, _ batch: RecordBatch, _ symbols: SymbolTable) -> [ByteString]? {
-        switch scalar(x, row, batch, symbols) {
+    private static func strings(_ x: BatchOperand, _ row: Int, _ batch: RecordBatch, _ env: BatchEnvironment) -> [ByteString]? {
+        switch scalar(x, row, batch, env) {
         case .list(let xs)?: return xs
         case .text(let s)?: return [s]
         default: return nil
@@ -128,13 +136,13 @@ package struct BatchFilter {
     // MARK: - Comparisons
 
     private static func compare(_ op: PlanCompareOp, _ a: BatchOperand, _ b: BatchOperand,
-                                _ batch: RecordBatch, _ symbols: SymbolTable) -> TriMask {
+                                _ batch: RecordBatch, _ env: BatchEnvironment) -> TriMask {
         let n = batch.count
         var r = TriMask(count: n)
         // Symbol column against a string constant, = or <>: one integer compare per row.
         if op == .eq || op == .ne, case .column(let slot, .symbol) = a, case .string(let s) = b {
             let column = batch.columns[slot]
-            let id = symbols.id(of: s).map { Int64($0) } ?? -1
+            let id = env.symbols.id(of: s).map { Int64($0) } ?? -1
             for row in 0..<n where column.isPresent(row) { r.set(row, (column.ints[row] == id) == (op == .eq)) }
             return r
         }
@@ -145,7 +153,7 @@ package struct BatchFilter {
             return r
         }
         for row in 0..<n {
-            guard let x = scalar(a, row, batch, symbols), let y = scalar(b, row, batch, symbols),
+            guard let x = scalar(a, row, batch, env), let y = scalar(b, row, batch, env),
                   let v = compareScalars(op, x, y) else { continue }
             r.set(row, v)
         }
@@ -162,20 +170,20 @@ package struct BatchFilter {
         case bool(Bool)
     }
 
-    private static func isPresent(_ x: BatchOperand, _ row: Int, _ batch: RecordBatch, _ symbols: SymbolTable) -> Bool {
+    private static func isPresent(_ x: BatchOperand, _ row: Int, _ batch: RecordBatch, _ env: BatchEnvironment) -> Bool {
         switch x {
         case .column(let slot, _): return batch.columns[slot].isPresent(row)
         case .null: return false
-        case .lookupValue: return scalar(x, row, batch, symbols) != nil
+        case .lookupValue: return scalar(x, row, batch, env) != nil
         default: return true
         }
     }
 
-    static func scalar(_ x: BatchOperand, _ row: Int, _ batch: RecordBatch, _ symbols: SymbolTable) -> Scalar? {
+    static func scalar(_ x: BatchOperand, _ row: Int, _ batch: RecordBatch, _ env: BatchEnvironment) -> Scalar? {
         switch x {
         case .lookupValue(let lookup, let column):
             // The general path: one lookup per row (the per-batch join is `BatchLookup.rows`).
-            let match = lookup.rows(batch, symbols, only: row)
+            let match = lookup.rows(batch, env, only: row)
             guard match >= 0 else { return nil }
             switch lookup.index.rows[match].values[column] {
             case .string(let s): return .text(s)
@@ -189,7 +197,7 @@ package struct BatchFilter {
             let column = batch.columns[slot]
             guard column.isPresent(row) else { return nil }
             switch storage {
-            case .symbol: return .text(symbols[UInt32(column.ints[row])])
+            case .symbol: return .text(env.symbols[UInt32(column.ints[row])])
             case .timestamp: return .int(column.ints[row])
             case .bool: return .bool(column.ints[row] != 0)
             case .number: return .double(column.doubles[row])
@@ -203,16 +211,19 @@ package struct BatchFilter {
         case .null: return nil
         case .list(let items): return .list(items)
         case .lower(let inner):
-            switch scalar(inner, row, batch, symbols) {
+            switch scalar(inner, row, batch, env) {
             case .text(let v)?: return .text(v.caseFolded)
             default: return nil
             }
+        case .localTime(let inner):
+            guard case .int(let t)? = scalar(inner, row, batch, env) else { return nil }
+            return .int(env.local(t))
         case .direction(let a, let b):
-            guard case .text(let x)? = scalar(a, row, batch, symbols), case .text(let y)? = scalar(b, row, batch, symbols),
+            guard case .text(let x)? = scalar(a, row, batch, env), case .text(let y)? = scalar(b, row, batch, env),
                   let d = DirectionBuiltin.direction(x, y) else { return nil }
             return .text(d)
         case .matrix(let direction, let category, let decisions):
-            guard case .text(let d)? = scalar(direction, row, batch, symbols), case .text(let c)? = scalar(category, row, batch, symbols),
+            guard case .text(let d)? = scalar(direction, row, batch, env), case .text(let c)? = scalar(category, row, batch, env),
                   let decision = decisions[d]?[c] else { return nil }
             return .text(decision)
         }

@@ -30,22 +30,22 @@ package final class BatchLookup: @unchecked Sendable {
     }
 
     /// The matching reference row of every batch row, -1 for none.
-    func rows(_ batch: RecordBatch, _ symbols: SymbolTable) -> [Int] {
-        (0..<batch.count).map { rows(batch, symbols, only: $0) }
+    func rows(_ batch: RecordBatch, _ env: BatchEnvironment) -> [Int] {
+        (0..<batch.count).map { rows(batch, env, only: $0) }
     }
 
     /// The matching reference row of batch row `row`, -1 for none.
-    func rows(_ batch: RecordBatch, _ symbols: SymbolTable, only row: Int) -> Int {
+    func rows(_ batch: RecordBatch, _ env: BatchEnvironment, only row: Int) -> Int {
         do {
-            guard case .text(let k)? = BatchFilter.scalar(key, row, batch, symbols) else { return -1 }
+            guard case .text(let k)? = BatchFilter.scalar(key, row, batch, env) else { return -1 }
             var time: Int64 = 0
             if let at {
-                guard case .int(let t)? = BatchFilter.scalar(at, row, batch, symbols) else { return -1 }
+                guard case .int(let t)? = BatchFilter.scalar(at, row, batch, env) else { return -1 }
                 time = t
             }
             var values: [ByteString] = []
             for term in others {
-                guard case .text(let v)? = BatchFilter.scalar(term.value, row, batch, symbols) else { return -1 }
+                guard case .text(let v)? = BatchFilter.scalar(term.value, row, batch, env) else { return -1 }
                 values.append(v)
             }
             var best = Int.max

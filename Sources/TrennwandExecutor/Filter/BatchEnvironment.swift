@@ -1,0 +1,38 @@
+import TrennwandEngine
+import TrennwandRecords
+
+/// What one worker's batch evaluation needs besides the batch: its symbol table, the policy's time
+/// zone (local wall-clock times for schedules and calendar parts) and parsed schedules.
+///
+/// Per worker and thread, like the closure evaluator's `EvalContext`: the zone converter and the
+/// caches are not thread-safe.
+package final class BatchEnvironment {
+    package let symbols: SymbolTable
+    let zone: ZoneConverter
+    private var lastHour = Int64.min
+    private var lastOffset: Int64 = 0
+    private var schedules: [ByteString: DeploymentSchedule?] = [:]
+
+    package init(symbols: SymbolTable, zone: ZoneConverter) {
+        self.symbols = symbols
+        self.zone = zone
+    }
+
+    /// Local wall-clock seconds of a UTC instant (the offset cached per UTC hour, as `EvalContext.local`).
+    func local(_ utc: Int64) -> Int64 {
+        let hour = utc >= 0 ? utc / 3600 : (utc - 3599) / 3600
+        if hour == lastHour { return utc + lastOffset }
+        let l = zone.local(fromUTC: utc)
+        lastHour = hour
+        lastOffset = l - utc
+        return l
+    }
+
+    /// A schedule text parsed once; nil when it does not parse.
+    func schedule(_ text: ByteString) -> DeploymentSchedule? {
+        if let cached = schedules[text] { return cached }
+        let parsed = try? DeploymentSchedule(parsing: text.string)
+        schedules[text] = .some(parsed)
+        return parsed
+    }
+}
