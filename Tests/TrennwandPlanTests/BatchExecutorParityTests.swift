@@ -13,10 +13,7 @@ import XCTest
 final class BatchExecutorParityTests: XCTestCase {
     /// Rules whose filter the batch executor refuses today, with the node it stops at; a rule that
     /// starts compiling must leave this list (the test says so), one that stops compiling fails.
-    static let notYet: Set<String> = [
-        "TW201", "TW202", "TW203", "TW204", "TW205", "TW206",
-        "TW401", "TW402", "TW902",
-    ]
+    static let notYet: Set<String> = ["TW401", "TW402", "TW902"]
 
     func testRuleExamplesGiveTheClosureEvaluatorsVerdictInBatches() throws {
         let set = RuleSet.load(rulesDirectory: TestPaths.rules.path)
@@ -48,7 +45,7 @@ final class BatchExecutorParityTests: XCTestCase {
                 for (i, node) in example.records.enumerated() {
                     batch.append(try ExampleRecords.record(node, kind: rule.target.kind, zone: zone, index: i + 1), symbols: symbols)
                 }
-                let fired = !filter.firing(batch, BatchEnvironment(symbols: symbols, zone: zone)).isEmpty
+                let fired = !filter.firing(batch, BatchEnvironment(symbols: symbols, zone: zone, detectors: policy.detectors)).isEmpty
                 XCTAssertNotNil(outcome.matched, "\(rule.id) example \(n + 1): the closure evaluator gave no verdict")
                 XCTAssertEqual(fired, outcome.matched, "\(rule.id) example \(n + 1) (\(example.shouldMatch ? "match" : "no_match") at \(example.position)): closure evaluator \(String(describing: outcome.matched)), batch executor \(fired)")
                 examples += 1

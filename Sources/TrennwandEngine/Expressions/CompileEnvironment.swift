@@ -12,7 +12,7 @@ extension DetectorSet: DetectorScanning {}
 /// The per-thread scan function an `EvalContext` uses (one per context, so it may hold a
 /// non-thread-safe scanner). The one place to switch once `DetectorSet.makeScanner()` exists:
 /// `if let set = detectors as? DetectorSet { let s = set.makeScanner(); return { s.scan($0) } }`.
-func makeScanFunction(_ detectors: any DetectorScanning) -> ([ByteString]) -> DetectionResult {
+package func makeScanFunction(_ detectors: any DetectorScanning) -> ([ByteString]) -> DetectionResult {
     // Each EvalContext is per thread, so it owns a scanner with its own Vectorscan scratch.
     if let set = detectors as? DetectorSet {
         let scanner = set.makeScanner()

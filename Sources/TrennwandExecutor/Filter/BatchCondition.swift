@@ -33,6 +33,9 @@ package indirect enum BatchCondition: Sendable {
     /// text does not parse (the closure evaluator reports that as a gap; the batch executor does
     /// not yet).
     case withinSchedule(local: BatchOperand, schedule: BatchOperand)
+    /// One of the detectors (by index in the detector set) has a validated hit in the text
+    /// column; unknown when the record has no text.
+    case detectorFired(slot: Int, detectors: [Int])
     /// contains / starts with / ends with (`ci`: ASCII case-insensitive); on free text any piece.
     case stringMatch(ExprStringOp, BatchOperand, pattern: BatchOperand, caseInsensitive: Bool)
 }
@@ -77,6 +80,8 @@ package struct BatchConditionCompiler {
     let reference: ReferenceTables
     /// The separation matrix's decisions, computed once per compiler.
     let decisions: [ByteString: [ByteString: ByteString]]
+    /// Detector names in the detector set's order.
+    let detectorNames: [String]
 
     package init(rule: String, kind: RecordKind, policy: PolicyData, reference: ReferenceTables) {
         self.rule = rule
@@ -84,6 +89,7 @@ package struct BatchConditionCompiler {
         self.namedLists = policy.namedLists
         self.reference = reference
         self.decisions = MatrixBuiltin.decisions(taxonomy: policy.taxonomy, matrix: policy.matrix)
+        self.detectorNames = policy.detectors.detectors.map(\.name)
     }
 
     package static func filter(of plan: RulePlan, policy: PolicyData, reference: ReferenceTables) throws -> BatchCondition {
@@ -140,6 +146,15 @@ package struct BatchConditionCompiler {
             guard let entries = namedLists[list] else { throw BatchCompileError(rule: rule, node: "in @\(list) (unknown list)") }
             return .inValues(try operand(x), entries.map { ByteString($0) }, negated: negated)
         case .exists(let l): return .exists(try lookup(l))
+        case .detectorFired(let text, _, let names):
+            guard text.alias == "r", let slot = kind.schema.slot(text.name), case .text = kind.schema.fields[slot].type else {
+                throw BatchCompileError(rule: rule, node: "detector on \(text.alias).\(text.name)")
+            }
+            let indices = try names.map { name in
+                guard let i = detectorNames.firstIndex(of: name) else { throw BatchCompileError(rule: rule, node: "detector \(name) (unknown)") }
+                return i
+            }
+            return .detectorFired(slot: slot, detectors: indices)
         case .withinSchedule(let local, let schedule): return .withinSchedule(local: try operand(local), schedule: try operand(schedule))
         case .agreementPermits(let t, let d, let c, let at, _):
             return .agreementPermits(AgreementBuiltin.agreementIndex(reference), traeger: try operand(t), direction: try operand(d),

@@ -2,7 +2,8 @@ import TrennwandEngine
 import TrennwandRecords
 
 /// What one worker's batch evaluation needs besides the batch: its symbol table, the policy's time
-/// zone (local wall-clock times for schedules and calendar parts) and parsed schedules.
+/// zone (local wall-clock times for schedules and calendar parts), parsed schedules and a detector
+/// scanner.
 ///
 /// Per worker and thread, like the closure evaluator's `EvalContext`: the zone converter and the
 /// caches are not thread-safe.
@@ -12,10 +13,13 @@ package final class BatchEnvironment {
     private var lastHour = Int64.min
     private var lastOffset: Int64 = 0
     private var schedules: [ByteString: DeploymentSchedule?] = [:]
+    /// The detectors with this worker's own Vectorscan scratch.
+    let scan: ([ByteString]) -> DetectionResult
 
-    package init(symbols: SymbolTable, zone: ZoneConverter) {
+    package init(symbols: SymbolTable, zone: ZoneConverter, detectors: any DetectorScanning) {
         self.symbols = symbols
         self.zone = zone
+        self.scan = makeScanFunction(detectors)
     }
 
     /// Local wall-clock seconds of a UTC instant (the offset cached per UTC hour, as `EvalContext.local`).

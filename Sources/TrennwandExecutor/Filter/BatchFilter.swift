@@ -87,6 +87,14 @@ package struct BatchFilter {
                 r.set(row, true)
             }
             return r
+        case .detectorFired(let slot, let detectors):
+            var r = TriMask(count: n)
+            let column = batch.columns[slot]
+            for row in 0..<n where column.isPresent(row) {
+                let result = env.scan(column.runs(row))
+                r.set(row, detectors.contains { result.fired($0) })
+            }
+            return r
         case .withinSchedule(let local, let schedule):
             var r = TriMask(count: n)
             for row in 0..<n {
