@@ -194,7 +194,7 @@ let package = Package(
             name: "TrennwandScanTests",
             dependencies: [
                 "TrennwandScan", "TrennwandEngine", "TrennwandReaders", "TrennwandFindings", "TrennwandRecords", "TrennwandOutputs",
-                "TrennwandState",
+                "TrennwandState", "TrennwandPlan", "TrennwandExecutor",
             ],
             swiftSettings: strict
         ),
