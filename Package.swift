@@ -114,7 +114,8 @@ let package = Package(
         ),
         // Scale-out (issue 19): the logical plan of each rule, its SQL renderers (one folder per
         // dialect) and the export of records, reference and policy tables for SQL engines.
-        .target(name: "TrennwandPlan", dependencies: ["TrennwandEngine", "TrennwandRecords"], swiftSettings: strict),
+        // Source views (SQL/SourceView/) render CSV source profiles for DuckDB: Plan also reads Readers.
+        .target(name: "TrennwandPlan", dependencies: ["TrennwandEngine", "TrennwandRecords", "TrennwandReaders"], swiftSettings: strict),
         // `scan --engine postgresql://…` (issue 19): connects through postgres-nio, loads the export
         // with COPY into a schema of its own per run and runs the rule queries. Above Plan; only the
         // CLI imports it.
@@ -129,7 +130,7 @@ let package = Package(
         .testTarget(name: "TrennwandPostgresTests", dependencies: ["TrennwandPostgres"], swiftSettings: strict),
         .testTarget(
             name: "TrennwandPlanTests",
-            dependencies: ["TrennwandPlan", "TrennwandEngine", "TrennwandRecords", "TrennwandFindings", "TrennwandYAML"],
+            dependencies: ["TrennwandPlan", "TrennwandEngine", "TrennwandRecords", "TrennwandFindings", "TrennwandYAML", "TrennwandReaders"],
             swiftSettings: strict
         ),
         // The review workstation (`trennwand serve`): accounts, sessions, audit trail, views and
@@ -161,7 +162,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "trennwand-bench",
-            dependencies: ["TrennwandRecords", "TrennwandReaders", "TrennwandEngine", "TrennwandFindings", "TrennwandState"],
+            dependencies: [
+                "TrennwandRecords", "TrennwandReaders", "TrennwandEngine", "TrennwandFindings", "TrennwandState", "TrennwandScan", "TrennwandPlan",
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "TrennwandRecordsTests", dependencies: ["TrennwandRecords", "TrennwandYAML"], swiftSettings: strict),
