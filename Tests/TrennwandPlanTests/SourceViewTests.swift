@@ -173,7 +173,7 @@ final class SourceViewTests: XCTestCase {
                 let file = o["tw_file"] as? String ?? "?", index = o["tw_index"] as? Int ?? 0
                 var key = "\(file):\(lines["\(plan.kind.rawValue)|\(file)|\(index)"] ?? 0)"
                 if aggregate.contains(plan.ruleID) {
-                    key = "window from \(ExportSQLEndToEndTests.iso(try XCTUnwrap((o["tw_window_start"] as? NSNumber)?.int64Value))) at " + key
+                    key = "window from \(CivilTime.iso8601(try XCTUnwrap((o["tw_window_start"] as? NSNumber)?.int64Value))) at " + key
                 }
                 onViews[plan.ruleID, default: [:]][key, default: 0] += 1
             }
@@ -192,8 +192,9 @@ final class SourceViewTests: XCTestCase {
 
     /// An access log in the Jobcenter layout (Windows-1252, `;`, CRLF, no `Angebot` column) with what
     /// the reader treats specially: a blank line before the header and between records, values in
-    /// other case (`LESEN`, `TRÄGER-NETZ`), padded and quoted values, Latin-1 characters, one-digit dates, the autumn overlap and the spring gap, dates
-    /// outside the step table (1899, 2150), and rows the reader rejects: a two-digit year, a tab
+    /// other case (`LESEN`, `TRÄGER-NETZ`), padded and quoted values, Latin-1 characters, one-digit
+    /// dates, the autumn overlap and the spring gap, dates outside the step table (0999, 1899, 2150),
+    /// and rows the reader rejects: a two-digit year, a tab
     /// where the format has a space, 31 February, an unknown action, an empty user account, a short
     /// and a long row.
     static func craftedAccessLog(extraRow: String? = nil) throws -> Data {
@@ -214,6 +215,7 @@ final class SourceViewTests: XCTestCase {
             row("30.03.2025 03:30:00"),
             row("15.06.1899 12:00:00"),
             row("15.07.2150 12:00:00", action: "Bescheid"),
+            row("01.01.0999 12:00:00"),
             row("03.02.2025  08:16:00", action: "Drucken"),
             row("03.02.25 08:17:00"),
             row("03.02.2025\t08:18:00"),
