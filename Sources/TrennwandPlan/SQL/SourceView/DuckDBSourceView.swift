@@ -49,7 +49,7 @@ package struct DuckDBSourceView: Sendable {
         return [
             // The reader's trimming (space, tab, LF, CR) and "empty is missing". `trim` with a
             // character set costs ~290 ns a value, so only for values that start or end with one.
-            "CREATE OR REPLACE TEMP MACRO tw_trim(x) AS CASE WHEN ascii(x) > 32 AND NOT (ends_with(x, ' ') OR ends_with(x, chr(9)) OR "
+            "CREATE OR REPLACE TEMP MACRO tw_trim(x) AS CASE WHEN x = '' THEN NULL WHEN ascii(x) > 32 AND NOT (ends_with(x, ' ') OR ends_with(x, chr(9)) OR "
                 + "ends_with(x, chr(10)) OR ends_with(x, chr(13))) THEN x ELSE nullif(trim(x, ' ' || chr(9) || chr(10) || chr(13)), '') END",
             // `ByteString.foldCase`: A–Z and À–Þ (not ×) lowered, nothing else. `lower()` does the
             // same on text without characters above U+00FF; `translate` (slow) only for the rest.

@@ -22,10 +22,15 @@ package enum SourceViewScripts {
         view.parallel = parallel
         var zones = SourceViewZones()
         var views: [String] = []
+        var reads: [String] = []
         for input in inputs {
             views += try view.view(input, name: "tw_csv_\(input.ordinal)", zones: &zones)
-            views.append("CREATE OR REPLACE TEMP TABLE \(q("tw_raw_\(input.ordinal)")) AS SELECT * FROM \(q("tw_csv_\(input.ordinal)"))")
+            reads.append("CREATE OR REPLACE TEMP TABLE \(q("tw_raw_\(input.ordinal)")) AS SELECT * FROM \(q("tw_csv_\(input.ordinal)"))")
         }
+        // DuckDB's optimiser builds the hash table of the time-zone join on the file's side (1.3 M
+        // rows) instead of the step table (1,500): 1.6 s instead of 0.08 s for 176 MB. Only for
+        // reading the files; the rule queries run with every optimiser.
+        if !reads.isEmpty { views += ["SET disabled_optimizers = 'build_side_probe_side'"] + reads + ["RESET disabled_optimizers"] }
         let rawKinds = Set(inputs.map(\.profile.kind))
 
         var out = DuckDBSourceView.helpers
