@@ -13,8 +13,9 @@ PIP_TEST     := python-stdnum==2.2 jsonschema==4.26.0 duckdb==2.0.0 PyYAML==6.0.
 # groff-base render the man page in the package test, systemd brings systemd-analyze verify.
 APT_DEB      := binutils man-db groff-base systemd
 # Bench-only: the reference tools the bench measures next to trennwand, wrk for the serve load test,
-# PostgreSQL for the scale-out rows (a throwaway server as in the tests).
-APT_BENCH    := ripgrep bc time libxml2-utils wrk postgresql
+# PostgreSQL for the scale-out rows (a throwaway server as in the tests), Java 17 for the Spark row
+# (spark-submit in local mode). A tool missing at run time makes its row FAILED and the bench exit 1.
+APT_BENCH    := ripgrep bc time libxml2-utils wrk postgresql openjdk-17-jre-headless
 BIN_DEBUG    := .build/debug/trennwand
 BIN_RELEASE  := .build/release/trennwand
 # The version lives in one place, Sources/trennwand/Trennwand.swift; the package takes it from there.
@@ -35,8 +36,8 @@ pydeps:
 	@scripts/ensure-apt-packages.sh $(APT_TEST)
 	@python3 -c "from importlib.metadata import version as v; assert (v('python-stdnum'), v('jsonschema'), v('duckdb'), v('PyYAML'), v('prometheus-client'), v('pyspark')) == ('2.2', '4.26.0', '2.0.0', '6.0.3', '0.26.0', '3.5.9')" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
 
-# Bench-only packages: ripgrep, bc, GNU time, PostgreSQL from Debian; DuckDB and PySpark (pinned,
-# Spark local mode on the machine's Java) from PyPI.
+# Bench-only packages: ripgrep, bc, GNU time, xmllint, wrk, PostgreSQL, Java 17 from Debian; DuckDB
+# and PySpark (pinned, Spark local mode on that Java) from PyPI.
 benchdeps:
 	@scripts/ensure-apt-packages.sh $(APT_BENCH)
 	@python3 -c "from importlib.metadata import version as v; assert (v('duckdb'), v('pyspark')) == ('2.0.0', '3.5.9')" 2>/dev/null || python3 -m pip install -q duckdb==2.0.0 pyspark==3.5.9
@@ -88,7 +89,7 @@ expected-findings: build
 # BENCH_BEFORE=<earlier trennwand binary> adds a same-run time and findings check against it (±5 %).
 bench: release benchdeps
 	$(SWIFT) build -c release --product trennwand-bench
-	scripts/bench-serve.sh; scripts/bench.sh
+	rc=0; scripts/bench-serve.sh || rc=1; scripts/bench.sh || rc=1; exit $$rc
 
 # The review workspace under load: wrk against `trennwand serve` over 100,000 findings
 # (SERVE_FINDINGS, SERVE_SECONDS, SERVE_CONNECTIONS); writes docs/performance-serve.md.

@@ -114,7 +114,8 @@ let package = Package(
         ),
         // Scale-out (issue 19): the logical plan of each rule, its SQL renderers (one folder per
         // dialect) and the export of records, reference and policy tables for SQL engines.
-        .target(name: "TrennwandPlan", dependencies: ["TrennwandEngine", "TrennwandRecords"], swiftSettings: strict),
+        // Source views (SQL/SourceView/) render CSV source profiles for DuckDB: Plan also reads Readers.
+        .target(name: "TrennwandPlan", dependencies: ["TrennwandEngine", "TrennwandRecords", "TrennwandReaders"], swiftSettings: strict),
         // The batch executor (issue 20, docs/executor.md): the logical plan evaluated over column
         // batches. Above Plan; the scan will import it once it runs the whole pack.
         .target(name: "TrennwandExecutor", dependencies: ["TrennwandPlan", "TrennwandEngine", "TrennwandRecords"], swiftSettings: hot),
@@ -132,7 +133,8 @@ let package = Package(
         .testTarget(name: "TrennwandPostgresTests", dependencies: ["TrennwandPostgres"], swiftSettings: strict),
         .testTarget(
             name: "TrennwandPlanTests",
-            dependencies: ["TrennwandPlan", "TrennwandExecutor", "TrennwandEngine", "TrennwandRecords", "TrennwandFindings", "TrennwandYAML"],
+            dependencies: ["TrennwandPlan", "TrennwandExecutor", "TrennwandEngine", "TrennwandRecords", "TrennwandFindings", "TrennwandYAML",
+                           "TrennwandReaders"],
             swiftSettings: strict
         ),
         // The review workstation (`trennwand serve`): accounts, sessions, audit trail, views and
@@ -164,7 +166,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "trennwand-bench",
-            dependencies: ["TrennwandRecords", "TrennwandReaders", "TrennwandEngine", "TrennwandFindings", "TrennwandState"],
+            dependencies: [
+                "TrennwandRecords", "TrennwandReaders", "TrennwandEngine", "TrennwandFindings", "TrennwandState", "TrennwandScan", "TrennwandPlan",
+            ],
             swiftSettings: strict
         ),
         .testTarget(name: "TrennwandRecordsTests", dependencies: ["TrennwandRecords", "TrennwandYAML"], swiftSettings: strict),

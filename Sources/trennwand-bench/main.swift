@@ -39,12 +39,15 @@ do {
         try ServeStateGenerator.run(from: stringOption("--from", ".build-bench/serve-seed.sqlite"),
                                     out: stringOption("--out", ".build-bench/serve-state.sqlite"),
                                     findings: intOption("--findings", 100_000), runs: intOption("--runs", 6))
+    case "rawsql":
+        try RawSQLBench.run(Array(arguments.dropFirst()))
     case "detectors":
         try DetectorBench.run(rulesDirectory: stringOption("--rules", "Rules"), megabytes: intOption("--mb", 100))
     default:
         print("usage: trennwand-bench csv|xml|detectors|rules [--mb N] [--records N] [--rules DIR]")
         print("       trennwand-bench idscan FILE | idscan --patterns")
         print("       trennwand-bench generate --out DIR --mb N --seed S")
+        print("       trennwand-bench rawsql --out DIR --now ISO8601 [--rules DIR] [--sequential] PATH…")
         print("       trennwand-bench serve-state --from SEED.sqlite --out FILE --findings N --runs R")
         exit(2)
     }

@@ -137,10 +137,11 @@ package final class ExportWriter {
         if rename(temporary, full) != 0 { throw ExportError(.write, path: full, errno: errno) }
     }
 
-    /// The policy tables (matrix, taxonomy, named lists, the schedules of rule literals) under
-    /// `policy/`.
-    package static func writePolicy(directory: String, policy: PolicyData, plans: [RulePlan]) throws -> [ExportManifest.File] {
-        let schedules = PolicyRows.schedules(PolicyRows.scheduleTexts(plans: plans, secondments: []))
+    /// The policy tables (matrix, taxonomy, named lists, the schedules of rule literals and
+    /// `moreSchedules`) under `policy/`. The export writes a secondments file's schedules beside its
+    /// rows instead; the bench's source views (no export) give them here.
+    package static func writePolicy(directory: String, policy: PolicyData, plans: [RulePlan], moreSchedules: [String] = []) throws -> [ExportManifest.File] {
+        let schedules = PolicyRows.schedules(PolicyRows.scheduleTexts(plans: plans, secondments: []) + moreSchedules)
         var out: [ExportManifest.File] = []
         for (table, rows) in [(ExportSchema.separationMatrix, PolicyRows.matrix(policy)), (ExportSchema.taxonomy, PolicyRows.taxonomy(policy)),
                               (ExportSchema.namedLists, PolicyRows.namedLists(policy)), (ExportSchema.schedules, schedules.schedules),
