@@ -412,27 +412,18 @@ struct ConditionCompiler {
                 guard let t = at(ctx) else { return exprKeyMissing }
                 time = t
             }
-            var best = Int.max
-            var len = k.count
-            while true {
-                let probe = len == k.count ? k : k.withUnsafeBytes { ByteString(UnsafeRawBufferPointer(rebasing: $0[..<len])) }
-                for c in index.candidates(probe) {
-                    let r = Int(c)
-                    if r >= best { break }
-                    if at != nil, !index.isValid(r, at: time) { continue }
-                    var ok = true
-                    for term in others {
-                        guard let v = term.value(ctx) else { return exprKeyMissing }
-                        if !ConditionCompiler.termHolds(term.op, rows[r].values[term.column], v) { ok = false; break }
-                    }
-                    if ok { best = r; break }
+            let found = index.firstRow(key: k, byAncestors: byAncestors, at: at == nil ? nil : time) { r in
+                for term in others {
+                    guard let v = term.value(ctx) else { return nil }
+                    if !ConditionCompiler.termHolds(term.op, rows[r].values[term.column], v) { return false }
                 }
-                guard byAncestors,
-                      let dot = k.withUnsafeBytes({ UnsafeRawBufferPointer(rebasing: $0[..<len]).lastIndex(of: UInt8(ascii: ".")) })
-                else { break }
-                len = dot
+                return true
             }
-            if best != Int.max { return best }
+            switch found {
+            case .row(let r): return r
+            case .stopped: return exprKeyMissing
+            case .none: break
+            }
             if recordsGap { ctx.recordGap(ConfigurationGap(kind: .lookupMiss, position: position, table: table, key: k)) }
             return exprNoRow
         }

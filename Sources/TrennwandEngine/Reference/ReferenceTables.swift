@@ -96,6 +96,37 @@ public final class ReferenceIndex: Sendable {
     @inline(__always)
     public func candidates(_ key: ByteString) -> [Int32] { map[key] ?? ReferenceIndex.none }
 
+    /// The first row in table order whose key column holds `key` — with `byAncestors`, else the
+    /// key's nearest ancestor category that has one (`a.b.c`, then `a.b`, then `a`) — that is valid
+    /// at `time` (when given) and for which `matches` holds. `matches` returning nil stops the
+    /// search (an operand of another term is missing): the result is `.stopped`.
+    /// The one reading of a lookup, for the closure evaluator and the batch executor.
+    public func firstRow(key k: ByteString, byAncestors: Bool, at time: Int64?, matches: (Int) -> Bool?) -> RowSearch {
+        var best = Int.max
+        var len = k.count
+        while true {
+            let probe = len == k.count ? k : k.withUnsafeBytes { ByteString(UnsafeRawBufferPointer(rebasing: $0[..<len])) }
+            for c in candidates(probe) {
+                let r = Int(c)
+                if r >= best { break }
+                if let time, !isValid(r, at: time) { continue }
+                guard let ok = matches(r) else { return .stopped }
+                if ok { best = r; break }
+            }
+            guard byAncestors,
+                  let dot = k.withUnsafeBytes({ UnsafeRawBufferPointer(rebasing: $0[..<len]).lastIndex(of: UInt8(ascii: ".")) })
+            else { break }
+            len = dot
+        }
+        return best == Int.max ? .none : .row(best)
+    }
+
+    public enum RowSearch: Equatable {
+        case row(Int)
+        case none
+        case stopped
+    }
+
     /// Whether row `r` is valid at `time`: start ≤ time ≤ end, a missing bound is open.
     @inline(__always)
     public func isValid(_ row: Int, at time: Int64) -> Bool {

@@ -36,35 +36,22 @@ package final class BatchLookup: @unchecked Sendable {
 
     /// The matching reference row of batch row `row`, -1 for none.
     func rows(_ batch: RecordBatch, _ env: BatchEnvironment, only row: Int) -> Int {
-        do {
-            guard case .text(let k)? = BatchFilter.scalar(key, row, batch, env) else { return -1 }
-            var time: Int64 = 0
-            if let at {
-                guard case .int(let t)? = BatchFilter.scalar(at, row, batch, env) else { return -1 }
-                time = t
-            }
-            var values: [ByteString] = []
-            for term in others {
-                guard case .text(let v)? = BatchFilter.scalar(term.value, row, batch, env) else { return -1 }
-                values.append(v)
-            }
-            var best = Int.max
-            var len = k.count
-            while true {
-                let probe = len == k.count ? k : k.withUnsafeBytes { ByteString(UnsafeRawBufferPointer(rebasing: $0[..<len])) }
-                for c in index.candidates(probe) {
-                    let r = Int(c)
-                    if r >= best { break }
-                    if at != nil, !index.isValid(r, at: time) { continue }
-                    let cells = index.rows[r].values
-                    if zip(others, values).allSatisfy({ $0.op.holds(cells[$0.column], $1) }) { best = r; break }
-                }
-                guard byAncestors,
-                      let dot = k.withUnsafeBytes({ UnsafeRawBufferPointer(rebasing: $0[..<len]).lastIndex(of: UInt8(ascii: ".")) })
-                else { break }
-                len = dot
-            }
-            return best == Int.max ? -1 : best
+        guard case .text(let k)? = BatchFilter.scalar(key, row, batch, env) else { return -1 }
+        var time: Int64 = 0
+        if let at {
+            guard case .int(let t)? = BatchFilter.scalar(at, row, batch, env) else { return -1 }
+            time = t
         }
+        var values: [ByteString] = []
+        for term in others {
+            guard case .text(let v)? = BatchFilter.scalar(term.value, row, batch, env) else { return -1 }
+            values.append(v)
+        }
+        let found = index.firstRow(key: k, byAncestors: byAncestors, at: at == nil ? nil : time) { r in
+            let cells = index.rows[r].values
+            return zip(others, values).allSatisfy { $0.op.holds(cells[$0.column], $1) }
+        }
+        if case .row(let r) = found { return r }
+        return -1
     }
 }

@@ -28,14 +28,7 @@ public enum Ingest {
                            body: (Record) throws -> Void) -> IngestResult {
         var result = IngestResult(account: InputAccount(file: file))
         do {
-            let chosen = try profile ?? catalog.detect(file: file)
-            result.account.profile = chosen.id
-            let actual = try ProfileCatalog.sniffFormat(path: file)
-            guard actual == chosen.format else {
-                throw ProfileIssue.wrongFormat(file: file, profile: chosen.id, format: chosen.format)
-            }
-            let source = try chosen.format.spec.open(file: file, profile: chosen)
-            source.describe(&result)
+            let source = try open(file: file, profile: profile, catalog: catalog, into: &result)
             var account = result.account
             defer {
                 account.bytes = source.bytesRead
@@ -63,14 +56,7 @@ public enum Ingest {
                                   body: (RecordBatch) throws -> Void) -> IngestResult {
         var result = IngestResult(account: InputAccount(file: file))
         do {
-            let chosen = try profile ?? catalog.detect(file: file)
-            result.account.profile = chosen.id
-            let actual = try ProfileCatalog.sniffFormat(path: file)
-            guard actual == chosen.format else {
-                throw ProfileIssue.wrongFormat(file: file, profile: chosen.id, format: chosen.format)
-            }
-            let source = try chosen.format.spec.open(file: file, profile: chosen)
-            source.describe(&result)
+            let source = try open(file: file, profile: profile, catalog: catalog, into: &result)
             var account = result.account
             defer {
                 account.bytes = source.bytesRead
@@ -84,6 +70,21 @@ public enum Ingest {
             result.account.fileError = fileError(error, file: file)
         }
         return result
+    }
+
+    /// The file's profile (given or detected) checked against the file's format, and its source
+    /// opened; the profile and what the reader learnt go into `result`.
+    private static func open(file: String, profile: SourceProfile?, catalog: ProfileCatalog,
+                             into result: inout IngestResult) throws -> any RecordSource {
+        let chosen = try profile ?? catalog.detect(file: file)
+        result.account.profile = chosen.id
+        let actual = try ProfileCatalog.sniffFormat(path: file)
+        guard actual == chosen.format else {
+            throw ProfileIssue.wrongFormat(file: file, profile: chosen.id, format: chosen.format)
+        }
+        let source = try chosen.format.spec.open(file: file, profile: chosen)
+        source.describe(&result)
+        return source
     }
 
     struct ConsumerError: Error {
