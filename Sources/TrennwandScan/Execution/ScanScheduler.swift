@@ -158,6 +158,7 @@ package struct ScanScheduler {
             finished: Int64(Date().timeIntervalSince1970), elapsed: Date().timeIntervalSince(clock))
         result.lateRecords = lateRecords
         result.reorderLimit = limitExceeded
+        result.chunks = merger.chunks
         return result
     }
 
@@ -230,21 +231,35 @@ package struct ScanScheduler {
             case .chunk(let input, let fileOrder, let source, let profile, let start, let end, let first, let last):
                 if first {
                     progress?(source.path)
-                    let account = InputAccount(file: source.path, profile: profile.id)
-                    fileState = FileMergeState(account: account, expectedStart: source.dataStart, line: source.firstLine)
+                    fileState = FileMergeState(account: InputAccount(file: source.path, profile: profile.id), chain: ChunkChain(source: source))
                 }
                 guard var state = fileState else { continue }
-                if !state.stopped {
+                if !state.chain.finished {
                     var r = result
-                    if start != state.expectedStart {
-                        // The candidate was no record boundary: parse this chunk again from the true one.
-                        r = unit.process(start: state.expectedStart, evaluator: merger.evaluator, catalog: catalog,
+                    var verdict = state.chain.verdict(start: start, outcome: r.chunk!)
+                    if case .reread(let trueStart, let context) = verdict {
+                        // The candidate was no record boundary, or the guessed parser context was
+                        // wrong: parse this chunk again from the true boundary.
+                        r = unit.process(start: trueStart, context: context, evaluator: merger.evaluator, catalog: catalog,
                                          normalisers: &normalisers, pipelined: false)
-                        merger.reparsedChunks += 1
+                        merger.chunks.reread += 1
+                        verdict = state.chain.verdict(start: trueStart, outcome: r.chunk!, reread: true)
                     }
-                    let outcome = r.chunk!
-                    merger.merge(r, fileOrder: fileOrder, lineOffset: state.line - 1, indexOffset: state.index, into: &collected)
-                    state.absorb(outcome, lineOffset: state.line - 1, indexOffset: state.index)
+                    let offsets: (lineOffset: Int, indexOffset: Int)
+                    if case .sequentialRest(let skipping) = verdict {
+                        // The rest of the file exactly as one sequential read gives it (an XML error).
+                        r = unit.process(start: 0, skipping: skipping, end: .max, evaluator: merger.evaluator, catalog: catalog,
+                                         normalisers: &normalisers, pipelined: false)
+                        merger.chunks.sequentialRests += 1
+                        state.chain.endWithSequentialRest()
+                        state.account.bytes = r.chunk!.bytesRead
+                        offsets = (0, 0)
+                    } else {
+                        offsets = state.chain.absorb(r.chunk!)
+                    }
+                    merger.chunks.merged += 1
+                    merger.merge(r, fileOrder: fileOrder, lineOffset: offsets.lineOffset, indexOffset: offsets.indexOffset, into: &collected)
+                    state.absorb(r.chunk!, lineOffset: offsets.lineOffset, indexOffset: offsets.indexOffset)
                     ReadProgress.sink?(ReadProgress(path: source.path, bytes: min(end, source.fileSize), size: source.fileSize,
                                                     records: state.account.read))
                 }
