@@ -44,8 +44,8 @@ public struct XMLRecordSpec: Sendable {
 /// One record element: valid only inside the callback.
 ///
 /// `line` is the line of the start tag's `<`; `column` counts characters from the line start to `<`
-/// (exact for UTF-8 input; approximate when the previous line was already dropped from libxml2's
-/// buffer). `byteOffset` is the offset of `<` in the file (exact for UTF-8, approximate for
+/// (exact for UTF-8 input; for a start tag spanning lines whose line starts more than 64 bytes
+/// before `<`, the count over those 64 bytes — the same whether the file is read whole or in parts). `byteOffset` is the offset of `<` in the file (exact for UTF-8, approximate for
 /// single-byte encodings when the start tag holds non-ASCII characters).
 public struct XMLRecordView {
     let state: XMLParseState

@@ -10,16 +10,24 @@ import TrennwandRecords
 /// One scheduler; how many workers it runs decides the rest:
 /// - one worker, no `chunkBytes` (the sequential scan): the merging thread itself is the worker —
 ///   one evaluator, files read whole, in order, findings straight into the collector.
-/// - otherwise the evaluated inputs become *units* (`ScanUnit`): every CSV or JSON Lines file is cut into chunks
-///   of about `chunkBytes` at record boundaries (`Ingest.chunkSource`: CSV candidates verified by the
-///   parser, a wrong guess is re-parsed), every other file (XML) is one unit whose parsing runs on
-///   its own thread (`RecordPipe`), pipelined with rule evaluation in batches. `threads` workers
-///   take units in input order (`UnitQueue`), each with its own `RuleEvaluator` (and so its own
-///   `EvalContext`s and Vectorscan scratch); with one worker and chunks, units run inline.
-/// - Results are merged by the calling thread strictly in unit order (`OrderedMerger`): chunk-local
-///   line numbers and indices are made global, findings go through the same `FindingCollector` in
-///   the same order as a sequential run, gap findings (reported once per evaluator) are kept once,
-///   first by input order.
+/// - otherwise the evaluated inputs become *units* (`ScanUnit`): every CSV, JSON Lines or XML file
+///   is cut into chunks of about `chunkBytes` at record boundaries (`Ingest.chunkSource`; the
+///   boundaries are candidates — CSV: after a line end, XML: a line starting with the record's start
+///   tag, read with the record's ancestors replayed in front — which the parser verifies). A file
+///   that cannot be cut (compressed, an XML file with a DOCTYPE or not in UTF-8, an XML file of one
+///   chunk) is one unit whose parsing runs on its own thread (`RecordPipe`), pipelined with rule
+///   evaluation in batches. `threads` workers take units in input order (`UnitQueue`), each with
+///   its own `RuleEvaluator` (and so its own `EvalContext`s and Vectorscan scratch); with one
+///   worker and chunks, units run inline.
+/// - Results are merged by the calling thread strictly in unit order (`OrderedMerger`), each
+///   chunked file through a `ChunkChain`: a chunk stands only if it started where the previous one
+///   really ended, from the same parser context (XML: the open ancestors); otherwise it is read
+///   again from there. An XML chunk that ends in an error (libxml2's messages cite lines in the
+///   chunk's own numbering) or chunks with too many distinct names have the rest of their file read
+///   sequentially from its start, skipping the records merged: records, rejections and errors are
+///   exactly one sequential read's. Chunk-local line numbers and indices are made global, findings
+///   go through the same `FindingCollector` in the same order as a sequential run, gap findings
+///   (reported once per evaluator) are kept once, first by input order.
 /// - Aggregate rules need every record of their kind in input order (tumbling windows with a
 ///   watermark, gaps, whole-run ratios): workers evaluate the per-record parts (filter, ratio
 ///   numerator) and route only the values the aggregates read into an `AggregateFeed`; the merging
@@ -43,7 +51,7 @@ package struct ScanScheduler {
     let now: Int64
     /// Worker threads (≥ 1).
     package var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    /// CSV chunk size; nil: 1 MiB when `threads > 1`, whole files (the sequential scan) when 1.
+    /// Chunk size (CSV, JSON Lines, XML); nil: 1 MiB when `threads > 1`, whole files (the sequential scan) when 1.
     package var chunkBytes: Int?
     /// Called with each input's path when its evaluation starts (in input order).
     package var progress: ((String) -> Void)?
@@ -162,7 +170,7 @@ package struct ScanScheduler {
         return result
     }
 
-    /// The units of the evaluated inputs: CSV and JSON Lines files in chunks (unless sequential), others whole.
+    /// The units of the evaluated inputs: files that can be cut in chunks (unless sequential), others whole.
     private func makeUnits(_ evaluated: [(ScanInput, SourceProfile)], firstFileOrder: Int) -> [ScanUnit] {
         let size = chunkBytes ?? Self.defaultChunkBytes
         var units: [ScanUnit] = []
