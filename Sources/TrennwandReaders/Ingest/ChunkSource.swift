@@ -1,9 +1,11 @@
 // Chunked reading, format-independent part: a format whose records can be found from an offset
-// (CSV: candidates verified by the parser, JSON Lines: every line) offers a `ChunkSource`; the
-// scan cuts the file at `boundaries` and reads each chunk with `Ingest.runChunk` on its own thread.
+// (CSV: candidates verified by the parser, JSON Lines: every line, XML: record start tags at line
+// starts with the open ancestors replayed) offers a `ChunkSource`; the scan cuts the file at
+// `boundaries` and reads each chunk with `Ingest.runChunk` on its own thread.
 // Line numbers and record indices are chunk-local (first line 1, first index 1): the consumer,
 // which merges chunks in order, adds `lineBreaks` and `records` of the chunks before, and re-reads
-// a chunk from the previous chunk's `end` when that differs from the chunk's candidate start.
+// a chunk from the previous chunk's `end` (with its `endContext`) when that differs from the
+// chunk's candidate start (or its `startContext`). `ChunkChain` is that consumer's bookkeeping.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -29,6 +31,46 @@ public protocol ChunkSource: Sendable {
     func read(from start: Int64, before end: Int64, blockSize: Int, normaliser: ProfileNormaliser,
               progress: inout ChunkProgress, _ body: (NormaliseOutcome) throws -> Void,
               rejected: (Rejection) throws -> Void) throws
+    /// Like `read(from:before:…)`, for formats whose parser carries state from one record to the
+    /// next (XML: the open elements and their namespaces). `context`: the state at `start` as the
+    /// previous chunk reported it (`ChunkOutcome.endContext`); nil: the source guesses it (and
+    /// reports the guess as `progress.startContext`). `skipping`: the first records not to
+    /// deliver (the sequential re-read from the file start skips those already merged).
+    /// The default (line formats) has no state: `context` must be nil and `skipping` 0.
+    func read(from start: Int64, context: ChunkContext?, skipping: Int, before end: Int64, blockSize: Int,
+              normaliser: ProfileNormaliser, progress: inout ChunkProgress, _ body: (NormaliseOutcome) throws -> Void,
+              rejected: (Rejection) throws -> Void) throws
+    /// Whether a chunk that ends in a file error is read again as part of one sequential read from
+    /// the file start (XML: libxml2's messages may cite state from before the chunk, e.g. the line
+    /// of an element opened earlier). False: the chunk's error stands (CSV, JSON Lines).
+    var errorsNeedSequentialRead: Bool { get }
+    /// Most bytes of distinct names (`ChunkProgress.names`) the chunks of one file may report
+    /// before the rest of the file is read sequentially; nil: the format reports none.
+    var nameBudget: Int? { get }
+}
+
+extension ChunkSource {
+    public func read(from start: Int64, context: ChunkContext?, skipping: Int, before end: Int64, blockSize: Int,
+                     normaliser: ProfileNormaliser, progress: inout ChunkProgress, _ body: (NormaliseOutcome) throws -> Void,
+                     rejected: (Rejection) throws -> Void) throws {
+        precondition(context == nil && skipping == 0, "\(Self.self) keeps no parser state between records")
+        try read(from: start, before: end, blockSize: blockSize, normaliser: normaliser, progress: &progress, body, rejected: rejected)
+    }
+
+    public var errorsNeedSequentialRead: Bool { false }
+    public var nameBudget: Int? { nil }
+}
+
+/// The parser state at a chunk boundary that the next chunk must start from, in a form that
+/// compares byte for byte (XML: the open ancestors' start tags as libxml2 parsed them, written
+/// out canonically). Equal contexts mean the parser continues identically.
+public struct ChunkContext: Sendable, Hashable {
+    public let bytes: [UInt8]
+
+    public init(bytes: [UInt8]) { self.bytes = bytes }
+
+    /// A guess that could not be made or parsed: equal to no boundary's context.
+    public static let unusable = ChunkContext(bytes: [])
 }
 
 /// Where a chunk's reader stopped and what it passed.
@@ -39,6 +81,15 @@ public struct ChunkProgress: Sendable {
     public var lineBreaks = 0
     /// Data records seen (delivered and rejected).
     public var records = 0
+    /// The parser context this chunk started from (guessed or given); nil: none (line formats, file start).
+    public var startContext: ChunkContext?
+    /// The parser context at `end`, for the next chunk; nil: none.
+    public var endContext: ChunkContext?
+    /// Distinct names the chunk's parser took into a per-parse table with a size limit (XML:
+    /// libxml2's name dictionary), in first-seen order.
+    public var names: [[UInt8]] = []
+    /// Bytes read from the file (a sequential re-read reports what a whole-file read would).
+    public var bytesRead: Int64 = 0
 
     public init(end: Int64) { self.end = end }
 }
@@ -54,6 +105,11 @@ public struct ChunkOutcome: Sendable {
     public var lineBreaks: Int
     /// Data records seen (delivered and rejected).
     public var records: Int
+    /// See `ChunkProgress`.
+    public var startContext: ChunkContext?
+    public var endContext: ChunkContext?
+    public var names: [[UInt8]] = []
+    public var bytesRead: Int64 = 0
 }
 
 extension Ingest {
@@ -66,17 +122,24 @@ extension Ingest {
     }
 
     /// Reads the records of `source` that start in `[start, end)` (`start` must be a record
-    /// boundary) through `normaliser`, calling `body` for each in order.
+    /// boundary) through `normaliser`, calling `body` for each in order. `context` and `skipping`:
+    /// see `ChunkSource.read(from:context:skipping:…)`.
     /// Never throws: errors end up in `account.fileError`.
     public static func runChunk(_ source: any ChunkSource, normaliser: ProfileNormaliser, start: Int64, end: Int64,
-                                blockSize: Int = 256 << 10, body: (Record) throws -> Void) -> ChunkOutcome {
+                                context: ChunkContext? = nil, skipping: Int = 0, blockSize: Int = 256 << 10,
+                                body: (Record) throws -> Void) -> ChunkOutcome {
         var outcome = ChunkOutcome(account: InputAccount(file: source.path, profile: normaliser.profile.id),
                                    end: start, lineBreaks: 0, records: 0)
+        // Nothing starts here (a re-read whose true start is at or past its end): the chunk ends
+        // where it starts, in the context it was given.
+        outcome.startContext = context
+        outcome.endContext = context
         if start >= end || start >= source.fileSize { return outcome }
         var account = outcome.account
         var progress = ChunkProgress(end: start)
         do {
-            try source.read(from: start, before: end, blockSize: blockSize, normaliser: normaliser, progress: &progress, { result in
+            try source.read(from: start, context: context, skipping: skipping, before: end, blockSize: blockSize,
+                            normaliser: normaliser, progress: &progress, { result in
                 switch result {
                 case .record(let r):
                     account.countNormalised()
@@ -91,6 +154,10 @@ extension Ingest {
         outcome.end = progress.end
         outcome.lineBreaks = progress.lineBreaks
         outcome.records = progress.records
+        outcome.startContext = progress.startContext
+        outcome.endContext = progress.endContext
+        outcome.names = progress.names
+        outcome.bytesRead = progress.bytesRead
         outcome.account = account
         return outcome
     }

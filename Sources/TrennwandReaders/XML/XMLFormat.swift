@@ -1,6 +1,6 @@
 // XML as an input format: profile keys (`record`, `namespaces`, `detect.root`, `path`…),
-// detection by the root element, the libxml2 reader as a `RecordSource`. Not chunked: one file is
-// one unit of the parallel scan (parsing pipelined with evaluation).
+// detection by the root element, the libxml2 reader as a `RecordSource`, parts of a large file
+// read in parallel through `XMLChunkSource` (split at record elements, see XMLChunkSource.swift).
 import TrennwandRecords
 import TrennwandYAML
 
@@ -61,6 +61,11 @@ enum XMLFormat: InputFormat {
 
     static func open(file: String, profile: SourceProfile) throws -> any RecordSource {
         try XMLRecordSource(file: file, profile: profile)
+    }
+
+    /// A plain UTF-8 file without DOCTYPE whose records are below the root; else nil (read whole).
+    static func chunkSource(path: String, profile: SourceProfile) -> (any ChunkSource)? {
+        XMLChunkSource(path: path, profile: profile)
     }
 
     /// `{uri}local`, or `prefix:local` resolved through `namespaces`, or a plain `local`.

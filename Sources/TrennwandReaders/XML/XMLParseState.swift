@@ -1,4 +1,11 @@
 import CTrennwandLibXML2
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import TrennwandRecords
 
 typealias XMLCharPointer = UnsafePointer<xmlChar>
@@ -33,6 +40,17 @@ struct FieldBuffer {
         }
         ranges.append(lower..<bytes.count)
     }
+}
+
+/// Where a chunk's parser stopped: before the first record whose line starts at or after the
+/// chunk's end (`XMLParseState.stopAt`).
+struct XMLPartStop {
+    /// File offset of the record's line start (the next chunk's true start).
+    var lineStart: Int64
+    /// Chunk-local line of that line.
+    var line: Int
+    /// The open ancestors there (`XMLParseState.contextTags`).
+    var context: [UInt8]
 }
 
 /// The first problem that ends a parse.
@@ -82,6 +100,30 @@ final class XMLParseState {
     var recordColumn = 0
     var recordOffset: Int64 = 0
 
+    /// Whether the record's `<` is preceded on its line only by spaces and tabs, and how many
+    /// (nil: not such a line start within `lineWindow`).
+    var recordIndent: Int?
+
+    // Chunked reading (`XMLChunkSource`); a whole-file read leaves all of it off.
+    /// Subtracted from libxml2's line numbers (the line of the replayed context) and added to its
+    /// byte offsets (file offset of the chunk minus the replayed bytes).
+    var lineShift = 0
+    var offsetShift: Int64 = 0
+    /// Stop before the first record at a clean line start (`recordIndent`) at or after this offset.
+    var stopAt = Int64.max
+    var stop: XMLPartStop?
+    /// Records not delivered (the sequential re-read skips those already merged).
+    var skipRecords = 0
+    /// Keep the canonical start tag of the open ancestor on each record-path step (`contextTags`).
+    var captureContext = false
+    var contextTags: [[UInt8]] = []
+    /// Note every name libxml2 newly takes into its dictionary (`newNames`): the dictionary has a
+    /// size limit per parse, and chunks must not hide that the whole file would reach it.
+    var trackNames = false
+    private var dictSize: Int32 = 0
+    private var seenNames: Set<UnsafeRawPointer> = []
+    var newNames: [[UInt8]] = []
+
     var body: ((XMLRecordView) throws -> Void)?
     var bodyError: (any Error)?
     var problem: XMLParseProblem?
@@ -91,6 +133,12 @@ final class XMLParseState {
     /// libxml2's own limit without `XML_PARSE_HUGE` (`xmlParserMaxDepth`); its push parser does
     /// not enforce it in 2.9.14, so the reader does.
     static let maxDepth = 256
+
+    /// How far before a record's `<` its line start is looked for. libxml2's push parser keeps at
+    /// least 80 bytes before its parse position buffered (parserInternals.c `xmlParserInputShrink`,
+    /// `LINE_LEN`, 2.9.14), so within this window the answer depends only on the file's bytes, not
+    /// on how the input was fed — which chunked reading needs.
+    static let lineWindow = 64
 
     init(spec: CompiledSpec, rootOnly: Bool = false) {
         self.spec = spec
@@ -120,16 +168,22 @@ final class XMLParseState {
         ancestorByStep = Array(repeating: [], count: steps.count)
         for a in spec.ancestorFields { ancestorByStep[a.step].append((interned(a.attr), a.field)) }
         hasAncestorFields = !spec.ancestorFields.isEmpty
+        contextTags = Array(repeating: [], count: max(steps.count - 1, 0))
     }
 
     // MARK: - SAX events
 
     @inline(__always)
     func startElement(
-        local: XMLCharPointer?, uri: XMLCharPointer?, attributeCount: Int,
+        local: XMLCharPointer?, prefix: XMLCharPointer?, uri: XMLCharPointer?, namespaceCount: Int,
+        namespaces: UnsafeMutablePointer<XMLCharPointer?>?, attributeCount: Int,
         attributes: UnsafeMutablePointer<XMLCharPointer?>?
     ) {
         sawElement = true
+        if trackNames {
+            noteNames(local, prefix, uri, namespaceCount: namespaceCount, namespaces: namespaces,
+                      attributeCount: attributeCount, attributes: attributes)
+        }
         if depth + relDepth >= Self.maxDepth {
             tooDeep()
             return
@@ -157,8 +211,14 @@ final class XMLParseState {
                     ancestorValues[field] = attributeValue(name, attributeCount: attributeCount, attributes: attributes)
                 }
             }
+            if captureContext, depth + 1 < steps.count {
+                contextTags[depth] = Self.canonicalTag(local, prefix, namespaceCount: namespaceCount, namespaces: namespaces,
+                                                       attributeCount: attributeCount, attributes: attributes)
+            }
             matched += 1
             if matched == steps.count {
+                locateRecord()
+                if stopAt != .max, stopHere() { return }
                 depth += 1
                 beginRecord(attributeCount: attributeCount, attributes: attributes)
                 return
@@ -204,7 +264,6 @@ final class XMLParseState {
         for i in 0..<spec.fieldCount { fields[i].reset() }
         activeText.removeAll(keepingCapacity: true)
         nodeStack.removeAll(keepingCapacity: true)
-        locateRecord()
         if hasAncestorFields {
             for a in spec.ancestorFields {
                 if let v = ancestorValues[a.field] {
@@ -248,11 +307,14 @@ final class XMLParseState {
         return nil
     }
 
-    /// Line, column and byte offset of the record's start tag.
+    /// Line, column, byte offset and indentation of the record's start tag.
     ///
     /// libxml2 reports the position after the start tag's attributes (at `>`); the start tag is still
     /// in the input buffer, so step back to its `<`. Columns count characters on the line (as libxml2
     /// does); for non-UTF-8 input the byte offset is approximate (the tag length is taken in UTF-8).
+    /// A start tag spanning lines gets its column by counting back to the line start, at most
+    /// `lineWindow` bytes; a line starting further back gives the count over the window (so the
+    /// column depends on the bytes only, never on what libxml2 still had buffered).
     private func locateRecord() {
         guard let ctxt, let input = ctxt.pointee.input, let cur = input.pointee.cur, let base = input.pointee.base else {
             return
@@ -262,32 +324,139 @@ final class XMLParseState {
         var newlines = 0
         var chars = 0
         var p = lt
-        var lastNewline: XMLCharPointer?
         while p < cur {
-            if p.pointee == 0x0A { newlines += 1; lastNewline = p }
+            if p.pointee == 0x0A { newlines += 1 }
             if p.pointee & 0xC0 != 0x80 { chars += 1 }
             p += 1
         }
-        _ = lastNewline
-        recordLine = Int(input.pointee.line) - newlines
-        if newlines == 0 {
-            recordColumn = max(1, Int(input.pointee.col) - chars)
-        } else {
-            // Count the characters from the previous newline (if still buffered) to the `<`.
-            var q = lt
-            var column = 1
-            while q > base && (q - 1).pointee != 0x0A {
-                q -= 1
-                if q.pointee & 0xC0 != 0x80 { column += 1 }
+        recordLine = Int(input.pointee.line) - newlines - lineShift
+        // Back to the line start within the window: is the line blank before `<`, and its column.
+        let limit = lt - base > Self.lineWindow ? lt - Self.lineWindow : base
+        var q = lt
+        var column = 1
+        var blank = true
+        var lineStart = false
+        while q > limit {
+            let c = (q - 1).pointee
+            if c == 0x0A {
+                lineStart = true
+                break
             }
-            recordColumn = column
+            if c != 0x20 && c != 0x09 { blank = false }
+            q -= 1
+            if q.pointee & 0xC0 != 0x80 { column += 1 }
         }
+        recordIndent = lineStart && blank ? lt - q : nil
+        recordColumn = newlines == 0 ? max(1, Int(input.pointee.col) - chars) : column
         recordOffset = Int64(xmlByteConsumed(ctxt)) - Int64(cur - lt)
         if recordOffset < 0 { recordOffset = 0 }
+        recordOffset += offsetShift
+    }
+
+    /// At a record's start: whether the chunk ends here (a clean line start at or after `stopAt`);
+    /// then the parser stops before the record.
+    private func stopHere() -> Bool {
+        guard let indent = recordIndent, recordOffset - Int64(indent) >= stopAt else { return false }
+        stop = XMLPartStop(lineStart: recordOffset - Int64(indent), line: recordLine, context: contextTags.flatMap { $0 })
+        if let ctxt { xmlStopParser(ctxt) }
+        return true
+    }
+
+    // MARK: - Chunk contexts and names
+
+    /// A start tag written out canonically from what libxml2 parsed: qualified name, namespace
+    /// declarations, attributes in order, values escaped so that no line break remains (`&#10;`).
+    /// Parsing it gives the same element, namespaces and attribute values again (tested).
+    static func canonicalTag(
+        _ local: XMLCharPointer?, _ prefix: XMLCharPointer?, namespaceCount: Int, namespaces: UnsafeMutablePointer<XMLCharPointer?>?,
+        attributeCount: Int, attributes: UnsafeMutablePointer<XMLCharPointer?>?
+    ) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "<")]
+        func name(_ prefix: XMLCharPointer?, _ local: XMLCharPointer?) {
+            if let prefix {
+                out.append(contentsOf: UnsafeBufferPointer(start: prefix, count: strlen(prefix)))
+                out.append(UInt8(ascii: ":"))
+            }
+            if let local { out.append(contentsOf: UnsafeBufferPointer(start: local, count: strlen(local))) }
+        }
+        func value(_ start: XMLCharPointer?, _ end: XMLCharPointer?) {
+            out.append(contentsOf: Array("=\"".utf8))
+            if let start, let end, end > start {
+                for c in UnsafeBufferPointer(start: start, count: end - start) {
+                    switch c {
+                    // No `&` case: libxml2 hands an `&` of the value over as `&#38;` (its SAX2
+                    // attribute values keep that one reference unexpanded), which reads back as is.
+                    case UInt8(ascii: "<"): out.append(contentsOf: Array("&lt;".utf8))
+                    case UInt8(ascii: "\""): out.append(contentsOf: Array("&quot;".utf8))
+                    case 0x09: out.append(contentsOf: Array("&#9;".utf8))
+                    case 0x0A: out.append(contentsOf: Array("&#10;".utf8))
+                    case 0x0D: out.append(contentsOf: Array("&#13;".utf8))
+                    default: out.append(c)
+                    }
+                }
+            }
+            out.append(UInt8(ascii: "\""))
+        }
+        name(prefix, local)
+        if let namespaces {
+            for i in 0..<namespaceCount {
+                out.append(contentsOf: Array(" xmlns".utf8))
+                if let p = namespaces[2 * i] {
+                    out.append(UInt8(ascii: ":"))
+                    out.append(contentsOf: UnsafeBufferPointer(start: p, count: strlen(p)))
+                }
+                let uri = namespaces[2 * i + 1]
+                value(uri, uri.map { $0 + strlen($0) })
+            }
+        }
+        if let attributes {
+            for i in 0..<attributeCount {
+                out.append(0x20)
+                name(attributes[5 * i + 1], attributes[5 * i])
+                value(attributes[5 * i + 3], attributes[5 * i + 4])
+            }
+        }
+        out.append(UInt8(ascii: ">"))
+        return out
+    }
+
+    /// When libxml2's dictionary grew since the last look, the names of this event not seen yet.
+    private func noteNames(
+        _ local: XMLCharPointer?, _ prefix: XMLCharPointer?, _ uri: XMLCharPointer?, namespaceCount: Int,
+        namespaces: UnsafeMutablePointer<XMLCharPointer?>?, attributeCount: Int, attributes: UnsafeMutablePointer<XMLCharPointer?>?
+    ) {
+        guard let ctxt else { return }
+        let size = xmlDictSize(ctxt.pointee.dict)
+        guard size != dictSize else { return }
+        dictSize = size
+        note(local)
+        note(prefix)
+        note(uri)
+        if let namespaces { for i in 0..<(2 * namespaceCount) { note(namespaces[i]) } }
+        if let attributes {
+            for i in 0..<attributeCount {
+                note(attributes[5 * i])
+                note(attributes[5 * i + 1])
+                note(attributes[5 * i + 2])
+            }
+        }
+    }
+
+    func processingInstruction(target: XMLCharPointer?) {
+        guard trackNames, let ctxt else { return }
+        let size = xmlDictSize(ctxt.pointee.dict)
+        guard size != dictSize else { return }
+        dictSize = size
+        note(target)
+    }
+
+    private func note(_ name: XMLCharPointer?) {
+        guard let name, seenNames.insert(UnsafeRawPointer(name)).inserted else { return }
+        newNames.append(Array(UnsafeBufferPointer(start: name, count: strlen(name))))
     }
 
     private func deliver() {
-        guard let body, bodyError == nil else { return }
+        guard let body, bodyError == nil, recordIndex > skipRecords else { return }
         do {
             try body(XMLRecordView(state: self))
         } catch {
@@ -303,7 +472,7 @@ final class XMLParseState {
             let (line, column) = position()
             problem = XMLParseProblem(
                 code: "xml.doctype-forbidden", message: "DOCTYPE", line: line, column: column,
-                byteOffset: ctxt.map { Int64(xmlByteConsumed($0)) } ?? 0, xmlError: 0)
+                byteOffset: consumed(), xmlError: 0)
         }
         if let ctxt { xmlStopParser(ctxt) }
     }
@@ -314,7 +483,7 @@ final class XMLParseState {
             problem = XMLParseProblem(
                 code: "xml.malformed",
                 message: "Excessive depth in document: more than \(Self.maxDepth) nested elements",
-                line: line, column: column, byteOffset: ctxt.map { Int64(xmlByteConsumed($0)) } ?? 0, xmlError: 0)
+                line: line, column: column, byteOffset: consumed(), xmlError: 0)
         }
         if let ctxt { xmlStopParser(ctxt) }
     }
@@ -327,13 +496,19 @@ final class XMLParseState {
         problem = XMLParseProblem(
             code: !sawElement && (error.code == XML_ERR_DOCUMENT_EMPTY.rawValue || error.code == XML_ERR_DOCUMENT_END.rawValue)
                 ? "xml.empty" : "xml.malformed",
-            message: message, line: Int(error.line), column: Int(error.int2),
-            byteOffset: ctxt.map { Int64(xmlByteConsumed($0)) } ?? 0, xmlError: error.code)
+            message: message, line: error.line > 0 ? Int(error.line) - lineShift : Int(error.line), column: Int(error.int2),
+            byteOffset: consumed(), xmlError: error.code)
     }
 
     private func position() -> (Int, Int) {
         guard let ctxt else { return (0, 0) }
-        return (Int(xmlSAX2GetLineNumber(ctxt)), Int(xmlSAX2GetColumnNumber(ctxt)))
+        return (Int(xmlSAX2GetLineNumber(ctxt)) - lineShift, Int(xmlSAX2GetColumnNumber(ctxt)))
+    }
+
+    /// Bytes of the file consumed by the parser (chunks: from the file start).
+    private func consumed() -> Int64 {
+        guard let ctxt else { return 0 }
+        return Int64(xmlByteConsumed(ctxt)) + offsetShift
     }
 }
 
@@ -351,14 +526,16 @@ private func withState(_ ctx: UnsafeMutableRawPointer?, _ body: (XMLParseState) 
 func makeSAXHandler() -> xmlSAXHandler {
     var sax = xmlSAXHandler()
     sax.initialized = UInt32(XML_SAX2_MAGIC)
-    sax.startElementNs = { ctx, localname, _, uri, _, _, nbAttributes, _, attributes in
+    sax.startElementNs = { ctx, localname, prefix, uri, nbNamespaces, namespaces, nbAttributes, _, attributes in
         withState(ctx) {
-            $0.startElement(local: localname, uri: uri, attributeCount: Int(nbAttributes), attributes: attributes)
+            $0.startElement(local: localname, prefix: prefix, uri: uri, namespaceCount: Int(nbNamespaces), namespaces: namespaces,
+                            attributeCount: Int(nbAttributes), attributes: attributes)
         }
     }
     sax.endElementNs = { ctx, _, _, _ in withState(ctx) { $0.endElement() } }
     sax.characters = { ctx, ch, len in withState(ctx) { $0.characters(ch, len) } }
     sax.cdataBlock = { ctx, ch, len in withState(ctx) { $0.characters(ch, len) } }
+    sax.processingInstruction = { ctx, target, _ in withState(ctx) { $0.processingInstruction(target: target) } }
     sax.internalSubset = { ctx, _, _, _ in withState(ctx) { $0.forbidDoctype() } }
     sax.externalSubset = { ctx, _, _, _ in withState(ctx) { $0.forbidDoctype() } }
     sax.entityDecl = { ctx, _, _, _, _, _ in withState(ctx) { $0.forbidDoctype() } }

@@ -44,8 +44,8 @@ public struct XMLRecordSpec: Sendable {
 /// One record element: valid only inside the callback.
 ///
 /// `line` is the line of the start tag's `<`; `column` counts characters from the line start to `<`
-/// (exact for UTF-8 input; approximate when the previous line was already dropped from libxml2's
-/// buffer). `byteOffset` is the offset of `<` in the file (exact for UTF-8, approximate for
+/// (exact for UTF-8 input; for a start tag spanning lines whose line starts more than 64 bytes
+/// before `<`, the count over those 64 bytes — the same whether the file is read whole or in parts). `byteOffset` is the offset of `<` in the file (exact for UTF-8, approximate for
 /// single-byte encodings when the start tag holds non-ASCII characters).
 public struct XMLRecordView {
     let state: XMLParseState
@@ -80,6 +80,29 @@ public struct XMLRecordView {
     public func locator(file: String) -> Locator {
         Locator(file: file, line: line, column: column, byteOffset: byteOffset, index: index)
     }
+}
+
+/// One chunk to read (`XMLRecordReader.forEachRecord(part:…)`).
+struct XMLPart {
+    var start: Int64
+    /// Parsed before the file's bytes from `start`: declaration, open ancestors, one LF; nil at the file start.
+    var prefix: [UInt8]?
+    var stopAt: Int64
+    var skipping: Int
+}
+
+/// What reading one chunk found besides its records.
+struct XMLPartResult {
+    /// The canonical ancestors after the prefix; nil without a prefix or when the prefix did not
+    /// leave the record's ancestors open without an error.
+    var startContext: [UInt8]?
+    var stop: XMLPartStop?
+    /// Record elements seen (delivered or skipped or cut).
+    var records = 0
+    var names: [[UInt8]] = []
+    var bytesRead: Int64 = 0
+
+    struct UnusablePrefix: Error {}
 }
 
 /// Streaming reader on libxml2's SAX2 push parser. Safe by default: no network, no entity
@@ -198,6 +221,86 @@ public final class XMLRecordReader {
         throw Self.inputError(name, state: state, total: bytesRead)
     }
 
+    // MARK: - Chunks
+
+    /// Reads one chunk of a plain file for `XMLChunkSource`: `part.prefix` (declaration, open
+    /// ancestors, one LF) is parsed first, then the file from `part.start` in blocks on the same
+    /// grid as `forEachRecord` (block ends at multiples of the block size), until the first record at
+    /// a clean line start at or after `part.stopAt`, the end of the file, or an error. Lines and
+    /// indices are chunk-local (the line at `start` is 1), byte offsets are the file's. `result` is
+    /// kept current even when this throws.
+    func forEachRecord(part: XMLPart, result: inout XMLPartResult, _ body: (XMLRecordView) throws -> Void,
+                       rejected: (Rejection) throws -> Void) throws {
+        guard case .file(let fd) = source else { throw InputFile.notSeekable(name) }
+        let state = XMLParseState(spec: spec)
+        state.stopAt = part.stopAt
+        state.skipRecords = part.skipping
+        state.captureContext = true
+        state.trackNames = true
+        var pendingPrefix = part.prefix
+        if let prefix = part.prefix {
+            precondition(prefix.last == 0x0A && prefix.dropLast().allSatisfy { $0 != 0x0A }, "a prefix is one line")
+            state.lineShift = 1
+            state.offsetShift = part.start - Int64(prefix.count)
+        }
+        var contextChecked = part.prefix == nil
+        var position = part.start
+        bytesRead = 0
+        defer {
+            result.stop = state.stop
+            result.records = state.recordIndex
+            result.names = state.newNames
+            result.bytesRead = bytesRead
+        }
+        do {
+            try withoutActuallyEscaping(body) { escapable in
+                state.body = escapable
+                defer { state.body = nil }
+                try Self.parse(state: state, chunkSize: chunkSize) { buffer in
+                    if let prefix = pendingPrefix {
+                        pendingPrefix = nil
+                        guard prefix.count <= buffer.count else { throw XMLPartResult.UnusablePrefix() }
+                        prefix.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: prefix.count) }
+                        return prefix.count
+                    }
+                    if !contextChecked {
+                        // The replayed ancestors must be open, each on its record-path step, no error.
+                        contextChecked = true
+                        guard state.problem == nil, !state.inRecord, state.depth == state.steps.count - 1,
+                              state.matched == state.depth else { throw XMLPartResult.UnusablePrefix() }
+                        result.startContext = state.contextTags.flatMap { $0 }
+                    }
+                    let block = Int64(buffer.count)
+                    let want = Int(block - position % block)
+                    let n = try Self.readChunk(fd, UnsafeMutableRawBufferPointer(rebasing: buffer[0..<want]), at: position, name: name)
+                    position += Int64(n)
+                    bytesRead += Int64(n)
+                    return n
+                }
+            }
+        } catch is XMLPartResult.UnusablePrefix {
+            result.startContext = nil
+            return
+        }
+        if !contextChecked {
+            // The parse ended within the prefix.
+            return
+        }
+        if let error = state.bodyError { throw error }
+        // An error libxml2 parses on after (an undeclared prefix) may precede the stop: it counts.
+        guard state.problem != nil else { return }
+        if state.inRecord, state.problem?.code != "xml.doctype-forbidden" {
+            let locator = Locator(
+                file: name, line: state.recordLine, column: state.recordColumn,
+                byteOffset: state.recordOffset, index: state.recordIndex)
+            try rejected(Rejection(locator: locator, reason: RejectReason(
+                code: "xml.record-cut",
+                de: "Datensatz durch einen XML-Fehler abgeschnitten; nicht ausgewertet.",
+                en: "Record cut off by an XML error; not evaluated.")))
+        }
+        throw Self.inputError(name, state: state, total: bytesRead + Int64(part.prefix?.count ?? 0))
+    }
+
     // MARK: - Parsing
 
     /// Feeds chunks from `read` into a push parser until EOF or a stop; `read` returns 0 at EOF.
@@ -230,7 +333,7 @@ public final class XMLRecordReader {
             if first > offset {
                 let p = (buffer.baseAddress! + offset).assumingMemoryBound(to: CChar.self)
                 xmlParseChunk(ctxt, p, Int32(first - offset), 0)
-                if state.problem != nil || state.bodyError != nil || state.rootName != nil { return }
+                if state.problem != nil || state.bodyError != nil || state.rootName != nil || state.stop != nil { return }
             }
             first = try read(buffer)
             offset = 0
@@ -242,6 +345,14 @@ public final class XMLRecordReader {
     // MARK: - Files and errors
 
     private static func clamp(_ size: Int) -> Int { min(max(size, 1), 8 << 20) }
+
+    private static func readChunk(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, at offset: Int64, name: String) throws -> Int {
+        while true {
+            let n = pread(fd, buffer.baseAddress, buffer.count, off_t(offset))
+            if n >= 0 { return n }
+            if errno != EINTR { throw unreadable(name, errno) }
+        }
+    }
 
     private static func readChunk(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, name: String) throws -> Int {
         while true {

@@ -4,21 +4,13 @@ import TrennwandFindings
 import TrennwandReaders
 import TrennwandRecords
 
-/// Per chunked file (CSV, JSON Lines) while its chunks are merged: the running account and where the next chunk starts.
+/// Per chunked file while its chunks are merged: the running account and the chain of chunks
+/// (where the next one must start, global line and index there, `ChunkChain`).
 struct FileMergeState {
     var account: InputAccount
-    var expectedStart: Int64
-    /// Global line number of the next chunk's first line, and records before it.
-    var line: Int
-    var index = 0
-    var stopped = false
+    var chain: ChunkChain
 
-    init(account: InputAccount, expectedStart: Int64, line: Int) {
-        self.account = account
-        self.expectedStart = expectedStart
-        self.line = line
-    }
-
+    /// Adds a chunk's counts and rejections (made global with the offsets `chain` gave).
     mutating func absorb(_ outcome: ChunkOutcome, lineOffset: Int, indexOffset: Int) {
         let a = outcome.account
         account.read += a.read
@@ -33,11 +25,7 @@ struct FileMergeState {
         if var error = a.fileError {
             if error.locator.line > 0 { error.locator.line += lineOffset }
             account.fileError = error
-            stopped = true
         }
-        expectedStart = outcome.end
-        line += outcome.lineBreaks
-        index += outcome.records
     }
 }
 
@@ -48,7 +36,8 @@ struct FileMergeState {
 struct OrderedMerger {
     let evaluator: RuleEvaluator
     private var gapFingerprints: Set<String> = []
-    var reparsedChunks = 0
+    /// Chunks merged, read again, and files whose rest was read sequentially (`ChunkChain.Verdict`).
+    var chunks = ChunkCounts()
     /// Rule ids of the pack's aggregate rules.
     let aggregateIDs: Set<String>
     /// Aggregate findings as they would have gone into the collector: one per hit, so few.

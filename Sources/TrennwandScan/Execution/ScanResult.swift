@@ -23,4 +23,13 @@ package struct ScanResult: Sendable {
     /// Set (to the limit) when the exact re-evaluation of `lateRecords`' rules was skipped because
     /// it would have held more than this many routed records.
     package var reorderLimit: Int?
+    /// How the chunked files were read (tests and `--stats`-like diagnostics; no effect on results).
+    package var chunks = ChunkCounts()
+}
+
+/// Chunks merged, read again from their true boundary, and files whose rest was read sequentially.
+package struct ChunkCounts: Sendable, Equatable {
+    package var merged = 0
+    package var reread = 0
+    package var sequentialRests = 0
 }

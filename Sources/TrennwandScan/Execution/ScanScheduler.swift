@@ -10,16 +10,24 @@ import TrennwandRecords
 /// One scheduler; how many workers it runs decides the rest:
 /// - one worker, no `chunkBytes` (the sequential scan): the merging thread itself is the worker —
 ///   one evaluator, files read whole, in order, findings straight into the collector.
-/// - otherwise the evaluated inputs become *units* (`ScanUnit`): every CSV or JSON Lines file is cut into chunks
-///   of about `chunkBytes` at record boundaries (`Ingest.chunkSource`: CSV candidates verified by the
-///   parser, a wrong guess is re-parsed), every other file (XML) is one unit whose parsing runs on
-///   its own thread (`RecordPipe`), pipelined with rule evaluation in batches. `threads` workers
-///   take units in input order (`UnitQueue`), each with its own `RuleEvaluator` (and so its own
-///   `EvalContext`s and Vectorscan scratch); with one worker and chunks, units run inline.
-/// - Results are merged by the calling thread strictly in unit order (`OrderedMerger`): chunk-local
-///   line numbers and indices are made global, findings go through the same `FindingCollector` in
-///   the same order as a sequential run, gap findings (reported once per evaluator) are kept once,
-///   first by input order.
+/// - otherwise the evaluated inputs become *units* (`ScanUnit`): every CSV, JSON Lines or XML file
+///   is cut into chunks of about `chunkBytes` at record boundaries (`Ingest.chunkSource`; the
+///   boundaries are candidates — CSV: after a line end, XML: a line starting with the record's start
+///   tag, read with the record's ancestors replayed in front — which the parser verifies). A file
+///   that cannot be cut (compressed, an XML file with a DOCTYPE or not in UTF-8, an XML file of one
+///   chunk) is one unit whose parsing runs on its own thread (`RecordPipe`), pipelined with rule
+///   evaluation in batches. `threads` workers take units in input order (`UnitQueue`), each with
+///   its own `RuleEvaluator` (and so its own `EvalContext`s and Vectorscan scratch); with one
+///   worker and chunks, units run inline.
+/// - Results are merged by the calling thread strictly in unit order (`OrderedMerger`), each
+///   chunked file through a `ChunkChain`: a chunk stands only if it started where the previous one
+///   really ended, from the same parser context (XML: the open ancestors); otherwise it is read
+///   again from there. An XML chunk that ends in an error (libxml2's messages cite lines in the
+///   chunk's own numbering) or chunks with too many distinct names have the rest of their file read
+///   sequentially from its start, skipping the records merged: records, rejections and errors are
+///   exactly one sequential read's. Chunk-local line numbers and indices are made global, findings
+///   go through the same `FindingCollector` in the same order as a sequential run, gap findings
+///   (reported once per evaluator) are kept once, first by input order.
 /// - Aggregate rules need every record of their kind in input order (tumbling windows with a
 ///   watermark, gaps, whole-run ratios): workers evaluate the per-record parts (filter, ratio
 ///   numerator) and route only the values the aggregates read into an `AggregateFeed`; the merging
@@ -43,7 +51,7 @@ package struct ScanScheduler {
     let now: Int64
     /// Worker threads (≥ 1).
     package var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    /// CSV chunk size; nil: 1 MiB when `threads > 1`, whole files (the sequential scan) when 1.
+    /// Chunk size (CSV, JSON Lines, XML); nil: 1 MiB when `threads > 1`, whole files (the sequential scan) when 1.
     package var chunkBytes: Int?
     /// Called with each input's path when its evaluation starts (in input order).
     package var progress: ((String) -> Void)?
@@ -158,10 +166,11 @@ package struct ScanScheduler {
             finished: Int64(Date().timeIntervalSince1970), elapsed: Date().timeIntervalSince(clock))
         result.lateRecords = lateRecords
         result.reorderLimit = limitExceeded
+        result.chunks = merger.chunks
         return result
     }
 
-    /// The units of the evaluated inputs: CSV and JSON Lines files in chunks (unless sequential), others whole.
+    /// The units of the evaluated inputs: files that can be cut in chunks (unless sequential), others whole.
     private func makeUnits(_ evaluated: [(ScanInput, SourceProfile)], firstFileOrder: Int) -> [ScanUnit] {
         let size = chunkBytes ?? Self.defaultChunkBytes
         var units: [ScanUnit] = []
@@ -230,21 +239,35 @@ package struct ScanScheduler {
             case .chunk(let input, let fileOrder, let source, let profile, let start, let end, let first, let last):
                 if first {
                     progress?(source.path)
-                    let account = InputAccount(file: source.path, profile: profile.id)
-                    fileState = FileMergeState(account: account, expectedStart: source.dataStart, line: source.firstLine)
+                    fileState = FileMergeState(account: InputAccount(file: source.path, profile: profile.id), chain: ChunkChain(source: source))
                 }
                 guard var state = fileState else { continue }
-                if !state.stopped {
+                if !state.chain.finished {
                     var r = result
-                    if start != state.expectedStart {
-                        // The candidate was no record boundary: parse this chunk again from the true one.
-                        r = unit.process(start: state.expectedStart, evaluator: merger.evaluator, catalog: catalog,
+                    var verdict = state.chain.verdict(start: start, outcome: r.chunk!)
+                    if case .reread(let trueStart, let context) = verdict {
+                        // The candidate was no record boundary, or the guessed parser context was
+                        // wrong: parse this chunk again from the true boundary.
+                        r = unit.process(start: trueStart, context: context, evaluator: merger.evaluator, catalog: catalog,
                                          normalisers: &normalisers, pipelined: false)
-                        merger.reparsedChunks += 1
+                        merger.chunks.reread += 1
+                        verdict = state.chain.verdict(start: trueStart, outcome: r.chunk!, reread: true)
                     }
-                    let outcome = r.chunk!
-                    merger.merge(r, fileOrder: fileOrder, lineOffset: state.line - 1, indexOffset: state.index, into: &collected)
-                    state.absorb(outcome, lineOffset: state.line - 1, indexOffset: state.index)
+                    let offsets: (lineOffset: Int, indexOffset: Int)
+                    if case .sequentialRest(let skipping) = verdict {
+                        // The rest of the file exactly as one sequential read gives it (an XML error).
+                        r = unit.process(start: 0, skipping: skipping, end: .max, evaluator: merger.evaluator, catalog: catalog,
+                                         normalisers: &normalisers, pipelined: false)
+                        merger.chunks.sequentialRests += 1
+                        state.chain.endWithSequentialRest()
+                        state.account.bytes = r.chunk!.bytesRead
+                        offsets = (0, 0)
+                    } else {
+                        offsets = state.chain.absorb(r.chunk!)
+                    }
+                    merger.chunks.merged += 1
+                    merger.merge(r, fileOrder: fileOrder, lineOffset: offsets.lineOffset, indexOffset: offsets.indexOffset, into: &collected)
+                    state.absorb(r.chunk!, lineOffset: offsets.lineOffset, indexOffset: offsets.indexOffset)
                     ReadProgress.sink?(ReadProgress(path: source.path, bytes: min(end, source.fileSize), size: source.fileSize,
                                                     records: state.account.read))
                 }

@@ -4,7 +4,7 @@ import TrennwandFindings
 import TrennwandReaders
 import TrennwandRecords
 
-/// One piece of work of the scheduler: a chunk of a CSV or JSON Lines file, or a whole file.
+/// One piece of work of the scheduler: a chunk of a CSV, JSON Lines or XML file, or a whole file.
 enum ScanUnit: Sendable {
     case chunk(input: Int, fileOrder: Int, source: any ChunkSource, profile: SourceProfile, start: Int64, end: Int64,
                first: Bool, last: Bool)
@@ -18,13 +18,17 @@ enum ScanUnit: Sendable {
 
     /// Evaluates this unit with `evaluator` (a worker's own, or the merger's for re-parses),
     /// routing aggregate values into the result's feed; findings are kept for the merge.
-    func process(start overrideStart: Int64? = nil, evaluator: RuleEvaluator, catalog: ProfileCatalog,
-                 normalisers: inout [String: ProfileNormaliser], pipelined: Bool) -> UnitResult {
+    /// A chunk read again passes where it truly starts (`start`, `context`), or for the sequential
+    /// rest of its file the file start, the records to skip and no end.
+    func process(start overrideStart: Int64? = nil, context: ChunkContext? = nil, skipping: Int = 0, end overrideEnd: Int64? = nil,
+                 evaluator: RuleEvaluator, catalog: ProfileCatalog, normalisers: inout [String: ProfileNormaliser],
+                 pipelined: Bool) -> UnitResult {
         var r = UnitResult()
         var findings = r.findings, feed = r.feed
         switch self {
         case .chunk(_, _, let source, let profile, let start, let end, _, _):
-            r.chunk = UnitReader.readChunk(source, profile: profile, start: overrideStart ?? start, end: end, normalisers: &normalisers) { record in
+            r.chunk = UnitReader.readChunk(source, profile: profile, start: overrideStart ?? start, end: overrideEnd ?? end,
+                                           context: context, skipping: skipping, normalisers: &normalisers) { record in
                 evaluator.evaluate(record, routingAggregatesTo: &feed) { findings.append(($0, $1)) }
             }
         case .whole(_, _, let path, let profile):

@@ -45,19 +45,23 @@ package enum UnitReader {
         return account
     }
 
-    /// A file cut at candidate record boundaries about `chunkBytes` apart (CSV, JSON Lines: the
-    /// format's `ChunkSource`), or nil when the file cannot be read in chunks (XML, compressed
-    /// inputs, a header the profile does not fit); then it is read whole, which accounts for errors.
+    /// A file cut at candidate record boundaries about `chunkBytes` apart (the format's
+    /// `ChunkSource`: CSV, JSON Lines, XML), or nil when the file cannot be read in chunks
+    /// (compressed inputs, a header the profile does not fit, XML the split cannot reproduce
+    /// exactly — see XMLChunkSource.swift); then it is read whole, which accounts for errors.
+    /// An XML file of one chunk is read whole too: then its parsing is pipelined with evaluation
+    /// on two threads (`RecordPipe`), which one chunk is not.
     static func chunks(_ path: String, profile: SourceProfile, chunkBytes: Int) -> (source: any ChunkSource, starts: [Int64])? {
         guard let source = Ingest.chunkSource(path: path, profile: profile),
               (try? source.normaliser(profile: profile)) != nil,
               let starts = try? source.boundaries(chunkBytes: chunkBytes) else { return nil }
+        if starts.count == 1 && profile.format == .xml { return nil }
         return (source, starts)
     }
 
     /// Reads the records of one chunk (`start..<end`); the normaliser is built once per file.
-    static func readChunk(_ source: any ChunkSource, profile: SourceProfile, start: Int64, end: Int64,
-                          normalisers: inout [String: ProfileNormaliser], body: (Record) -> Void) -> ChunkOutcome {
+    static func readChunk(_ source: any ChunkSource, profile: SourceProfile, start: Int64, end: Int64, context: ChunkContext? = nil,
+                          skipping: Int = 0, normalisers: inout [String: ProfileNormaliser], body: (Record) -> Void) -> ChunkOutcome {
         let normaliser: ProfileNormaliser
         if let n = normalisers[source.path] {
             normaliser = n
@@ -66,6 +70,6 @@ package enum UnitReader {
             normaliser = try! source.normaliser(profile: profile)
             normalisers = [source.path: normaliser]
         }
-        return Ingest.runChunk(source, normaliser: normaliser, start: start, end: end, body: body)
+        return Ingest.runChunk(source, normaliser: normaliser, start: start, end: end, context: context, skipping: skipping, body: body)
     }
 }

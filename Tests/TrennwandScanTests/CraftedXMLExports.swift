@@ -1,0 +1,1 @@
+../TrennwandReadersTests/CraftedXMLExports.swift
