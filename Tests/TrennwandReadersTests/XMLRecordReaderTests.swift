@@ -85,6 +85,17 @@ final class XMLRecordReaderTests: XCTestCase {
         ])
     }
 
+    func testAmpersandsInAttributesAreDecodedLikeInText() throws {
+        // libxml2's SAX2 hands a `&` of an attribute value over as `&#38;`; the record must hold `&`,
+        // as the same value does in element text. A literal `&#38;` in the data (`&amp;#38;`) stays.
+        let xml = """
+            <r><e k="A &amp; B" j="&#38;&#38;" m="x &amp;#38; y" a="&lt;&gt;&quot;&apos;">A &amp; B</e></r>
+            """
+        let spec = XMLRecordSpec(recordPath: "/r/e", fieldPaths: [".", "@k", "@j", "@m", "@a"])
+        let outcome = try XMLTest.read(xml, spec: spec)
+        XCTAssertEqual(outcome.records.map(\.fields), [[["A & B"], ["A & B"], ["&&"], ["x &#38; y"], ["<>\"'"]]])
+    }
+
     func testLatin1IsDeliveredAsUTF8() throws {
         var bytes = Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><r><e>Gr".utf8)
         bytes += [0xFC, 0xDF, 0x65]  // üße

@@ -33,10 +33,30 @@ struct FieldBuffer {
         ranges.removeAll(keepingCapacity: true)
     }
 
+    /// Appends one attribute value as libxml2's SAX2 hands it over. Without entity substitution
+    /// libxml2 keeps every `&` of an attribute value as the reference `&#38;` (so that the value
+    /// can be written out again); each is turned back into `&` here, once, so an attribute holds
+    /// the same bytes as element text (`&amp;#38;` in the file stays `&#38;`).
     mutating func appendOccurrence(_ start: UnsafePointer<xmlChar>?, _ end: UnsafePointer<xmlChar>?) {
         let lower = bytes.count
         if let start, let end, end > start {
-            bytes.append(contentsOf: UnsafeBufferPointer(start: start, count: end - start))
+            let value = UnsafeBufferPointer(start: start, count: end - start)
+            guard memchr(start, Int32(UInt8(ascii: "&")), value.count) != nil else {
+                bytes.append(contentsOf: value)
+                ranges.append(lower..<bytes.count)
+                return
+            }
+            var i = 0
+            while i < value.count {
+                if value[i] == UInt8(ascii: "&"), i + 4 < value.count, value[i + 1] == UInt8(ascii: "#"),
+                   value[i + 2] == UInt8(ascii: "3"), value[i + 3] == UInt8(ascii: "8"), value[i + 4] == UInt8(ascii: ";") {
+                    bytes.append(UInt8(ascii: "&"))
+                    i += 5
+                } else {
+                    bytes.append(value[i])
+                    i += 1
+                }
+            }
         }
         ranges.append(lower..<bytes.count)
     }
