@@ -37,16 +37,14 @@ public final class EvalContext {
     private var detections: [DetectionResult?]
     private var scannedSlots: [Int] = []
     private let scan: ([ByteString]) -> DetectionResult
-    private let zone: ZoneConverter
+    private var clock: LocalClock
     private var schedules: [ByteString: DeploymentSchedule?] = [:]
     private var lastSchedule: (text: ByteString, schedule: DeploymentSchedule?)?
-    private var lastHour: Int64 = .min
-    private var lastOffset: Int64 = 0
 
     /// A context for records of `kind`. Fails only for a time zone unknown to the system.
     public init?(kind: RecordKind, detectors: any DetectorScanning, timeZone: String = "Europe/Berlin") {
         guard let zone = ZoneConverter(identifier: timeZone) else { return nil }
-        self.zone = zone
+        self.clock = LocalClock(zone)
         self.record = Record(kind: kind, locator: .init(file: "", line: 0, column: nil, byteOffset: 0, index: 0))
         self.detections = Array(repeating: nil, count: kind.schema.count)
         self.scan = makeScanFunction(detectors)
@@ -84,17 +82,8 @@ public final class EvalContext {
     }
 
     /// Local wall-clock seconds ("as if UTC") in the profile time zone.
-    /// One-entry cache in front of the converter's hour cache: consecutive records are usually in
-    /// the same hour, and offsets change only on full hours (the converter's own assumption).
     @inline(__always)
-    func local(_ utc: Int64) -> Int64 {
-        let hour = ExprCivil.floorDiv(utc, 3600)
-        if hour == lastHour { return utc + lastOffset }
-        let l = zone.local(fromUTC: utc)
-        lastHour = hour
-        lastOffset = l - utc
-        return l
-    }
+    func local(_ utc: Int64) -> Int64 { clock.local(utc) }
 
     /// A schedule string from the data, parsed once per distinct string.
     func schedule(_ text: ByteString) -> DeploymentSchedule? {
@@ -122,4 +111,26 @@ struct RuleOutcome {
     var rule: Int
     var fired: Bool
     var gaps: Range<Int>
+}
+
+/// Local wall-clock seconds of UTC instants, with a one-entry cache in front of the converter's
+/// hour cache: consecutive records are usually in the same hour, and offsets change only on full
+/// hours (the converter's own assumption). Per thread, like its `ZoneConverter`; shared by the
+/// closure evaluator's `EvalContext` and the batch executor.
+package struct LocalClock {
+    private let zone: ZoneConverter
+    private var lastHour: Int64 = .min
+    private var lastOffset: Int64 = 0
+
+    package init(_ zone: ZoneConverter) { self.zone = zone }
+
+    @inline(__always)
+    package mutating func local(_ utc: Int64) -> Int64 {
+        let hour = ExprCivil.floorDiv(utc, 3600)
+        if hour == lastHour { return utc + lastOffset }
+        let l = zone.local(fromUTC: utc)
+        lastHour = hour
+        lastOffset = l - utc
+        return l
+    }
 }

@@ -191,7 +191,7 @@ package struct BatchConditionCompiler {
             guard c.alias == "r", let slot = kind.schema.slot(c.name) else {
                 throw BatchCompileError(rule: rule, node: "column \(c.alias).\(c.name)")
             }
-            return .column(slot: slot, storage: BatchColumn(kind.schema.fields[slot].type, capacity: 1).storage)
+            return .column(slot: slot, storage: BatchColumn.Storage(kind.schema.fields[slot].type))
         case .literal(.string(let s)): return .string(ByteString(s))
         case .literal(.number(let d)): return .number(d)
         case .literal(.seconds(let s)): return .seconds(s)

@@ -9,28 +9,19 @@ import TrennwandRecords
 /// caches are not thread-safe.
 package final class BatchEnvironment {
     package let symbols: SymbolTable
-    let zone: ZoneConverter
-    private var lastHour = Int64.min
-    private var lastOffset: Int64 = 0
+    private var clock: LocalClock
     private var schedules: [ByteString: DeploymentSchedule?] = [:]
     /// The detectors with this worker's own Vectorscan scratch.
     let scan: ([ByteString]) -> DetectionResult
 
     package init(symbols: SymbolTable, zone: ZoneConverter, detectors: any DetectorScanning) {
         self.symbols = symbols
-        self.zone = zone
+        self.clock = LocalClock(zone)
         self.scan = makeScanFunction(detectors)
     }
 
-    /// Local wall-clock seconds of a UTC instant (the offset cached per UTC hour, as `EvalContext.local`).
-    func local(_ utc: Int64) -> Int64 {
-        let hour = utc >= 0 ? utc / 3600 : (utc - 3599) / 3600
-        if hour == lastHour { return utc + lastOffset }
-        let l = zone.local(fromUTC: utc)
-        lastHour = hour
-        lastOffset = l - utc
-        return l
-    }
+    /// Local wall-clock seconds of a UTC instant (`LocalClock`, as the closure evaluator has them).
+    func local(_ utc: Int64) -> Int64 { clock.local(utc) }
 
     /// A schedule text parsed once; nil when it does not parse.
     func schedule(_ text: ByteString) -> DeploymentSchedule? {

@@ -209,15 +209,7 @@ public final class XMLRecordReader {
         }
         if let error = state.bodyError { throw error }
         guard state.problem != nil || bytesRead == 0 else { return }
-        if state.inRecord, state.problem?.code != "xml.doctype-forbidden" {
-            let locator = Locator(
-                file: name, line: state.recordLine, column: state.recordColumn,
-                byteOffset: state.recordOffset, index: state.recordIndex)
-            try rejected(Rejection(locator: locator, reason: RejectReason(
-                code: "xml.record-cut",
-                de: "Datensatz durch einen XML-Fehler abgeschnitten; nicht ausgewertet.",
-                en: "Record cut off by an XML error; not evaluated.")))
-        }
+        try rejectCutRecord(state, rejected)
         throw Self.inputError(name, state: state, total: bytesRead)
     }
 
@@ -289,15 +281,7 @@ public final class XMLRecordReader {
         if let error = state.bodyError { throw error }
         // An error libxml2 parses on after (an undeclared prefix) may precede the stop: it counts.
         guard state.problem != nil else { return }
-        if state.inRecord, state.problem?.code != "xml.doctype-forbidden" {
-            let locator = Locator(
-                file: name, line: state.recordLine, column: state.recordColumn,
-                byteOffset: state.recordOffset, index: state.recordIndex)
-            try rejected(Rejection(locator: locator, reason: RejectReason(
-                code: "xml.record-cut",
-                de: "Datensatz durch einen XML-Fehler abgeschnitten; nicht ausgewertet.",
-                en: "Record cut off by an XML error; not evaluated.")))
-        }
+        try rejectCutRecord(state, rejected)
         throw Self.inputError(name, state: state, total: bytesRead + Int64(part.prefix?.count ?? 0))
     }
 
@@ -367,6 +351,19 @@ public final class XMLRecordReader {
         return InputError(
             file: path, code: "input.unreadable",
             de: "Datei nicht lesbar (\(reason.de)).", en: "file not readable (\(reason.en)).")
+    }
+
+    /// The record a fatal XML error cut off is rejected, not evaluated (not for a forbidden
+    /// DOCTYPE, which stops the file before any record).
+    private func rejectCutRecord(_ state: XMLParseState, _ rejected: (Rejection) throws -> Void) throws {
+        guard state.inRecord, state.problem?.code != "xml.doctype-forbidden" else { return }
+        let locator = Locator(
+            file: name, line: state.recordLine, column: state.recordColumn,
+            byteOffset: state.recordOffset, index: state.recordIndex)
+        try rejected(Rejection(locator: locator, reason: RejectReason(
+            code: "xml.record-cut",
+            de: "Datensatz durch einen XML-Fehler abgeschnitten; nicht ausgewertet.",
+            en: "Record cut off by an XML error; not evaluated.")))
     }
 
     private static func inputError(_ file: String, state: XMLParseState, total: Int64) -> InputError {

@@ -17,6 +17,18 @@
 public final class BatchColumn: @unchecked Sendable {
     public enum Storage: Sendable, Hashable {
         case symbol, timestamp, bool, number, string, runs
+
+        /// How a field of `type` is stored.
+        public init(_ type: FieldType) {
+            switch type {
+            case .symbol: self = .symbol
+            case .timestamp: self = .timestamp
+            case .bool: self = .bool
+            case .number: self = .number
+            case .string: self = .string
+            case .text, .list: self = .runs
+            }
+        }
     }
 
     public let storage: Storage
@@ -37,14 +49,7 @@ public final class BatchColumn: @unchecked Sendable {
     private var presentWords: Int { (capacity + 63) / 64 }
 
     public init(_ type: FieldType, capacity: Int) {
-        switch type {
-        case .symbol: storage = .symbol
-        case .timestamp: storage = .timestamp
-        case .bool: storage = .bool
-        case .number: storage = .number
-        case .string: storage = .string
-        case .text, .list: storage = .runs
-        }
+        storage = Storage(type)
         self.capacity = capacity
         present = .allocate(capacity: (capacity + 63) / 64)
         present.initialize(repeating: 0, count: (capacity + 63) / 64)
