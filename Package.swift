@@ -108,7 +108,7 @@ let package = Package(
             name: "TrennwandScan",
             dependencies: [
                 "TrennwandRecords", "TrennwandYAML", "TrennwandReaders", "TrennwandFindings", "TrennwandEngine",
-                "TrennwandOutputs", "TrennwandState",
+                "TrennwandOutputs", "TrennwandState", "TrennwandExecutor",
             ],
             swiftSettings: hot
         ),
@@ -117,8 +117,8 @@ let package = Package(
         // Source views (SQL/SourceView/) render CSV source profiles for DuckDB: Plan also reads Readers.
         .target(name: "TrennwandPlan", dependencies: ["TrennwandEngine", "TrennwandRecords", "TrennwandReaders"], swiftSettings: strict),
         // The batch executor (issue 20, docs/executor.md): the logical plan evaluated over column
-        // batches. Above Plan; the scan will import it once it runs the whole pack.
-        .target(name: "TrennwandExecutor", dependencies: ["TrennwandPlan", "TrennwandEngine", "TrennwandRecords"], swiftSettings: hot),
+        // batches. Above Plan; the scan runs its rules on it (`UnitEngine`).
+        .target(name: "TrennwandExecutor", dependencies: ["TrennwandPlan", "TrennwandEngine", "TrennwandFindings", "TrennwandRecords"], swiftSettings: hot),
         // `scan --engine postgresql://…` (issue 19): connects through postgres-nio, loads the export
         // with COPY into a schema of its own per run and runs the rule queries. Above Plan; only the
         // CLI imports it.

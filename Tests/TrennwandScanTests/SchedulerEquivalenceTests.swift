@@ -42,6 +42,36 @@ final class SchedulerEquivalenceTests: XCTestCase {
         }
     }
 
+    /// The batch executor and the record engine (the closure evaluator, kept as the oracle) give
+    /// the same scan of Samples: every finding with its evidence, persons, occurrences and order,
+    /// the accounting, for one worker reading whole files and for several workers on small chunks
+    /// (chunk borders inside batches, re-read chunks, aggregate feeds merged from several workers).
+    func testBatchExecutorAndRecordEngineGiveTheSameScan() throws {
+        let samples = try SamplesFixture()
+        for (threads, chunk) in [(1, nil), (2, nil), (3, 700), (1, 2_048)] as [(Int, Int?)] {
+            let batches = try samples.scan(threads: threads, chunkBytes: chunk, engine: .batches)
+            let records = try samples.scan(threads: threads, chunkBytes: chunk, engine: .records)
+            XCTAssertEqual(batches.engine, .batches, "the built-in pack runs on the batch executor")
+            XCTAssertNil(batches.batchRefusal)
+            XCTAssertEqual(records.engine, .records)
+            let a = Snapshot(batches), b = Snapshot(records)
+            XCTAssertGreaterThan(b.findings.count, 100)
+            // Rule, place and fingerprint first: a short list of what only one engine found.
+            func brief(_ r: ScanResult) -> Set<String> {
+                Set(Array(r.findings).map { "\($0.ruleID) \(($0.locator.file as NSString).lastPathComponent):\($0.locator.line) \($0.fingerprint)" })
+            }
+            let onlyBatches = brief(batches).subtracting(brief(records)), onlyRecords = brief(records).subtracting(brief(batches))
+            XCTAssertTrue(onlyBatches.isEmpty && onlyRecords.isEmpty,
+                          "threads \(threads), chunk \(chunk ?? 0): only batches \(onlyBatches.sorted()), only records \(onlyRecords.sorted())")
+            XCTAssertEqual(a.findings.count, b.findings.count, "threads \(threads), chunk \(chunk ?? 0)")
+            for (i, (x, y)) in zip(a.findings, b.findings).enumerated() where x != y {
+                XCTFail("threads \(threads), chunk \(chunk ?? 0): finding \(i) differs:\nbatches: \(x)\nrecords: \(y)")
+                break
+            }
+            XCTAssertEqual(a, b, "threads \(threads), chunk \(chunk ?? 0)")
+        }
+    }
+
     /// Samples' access exports are not sorted by time, and given in reverse order even less: the
     /// aggregate rules with late records are evaluated again in time order. Same findings in the
     /// same order for any workers and chunks; the same TW402 windows whatever the input order; none

@@ -28,11 +28,12 @@ struct SamplesFixture {
     }
 
     /// The scheduler over Samples' inputs (or `inputs`) with the given workers, chunk size, spill
-    /// limit and reorder limit.
+    /// limit, reorder limit and engine (the batch executor unless a test compares with the record engine).
     func scan(threads: Int, chunkBytes: Int? = nil, keepInMemory: Int? = nil, othersInMemory: Int? = nil, inputs: [ScanInput]? = nil,
-              reorderLimit: Int? = nil) throws -> ScanResult {
+              reorderLimit: Int? = nil, engine: ScanEngine = .batches) throws -> ScanResult {
         var s = ScanScheduler(catalog: catalog, ruleSet: ruleSet, policy: policy, pseudonymizer: Pseudonymizer(key: key),
                               onlyRules: nil, now: config.now!, threads: threads, chunkBytes: chunkBytes)
+        s.engine = engine
         s.keepInMemory = keepInMemory
         s.othersInMemory = othersInMemory
         if let reorderLimit { s.reorderLimit = reorderLimit }

@@ -33,15 +33,15 @@ public final class RuleEvaluator {
             self.condition = rule.condition.function
         }
     }
-    private var aggregates: [AggregateSlot] = []
-    private var rulesByKind = KindTable<[RuleSlot]>(repeating: [])
+    var aggregates: [AggregateSlot] = []
+    var rulesByKind = KindTable<[RuleSlot]>(repeating: [])
     /// Per kind: all record rules as one chain of closures (built once, see `RuleChain`).
     private var chains = KindTable<RuleChain?>(repeating: nil)
     private var reportedGaps: Set<GapKey> = []
     /// Indices into `aggregates` per record kind (computed once, not filtered per record).
-    private var aggregatesByKind = KindTable<[Int]>(repeating: [])
+    var aggregatesByKind = KindTable<[Int]>(repeating: [])
     /// Per kind: the slots the kind's aggregates read (group keys, distinct value, time).
-    private var aggregateSlotsByKind = KindTable<[Int]>(repeating: [])
+    var aggregateSlotsByKind = KindTable<[Int]>(repeating: [])
     /// Per kind: the position of the time slot in `aggregateSlotsByKind` (a feed entry's time).
     private var timeValueIndexByKind = KindTable<Int?>(repeating: nil)
     /// Number of records evaluated per kind.
@@ -50,7 +50,7 @@ public final class RuleEvaluator {
         for kind in RecordKind.allCases where evaluatedCounts[kind] > 0 { out[kind] = evaluatedCounts[kind] }
         return out
     }
-    private var evaluatedCounts = KindTable<Int>(repeating: 0)
+    var evaluatedCounts = KindTable<Int>(repeating: 0)
 
     struct GapKey: Hashable {
         let table: String

@@ -11,16 +11,7 @@ package struct BatchFilter {
 
     /// The rows of `batch` for which the condition is true (the rows that fire).
     package func firing(_ batch: RecordBatch, _ env: BatchEnvironment) -> [Int] {
-        let mask = Self.evaluate(condition, batch, env)
-        var rows: [Int] = []
-        for (w, word) in mask.isTrue.enumerated() where word != 0 {
-            var bits = word
-            while bits != 0 {
-                rows.append(w * 64 + bits.trailingZeroBitCount)
-                bits &= bits - 1
-            }
-        }
-        return rows
+        Self.evaluate(condition, batch, env).trueRows
     }
 
     package static func evaluate(_ c: BatchCondition, _ batch: RecordBatch, _ env: BatchEnvironment) -> TriMask {
@@ -91,7 +82,7 @@ package struct BatchFilter {
             var r = TriMask(count: n)
             let column = batch.columns[slot]
             for row in 0..<n where column.isPresent(row) {
-                let result = env.scan(column.runs(row))
+                let result = env.detection(batch, slot: slot, row: row)
                 r.set(row, detectors.contains { result.fired($0) })
             }
             return r

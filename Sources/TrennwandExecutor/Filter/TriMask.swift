@@ -62,6 +62,30 @@ package struct TriMask: Sendable, Equatable {
         return r
     }
 
+    /// The rows that are true, ascending.
+    package var trueRows: [Int] { Self.rows(isTrue, count: count) }
+
+    /// The rows that are neither true nor false (unknown), ascending.
+    package var unknownRows: [Int] {
+        var words: [UInt64] = []
+        words.reserveCapacity(isTrue.count)
+        for w in isTrue.indices { words.append(~(isTrue[w] | isFalse[w])) }
+        return Self.rows(words, count: count)
+    }
+
+    private static func rows(_ words: [UInt64], count: Int) -> [Int] {
+        var rows: [Int] = []
+        for (w, word) in words.enumerated() where word != 0 {
+            var bits = word
+            while bits != 0 {
+                let row = w * 64 + bits.trailingZeroBitCount
+                if row < count { rows.append(row) }
+                bits &= bits - 1
+            }
+        }
+        return rows
+    }
+
     /// Rows still undecided by an `and` (not yet false) or an `or` (not yet true): the selection
     /// the next operand needs to be evaluated for.
     package var anyTrue: Bool { isTrue.contains { $0 != 0 } }

@@ -85,6 +85,35 @@ extension CSVChunkSource {
         try ProfileNormaliser(profile: profile, header: header, file: path)
     }
 
+    /// The CSV batch path: rows normalised straight into the batch's columns (`ProfileNormaliser+Batch`).
+    public func readBatches(from start: Int64, context: ChunkContext?, skipping: Int, before end: Int64, blockSize: Int,
+                            normaliser: ProfileNormaliser, symbols: SymbolTable, capacity: Int, progress: inout ChunkProgress,
+                            _ body: (RecordBatch) throws -> Void, rejected: (Rejection) throws -> Void) throws {
+        precondition(context == nil && skipping == 0, "CSV keeps no parser state between records")
+        let fd = try CSVReader.openFile(path)
+        if lseek(fd, off_t(start), SEEK_SET) < 0 {
+            let code = errno
+            _ = close(fd)
+            throw CSVReader.unreadable(path, errno: code, byteOffset: start)
+        }
+        let reader = CSVReader(chunkOf: self, descriptor: fd, start: start, blockSize: blockSize)
+        defer { progress.lineBreaks = reader.line - 1 }
+        let batch = RecordBatch(kind: normaliser.kind, file: normaliser.file, capacity: capacity)
+        let steps = normaliser.batchSteps(for: batch)
+        var p = progress
+        defer { progress.end = p.end; progress.records = p.records }
+        try BatchDelivery.run(batch: { batch }, body: body) { deliver in
+            (p.end, p.records) = try reader.forEachRecord(before: end, { row in
+                if let rejection = normaliser.normalise(CSVRaw(row: row), into: batch, steps: steps, symbols: symbols,
+                                                        line: row.line, byteOffset: row.byteOffset, index: row.index) {
+                    try rejected(rejection)
+                } else if batch.isFull {
+                    try deliver(batch)
+                }
+            }, rejected: rejected)
+        }
+    }
+
     public func read(from start: Int64, before end: Int64, blockSize: Int, normaliser: ProfileNormaliser,
                      progress: inout ChunkProgress, _ body: (NormaliseOutcome) throws -> Void,
                      rejected: (Rejection) throws -> Void) throws {

@@ -149,15 +149,15 @@ final class CSVRecordSource: RecordSource {
                       rejected: (Rejection) throws -> Void) throws {
         let batch = RecordBatch(kind: normaliser.kind, file: normaliser.file, capacity: capacity)
         let steps = normaliser.batchSteps(for: batch)
-        try reader.forEachRecord({ row in
-            if let rejection = normaliser.normalise(CSVRaw(row: row), into: batch, steps: steps, symbols: symbols,
-                                                    line: row.line, byteOffset: row.byteOffset, index: row.index) {
-                try rejected(rejection)
-            } else if batch.isFull {
-                try body(batch)
-                batch.reset()
-            }
-        }, rejected: rejected)
-        if !batch.isEmpty { try body(batch) }
+        try BatchDelivery.run(batch: { batch }, body: body) { deliver in
+            try reader.forEachRecord({ row in
+                if let rejection = normaliser.normalise(CSVRaw(row: row), into: batch, steps: steps, symbols: symbols,
+                                                        line: row.line, byteOffset: row.byteOffset, index: row.index) {
+                    try rejected(rejection)
+                } else if batch.isFull {
+                    try deliver(batch)
+                }
+            }, rejected: rejected)
+        }
     }
 }

@@ -40,6 +40,11 @@ public protocol ChunkSource: Sendable {
     func read(from start: Int64, context: ChunkContext?, skipping: Int, before end: Int64, blockSize: Int,
               normaliser: ProfileNormaliser, progress: inout ChunkProgress, _ body: (NormaliseOutcome) throws -> Void,
               rejected: (Rejection) throws -> Void) throws
+    /// Like `read(from:context:skipping:…)`, with the records in column batches of `capacity`
+    /// (`RecordSource.forEachBatch`); `batch` is reused, `body` must copy what it keeps.
+    func readBatches(from start: Int64, context: ChunkContext?, skipping: Int, before end: Int64, blockSize: Int,
+                     normaliser: ProfileNormaliser, symbols: SymbolTable, capacity: Int, progress: inout ChunkProgress,
+                     _ body: (RecordBatch) throws -> Void, rejected: (Rejection) throws -> Void) throws
     /// Whether a chunk that ends in a file error is read again as part of one sequential read from
     /// the file start (XML: libxml2's messages may cite state from before the chunk, e.g. the line
     /// of an element opened earlier). False: the chunk's error stands (CSV, JSON Lines).
@@ -55,6 +60,27 @@ extension ChunkSource {
                      rejected: (Rejection) throws -> Void) throws {
         precondition(context == nil && skipping == 0, "\(Self.self) keeps no parser state between records")
         try read(from: start, before: end, blockSize: blockSize, normaliser: normaliser, progress: &progress, body, rejected: rejected)
+    }
+
+    /// Formats without a batch reader of their own: their records written into columns.
+    public func readBatches(from start: Int64, context: ChunkContext?, skipping: Int, before end: Int64, blockSize: Int,
+                            normaliser: ProfileNormaliser, symbols: SymbolTable, capacity: Int, progress: inout ChunkProgress,
+                            _ body: (RecordBatch) throws -> Void, rejected: (Rejection) throws -> Void) throws {
+        let batch = RecordBatch(kind: normaliser.kind, file: normaliser.file, capacity: capacity)
+        var p = progress
+        defer { progress = p }
+        try BatchDelivery.run(batch: { batch }, body: body) { deliver in
+            try read(from: start, context: context, skipping: skipping, before: end, blockSize: blockSize, normaliser: normaliser,
+                     progress: &p, { outcome in
+                switch outcome {
+                case .record(let r):
+                    batch.append(r, symbols: symbols)
+                    if batch.isFull { try deliver(batch) }
+                case .rejected(let rejection):
+                    try rejected(rejection)
+                }
+            }, rejected: rejected)
+        }
     }
 
     public var errorsNeedSequentialRead: Bool { false }
@@ -119,6 +145,39 @@ extension Ingest {
     public static func chunkSource(path: String, profile: SourceProfile) -> (any ChunkSource)? {
         guard (try? ProfileCatalog.sniffFormat(path: path)) == profile.format else { return nil }
         return profile.format.spec.chunkSource(path: path, profile: profile)
+    }
+
+    /// Like `runChunk`, with the records in column batches (`ChunkSource.readBatches`); the
+    /// accounting is the same, a consumer's error is located at the batch's first record.
+    public static func runChunkBatches(_ source: any ChunkSource, normaliser: ProfileNormaliser, start: Int64, end: Int64,
+                                       context: ChunkContext? = nil, skipping: Int = 0, blockSize: Int = 256 << 10,
+                                       symbols: SymbolTable, capacity: Int = RecordBatch.defaultCapacity,
+                                       body: (RecordBatch) throws -> Void) -> ChunkOutcome {
+        var outcome = ChunkOutcome(account: InputAccount(file: source.path, profile: normaliser.profile.id),
+                                   end: start, lineBreaks: 0, records: 0)
+        outcome.startContext = context
+        outcome.endContext = context
+        if start >= end || start >= source.fileSize { return outcome }
+        var account = outcome.account
+        var progress = ChunkProgress(end: start)
+        do {
+            try source.readBatches(from: start, context: context, skipping: skipping, before: end, blockSize: blockSize,
+                                   normaliser: normaliser, symbols: symbols, capacity: capacity, progress: &progress, { batch in
+                account.countNormalised(batch.count)
+                do { try body(batch) } catch { throw ConsumerError(locator: batch.locator(0), underlying: error) }
+            }, rejected: { account.reject($0) })
+        } catch {
+            account.fileError = fileError(error, file: source.path)
+        }
+        outcome.end = progress.end
+        outcome.lineBreaks = progress.lineBreaks
+        outcome.records = progress.records
+        outcome.startContext = progress.startContext
+        outcome.endContext = progress.endContext
+        outcome.names = progress.names
+        outcome.bytesRead = progress.bytesRead
+        outcome.account = account
+        return outcome
     }
 
     /// Reads the records of `source` that start in `[start, end)` (`start` must be a record

@@ -28,21 +28,19 @@ extension RecordSource {
     public func forEachBatch(symbols: SymbolTable, capacity: Int, _ body: (RecordBatch) throws -> Void,
                              rejected: (Rejection) throws -> Void) throws {
         var batch: RecordBatch?
-        try forEachRecord({ outcome in
-            switch outcome {
-            case .record(let r):
-                let b = batch ?? RecordBatch(kind: r.kind, file: r.locator.file, capacity: capacity)
-                batch = b
-                b.append(r, symbols: symbols)
-                if b.isFull {
-                    try body(b)
-                    b.reset()
+        try BatchDelivery.run(batch: { batch }, body: body) { deliver in
+            try forEachRecord({ outcome in
+                switch outcome {
+                case .record(let r):
+                    let b = batch ?? RecordBatch(kind: r.kind, file: r.locator.file, capacity: capacity)
+                    batch = b
+                    b.append(r, symbols: symbols)
+                    if b.isFull { try deliver(b) }
+                case .rejected(let rejection):
+                    try rejected(rejection)
                 }
-            case .rejected(let rejection):
-                try rejected(rejection)
-            }
-        }, rejected: rejected)
-        if let batch, !batch.isEmpty { try body(batch) }
+            }, rejected: rejected)
+        }
     }
 }
 

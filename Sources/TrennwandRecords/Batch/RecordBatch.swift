@@ -70,9 +70,14 @@ public final class RecordBatch: @unchecked Sendable {
         for c in columns { c.clear(count) }
     }
 
+    /// Counts `reset()`s: a reader of the batch may cache what it computed per row (detector
+    /// results) under the batch's identity and generation.
+    public private(set) var generation: UInt64 = 0
+
     /// Empties the batch keeping its buffers.
     public func reset() {
         for c in columns { c.reset() }
+        generation &+= 1
         count = 0
         hasLocatorColumns = false
     }
@@ -94,10 +99,15 @@ public final class RecordBatch: @unchecked Sendable {
     /// The record id (documentation `record_id`, flow `flow_id`, agreement `id`) is set as the
     /// record normaliser sets it.
     public func record(_ row: Int, symbols: SymbolTable) -> Record {
-        var record = Record(kind: kind, values: columns.map { $0.value(row, symbols: symbols) }, locator: locator(row))
-        if let slot = RecordKind.recordIDSlot(kind), case .string(let id) = record.values[slot] {
-            record.locator.recordID = id.string
+        Record(kind: kind, values: columns.map { $0.value(row, symbols: symbols) }, locator: recordLocator(row, symbols: symbols))
+    }
+
+    /// Row `row`'s locator as the record normaliser sets it: with the record id of its kind.
+    public func recordLocator(_ row: Int, symbols: SymbolTable) -> Locator {
+        var l = locator(row)
+        if let slot = RecordKind.recordIDSlot(kind), case .string(let id) = columns[slot].value(row, symbols: symbols) {
+            l.recordID = id.string
         }
-        return record
+        return l
     }
 }

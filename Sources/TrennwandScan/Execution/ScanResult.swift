@@ -1,5 +1,6 @@
 import Foundation
 import TrennwandEngine
+import TrennwandExecutor
 import TrennwandFindings
 import TrennwandRecords
 
@@ -25,6 +26,10 @@ package struct ScanResult: Sendable {
     package var reorderLimit: Int?
     /// How the chunked files were read (tests and `--stats`-like diagnostics; no effect on results).
     package var chunks = ChunkCounts()
+    /// The engine that evaluated the rules.
+    package var engine = ScanEngine.batches
+    /// Why the batch executor was not taken (`ScanEngine.automatic` with a rule it cannot evaluate yet).
+    package var batchRefusal: BatchCompileError?
 }
 
 /// Chunks merged, read again from their true boundary, and files whose rest was read sequentially.

@@ -67,6 +67,8 @@ package struct ScanScheduler {
     /// Most feed entries (records routed to aggregate rules) the exact re-evaluation of rules with
     /// late records may hold; beyond it pass 1's result stands (`ScanResult.reorderLimit`).
     package var reorderLimit = ScanScheduler.defaultReorderLimit
+    /// The engine evaluating the rules (`ScanEngine`; `TRENNWAND_ENGINE` sets the default).
+    package var engine = ScanEngine.fromEnvironment
 
     package init(catalog: ProfileCatalog, ruleSet: RuleSet, policy: PolicyData, pseudonymizer: Pseudonymizer,
                  onlyRules: Set<String>?, now: Int64, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
@@ -108,6 +110,7 @@ package struct ScanScheduler {
                                                       vocabulary: vocabulary)
         if let first = errors.first { throw first }
         let evaluator = try RuleEvaluator(pack: pack, pseudonymizer: pseudonymizer, reveal: reveal)
+        let (mainEngine, batchRefusal) = try UnitEngine.make(evaluator, reference: reference, now: now, choice: engine)
         var collected = FindingCollector(keepInMemory: keepInMemory, othersInMemory: othersInMemory)
         var merger = OrderedMerger(evaluator: evaluator)
         var order = 0
@@ -115,17 +118,12 @@ package struct ScanScheduler {
         for rows in plan.referenceBatches {
             let fileOrder = order
             order += 1
-            if isSequential {
-                for record in rows { evaluator.evaluate(record) { merger.add($0, fileOrder: fileOrder, into: &collected) } }
-            } else {
-                var feed = AggregateFeed()
-                for record in rows {
-                    evaluator.evaluate(record, routingAggregatesTo: &feed) { f, gap in
-                        merger.add(f, isGap: gap, fileOrder: fileOrder, into: &collected)
-                    }
-                }
-                evaluator.replay(feed) { merger.held.append(($0, fileOrder)) }
+            var feed = AggregateFeed()
+            for record in rows {
+                mainEngine.evaluate(record, feed: &feed) { f, gap in merger.add(f, isGap: gap, fileOrder: fileOrder, into: &collected) }
             }
+            mainEngine.flush(feed: &feed) { f, gap in merger.add(f, isGap: gap, fileOrder: fileOrder, into: &collected) }
+            evaluator.replay(feed) { merger.held.append(($0, fileOrder)) }
         }
         let units = makeUnits(evaluatedInputs, firstFileOrder: order)
         order += evaluatedInputs.count
@@ -137,8 +135,12 @@ package struct ScanScheduler {
                                                        vocabulary: vocabulary)
             return errors.isEmpty ? p : nil
         }
-        accounts += runUnits(units, inputCount: evaluatedInputs.count, pack: pack, workerPack: workerPack, merger: &merger,
-                             collected: &collected)
+        let workerChoice: ScanEngine = mainEngine.runner == nil ? .records : .batches
+        let workerEngine: @Sendable (RuleEvaluator) -> UnitEngine? = { [now] evaluator in
+            (try? UnitEngine.make(evaluator, reference: reference, now: now, choice: workerChoice))?.engine
+        }
+        accounts += runUnits(units, inputCount: evaluatedInputs.count, pack: pack, workerPack: workerPack, workerEngine: workerEngine,
+                             mainEngine: mainEngine, merger: &merger, collected: &collected)
         evaluator.finish { merger.held.append(($0, order)) }
         // Aggregate rules that left records uncounted are evaluated again, exactly, in time order.
         var lateRecords = evaluator.lateRecords
@@ -167,6 +169,8 @@ package struct ScanScheduler {
         result.lateRecords = lateRecords
         result.reorderLimit = limitExceeded
         result.chunks = merger.chunks
+        result.batchRefusal = batchRefusal
+        result.engine = mainEngine.runner == nil ? .records : .batches
         return result
     }
 
@@ -191,8 +195,9 @@ package struct ScanScheduler {
 
     /// Runs the units on `threads` workers (inline on this thread when 1) and merges them in order.
     private func runUnits(_ units: [ScanUnit], inputCount: Int, pack: CompiledRulePack,
-                          workerPack: @escaping @Sendable () -> CompiledRulePack?, merger: inout OrderedMerger,
-                          collected: inout FindingCollector) -> [InputAccount] {
+                          workerPack: @escaping @Sendable () -> CompiledRulePack?,
+                          workerEngine: @escaping @Sendable (RuleEvaluator) -> UnitEngine?, mainEngine: UnitEngine,
+                          merger: inout OrderedMerger, collected: inout FindingCollector) -> [InputAccount] {
         var accounts = [InputAccount?](repeating: nil, count: inputCount)
         var fileState: FileMergeState?
         var normalisers: [String: ProfileNormaliser] = [:]
@@ -203,10 +208,11 @@ package struct ScanScheduler {
         if threads > 1 {
             for _ in 0..<threads {
                 let t = Thread {
-                    guard let evaluator = try? RuleEvaluator(pack: workerPack() ?? pack, pseudonymizer: pseudonymizer, reveal: reveal) else { return }
+                    guard let evaluator = try? RuleEvaluator(pack: workerPack() ?? pack, pseudonymizer: pseudonymizer, reveal: reveal),
+                          let engine = workerEngine(evaluator) else { return }
                     var normalisers: [String: ProfileNormaliser] = [:]
                     while let (k, unit) = queue.claim() {
-                        let r = unit.process(evaluator: evaluator, catalog: catalog, normalisers: &normalisers, pipelined: pipelined)
+                        let r = unit.process(engine: engine, catalog: catalog, normalisers: &normalisers, pipelined: pipelined)
                         queue.complete(k, r)
                     }
                 }
@@ -219,9 +225,8 @@ package struct ScanScheduler {
             if isSequential, case .whole(let input, let fileOrder, let path, let profile) = unit {
                 // The one worker is this thread: read the file whole, findings straight into the collector.
                 progress?(path)
-                let evaluator = merger.evaluator
-                accounts[input] = UnitReader.readWhole(path: path, profile: profile, catalog: catalog) { record in
-                    evaluator.evaluate(record) { merger.add($0, fileOrder: fileOrder, into: &collected) }
+                accounts[input] = mainEngine.readWholeSequentially(path: path, profile: profile, catalog: catalog) {
+                    merger.add($0, fileOrder: fileOrder, into: &collected)
                 }
                 continue
             }
@@ -229,7 +234,7 @@ package struct ScanScheduler {
             if threads > 1 {
                 result = queue.take(k)
             } else {
-                result = unit.process(evaluator: merger.evaluator, catalog: catalog, normalisers: &normalisers, pipelined: false)
+                result = unit.process(engine: mainEngine, catalog: catalog, normalisers: &normalisers, pipelined: false)
             }
             switch unit {
             case .whole(let input, let fileOrder, let path, _):
@@ -248,7 +253,7 @@ package struct ScanScheduler {
                     if case .reread(let trueStart, let context) = verdict {
                         // The candidate was no record boundary, or the guessed parser context was
                         // wrong: parse this chunk again from the true boundary.
-                        r = unit.process(start: trueStart, context: context, evaluator: merger.evaluator, catalog: catalog,
+                        r = unit.process(start: trueStart, context: context, engine: mainEngine, catalog: catalog,
                                          normalisers: &normalisers, pipelined: false)
                         merger.chunks.reread += 1
                         verdict = state.chain.verdict(start: trueStart, outcome: r.chunk!, reread: true)
@@ -256,7 +261,7 @@ package struct ScanScheduler {
                     let offsets: (lineOffset: Int, indexOffset: Int)
                     if case .sequentialRest(let skipping) = verdict {
                         // The rest of the file exactly as one sequential read gives it (an XML error).
-                        r = unit.process(start: 0, skipping: skipping, end: .max, evaluator: merger.evaluator, catalog: catalog,
+                        r = unit.process(start: 0, skipping: skipping, end: .max, engine: mainEngine, catalog: catalog,
                                          normalisers: &normalisers, pipelined: false)
                         merger.chunks.sequentialRests += 1
                         state.chain.endWithSequentialRest()

@@ -16,30 +16,27 @@ enum ScanUnit: Sendable {
         }
     }
 
-    /// Evaluates this unit with `evaluator` (a worker's own, or the merger's for re-parses),
+    /// Evaluates this unit with `engine` (a worker's own, or the merger's for re-parses),
     /// routing aggregate values into the result's feed; findings are kept for the merge.
     /// A chunk read again passes where it truly starts (`start`, `context`), or for the sequential
     /// rest of its file the file start, the records to skip and no end.
     func process(start overrideStart: Int64? = nil, context: ChunkContext? = nil, skipping: Int = 0, end overrideEnd: Int64? = nil,
-                 evaluator: RuleEvaluator, catalog: ProfileCatalog, normalisers: inout [String: ProfileNormaliser],
+                 engine: UnitEngine, catalog: ProfileCatalog, normalisers: inout [String: ProfileNormaliser],
                  pipelined: Bool) -> UnitResult {
         var r = UnitResult()
         var findings = r.findings, feed = r.feed
         switch self {
         case .chunk(_, _, let source, let profile, let start, let end, _, _):
-            r.chunk = UnitReader.readChunk(source, profile: profile, start: overrideStart ?? start, end: overrideEnd ?? end,
-                                           context: context, skipping: skipping, normalisers: &normalisers) { record in
-                evaluator.evaluate(record, routingAggregatesTo: &feed) { findings.append(($0, $1)) }
-            }
+            r.chunk = engine.readChunk(source, profile: profile, start: overrideStart ?? start, end: overrideEnd ?? end, context: context,
+                                       skipping: skipping, normalisers: &normalisers, feed: &feed) { findings.append(($0, $1)) }
         case .whole(_, _, let path, let profile):
             if pipelined {
                 r.account = RecordPipe.run(path: path, profile: profile, catalog: catalog) { record in
-                    evaluator.evaluate(record, routingAggregatesTo: &feed) { findings.append(($0, $1)) }
+                    engine.evaluate(record, feed: &feed) { findings.append(($0, $1)) }
                 }
+                engine.flush(feed: &feed) { findings.append(($0, $1)) }
             } else {
-                r.account = UnitReader.readWhole(path: path, profile: profile, catalog: catalog) { record in
-                    evaluator.evaluate(record, routingAggregatesTo: &feed) { findings.append(($0, $1)) }
-                }
+                r.account = engine.readWhole(path: path, profile: profile, catalog: catalog, feed: &feed) { findings.append(($0, $1)) }
             }
         }
         r.findings = findings

@@ -45,6 +45,26 @@ package enum UnitReader {
         return account
     }
 
+    /// Reads a file whole in column batches (symbols interned into `symbols`); errors are in the account.
+    static func readWholeBatches(path: String, profile: SourceProfile, catalog: ProfileCatalog, symbols: SymbolTable,
+                                 body: (RecordBatch) -> Void) -> InputAccount {
+        guard let report = ReadProgress.sink else {
+            return Ingest.runBatches(file: path, profile: profile, catalog: catalog, symbols: symbols, body: body).account
+        }
+        let size = ReadProgress.plainSize(path)
+        var records = 0, reported = 0
+        let account = Ingest.runBatches(file: path, profile: profile, catalog: catalog, symbols: symbols) { batch in
+            records += batch.count
+            if records - reported >= ReadProgress.recordStride {
+                reported = records
+                report(ReadProgress(path: path, bytes: batch.byteOffsets[batch.count - 1], size: size, records: records))
+            }
+            body(batch)
+        }.account
+        report(ReadProgress(path: path, bytes: size ?? account.bytes, size: size, records: account.read))
+        return account
+    }
+
     /// A file cut at candidate record boundaries about `chunkBytes` apart (the format's
     /// `ChunkSource`: CSV, JSON Lines, XML), or nil when the file cannot be read in chunks
     /// (compressed inputs, a header the profile does not fit, XML the split cannot reproduce
@@ -59,17 +79,29 @@ package enum UnitReader {
         return (source, starts)
     }
 
+    /// The normaliser of a chunked file, built once per file (the last file's is kept).
+    private static func normaliser(_ source: any ChunkSource, profile: SourceProfile,
+                                   normalisers: inout [String: ProfileNormaliser]) -> ProfileNormaliser {
+        if let n = normalisers[source.path] { return n }
+        // chunks(_:profile:chunkBytes:) checked that this does not throw.
+        let n = try! source.normaliser(profile: profile)
+        normalisers = [source.path: n]
+        return n
+    }
+
+    /// Reads the records of one chunk (`start..<end`) in column batches.
+    static func readChunkBatches(_ source: any ChunkSource, profile: SourceProfile, start: Int64, end: Int64, context: ChunkContext? = nil,
+                                 skipping: Int = 0, normalisers: inout [String: ProfileNormaliser], symbols: SymbolTable,
+                                 body: (RecordBatch) -> Void) -> ChunkOutcome {
+        let n = normaliser(source, profile: profile, normalisers: &normalisers)
+        return Ingest.runChunkBatches(source, normaliser: n, start: start, end: end, context: context, skipping: skipping,
+                                      symbols: symbols, body: body)
+    }
+
     /// Reads the records of one chunk (`start..<end`); the normaliser is built once per file.
     static func readChunk(_ source: any ChunkSource, profile: SourceProfile, start: Int64, end: Int64, context: ChunkContext? = nil,
                           skipping: Int = 0, normalisers: inout [String: ProfileNormaliser], body: (Record) -> Void) -> ChunkOutcome {
-        let normaliser: ProfileNormaliser
-        if let n = normalisers[source.path] {
-            normaliser = n
-        } else {
-            // chunks(_:profile:chunkBytes:) checked that this does not throw.
-            normaliser = try! source.normaliser(profile: profile)
-            normalisers = [source.path: normaliser]
-        }
+        let normaliser = normaliser(source, profile: profile, normalisers: &normalisers)
         return Ingest.runChunk(source, normaliser: normaliser, start: start, end: end, context: context, skipping: skipping, body: body)
     }
 }

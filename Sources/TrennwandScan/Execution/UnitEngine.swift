@@ -1,0 +1,123 @@
+import Foundation
+import TrennwandEngine
+import TrennwandExecutor
+import TrennwandFindings
+import TrennwandReaders
+import TrennwandRecords
+
+/// Which engine evaluates the rules of a scan.
+package enum ScanEngine: String, Sendable, CaseIterable {
+    /// Column batches through the batch executor (`BatchRuleRunner`), the default whenever every
+    /// rule of the pack compiles for it; otherwise the record engine, and the scan says so.
+    case automatic
+    /// The batch executor; a rule it cannot evaluate is an error.
+    case batches
+    /// One record at a time through the closure evaluator (`RuleEvaluator`): the test oracle, and
+    /// the fallback for rule packs with constructs the batch executor does not evaluate yet.
+    case records
+
+    /// `TRENNWAND_ENGINE=records|batches|automatic` (parity tests, bench comparisons).
+    package static var fromEnvironment: ScanEngine {
+        ProcessInfo.processInfo.environment["TRENNWAND_ENGINE"].flatMap(ScanEngine.init(rawValue:)) ?? .automatic
+    }
+}
+
+/// One worker's engine: the rule evaluator, and the batch executor over it when the scan runs on
+/// batches. Every place the scan evaluates records (units, the sequential read, reference rows,
+/// the exact aggregate pass) goes through here, so the choice of engine is made in one place.
+final class UnitEngine {
+    let evaluator: RuleEvaluator
+    let runner: BatchRuleRunner?
+    /// Records that arrive one by one (reference rows, pipelined whole-file reads) gathered into a batch.
+    private var pending: RecordBatch?
+
+    init(evaluator: RuleEvaluator, runner: BatchRuleRunner?) {
+        self.evaluator = evaluator
+        self.runner = runner
+    }
+
+    /// The engine for `evaluator` as `choice` asks: nil runner for the record engine; `compileError`
+    /// says why the batch executor was not taken under `.automatic` (thrown under `.batches`).
+    static func make(_ evaluator: RuleEvaluator, reference: ReferenceTables, now: Int64,
+                     choice: ScanEngine) throws -> (engine: UnitEngine, compileError: BatchCompileError?) {
+        if choice == .records { return (UnitEngine(evaluator: evaluator, runner: nil), nil) }
+        do {
+            return (UnitEngine(evaluator: evaluator, runner: try BatchRuleRunner(evaluator: evaluator, reference: reference, now: now)), nil)
+        } catch let e as BatchCompileError {
+            if choice == .batches { throw e }
+            return (UnitEngine(evaluator: evaluator, runner: nil), e)
+        }
+    }
+
+    /// One record: evaluated at once (record engine) or gathered into the pending batch, which is
+    /// evaluated when full, when records of another file or kind arrive, or at `flush`.
+    func evaluate(_ record: Record, feed: inout AggregateFeed, emit: (Finding, Bool) -> Void) {
+        guard let runner else {
+            evaluator.evaluate(record, routingAggregatesTo: &feed, emit: emit)
+            return
+        }
+        if let b = pending, b.kind != record.kind || b.file != record.locator.file {
+            flush(feed: &feed, emit: emit)
+            pending = nil
+        }
+        let b = pending ?? RecordBatch(kind: record.kind, file: record.locator.file)
+        pending = b
+        b.append(record, symbols: runner.environment.symbols)
+        if b.isFull { flush(feed: &feed, emit: emit) }
+    }
+
+    /// Evaluates the records `evaluate(_:feed:emit:)` gathered and not evaluated yet.
+    func flush(feed: inout AggregateFeed, emit: (Finding, Bool) -> Void) {
+        guard let runner, let b = pending, !b.isEmpty else { return }
+        runner.evaluate(b, feed: &feed, emit: emit)
+        b.reset()
+    }
+
+    /// Reads and evaluates a file whole.
+    func readWhole(path: String, profile: SourceProfile, catalog: ProfileCatalog, feed: inout AggregateFeed,
+                   emit: (Finding, Bool) -> Void) -> InputAccount {
+        guard let runner else {
+            return UnitReader.readWhole(path: path, profile: profile, catalog: catalog) { record in
+                evaluator.evaluate(record, routingAggregatesTo: &feed, emit: emit)
+            }
+        }
+        return UnitReader.readWholeBatches(path: path, profile: profile, catalog: catalog, symbols: runner.environment.symbols) { batch in
+            runner.evaluate(batch, feed: &feed, emit: emit)
+        }
+    }
+
+    /// The sequential scan's read of a file: findings (record rules, gaps, aggregate hits) straight
+    /// to `emit`; on batches the aggregate feed is replayed after every batch, so aggregate state
+    /// is the record engine's and memory does not grow with the file.
+    func readWholeSequentially(path: String, profile: SourceProfile, catalog: ProfileCatalog, emit: (Finding) -> Void) -> InputAccount {
+        guard let runner else {
+            return UnitReader.readWhole(path: path, profile: profile, catalog: catalog) { record in
+                evaluator.evaluate(record, emit: emit)
+            }
+        }
+        var feed = AggregateFeed()
+        return UnitReader.readWholeBatches(path: path, profile: profile, catalog: catalog, symbols: runner.environment.symbols) { batch in
+            runner.evaluate(batch, feed: &feed) { f, _ in emit(f) }
+            if !feed.isEmpty {
+                evaluator.replay(feed, emit: emit)
+                feed.removeAll()
+            }
+        }
+    }
+
+    /// Reads and evaluates one chunk of a file.
+    func readChunk(_ source: any ChunkSource, profile: SourceProfile, start: Int64, end: Int64, context: ChunkContext?, skipping: Int,
+                   normalisers: inout [String: ProfileNormaliser], feed: inout AggregateFeed,
+                   emit: (Finding, Bool) -> Void) -> ChunkOutcome {
+        guard let runner else {
+            return UnitReader.readChunk(source, profile: profile, start: start, end: end, context: context, skipping: skipping,
+                                        normalisers: &normalisers) { record in
+                evaluator.evaluate(record, routingAggregatesTo: &feed, emit: emit)
+            }
+        }
+        return UnitReader.readChunkBatches(source, profile: profile, start: start, end: end, context: context, skipping: skipping,
+                                           normalisers: &normalisers, symbols: runner.environment.symbols) { batch in
+            runner.evaluate(batch, feed: &feed, emit: emit)
+        }
+    }
+}
