@@ -94,6 +94,61 @@ final class BatchNormaliserTests: XCTestCase {
         for capacity in [1, 2, 64] { assertSame(path, profile: profile, capacity: capacity) }
     }
 
+    /// A reader that stops with an error (here libxml2 on a broken element after some records)
+    /// has delivered every record before it in the record path; the batch path must deliver them
+    /// too — the last, partial batch included — or their findings would be lost without a word.
+    func testRecordsBeforeAFileErrorAreDeliveredInBatches() throws {
+        let lines = try String(contentsOf: TestPaths.samples.appendingPathComponent("Traeger-Dokumentation.xml"), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false)
+        // The first 100 lines (several whole records), then a record whose element is never closed properly.
+        let broken = lines.prefix(100).joined(separator: "\n") + "\n    <doku:Vermerk id=\"V-9999\" typ=\"Kaputt\">\n      <doku:Datum>2025-03-01 10:00</doku:Dat>\n"
+        let path = ProfileFixtures.temp("batch-broken.xml", broken)
+        let (result, records) = ProfileFixtures.ingest(path)
+        XCTAssertNotNil(result.account.fileError, "the file ends in an XML error")
+        XCTAssertGreaterThan(records.count, 3, "records before the error are delivered by the record path")
+        for capacity in [1, 2, 64, RecordBatch.defaultCapacity] { assertSame(path, capacity: capacity) }
+    }
+
+    /// Chunks read in batches (`Ingest.runChunkBatches`, the CSV batch path and the generic one
+    /// for XML) give the records, rejections and chunk outcome of `Ingest.runChunk`.
+    func testChunksReadInBatchesAreTheRecordPathsChunks() throws {
+        for name in ["Jobcenter-Zugriffe.csv", "Traeger-Dokumentation.xml"] {
+            let path = TestPaths.samples.appendingPathComponent(name).path
+            let profile = try ProfileFixtures.catalog.detect(file: path)
+            let source = try XCTUnwrap(Ingest.chunkSource(path: path, profile: profile), name)
+            let normaliser = try source.normaliser(profile: profile)
+            let starts = try source.boundaries(chunkBytes: 1_000)
+            XCTAssertGreaterThan(starts.count, 3, "\(name) is cut into chunks")
+            var start = starts[0], context: ChunkContext?
+            var total = 0
+            while start < source.fileSize {
+                let nominalEnd = starts.first { $0 > start } ?? .max
+                var rows: [Record] = []
+                let expected = Ingest.runChunk(source, normaliser: normaliser, start: start, end: nominalEnd, context: context) { rows.append($0) }
+                for capacity in [1, 3, 64] {
+                    let symbols = SymbolTable(seed: SymbolTable.schemaSeed())
+                    var batched: [Record] = []
+                    let got = Ingest.runChunkBatches(source, normaliser: normaliser, start: start, end: nominalEnd, context: context,
+                                                     symbols: symbols, capacity: capacity) { batch in
+                        for i in 0..<batch.count { batched.append(batch.record(i, symbols: symbols)) }
+                    }
+                    XCTAssertEqual(Self.accounting(got.account), Self.accounting(expected.account), "\(name) at \(start)")
+                    XCTAssertEqual([got.end, Int64(got.lineBreaks), Int64(got.records)],
+                                   [expected.end, Int64(expected.lineBreaks), Int64(expected.records)], "\(name) at \(start)")
+                    XCTAssertEqual(got.endContext, expected.endContext, "\(name) at \(start)")
+                    XCTAssertEqual(batched.map(\.locator), rows.map(\.locator), "\(name) at \(start)")
+                    XCTAssertEqual(batched.map(\.values), rows.map(\.values), "\(name) at \(start)")
+                }
+                total += rows.count
+                XCTAssertGreaterThan(expected.end, start, "\(name): the chunk moves on")
+                if expected.end <= start { break }
+                start = expected.end
+                context = expected.endContext
+            }
+            XCTAssertGreaterThan(total, 20, name)
+        }
+    }
+
     func testSymbolIdsOfTheSeedAreTheSameInEveryTable() {
         let a = SymbolTable(seed: SymbolTable.schemaSeed()), b = SymbolTable(seed: SymbolTable.schemaSeed())
         _ = a.intern(ByteString("nur-in-a"))

@@ -102,6 +102,13 @@ public final class ReferenceIndex: Sendable {
     /// search (an operand of another term is missing): the result is `.stopped`.
     /// The one reading of a lookup, for the closure evaluator and the batch executor.
     public func firstRow(key k: ByteString, byAncestors: Bool, at time: Int64?, matches: (Int) -> Bool?) -> RowSearch {
+        firstRow(key: k, byAncestors: byAncestors, at: time, candidates: candidates, matches: matches)
+    }
+
+    /// `firstRow(key:byAncestors:at:matches:)` with the candidates of a key from `candidates`
+    /// (the batch executor remembers them per key instead of hashing every row's key again).
+    public func firstRow(key k: ByteString, byAncestors: Bool, at time: Int64?, candidates: (ByteString) -> [Int32],
+                         matches: (Int) -> Bool?) -> RowSearch {
         var best = Int.max
         var len = k.count
         while true {

@@ -40,6 +40,56 @@ package indirect enum BatchCondition: Sendable {
     case stringMatch(ExprStringOp, BatchOperand, pattern: BatchOperand, caseInsensitive: Bool)
 }
 
+extension BatchCondition {
+    /// What a node costs per row, roughly (column compares 1, lookups 10, detectors 30): `and` and
+    /// `or` evaluate their operands cheapest first, so the costly ones see only the rows the cheap
+    /// ones leave undecided. Kleene `and`/`or` are commutative, so the order changes no verdict
+    /// (configuration gaps are reported by the rule evaluator, in its own order).
+    var cost: Int {
+        switch self {
+        case .constant: return 0
+        case .and(let xs), .or(let xs): return xs.reduce(0) { $0 + $1.cost }
+        case .not(let x): return x.cost
+        case .compare(_, let a, let b): return a.cost + b.cost
+        case .isNull(let x, _): return 1 + x.cost
+        case .inValues(let x, _, _): return 1 + x.cost
+        case .exists(let l): return 10 + l.key.cost
+        case .within(let x, _): return 3 + x.cost
+        case .covers(let a, let b), .listHas(let a, let b, _): return 4 + a.cost + b.cost
+        case .agreementPermits(_, let t, let d, let c, let at): return 12 + t.cost + d.cost + c.cost + at.cost
+        case .withinSchedule(let a, let b): return 8 + a.cost + b.cost
+        case .detectorFired: return 30
+        case .stringMatch(_, let x, let p, _): return 4 + x.cost + p.cost
+        }
+    }
+
+    /// The condition with the operands of every `and` and `or` sorted by `cost` (stable).
+    package func ordered() -> BatchCondition {
+        switch self {
+        case .and(let xs): return .and(Self.sorted(xs))
+        case .or(let xs): return .or(Self.sorted(xs))
+        case .not(let x): return .not(x.ordered())
+        default: return self
+        }
+    }
+
+    private static func sorted(_ xs: [BatchCondition]) -> [BatchCondition] {
+        xs.map { $0.ordered() }.enumerated().sorted { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }.map(\.element)
+    }
+}
+
+extension BatchOperand {
+    var cost: Int {
+        switch self {
+        case .column, .string, .number, .seconds, .bool, .null, .list: return 0
+        case .lookupValue(let l, _): return 10 + l.key.cost
+        case .lower(let x), .localTime(let x): return 1 + x.cost
+        case .direction(let a, let b): return 2 + a.cost + b.cost
+        case .matrix(let d, let c, _): return 3 + d.cost + c.cost
+        }
+    }
+}
+
 /// A value a batch condition reads: a column of the record table or a constant of the rule.
 package indirect enum BatchOperand: Sendable {
     case column(slot: Int, storage: BatchColumn.Storage)
@@ -82,8 +132,11 @@ package struct BatchConditionCompiler {
     let decisions: [ByteString: [ByteString: ByteString]]
     /// Detector names in the detector set's order.
     let detectorNames: [String]
+    /// Lookups shared with the other rules of a runner (nil: every lookup its own).
+    let lookups: BatchLookupCache?
 
-    package init(rule: String, kind: RecordKind, policy: PolicyData, reference: ReferenceTables) {
+    package init(rule: String, kind: RecordKind, policy: PolicyData, reference: ReferenceTables, lookups: BatchLookupCache? = nil) {
+        self.lookups = lookups
         self.rule = rule
         self.kind = kind
         self.namedLists = policy.namedLists
@@ -92,14 +145,21 @@ package struct BatchConditionCompiler {
         self.detectorNames = policy.detectors.detectors.map(\.name)
     }
 
-    package static func filter(of plan: RulePlan, policy: PolicyData, reference: ReferenceTables) throws -> BatchCondition {
+    package static func filter(of plan: RulePlan, policy: PolicyData, reference: ReferenceTables,
+                               lookups: BatchLookupCache? = nil) throws -> BatchCondition {
         guard case .filter(let expr) = plan.body else {
             throw BatchCompileError(rule: plan.ruleID, node: "aggregate")
         }
-        return try BatchConditionCompiler(rule: plan.ruleID, kind: plan.kind, policy: policy, reference: reference).condition(expr)
+        return try BatchConditionCompiler(rule: plan.ruleID, kind: plan.kind, policy: policy, reference: reference, lookups: lookups)
+            .condition(expr).ordered()
     }
 
     func lookup(_ l: PlanLookup) throws -> BatchLookup {
+        guard let lookups else { return try makeLookup(l) }
+        return try lookups.lookup(l, kind: kind) { try makeLookup(l) }
+    }
+
+    private func makeLookup(_ l: PlanLookup) throws -> BatchLookup {
         func slot(_ c: PlanColumn) throws -> Int {
             guard c.alias == l.alias, let s = l.table.schema.slot(c.name) else {
                 throw BatchCompileError(rule: rule, node: "lookup column \(c.alias).\(c.name)")

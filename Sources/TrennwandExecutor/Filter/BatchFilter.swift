@@ -7,32 +7,52 @@ import TrennwandRecords
 package struct BatchFilter {
     package let condition: BatchCondition
 
-    package init(_ condition: BatchCondition) { self.condition = condition }
+    package init(_ condition: BatchCondition) { self.condition = condition.ordered() }
 
     /// The rows of `batch` for which the condition is true (the rows that fire).
     package func firing(_ batch: RecordBatch, _ env: BatchEnvironment) -> [Int] {
         Self.evaluate(condition, batch, env).trueRows
     }
 
-    package static func evaluate(_ c: BatchCondition, _ batch: RecordBatch, _ env: BatchEnvironment) -> TriMask {
+    /// The condition's verdict for every row of `batch`. `selection` (a bitmap; nil: every row)
+    /// names the rows whose verdict is still needed: `and` passes on only the rows not yet false,
+    /// `or` only those not yet true, so costly operands (lookups, detectors, strings) run on the
+    /// few rows the cheap ones leave — the short-circuit of the record engine, per batch. A node
+    /// may compute more rows than selected (column loops do); the verdict of an unselected row is
+    /// never read, because the node above has decided it already.
+    package static func evaluate(_ c: BatchCondition, _ batch: RecordBatch, _ env: BatchEnvironment,
+                                 selection: [UInt64]? = nil) -> TriMask {
         let n = batch.count
         switch c {
         case .constant(let v):
             return TriMask(count: n, constant: v)
         case .and(let xs):
             var r = TriMask(count: n, constant: true)
-            for x in xs { r = .and(r, evaluate(x, batch, env)) }
+            for x in xs {
+                // Rows still undecided: selected and not yet false.
+                var live = r.isFalse.map { ~$0 }
+                if let selection { for w in live.indices { live[w] &= selection[w] } }
+                TriMask.clearTail(&live, count: n)
+                if !live.contains(where: { $0 != 0 }) { break }
+                r = .and(r, evaluate(x, batch, env, selection: live))
+            }
             return r
         case .or(let xs):
             var r = TriMask(count: n, constant: false)
-            for x in xs { r = .or(r, evaluate(x, batch, env)) }
+            for x in xs {
+                var live = r.isTrue.map { ~$0 }
+                if let selection { for w in live.indices { live[w] &= selection[w] } }
+                TriMask.clearTail(&live, count: n)
+                if !live.contains(where: { $0 != 0 }) { break }
+                r = .or(r, evaluate(x, batch, env, selection: live))
+            }
             return r
         case .not(let x):
-            return evaluate(x, batch, env).negated()
+            return evaluate(x, batch, env, selection: selection).negated()
         case .isNull(let x, let negated):
             var r = TriMask(count: n)
             // `is null` (negated: false) is true for a missing value.
-            for row in 0..<n { r.set(row, !isPresent(x, row, batch, env) != negated) }
+            forEach(n, selection) { row in r.set(row, !isPresent(x, row, batch, env) != negated) }
             return r
         case .inValues(let x, let values, let negated):
             var r = TriMask(count: n)
@@ -46,34 +66,35 @@ package struct BatchFilter {
                 }
                 return r
             }
-            for row in 0..<n {
-                guard case .text(let v)? = scalar(x, row, batch, env) else { continue }
+            forEach(n, selection) { row in
+                guard case .text(let v)? = scalar(x, row, batch, env) else { return }
                 r.set(row, values.contains(v) != negated)
             }
             return r
         case .compare(let op, let a, let b):
-            return compare(op, a, b, batch, env)
+            return compare(op, a, b, batch, env, selection)
         case .exists(let lookup):
             var r = TriMask(count: n)
-            for (row, match) in lookup.rows(batch, env).enumerated() { r.set(row, match >= 0) }
+            let matches = lookup.rows(batch, env, selection: selection)
+            forEach(n, selection) { row in r.set(row, matches[row] >= 0) }
             return r
         case .within(let x, let category):
             var r = TriMask(count: n)
-            for row in 0..<n {
+            forEach(n, selection) { row in
                 switch scalar(x, row, batch, env) {
                 case .text(let v)?: r.set(row, ExprStringOp.isWithin(v, category))
                 case .list(let vs)?: r.set(row, vs.contains { ExprStringOp.isWithin($0, category) })
-                default: continue
+                default: return
                 }
             }
             return r
         case .agreementPermits(let index, let traeger, let direction, let category, let at):
             var r = TriMask(count: n, constant: false)
             guard let index else { return r }
-            for row in 0..<n {
+            forEach(n, selection) { row in
                 guard case .text(let t)? = scalar(traeger, row, batch, env), case .text(let d)? = scalar(direction, row, batch, env),
                       case .text(let c)? = scalar(category, row, batch, env), case .int(let time)? = scalar(at, row, batch, env),
-                      AgreementBuiltin.permits(index, traeger: t, direction: d, category: c, at: time) else { continue }
+                      AgreementBuiltin.permits(index, traeger: t, direction: d, category: c, at: time) else { return }
                 r.isFalse[row >> 6] &= ~(1 << UInt64(row & 63))
                 r.set(row, true)
             }
@@ -81,44 +102,62 @@ package struct BatchFilter {
         case .detectorFired(let slot, let detectors):
             var r = TriMask(count: n)
             let column = batch.columns[slot]
-            for row in 0..<n where column.isPresent(row) {
+            forEach(n, selection) { row in
+                guard column.isPresent(row) else { return }
                 let result = env.detection(batch, slot: slot, row: row)
                 r.set(row, detectors.contains { result.fired($0) })
             }
             return r
         case .withinSchedule(let local, let schedule):
             var r = TriMask(count: n)
-            for row in 0..<n {
+            forEach(n, selection) { row in
                 guard case .int(let t)? = scalar(local, row, batch, env), case .text(let text)? = scalar(schedule, row, batch, env),
-                      let parsed = env.schedule(text) else { continue }
+                      let parsed = env.schedule(text) else { return }
                 r.set(row, parsed.contains(local: t))
             }
             return r
         case .covers(let list, let category):
             var r = TriMask(count: n)
-            for row in 0..<n {
-                guard let xs = strings(list, row, batch, env), case .text(let c)? = scalar(category, row, batch, env) else { continue }
+            forEach(n, selection) { row in
+                guard let xs = strings(list, row, batch, env), case .text(let c)? = scalar(category, row, batch, env) else { return }
                 r.set(row, xs.contains { ExprStringOp.isWithin(c, $0) })
             }
             return r
         case .listHas(let list, let element, let negated):
             var r = TriMask(count: n)
-            for row in 0..<n {
-                guard let xs = strings(list, row, batch, env), case .text(let e)? = scalar(element, row, batch, env) else { continue }
+            forEach(n, selection) { row in
+                guard let xs = strings(list, row, batch, env), case .text(let e)? = scalar(element, row, batch, env) else { return }
                 r.set(row, xs.contains(e) != negated)
             }
             return r
         case .stringMatch(let op, let x, let pattern, let ci):
             var r = TriMask(count: n)
-            for row in 0..<n {
-                guard case .text(let p)? = scalar(pattern, row, batch, env) else { continue }
+            forEach(n, selection) { row in
+                guard case .text(let p)? = scalar(pattern, row, batch, env) else { return }
                 switch scalar(x, row, batch, env) {
                 case .text(let v)?: r.set(row, op.matches(v, p, ci: ci))
                 case .list(let pieces)?: r.set(row, pieces.contains { op.matches($0, p, ci: ci) })
-                default: continue
+                default: return
                 }
             }
             return r
+        }
+    }
+
+    /// Calls `body` for every row of `selection` below `n` (every row for nil), ascending.
+    @inline(__always)
+    static func forEach(_ n: Int, _ selection: [UInt64]?, _ body: (Int) -> Void) {
+        guard let selection else {
+            for row in 0..<n { body(row) }
+            return
+        }
+        for (w, word) in selection.enumerated() where word != 0 {
+            var bits = word
+            while bits != 0 {
+                let row = w &* 64 &+ bits.trailingZeroBitCount
+                if row < n { body(row) }
+                bits &= bits &- 1
+            }
         }
     }
 
@@ -135,7 +174,7 @@ package struct BatchFilter {
     // MARK: - Comparisons
 
     private static func compare(_ op: PlanCompareOp, _ a: BatchOperand, _ b: BatchOperand,
-                                _ batch: RecordBatch, _ env: BatchEnvironment) -> TriMask {
+                                _ batch: RecordBatch, _ env: BatchEnvironment, _ selection: [UInt64]?) -> TriMask {
         let n = batch.count
         var r = TriMask(count: n)
         // Symbol column against a string constant, = or <>: one integer compare per row.
@@ -151,9 +190,9 @@ package struct BatchFilter {
             for row in 0..<n where column.isPresent(row) { r.set(row, holds(op, column.ints[row], t)) }
             return r
         }
-        for row in 0..<n {
+        forEach(n, selection) { row in
             guard let x = scalar(a, row, batch, env), let y = scalar(b, row, batch, env),
-                  let v = compareScalars(op, x, y) else { continue }
+                  let v = compareScalars(op, x, y) else { return }
             r.set(row, v)
         }
         return r
@@ -181,8 +220,8 @@ package struct BatchFilter {
     static func scalar(_ x: BatchOperand, _ row: Int, _ batch: RecordBatch, _ env: BatchEnvironment) -> Scalar? {
         switch x {
         case .lookupValue(let lookup, let column):
-            // The general path: one lookup per row (the per-batch join is `BatchLookup.rows`).
-            let match = lookup.rows(batch, env, only: row)
+            // The batch's join result for this row (computed once per batch and lookup).
+            let match = lookup.row(batch, env, row)
             guard match >= 0 else { return nil }
             switch lookup.index.rows[match].values[column] {
             case .string(let s): return .text(s)

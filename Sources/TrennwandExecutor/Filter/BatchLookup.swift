@@ -9,8 +9,13 @@ import TrennwandRecords
 /// The same reading as the closure evaluator's `rowFn` (ConditionCompiler): one probe on the key
 /// term (`equals` first, else `has`), a `covers` key probed with the category and each of its
 /// ancestors, the other terms and the validity checked on the candidates; a missing key or time
-/// finds no row. Configuration gaps (a value lookup that misses) are not reported by the batch
-/// executor yet.
+/// finds no row (`ReferenceIndex.firstRow`, shared). Configuration gaps (a value lookup that
+/// misses) are reported by the rule evaluator for the rows a rule leaves unknown.
+///
+/// Why it keeps state: the result of a batch is computed once, for the rows asked for, however
+/// many nodes (and, through `BatchLookupCache`, rules) read it; and the index's candidates are
+/// remembered per key in a `ByteKeyTable`, so a key met again is not hashed with SipHash again.
+/// One worker's: not for use by two threads at once (each worker compiles its own).
 package final class BatchLookup: @unchecked Sendable {
     let table: RecordKind
     let index: ReferenceIndex
@@ -18,6 +23,19 @@ package final class BatchLookup: @unchecked Sendable {
     let byAncestors: Bool
     let others: [(column: Int, op: LookupTermOp, value: BatchOperand)]
     let at: BatchOperand?
+
+    /// Key bytes → position in `candidateLists`.
+    private let known = ByteKeyTable()
+    private var candidateLists: [[Int32]] = []
+    /// Most keys remembered; beyond it keys are probed in the index directly (memory stays bounded
+    /// for keys such as customer numbers with millions of values).
+    static let maxKnownKeys = 65_536
+
+    /// The matches of the batch `memoOf` (held, with its generation) per row; `notComputed` for
+    /// rows not asked for yet.
+    private var memo: [Int32] = []
+    private var memoOf: (batch: RecordBatch, generation: UInt64)?
+    static let notComputed: Int32 = -2
 
     init(table: RecordKind, index: ReferenceIndex, key: BatchOperand, byAncestors: Bool,
          others: [(column: Int, op: LookupTermOp, value: BatchOperand)], at: BatchOperand?) {
@@ -29,29 +47,98 @@ package final class BatchLookup: @unchecked Sendable {
         self.at = at
     }
 
-    /// The matching reference row of every batch row, -1 for none.
-    func rows(_ batch: RecordBatch, _ env: BatchEnvironment) -> [Int] {
-        (0..<batch.count).map { rows(batch, env, only: $0) }
+    /// The matching reference row of every row of `selection` (nil: every row) — -1 for none —
+    /// in an array over all rows of the batch (other rows: `notComputed` unless asked for before).
+    func rows(_ batch: RecordBatch, _ env: BatchEnvironment, selection: [UInt64]?) -> [Int32] {
+        beginBatch(batch)
+        BatchFilter.forEach(batch.count, selection) { row in
+            if memo[row] == Self.notComputed { memo[row] = Int32(compute(batch, env, row)) }
+        }
+        return memo
     }
 
     /// The matching reference row of batch row `row`, -1 for none.
-    func rows(_ batch: RecordBatch, _ env: BatchEnvironment, only row: Int) -> Int {
+    func row(_ batch: RecordBatch, _ env: BatchEnvironment, _ row: Int) -> Int {
+        beginBatch(batch)
+        if memo[row] == Self.notComputed { memo[row] = Int32(compute(batch, env, row)) }
+        return Int(memo[row])
+    }
+
+    private func beginBatch(_ batch: RecordBatch) {
+        if memoOf?.batch === batch && memoOf?.generation == batch.generation { return }
+        memoOf = (batch, batch.generation)
+        if memo.count < batch.capacity { memo = Array(repeating: Self.notComputed, count: batch.capacity) } else {
+            for i in memo.indices { memo[i] = Self.notComputed }
+        }
+    }
+
+    private func candidates(_ key: ByteString) -> [Int32] {
+        if let i = known.value(for: key) { return candidateLists[Int(i)] }
+        let c = index.candidates(key)
+        if candidateLists.count < Self.maxKnownKeys {
+            known.set(Int32(candidateLists.count), for: key)
+            candidateLists.append(c)
+        }
+        return c
+    }
+
+    private func compute(_ batch: RecordBatch, _ env: BatchEnvironment, _ row: Int) -> Int {
         guard case .text(let k)? = BatchFilter.scalar(key, row, batch, env) else { return -1 }
         var time: Int64 = 0
         if let at {
             guard case .int(let t)? = BatchFilter.scalar(at, row, batch, env) else { return -1 }
             time = t
         }
-        var values: [ByteString] = []
-        for term in others {
-            guard case .text(let v)? = BatchFilter.scalar(term.value, row, batch, env) else { return -1 }
-            values.append(v)
-        }
-        let found = index.firstRow(key: k, byAncestors: byAncestors, at: at == nil ? nil : time) { r in
-            let cells = index.rows[r].values
-            return zip(others, values).allSatisfy { $0.op.holds(cells[$0.column], $1) }
+        let found: ReferenceIndex.RowSearch
+        if others.isEmpty {
+            found = index.firstRow(key: k, byAncestors: byAncestors, at: at == nil ? nil : time, candidates: candidates) { _ in true }
+        } else {
+            var values: [ByteString] = []
+            values.reserveCapacity(others.count)
+            for term in others {
+                guard case .text(let v)? = BatchFilter.scalar(term.value, row, batch, env) else { return -1 }
+                values.append(v)
+            }
+            found = index.firstRow(key: k, byAncestors: byAncestors, at: at == nil ? nil : time, candidates: candidates) { r in
+                let cells = index.rows[r].values
+                for (term, v) in zip(others, values) where !term.op.holds(cells[term.column], v) { return false }
+                return true
+            }
         }
         if case .row(let r) = found { return r }
         return -1
+    }
+}
+
+/// The lookups of one runner by what they join (record kind, table, terms, validity — lookup
+/// aliases aside): rules over the same records that join the same table on the same terms share
+/// one `BatchLookup`, and with it its per-batch result.
+package final class BatchLookupCache {
+    private var lookups: [String: BatchLookup] = [:]
+
+    package init() {}
+
+    /// The lookup of `l` over records of `kind` (the kind is part of the key: `r.subject` is a
+    /// different column slot in another record table).
+    func lookup(_ l: PlanLookup, kind: RecordKind, make: () throws -> BatchLookup) rethrows -> BatchLookup {
+        // The plan's own printed form with the lookup's alias made neutral: equal text, equal join.
+        var neutral = l
+        neutral.alias = "_"
+        neutral.terms = l.terms.map { t in
+            var t = t
+            if t.column.alias == l.alias { t.column.alias = "_" }
+            return t
+        }
+        if let v = l.validity {
+            var start = v.start, end = v.end
+            if start.alias == l.alias { start.alias = "_" }
+            if end?.alias == l.alias { end?.alias = "_" }
+            neutral.validity = (start, end, v.at)
+        }
+        let key = kind.rawValue + " " + String(reflecting: neutral)
+        if let known = lookups[key] { return known }
+        let made = try make()
+        lookups[key] = made
+        return made
     }
 }

@@ -62,6 +62,12 @@ package struct TriMask: Sendable, Equatable {
         return r
     }
 
+    /// Clears the bits of rows at or beyond `count` in the last word.
+    @inline(__always)
+    package static func clearTail(_ words: inout [UInt64], count: Int) {
+        if count % 64 != 0, !words.isEmpty { words[words.count - 1] &= (UInt64(1) << UInt64(count % 64)) - 1 }
+    }
+
     /// The rows that are true, ascending.
     package var trueRows: [Int] { Self.rows(isTrue, count: count) }
 

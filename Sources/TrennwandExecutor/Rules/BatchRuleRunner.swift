@@ -47,12 +47,13 @@ package final class BatchRuleRunner {
         func plan(_ file: RuleFile) throws -> RulePlan {
             do { return try planner.plan(file) } catch { throw BatchCompileError(rule: file.id, node: "plan (\(error))") }
         }
+        let lookups = BatchLookupCache()
         var rules = KindTable<[Rule]>(repeating: [])
         for kind in RecordKind.allCases {
             rules[kind] = try evaluator.recordRules(of: kind).map { rule in
                 let p = try plan(rule.file)
                 guard case .filter(let expr) = p.body else { throw BatchCompileError(rule: rule.file.id, node: "aggregate") }
-                return Rule(condition: try BatchConditionCompiler.filter(of: p, policy: policy, reference: reference),
+                return Rule(condition: try BatchConditionCompiler.filter(of: p, policy: policy, reference: reference, lookups: lookups),
                             meetsGaps: Self.meetsGaps(expr))
             }
         }
@@ -63,10 +64,10 @@ package final class BatchRuleRunner {
         for a in evaluator.pack.aggregates {
             let p = try plan(a.file)
             guard case .aggregate(let ap) = p.body else { throw BatchCompileError(rule: a.file.id, node: "record rule as aggregate") }
-            let compiler = BatchConditionCompiler(rule: a.file.id, kind: p.kind, policy: policy, reference: reference)
+            let compiler = BatchConditionCompiler(rule: a.file.id, kind: p.kind, policy: policy, reference: reference, lookups: lookups)
             var numerator: BatchCondition?
-            if case .ratio(let n, _) = ap.measure { numerator = try compiler.condition(n) }
-            aggregates.append(Aggregate(filter: try ap.filter.map(compiler.condition), numerator: numerator))
+            if case .ratio(let n, _) = ap.measure { numerator = try compiler.condition(n).ordered() }
+            aggregates.append(Aggregate(filter: try ap.filter.map(compiler.condition)?.ordered(), numerator: numerator))
         }
         self.aggregates = aggregates
         aggregatesByKind = byKind
