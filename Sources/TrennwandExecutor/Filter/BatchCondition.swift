@@ -41,25 +41,27 @@ package indirect enum BatchCondition: Sendable {
 }
 
 extension BatchCondition {
-    /// What a node costs per row, roughly (column compares 1, lookups 10, detectors 30): `and` and
-    /// `or` evaluate their operands cheapest first, so the costly ones see only the rows the cheap
-    /// ones leave undecided. Kleene `and`/`or` are commutative, so the order changes no verdict
+    /// What a node costs per row, on the record engine's scale (`CheckedExpr.cost`: field tests 1,
+    /// lookups 20, agreements 30, detectors 100, substring tests on free text 150): `and` and `or`
+    /// evaluate their operands cheapest first, so the costly ones see only the rows the cheap ones
+    /// leave undecided. Kleene `and`/`or` are commutative, so the order changes no verdict
     /// (configuration gaps are reported by the rule evaluator, in its own order).
     var cost: Int {
         switch self {
         case .constant: return 0
         case .and(let xs), .or(let xs): return xs.reduce(0) { $0 + $1.cost }
-        case .not(let x): return x.cost
-        case .compare(_, let a, let b): return a.cost + b.cost
+        case .not(let x): return 1 + x.cost
+        case .compare(_, let a, let b): return 1 + a.cost + b.cost
         case .isNull(let x, _): return 1 + x.cost
         case .inValues(let x, _, _): return 1 + x.cost
-        case .exists(let l): return 10 + l.key.cost
-        case .within(let x, _): return 3 + x.cost
-        case .covers(let a, let b), .listHas(let a, let b, _): return 4 + a.cost + b.cost
-        case .agreementPermits(_, let t, let d, let c, let at): return 12 + t.cost + d.cost + c.cost + at.cost
-        case .withinSchedule(let a, let b): return 8 + a.cost + b.cost
-        case .detectorFired: return 30
-        case .stringMatch(_, let x, let p, _): return 4 + x.cost + p.cost
+        case .exists(let l): return 20 + l.key.cost
+        case .within(let x, _): return 1 + x.cost
+        case .covers(let a, let b), .listHas(let a, let b, _): return 1 + a.cost + b.cost
+        case .agreementPermits(_, let t, let d, let c, let at): return 30 + t.cost + d.cost + c.cost + at.cost
+        case .withinSchedule(let a, let b): return 5 + a.cost + b.cost
+        case .detectorFired: return 100
+        case .stringMatch(_, .column(_, .runs), let p, _): return 150 + p.cost
+        case .stringMatch(_, let x, let p, _): return 1 + x.cost + p.cost
         }
     }
 
@@ -82,10 +84,10 @@ extension BatchOperand {
     var cost: Int {
         switch self {
         case .column, .string, .number, .seconds, .bool, .null, .list: return 0
-        case .lookupValue(let l, _): return 10 + l.key.cost
+        case .lookupValue(let l, _): return 20 + l.key.cost
         case .lower(let x), .localTime(let x): return 1 + x.cost
-        case .direction(let a, let b): return 2 + a.cost + b.cost
-        case .matrix(let d, let c, _): return 3 + d.cost + c.cost
+        case .direction(let a, let b): return 1 + a.cost + b.cost
+        case .matrix(let d, let c, _): return 5 + d.cost + c.cost
         }
     }
 }
