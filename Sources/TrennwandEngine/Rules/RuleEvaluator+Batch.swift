@@ -43,9 +43,12 @@ extension RuleEvaluator {
 extension AggregateFeed {
     /// Routes one record to the aggregate rules in `passed` (bits by index into `pack.aggregates`):
     /// its locator, the ratio numerators and the values of `RuleEvaluator.aggregateSlots(of:)`.
-    package mutating func append(kind: RecordKind, locator: Locator, passed: UInt64, numerators: UInt64, values: [Value]) {
-        entries.append(.init(kind: kind, locator: locator, passed: passed, numerators: numerators, valueStart: self.values.count))
-        self.values += values
+    /// `value(k)` gives the value of the `k`-th slot of `RuleEvaluator.aggregateSlots(of: kind)`
+    /// (`count` of them), written straight into the feed.
+    package mutating func append(kind: RecordKind, locator: Locator, passed: UInt64, numerators: UInt64, count: Int,
+                                 value: (Int) -> Value) {
+        entries.append(.init(kind: kind, locator: locator, passed: passed, numerators: numerators, valueStart: values.count))
+        for k in 0..<count { values.append(value(k)) }
     }
 
     /// Empties the feed keeping its storage (the sequential scan replays a feed per batch).

@@ -184,6 +184,24 @@ package struct BatchFilter {
             for row in 0..<n where column.isPresent(row) { r.set(row, (column.ints[row] == id) == (op == .eq)) }
             return r
         }
+        // Two symbol columns, = or <>: one symbol table interns equal bytes to one id.
+        if op == .eq || op == .ne, case .column(let sa, .symbol) = a, case .column(let sb, .symbol) = b {
+            let ca = batch.columns[sa], cb = batch.columns[sb]
+            forEach(n, selection) { row in
+                guard ca.isPresent(row), cb.isPresent(row) else { return }
+                r.set(row, (ca.ints[row] == cb.ints[row]) == (op == .eq))
+            }
+            return r
+        }
+        // Two timestamp columns.
+        if case .column(let sa, .timestamp) = a, case .column(let sb, .timestamp) = b {
+            let ca = batch.columns[sa], cb = batch.columns[sb]
+            forEach(n, selection) { row in
+                guard ca.isPresent(row), cb.isPresent(row) else { return }
+                r.set(row, holds(op, ca.ints[row], cb.ints[row]))
+            }
+            return r
+        }
         // Timestamp column against a constant time.
         if case .column(let slot, .timestamp) = a, case .seconds(let t) = b {
             let column = batch.columns[slot]

@@ -144,9 +144,10 @@ package final class BatchRuleRunner {
         }
         let slots = evaluator.aggregateSlots(of: batch.kind)
         let symbols = environment.symbols
+        let columns = slots.map { batch.columns[$0] }
         for row in 0..<n where passed[row] != 0 {
             feed.append(kind: batch.kind, locator: batch.recordLocator(row, symbols: symbols), passed: passed[row],
-                        numerators: numerators[row] & passed[row], values: slots.map { batch.columns[$0].value(row, symbols: symbols) })
+                        numerators: numerators[row] & passed[row], count: columns.count) { columns[$0].value(row, symbols: symbols) }
         }
     }
 }

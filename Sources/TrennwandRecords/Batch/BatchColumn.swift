@@ -192,11 +192,11 @@ public final class BatchColumn: @unchecked Sendable {
 
     // MARK: - Reading
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func isPresent(_ row: Int) -> Bool { present[row >> 6] & (1 << UInt64(row & 63)) != 0 }
 
     /// The bytes of a present `string` row (valid until the column is written again).
-    @inline(__always)
+    @inlinable @inline(__always)
     public func bytes(_ row: Int) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: bytes + Int(start[row]), count: Int(length[row]))
     }
