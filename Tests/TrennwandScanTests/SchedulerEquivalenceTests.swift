@@ -1,4 +1,6 @@
 import Foundation
+import TrennwandEngine
+import TrennwandExecutor
 import TrennwandFindings
 import TrennwandRecords
 import XCTest
@@ -70,6 +72,37 @@ final class SchedulerEquivalenceTests: XCTestCase {
             }
             XCTAssertEqual(a, b, "threads \(threads), chunk \(chunk ?? 0)")
         }
+    }
+
+    /// A rule with a construct the batch executor does not evaluate yet (a calendar part, here
+    /// `hour(time)`) makes the scan run on the record engine and say why (`batchRefusal`, the
+    /// `engine.records` notice); `.batches` refuses the pack instead. The findings are the record
+    /// engine's, the same as with `TRENNWAND_ENGINE=records`.
+    func testARuleTheBatchExecutorRefusesRunsTheScanOnTheRecordEngine() throws {
+        let samples = try SamplesFixture()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-engine-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: Repo.rules), to: dir)
+        let file = dir.appendingPathComponent("zugriff/TW101-taetigkeit-ohne-vereinbarung.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let start = try XCTUnwrap(text.range(of: "condition: |\n"))
+        try text.replacingCharacters(in: start, with: "condition: |\n  hour(time) >= 0 and\n").write(to: file, atomically: true, encoding: .utf8)
+        let ruleSet = RuleSet.load(rulesDirectory: dir.path)
+        XCTAssertTrue(ruleSet.errors.isEmpty, "\(ruleSet.errors)")
+        func scan(_ engine: ScanEngine) throws -> ScanResult {
+            var s = ScanScheduler(catalog: samples.catalog, ruleSet: ruleSet, policy: samples.policy, pseudonymizer: Pseudonymizer(key: samples.key),
+                                  onlyRules: nil, now: samples.config.now!, threads: 2, chunkBytes: 2_048)
+            s.engine = engine
+            return try s.run(samples.config.inputs)
+        }
+        let automatic = try scan(.automatic)
+        XCTAssertEqual(automatic.engine, .records)
+        XCTAssertEqual(automatic.batchRefusal?.rule, "TW101")
+        XCTAssertEqual(automatic.batchRefusal?.node, "hour")
+        XCTAssertEqual(ScanDiagnostic.recordEngine(try XCTUnwrap(automatic.batchRefusal)).code, "engine.records")
+        XCTAssertThrowsError(try scan(.batches)) { XCTAssertTrue($0 is BatchCompileError, "\($0)") }
+        XCTAssertEqual(Snapshot(automatic), Snapshot(try scan(.records)))
+        XCTAssertTrue(Array(automatic.findings).contains { $0.ruleID == "TW101" }, "the changed rule still fires")
     }
 
     /// Samples' access exports are not sorted by time, and given in reverse order even less: the
