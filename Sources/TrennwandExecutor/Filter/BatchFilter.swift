@@ -51,6 +51,18 @@ package struct BatchFilter {
             return evaluate(x, batch, env, selection: selection).negated()
         case .isNull(let x, let negated):
             var r = TriMask(count: n)
+            if case .column(let slot, _) = x {
+                // A column's presence bitmap is the answer, 64 rows per word; never unknown.
+                let present = batch.columns[slot].present
+                for w in r.isTrue.indices {
+                    let p = present[w]
+                    r.isTrue[w] = negated ? p : ~p
+                    r.isFalse[w] = negated ? ~p : p
+                }
+                TriMask.clearTail(&r.isTrue, count: n)
+                TriMask.clearTail(&r.isFalse, count: n)
+                return r
+            }
             // `is null` (negated: false) is true for a missing value.
             forEach(n, selection) { row in r.set(row, !isPresent(x, row, batch, env) != negated) }
             return r
@@ -60,9 +72,15 @@ package struct BatchFilter {
                 // Membership of symbols: the ids the values have now (a value the data never held
                 // has none and cannot match).
                 let column = batch.columns[slot]
-                let ids = Set(values.compactMap { env.symbols.id(of: $0) })
+                let ids = values.compactMap { env.symbols.id(of: $0) }
+                // A bitset over the ids (they are small: the seed and the values met so far).
+                var member = [UInt64](repeating: 0, count: (Int(ids.max() ?? 0) >> 6) + 1)
+                for id in ids { member[Int(id) >> 6] |= 1 << UInt64(id & 63) }
+                let limit = member.count << 6
                 for row in 0..<n where column.isPresent(row) {
-                    r.set(row, ids.contains(UInt32(column.ints[row])) != negated)
+                    let id = Int(column.ints[row])
+                    let isMember = id < limit && member[id >> 6] & (1 << UInt64(id & 63)) != 0
+                    r.set(row, isMember != negated)
                 }
                 return r
             }
