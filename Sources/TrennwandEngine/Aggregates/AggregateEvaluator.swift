@@ -209,6 +209,9 @@ public final class AggregateEvaluator {
 
     /// Hits collected so far (windows already closed), removed from the evaluator, in
     /// deterministic order. Lets a streaming consumer report before the run ends.
+    /// Whether `takeHits()` has anything (checked per record before taking).
+    public var hasHits: Bool { !hits.isEmpty }
+
     public func takeHits() -> [AggregateHit] {
         let result = hits.sorted(by: AggregateHit.precedes)
         hits.removeAll()

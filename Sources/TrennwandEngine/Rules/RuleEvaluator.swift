@@ -248,20 +248,28 @@ public final class RuleEvaluator {
     /// `indexOffset` are added to the locators (chunk-local numbering made global).
     public func replay(_ feed: AggregateFeed, lineOffset: Int = 0, indexOffset: Int = 0, emit: (Finding) -> Void) {
         var scratch: Record?
+        // The kind's slots and aggregate rules, looked up once per run of entries of one kind
+        // (every entry of a feed from one file has the same kind), not per entry.
+        var slots: [Int] = []
+        var rules: [(bit: UInt64, slot: AggregateSlot)] = []
         for e in feed.entries {
-            if scratch?.kind != e.kind { scratch = Record(kind: e.kind, locator: e.locator) }
-            let slots = aggregateSlotsByKind[e.kind]
+            if scratch?.kind != e.kind {
+                scratch = Record(kind: e.kind, locator: e.locator)
+                slots = aggregateSlotsByKind[e.kind]
+                rules = aggregatesByKind[e.kind].map { (UInt64(1) << UInt64($0), aggregates[$0]) }
+            }
             var record = scratch!
             scratch = nil
             for (k, slot) in slots.enumerated() { record[slot] = feed.values[e.valueStart + k] }
             record.locator = e.locator
             record.locator.line += lineOffset
             record.locator.index += indexOffset
-            for i in aggregatesByKind[e.kind] where e.passed & (1 << UInt64(i)) != 0 {
-                let a = aggregates[i]
-                if a.numerator != nil { a.box.value = e.numerators & (1 << UInt64(i)) != 0 }
+            for (bit, a) in rules where e.passed & bit != 0 {
+                if a.numerator != nil { a.box.value = e.numerators & bit != 0 }
                 a.evaluator.add(record)
-                for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit)) }
+                if a.evaluator.hasHits {
+                    for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit)) }
+                }
             }
             scratch = record
         }
