@@ -35,13 +35,18 @@ final class SchedulerEquivalenceTests: XCTestCase {
         // Small chunks: every CSV file of Samples is cut into several units.
         for (threads, chunk) in [(2, nil), (4, 512), (3, 2_048), (1, 700)] as [(Int, Int?)] {
             let parallel = Snapshot(try samples.scan(threads: threads, chunkBytes: chunk))
-            XCTAssertEqual(parallel.findings.count, sequential.findings.count, "threads \(threads), chunk \(chunk ?? 0)")
-            for (i, (a, b)) in zip(sequential.findings, parallel.findings).enumerated() where a != b {
-                XCTFail("threads \(threads), chunk \(chunk ?? 0): finding \(i) differs:\n\(a)\n\(b)")
-                break
-            }
-            XCTAssertEqual(parallel, sequential, "threads \(threads), chunk \(chunk ?? 0)")
+            assertSame(parallel, sequential, "threads \(threads), chunk \(chunk ?? 0)")
         }
+    }
+
+    /// `a` equals `b`; else the count and the first finding that differs, then the whole snapshots.
+    private func assertSame(_ a: Snapshot, _ b: Snapshot, _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.findings.count, b.findings.count, label, file: file, line: line)
+        for (i, (x, y)) in zip(a.findings, b.findings).enumerated() where x != y {
+            XCTFail("\(label): finding \(i) differs:\n\(x)\n\(y)", file: file, line: line)
+            break
+        }
+        XCTAssertEqual(a, b, label, file: file, line: line)
     }
 
     /// The batch executor and the record engine (the closure evaluator, kept as the oracle) give
@@ -65,12 +70,7 @@ final class SchedulerEquivalenceTests: XCTestCase {
             let onlyBatches = brief(batches).subtracting(brief(records)), onlyRecords = brief(records).subtracting(brief(batches))
             XCTAssertTrue(onlyBatches.isEmpty && onlyRecords.isEmpty,
                           "threads \(threads), chunk \(chunk ?? 0): only batches \(onlyBatches.sorted()), only records \(onlyRecords.sorted())")
-            XCTAssertEqual(a.findings.count, b.findings.count, "threads \(threads), chunk \(chunk ?? 0)")
-            for (i, (x, y)) in zip(a.findings, b.findings).enumerated() where x != y {
-                XCTFail("threads \(threads), chunk \(chunk ?? 0): finding \(i) differs:\nbatches: \(x)\nrecords: \(y)")
-                break
-            }
-            XCTAssertEqual(a, b, "threads \(threads), chunk \(chunk ?? 0)")
+            assertSame(a, b, "threads \(threads), chunk \(chunk ?? 0), batches against records")
         }
     }
 

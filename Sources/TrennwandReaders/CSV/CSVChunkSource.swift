@@ -85,45 +85,38 @@ extension CSVChunkSource {
         try ProfileNormaliser(profile: profile, header: header, file: path)
     }
 
-    /// The CSV batch path: rows normalised straight into the batch's columns (`ProfileNormaliser+Batch`).
+    /// The CSV batch path: rows normalised straight into the batch's columns (`CSVBatchFill`).
     public func readBatches(from start: Int64, context: ChunkContext?, skipping: Int, before end: Int64, blockSize: Int,
                             normaliser: ProfileNormaliser, symbols: SymbolTable, capacity: Int, progress: inout ChunkProgress,
                             _ body: (RecordBatch) throws -> Void, rejected: (Rejection) throws -> Void) throws {
         precondition(context == nil && skipping == 0, "CSV keeps no parser state between records")
+        let reader = try self.reader(at: start, blockSize: blockSize)
+        defer { progress.lineBreaks = reader.line - 1 }
+        let fill = CSVBatchFill(normaliser: normaliser, symbols: symbols, capacity: capacity)
+        var p = progress
+        defer { progress.end = p.end; progress.records = p.records }
+        try BatchDelivery.run(batch: { fill.batch }, body: body) { deliver in
+            (p.end, p.records) = try reader.forEachRecord(before: end, { row in
+                try fill.add(row, rejected: rejected, deliver: deliver)
+            }, rejected: rejected)
+        }
+    }
+
+    /// A reader of this file positioned at `start` (a record boundary).
+    private func reader(at start: Int64, blockSize: Int) throws -> CSVReader {
         let fd = try CSVReader.openFile(path)
         if lseek(fd, off_t(start), SEEK_SET) < 0 {
             let code = errno
             _ = close(fd)
             throw CSVReader.unreadable(path, errno: code, byteOffset: start)
         }
-        let reader = CSVReader(chunkOf: self, descriptor: fd, start: start, blockSize: blockSize)
-        defer { progress.lineBreaks = reader.line - 1 }
-        let batch = RecordBatch(kind: normaliser.kind, file: normaliser.file, capacity: capacity)
-        let steps = normaliser.batchSteps(for: batch)
-        var p = progress
-        defer { progress.end = p.end; progress.records = p.records }
-        try BatchDelivery.run(batch: { batch }, body: body) { deliver in
-            (p.end, p.records) = try reader.forEachRecord(before: end, { row in
-                if let rejection = normaliser.normalise(CSVRaw(row: row), into: batch, steps: steps, symbols: symbols,
-                                                        line: row.line, byteOffset: row.byteOffset, index: row.index) {
-                    try rejected(rejection)
-                } else if batch.isFull {
-                    try deliver(batch)
-                }
-            }, rejected: rejected)
-        }
+        return CSVReader(chunkOf: self, descriptor: fd, start: start, blockSize: blockSize)
     }
 
     public func read(from start: Int64, before end: Int64, blockSize: Int, normaliser: ProfileNormaliser,
                      progress: inout ChunkProgress, _ body: (NormaliseOutcome) throws -> Void,
                      rejected: (Rejection) throws -> Void) throws {
-        let fd = try CSVReader.openFile(path)
-        if lseek(fd, off_t(start), SEEK_SET) < 0 {
-            let code = errno
-            _ = close(fd)
-            throw CSVReader.unreadable(path, errno: code, byteOffset: start)
-        }
-        let reader = CSVReader(chunkOf: self, descriptor: fd, start: start, blockSize: blockSize)
+        let reader = try self.reader(at: start, blockSize: blockSize)
         defer { progress.lineBreaks = reader.line - 1 }
         (progress.end, progress.records) = try reader.forEachRecord(before: end, { row in
             try body(normaliser.normalise(row))

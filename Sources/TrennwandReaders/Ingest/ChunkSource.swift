@@ -153,31 +153,13 @@ extension Ingest {
                                        context: ChunkContext? = nil, skipping: Int = 0, blockSize: Int = 256 << 10,
                                        symbols: SymbolTable, capacity: Int = RecordBatch.defaultCapacity,
                                        body: (RecordBatch) throws -> Void) -> ChunkOutcome {
-        var outcome = ChunkOutcome(account: InputAccount(file: source.path, profile: normaliser.profile.id),
-                                   end: start, lineBreaks: 0, records: 0)
-        outcome.startContext = context
-        outcome.endContext = context
-        if start >= end || start >= source.fileSize { return outcome }
-        var account = outcome.account
-        var progress = ChunkProgress(end: start)
-        do {
+        chunkOutcome(source, normaliser: normaliser, start: start, end: end, context: context) { progress, account in
             try source.readBatches(from: start, context: context, skipping: skipping, before: end, blockSize: blockSize,
                                    normaliser: normaliser, symbols: symbols, capacity: capacity, progress: &progress, { batch in
                 account.countNormalised(batch.count)
                 do { try body(batch) } catch { throw ConsumerError(locator: batch.locator(0), underlying: error) }
             }, rejected: { account.reject($0) })
-        } catch {
-            account.fileError = fileError(error, file: source.path)
         }
-        outcome.end = progress.end
-        outcome.lineBreaks = progress.lineBreaks
-        outcome.records = progress.records
-        outcome.startContext = progress.startContext
-        outcome.endContext = progress.endContext
-        outcome.names = progress.names
-        outcome.bytesRead = progress.bytesRead
-        outcome.account = account
-        return outcome
     }
 
     /// Reads the records of `source` that start in `[start, end)` (`start` must be a record
@@ -187,16 +169,7 @@ extension Ingest {
     public static func runChunk(_ source: any ChunkSource, normaliser: ProfileNormaliser, start: Int64, end: Int64,
                                 context: ChunkContext? = nil, skipping: Int = 0, blockSize: Int = 256 << 10,
                                 body: (Record) throws -> Void) -> ChunkOutcome {
-        var outcome = ChunkOutcome(account: InputAccount(file: source.path, profile: normaliser.profile.id),
-                                   end: start, lineBreaks: 0, records: 0)
-        // Nothing starts here (a re-read whose true start is at or past its end): the chunk ends
-        // where it starts, in the context it was given.
-        outcome.startContext = context
-        outcome.endContext = context
-        if start >= end || start >= source.fileSize { return outcome }
-        var account = outcome.account
-        var progress = ChunkProgress(end: start)
-        do {
+        chunkOutcome(source, normaliser: normaliser, start: start, end: end, context: context) { progress, account in
             try source.read(from: start, context: context, skipping: skipping, before: end, blockSize: blockSize,
                             normaliser: normaliser, progress: &progress, { result in
                 switch result {
@@ -207,6 +180,25 @@ extension Ingest {
                     account.reject(rejection)
                 }
             }, rejected: { account.reject($0) })
+        }
+    }
+
+    /// The outcome of reading one chunk with `read` (records or batches), which keeps `progress`
+    /// and the chunk's account current; a thrown error becomes the account's file error.
+    private static func chunkOutcome(_ source: any ChunkSource, normaliser: ProfileNormaliser, start: Int64, end: Int64,
+                                     context: ChunkContext?,
+                                     _ read: (inout ChunkProgress, inout InputAccount) throws -> Void) -> ChunkOutcome {
+        var outcome = ChunkOutcome(account: InputAccount(file: source.path, profile: normaliser.profile.id),
+                                   end: start, lineBreaks: 0, records: 0)
+        // Nothing starts here (a re-read whose true start is at or past its end): the chunk ends
+        // where it starts, in the context it was given.
+        outcome.startContext = context
+        outcome.endContext = context
+        if start >= end || start >= source.fileSize { return outcome }
+        var account = outcome.account
+        var progress = ChunkProgress(end: start)
+        do {
+            try read(&progress, &account)
         } catch {
             account.fileError = fileError(error, file: source.path)
         }
