@@ -27,26 +27,9 @@ package struct BatchFilter {
         case .constant(let v):
             return TriMask(count: n, constant: v)
         case .and(let xs):
-            var r = TriMask(count: n, constant: true)
-            for x in xs {
-                // Rows still undecided: selected and not yet false.
-                var live = r.isFalse.map { ~$0 }
-                if let selection { for w in live.indices { live[w] &= selection[w] } }
-                TriMask.clearTail(&live, count: n)
-                if !live.contains(where: { $0 != 0 }) { break }
-                r = .and(r, evaluate(x, batch, env, selection: live))
-            }
-            return r
+            return junction(xs, isAnd: true, batch, env, selection)
         case .or(let xs):
-            var r = TriMask(count: n, constant: false)
-            for x in xs {
-                var live = r.isTrue.map { ~$0 }
-                if let selection { for w in live.indices { live[w] &= selection[w] } }
-                TriMask.clearTail(&live, count: n)
-                if !live.contains(where: { $0 != 0 }) { break }
-                r = .or(r, evaluate(x, batch, env, selection: live))
-            }
-            return r
+            return junction(xs, isAnd: false, batch, env, selection)
         case .not(let x):
             return evaluate(x, batch, env, selection: selection).negated()
         case .isNull(let x, let negated):
@@ -160,6 +143,23 @@ package struct BatchFilter {
             }
             return r
         }
+    }
+
+    /// `and` (`isAnd`) or `or` of `xs`, each operand evaluated only for the rows still undecided:
+    /// selected and not yet false (`and`) or not yet true (`or`); stops when none is left.
+    private static func junction(_ xs: [BatchCondition], isAnd: Bool, _ batch: RecordBatch, _ env: BatchEnvironment,
+                                 _ selection: [UInt64]?) -> TriMask {
+        let n = batch.count
+        var r = TriMask(count: n, constant: isAnd)
+        for x in xs {
+            var live = (isAnd ? r.isFalse : r.isTrue).map { ~$0 }
+            if let selection { for w in live.indices { live[w] &= selection[w] } }
+            TriMask.clearTail(&live, count: n)
+            if !live.contains(where: { $0 != 0 }) { break }
+            let v = evaluate(x, batch, env, selection: live)
+            r = isAnd ? .and(r, v) : .or(r, v)
+        }
+        return r
     }
 
     /// Calls `body` for every row of `selection` below `n` (every row for nil), ascending.
