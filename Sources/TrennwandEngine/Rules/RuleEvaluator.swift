@@ -4,6 +4,13 @@ import TrennwandRecords
 /// Evaluates the compiled rule pack on records, one thread per evaluator: every record rule of
 /// the record's kind on every record (no first-match-wins), aggregate rules fed alongside, and
 /// configuration gaps reported as their own class. Findings leave masked and pseudonymised.
+///
+/// Its roles since the scan runs on the batch executor (`TrennwandExecutor.BatchRuleRunner`,
+/// docs/executor.md): the finding projection and gap report for the rows the executor picks, the
+/// owner of aggregate state (feeds are replayed into it), and — record by record through its
+/// compiled closures — the oracle the executor's parity tests compare with, the engine for a pack
+/// the executor refuses (`engine.records`), for `rules test` and for the exact second aggregate
+/// pass over unsorted inputs. The last three are meant to move to the executor (issue 20).
 public final class RuleEvaluator {
     public let pack: CompiledRulePack
     let pseudonymizer: Pseudonymizer
