@@ -100,7 +100,10 @@ final class SchedulerEquivalenceTests: XCTestCase {
         XCTAssertEqual(automatic.batchRefusal?.rule, "TW101")
         XCTAssertEqual(automatic.batchRefusal?.node, "hour")
         XCTAssertEqual(ScanDiagnostic.recordEngine(try XCTUnwrap(automatic.batchRefusal)).code, "engine.records")
-        XCTAssertThrowsError(try scan(.batches)) { XCTAssertTrue($0 is BatchCompileError, "\($0)") }
+        XCTAssertThrowsError(try scan(.batches)) { error in
+            XCTAssertEqual((error as? ConfigError)?.code, "engine.batches-refused", "\(error)")
+            XCTAssertEqual((error as? ConfigError)?.position.file, file.path, "the refused rule's file is named")
+        }
         XCTAssertEqual(Snapshot(automatic), Snapshot(try scan(.records)))
         XCTAssertTrue(Array(automatic.findings).contains { $0.ruleID == "TW101" }, "the changed rule still fires")
     }

@@ -37,14 +37,22 @@ final class UnitEngine {
     }
 
     /// The engine for `evaluator` as `choice` asks: nil runner for the record engine; `compileError`
-    /// says why the batch executor was not taken under `.automatic` (thrown under `.batches`).
+    /// says why the batch executor was not taken under `.automatic` (under `.batches` a
+    /// `ConfigError` `engine.batches-refused` is thrown instead).
     static func make(_ evaluator: RuleEvaluator, reference: ReferenceTables, now: Int64,
                      choice: ScanEngine) throws -> (engine: UnitEngine, compileError: BatchCompileError?) {
         if choice == .records { return (UnitEngine(evaluator: evaluator, runner: nil), nil) }
         do {
             return (UnitEngine(evaluator: evaluator, runner: try BatchRuleRunner(evaluator: evaluator, reference: reference, now: now)), nil)
         } catch let e as BatchCompileError {
-            if choice == .batches { throw e }
+            if choice == .batches {
+                // The refused rule's file, as every ConfigError names one.
+                let files = RecordKind.allCases.flatMap { evaluator.recordRules(of: $0).map(\.file) } + evaluator.pack.aggregates.map(\.file)
+                let position = files.first { $0.id == e.rule }?.position ?? SourcePosition(file: "TRENNWAND_ENGINE", line: 0, column: 0)
+                throw ConfigError(position, code: "engine.batches-refused",
+                                  de: "Regel \(e.rule): „\(e.node)“ wertet der spaltenweise Auswerter noch nicht aus, und TRENNWAND_ENGINE=batches lässt den satzweisen nicht zu",
+                                  en: "rule \(e.rule): '\(e.node)' is not evaluated by the columnar engine yet, and TRENNWAND_ENGINE=batches does not allow the record-at-a-time engine")
+            }
             return (UnitEngine(evaluator: evaluator, runner: nil), e)
         }
     }
