@@ -17,8 +17,8 @@ import TrennwandRecords
 ///   that cannot be cut (compressed, an XML file with a DOCTYPE or not in UTF-8, an XML file of one
 ///   chunk) is one unit whose parsing runs on its own thread (`RecordPipe`), pipelined with rule
 ///   evaluation in batches. `threads` workers take units in input order (`UnitQueue`), each with
-///   its own `RuleEvaluator` (and so its own `EvalContext`s and Vectorscan scratch); with one
-///   worker and chunks, units run inline.
+///   its own engine (`UnitEngine`: a `BatchRuleRunner` over its own `RuleEvaluator`, so its own
+///   symbol table, lookup memos and Vectorscan scratch); with one worker and chunks, units run inline.
 /// - Results are merged by the calling thread strictly in unit order (`OrderedMerger`), each
 ///   chunked file through a `ChunkChain`: a chunk stands only if it started where the previous one
 ///   really ended, from the same parser context (XML: the open ancestors); otherwise it is read
