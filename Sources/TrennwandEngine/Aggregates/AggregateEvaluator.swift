@@ -31,15 +31,27 @@ public final class AggregateEvaluator {
     private let lateness: Int64
     private var hits: [AggregateHit] = []
     private var finished = false
+    private let isRatio: Bool
+    private let isDistinct: Bool
 
-    // Tumbling and whole-run state.
-    private var buckets: [BucketKey: Bucket] = [:]
-    private var groupsByStart: [Int64: [GroupKey]] = [:]
+    // Groups, interned to dense ids on first sight: a record's group is found with one probe of
+    // an inline-word table (one key) instead of SipHashing the key into a dictionary per record.
+    private let singleKeyGroups = ByteKeyTable()
+    private var multiKeyGroups: [AggregateGroupKey: Int32] = [:]
+    private var groupKeys: [[ByteString]] = []
+
+    // Tumbling, whole-run and gap state: buckets in a slab, each group's open buckets a linked
+    // list through `Bucket.next` (at most `allowedLateness / w + 2` per group), freed slots reused.
+    private var slab: [Bucket] = []
+    private var freeSlots: [Int32] = []
+    private var openHead: [Int32] = []
+    private var openBuckets = 0
+    private var slotsByStart: [Int64: [Int32]] = [:]
     private var watermark = Int64.min
     private var nextCloseAt = Int64.max
 
-    // Sliding state.
-    private var sliding: [[ByteString]: SlidingState] = [:]
+    // Sliding state, per group id.
+    private var sliding: [SlidingState] = []
 
     /// Gap measure: length of the interval between two record times (seconds on its calendar).
     private let gapDistance: ((Int64, Int64) -> Int64)?
@@ -90,6 +102,8 @@ public final class AggregateEvaluator {
         } else {
             gapDistance = nil
         }
+        if case .ratio = spec.measure { isRatio = true } else { isRatio = false }
+        if case .distinct = spec.measure { isDistinct = true } else { isDistinct = false }
         self.spec = spec
     }
 
@@ -102,13 +116,19 @@ public final class AggregateEvaluator {
         return weeks * workweek + min(d - weeks * week, workweek)
     }
 
-    /// Number of entries held: open buckets or groups, distinct values, queue entries and sample
-    /// locators. Proportional to keys (× distinct values per open window), never to records.
+    /// Number of entries held: groups seen, open buckets, distinct values, queue entries and
+    /// sample locators. Proportional to keys (× distinct values per open window), never to records.
     public var stateSize: Int {
-        var n = 0
-        for b in buckets.values { n += 1 + b.distinct.count + b.samples.count + b.runs.count }
-        n += groupsByStart.count
-        for s in sliding.values { n += 1 + s.size }
+        var n = groupKeys.count + slotsByStart.count
+        for g in openHead.indices {
+            var s = openHead[g]
+            while s >= 0 {
+                let b = slab[Int(s)]
+                n += 1 + b.distinct.count + b.samples.count + b.runs.count
+                s = b.next
+            }
+        }
+        for s in sliding { n += s.size }
         return n
     }
 
@@ -119,7 +139,7 @@ public final class AggregateEvaluator {
             counters.filteredOut += 1
             return
         }
-        var key = GroupKey()
+        var key = AggregateGroupKey()
         for g in spec.groupBy {
             guard let v = g(record) else {
                 counters.missingKey += 1
@@ -128,9 +148,9 @@ public final class AggregateEvaluator {
             key.append(v)
         }
         var value: ByteString?
-        var isNumerator = false, isRatio = false
+        var isNumerator = false
         switch spec.measure {
-        case .count: break
+        case .count, .gap: break
         case .distinct(let f):
             guard let v = f(record) else {
                 counters.missingKey += 1
@@ -139,29 +159,37 @@ public final class AggregateEvaluator {
             value = v
         case .ratio(let numerator, _):
             isNumerator = numerator(record)
-            isRatio = true
-        case .gap: break
         }
-        let time = spec.time(record)
+        add(group: key, time: spec.time(record), value: value, isNumerator: isNumerator, locator: record.locator)
+    }
+
+    /// Adds one record given by what the spec reads of it — the values of its `groupBy` keys (nil:
+    /// one is missing), its time, the `distinct` value and the ratio numerator — as the batch
+    /// executor's feed carries them. The spec's filter is the caller's (the record passed it); the
+    /// result equals `add(_:)` of a record with these values.
+    public func add(group key: AggregateGroupKey?, time: Int64?, value: ByteString?, isNumerator: Bool, locator: Locator) {
+        precondition(!finished, "AggregateEvaluator.add after finish")
+        guard let key, !isDistinct || value != nil else {
+            counters.missingKey += 1
+            return
+        }
         if let distance = gapDistance {
             // A record without time cannot be placed on the time line.
             guard let t = time else {
                 counters.missingTime += 1
                 return
             }
-            let k = BucketKey(group: key, start: 0)
-            let i = bucketIndex(k)
-            buckets.values[i].add(time: t, value: nil, isRatio: false, isNumerator: false,
-                                  locator: record.locator, maxSamples: 0)
-            buckets.values[i].runs.insert(t, record.locator, threshold: spec.threshold, distance: distance)
+            let s = bucketSlot(group: groupID(key), start: 0)
+            slab[s].add(time: t, value: nil, isRatio: false, isNumerator: false, locator: locator, maxSamples: 0)
+            slab[s].runs.insert(t, locator, threshold: spec.threshold, distance: distance)
             counters.counted += 1
             return
         }
         switch spec.window {
         case .whole:
-            let k = BucketKey(group: key, start: 0)
-            buckets.values[bucketIndex(k)].add(time: time, value: value, isRatio: isRatio, isNumerator: isNumerator,
-                                              locator: record.locator, maxSamples: spec.maxSamples)
+            let s = bucketSlot(group: groupID(key), start: 0)
+            slab[s].add(time: time, value: value, isRatio: isRatio, isNumerator: isNumerator,
+                        locator: locator, maxSamples: spec.maxSamples)
             counters.counted += 1
         case .tumbling(let w, let offset):
             guard let t = time else {
@@ -170,20 +198,12 @@ public final class AggregateEvaluator {
             }
             let start = CivilTime.floorDiv(t - offset, w) * w + offset
             if start + w + lateness <= watermark {
-                late(record)
+                late(locator)
                 return
             }
-            let k = BucketKey(group: key, start: start)
-            let i: Dictionary<BucketKey, Bucket>.Index
-            if let found = buckets.index(forKey: k) {
-                i = found
-            } else {
-                groupsByStart[start, default: []].append(key)
-                nextCloseAt = min(nextCloseAt, start + w + lateness)
-                i = bucketIndex(k)
-            }
-            buckets.values[i].add(time: t, value: value, isRatio: isRatio, isNumerator: isNumerator,
-                                              locator: record.locator, maxSamples: spec.maxSamples)
+            let s = bucketSlot(group: groupID(key), start: start)
+            slab[s].add(time: t, value: value, isRatio: isRatio, isNumerator: isNumerator,
+                        locator: locator, maxSamples: spec.maxSamples)
             counters.counted += 1
             if t > watermark {
                 watermark = t
@@ -194,11 +214,10 @@ public final class AggregateEvaluator {
                 counters.missingTime += 1
                 return
             }
-            let group = key.array
-            let hit = sliding[group, default: SlidingState()].add(
-                time: t, value: value, locator: record.locator, window: w, spec: spec, group: group)
+            let g = Int(groupID(key))
+            let hit = sliding[g].add(time: t, value: value, locator: locator, window: w, spec: spec, group: groupKeys[g])
             switch hit {
-            case .late: late(record)
+            case .late: late(locator)
             case .counted: counters.counted += 1
             case .closed(let h):
                 counters.counted += 1
@@ -207,11 +226,11 @@ public final class AggregateEvaluator {
         }
     }
 
-    /// Hits collected so far (windows already closed), removed from the evaluator, in
-    /// deterministic order. Lets a streaming consumer report before the run ends.
     /// Whether `takeHits()` has anything (checked per record before taking).
     public var hasHits: Bool { !hits.isEmpty }
 
+    /// Hits collected so far (windows already closed), removed from the evaluator, in
+    /// deterministic order. Lets a streaming consumer report before the run ends.
     public func takeHits() -> [AggregateHit] {
         let result = hits.sorted(by: AggregateHit.precedes)
         hits.removeAll()
@@ -225,14 +244,16 @@ public final class AggregateEvaluator {
             finished = true
             switch spec.window {
             case .whole:
-                let all = buckets.map { ($0.key.group, $0.value) }
-                buckets.removeAll()
+                var all: [Int32] = []
+                for g in openHead.indices where openHead[g] >= 0 { all.append(openHead[g]) }
                 evaluate(all, start: nil, end: nil)
+                for s in all { release(s) }
+                openHead = openHead.map { _ in -1 }
             case .tumbling(let w, _):
                 closeTumbling(upTo: Int64.max, window: w)
             case .sliding:
-                for var state in sliding.values {
-                    if let h = state.closeEpisode() { hits.append(h) }
+                for g in sliding.indices {
+                    if let h = sliding[g].closeEpisode() { hits.append(h) }
                 }
                 sliding.removeAll()
             }
@@ -240,49 +261,105 @@ public final class AggregateEvaluator {
         return takeHits()
     }
 
-    private func late(_ record: Record) {
+    private func late(_ locator: Locator) {
         counters.late += 1
-        if lateSamples.count < spec.maxSamples { lateSamples.append(record.locator) }
+        if lateSamples.count < spec.maxSamples { lateSamples.append(locator) }
     }
 
-    /// The index of the key's bucket, inserting an empty bucket first if needed (one hash lookup
-    /// for existing keys; the caller then mutates `buckets.values[index]` in place).
+    /// The dense id of a group, interned on first sight.
     @inline(__always)
-    private func bucketIndex(_ k: BucketKey) -> Dictionary<BucketKey, Bucket>.Index {
-        if let i = buckets.index(forKey: k) { return i }
-        var bucket = Bucket()
-        // Distinct buckets start with room for a few values: growing a set from 1 through 2, 4
-        // and 8 slots cost ~2 % of a scan.
-        if case .distinct = spec.measure { bucket.distinct.reserveCapacity(8) }
-        buckets[k] = bucket
-        return buckets.index(forKey: k)!
+    private func groupID(_ key: AggregateGroupKey) -> Int32 {
+        if key.count == 1 {
+            if let id = singleKeyGroups.value(for: key.first) { return id }
+        } else if let id = multiKeyGroups[key] {
+            return id
+        }
+        let id = Int32(groupKeys.count)
+        if key.count == 1 { singleKeyGroups.set(id, for: key.first) } else { multiKeyGroups[key] = id }
+        groupKeys.append(key.array)
+        openHead.append(-1)
+        if case .sliding = spec.window { sliding.append(SlidingState()) }
+        return id
+    }
+
+    /// The slot of the group's bucket starting at `start`, opened (and registered for closing)
+    /// if the group has none yet.
+    @inline(__always)
+    private func bucketSlot(group g: Int32, start: Int64) -> Int {
+        var s = openHead[Int(g)]
+        while s >= 0 {
+            if slab[Int(s)].start == start { return Int(s) }
+            s = slab[Int(s)].next
+        }
+        let slot: Int32
+        if let free = freeSlots.popLast() {
+            slot = free
+        } else {
+            slot = Int32(slab.count)
+            var bucket = Bucket()
+            // Distinct buckets start with room for a few values: growing a set from 1 through 2, 4
+            // and 8 slots cost ~2 % of a scan.
+            if isDistinct { bucket.distinct.reserve() }
+            slab.append(bucket)
+        }
+        slab[Int(slot)].open(group: g, start: start, next: openHead[Int(g)])
+        openHead[Int(g)] = slot
+        openBuckets += 1
+        if case .tumbling(let w, _) = spec.window {
+            slotsByStart[start, default: []].append(slot)
+            nextCloseAt = min(nextCloseAt, start + w + lateness)
+        }
+        return Int(slot)
+    }
+
+    /// Unlinks a tumbling bucket from its group's open list.
+    private func unlink(_ slot: Int32) {
+        let g = Int(slab[Int(slot)].group)
+        if openHead[g] == slot {
+            openHead[g] = slab[Int(slot)].next
+            return
+        }
+        var s = openHead[g]
+        while s >= 0 {
+            let next = slab[Int(s)].next
+            if next == slot {
+                slab[Int(s)].next = slab[Int(slot)].next
+                return
+            }
+            s = next
+        }
+    }
+
+    /// Empties a bucket slot for reuse (its storage kept).
+    private func release(_ slot: Int32) {
+        slab[Int(slot)].clear()
+        freeSlots.append(slot)
+        openBuckets -= 1
     }
 
     private func closeTumbling(upTo mark: Int64, window w: Int64) {
-        let due = groupsByStart.keys.filter { mark == Int64.max || $0 + w + lateness <= mark }.sorted()
+        let due = slotsByStart.keys.filter { mark == Int64.max || $0 + w + lateness <= mark }.sorted()
         for start in due {
-            let groups = groupsByStart.removeValue(forKey: start) ?? []
-            var closing: [(GroupKey, Bucket)] = []
-            closing.reserveCapacity(groups.count)
-            for g in groups {
-                if let b = buckets.removeValue(forKey: BucketKey(group: g, start: start)) { closing.append((g, b)) }
-            }
-            evaluate(closing, start: start, end: start + w)
+            let slots = slotsByStart.removeValue(forKey: start) ?? []
+            for s in slots { unlink(s) }
+            evaluate(slots, start: start, end: start + w)
+            for s in slots { release(s) }
         }
-        nextCloseAt = groupsByStart.keys.min().map { $0 + w + lateness } ?? Int64.max
+        nextCloseAt = slotsByStart.keys.min().map { $0 + w + lateness } ?? Int64.max
     }
 
     /// Evaluates the buckets of one window (all groups, so ratio baselines are known).
-    private func evaluate(_ closing: [(GroupKey, Bucket)], start: Int64?, end: Int64?) {
+    private func evaluate(_ closing: [Int32], start: Int64?, end: Int64?) {
         var totalCount = 0, totalNumerator = 0
-        if case .ratio = spec.measure {
-            for (_, b) in closing {
-                totalCount += b.count
-                totalNumerator += b.numerator
+        if isRatio {
+            for s in closing {
+                totalCount += slab[Int(s)].count
+                totalNumerator += slab[Int(s)].numerator
             }
         }
-        for (key, b) in closing where b.count >= max(spec.minCount, 1) {
-            let group = key.array
+        for s in closing where slab[Int(s)].count >= max(spec.minCount, 1) {
+            let b = slab[Int(s)]
+            let group = groupKeys[Int(b.group)]
             let ws = start ?? (b.first == Int64.max ? nil : b.first)
             let we = end ?? (b.last == Int64.min ? nil : b.last)
             switch spec.measure {
@@ -329,21 +406,18 @@ public final class AggregateEvaluator {
 
 // MARK: - State
 
-private struct BucketKey: Hashable {
-    var group: GroupKey
-    var start: Int64
-}
-
-/// The group-by values of one record: the first two inline (no array allocated per record for the
-/// usual one or two keys), more in `rest`.
-private struct GroupKey: Hashable {
+/// The `groupBy` values of one record: the first two inline (no array allocated per record for
+/// the usual one or two keys), more in `rest`.
+public struct AggregateGroupKey: Hashable, Sendable {
     var first = ByteString("")
     var second: ByteString?
     var rest: [ByteString] = []
-    var count = 0
+    public private(set) var count = 0
+
+    public init() {}
 
     @inline(__always)
-    mutating func append(_ v: ByteString) {
+    public mutating func append(_ v: ByteString) {
         switch count {
         case 0: first = v
         case 1: second = v
@@ -360,19 +434,43 @@ private struct GroupKey: Hashable {
     }
 }
 
-/// Tumbling or whole-run state of one group in one window.
+/// Tumbling, whole-run or gap state of one group in one window: a slot of the evaluator's slab.
 private struct Bucket {
     var count = 0
     var numerator = 0
-    var distinct: Set<ByteString> = []
+    var distinct = ByteSet()
     var samples: [Locator] = []
     var first = Int64.max
     var last = Int64.min
     /// Gap measure only: the group's record times as runs.
     var runs = GapRuns()
+    /// The window's start (0 for the whole run), the group, and the group's next open bucket (−1: none).
+    var start: Int64 = 0
+    var group: Int32 = -1
+    var next: Int32 = -1
+
+    mutating func open(group g: Int32, start s: Int64, next n: Int32) {
+        group = g
+        start = s
+        next = n
+    }
+
+    /// Back to empty, keeping the storage of the distinct set and the samples.
+    mutating func clear() {
+        count = 0
+        numerator = 0
+        distinct.removeAll()
+        samples.removeAll(keepingCapacity: true)
+        first = Int64.max
+        last = Int64.min
+        runs = GapRuns()
+        group = -1
+        next = -1
+    }
 
     /// Evidence kept: `count` → the first records; `distinct` → records bringing a new value;
     /// `ratio` → numerator records.
+    @inline(__always)
     mutating func add(time: Int64?, value: ByteString?, isRatio: Bool, isNumerator: Bool, locator: Locator,
                       maxSamples: Int) {
         count += 1
@@ -381,7 +479,7 @@ private struct Bucket {
             last = max(last, time)
         }
         var evidence = true
-        if let value { evidence = distinct.insert(value).inserted }
+        if let value { evidence = distinct.insert(value) }
         if isRatio { evidence = isNumerator }
         if isNumerator { numerator += 1 }
         if evidence, samples.count < maxSamples { samples.append(locator) }

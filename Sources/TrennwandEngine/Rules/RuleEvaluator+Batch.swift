@@ -36,24 +36,27 @@ extension RuleEvaluator {
     /// Indices into `pack.aggregates` of the aggregate rules over `kind` (the bits of a feed entry).
     package func aggregateRules(of kind: RecordKind) -> [Int] { aggregatesByKind[kind] }
 
-    /// The slots of `kind` the aggregates read, in the order a feed entry carries their values.
-    package func aggregateSlots(of kind: RecordKind) -> [Int] { aggregateSlotsByKind[kind] }
+    /// The slots of `kind` the aggregates read as keys, in the order a feed entry carries them.
+    package func aggregateKeySlots(of kind: RecordKind) -> [Int] { aggregateKeySlotsByKind[kind] }
+
+    /// The bytes a value is grouped or counted by in an aggregate (nil: missing).
+    package static func aggregateKey(_ value: Value) -> ByteString? { keyBytes(value) }
 }
 
 extension AggregateFeed {
     /// Routes one record to the aggregate rules in `passed` (bits by index into `pack.aggregates`):
-    /// its locator, the ratio numerators and the values of `RuleEvaluator.aggregateSlots(of:)`.
-    /// `value(k)` gives the value of the `k`-th slot of `RuleEvaluator.aggregateSlots(of: kind)`
-    /// (`count` of them), written straight into the feed.
-    package mutating func append(kind: RecordKind, locator: Locator, passed: UInt64, numerators: UInt64, count: Int,
-                                 value: (Int) -> Value) {
-        entries.append(.init(kind: kind, locator: locator, passed: passed, numerators: numerators, valueStart: values.count))
-        for k in 0..<count { values.append(value(k)) }
+    /// its locator, the ratio numerators, its time and its keys. `key(k)` gives the key bytes of
+    /// the `k`-th slot of `RuleEvaluator.aggregateKeySlots(of: kind)` (`count` of them), written
+    /// straight into the feed.
+    package mutating func append(kind: RecordKind, locator: Locator, passed: UInt64, numerators: UInt64, time: Int64?,
+                                 count: Int, key: (Int) -> ByteString?) {
+        entries.append(.init(kind: kind, locator: locator, passed: passed, numerators: numerators, time: time, keyStart: keys.count))
+        for k in 0..<count { keys.append(key(k)) }
     }
 
     /// Empties the feed keeping its storage (the sequential scan replays a feed per batch).
     package mutating func removeAll() {
         entries.removeAll(keepingCapacity: true)
-        values.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
     }
 }

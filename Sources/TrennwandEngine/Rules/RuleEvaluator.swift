@@ -23,6 +23,10 @@ public final class RuleEvaluator {
         let box: PredicateBox
         let filter: ExprBoolFn?
         let numerator: ExprBoolFn?
+        /// Positions of the group keys and of the distinct value in a feed entry's keys
+        /// (`aggregateKeySlotsByKind` of the rule's kind), set once all rules are known.
+        var groupPositions: [Int] = []
+        var distinctPosition: Int?
         init(_ rule: CompiledAggregate, _ evaluator: AggregateEvaluator, _ box: PredicateBox) {
             self.rule = rule
             self.evaluator = evaluator
@@ -47,10 +51,11 @@ public final class RuleEvaluator {
     private var reportedGaps: Set<GapKey> = []
     /// Indices into `aggregates` per record kind (computed once, not filtered per record).
     var aggregatesByKind = KindTable<[Int]>(repeating: [])
-    /// Per kind: the slots the kind's aggregates read (group keys, distinct value, time).
-    var aggregateSlotsByKind = KindTable<[Int]>(repeating: [])
-    /// Per kind: the position of the time slot in `aggregateSlotsByKind` (a feed entry's time).
-    private var timeValueIndexByKind = KindTable<Int?>(repeating: nil)
+    /// Per kind: the slots whose values the kind's aggregates read as keys (group keys, distinct
+    /// value), in the order a feed entry carries them.
+    var aggregateKeySlotsByKind = KindTable<[Int]>(repeating: [])
+    /// Per kind: the slot of its `time` field (a feed entry's time).
+    var timeSlotByKind = KindTable<Int?>(repeating: nil)
     /// Number of records evaluated per kind.
     public var evaluated: [RecordKind: Int] {
         var out: [RecordKind: Int] = [:]
@@ -116,12 +121,16 @@ public final class RuleEvaluator {
         for (i, a) in aggregates.enumerated() {
             let kind = a.rule.file.target.kind
             aggregatesByKind[kind].append(i)
-            var slots = Set(aggregateSlotsByKind[kind])
+            var slots = Set(aggregateKeySlotsByKind[kind])
             slots.formUnion(a.rule.groupSlots)
             if let d = a.rule.distinctSlot { slots.insert(d) }
-            if let t = kind.schema.slot("time") { slots.insert(t) }
-            aggregateSlotsByKind[kind] = slots.sorted()
-            timeValueIndexByKind[kind] = kind.schema.slot("time").flatMap { aggregateSlotsByKind[kind].firstIndex(of: $0) }
+            aggregateKeySlotsByKind[kind] = slots.sorted()
+            timeSlotByKind[kind] = kind.schema.slot("time")
+        }
+        for a in aggregates {
+            let keySlots = aggregateKeySlotsByKind[a.rule.file.target.kind]
+            a.groupPositions = a.rule.groupSlots.map { keySlots.firstIndex(of: $0)! }
+            a.distinctPosition = a.rule.distinctSlot.map { keySlots.firstIndex(of: $0)! }
         }
     }
 
@@ -245,41 +254,51 @@ public final class RuleEvaluator {
             if let n = a.numerator, n(ctx) == .true { numerators |= 1 << UInt64(i) }
         }
         if passed == 0 { return }
-        let slots = aggregateSlotsByKind[record.kind]
-        feed.entries.append(.init(kind: record.kind, locator: record.locator, passed: passed, numerators: numerators,
-                                  valueStart: feed.values.count))
-        for slot in slots { feed.values.append(record[slot]) }
+        let slots = aggregateKeySlotsByKind[record.kind]
+        feed.append(kind: record.kind, locator: record.locator, passed: passed, numerators: numerators,
+                    time: timeSlotByKind[record.kind].flatMap { record[$0].timeValue }, count: slots.count) {
+            Self.keyBytes(record[slots[$0]])
+        }
     }
 
     /// Replays a feed into this evaluator's aggregates (in feed order); `lineOffset` and
     /// `indexOffset` are added to the locators (chunk-local numbering made global).
     public func replay(_ feed: AggregateFeed, lineOffset: Int = 0, indexOffset: Int = 0, emit: (Finding) -> Void) {
-        var scratch: Record?
-        // The kind's slots and aggregate rules, looked up once per run of entries of one kind
-        // (every entry of a feed from one file has the same kind), not per entry.
-        var slots: [Int] = []
+        // The kind's aggregate rules, looked up once per run of entries of one kind (every entry
+        // of a feed from one file has the same kind), not per entry.
+        var kind: RecordKind?
         var rules: [(bit: UInt64, slot: AggregateSlot)] = []
         for e in feed.entries {
-            if scratch?.kind != e.kind {
-                scratch = Record(kind: e.kind, locator: e.locator)
-                slots = aggregateSlotsByKind[e.kind]
+            if kind != e.kind {
+                kind = e.kind
                 rules = aggregatesByKind[e.kind].map { (UInt64(1) << UInt64($0), aggregates[$0]) }
             }
-            var record = scratch!
-            scratch = nil
-            for (k, slot) in slots.enumerated() { record[slot] = feed.values[e.valueStart + k] }
-            record.locator = e.locator
-            record.locator.line += lineOffset
-            record.locator.index += indexOffset
+            var locator = e.locator
+            locator.line += lineOffset
+            locator.index += indexOffset
             for (bit, a) in rules where e.passed & bit != 0 {
-                if a.numerator != nil { a.box.value = e.numerators & bit != 0 }
-                a.evaluator.add(record)
+                add(e, of: feed, to: a, isNumerator: e.numerators & bit != 0, locator: locator)
                 if a.evaluator.hasHits {
                     for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit)) }
                 }
             }
-            scratch = record
         }
+    }
+
+    /// Adds one feed entry to one aggregate rule: its group key and distinct value from the
+    /// entry's keys, no `Record` rebuilt.
+    @inline(__always)
+    private func add(_ e: AggregateFeed.Entry, of feed: AggregateFeed, to a: AggregateSlot, isNumerator: Bool, locator: Locator) {
+        var key: AggregateGroupKey? = AggregateGroupKey()
+        for p in a.groupPositions {
+            guard let v = feed.keys[e.keyStart + p] else {
+                key = nil
+                break
+            }
+            key!.append(v)
+        }
+        let value = a.distinctPosition.flatMap { feed.keys[e.keyStart + $0] }
+        a.evaluator.add(group: key, time: e.time, value: value, isNumerator: isNumerator, locator: locator)
     }
 
     /// Replays feeds into this evaluator's aggregates in record-time order, not in feed order: the
@@ -298,12 +317,11 @@ public final class RuleEvaluator {
         for feed in feeds {
             starts.append(order.count)
             for e in feed.entries {
-                let time = timeValueIndexByKind[e.kind].flatMap { feed.values[e.valueStart + $0].timeValue } ?? Int64.min
+                let time = e.time ?? Int64.min
                 order.append((time, order.count))
             }
         }
         order.sort { $0.time != $1.time ? $0.time < $1.time : $0.position < $1.position }
-        var scratch: Record?
         for o in order {
             // The feed holding this position: the last one starting at or before it.
             var lo = 0, hi = starts.count
@@ -313,18 +331,11 @@ public final class RuleEvaluator {
             }
             let feed = feeds[lo]
             let e = feed.entries[o.position - starts[lo]]
-            if scratch?.kind != e.kind { scratch = Record(kind: e.kind, locator: e.locator) }
-            var record = scratch!
-            scratch = nil
-            for (k, slot) in aggregateSlotsByKind[e.kind].enumerated() { record[slot] = feed.values[e.valueStart + k] }
-            record.locator = e.locator
             for i in aggregatesByKind[e.kind] where e.passed & (1 << UInt64(i)) != 0 {
                 let a = aggregates[i]
-                if a.numerator != nil { a.box.value = e.numerators & (1 << UInt64(i)) != 0 }
-                a.evaluator.add(record)
+                add(e, of: feed, to: a, isNumerator: e.numerators & (1 << UInt64(i)) != 0, locator: e.locator)
                 for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit), lo) }
             }
-            scratch = record
         }
     }
 
@@ -575,17 +586,19 @@ public final class RuleEvaluator {
 
 /// What the aggregate rules need from a run of records (see `RuleEvaluator.evaluate(_:routingAggregatesTo:emit:)`):
 /// per record that passed at least one aggregate filter its locator, which filters it passed, the
-/// ratio numerators and the values of the slots the aggregates read. Compact: no whole records.
+/// ratio numerators, its time and the key bytes of the slots the aggregates group or count by
+/// (`RuleEvaluator.keyBytes`, nil when missing). Compact: no whole records, no `Value` boxes.
 public struct AggregateFeed: Sendable {
     struct Entry: Sendable {
         let kind: RecordKind
         let locator: Locator
         let passed: UInt64
         let numerators: UInt64
-        let valueStart: Int
+        let time: Int64?
+        let keyStart: Int
     }
     var entries: [Entry] = []
-    var values: [Value] = []
+    var keys: [ByteString?] = []
 
     public init() {}
     public var count: Int { entries.count }
