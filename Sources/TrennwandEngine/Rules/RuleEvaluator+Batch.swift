@@ -42,21 +42,3 @@ extension RuleEvaluator {
     /// The bytes a value is grouped or counted by in an aggregate (nil: missing).
     package static func aggregateKey(_ value: Value) -> ByteString? { keyBytes(value) }
 }
-
-extension AggregateFeed {
-    /// Routes one record to the aggregate rules in `passed` (bits by index into `pack.aggregates`):
-    /// its locator, the ratio numerators, its time and its keys. `key(k)` gives the key bytes of
-    /// the `k`-th slot of `RuleEvaluator.aggregateKeySlots(of: kind)` (`count` of them), written
-    /// straight into the feed.
-    package mutating func append(kind: RecordKind, locator: Locator, passed: UInt64, numerators: UInt64, time: Int64?,
-                                 count: Int, key: (Int) -> ByteString?) {
-        entries.append(.init(kind: kind, locator: locator, passed: passed, numerators: numerators, time: time, keyStart: keys.count))
-        for k in 0..<count { keys.append(key(k)) }
-    }
-
-    /// Empties the feed keeping its storage (the sequential scan replays a feed per batch).
-    package mutating func removeAll() {
-        entries.removeAll(keepingCapacity: true)
-        keys.removeAll(keepingCapacity: true)
-    }
-}

@@ -273,7 +273,7 @@ public final class RuleEvaluator {
                 kind = e.kind
                 rules = aggregatesByKind[e.kind].map { (UInt64(1) << UInt64($0), aggregates[$0]) }
             }
-            var locator = e.locator
+            var locator = feed.locator(of: e)
             locator.line += lineOffset
             locator.index += indexOffset
             for (bit, a) in rules where e.passed & bit != 0 {
@@ -291,13 +291,13 @@ public final class RuleEvaluator {
     private func add(_ e: AggregateFeed.Entry, of feed: AggregateFeed, to a: AggregateSlot, isNumerator: Bool, locator: Locator) {
         var key: AggregateGroupKey? = AggregateGroupKey()
         for p in a.groupPositions {
-            guard let v = feed.keys[e.keyStart + p] else {
+            guard let v = feed.key(e.keyStart + p) else {
                 key = nil
                 break
             }
             key!.append(v)
         }
-        let value = a.distinctPosition.flatMap { feed.keys[e.keyStart + $0] }
+        let value = a.distinctPosition.flatMap { feed.key(e.keyStart + $0) }
         a.evaluator.add(group: key, time: e.time, value: value, isNumerator: isNumerator, locator: locator)
     }
 
@@ -331,9 +331,10 @@ public final class RuleEvaluator {
             }
             let feed = feeds[lo]
             let e = feed.entries[o.position - starts[lo]]
+            let locator = feed.locator(of: e)
             for i in aggregatesByKind[e.kind] where e.passed & (1 << UInt64(i)) != 0 {
                 let a = aggregates[i]
-                add(e, of: feed, to: a, isNumerator: e.numerators & (1 << UInt64(i)) != 0, locator: e.locator)
+                add(e, of: feed, to: a, isNumerator: e.numerators & (1 << UInt64(i)) != 0, locator: locator)
                 for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit), lo) }
             }
         }
@@ -588,21 +589,92 @@ public final class RuleEvaluator {
 /// per record that passed at least one aggregate filter its locator, which filters it passed, the
 /// ratio numerators, its time and the key bytes of the slots the aggregates group or count by
 /// (`RuleEvaluator.keyBytes`, nil when missing). Compact: no whole records, no `Value` boxes.
+///
+/// Why no `Locator`s or `ByteString`s inside: entries and key ranges are plain values, so a feed is
+/// appended to and freed without reference counting per row (the file name is stored once, record
+/// ids and key bytes in side arrays); a routed row costs a few stores.
 public struct AggregateFeed: Sendable {
     struct Entry: Sendable {
         let kind: RecordKind
-        let locator: Locator
         let passed: UInt64
         let numerators: UInt64
         let time: Int64?
+        /// The locator's parts: `file` and `recordID` index `strings` (−1: no record id).
+        let file: Int32
+        let recordID: Int32
+        let line: Int
+        let column: Int?
+        let byteOffset: Int64
+        let index: Int
+        /// First of the entry's ranges in `keyRanges`.
         let keyStart: Int
     }
+    /// Bytes `start..<start+count` of `keyBytes`; `count` −1: the key is missing.
+    struct KeyRange: Sendable {
+        let start: Int
+        let count: Int
+    }
     var entries: [Entry] = []
-    var keys: [ByteString?] = []
+    var keyRanges: [KeyRange] = []
+    var keyBytes: [UInt8] = []
+    var strings: [String] = []
+    private var lastFile: Int32 = -1
 
     public init() {}
     public var count: Int { entries.count }
     public var isEmpty: Bool { entries.isEmpty }
+
+    /// Routes one record to the aggregate rules in `passed` (bits by index into `pack.aggregates`):
+    /// its locator, the ratio numerators, its time and its keys. `key(k)` gives the key bytes of
+    /// the `k`-th slot of `RuleEvaluator.aggregateKeySlots(of: kind)` (`count` of them), written
+    /// straight into the feed.
+    package mutating func append(kind: RecordKind, locator: Locator, passed: UInt64, numerators: UInt64, time: Int64?,
+                                 count: Int, key: (Int) -> ByteString?) {
+        if lastFile < 0 || strings[Int(lastFile)] != locator.file {
+            lastFile = Int32(strings.count)
+            strings.append(locator.file)
+        }
+        var recordID: Int32 = -1
+        if let id = locator.recordID {
+            recordID = Int32(strings.count)
+            strings.append(id)
+        }
+        entries.append(.init(kind: kind, passed: passed, numerators: numerators, time: time, file: lastFile, recordID: recordID,
+                             line: locator.line, column: locator.column, byteOffset: locator.byteOffset, index: locator.index,
+                             keyStart: keyRanges.count))
+        for k in 0..<count {
+            if let v = key(k) {
+                let start = keyBytes.count
+                v.withUnsafeBytes { keyBytes.append(contentsOf: $0) }
+                keyRanges.append(KeyRange(start: start, count: keyBytes.count - start))
+            } else {
+                keyRanges.append(KeyRange(start: 0, count: -1))
+            }
+        }
+    }
+
+    /// Empties the feed keeping its storage (the sequential scan replays a feed per batch).
+    package mutating func removeAll() {
+        entries.removeAll(keepingCapacity: true)
+        keyRanges.removeAll(keepingCapacity: true)
+        keyBytes.removeAll(keepingCapacity: true)
+        strings.removeAll(keepingCapacity: true)
+        lastFile = -1
+    }
+
+    /// The key at `keyRanges[i]` (nil: missing).
+    @inline(__always)
+    func key(_ i: Int) -> ByteString? {
+        let r = keyRanges[i]
+        if r.count < 0 { return nil }
+        return keyBytes.withUnsafeBytes { ByteString(UnsafeRawBufferPointer(rebasing: $0[r.start..<r.start + r.count])) }
+    }
+
+    /// The locator of entry `e`.
+    func locator(of e: Entry) -> Locator {
+        Locator(file: strings[Int(e.file)], line: e.line, column: e.column, byteOffset: e.byteOffset, index: e.index,
+                recordID: e.recordID < 0 ? nil : strings[Int(e.recordID)])
+    }
 }
 
 /// Records an aggregate rule left uncounted because they arrived after their window was closed.
