@@ -3,6 +3,10 @@ import TrennwandRecords
 /// Evaluates one `AggregateSpec` over a stream of records with memory bounded by the number of
 /// keys, never by the number of records.
 ///
+/// Every group seen is interned to a dense id for the run (one inline-word probe per record
+/// instead of hashing the key into a dictionary), so the groups themselves — accounts, systems —
+/// are kept until the end; window state is freed as windows close.
+///
 /// - **Tumbling** windows: one bucket per (group, window). A global watermark is the newest
 ///   record time seen; a window `[s, s+w)` is closed (evaluated and its state freed) once the
 ///   watermark reaches `s + w + allowedLateness`. State: open buckets (at most
