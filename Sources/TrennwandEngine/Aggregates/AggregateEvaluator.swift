@@ -49,7 +49,6 @@ public final class AggregateEvaluator {
     private var slab: [Bucket] = []
     private var freeSlots: [Int32] = []
     private var openHead: [Int32] = []
-    private var openBuckets = 0
     private var slotsByStart: [Int64: [Int32]] = [:]
     private var watermark = Int64.min
     private var nextCloseAt = Int64.max
@@ -308,7 +307,6 @@ public final class AggregateEvaluator {
         }
         slab[Int(slot)].open(group: g, start: start, next: openHead[Int(g)])
         openHead[Int(g)] = slot
-        openBuckets += 1
         if case .tumbling(let w, _) = spec.window {
             slotsByStart[start, default: []].append(slot)
             nextCloseAt = min(nextCloseAt, start + w + lateness)
@@ -338,7 +336,6 @@ public final class AggregateEvaluator {
     private func release(_ slot: Int32) {
         slab[Int(slot)].clear()
         freeSlots.append(slot)
-        openBuckets -= 1
     }
 
     private func closeTumbling(upTo mark: Int64, window w: Int64) {

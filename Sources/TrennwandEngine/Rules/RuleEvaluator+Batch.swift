@@ -39,6 +39,6 @@ extension RuleEvaluator {
     /// The slots of `kind` the aggregates read as keys, in the order a feed entry carries them.
     package func aggregateKeySlots(of kind: RecordKind) -> [Int] { aggregateKeySlotsByKind[kind] }
 
-    /// The bytes a value is grouped or counted by in an aggregate (nil: missing).
-    package static func aggregateKey(_ value: Value) -> ByteString? { keyBytes(value) }
+    /// The slot of `kind`'s `time` field, the time a feed entry carries.
+    package func aggregateTimeSlot(of kind: RecordKind) -> Int? { timeSlotByKind[kind] }
 }

@@ -485,8 +485,9 @@ public final class RuleEvaluator {
         }
     }
 
+    /// The bytes a value is grouped or counted by in an aggregate (nil: missing).
     @inline(__always)
-    static func keyBytes(_ value: Value) -> ByteString? {
+    package static func keyBytes(_ value: Value) -> ByteString? {
         switch value {
         case .string(let s): return s
         case .list(let l): return ByteString(Array(l.map(\.bytes).joined(separator: [0x1F])))

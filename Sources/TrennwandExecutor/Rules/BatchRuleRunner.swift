@@ -21,8 +21,6 @@ package final class BatchRuleRunner {
     private let rules: KindTable<[Rule]>
     private let aggregates: [Aggregate]
     private let aggregatesByKind: KindTable<[Int]>
-    /// Per kind: the slot of its `time` field (a timestamp column), the time a feed entry carries.
-    private let timeSlots: KindTable<Int?>
 
     struct Rule {
         let condition: BatchCondition
@@ -73,9 +71,6 @@ package final class BatchRuleRunner {
         }
         self.aggregates = aggregates
         aggregatesByKind = byKind
-        var timeSlots = KindTable<Int?>(repeating: nil)
-        for kind in RecordKind.allCases { timeSlots[kind] = kind.schema.slot("time") }
-        self.timeSlots = timeSlots
     }
 
     /// Whether evaluating `e` can record a configuration gap in the record evaluator.
@@ -149,12 +144,12 @@ package final class BatchRuleRunner {
         }
         let symbols = environment.symbols
         let columns = evaluator.aggregateKeySlots(of: batch.kind).map { batch.columns[$0] }
-        let time = timeSlots[batch.kind].map { batch.columns[$0] }
+        let time = evaluator.aggregateTimeSlot(of: batch.kind).map { batch.columns[$0] }
         for row in 0..<n where passed[row] != 0 {
             let t = time.flatMap { c in c.storage == .timestamp ? (c.isPresent(row) ? c.ints[row] : nil) : c.value(row, symbols: symbols).timeValue }
             feed.append(kind: batch.kind, locator: batch.recordLocator(row, symbols: symbols), passed: passed[row],
                         numerators: numerators[row] & passed[row], time: t, count: columns.count) {
-                RuleEvaluator.aggregateKey(columns[$0].value(row, symbols: symbols))
+                RuleEvaluator.keyBytes(columns[$0].value(row, symbols: symbols))
             }
         }
     }
