@@ -21,6 +21,26 @@ final class ByteKeyTableTests: XCTestCase {
             XCTAssertNil(table.value(for: ByteString(miss)), miss)
         }
     }
+
+    /// As a set (the aggregates' distinct values): `insert` says whether the key is new, for
+    /// every key length, across growth and after `removeAll`, which keeps the storage.
+    func testAsASetAgreesWithSetAcrossGrowthAndRemoveAll() {
+        let table = ByteKeyTable(capacity: 2)
+        var keys: [ByteString] = ["", "a", String(repeating: "x", count: 15).byteString, String(repeating: "x", count: 16).byteString]
+        for i in 0..<3_000 { keys.append(ByteString("v\(i % 1_000)\(i % 5 == 0 ? "-ein-langer-wert-ueber-15" : "")")) }
+        for round in 0..<2 {
+            var reference: Set<ByteString> = []
+            for k in keys {
+                XCTAssertEqual(table.insert(k), reference.insert(k).inserted, "round \(round): \(k)")
+            }
+            XCTAssertEqual(table.count, reference.count)
+            for k in reference { XCTAssertFalse(table.insert(k)) }
+            table.removeAll()
+            XCTAssertEqual(table.count, 0)
+            XCTAssertNil(table.value(for: "a"))
+            XCTAssertNil(table.value(for: ""))
+        }
+    }
 }
 
 private extension String {

@@ -127,7 +127,7 @@ public final class AggregateEvaluator {
             var s = openHead[g]
             while s >= 0 {
                 let b = slab[Int(s)]
-                n += 1 + b.distinct.count + b.samples.count + b.runs.count
+                n += 1 + (b.distinct?.count ?? 0) + b.samples.count + b.runs.count
                 s = b.next
             }
         }
@@ -171,6 +171,15 @@ public final class AggregateEvaluator {
     /// executor's feed carries them. The spec's filter is the caller's (the record passed it); the
     /// result equals `add(_:)` of a record with these values.
     public func add(group key: AggregateGroupKey?, time: Int64?, value: ByteString?, isNumerator: Bool, locator: Locator) {
+        add(group: key, time: time, value: value, isNumerator: isNumerator, makeLocator: { locator })
+    }
+
+    /// `add(group:time:value:isNumerator:locator:)` with the locator made only if it is kept (a
+    /// sample, a late record, a gap run's end): nearly every counted record keeps none, and
+    /// building and dropping a `Locator` per record — its file name and record id are reference
+    /// counted — was ~8 % of a scan (docs/executor.md).
+    package func add(group key: AggregateGroupKey?, time: Int64?, value: ByteString?, isNumerator: Bool,
+                     makeLocator: () -> Locator) {
         precondition(!finished, "AggregateEvaluator.add after finish")
         guard let key, !isDistinct || value != nil else {
             counters.missingKey += 1
@@ -183,8 +192,8 @@ public final class AggregateEvaluator {
                 return
             }
             let s = bucketSlot(group: groupID(key), start: 0)
-            slab[s].add(time: t, value: nil, isRatio: false, isNumerator: false, locator: locator, maxSamples: 0)
-            slab[s].runs.insert(t, locator, threshold: spec.threshold, distance: distance)
+            slab[s].add(time: t, value: nil, isRatio: false, isNumerator: false, locator: makeLocator, maxSamples: 0)
+            slab[s].runs.insert(t, makeLocator, threshold: spec.threshold, distance: distance)
             counters.counted += 1
             return
         }
@@ -192,7 +201,7 @@ public final class AggregateEvaluator {
         case .whole:
             let s = bucketSlot(group: groupID(key), start: 0)
             slab[s].add(time: time, value: value, isRatio: isRatio, isNumerator: isNumerator,
-                        locator: locator, maxSamples: spec.maxSamples)
+                        locator: makeLocator, maxSamples: spec.maxSamples)
             counters.counted += 1
         case .tumbling(let w, let offset):
             guard let t = time else {
@@ -201,12 +210,12 @@ public final class AggregateEvaluator {
             }
             let start = CivilTime.floorDiv(t - offset, w) * w + offset
             if start + w + lateness <= watermark {
-                late(locator)
+                late(makeLocator)
                 return
             }
             let s = bucketSlot(group: groupID(key), start: start)
             slab[s].add(time: t, value: value, isRatio: isRatio, isNumerator: isNumerator,
-                        locator: locator, maxSamples: spec.maxSamples)
+                        locator: makeLocator, maxSamples: spec.maxSamples)
             counters.counted += 1
             if t > watermark {
                 watermark = t
@@ -218,9 +227,9 @@ public final class AggregateEvaluator {
                 return
             }
             let g = Int(groupID(key))
-            let hit = sliding[g].add(time: t, value: value, locator: locator, window: w, spec: spec, group: groupKeys[g])
+            let hit = sliding[g].add(time: t, value: value, locator: makeLocator, window: w, spec: spec) { groupKeys[g] }
             switch hit {
-            case .late: late(locator)
+            case .late: late(makeLocator)
             case .counted: counters.counted += 1
             case .closed(let h):
                 counters.counted += 1
@@ -264,9 +273,9 @@ public final class AggregateEvaluator {
         return takeHits()
     }
 
-    private func late(_ locator: Locator) {
+    private func late(_ locator: () -> Locator) {
         counters.late += 1
-        if lateSamples.count < spec.maxSamples { lateSamples.append(locator) }
+        if lateSamples.count < spec.maxSamples { lateSamples.append(locator()) }
     }
 
     /// The dense id of a group, interned on first sight.
@@ -299,11 +308,9 @@ public final class AggregateEvaluator {
             slot = free
         } else {
             slot = Int32(slab.count)
-            var bucket = Bucket()
             // Distinct buckets start with room for a few values: growing a set from 1 through 2, 4
             // and 8 slots cost ~2 % of a scan.
-            if isDistinct { bucket.distinct.reserve() }
-            slab.append(bucket)
+            slab.append(Bucket(distinct: isDistinct ? ByteKeyTable(capacity: 8) : nil))
         }
         slab[Int(slot)].open(group: g, start: start, next: openHead[Int(g)])
         openHead[Int(g)] = slot
@@ -371,7 +378,7 @@ public final class AggregateEvaluator {
                                              count: b.count, samples: b.samples))
                 }
             case .distinct:
-                let v = Double(b.distinct.count)
+                let v = Double(b.distinct?.count ?? 0)
                 if v >= spec.threshold {
                     hits.append(AggregateHit(groupKey: group, windowStart: ws, windowEnd: we, value: v,
                                              count: b.count, samples: b.samples))
@@ -412,7 +419,9 @@ public final class AggregateEvaluator {
 public struct AggregateGroupKey: Hashable, Sendable {
     var first = ByteString("")
     var second: ByteString?
-    var rest: [ByteString] = []
+    /// Keys after the second; nil (not an empty array) while there are none, so building and
+    /// dropping a key of one or two values touches no reference count.
+    var rest: [ByteString]?
     public private(set) var count = 0
 
     public init() {}
@@ -422,7 +431,7 @@ public struct AggregateGroupKey: Hashable, Sendable {
         switch count {
         case 0: first = v
         case 1: second = v
-        default: rest.append(v)
+        default: rest = (rest ?? []) + [v]
         }
         count += 1
     }
@@ -431,7 +440,7 @@ public struct AggregateGroupKey: Hashable, Sendable {
         var out: [ByteString] = []
         if count > 0 { out.append(first) }
         if let second { out.append(second) }
-        return out + rest
+        return out + (rest ?? [])
     }
 }
 
@@ -439,7 +448,9 @@ public struct AggregateGroupKey: Hashable, Sendable {
 private struct Bucket {
     var count = 0
     var numerator = 0
-    var distinct = ByteSet()
+    /// Distinct measure only (set when the slot is made, kept across reuse): the values seen.
+    /// A class, so the slab's struct holds a reference and a slot's storage survives `clear()`.
+    var distinct: ByteKeyTable?
     var samples: [Locator] = []
     var first = Int64.max
     var last = Int64.min
@@ -460,7 +471,7 @@ private struct Bucket {
     mutating func clear() {
         count = 0
         numerator = 0
-        distinct.removeAll()
+        distinct?.removeAll()
         samples.removeAll(keepingCapacity: true)
         first = Int64.max
         last = Int64.min
@@ -472,7 +483,7 @@ private struct Bucket {
     /// Evidence kept: `count` → the first records; `distinct` → records bringing a new value;
     /// `ratio` → numerator records.
     @inline(__always)
-    mutating func add(time: Int64?, value: ByteString?, isRatio: Bool, isNumerator: Bool, locator: Locator,
+    mutating func add(time: Int64?, value: ByteString?, isRatio: Bool, isNumerator: Bool, locator: () -> Locator,
                       maxSamples: Int) {
         count += 1
         if let time {
@@ -480,10 +491,10 @@ private struct Bucket {
             last = max(last, time)
         }
         var evidence = true
-        if let value { evidence = distinct.insert(value) }
+        if let value, let distinct { evidence = distinct.insert(value) }
         if isRatio { evidence = isNumerator }
         if isNumerator { numerator += 1 }
-        if evidence, samples.count < maxSamples { samples.append(locator) }
+        if evidence, samples.count < maxSamples { samples.append(locator()) }
     }
 }
 
@@ -504,7 +515,7 @@ struct GapRuns {
 
     /// Adds a record time: inside a run (nothing changes), joining the run before and/or after
     /// (extending or bridging them), or a run of its own (splitting a gap).
-    mutating func insert(_ t: Int64, _ locator: Locator, threshold: Double, distance: (Int64, Int64) -> Int64) {
+    mutating func insert(_ t: Int64, _ makeLocator: () -> Locator, threshold: Double, distance: (Int64, Int64) -> Int64) {
         // Both calendars count at most the elapsed seconds plus a clock change (weekdays: local
         // wall-clock time, of which a spring-forward adds at most an hour — two allowed for), so
         // times that much under `threshold` apart are always joined: skip the calendar then.
@@ -516,7 +527,7 @@ struct GapRuns {
             if t <= last.end { return }
             if near(last.end, t) {
                 runs[runs.count - 1].end = t
-                runs[runs.count - 1].endLocator = locator
+                runs[runs.count - 1].endLocator = makeLocator()
                 return
             }
         }
@@ -527,6 +538,7 @@ struct GapRuns {
         }
         let i = lo
         if i > 0, t <= runs[i - 1].end { return }
+        let locator = makeLocator()
         let joinBefore = i > 0 && near(runs[i - 1].end, t)
         let joinAfter = i < runs.count && near(t, runs[i].start)
         switch (joinBefore, joinAfter) {
@@ -566,8 +578,8 @@ private struct SlidingState {
 
     var size: Int { counts.count + values.count + lastSeen.count + recent.count }
 
-    mutating func add(time t: Int64, value: ByteString?, locator: Locator, window w: Int64,
-                      spec: AggregateSpec, group: [ByteString]) -> SlidingOutcome {
+    mutating func add(time t: Int64, value: ByteString?, locator: () -> Locator, window w: Int64,
+                      spec: AggregateSpec, group: () -> [ByteString]) -> SlidingOutcome {
         // Older than the group's current window: its state is gone.
         if newest != Int64.min, t <= newest - w { return .late }
         var isNew = true
@@ -580,7 +592,7 @@ private struct SlidingState {
         counts.insert(time: t, value: nil)
         recordCount += 1
         // Evidence: the earliest contributing records still in the window (slots free up as they leave).
-        if isNew, recent.count < spec.maxSamples { recent.append((t, locator)) }
+        if isNew, recent.count < spec.maxSamples { recent.append((t, locator())) }
         newest = max(newest, t)
         let cutoff = newest - w
         while let front = counts.front, front.time <= cutoff {
@@ -602,7 +614,7 @@ private struct SlidingState {
             for r in recent where samples.count < spec.maxSamples && !samples.contains(r.locator) {
                 samples.append(r.locator)
             }
-            episode = AggregateHit(groupKey: group, windowStart: counts.front?.time ?? t, windowEnd: newest,
+            episode = AggregateHit(groupKey: group(), windowStart: counts.front?.time ?? t, windowEnd: newest,
                                    value: measured, count: recordCount, samples: samples)
             return .counted
         }

@@ -266,20 +266,29 @@ public final class RuleEvaluator {
     public func replay(_ feed: AggregateFeed, lineOffset: Int = 0, indexOffset: Int = 0, emit: (Finding) -> Void) {
         // The kind's aggregate rules, looked up once per run of entries of one kind (every entry
         // of a feed from one file has the same kind), not per entry.
+        // The slots are held unretained and the feed's strings through a buffer pointer: per
+        // entry and rule, retaining a slot and capturing the feed's arrays in the locator closure
+        // cost more than the counting (docs/executor.md). `aggregates` owns the slots for the run.
         var kind: RecordKind?
-        var rules: [(bit: UInt64, slot: AggregateSlot)] = []
-        for e in feed.entries {
-            if kind != e.kind {
-                kind = e.kind
-                rules = aggregatesByKind[e.kind].map { (UInt64(1) << UInt64($0), aggregates[$0]) }
-            }
-            var locator = feed.locator(of: e)
-            locator.line += lineOffset
-            locator.index += indexOffset
-            for (bit, a) in rules where e.passed & bit != 0 {
-                add(e, of: feed, to: a, isNumerator: e.numerators & bit != 0, locator: locator)
-                if a.evaluator.hasHits {
-                    for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit)) }
+        var rules: [(bit: UInt64, slot: Unmanaged<AggregateSlot>)] = []
+        feed.strings.withUnsafeBufferPointer { strings in
+            for e in feed.entries {
+                if kind != e.kind {
+                    kind = e.kind
+                    rules = aggregatesByKind[e.kind].map { (UInt64(1) << UInt64($0), .passUnretained(aggregates[$0])) }
+                }
+                for (bit, slot) in rules where e.passed & bit != 0 {
+                    slot._withUnsafeGuaranteedRef { a in
+                        add(e, of: feed, to: a, isNumerator: e.numerators & bit != 0) {
+                            var locator = AggregateFeed.locator(of: e, strings: strings)
+                            locator.line += lineOffset
+                            locator.index += indexOffset
+                            return locator
+                        }
+                        if a.evaluator.hasHits {
+                            for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit)) }
+                        }
+                    }
                 }
             }
         }
@@ -288,7 +297,7 @@ public final class RuleEvaluator {
     /// Adds one feed entry to one aggregate rule: its group key and distinct value from the
     /// entry's keys, no `Record` rebuilt.
     @inline(__always)
-    private func add(_ e: AggregateFeed.Entry, of feed: AggregateFeed, to a: AggregateSlot, isNumerator: Bool, locator: Locator) {
+    private func add(_ e: AggregateFeed.Entry, of feed: AggregateFeed, to a: AggregateSlot, isNumerator: Bool, locator: () -> Locator) {
         var key: AggregateGroupKey? = AggregateGroupKey()
         for p in a.groupPositions {
             guard let v = feed.key(e.keyStart + p) else {
@@ -298,7 +307,7 @@ public final class RuleEvaluator {
             key!.append(v)
         }
         let value = a.distinctPosition.flatMap { feed.key(e.keyStart + $0) }
-        a.evaluator.add(group: key, time: e.time, value: value, isNumerator: isNumerator, locator: locator)
+        a.evaluator.add(group: key, time: e.time, value: value, isNumerator: isNumerator, makeLocator: locator)
     }
 
     /// Replays feeds into this evaluator's aggregates in record-time order, not in feed order: the
@@ -331,10 +340,9 @@ public final class RuleEvaluator {
             }
             let feed = feeds[lo]
             let e = feed.entries[o.position - starts[lo]]
-            let locator = feed.locator(of: e)
             for i in aggregatesByKind[e.kind] where e.passed & (1 << UInt64(i)) != 0 {
                 let a = aggregates[i]
-                add(e, of: feed, to: a, isNumerator: e.numerators & (1 << UInt64(i)) != 0, locator: locator)
+                add(e, of: feed, to: a, isNumerator: e.numerators & (1 << UInt64(i)) != 0) { feed.locator(of: e) }
                 for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit), lo) }
             }
         }
@@ -631,17 +639,27 @@ public struct AggregateFeed: Sendable {
     /// straight into the feed.
     package mutating func append(kind: RecordKind, locator: Locator, passed: UInt64, numerators: UInt64, time: Int64?,
                                  count: Int, key: (Int) -> ByteString?) {
-        if lastFile < 0 || strings[Int(lastFile)] != locator.file {
+        append(kind: kind, file: locator.file, line: locator.line, column: locator.column, byteOffset: locator.byteOffset,
+               index: locator.index, recordID: locator.recordID, passed: passed, numerators: numerators, time: time,
+               count: count, key: key)
+    }
+
+    /// `append(kind:locator:…)` with the locator's parts, so the batch executor builds no
+    /// `Locator` per routed row.
+    package mutating func append(kind: RecordKind, file: String, line: Int, column: Int?, byteOffset: Int64, index: Int,
+                                 recordID id: String?, passed: UInt64, numerators: UInt64, time: Int64?,
+                                 count: Int, key: (Int) -> ByteString?) {
+        if lastFile < 0 || strings[Int(lastFile)] != file {
             lastFile = Int32(strings.count)
-            strings.append(locator.file)
+            strings.append(file)
         }
         var recordID: Int32 = -1
-        if let id = locator.recordID {
+        if let id {
             recordID = Int32(strings.count)
             strings.append(id)
         }
         entries.append(.init(kind: kind, passed: passed, numerators: numerators, time: time, file: lastFile, recordID: recordID,
-                             line: locator.line, column: locator.column, byteOffset: locator.byteOffset, index: locator.index,
+                             line: line, column: column, byteOffset: byteOffset, index: index,
                              keyStart: keyRanges.count))
         for k in 0..<count {
             if let v = key(k) {
@@ -673,6 +691,12 @@ public struct AggregateFeed: Sendable {
 
     /// The locator of entry `e`.
     func locator(of e: Entry) -> Locator {
+        strings.withUnsafeBufferPointer { Self.locator(of: e, strings: $0) }
+    }
+
+    /// The locator of entry `e`, its strings read from `strings` (the feed's `strings`).
+    @inline(__always)
+    static func locator(of e: Entry, strings: UnsafeBufferPointer<String>) -> Locator {
         Locator(file: strings[Int(e.file)], line: e.line, column: e.column, byteOffset: e.byteOffset, index: e.index,
                 recordID: e.recordID < 0 ? nil : strings[Int(e.recordID)])
     }

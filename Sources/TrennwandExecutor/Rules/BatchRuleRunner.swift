@@ -147,7 +147,9 @@ package final class BatchRuleRunner {
         let time = evaluator.aggregateTimeSlot(of: batch.kind).map { batch.columns[$0] }
         for row in 0..<n where passed[row] != 0 {
             let t = time.flatMap { c in c.storage == .timestamp ? (c.isPresent(row) ? c.ints[row] : nil) : c.value(row, symbols: symbols).timeValue }
-            feed.append(kind: batch.kind, locator: batch.recordLocator(row, symbols: symbols), passed: passed[row],
+            feed.append(kind: batch.kind, file: batch.file, line: batch.lines[row],
+                        column: batch.hasLocatorColumns ? batch.locatorColumns[row] : nil, byteOffset: batch.byteOffsets[row],
+                        index: batch.indices[row], recordID: batch.recordID(row, symbols: symbols), passed: passed[row],
                         numerators: numerators[row] & passed[row], time: t, count: columns.count) {
                 RuleEvaluator.keyBytes(columns[$0].value(row, symbols: symbols))
             }

@@ -1,5 +1,6 @@
 /// A hash table from byte strings to small integers for the per-value lookups of the batch
-/// normaliser (value maps, symbol interning).
+/// normaliser (value maps, symbol interning), and as a set (`insert`, `removeAll`) for the
+/// aggregates' group interning and distinct values.
 ///
 /// Why not `Dictionary<ByteString, …>`: Swift's per-process seeded SipHash cost more than the
 /// lookup itself (`Hasher` was ~8 % of the batch reader, docs/executor.md). Keys of at most 15
@@ -44,10 +45,9 @@ public final class ByteKeyTable: @unchecked Sendable {
 
     public var count: Int { used + long.count + (emptyKeyValue == nil ? 0 : 1) }
 
-    /// The first bucket to probe for an inline key's two words in a table of `mask + 1` buckets
-    /// (shared with the other tables over inline words, e.g. the aggregates' distinct sets).
+    /// The first bucket to probe for an inline key's two words in a table of `mask + 1` buckets.
     @inlinable @inline(__always)
-    public static func bucket(_ w0: UInt64, _ w1: UInt64, _ mask: Int) -> Int {
+    static func bucket(_ w0: UInt64, _ w1: UInt64, _ mask: Int) -> Int {
         let h = (w0 &* 0x9E37_79B9_7F4A_7C15) ^ (w1 &* 0xC2B2_AE3D_27D4_EB4F)
         return Int(truncatingIfNeeded: (h ^ (h >> 29)) >> 7) & mask
     }
@@ -78,6 +78,45 @@ public final class ByteKeyTable: @unchecked Sendable {
         keys1[i] = w1
         values[i] = value
         used += 1
+    }
+
+    /// Adds `key` (with value 0) if it is absent; true if it was added. The table as a set.
+    @inline(__always)
+    public func insert(_ key: ByteString) -> Bool {
+        guard let (w0, w1) = key.inlineWords else {
+            if long[key] != nil { return false }
+            long[key] = 0
+            return true
+        }
+        if w1 == 0 {
+            if emptyKeyValue != nil { return false }
+            emptyKeyValue = 0
+            return true
+        }
+        if (used + 1) * 2 > mask + 1 { grow() }
+        var i = Self.bucket(w0, w1, mask)
+        while true {
+            let k1 = keys1[i]
+            if k1 == 0 { break }
+            if k1 == w1 && keys0[i] == w0 { return false }
+            i = (i + 1) & mask
+        }
+        keys0[i] = w0
+        keys1[i] = w1
+        values[i] = 0
+        used += 1
+        return true
+    }
+
+    /// Empties the table, keeping its storage (a bucket slot reused for the next window does not
+    /// allocate again).
+    public func removeAll() {
+        if used > 0 {
+            keys1.update(repeating: 0, count: mask + 1)
+            used = 0
+        }
+        emptyKeyValue = nil
+        if !long.isEmpty { long.removeAll(keepingCapacity: true) }
     }
 
     private func grow() {

@@ -9,6 +9,7 @@
 public final class RecordBatch: @unchecked Sendable {
     public let kind: RecordKind
     public let file: String
+    private let recordIDSlot: Int?
     public let capacity: Int
     public let columns: [BatchColumn]
     /// Locator parts per row (the file is the batch's).
@@ -25,6 +26,7 @@ public final class RecordBatch: @unchecked Sendable {
         precondition(capacity > 0)
         self.kind = kind
         self.file = file
+        recordIDSlot = RecordKind.recordIDSlot(kind)
         self.capacity = capacity
         columns = kind.schema.fields.map { BatchColumn($0.type, capacity: capacity) }
         lines = .allocate(capacity: capacity)
@@ -105,9 +107,13 @@ public final class RecordBatch: @unchecked Sendable {
     /// Row `row`'s locator as the record normaliser sets it: with the record id of its kind.
     public func recordLocator(_ row: Int, symbols: SymbolTable) -> Locator {
         var l = locator(row)
-        if let slot = RecordKind.recordIDSlot(kind), case .string(let id) = columns[slot].value(row, symbols: symbols) {
-            l.recordID = id.string
-        }
+        l.recordID = recordID(row, symbols: symbols)
         return l
+    }
+
+    /// Row `row`'s record id (nil for kinds without one, or when the row has none).
+    public func recordID(_ row: Int, symbols: SymbolTable) -> String? {
+        guard let slot = recordIDSlot, case .string(let id) = columns[slot].value(row, symbols: symbols) else { return nil }
+        return id.string
     }
 }
