@@ -1,5 +1,7 @@
 import CTrennwandVectorscan
+import Dispatch
 import Foundation
+import Synchronization
 import TrennwandRecords
 
 /// One detector match in a text: which detector, in which piece (text field), which bytes.
@@ -188,14 +190,40 @@ public final class DetectorSet: @unchecked Sendable {
         self.patternCount = expressions.count + contextExpressions.count
         self.identifierPatterns = idPatterns
         self.contextRoles = contextRoles
-        self.contextDatabase = contextExpressions.isEmpty
-            ? nil : try Self.compile(contextExpressions, flags: contextFlags, positions: contextPositions)
-        do {
-            self.database = try Self.compile(expressions, flags: flags, positions: positions)
-        } catch {
-            if let c = contextDatabase { hs_free_database(c) }
+        // The two databases are compiled side by side (Vectorscan's compiler is reentrant): the
+        // compile is most of a scan's start, while nothing else runs yet (docs/executor.md).
+        let context = Mutex<Result<CompiledDatabase, any Error>?>(nil)
+        let group = DispatchGroup()
+        if !contextExpressions.isEmpty {
+            let (e, f, p) = (contextExpressions, contextFlags, contextPositions)
+            DispatchQueue.global(qos: .userInitiated).async(group: group) {
+                let r = Result { CompiledDatabase(pointer: try Self.compile(e, flags: f, positions: p)) }
+                context.withLock { $0 = r }
+            }
+        }
+        let main = Result { try Self.compile(expressions, flags: flags, positions: positions) }
+        group.wait()
+        let contextResult = context.withLock { $0 }
+        switch (contextResult, main) {
+        case (nil, .success(let db)):
+            contextDatabase = nil
+            database = db
+        case (.success(let c)?, .success(let db)):
+            contextDatabase = c.pointer
+            database = db
+        case (.failure(let error)?, let m):
+            // The context patterns' error first, as when they were compiled first.
+            if case .success(let db) = m { hs_free_database(db) }
+            throw error
+        case (let c, .failure(let error)):
+            if case .success(let db)? = c { hs_free_database(db.pointer) }
             throw error
         }
+    }
+
+    /// A compiled database handed from the compiling thread (nothing else refers to it yet).
+    private struct CompiledDatabase: @unchecked Sendable {
+        let pointer: OpaquePointer
     }
 
     private static func compile(_ expressions: [String], flags: [UInt32], positions: [SourcePosition]) throws -> OpaquePointer {

@@ -26,8 +26,11 @@ package func makeScanFunction(_ detectors: any DetectorScanning) -> ([ByteString
 public struct CompileEnvironment: Sendable {
     public var kind: RecordKind
     public var detectors: any DetectorScanning
-    public var taxonomy: Taxonomy
-    public var matrix: SeparationMatrix
+    public var taxonomy: Taxonomy { didSet { matrixDecisions = MatrixBuiltin.decisions(taxonomy: taxonomy, matrix: matrix) } }
+    public var matrix: SeparationMatrix { didSet { matrixDecisions = MatrixBuiltin.decisions(taxonomy: taxonomy, matrix: matrix) } }
+    /// `MatrixBuiltin.decisions` of `taxonomy` and `matrix`, made once (given by `PolicyData`, which
+    /// makes it once per run): built per `matrix()` call it was 8 % of a small scan's start.
+    package private(set) var matrixDecisions: [ByteString: [ByteString: ByteString]]
     public var reference: ReferenceTables
     /// Named lists (`@leistungsrollen`) from the rule set's configuration.
     public var namedLists: [String: [String]]
@@ -40,6 +43,15 @@ public struct CompileEnvironment: Sendable {
     public init(kind: RecordKind, detectors: any DetectorScanning, taxonomy: Taxonomy, matrix: SeparationMatrix,
                 reference: ReferenceTables, namedLists: [String: [String]] = [:], timeZone: String = "Europe/Berlin",
                 now: Int64 = Int64(Date().timeIntervalSince1970)) {
+        self.init(kind: kind, detectors: detectors, taxonomy: taxonomy, matrix: matrix, reference: reference,
+                  namedLists: namedLists, timeZone: timeZone, now: now,
+                  matrixDecisions: MatrixBuiltin.decisions(taxonomy: taxonomy, matrix: matrix))
+    }
+
+    package init(kind: RecordKind, detectors: any DetectorScanning, taxonomy: Taxonomy, matrix: SeparationMatrix,
+                 reference: ReferenceTables, namedLists: [String: [String]], timeZone: String, now: Int64,
+                 matrixDecisions: [ByteString: [ByteString: ByteString]]) {
+        self.matrixDecisions = matrixDecisions
         self.now = now
         self.kind = kind
         self.detectors = detectors

@@ -143,7 +143,7 @@ package struct BatchConditionCompiler {
         self.kind = kind
         self.namedLists = policy.namedLists
         self.reference = reference
-        self.decisions = MatrixBuiltin.decisions(taxonomy: policy.taxonomy, matrix: policy.matrix)
+        self.decisions = policy.matrixDecisions
         self.detectorNames = policy.detectors.detectors.map(\.name)
     }
 

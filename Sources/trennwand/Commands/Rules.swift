@@ -16,7 +16,7 @@ struct RulesCommand: ParsableCommand {
 func loadRules(_ global: GlobalOptions) throws -> (RuleSet, PolicyData) {
     let dir = try global.rulesDirectory()
     do {
-        return (RuleSet.load(rulesDirectory: dir), try PolicyData.load(rulesDirectory: dir))
+        return try RuleSet.loadWithPolicy(rulesDirectory: dir)
     } catch let e as ConfigError {
         printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(UI.language) + " [\(e.code)]")
         throw Exit.configuration

@@ -17,7 +17,7 @@ package enum MatrixBuiltin: BuiltinFamily {
     static func str(_ call: BuiltinCall, _ compiler: ConditionCompiler) -> ExprStrFn {
         let env = compiler.env
         let position = call.gapPosition ?? SourcePosition(file: "", line: 0, column: 0)
-        let table = decisions(taxonomy: env.taxonomy, matrix: env.matrix)
+        let table = env.matrixDecisions
         let fd = compiler.str(call.args[0]), fc = compiler.str(call.args[1])
         let decisions = table
         if case .constant(.string(let dir), _) = call.args[0] {
