@@ -109,7 +109,7 @@ extension ProfileNormaliser {
     }
 }
 
-struct CSVRaw: RawRecord {
+struct CSVRaw: BufferedRawRecord {
     let row: CSVRow
     func forEach(_ i: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
         body(i < row.count ? row.field(i) : emptyBuffer)

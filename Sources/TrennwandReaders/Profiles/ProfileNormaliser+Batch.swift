@@ -163,7 +163,7 @@ extension ProfileNormaliser {
     /// Normalises one record into the next row of `batch` (which must not be full; `steps` from
     /// `batchSteps(for: batch)`); a rejected record leaves the batch as it was and returns its
     /// rejection. Same values, same rejections as `normalise(_:locator:)`.
-    func normalise<R: RawRecord>(_ raw: R, into batch: RecordBatch, steps: [BatchStep], symbols: SymbolTable,
+    func normalise<R: BufferedRawRecord>(_ raw: R, into batch: RecordBatch, steps: [BatchStep], symbols: SymbolTable,
                                  line: Int, byteOffset: Int64, index: Int, column: Int? = nil) -> Rejection? {
         let row = batch.beginRow(line: line, byteOffset: byteOffset, index: index, column: column)
         return steps.withUnsafeBufferPointer { steps in

@@ -445,21 +445,18 @@ extension ProfileNormaliser {
 protocol RawRecord {
     /// Calls `body` for every occurrence of source `i` (CSV: exactly once, empty when the row is short).
     func forEach(_ i: Int, _ body: (UnsafeRawBufferPointer) -> Void)
-    /// The first occurrence of source `i` that is not empty after trimming, trimmed (what a
-    /// single-source field reads); nil when there is none.
-    func firstNonEmpty(_ i: Int) -> UnsafeRawBufferPointer?
 }
 
-extension RawRecord {
-    func firstNonEmpty(_ i: Int) -> UnsafeRawBufferPointer? {
-        var found: UnsafeRawBufferPointer?
-        forEach(i) { bytes in
-            guard found == nil else { return }
-            let t = trimmed(bytes)
-            if t.count > 0 { found = t }
-        }
-        return found
-    }
+/// A raw record whose fields stay in one buffer while it is normalised, so the batch normaliser
+/// may hold a field's bytes outside a closure.
+///
+/// Why a protocol of its own, not a default of `RawRecord`: a default built on `forEach` would
+/// hand out a pointer valid only inside `forEach`'s closure (for XML and JSON values, an inline
+/// string on the stack). Only the CSV reader, whose fields point into its read buffer, conforms.
+protocol BufferedRawRecord: RawRecord {
+    /// The first occurrence of source `i` that is not empty after trimming, trimmed (what a
+    /// single-source field reads); nil when there is none. Valid while the record is.
+    func firstNonEmpty(_ i: Int) -> UnsafeRawBufferPointer?
 }
 
 struct ArrayRaw: RawRecord {
