@@ -17,7 +17,7 @@ public struct PolicyData: Sendable {
     /// (`MatrixBuiltin.decisions`), made once for every `matrix()` the rules call.
     package let matrixDecisions: [ByteString: [ByteString: ByteString]]
 
-    public init(taxonomy: Taxonomy, matrix: SeparationMatrix, detectors: DetectorSet, namedLists: [String: [String]], timeZone: String) {
+    init(taxonomy: Taxonomy, matrix: SeparationMatrix, detectors: DetectorSet, namedLists: [String: [String]], timeZone: String) {
         self.taxonomy = taxonomy
         self.matrix = matrix
         self.detectors = detectors
