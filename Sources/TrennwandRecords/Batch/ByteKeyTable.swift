@@ -56,56 +56,56 @@ public final class ByteKeyTable: @unchecked Sendable {
     public func value(for key: ByteString) -> Int32? {
         guard let (w0, w1) = key.inlineWords else { return long[key] }
         if w1 == 0 { return emptyKeyValue }
-        var i = Self.bucket(w0, w1, mask)
-        while true {
-            let k1 = keys1[i]
-            if k1 == 0 { return nil }
-            if k1 == w1 && keys0[i] == w0 { return values[i] }
-            i = (i + 1) & mask
-        }
+        let i = find(w0, w1)
+        return keys1[i] == 0 ? nil : values[i]
     }
 
     public func set(_ value: Int32, for key: ByteString) {
-        guard let (w0, w1) = key.inlineWords else { long[key] = value; return }
-        if w1 == 0 { emptyKeyValue = value; return }
-        if (used + 1) * 2 > mask + 1 { grow() }
-        var i = Self.bucket(w0, w1, mask)
-        while keys1[i] != 0 {
-            if keys1[i] == w1 && keys0[i] == w0 { values[i] = value; return }
-            i = (i + 1) & mask
-        }
-        keys0[i] = w0
-        keys1[i] = w1
-        values[i] = value
-        used += 1
+        store(value, for: key, overwrite: true)
     }
 
     /// Adds `key` (with value 0) if it is absent; true if it was added. The table as a set.
     @inline(__always)
     public func insert(_ key: ByteString) -> Bool {
+        store(0, for: key, overwrite: false)
+    }
+
+    /// Stores `value` for `key` if the key is new, or over its value when `overwrite`; true if
+    /// the key was new. The one writing path of `set` and `insert`.
+    @inline(__always) @discardableResult
+    private func store(_ value: Int32, for key: ByteString, overwrite: Bool) -> Bool {
         guard let (w0, w1) = key.inlineWords else {
-            if long[key] != nil { return false }
-            long[key] = 0
-            return true
+            let isNew = long[key] == nil
+            if isNew || overwrite { long[key] = value }
+            return isNew
         }
         if w1 == 0 {
-            if emptyKeyValue != nil { return false }
-            emptyKeyValue = 0
-            return true
+            let isNew = emptyKeyValue == nil
+            if isNew || overwrite { emptyKeyValue = value }
+            return isNew
         }
         if (used + 1) * 2 > mask + 1 { grow() }
+        let i = find(w0, w1)
+        let isNew = keys1[i] == 0
+        if isNew {
+            keys0[i] = w0
+            keys1[i] = w1
+            used += 1
+        }
+        if isNew || overwrite { values[i] = value }
+        return isNew
+    }
+
+    /// The bucket holding the inline key `(w0, w1)`, or the empty bucket where it would go: the
+    /// one probing loop of lookups and writes.
+    @inline(__always)
+    private func find(_ w0: UInt64, _ w1: UInt64) -> Int {
         var i = Self.bucket(w0, w1, mask)
         while true {
             let k1 = keys1[i]
-            if k1 == 0 { break }
-            if k1 == w1 && keys0[i] == w0 { return false }
+            if k1 == 0 || (k1 == w1 && keys0[i] == w0) { return i }
             i = (i + 1) & mask
         }
-        keys0[i] = w0
-        keys1[i] = w1
-        values[i] = 0
-        used += 1
-        return true
     }
 
     /// Empties the table, keeping its storage (a bucket slot reused for the next window does not
