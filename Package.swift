@@ -179,7 +179,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrennwandEngineTests",
-            dependencies: ["TrennwandEngine", "TrennwandReaders", "TrennwandRecords", "TrennwandFindings", "TrennwandYAML"],
+            dependencies: ["TrennwandEngine", "TrennwandReaders", "TrennwandRecords", "TrennwandFindings", "TrennwandYAML", "CTrennwandVectorscan"],
             swiftSettings: strict
         ),
         .testTarget(name: "TrennwandFindingsTests", dependencies: ["TrennwandFindings", "TrennwandRecords"], swiftSettings: strict),

@@ -60,12 +60,14 @@ public struct DetectionResult: Sendable {
     }
 }
 
-/// All detectors (identifier validators and keyword lists) compiled into one Vectorscan block-mode
-/// database; one `hs_scan` pass per text piece, then validation (check digits, word boundaries,
-/// context words, exclusions). Context words of identifiers live in a second database that is
-/// scanned only for a piece in which a candidate needing context has passed its check: most
-/// pieces never need it, and the main pass then carries 7 identifier patterns instead of 34
-/// (identifier detection over the 256 MB bench export: 0.58 s → 0.55 s, same hits).
+/// All detectors (identifier validators and keyword lists) compiled into Vectorscan block-mode
+/// databases, then validation (check digits, word boundaries, context words, exclusions).
+/// Keyword terms are one database scanned over every text piece. Identifier candidates are a
+/// second one, scanned only over the runs of the text an `IdentifierPrefilter` finds (the
+/// candidate patterns have no literal, so Vectorscan would step through every byte of prose:
+/// identifier detection over the 256 MB bench export 0.52 s → see docs/performance.md).
+/// Context words of identifiers live in a third database that is scanned only for a piece in
+/// which a candidate needing context has passed its check: most pieces never need it.
 ///
 /// Thread safety: the set is immutable and shareable; scanning needs per-thread scratch space,
 /// so each thread calls `makeScanner()` once. `scan(_:)` is a convenience that borrows a scanner
@@ -96,7 +98,12 @@ public final class DetectorSet: @unchecked Sendable {
     let identifierRuntime: [IdentifierRuntime?]
     /// Per detector: exclude entries (keyword lists).
     let excludes: [[ExcludeEntry]]
-    let database: OpaquePointer
+    /// Identifier candidate patterns (pattern ids index `roles`); nil without identifiers.
+    let identifierDatabase: OpaquePointer?
+    /// Where identifier candidates can lie; nil: scan the whole text for them.
+    let prefilter: IdentifierPrefilter?
+    /// Keyword terms (pattern ids index `roles`); nil without keyword lists.
+    let keywordDatabase: OpaquePointer?
     /// Number of Vectorscan patterns in the database.
     public let patternCount: Int
     /// Candidate expression (Vectorscan syntax) per identifier detector name, for comparisons.
@@ -121,19 +128,21 @@ public final class DetectorSet: @unchecked Sendable {
 
     /// Loads the identifier configuration (`detectorsFile`, nil for none) and all `*.yaml` list files
     /// in `listsDirectory` (nil for none). Errors are `ConfigError`s with file:line:column.
-    public init(detectorsFile: String?, listsDirectory: String?) throws {
+    public convenience init(detectorsFile: String?, listsDirectory: String?) throws {
+        try self.init(detectorsFile: detectorsFile, listsDirectory: listsDirectory, prefilter: true)
+    }
+
+    /// `prefilter: false` scans whole texts for identifier candidates (tests compare both ways).
+    init(detectorsFile: String?, listsDirectory: String?, prefilter usePrefilter: Bool) throws {
         var infos: [DetectorInfo] = []
         var roles: [Role] = []
-        var expressions: [String] = []
-        var flags: [UInt32] = []
-        var positions: [SourcePosition] = []
+        var identifierPatterns = PatternList()
+        var keywordPatterns = PatternList()
         var runtime: [IdentifierRuntime?] = []
         var excludes: [[ExcludeEntry]] = []
         var idPatterns: [(name: String, pattern: String)] = []
         var contextRoles: [Role] = []
-        var contextExpressions: [String] = []
-        var contextFlags: [UInt32] = []
-        var contextPositions: [SourcePosition] = []
+        var contextPatterns = PatternList()
         let caseless = UInt32(HS_FLAG_CASELESS), som = UInt32(HS_FLAG_SOM_LEFTMOST)
 
         if let detectorsFile {
@@ -144,12 +153,11 @@ public final class DetectorSet: @unchecked Sendable {
                                                  windowBefore: id.windowBefore, windowAfter: id.windowAfter))
                 excludes.append([])
                 idPatterns.append((id.name, id.pattern))
-                roles.append(.identifier(detector: d)); expressions.append(id.pattern)
-                flags.append(som); positions.append(id.patternPosition)
+                identifierPatterns.append(id.pattern, flags: som, id: roles.count, position: id.patternPosition)
+                roles.append(.identifier(detector: d))
                 for c in id.context {
+                    contextPatterns.append(c.expression, flags: caseless | som, id: contextRoles.count, position: c.position)
                     contextRoles.append(.context(detector: d, left: c.leftBoundary, right: c.rightBoundary))
-                    contextExpressions.append(c.expression); contextFlags.append(caseless | som)
-                    contextPositions.append(c.position)
                 }
             }
         }
@@ -174,12 +182,12 @@ public final class DetectorSet: @unchecked Sendable {
                 runtime.append(nil)
                 excludes.append(list.excludes)
                 for t in list.terms {
+                    keywordPatterns.append(t.expression, flags: caseless | som, id: roles.count, position: t.position)
                     roles.append(.keyword(detector: d, left: t.leftBoundary, right: t.rightBoundary))
-                    expressions.append(t.expression); flags.append(caseless | som); positions.append(t.position)
                 }
             }
         }
-        guard !expressions.isEmpty else {
+        guard !identifierPatterns.expressions.isEmpty || !keywordPatterns.expressions.isEmpty else {
             throw ConfigError(SourcePosition(file: listsDirectory ?? detectorsFile ?? "-", line: 1, column: 1),
                               code: "detectors.empty", de: "keine Detektoren konfiguriert", en: "no detectors configured")
         }
@@ -187,37 +195,52 @@ public final class DetectorSet: @unchecked Sendable {
         self.roles = roles
         self.identifierRuntime = runtime
         self.excludes = excludes
-        self.patternCount = expressions.count + contextExpressions.count
+        self.patternCount = identifierPatterns.expressions.count + keywordPatterns.expressions.count
+            + contextPatterns.expressions.count
+        self.prefilter = usePrefilter
+            ? IdentifierPrefilter(patterns: identifierPatterns.expressions, flags: identifierPatterns.flags) : nil
         self.identifierPatterns = idPatterns
         self.contextRoles = contextRoles
-        // The two databases are compiled side by side (Vectorscan's compiler is reentrant): the
+        // The databases are compiled side by side (Vectorscan's compiler is reentrant): the
         // compile is most of a scan's start, while nothing else runs yet (docs/executor.md).
-        let context = Mutex<Result<CompiledDatabase, any Error>?>(nil)
-        let group = DispatchGroup()
-        if !contextExpressions.isEmpty {
-            let (e, f, p) = (contextExpressions, contextFlags, contextPositions)
-            DispatchQueue.global(qos: .userInitiated).async(group: group) {
-                let r = Result { CompiledDatabase(pointer: try Self.compile(e, flags: f, positions: p)) }
-                context.withLock { $0 = r }
+        // Errors are reported in the order context, identifier, keyword patterns.
+        let lists = [contextPatterns, identifierPatterns, keywordPatterns]
+        let results = Mutex<[Result<CompiledDatabase, any Error>?]>(Array(repeating: nil, count: lists.count))
+        DispatchQueue.concurrentPerform(iterations: lists.count) { k in
+            guard !lists[k].expressions.isEmpty else { return }
+            let r = Result { CompiledDatabase(pointer: try Self.compile(lists[k])) }
+            results.withLock { $0[k] = r }
+        }
+        var databases: [OpaquePointer?] = []
+        var failure: (any Error)?
+        for r in results.withLock({ $0 }) {
+            switch r {
+            case .success(let db)?: databases.append(db.pointer)
+            case .failure(let error)?: databases.append(nil); failure = failure ?? error
+            case nil: databases.append(nil)
             }
         }
-        let main = Result { try Self.compile(expressions, flags: flags, positions: positions) }
-        group.wait()
-        let contextResult = context.withLock { $0 }
-        switch (contextResult, main) {
-        case (nil, .success(let db)):
-            contextDatabase = nil
-            database = db
-        case (.success(let c)?, .success(let db)):
-            contextDatabase = c.pointer
-            database = db
-        case (.failure(let error)?, let m):
-            // The context patterns' error first, as when they were compiled first.
-            if case .success(let db) = m { hs_free_database(db) }
-            throw error
-        case (let c, .failure(let error)):
-            if case .success(let db)? = c { hs_free_database(db.pointer) }
-            throw error
+        if let failure {
+            databases.compactMap { $0 }.forEach { hs_free_database($0) }
+            throw failure
+        }
+        contextDatabase = databases[0]
+        identifierDatabase = databases[1]
+        keywordDatabase = databases[2]
+    }
+
+    /// Patterns of one database: expression, flags, the id reported for it, where it was written.
+    private struct PatternList: Sendable {
+        var expressions: [String] = []
+        var flags: [UInt32] = []
+        var ids: [UInt32] = []
+        var positions: [SourcePosition] = []
+
+        mutating func append(_ expression: String, flags: UInt32, id: Int, position: SourcePosition) {
+            expressions.append(expression)
+            self.flags.append(flags)
+            ids.append(UInt32(id))
+            positions.append(position)
         }
     }
 
@@ -226,10 +249,10 @@ public final class DetectorSet: @unchecked Sendable {
         let pointer: OpaquePointer
     }
 
-    private static func compile(_ expressions: [String], flags: [UInt32], positions: [SourcePosition]) throws -> OpaquePointer {
+    private static func compile(_ list: PatternList) throws -> OpaquePointer {
+        let (expressions, flags, ids, positions) = (list.expressions, list.flags, list.ids, list.positions)
         let cStrings = expressions.map { strdup($0) }
         defer { cStrings.forEach { free($0) } }
-        let ids = (0..<UInt32(expressions.count)).map { $0 }
         var db: OpaquePointer?
         var err: UnsafeMutablePointer<hs_compile_error_t>?
         let rc = cStrings.map { UnsafePointer($0) }.withUnsafeBufferPointer { exprs in
@@ -250,7 +273,8 @@ public final class DetectorSet: @unchecked Sendable {
     }
 
     deinit {
-        hs_free_database(database)
+        if let identifierDatabase { hs_free_database(identifierDatabase) }
+        if let keywordDatabase { hs_free_database(keywordDatabase) }
         if let contextDatabase { hs_free_database(contextDatabase) }
     }
 
@@ -277,14 +301,16 @@ final class MatchSink {
     var ids: [UInt32] = []
     var froms: [Int] = []
     var tos: [Int] = []
+    /// Added to reported offsets: where the scanned bytes start in the piece.
+    var base = 0
     func reset() { ids.removeAll(keepingCapacity: true); froms.removeAll(keepingCapacity: true); tos.removeAll(keepingCapacity: true) }
 }
 
 private let onMatch: match_event_handler = { id, from, to, _, context in
     let sink = Unmanaged<MatchSink>.fromOpaque(context!).takeUnretainedValue()
     sink.ids.append(id)
-    sink.froms.append(Int(from))
-    sink.tos.append(Int(to))
+    sink.froms.append(sink.base + Int(from))
+    sink.tos.append(sink.base + Int(to))
     return 0
 }
 
@@ -298,11 +324,9 @@ public final class DetectorScanner {
 
     init(set: DetectorSet) {
         self.set = set
-        // One scratch space serves both databases (the second call grows it if needed).
-        var rc = hs_alloc_scratch(set.database, &scratch)
-        precondition(rc == HS_SUCCESS, "hs_alloc_scratch failed: \(rc)")
-        if let c = set.contextDatabase {
-            rc = hs_alloc_scratch(c, &scratch)
+        // One scratch space serves all databases (each call grows it if needed).
+        for db in [set.identifierDatabase, set.keywordDatabase, set.contextDatabase].compactMap({ $0 }) {
+            let rc = hs_alloc_scratch(db, &scratch)
             precondition(rc == HS_SUCCESS, "hs_alloc_scratch failed: \(rc)")
         }
     }
@@ -327,16 +351,25 @@ public final class DetectorScanner {
 
     private func scanPiece(_ b: UnsafeBufferPointer<UInt8>, piece: Int, into hits: inout [DetectorHit]) {
         guard b.count > 0 else { return }
-        run(set.database, over: b, into: sink)
+        sink.reset()
+        if let db = set.identifierDatabase {
+            if let prefilter = set.prefilter {
+                prefilter.forEachRun(in: b) { run(db, over: UnsafeBufferPointer(rebasing: b[$0]), base: $0.lowerBound, into: sink) }
+            } else {
+                run(db, over: b, base: 0, into: sink)
+            }
+        }
+        if let db = set.keywordDatabase { run(db, over: b, base: 0, into: sink) }
         if sink.ids.isEmpty { return }
         validate(b, piece: piece, into: &hits)
     }
 
-    private func run(_ database: OpaquePointer, over b: UnsafeBufferPointer<UInt8>, into sink: MatchSink) {
-        sink.reset()
+    /// Appends the matches in `b`, which starts at `base` in the piece, to `sink`.
+    private func run(_ database: OpaquePointer, over b: UnsafeBufferPointer<UInt8>, base offsetInPiece: Int, into sink: MatchSink) {
         guard let base = b.baseAddress else { return }
         let ctx = Unmanaged.passUnretained(sink).toOpaque()
         var offset = 0
+        sink.base = offsetInPiece
         // hs_scan takes a 32-bit length; split larger pieces (matches across the cut are lost).
         while offset < b.count {
             let len = min(b.count - offset, Int(UInt32.max))
@@ -345,13 +378,15 @@ public final class DetectorScanner {
             }
             precondition(rc == HS_SUCCESS, "hs_scan failed: \(rc)")
             offset += len
+            sink.base = offsetInPiece + offset
         }
     }
 
     /// Context-word matches of the piece (second database), computed when first needed.
     private func contexts(_ b: UnsafeBufferPointer<UInt8>) -> [(detector: Int, range: Range<Int>)] {
         guard let db = set.contextDatabase else { return [] }
-        run(db, over: b, into: contextSink)
+        contextSink.reset()
+        run(db, over: b, base: 0, into: contextSink)
         var out: [(detector: Int, range: Range<Int>)] = []
         for k in contextSink.ids.indices {
             if case .context(let d, let l, let r) = set.contextRoles[Int(contextSink.ids[k])],
