@@ -76,6 +76,36 @@ final class BatchNormaliserTests: XCTestCase {
         XCTAssertGreaterThan(records.count, 2)
     }
 
+    /// The XML batch path reads field bytes straight from the parser's buffers (`XMLRaw`):
+    /// repeated elements whose first occurrence is blank, attributes with `&`, the parent's
+    /// attribute, mapped, unmapped and missing values, a bad time, CDATA and an entity in text.
+    func testCraftedXMLGivesTheSameRecordsInBatches() throws {
+        let vermerke = [
+            #"<doku:Vermerk id="V-1" typ="Erstgespräch"><doku:Datum>   </doku:Datum><doku:Datum> 2025-01-02 07:01 </doku:Datum><doku:Verfasser>TR-M-1</doku:Verfasser><doku:Organisation>Träger</doku:Organisation><doku:Text>A &amp; B</doku:Text><doku:Text><![CDATA[<x>]]></doku:Text><doku:Sichtbarkeit>Beratungsteam</doku:Sichtbarkeit></doku:Vermerk>"#,
+            #"<doku:Vermerk id="V-2&amp;3" typ="a &amp; b"><doku:Datum>2025-02-30 07:01</doku:Datum><doku:Verfasser>TR-M-2</doku:Verfasser></doku:Vermerk>"#,
+            #"<doku:Vermerk id="V-4"><doku:Datum>2025-01-03 08:00</doku:Datum><doku:Verfasser></doku:Verfasser><doku:Verfasser>TR-M-4</doku:Verfasser><doku:Organisation>JOBCENTER</doku:Organisation><doku:Sichtbarkeit>geheim</doku:Sichtbarkeit><doku:AufbewahrenBis>31.12.2027</doku:AufbewahrenBis></doku:Vermerk>"#,
+            #"<doku:Vermerk><doku:Datum>2025-01-03 09:00</doku:Datum><doku:Organisation>Sonstige</doku:Organisation></doku:Vermerk>"#,
+            #"<doku:Vermerk id="V-6" geloescht="ja"><doku:Datum>2025-01-03 10:00</doku:Datum><doku:Verfasser>TR-M-6</doku:Verfasser><doku:Text/><doku:Text>  </doku:Text></doku:Vermerk>"#,
+        ]
+        let xml = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <doku:Dokumentation xmlns:doku="urn:beispiel-traeger:dokumentation:2">
+          <doku:Teilnehmer nr="TN-1">
+            \(vermerke[0...2].joined(separator: "\n    "))
+          </doku:Teilnehmer>
+          <doku:Teilnehmer nr="TN-2">
+            \(vermerke[3...].joined(separator: "\n    "))
+          </doku:Teilnehmer>
+        </doku:Dokumentation>
+
+        """
+        let path = ProfileFixtures.temp("batch-crafted.xml", xml)
+        for capacity in [1, 2, 3, 64] { assertSame(path, capacity: capacity) }
+        let (result, records) = ProfileFixtures.ingest(path)
+        XCTAssertGreaterThan(result.account.rejected, 0, "the crafted file has rejections to compare")
+        XCTAssertGreaterThan(records.count, 2)
+    }
+
     func testHostileInputsGiveTheSameRecordsInBatches() throws {
         // The reader's own hostile files (embedded NUL, broken UTF-8, stray quotes, huge fields):
         // the batch path must account for them exactly as the record path does.

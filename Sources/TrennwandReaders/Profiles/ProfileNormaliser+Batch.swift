@@ -229,12 +229,16 @@ extension ProfileNormaliser {
                         Self.write(s.defaultValue!, into: step.columnRef.takeUnretainedValue(), row: row, symbols: symbols)
                     case .reject:
                         let s = step.compiledRef.takeUnretainedValue()
+                        let locator = batch.recordLocator(row, symbols: symbols)
                         batch.discardRow()
-                        return Rejection(locator: batch.locator(row), reason: ProfileIssue.missingValue(field: s.name, source: s.label))
+                        return Rejection(locator: locator, reason: ProfileIssue.missingValue(field: s.name, source: s.label))
                     }
                 case .reject(let reason):
+                    // With the record id when its field came before (as the record normaliser's
+                    // locator has it once the id slot is converted).
+                    let locator = batch.recordLocator(row, symbols: symbols)
                     batch.discardRow()
-                    return Rejection(locator: batch.locator(row), reason: reason)
+                    return Rejection(locator: locator, reason: reason)
                 }
             }
             batch.commitRow()

@@ -451,8 +451,9 @@ protocol RawRecord {
 /// may hold a field's bytes outside a closure.
 ///
 /// Why a protocol of its own, not a default of `RawRecord`: a default built on `forEach` would
-/// hand out a pointer valid only inside `forEach`'s closure (for XML and JSON values, an inline
-/// string on the stack). Only the CSV reader, whose fields point into its read buffer, conforms.
+/// hand out a pointer valid only inside `forEach`'s closure (for JSON values, an inline string
+/// on the stack). The CSV reader (fields point into its read buffer) and the XML reader (fields
+/// in raw buffers the parser does not touch while it delivers a record) conform.
 protocol BufferedRawRecord: RawRecord {
     /// The first occurrence of source `i` that is not empty after trimming, trimmed (what a
     /// single-source field reads); nil when there is none. Valid while the record is.

@@ -124,6 +124,30 @@ public struct XMLChunkSource: ChunkSource {
     public func read(from start: Int64, context: ChunkContext?, skipping: Int, before end: Int64, blockSize: Int,
                      normaliser: ProfileNormaliser, progress: inout ChunkProgress, _ body: (NormaliseOutcome) throws -> Void,
                      rejected: (Rejection) throws -> Void) throws {
+        try readViews(from: start, context: context, skipping: skipping, before: end, blockSize: blockSize,
+                      normaliser: normaliser, progress: &progress, { view in try body(normaliser.normalise(view)) },
+                      rejected: rejected)
+    }
+
+    /// The XML batch path: records normalised straight into the batch's columns (`XMLBatchFill`).
+    public func readBatches(from start: Int64, context: ChunkContext?, skipping: Int, before end: Int64, blockSize: Int,
+                            normaliser: ProfileNormaliser, symbols: SymbolTable, capacity: Int, progress: inout ChunkProgress,
+                            _ body: (RecordBatch) throws -> Void, rejected: (Rejection) throws -> Void) throws {
+        let fill = XMLBatchFill(normaliser: normaliser, symbols: symbols, capacity: capacity)
+        var p = progress
+        defer { progress = p }
+        try BatchDelivery.run(batch: { fill.batch }, body: body) { deliver in
+            try readViews(from: start, context: context, skipping: skipping, before: end, blockSize: blockSize,
+                          normaliser: normaliser, progress: &p, { view in try fill.add(view, rejected: rejected, deliver: deliver) },
+                          rejected: rejected)
+        }
+    }
+
+    /// Parses the records that start in `[start, end)` (the part's context replayed first) and
+    /// hands each record element to `body` while the parser holds it.
+    private func readViews(from start: Int64, context: ChunkContext?, skipping: Int, before end: Int64, blockSize: Int,
+                           normaliser: ProfileNormaliser, progress: inout ChunkProgress, _ body: (XMLRecordView) throws -> Void,
+                           rejected: (Rejection) throws -> Void) throws {
         var prefix: [UInt8]?
         if start > 0 {
             guard let tags = try context?.bytes ?? guessedContext(before: start), !tags.isEmpty else {
@@ -148,7 +172,7 @@ public struct XMLChunkSource: ChunkSource {
             progress.bytesRead = result.bytesRead
         }
         try reader.forEachRecord(part: XMLPart(start: start, prefix: prefix, stopAt: end, skipping: skipping), result: &result,
-                                 { view in try body(normaliser.normalise(view)) }, rejected: rejected)
+                                 body, rejected: rejected)
     }
 
     // MARK: - Candidates

@@ -23,14 +23,51 @@ struct InternedName {
 }
 
 /// Bytes of one field in the current record: all occurrences back to back, with their ranges.
+///
+/// A raw allocation, not an array: the batch normaliser holds a field's bytes while it writes
+/// the record (`XMLRaw.firstNonEmpty`), which needs an address that stays valid outside a
+/// closure; the buffer only moves when the parser appends, never while a record is delivered.
+/// Freed by `release()` (the parse state's deinit).
 struct FieldBuffer {
-    var bytes: [UInt8] = []
+    private(set) var base: UnsafeMutablePointer<UInt8>?
+    private(set) var count = 0
+    private var capacity = 0
     var ranges: [Range<Int>] = []
     var openStart = 0
 
     mutating func reset() {
-        bytes.removeAll(keepingCapacity: true)
+        count = 0
         ranges.removeAll(keepingCapacity: true)
+    }
+
+    func release() { free(base) }
+
+    /// The bytes of `range` (valid until the next append or reset).
+    @inline(__always)
+    func bytes(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base.map { UnsafeRawPointer($0 + range.lowerBound) }, count: range.count)
+    }
+
+    @inline(__always)
+    mutating func append(contentsOf b: UnsafeBufferPointer<UInt8>) {
+        guard let src = b.baseAddress, b.count > 0 else { return }
+        if count + b.count > capacity { grow(to: count + b.count) }
+        (base! + count).update(from: src, count: b.count)
+        count += b.count
+    }
+
+    @inline(__always)
+    mutating func append(_ byte: UInt8) {
+        if count == capacity { grow(to: count + 1) }
+        base![count] = byte
+        count += 1
+    }
+
+    private mutating func grow(to needed: Int) {
+        let newCapacity = max(needed, capacity * 2, 256)
+        guard let p = realloc(base, newCapacity) else { fatalError("out of memory growing an XML field buffer") }
+        base = p.assumingMemoryBound(to: UInt8.self)
+        capacity = newCapacity
     }
 
     /// Appends one attribute value as libxml2's SAX2 hands it over. Without entity substitution
@@ -38,27 +75,27 @@ struct FieldBuffer {
     /// can be written out again); each is turned back into `&` here, once, so an attribute holds
     /// the same bytes as element text (`&amp;#38;` in the file stays `&#38;`).
     mutating func appendOccurrence(_ start: UnsafePointer<xmlChar>?, _ end: UnsafePointer<xmlChar>?) {
-        let lower = bytes.count
+        let lower = count
         if let start, let end, end > start {
             let value = UnsafeBufferPointer(start: start, count: end - start)
             guard memchr(start, Int32(UInt8(ascii: "&")), value.count) != nil else {
-                bytes.append(contentsOf: value)
-                ranges.append(lower..<bytes.count)
+                append(contentsOf: value)
+                ranges.append(lower..<count)
                 return
             }
             var i = 0
             while i < value.count {
                 if value[i] == UInt8(ascii: "&"), i + 4 < value.count, value[i + 1] == UInt8(ascii: "#"),
                    value[i + 2] == UInt8(ascii: "3"), value[i + 3] == UInt8(ascii: "8"), value[i + 4] == UInt8(ascii: ";") {
-                    bytes.append(UInt8(ascii: "&"))
+                    append(UInt8(ascii: "&"))
                     i += 5
                 } else {
-                    bytes.append(value[i])
+                    append(value[i])
                     i += 1
                 }
             }
         }
-        ranges.append(lower..<bytes.count)
+        ranges.append(lower..<count)
     }
 }
 
@@ -169,6 +206,7 @@ final class XMLParseState {
     }
 
     deinit {
+        for i in 0..<spec.fieldCount { fields[i].release() }
         fields.deinitialize(count: spec.fieldCount)
         fields.deallocate()
     }
@@ -272,7 +310,7 @@ final class XMLParseState {
     func characters(_ ch: XMLCharPointer?, _ len: Int32) {
         guard !activeText.isEmpty, let ch, len > 0 else { return }
         let buffer = UnsafeBufferPointer(start: ch, count: Int(len))
-        for f in activeText { fields[f].bytes.append(contentsOf: buffer) }
+        for f in activeText { fields[f].append(contentsOf: buffer) }
     }
 
     // MARK: - Records
@@ -304,7 +342,7 @@ final class XMLParseState {
             }
         }
         for f in nodeText[node] {
-            fields[f].openStart = fields[f].bytes.count
+            fields[f].openStart = fields[f].count
             activeText.append(f)
         }
     }
@@ -312,7 +350,7 @@ final class XMLParseState {
     private func closeNodeText(_ node: Int) {
         let text = nodeText[node]
         guard !text.isEmpty else { return }
-        for f in text { fields[f].ranges.append(fields[f].openStart..<fields[f].bytes.count) }
+        for f in text { fields[f].ranges.append(fields[f].openStart..<fields[f].count) }
         activeText.removeLast(text.count)
     }
 

@@ -54,14 +54,33 @@ public struct XMLRecordView {
     public func values(_ i: Int) -> [ByteString] {
         precondition(i >= 0 && i < state.spec.fieldCount, "field index out of range")
         let field = state.fields[i]
-        return field.bytes.withUnsafeBytes { b in field.ranges.map { ByteString(UnsafeRawBufferPointer(rebasing: b[$0])) } }
+        return field.ranges.map { ByteString(field.bytes($0)) }
+    }
+
+    /// Calls `body` with every occurrence of field `i` in document order, without copying.
+    @inline(__always)
+    func forEachValue(_ i: Int, _ body: (UnsafeRawBufferPointer) -> Void) {
+        let field = state.fields[i]
+        for r in field.ranges { body(field.bytes(r)) }
+    }
+
+    /// The first occurrence of field `i` that is not empty after trimming, trimmed; valid while
+    /// the record is delivered (the parser does not append to a field buffer meanwhile).
+    @inline(__always)
+    func firstNonEmpty(_ i: Int, trimmedBy trim: (UnsafeRawBufferPointer) -> UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        let field = state.fields[i]
+        for r in field.ranges {
+            let t = trim(field.bytes(r))
+            if t.count > 0 { return t }
+        }
+        return nil
     }
 
     /// The first occurrence of field `i`, if any.
     public func first(_ i: Int) -> ByteString? {
         precondition(i >= 0 && i < state.spec.fieldCount, "field index out of range")
         let field = state.fields[i]
-        return field.ranges.first.map { r in field.bytes.withUnsafeBytes { ByteString(UnsafeRawBufferPointer(rebasing: $0[r])) } }
+        return field.ranges.first.map { ByteString(field.bytes($0)) }
     }
 
     /// How many occurrences field `i` has.
