@@ -85,14 +85,14 @@ extension CSVChunkSource {
         try ProfileNormaliser(profile: profile, header: header, file: path)
     }
 
-    /// The CSV batch path: rows normalised straight into the batch's columns (`CSVBatchFill`).
+    /// The CSV batch path: rows normalised straight into the batch's columns (`BatchFill`).
     public func readBatches(from start: Int64, context: ChunkContext?, skipping: Int, before end: Int64, blockSize: Int,
                             normaliser: ProfileNormaliser, symbols: SymbolTable, capacity: Int, progress: inout ChunkProgress,
                             _ body: (RecordBatch) throws -> Void, rejected: (Rejection) throws -> Void) throws {
         precondition(context == nil && skipping == 0, "CSV keeps no parser state between records")
         let reader = try self.reader(at: start, blockSize: blockSize)
         defer { progress.lineBreaks = reader.line - 1 }
-        let fill = CSVBatchFill(normaliser: normaliser, symbols: symbols, capacity: capacity)
+        let fill = BatchFill(normaliser: normaliser, symbols: symbols, capacity: capacity)
         var p = progress
         defer { progress.end = p.end; progress.records = p.records }
         try BatchDelivery.run(batch: { fill.batch }, body: body) { deliver in

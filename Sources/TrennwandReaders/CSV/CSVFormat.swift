@@ -147,36 +147,17 @@ final class CSVRecordSource: RecordSource {
 
     func forEachBatch(symbols: SymbolTable, capacity: Int, _ body: (RecordBatch) throws -> Void,
                       rejected: (Rejection) throws -> Void) throws {
-        let fill = CSVBatchFill(normaliser: normaliser, symbols: symbols, capacity: capacity)
+        let fill = BatchFill(normaliser: normaliser, symbols: symbols, capacity: capacity)
         try BatchDelivery.run(batch: { fill.batch }, body: body) { deliver in
             try reader.forEachRecord({ row in try fill.add(row, rejected: rejected, deliver: deliver) }, rejected: rejected)
         }
     }
 }
 
-/// CSV rows normalised straight into a batch's columns (`ProfileNormaliser+Batch`): the one loop
-/// body of the whole-file and the chunk batch readers.
-struct CSVBatchFill {
-    let normaliser: ProfileNormaliser
-    let symbols: SymbolTable
-    let batch: RecordBatch
-    let steps: [BatchStep]
-
-    init(normaliser: ProfileNormaliser, symbols: SymbolTable, capacity: Int) {
-        self.normaliser = normaliser
-        self.symbols = symbols
-        batch = RecordBatch(kind: normaliser.kind, file: normaliser.file, capacity: capacity)
-        steps = normaliser.batchSteps(for: batch)
-    }
-
-    /// Writes `row` as the batch's next row, or hands its rejection to `rejected`; a full batch goes to `deliver`.
+extension BatchFill {
+    /// Writes `row` as the batch's next row (`add(_:line:byteOffset:index:column:rejected:deliver:)`).
     @inline(__always)
     func add(_ row: CSVRow, rejected: (Rejection) throws -> Void, deliver: (RecordBatch) throws -> Void) throws {
-        if let rejection = normaliser.normalise(CSVRaw(row: row), into: batch, steps: steps, symbols: symbols,
-                                                line: row.line, byteOffset: row.byteOffset, index: row.index) {
-            try rejected(rejection)
-        } else if batch.isFull {
-            try deliver(batch)
-        }
+        try add(CSVRaw(row: row), line: row.line, byteOffset: row.byteOffset, index: row.index, rejected: rejected, deliver: deliver)
     }
 }

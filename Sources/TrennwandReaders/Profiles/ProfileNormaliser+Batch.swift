@@ -38,7 +38,7 @@ final class TimestampField {
 /// Why unmanaged: the loop touches four objects per field and record; strong references
 /// cost a retain and a release each (over a quarter of the batch reader, docs/executor.md). The
 /// normaliser owns the slots, maps and timestamp fields, the batch owns its columns, and the steps
-/// are only used while both are alive (`CSVRecordSource.forEachBatch`).
+/// are only used while both are alive (`BatchFill`).
 struct BatchStep {
     enum Mode: UInt8 { case convert, plain, mapped, timestamp }
     let mode: Mode

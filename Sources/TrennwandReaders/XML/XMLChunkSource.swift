@@ -129,11 +129,11 @@ public struct XMLChunkSource: ChunkSource {
                       rejected: rejected)
     }
 
-    /// The XML batch path: records normalised straight into the batch's columns (`XMLBatchFill`).
+    /// The XML batch path: records normalised straight into the batch's columns (`BatchFill`).
     public func readBatches(from start: Int64, context: ChunkContext?, skipping: Int, before end: Int64, blockSize: Int,
                             normaliser: ProfileNormaliser, symbols: SymbolTable, capacity: Int, progress: inout ChunkProgress,
                             _ body: (RecordBatch) throws -> Void, rejected: (Rejection) throws -> Void) throws {
-        let fill = XMLBatchFill(normaliser: normaliser, symbols: symbols, capacity: capacity)
+        let fill = BatchFill(normaliser: normaliser, symbols: symbols, capacity: capacity)
         var p = progress
         defer { progress = p }
         try BatchDelivery.run(batch: { fill.batch }, body: body) { deliver in

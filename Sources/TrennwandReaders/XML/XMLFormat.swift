@@ -155,37 +155,18 @@ final class XMLRecordSource: RecordSource {
 
     func forEachBatch(symbols: SymbolTable, capacity: Int, _ body: (RecordBatch) throws -> Void,
                       rejected: (Rejection) throws -> Void) throws {
-        let fill = XMLBatchFill(normaliser: normaliser, symbols: symbols, capacity: capacity)
+        let fill = BatchFill(normaliser: normaliser, symbols: symbols, capacity: capacity)
         try BatchDelivery.run(batch: { fill.batch }, body: body) { deliver in
             try reader.forEachRecord({ view in try fill.add(view, rejected: rejected, deliver: deliver) }, rejected: rejected)
         }
     }
 }
 
-/// XML records normalised straight into a batch's columns (`ProfileNormaliser+Batch`), as
-/// `CSVBatchFill` does for rows: the one loop body of the whole-file and the part batch readers.
-struct XMLBatchFill {
-    let normaliser: ProfileNormaliser
-    let symbols: SymbolTable
-    let batch: RecordBatch
-    let steps: [BatchStep]
-
-    init(normaliser: ProfileNormaliser, symbols: SymbolTable, capacity: Int) {
-        self.normaliser = normaliser
-        self.symbols = symbols
-        batch = RecordBatch(kind: normaliser.kind, file: normaliser.file, capacity: capacity)
-        steps = normaliser.batchSteps(for: batch)
-    }
-
-    /// Writes the record as the batch's next row, or hands its rejection to `rejected`; a full batch goes to `deliver`.
+extension BatchFill {
+    /// Writes the record element as the batch's next row (`add(_:line:byteOffset:index:column:rejected:deliver:)`).
     @inline(__always)
     func add(_ view: XMLRecordView, rejected: (Rejection) throws -> Void, deliver: (RecordBatch) throws -> Void) throws {
-        if let rejection = normaliser.normalise(XMLRaw(view: view), into: batch, steps: steps, symbols: symbols,
-                                                line: view.line, byteOffset: view.byteOffset, index: view.index,
-                                                column: view.column) {
-            try rejected(rejection)
-        } else if batch.isFull {
-            try deliver(batch)
-        }
+        try add(XMLRaw(view: view), line: view.line, byteOffset: view.byteOffset, index: view.index, column: view.column,
+                rejected: rejected, deliver: deliver)
     }
 }
