@@ -10,9 +10,10 @@ import TrennwandRecords
 /// 1. `TRENNWAND_KEY`: hexadecimal, at least 64 hex digits (32 bytes), e.g. `openssl rand -hex 32`;
 ///    anything else is refused (`key.env-format`),
 /// 2. `TRENNWAND_KEY_FILE` or `--key-file`: the file's bytes (at least 16, trailing newline ignored),
-/// 3. else a per-installation key created once with 32 random bytes and kept at
-///    `$XDG_DATA_HOME/trennwand/pseudonym.key` (default `~/.local/share/trennwand/pseudonym.key`),
-///    mode 0600 in a 0700 folder; `created` tells the caller to announce it.
+/// 3. else a per-installation key created once from 32 random bytes, written as 64 hex digits and
+///    a newline to `$XDG_DATA_HOME/trennwand/pseudonym.key` (default
+///    `~/.local/share/trennwand/pseudonym.key`), mode 0600 in a 0700 folder; the key is the file's
+///    bytes as a later run reads them; `created` tells the caller to announce it.
 /// A key file that group or others may access (mode & 077) is refused (`key.permissions`): whoever
 /// reads the key can test guesses against every pseudonym. Whoever shares findings across machines
 /// (baseline in CI) shares the key too.
@@ -73,7 +74,9 @@ public struct PseudonymKey: Sendable {
         return try installationKey(environment: environment)
     }
 
-    static func installationKey(environment: [String: String]) throws -> PseudonymKey {
+    /// The installation key, created on first use. `randomBytes` is a test seam.
+    static func installationKey(environment: [String: String],
+                                randomBytes: () -> [UInt8] = { SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) } }) throws -> PseudonymKey {
         let base: String
         if let xdg = environment["XDG_DATA_HOME"], !xdg.isEmpty {
             base = xdg
@@ -90,14 +93,19 @@ public struct PseudonymKey: Sendable {
             throw Problem("key.create", de: "Verzeichnis für den Schlüssel \(dir) nicht anlegbar – Berechtigungen prüfen oder TRENNWAND_KEY_FILE setzen",
                           en: "cannot create the key folder \(dir) – check permissions or set TRENNWAND_KEY_FILE")
         }
-        let fresh = SymmetricKey(size: .bits256).withUnsafeBytes { Array($0) }
+        // Written as hex text, and the key is that text, so that the first run and every later
+        // one (`readKeyFile`, which drops trailing whitespace) use the same bytes: raw random bytes
+        // ending in a newline, CR or space (about one key in 85) gave the run that created the
+        // key other pseudonyms and fingerprints than every run after it.
+        let fresh = Array(hex(randomBytes()).utf8)
+        let text = fresh + [0x0A]
         // Create exclusively so two first runs at once do not overwrite each other's key.
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         if fd >= 0 {
-            let written = fresh.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
             let synced = fsync(fd) == 0
             close(fd)
-            guard written == fresh.count, synced else {
+            guard written == text.count, synced else {
                 unlink(path)
                 throw Problem("key.create", de: "Schlüsseldatei \(path) nicht schreibbar – freien Platz und Berechtigungen prüfen",
                               en: "cannot write the key file \(path) – check free space and permissions")

@@ -20,6 +20,25 @@ final class PseudonymTests: XCTestCase {
         XCTAssertEqual(f1.count, 32)
     }
 
+    /// The run that creates the installation key uses the key every later run reads: random
+    /// bytes ending in whitespace were once trimmed on reading, so pseudonyms changed after the
+    /// first run (seen as a flaky `testKeyResolution`, about one run in 85).
+    func testCreatedInstallationKeyIsTheOneLaterRunsRead() throws {
+        for last: UInt8 in [0x0A, 0x0D, 0x20, 0x00, 0x41] {
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-key-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let env = ["XDG_DATA_HOME": dir.path]
+            let random = [UInt8](repeating: 0x5A, count: 31) + [last]
+            let created = try PseudonymKey.installationKey(environment: env, randomBytes: { random })
+            XCTAssertTrue(created.created)
+            let later = try PseudonymKey.resolve(environment: env)
+            XCTAssertFalse(later.created)
+            XCTAssertEqual(created.keyBytes, later.keyBytes, "last random byte \(last)")
+            let text = try String(contentsOfFile: created.origin, encoding: .utf8)
+            XCTAssertEqual(text, String(repeating: "5a", count: 31) + String(format: "%02x", last) + "\n")
+        }
+    }
+
     func testKeyResolution() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-key-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
