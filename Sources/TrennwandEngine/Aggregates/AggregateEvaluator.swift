@@ -32,7 +32,7 @@ public final class AggregateEvaluator {
     /// Locators of up to `spec.maxSamples` late records.
     public private(set) var lateSamples: [Locator] = []
 
-    private let lateness: Int64
+    let lateness: Int64
     private var hits: [AggregateHit] = []
     private var finished = false
     private let isRatio: Bool
@@ -57,7 +57,7 @@ public final class AggregateEvaluator {
     private var sliding: [SlidingState] = []
 
     /// Gap measure: length of the interval between two record times (seconds on its calendar).
-    private let gapDistance: ((Int64, Int64) -> Int64)?
+    let gapDistance: ((Int64, Int64) -> Int64)?
 
     public init(spec: AggregateSpec) throws {
         switch spec.window {
@@ -238,6 +238,85 @@ public final class AggregateEvaluator {
         }
     }
 
+    /// Adds a partial built from the records that follow every record added so far (the next
+    /// unit of a scan), with the result of adding those records one by one (`AggregatePartial`
+    /// says why that holds); `lineOffset` and `indexOffset` make the unit's locators global.
+    /// Windows the unit's records close are evaluated, their hits collected as `add` collects them.
+    public func merge(_ p: AggregatePartial, lineOffset: Int = 0, indexOffset: Int = 0) {
+        precondition(!finished, "AggregateEvaluator.merge after finish")
+        if p.isEmpty { return }
+        func locator(_ l: AggregatePartial.PartialLocator) -> Locator { p.locator(l, lineOffset: lineOffset, indexOffset: indexOffset) }
+        counters.missingKey += p.counters.missingKey
+        counters.missingTime += p.counters.missingTime
+        var lateCandidates = p.lateSamples
+        var lateCount = p.lateCount
+        let mark = watermark
+        // Per bucket of the partial: its slot here, or −1 when its window closed before the unit
+        // (then all its records are late).
+        var slots = [Int32](repeating: -1, count: p.buckets.count)
+        // Distinct windows opened and closed by this partial (the watermark after it passes their
+        // close) take its count of values instead of inserting every value here: no later record
+        // can reach them, and the merging thread's work stays per bucket, not per value.
+        var adopted = [Bool](repeating: false, count: isDistinct ? p.buckets.count : 0)
+        var closesAfter = Int64.min
+        if case .tumbling(let w, _) = spec.window { closesAfter = max(mark, p.maxTime) - w - lateness }
+        p.buckets.withUnsafeBufferPointer { buckets in
+            for (i, b) in buckets.enumerated() {
+                if case .tumbling(let w, _) = spec.window, b.start + w + lateness <= mark {
+                    lateCount += b.count
+                    continue
+                }
+                counters.counted += b.count
+                let s = bucketSlot(group: groupID(p.groupKeys[Int(b.group)]), start: b.start)
+                slots[i] = Int32(s)
+                if isDistinct, slab[s].count == 0, b.start <= closesAfter {
+                    adopted[i] = true
+                    slab[s].adoptedDistinct = Int(b.valueCount)
+                }
+                slab[s].count += b.count
+                slab[s].numerator += b.numerator
+                slab[s].first = min(slab[s].first, b.first)
+                slab[s].last = max(slab[s].last, b.last)
+                if let distance = gapDistance, b.runs >= 0 {
+                    for run in p.runs[Int(b.runs)].map(locator) { slab[s].runs.insert(run: run, threshold: spec.threshold, distance: distance) }
+                }
+            }
+        }
+        // Evidence in unit order: for distinct, a bucket's evidence records bring its first values,
+        // so they are inserted before the bucket's other values.
+        for e in p.evidence {
+            let s = Int(slots[Int(e.bucket)])
+            guard s >= 0 else { continue }
+            if isDistinct, !adopted[Int(e.bucket)] {
+                if let v = e.value, slab[s].distinct!.insert(v), slab[s].samples.count < spec.maxSamples {
+                    slab[s].samples.append(locator(e.locator))
+                }
+            } else if slab[s].samples.count < spec.maxSamples {
+                slab[s].samples.append(locator(e.locator))
+            }
+        }
+        if isDistinct {
+            for (j, v) in p.values.enumerated() {
+                let b = Int(p.valueBucket[j]), s = Int(slots[b])
+                if s >= 0, !adopted[b] { _ = slab[s].distinct!.insert(v) }
+            }
+        }
+        if lateCount > p.lateCount {
+            for f in p.firstRecords where slots[Int(f.bucket)] < 0 { lateCandidates.append((f.ordinal, f.locator)) }
+        }
+        if lateCount > 0 {
+            counters.late += lateCount
+            if lateSamples.count < spec.maxSamples {
+                lateCandidates.sort { $0.ordinal < $1.ordinal }
+                for c in lateCandidates.prefix(spec.maxSamples - lateSamples.count) { lateSamples.append(locator(c.locator)) }
+            }
+        }
+        if case .tumbling(let w, _) = spec.window, p.maxTime > watermark {
+            watermark = p.maxTime
+            if watermark >= nextCloseAt { closeTumbling(upTo: watermark, window: w) }
+        }
+    }
+
     /// Whether `takeHits()` has anything (checked per record before taking).
     public var hasHits: Bool { !hits.isEmpty }
 
@@ -378,7 +457,7 @@ public final class AggregateEvaluator {
                                              count: b.count, samples: b.samples))
                 }
             case .distinct:
-                let v = Double(b.distinct?.count ?? 0)
+                let v = Double((b.distinct?.count ?? 0) + b.adoptedDistinct)
                 if v >= spec.threshold {
                     hits.append(AggregateHit(groupKey: group, windowStart: ws, windowEnd: we, value: v,
                                              count: b.count, samples: b.samples))
@@ -451,11 +530,14 @@ private struct Bucket {
     /// Distinct measure only (set when the slot is made, kept across reuse): the values seen.
     /// A class, so the slab's struct holds a reference and a slot's storage survives `clear()`.
     var distinct: ByteKeyTable?
+    /// Distinct values counted without being held: a window opened and closed by one merged
+    /// partial takes the partial's count (`AggregateEvaluator.merge`), as no later record can reach it.
+    var adoptedDistinct = 0
     var samples: [Locator] = []
     var first = Int64.max
     var last = Int64.min
     /// Gap measure only: the group's record times as runs.
-    var runs = GapRuns()
+    var runs = GapRuns<Locator>()
     /// The window's start (0 for the whole run), the group, and the group's next open bucket (−1: none).
     var start: Int64 = 0
     var group: Int32 = -1
@@ -472,10 +554,11 @@ private struct Bucket {
         count = 0
         numerator = 0
         distinct?.removeAll()
+        adoptedDistinct = 0
         samples.removeAll(keepingCapacity: true)
         first = Int64.max
         last = Int64.min
-        runs = GapRuns()
+        runs = GapRuns<Locator>()
         group = -1
         next = -1
     }
@@ -499,33 +582,41 @@ private struct Bucket {
 }
 
 /// One run of records whose neighbours are less than the gap threshold apart, with the locators
-/// of its first and last record.
-struct GapRun {
+/// of its first and last record (`L`: a `Locator`, or a feed's compact one in a partial).
+struct GapRun<L> {
     var start: Int64
-    var startLocator: Locator
+    var startLocator: L
     var end: Int64
-    var endLocator: Locator
+    var endLocator: L
 }
 
 /// The runs of one group, sorted by time and pairwise separated by at least the threshold.
-struct GapRuns {
-    private(set) var runs: [GapRun] = []
+///
+/// Which runs there are does not depend on the order times arrive in (they are the maximal chains
+/// of the times, sorted, whose neighbours are near); a run's locators are those of the first record
+/// inserted with its start and its end time. `insert(run:)` merges a run built elsewhere (a worker's
+/// `AggregatePartial`) with the same result as inserting its records one by one after these.
+struct GapRuns<L> {
+    private(set) var runs: [GapRun<L>] = []
 
     var count: Int { runs.count }
 
+    /// Whether `b` (≥ `a`) is near enough to `a` to join their runs. Both calendars count at most
+    /// the elapsed seconds plus a clock change (weekdays: local wall-clock time, of which a
+    /// spring-forward adds at most an hour — two allowed for), so times that much under
+    /// `threshold` apart are always joined: the calendar is skipped then.
+    @inline(__always)
+    private static func near(_ a: Int64, _ b: Int64, _ threshold: Double, _ distance: (Int64, Int64) -> Int64) -> Bool {
+        Double(b - a) + 7200 < threshold || Double(distance(a, b)) < threshold
+    }
+
     /// Adds a record time: inside a run (nothing changes), joining the run before and/or after
     /// (extending or bridging them), or a run of its own (splitting a gap).
-    mutating func insert(_ t: Int64, _ makeLocator: () -> Locator, threshold: Double, distance: (Int64, Int64) -> Int64) {
-        // Both calendars count at most the elapsed seconds plus a clock change (weekdays: local
-        // wall-clock time, of which a spring-forward adds at most an hour — two allowed for), so
-        // times that much under `threshold` apart are always joined: skip the calendar then.
+    mutating func insert(_ t: Int64, _ makeLocator: () -> L, threshold: Double, distance: (Int64, Int64) -> Int64) {
         // In-order input (the usual case) extends the last run: checked before the search.
-        @inline(__always) func near(_ a: Int64, _ b: Int64) -> Bool {
-            Double(b - a) + 7200 < threshold || Double(distance(a, b)) < threshold
-        }
         if let last = runs.last, t >= last.start {
             if t <= last.end { return }
-            if near(last.end, t) {
+            if Self.near(last.end, t, threshold, distance) {
                 runs[runs.count - 1].end = t
                 runs[runs.count - 1].endLocator = makeLocator()
                 return
@@ -539,8 +630,8 @@ struct GapRuns {
         let i = lo
         if i > 0, t <= runs[i - 1].end { return }
         let locator = makeLocator()
-        let joinBefore = i > 0 && near(runs[i - 1].end, t)
-        let joinAfter = i < runs.count && near(t, runs[i].start)
+        let joinBefore = i > 0 && Self.near(runs[i - 1].end, t, threshold, distance)
+        let joinAfter = i < runs.count && Self.near(t, runs[i].start, threshold, distance)
         switch (joinBefore, joinAfter) {
         case (true, true):
             runs[i - 1].end = runs[i].end
@@ -555,6 +646,40 @@ struct GapRuns {
         case (false, false):
             runs.insert(GapRun(start: t, startLocator: locator, end: t, endLocator: locator), at: i)
         }
+    }
+
+    /// Adds a run whose records arrived after every record of these runs: it joins every run it
+    /// overlaps or is near, and on equal start or end times the locator already here (the earlier
+    /// record) stays. A run is a chain of near times, so two runs join exactly when they overlap
+    /// or their facing ends are near — what inserting its records one by one would give.
+    mutating func insert(run: GapRun<L>, threshold: Double, distance: (Int64, Int64) -> Int64) {
+        var lo = 0, hi = runs.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if runs[mid].start > run.start { hi = mid } else { lo = mid + 1 }
+        }
+        if lo > 0, runs[lo - 1].end >= run.start || Self.near(runs[lo - 1].end, run.start, threshold, distance) { lo -= 1 }
+        hi = lo
+        while hi < runs.count, runs[hi].start <= run.end || Self.near(run.end, runs[hi].start, threshold, distance) { hi += 1 }
+        guard hi > lo else {
+            runs.insert(run, at: lo)
+            return
+        }
+        var merged = run
+        if runs[lo].start <= run.start {
+            merged.start = runs[lo].start
+            merged.startLocator = runs[lo].startLocator
+        }
+        if runs[hi - 1].end >= run.end {
+            merged.end = runs[hi - 1].end
+            merged.endLocator = runs[hi - 1].endLocator
+        }
+        runs.replaceSubrange(lo..<hi, with: CollectionOfOne(merged))
+    }
+
+    /// The runs with their locators converted (a partial's compact locators made `Locator`s).
+    func map<M>(_ f: (L) -> M) -> [GapRun<M>] {
+        runs.map { GapRun(start: $0.start, startLocator: f($0.startLocator), end: $0.end, endLocator: f($0.endLocator)) }
     }
 }
 

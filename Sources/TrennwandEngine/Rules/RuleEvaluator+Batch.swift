@@ -41,4 +41,11 @@ extension RuleEvaluator {
 
     /// The slot of `kind`'s `time` field, the time a feed entry carries.
     package func aggregateTimeSlot(of kind: RecordKind) -> Int? { timeSlotByKind[kind] }
+
+    /// Aggregate rule `index`'s evaluator (what a worker's `AggregatePartial` is made for) and the
+    /// record slots it groups by and counts distinct values of.
+    package func aggregate(_ index: Int) -> (evaluator: AggregateEvaluator, groupSlots: [Int], distinctSlot: Int?) {
+        let a = aggregates[index]
+        return (a.evaluator, a.rule.groupSlots, a.rule.distinctSlot)
+    }
 }

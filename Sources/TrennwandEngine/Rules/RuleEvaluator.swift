@@ -261,9 +261,18 @@ public final class RuleEvaluator {
         }
     }
 
-    /// Replays a feed into this evaluator's aggregates (in feed order); `lineOffset` and
+    /// Replays a feed into this evaluator's aggregates (in feed order; partials merged); `lineOffset` and
     /// `indexOffset` are added to the locators (chunk-local numbering made global).
     public func replay(_ feed: AggregateFeed, lineOffset: Int = 0, indexOffset: Int = 0, emit: (Finding) -> Void) {
+        // Pre-aggregated rules: one merge per rule (their records are not among the entries).
+        for (i, partial) in feed.partials.enumerated() {
+            guard let partial else { continue }
+            let a = aggregates[i]
+            a.evaluator.merge(partial, lineOffset: lineOffset, indexOffset: indexOffset)
+            if a.evaluator.hasHits {
+                for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit)) }
+            }
+        }
         // The kind's aggregate rules, looked up once per run of entries of one kind (every entry
         // of a feed from one file has the same kind), not per entry.
         // The slots are held unretained and the feed's strings through a buffer pointer: per
@@ -628,10 +637,24 @@ public struct AggregateFeed: Sendable {
     var keyBytes: [UInt8] = []
     var strings: [String] = []
     private var lastFile: Int32 = -1
+    /// Per aggregate rule (index into `pack.aggregates`): the records the batch executor
+    /// pre-aggregated on its worker instead of routing them one by one (`AggregatePartial`);
+    /// a rule's records are either here or in `entries`, never in both.
+    package private(set) var partials: [AggregatePartial?] = []
 
     public init() {}
+    /// Records routed one by one (the exact re-evaluation's limit counts these).
     public var count: Int { entries.count }
-    public var isEmpty: Bool { entries.isEmpty }
+    public var isEmpty: Bool { entries.isEmpty && partials.allSatisfy { $0?.isEmpty ?? true } }
+
+    /// The partial of aggregate rule `index`, made for `evaluator` on first use.
+    package mutating func partial(_ index: Int, for evaluator: AggregateEvaluator) -> AggregatePartial {
+        if index < partials.count, let p = partials[index] { return p }
+        if partials.count <= index { partials += [AggregatePartial?](repeating: nil, count: index + 1 - partials.count) }
+        let p = AggregatePartial(for: evaluator)
+        partials[index] = p
+        return p
+    }
 
     /// Routes one record to the aggregate rules in `passed` (bits by index into `pack.aggregates`):
     /// its locator, the ratio numerators, its time and its keys. `key(k)` gives the key bytes of
@@ -679,6 +702,7 @@ public struct AggregateFeed: Sendable {
         keyBytes.removeAll(keepingCapacity: true)
         strings.removeAll(keepingCapacity: true)
         lastFile = -1
+        for p in partials { p?.reset() }
     }
 
     /// The key at `keyRanges[i]` (nil: missing).

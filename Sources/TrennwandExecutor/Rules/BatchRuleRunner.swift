@@ -1,3 +1,4 @@
+import Foundation
 import TrennwandEngine
 import TrennwandFindings
 import TrennwandPlan
@@ -32,6 +33,8 @@ package final class BatchRuleRunner {
     struct Aggregate {
         let filter: BatchCondition?
         let numerator: BatchCondition?
+        /// Rows are added to an `AggregatePartial` on the worker (every window but sliding).
+        let preAggregated: Bool
     }
 
     /// Compiles the pack of `evaluator` for batches; throws `BatchCompileError` for the first rule
@@ -67,11 +70,16 @@ package final class BatchRuleRunner {
             let compiler = BatchConditionCompiler(rule: a.file.id, kind: p.kind, policy: policy, reference: reference, lookups: lookups)
             var numerator: BatchCondition?
             if case .ratio(let n, _) = ap.measure { numerator = try compiler.condition(n).ordered() }
-            aggregates.append(Aggregate(filter: try ap.filter.map(compiler.condition)?.ordered(), numerator: numerator))
+            aggregates.append(Aggregate(filter: try ap.filter.map(compiler.condition)?.ordered(), numerator: numerator,
+                                        preAggregated: Self.preAggregates && AggregatePartial.supports(evaluator.aggregate(aggregates.count).evaluator)))
         }
         self.aggregates = aggregates
         aggregatesByKind = byKind
     }
+
+    /// `TRENNWAND_PREAGGREGATE=0` routes every aggregate row one by one to the merge, as before
+    /// partials (the bench's before/after comparison; parity tests run both).
+    static let preAggregates = ProcessInfo.processInfo.environment["TRENNWAND_PREAGGREGATE"] != "0"
 
     /// Whether evaluating `e` can record a configuration gap in the record evaluator.
     static func meetsGaps(_ e: PlanExpr) -> Bool {
@@ -123,7 +131,9 @@ package final class BatchRuleRunner {
         route(batch, into: &feed)
     }
 
-    /// The aggregate rules' per-record parts over the batch; rows passing a filter go into `feed`
+    /// The aggregate rules' per-record parts over the batch. Rows passing a filter are added to
+    /// the rule's `AggregatePartial` in `feed` on this worker (the merge then costs per bucket, not
+    /// per record); rules a partial cannot hold (sliding windows) get the rows routed one by one
     /// with the values the aggregates read.
     private func route(_ batch: RecordBatch, into feed: inout AggregateFeed) {
         let indices = aggregatesByKind[batch.kind]
@@ -133,26 +143,85 @@ package final class BatchRuleRunner {
         for i in indices {
             let a = aggregates[i]
             let bit = UInt64(1) << UInt64(i)
+            var selected: [UInt64]?
             if let f = a.filter {
-                for row in BatchFilter.evaluate(f, batch, environment).trueRows { passed[row] |= bit }
+                let mask = BatchFilter.evaluate(f, batch, environment)
+                for row in mask.trueRows { passed[row] |= bit }
+                selected = mask.isTrue
             } else {
                 for row in 0..<n { passed[row] |= bit }
             }
-            if let num = a.numerator {
-                for row in BatchFilter.evaluate(num, batch, environment).trueRows { numerators[row] |= bit }
+            // The numerator (lookups, typically) only where the filter passed.
+            if let num = a.numerator, selected?.contains(where: { $0 != 0 }) ?? true {
+                for row in BatchFilter.evaluate(num, batch, environment, selection: selected).trueRows where passed[row] & bit != 0 {
+                    numerators[row] |= bit
+                }
             }
         }
         let symbols = environment.symbols
-        let columns = evaluator.aggregateKeySlots(of: batch.kind).map { batch.columns[$0] }
         let time = evaluator.aggregateTimeSlot(of: batch.kind).map { batch.columns[$0] }
-        for row in 0..<n where passed[row] != 0 {
-            let t = time.flatMap { c in c.storage == .timestamp ? (c.isPresent(row) ? c.ints[row] : nil) : c.value(row, symbols: symbols).timeValue }
+        @inline(__always) func timeOf(_ row: Int) -> Int64? {
+            time.flatMap { c in c.storage == .timestamp ? (c.isPresent(row) ? c.ints[row] : nil) : c.value(row, symbols: symbols).timeValue }
+        }
+        var routedOneByOne: UInt64 = 0
+        for i in indices {
+            let bit = UInt64(1) << UInt64(i)
+            guard aggregates[i].preAggregated else {
+                routedOneByOne |= bit
+                continue
+            }
+            let (aggregateEvaluator, groupSlots, distinctSlot) = evaluator.aggregate(i)
+            let partial = feed.partial(i, for: aggregateEvaluator)
+            let file = partial.fileIndex(batch.file)
+            // The first group column and the distinct column held in locals: read through an
+            // array or an optional per row, each read retained and released the column (3 % of a scan).
+            let groupColumns = groupSlots.map { batch.columns[$0] }
+            let firstColumn = groupColumns[0], moreColumns = groupColumns.dropFirst()
+            let distinctColumn = distinctSlot.map { batch.columns[$0] } ?? firstColumn
+            let hasDistinct = distinctSlot != nil
+            for row in 0..<n where passed[row] & bit != 0 {
+                var key: AggregateGroupKey?
+                if let v = Self.key(firstColumn, row, symbols) {
+                    key = AggregateGroupKey()
+                    key!.append(v)
+                    for c in moreColumns {
+                        guard let v = Self.key(c, row, symbols) else {
+                            key = nil
+                            break
+                        }
+                        key!.append(v)
+                    }
+                }
+                let value = hasDistinct ? Self.key(distinctColumn, row, symbols) : nil
+                partial.add(group: key, time: timeOf(row), value: value, isNumerator: numerators[row] & bit != 0) {
+                    AggregatePartial.PartialLocator(
+                        file: file, recordID: partial.stringIndex(batch.recordID(row, symbols: symbols)), line: batch.lines[row],
+                        column: batch.hasLocatorColumns ? batch.locatorColumns[row] : nil, byteOffset: batch.byteOffsets[row],
+                        index: batch.indices[row])
+                }
+            }
+        }
+        if routedOneByOne == 0 { return }
+        let columns = evaluator.aggregateKeySlots(of: batch.kind).map { batch.columns[$0] }
+        for row in 0..<n where passed[row] & routedOneByOne != 0 {
             feed.append(kind: batch.kind, file: batch.file, line: batch.lines[row],
                         column: batch.hasLocatorColumns ? batch.locatorColumns[row] : nil, byteOffset: batch.byteOffsets[row],
-                        index: batch.indices[row], recordID: batch.recordID(row, symbols: symbols), passed: passed[row],
-                        numerators: numerators[row] & passed[row], time: t, count: columns.count) {
+                        index: batch.indices[row], recordID: batch.recordID(row, symbols: symbols), passed: passed[row] & routedOneByOne,
+                        numerators: numerators[row] & passed[row] & routedOneByOne, time: timeOf(row), count: columns.count) {
                 RuleEvaluator.keyBytes(columns[$0].value(row, symbols: symbols))
             }
+        }
+    }
+
+    /// The key bytes of row `row` of a group or distinct column (`RuleEvaluator.keyBytes` of its
+    /// value; nil when missing), symbols and strings without a `Value` made.
+    @inline(__always)
+    static func key(_ c: BatchColumn, _ row: Int, _ symbols: SymbolTable) -> ByteString? {
+        guard c.isPresent(row) else { return nil }
+        switch c.storage {
+        case .symbol: return symbols[UInt32(c.ints[row])]
+        case .string: return ByteString(c.bytes(row))
+        default: return RuleEvaluator.keyBytes(c.value(row, symbols: symbols))
         }
     }
 }

@@ -30,9 +30,11 @@ import TrennwandRecords
 ///   (reported once per evaluator) are kept once, first by input order.
 /// - Aggregate rules need every record of their kind in input order (tumbling windows with a
 ///   watermark, gaps, whole-run ratios): workers evaluate the per-record parts (filter, ratio
-///   numerator) and route only the values the aggregates read into an `AggregateFeed`; the merging
-///   thread replays the feeds in input order into one evaluator. Aggregate state is exactly the
-///   sequential one; the merge thread's work is one dictionary update per routed record.
+///   numerator) and pre-aggregate the unit's records per group and window (`AggregatePartial`, in
+///   the unit's `AggregateFeed`); the merging thread merges the partials in input order into one
+///   evaluator, with exactly the sequential state (lateness decided per bucket against the
+///   watermark before the unit). Its work is per bucket, not per record. The record engine, and
+///   rules a partial cannot hold (sliding windows), route the values one by one instead.
 /// - Aggregate findings are held back to the end (few: one per hit). Rules that left records late
 ///   (input not sorted by time) are evaluated again, exactly, in a second pass over their inputs in
 ///   time order (`exactAggregates`), and their findings of this pass replaced; beyond

@@ -1,0 +1,330 @@
+import TrennwandRecords
+
+/// One aggregate rule's state over a run of consecutive records (a scan unit: a chunk or a file),
+/// built on the worker that evaluated them and merged, in unit order, into the rule's
+/// `AggregateEvaluator` (`AggregateEvaluator.merge`), with the result of adding the records one
+/// by one there.
+///
+/// Why: routing every record to the merging thread and adding it there (the feed replay) made
+/// that one thread the scan's bottleneck — a quarter of a one-thread scan, and the reason two
+/// threads did not reach twice one (docs/executor.md). A partial holds per (group, window) what the
+/// window's evaluation needs — counts, distinct values, the first evidence records — so the merge
+/// costs per bucket, not per record.
+///
+/// Exactness, tumbling windows: whether a record is late depends on the watermark when it arrives,
+/// the maximum of the watermark before the unit (`W`, unknown here) and the unit's own counted
+/// record times before it. A record late against the unit's own times is late whatever `W` is
+/// (kept as late here); every other record of a bucket is late exactly when the bucket's window
+/// closed before the unit (`start + w + lateness ≤ W`), one comparison per bucket at the merge.
+/// Evidence (samples): a bucket keeps its first `maxSamples` evidence records, which is all the
+/// merge can need — for `distinct`, a bucket still short of samples has as many distinct values
+/// as samples, so at most that many of these records bring a value seen before. Late samples: the
+/// first `maxSamples` records of each bucket and of the unit's own late records, with their
+/// position in the unit, so the merge takes the first ones in unit order.
+/// Gaps: the unit's runs, merged run by run (`GapRuns.insert(run:)`).
+/// Sliding windows are not pre-aggregated (`supports`): their records are routed one by one.
+public final class AggregatePartial: @unchecked Sendable {
+    /// A record's place as a partial keeps it: the file and record id as indices into `strings`.
+    public struct PartialLocator: Sendable {
+        var file: Int32
+        var recordID: Int32
+        var line: Int
+        var column: Int?
+        var byteOffset: Int64
+        var index: Int
+
+        public init(file: Int32, recordID: Int32, line: Int, column: Int?, byteOffset: Int64, index: Int) {
+            self.file = file
+            self.recordID = recordID
+            self.line = line
+            self.column = column
+            self.byteOffset = byteOffset
+            self.index = index
+        }
+    }
+
+    /// Plain values only (no references): a unit has about as many buckets as a few records each
+    /// (accounts × hours), so a bucket owning arrays and a set meant allocations per bucket on the
+    /// worker, reference counting when the merge read them and frees on the merging thread.
+    /// Values, evidence and first records live in the partial's flat arrays instead.
+    struct Bucket {
+        var group: Int32
+        var start: Int64
+        var count = 0
+        var numerator = 0
+        var first = Int64.max
+        var last = Int64.min
+        /// Distinct: values held (a list through `valueNext` while few, then a set in `tables`).
+        var valueCount: Int32 = 0
+        var valueHead: Int32 = -1
+        var table: Int32 = -1
+        var evidenceCount: Int32 = 0
+        var firstCount: Int32 = 0
+        /// Gaps: the index of the group's runs in `runs`.
+        var runs: Int32 = -1
+    }
+
+    /// A bucket's values are found by walking its list up to this many, then in a hash set.
+    private static let listedValues: Int32 = 16
+
+    enum Mode {
+        case whole
+        case tumbling(window: Int64, offset: Int64, lateness: Int64)
+        case gap(distance: (Int64, Int64) -> Int64)
+    }
+
+    let mode: Mode
+    let isRatio: Bool
+    let isDistinct: Bool
+    let maxSamples: Int32
+    let threshold: Double
+
+    private let singleKeyGroups = ByteKeyTable()
+    private var multiKeyGroups: [AggregateGroupKey: Int32] = [:]
+    private(set) var groupKeys: [AggregateGroupKey] = []
+    /// Per group: its bucket last added to (records of a group come in window order nearly always).
+    private var lastBucket: [Int32] = []
+    private var bucketIndex: [BucketKey: Int32] = [:]
+    private(set) var buckets: [Bucket] = []
+    /// Distinct values in the order first seen in their bucket, with their bucket and the next of the bucket's list.
+    private(set) var values: [ByteString] = []
+    private(set) var valueBucket: [Int32] = []
+    private var valueNext: [Int32] = []
+    private var tables: [ByteKeyTable] = []
+    /// Per bucket its first `maxSamples` evidence records (distinct: with the value they brought), in unit order.
+    private(set) var evidence: [(bucket: Int32, value: ByteString?, locator: PartialLocator)] = []
+    /// Tumbling: per bucket its first `maxSamples` records with their position in the unit (late samples).
+    private(set) var firstRecords: [(bucket: Int32, ordinal: Int, locator: PartialLocator)] = []
+    /// Gaps: the runs of each group.
+    private(set) var runs: [GapRuns<PartialLocator>] = []
+
+    private(set) var counters = AggregateCounters()
+    /// Records late against the unit's own times: how many, and the first `maxSamples`.
+    private(set) var lateCount = 0
+    private(set) var lateSamples: [(ordinal: Int, locator: PartialLocator)] = []
+    /// The newest counted record time of a tumbling rule (the unit's part of the watermark).
+    private(set) var maxTime = Int64.min
+    private var ordinal = 0
+
+    /// The locators' file names and record ids.
+    public private(set) var strings: [String] = []
+    private var lastFile: Int32 = -1
+    private var lastFileName = ""
+
+    private struct BucketKey: Hashable {
+        let group: Int32
+        let start: Int64
+    }
+
+    /// Whether records of `evaluator`'s rule can be pre-aggregated (every window but sliding).
+    public static func supports(_ evaluator: AggregateEvaluator) -> Bool {
+        if case .sliding = evaluator.spec.window { return false }
+        return true
+    }
+
+    /// An empty partial for `evaluator`'s rule (`supports(evaluator)` must hold).
+    public init(for evaluator: AggregateEvaluator) {
+        let spec = evaluator.spec
+        if let distance = evaluator.gapDistance {
+            mode = .gap(distance: distance)
+        } else {
+            switch spec.window {
+            case .whole: mode = .whole
+            case .tumbling(let w, let offset): mode = .tumbling(window: w, offset: offset, lateness: evaluator.lateness)
+            case .sliding: preconditionFailure("sliding windows are not pre-aggregated")
+            }
+        }
+        if case .ratio = spec.measure { isRatio = true } else { isRatio = false }
+        if case .distinct = spec.measure { isDistinct = true } else { isDistinct = false }
+        maxSamples = Int32(clamping: spec.maxSamples)
+        threshold = spec.threshold
+    }
+
+    public var isEmpty: Bool { ordinal == 0 }
+
+    /// Back to empty for the next run of records (the sequential scan merges after every batch).
+    public func reset() {
+        singleKeyGroups.removeAll()
+        multiKeyGroups.removeAll(keepingCapacity: true)
+        groupKeys.removeAll(keepingCapacity: true)
+        lastBucket.removeAll(keepingCapacity: true)
+        bucketIndex.removeAll(keepingCapacity: true)
+        buckets.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        valueBucket.removeAll(keepingCapacity: true)
+        valueNext.removeAll(keepingCapacity: true)
+        tables.removeAll(keepingCapacity: true)
+        evidence.removeAll(keepingCapacity: true)
+        firstRecords.removeAll(keepingCapacity: true)
+        runs.removeAll(keepingCapacity: true)
+        counters = AggregateCounters()
+        lateCount = 0
+        lateSamples.removeAll(keepingCapacity: true)
+        maxTime = Int64.min
+        ordinal = 0
+        strings.removeAll(keepingCapacity: true)
+        lastFile = -1
+        lastFileName = ""
+    }
+
+    /// The index of `file` in `strings` (the same file as the last call: no lookup).
+    public func fileIndex(_ file: String) -> Int32 {
+        if lastFile >= 0, lastFileName == file { return lastFile }
+        lastFile = Int32(strings.count)
+        lastFileName = file
+        strings.append(file)
+        return lastFile
+    }
+
+    /// The index of a record id in `strings` (−1: none).
+    public func stringIndex(_ s: String?) -> Int32 {
+        guard let s else { return -1 }
+        strings.append(s)
+        return Int32(strings.count - 1)
+    }
+
+    /// Adds one record as `AggregateEvaluator.add(group:time:value:isNumerator:makeLocator:)` takes
+    /// it; `makeLocator` is called only for a record kept as evidence, late sample or gap run end.
+    public func add(group key: AggregateGroupKey?, time: Int64?, value: ByteString?, isNumerator: Bool,
+                    makeLocator: () -> PartialLocator) {
+        let position = ordinal
+        ordinal += 1
+        guard let key, !isDistinct || value != nil else {
+            counters.missingKey += 1
+            return
+        }
+        switch mode {
+        case .gap(let distance):
+            guard let t = time else {
+                counters.missingTime += 1
+                return
+            }
+            let b = bucket(group: group(key), start: 0)
+            buckets[b].count += 1
+            buckets[b].first = min(buckets[b].first, t)
+            buckets[b].last = max(buckets[b].last, t)
+            if buckets[b].runs < 0 {
+                buckets[b].runs = Int32(runs.count)
+                runs.append(GapRuns())
+            }
+            runs[Int(buckets[b].runs)].insert(t, makeLocator, threshold: threshold, distance: distance)
+            counters.counted += 1
+        case .whole:
+            let b = bucket(group: group(key), start: 0)
+            add(to: b, time: time, value: value, isNumerator: isNumerator, position: nil, makeLocator)
+            counters.counted += 1
+        case .tumbling(let w, let offset, let lateness):
+            guard let t = time else {
+                counters.missingTime += 1
+                return
+            }
+            let start = CivilTime.floorDiv(t - offset, w) * w + offset
+            if start + w + lateness <= maxTime {
+                lateCount += 1
+                if lateSamples.count < Int(maxSamples) { lateSamples.append((position, makeLocator())) }
+                return
+            }
+            let b = bucket(group: group(key), start: start)
+            add(to: b, time: t, value: value, isNumerator: isNumerator, position: position, makeLocator)
+            counters.counted += 1
+            maxTime = max(maxTime, t)
+        }
+    }
+
+    @inline(__always)
+    private func add(to b: Int, time: Int64?, value: ByteString?, isNumerator: Bool, position: Int?,
+                     _ makeLocator: () -> PartialLocator) {
+        buckets[b].count += 1
+        if let time {
+            buckets[b].first = min(buckets[b].first, time)
+            buckets[b].last = max(buckets[b].last, time)
+        }
+        var evidence = true
+        if isDistinct, let value { evidence = insert(value, into: b) }
+        if isRatio { evidence = isNumerator }
+        if isNumerator { buckets[b].numerator += 1 }
+        let wantsEvidence = evidence && buckets[b].evidenceCount < maxSamples
+        let wantsFirst = position != nil && buckets[b].firstCount < maxSamples
+        guard wantsEvidence || wantsFirst else { return }
+        let locator = makeLocator()
+        if wantsEvidence {
+            self.evidence.append((Int32(b), isDistinct ? value : nil, locator))
+            buckets[b].evidenceCount += 1
+        }
+        if wantsFirst, let position {
+            firstRecords.append((Int32(b), position, locator))
+            buckets[b].firstCount += 1
+        }
+    }
+
+    /// Adds a distinct value to bucket `b`; whether it is new there.
+    @inline(__always)
+    private func insert(_ value: ByteString, into b: Int) -> Bool {
+        if buckets[b].table >= 0 {
+            guard tables[Int(buckets[b].table)].insert(value) else { return false }
+        } else {
+            var v = buckets[b].valueHead
+            while v >= 0 {
+                if values[Int(v)] == value { return false }
+                v = valueNext[Int(v)]
+            }
+            if buckets[b].valueCount + 1 >= Self.listedValues {
+                // Many values: from now on a set (holding every value of the bucket).
+                let table = ByteKeyTable(capacity: Int(Self.listedValues) * 2)
+                var v = buckets[b].valueHead
+                while v >= 0 {
+                    _ = table.insert(values[Int(v)])
+                    v = valueNext[Int(v)]
+                }
+                _ = table.insert(value)
+                buckets[b].table = Int32(tables.count)
+                tables.append(table)
+            }
+        }
+        valueNext.append(buckets[b].valueHead)
+        buckets[b].valueHead = Int32(values.count)
+        values.append(value)
+        valueBucket.append(Int32(b))
+        buckets[b].valueCount += 1
+        return true
+    }
+
+    /// The dense id of a group, interned on first sight.
+    @inline(__always)
+    private func group(_ key: AggregateGroupKey) -> Int32 {
+        if key.count == 1 {
+            if let id = singleKeyGroups.value(for: key.first) { return id }
+        } else if let id = multiKeyGroups[key] {
+            return id
+        }
+        let id = Int32(groupKeys.count)
+        if key.count == 1 { singleKeyGroups.set(id, for: key.first) } else { multiKeyGroups[key] = id }
+        groupKeys.append(key)
+        lastBucket.append(-1)
+        return id
+    }
+
+    /// The index of the group's bucket starting at `start`, made on first sight.
+    @inline(__always)
+    private func bucket(group g: Int32, start: Int64) -> Int {
+        let last = lastBucket[Int(g)]
+        if last >= 0, buckets[Int(last)].start == start { return Int(last) }
+        let key = BucketKey(group: g, start: start)
+        let b: Int32
+        if let found = bucketIndex[key] {
+            b = found
+        } else {
+            b = Int32(buckets.count)
+            bucketIndex[key] = b
+            buckets.append(Bucket(group: g, start: start))
+        }
+        lastBucket[Int(g)] = b
+        return Int(b)
+    }
+
+    /// The `Locator` of a kept record, its line and index moved by the unit's offsets.
+    func locator(_ l: PartialLocator, lineOffset: Int, indexOffset: Int) -> Locator {
+        Locator(file: strings[Int(l.file)], line: l.line + lineOffset, column: l.column, byteOffset: l.byteOffset,
+                index: l.index + indexOffset, recordID: l.recordID < 0 ? nil : strings[Int(l.recordID)])
+    }
+}
