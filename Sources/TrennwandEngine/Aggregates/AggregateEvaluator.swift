@@ -251,15 +251,25 @@ public final class AggregateEvaluator {
         var lateCandidates = p.lateSamples
         var lateCount = p.lateCount
         let mark = watermark
-        // Per bucket of the partial: its slot here, or −1 when its window closed before the unit
-        // (then all its records are late).
+        // Per bucket of the partial: its slot here; −1 when its window closed before the unit (all
+        // its records are late); −2 when the unit opened and closes it (below).
         var slots = [Int32](repeating: -1, count: p.buckets.count)
-        // Distinct windows opened and closed by this partial (the watermark after it passes their
-        // close) take its count of values instead of inserting every value here: no later record
-        // can reach them, and the merging thread's work stays per bucket, not per value.
-        var adopted = [Bool](repeating: false, count: isDistinct ? p.buckets.count : 0)
+        // Count and distinct windows the unit opened and closes (the watermark after it passes
+        // their close, and no earlier record was in them) are evaluated here from the partial's
+        // bucket: no later record can reach them, so no state is made for them, no value inserted
+        // and no sample locator made unless the window fires — the merging thread's work per
+        // unit is then a probe per bucket (nearly every bucket of an hourly window).
+        var fired: [Int32: Int] = [:]
+        var firedHits: [AggregateHit] = []
         var closesAfter = Int64.min
-        if case .tumbling(let w, _) = spec.window { closesAfter = max(mark, p.maxTime) - w - lateness }
+        var evaluatesClosed = false
+        if case .tumbling(let w, _) = spec.window {
+            closesAfter = max(mark, p.maxTime) - w - lateness
+            switch spec.measure {
+            case .count, .distinct: evaluatesClosed = true
+            case .ratio, .gap: break
+            }
+        }
         p.buckets.withUnsafeBufferPointer { buckets in
             for (i, b) in buckets.enumerated() {
                 if case .tumbling(let w, _) = spec.window, b.start + w + lateness <= mark {
@@ -267,12 +277,20 @@ public final class AggregateEvaluator {
                     continue
                 }
                 counters.counted += b.count
-                let s = bucketSlot(group: groupID(p.groupKeys[Int(b.group)]), start: b.start)
-                slots[i] = Int32(s)
-                if isDistinct, slab[s].count == 0, b.start <= closesAfter {
-                    adopted[i] = true
-                    slab[s].adoptedDistinct = Int(b.valueCount)
+                let g = groupID(p.groupKeys[Int(b.group)])
+                if evaluatesClosed, b.start <= closesAfter, !hasOpenBucket(group: g, start: b.start),
+                   case .tumbling(let w, _) = spec.window {
+                    slots[i] = -2
+                    let v = Double(isDistinct ? Int(b.valueCount) : b.count)
+                    if b.count >= max(spec.minCount, 1), v >= spec.threshold {
+                        fired[Int32(i)] = firedHits.count
+                        firedHits.append(AggregateHit(groupKey: groupKeys[Int(g)], windowStart: b.start, windowEnd: b.start + w,
+                                                      value: v, count: b.count))
+                    }
+                    continue
                 }
+                let s = bucketSlot(group: g, start: b.start)
+                slots[i] = Int32(s)
                 slab[s].count += b.count
                 slab[s].numerator += b.numerator
                 slab[s].first = min(slab[s].first, b.first)
@@ -283,11 +301,16 @@ public final class AggregateEvaluator {
             }
         }
         // Evidence in unit order: for distinct, a bucket's evidence records bring its first values,
-        // so they are inserted before the bucket's other values.
+        // so they are inserted before the bucket's other values. A window evaluated above takes
+        // its first evidence records (every value of it is new).
         for e in p.evidence {
             let s = Int(slots[Int(e.bucket)])
+            if s == -2 {
+                if let h = fired[e.bucket], firedHits[h].samples.count < spec.maxSamples { firedHits[h].samples.append(locator(e.locator)) }
+                continue
+            }
             guard s >= 0 else { continue }
-            if isDistinct, !adopted[Int(e.bucket)] {
+            if isDistinct {
                 if let v = e.value, slab[s].distinct!.insert(v), slab[s].samples.count < spec.maxSamples {
                     slab[s].samples.append(locator(e.locator))
                 }
@@ -297,12 +320,13 @@ public final class AggregateEvaluator {
         }
         if isDistinct {
             for (j, v) in p.values.enumerated() {
-                let b = Int(p.valueBucket[j]), s = Int(slots[b])
-                if s >= 0, !adopted[b] { _ = slab[s].distinct!.insert(v) }
+                let s = Int(slots[Int(p.valueBucket[j])])
+                if s >= 0 { _ = slab[s].distinct!.insert(v) }
             }
         }
+        hits += firedHits
         if lateCount > p.lateCount {
-            for f in p.firstRecords where slots[Int(f.bucket)] < 0 { lateCandidates.append((f.ordinal, f.locator)) }
+            for f in p.firstRecords where slots[Int(f.bucket)] == -1 { lateCandidates.append((f.ordinal, f.locator)) }
         }
         if lateCount > 0 {
             counters.late += lateCount
@@ -400,6 +424,16 @@ public final class AggregateEvaluator {
         return Int(slot)
     }
 
+    /// Whether the group has an open bucket starting at `start`.
+    private func hasOpenBucket(group g: Int32, start: Int64) -> Bool {
+        var s = openHead[Int(g)]
+        while s >= 0 {
+            if slab[Int(s)].start == start { return true }
+            s = slab[Int(s)].next
+        }
+        return false
+    }
+
     /// Unlinks a tumbling bucket from its group's open list.
     private func unlink(_ slot: Int32) {
         let g = Int(slab[Int(slot)].group)
@@ -457,7 +491,7 @@ public final class AggregateEvaluator {
                                              count: b.count, samples: b.samples))
                 }
             case .distinct:
-                let v = Double((b.distinct?.count ?? 0) + b.adoptedDistinct)
+                let v = Double(b.distinct?.count ?? 0)
                 if v >= spec.threshold {
                     hits.append(AggregateHit(groupKey: group, windowStart: ws, windowEnd: we, value: v,
                                              count: b.count, samples: b.samples))
@@ -530,9 +564,6 @@ private struct Bucket {
     /// Distinct measure only (set when the slot is made, kept across reuse): the values seen.
     /// A class, so the slab's struct holds a reference and a slot's storage survives `clear()`.
     var distinct: ByteKeyTable?
-    /// Distinct values counted without being held: a window opened and closed by one merged
-    /// partial takes the partial's count (`AggregateEvaluator.merge`), as no later record can reach it.
-    var adoptedDistinct = 0
     var samples: [Locator] = []
     var first = Int64.max
     var last = Int64.min
@@ -554,7 +585,6 @@ private struct Bucket {
         count = 0
         numerator = 0
         distinct?.removeAll()
-        adoptedDistinct = 0
         samples.removeAll(keepingCapacity: true)
         first = Int64.max
         last = Int64.min
