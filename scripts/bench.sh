@@ -14,6 +14,8 @@ BENCH=.build/release/trennwand-bench
 NOW=2025-12-31T12:00:00+01:00
 export TRENNWAND_KEY=${TRENNWAND_KEY:-62656e63682d6b65792d30313233343536373839626173652d6b65792d2d2d2d}
 mkdir -p $OUT
+# The commit measured (the release build is made from the working tree), for the table's header.
+BUILD="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- Sources Package.swift 2>/dev/null || echo ' + uncommitted changes')"
 [ -f $C1/ground-truth.tsv ] || $BENCH generate --out $C1 --mb $MB --seed $SEED
 if [ "${BENCH_SCALE:-1}" = 1 ]; then [ -f $C4/ground-truth.tsv ] || $BENCH generate --out $C4 --mb $((MB * 4)) --seed $SEED; fi
 # DuckDB, PySpark, PostgreSQL: `make benchdeps` (the bench target depends on it).
@@ -273,6 +275,8 @@ printf "%-58s %s\n" "same findings whole vs chunked" $s2 | tee -a $TABLE
   echo "Latest \`make bench\` output (scripts/bench.sh; corpus from \`trennwand-bench generate --mb $MB --seed $SEED\`, page cache warm; every row the fastest of $REPEAT runs, peak RSS the highest)."
   echo
   echo "Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/{print $2}') GB RAM, $(date -u +%F)."
+  echo
+  echo "Build: \`$BUILD\`; BENCH_SCALE=${BENCH_SCALE:-1} (0: no 4× corpus row), BENCH_SCALEOUT_MB=${BENCH_SCALEOUT_MB:-100} (the PostgreSQL and Spark rows' corpus)."
   echo
   echo '```'
   cat $TABLE

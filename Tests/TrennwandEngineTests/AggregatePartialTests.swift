@@ -16,21 +16,8 @@ final class AggregatePartialTests: XCTestCase {
         var index: Int
     }
 
-    /// Deterministic pseudo-random numbers (a failure reproduces from its seed).
-    private struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
-
     private func rows(seed: UInt64, count: Int, spread: Int64, disorder: Int64) -> [Row] {
-        var r = SplitMix(state: seed)
+        var r = TestRNG(state: seed)
         let base: Int64 = 1_748_815_200
         var t = base
         return (0..<count).map { i in
@@ -91,7 +78,7 @@ final class AggregatePartialTests: XCTestCase {
     }
 
     private func cuts(seed: UInt64, count: Int, units: Int) -> [Int] {
-        var r = SplitMix(state: seed ^ 0xA5A5)
+        var r = TestRNG(state: seed ^ 0xA5A5)
         return (0..<units).map { _ in r.below(count + 1) }.sorted()
     }
 

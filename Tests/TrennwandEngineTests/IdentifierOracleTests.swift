@@ -6,17 +6,8 @@ import XCTest
 final class IdentifierOracleTests: XCTestCase {
     static let count = 100_000
 
-    /// Deterministic generator (SplitMix64), so a mismatch can be reproduced.
-    struct RNG: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// Deterministic generator, so a mismatch can be reproduced.
+    typealias RNG = TestRNG
 
     static func digits(_ n: Int, _ rng: inout RNG) -> String {
         String((0..<n).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })

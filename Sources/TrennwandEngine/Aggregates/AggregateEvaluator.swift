@@ -38,10 +38,8 @@ public final class AggregateEvaluator {
     private let isRatio: Bool
     private let isDistinct: Bool
 
-    // Groups, interned to dense ids on first sight: a record's group is found with one probe of
-    // an inline-word table (one key) instead of SipHashing the key into a dictionary per record.
-    private let singleKeyGroups = ByteKeyTable()
-    private var multiKeyGroups: [AggregateGroupKey: Int32] = [:]
+    // Groups, interned to dense ids on first sight (`AggregateGroupIDs`).
+    private var groupIDs = AggregateGroupIDs()
     private var groupKeys: [[ByteString]] = []
 
     // Tumbling, whole-run and gap state: buckets in a slab, each group's open buckets a linked
@@ -384,16 +382,12 @@ public final class AggregateEvaluator {
     /// The dense id of a group, interned on first sight.
     @inline(__always)
     private func groupID(_ key: AggregateGroupKey) -> Int32 {
-        if key.count == 1 {
-            if let id = singleKeyGroups.value(for: key.first) { return id }
-        } else if let id = multiKeyGroups[key] {
-            return id
+        let (id, isNew) = groupIDs.id(key)
+        if isNew {
+            groupKeys.append(key.array)
+            openHead.append(-1)
+            if case .sliding = spec.window { sliding.append(SlidingState()) }
         }
-        let id = Int32(groupKeys.count)
-        if key.count == 1 { singleKeyGroups.set(id, for: key.first) } else { multiKeyGroups[key] = id }
-        groupKeys.append(key.array)
-        openHead.append(-1)
-        if case .sliding = spec.window { sliding.append(SlidingState()) }
         return id
     }
 

@@ -79,8 +79,7 @@ public final class AggregatePartial: @unchecked Sendable {
     let maxSamples: Int32
     let threshold: Double
 
-    private let singleKeyGroups = ByteKeyTable()
-    private var multiKeyGroups: [AggregateGroupKey: Int32] = [:]
+    private var groupIDs = AggregateGroupIDs()
     private(set) var groupKeys: [AggregateGroupKey] = []
     /// Per group: its bucket last added to (records of a group come in window order nearly always).
     private var lastBucket: [Int32] = []
@@ -144,8 +143,7 @@ public final class AggregatePartial: @unchecked Sendable {
 
     /// Back to empty for the next run of records (the sequential scan merges after every batch).
     public func reset() {
-        singleKeyGroups.removeAll()
-        multiKeyGroups.removeAll(keepingCapacity: true)
+        groupIDs.removeAll()
         groupKeys.removeAll(keepingCapacity: true)
         lastBucket.removeAll(keepingCapacity: true)
         bucketIndex.removeAll(keepingCapacity: true)
@@ -292,15 +290,11 @@ public final class AggregatePartial: @unchecked Sendable {
     /// The dense id of a group, interned on first sight.
     @inline(__always)
     private func group(_ key: AggregateGroupKey) -> Int32 {
-        if key.count == 1 {
-            if let id = singleKeyGroups.value(for: key.first) { return id }
-        } else if let id = multiKeyGroups[key] {
-            return id
+        let (id, isNew) = groupIDs.id(key)
+        if isNew {
+            groupKeys.append(key)
+            lastBucket.append(-1)
         }
-        let id = Int32(groupKeys.count)
-        if key.count == 1 { singleKeyGroups.set(id, for: key.first) } else { multiKeyGroups[key] = id }
-        groupKeys.append(key)
-        lastBucket.append(-1)
         return id
     }
 

@@ -1,0 +1,31 @@
+import TrennwandRecords
+
+/// Group keys interned to dense ids on first sight, for an evaluator's run or a partial's unit.
+///
+/// Why: a record's group is found with one probe of an inline-word table (one key) instead of
+/// SipHashing the key into a dictionary per record; keys of two or more values use a dictionary.
+struct AggregateGroupIDs {
+    private let singleKey = ByteKeyTable()
+    private var multiKey: [AggregateGroupKey: Int32] = [:]
+    private(set) var count: Int32 = 0
+
+    /// The id of `key`, and whether it was seen for the first time (ids count up from 0).
+    @inline(__always)
+    mutating func id(_ key: AggregateGroupKey) -> (id: Int32, isNew: Bool) {
+        if key.count == 1 {
+            if let id = singleKey.value(for: key.first) { return (id, false) }
+        } else if let id = multiKey[key] {
+            return (id, false)
+        }
+        let id = count
+        count += 1
+        if key.count == 1 { singleKey.set(id, for: key.first) } else { multiKey[key] = id }
+        return (id, true)
+    }
+
+    mutating func removeAll() {
+        singleKey.removeAll()
+        multiKey.removeAll(keepingCapacity: true)
+        count = 0
+    }
+}
