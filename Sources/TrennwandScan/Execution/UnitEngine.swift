@@ -95,8 +95,11 @@ final class UnitEngine {
     }
 
     /// The sequential scan's read of a file: findings (record rules, gaps, aggregate hits) straight
-    /// to `emit`; on batches the aggregate feed is replayed after every batch, so aggregate state
-    /// is the record engine's and memory does not grow with the file.
+    /// to `emit`; on batches the aggregate feed (partials) is merged every `mergeEvery` batches and
+    /// at the end, so memory does not grow with the file. Why not after every batch: a 2,048-row
+    /// batch spans minutes of log, so most hourly windows straddled two merges and were merged
+    /// value by value; 32 batches span hours, as a 1 MiB chunk of a parallel scan does, and most
+    /// windows are evaluated straight from the partial (docs/executor.md).
     func readWholeSequentially(path: String, profile: SourceProfile, catalog: ProfileCatalog, emit: (Finding) -> Void) -> InputAccount {
         guard let runner else {
             return UnitReader.readWhole(path: path, profile: profile, catalog: catalog) { record in
@@ -104,14 +107,23 @@ final class UnitEngine {
             }
         }
         var feed = AggregateFeed()
-        return UnitReader.readWholeBatches(path: path, profile: profile, catalog: catalog, symbols: runner.environment.symbols) { batch in
+        var batches = 0
+        let account = UnitReader.readWholeBatches(path: path, profile: profile, catalog: catalog,
+                                                  symbols: runner.environment.symbols) { batch in
             runner.evaluate(batch, feed: &feed) { f, _ in emit(f) }
-            if !feed.isEmpty {
+            batches += 1
+            if batches >= Self.mergeEvery, !feed.isEmpty {
                 evaluator.replay(feed, emit: emit)
                 feed.removeAll()
+                batches = 0
             }
         }
+        if !feed.isEmpty { evaluator.replay(feed, emit: emit) }
+        return account
     }
+
+    /// Batches between two merges of the sequential scan's aggregate feed (65,536 rows).
+    static let mergeEvery = 32
 
     /// Reads and evaluates one chunk of a file.
     func readChunk(_ source: any ChunkSource, profile: SourceProfile, start: Int64, end: Int64, context: ChunkContext?, skipping: Int,
