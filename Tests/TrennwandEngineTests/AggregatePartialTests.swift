@@ -129,6 +129,20 @@ final class AggregatePartialTests: XCTestCase {
         }
     }
 
+    /// A first unit whose records all lack a time (or a key) leaves the watermark unset; the
+    /// units after it merge as usual (the merge must not compute a close below `Int64.min`).
+    func testUnitsWithoutTimesBeforeAnyTime() throws {
+        let t0: Int64 = 1_748_815_200
+        var rows = (0..<4).map { Row(group: "G", time: nil, value: "V", isNumerator: false, index: $0) }
+        rows.append(Row(group: nil, time: t0, value: "V", isNumerator: false, index: 4))
+        rows += (5..<12).map { Row(group: "G", time: t0 + Int64($0) * 600, value: ByteString("V\($0)"), isNumerator: true, index: $0) }
+        for cuts in [[4], [2, 5], [5, 8]] {
+            try compare(spec(window: .tumbling(seconds: 3600), measure: .count, threshold: 2), rows, cuts: cuts, label: "count, cuts \(cuts)")
+            try compare(spec(window: .tumbling(seconds: 3600), measure: .distinct { _ in nil }, threshold: 2), rows, cuts: cuts,
+                        label: "distinct, cuts \(cuts)")
+        }
+    }
+
     func testSlidingWindowsAreNotPreAggregated() throws {
         let e = try AggregateEvaluator(spec: spec(window: .sliding(seconds: 3600), measure: .count, threshold: 3))
         XCTAssertFalse(AggregatePartial.supports(e))

@@ -262,7 +262,9 @@ public final class AggregateEvaluator {
         var closesAfter = Int64.min
         var evaluatesClosed = false
         if case .tumbling(let w, _) = spec.window {
-            closesAfter = max(mark, p.maxTime) - w - lateness
+            // No time seen yet (before the unit, nor in it): nothing closes (and no overflow below Int64.min).
+            let newMark = max(mark, p.maxTime)
+            closesAfter = newMark == Int64.min ? Int64.min : newMark - w - lateness
             switch spec.measure {
             case .count, .distinct: evaluatesClosed = true
             case .ratio, .gap: break
