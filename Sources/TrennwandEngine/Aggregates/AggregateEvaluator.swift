@@ -240,7 +240,7 @@ public final class AggregateEvaluator {
     /// unit of a scan), with the result of adding those records one by one (`AggregatePartial`
     /// says why that holds); `lineOffset` and `indexOffset` make the unit's locators global.
     /// Windows the unit's records close are evaluated, their hits collected as `add` collects them.
-    public func merge(_ p: AggregatePartial, lineOffset: Int = 0, indexOffset: Int = 0) {
+    package func merge(_ p: AggregatePartial, lineOffset: Int = 0, indexOffset: Int = 0) {
         precondition(!finished, "AggregateEvaluator.merge after finish")
         if p.isEmpty { return }
         func locator(_ l: AggregatePartial.PartialLocator) -> Locator { p.locator(l, lineOffset: lineOffset, indexOffset: indexOffset) }

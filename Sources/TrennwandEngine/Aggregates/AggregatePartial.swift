@@ -23,9 +23,9 @@ import TrennwandRecords
 /// position in the unit, so the merge takes the first ones in unit order.
 /// Gaps: the unit's runs, merged run by run (`GapRuns.insert(run:)`).
 /// Sliding windows are not pre-aggregated (`supports`): their records are routed one by one.
-public final class AggregatePartial: @unchecked Sendable {
+package final class AggregatePartial: @unchecked Sendable {
     /// A record's place as a partial keeps it: the file and record id as indices into `strings`.
-    public struct PartialLocator: Sendable {
+    package struct PartialLocator: Sendable {
         var file: Int32
         var recordID: Int32
         var line: Int
@@ -33,7 +33,7 @@ public final class AggregatePartial: @unchecked Sendable {
         var byteOffset: Int64
         var index: Int
 
-        public init(file: Int32, recordID: Int32, line: Int, column: Int?, byteOffset: Int64, index: Int) {
+        package init(file: Int32, recordID: Int32, line: Int, column: Int?, byteOffset: Int64, index: Int) {
             self.file = file
             self.recordID = recordID
             self.line = line
@@ -106,7 +106,7 @@ public final class AggregatePartial: @unchecked Sendable {
     private var ordinal = 0
 
     /// The locators' file names and record ids.
-    public private(set) var strings: [String] = []
+    package private(set) var strings: [String] = []
     private var lastFile: Int32 = -1
     private var lastFileName = ""
 
@@ -116,13 +116,13 @@ public final class AggregatePartial: @unchecked Sendable {
     }
 
     /// Whether records of `evaluator`'s rule can be pre-aggregated (every window but sliding).
-    public static func supports(_ evaluator: AggregateEvaluator) -> Bool {
+    package static func supports(_ evaluator: AggregateEvaluator) -> Bool {
         if case .sliding = evaluator.spec.window { return false }
         return true
     }
 
     /// An empty partial for `evaluator`'s rule (`supports(evaluator)` must hold).
-    public init(for evaluator: AggregateEvaluator) {
+    package init(for evaluator: AggregateEvaluator) {
         let spec = evaluator.spec
         if let distance = evaluator.gapDistance {
             mode = .gap(distance: distance)
@@ -139,10 +139,10 @@ public final class AggregatePartial: @unchecked Sendable {
         threshold = spec.threshold
     }
 
-    public var isEmpty: Bool { ordinal == 0 }
+    package var isEmpty: Bool { ordinal == 0 }
 
     /// Back to empty for the next run of records (the sequential scan merges after every batch).
-    public func reset() {
+    package func reset() {
         groupIDs.removeAll()
         groupKeys.removeAll(keepingCapacity: true)
         lastBucket.removeAll(keepingCapacity: true)
@@ -166,7 +166,7 @@ public final class AggregatePartial: @unchecked Sendable {
     }
 
     /// The index of `file` in `strings` (the same file as the last call: no lookup).
-    public func fileIndex(_ file: String) -> Int32 {
+    package func fileIndex(_ file: String) -> Int32 {
         if lastFile >= 0, lastFileName == file { return lastFile }
         lastFile = Int32(strings.count)
         lastFileName = file
@@ -175,7 +175,7 @@ public final class AggregatePartial: @unchecked Sendable {
     }
 
     /// The index of a record id in `strings` (−1: none).
-    public func stringIndex(_ s: String?) -> Int32 {
+    package func stringIndex(_ s: String?) -> Int32 {
         guard let s else { return -1 }
         strings.append(s)
         return Int32(strings.count - 1)
@@ -183,7 +183,7 @@ public final class AggregatePartial: @unchecked Sendable {
 
     /// Adds one record as `AggregateEvaluator.add(group:time:value:isNumerator:makeLocator:)` takes
     /// it; `makeLocator` is called only for a record kept as evidence, late sample or gap run end.
-    public func add(group key: AggregateGroupKey?, time: Int64?, value: ByteString?, isNumerator: Bool,
+    package func add(group key: AggregateGroupKey?, time: Int64?, value: ByteString?, isNumerator: Bool,
                     makeLocator: () -> PartialLocator) {
         let position = ordinal
         ordinal += 1
