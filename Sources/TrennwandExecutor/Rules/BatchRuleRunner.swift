@@ -78,7 +78,8 @@ package final class BatchRuleRunner {
     }
 
     /// `TRENNWAND_PREAGGREGATE=0` routes every aggregate row one by one to the merge, as before
-    /// partials (the bench's before/after comparison; parity tests run both).
+    /// partials (for comparisons, docs/executor.md); the engine parity tests compare the partials
+    /// with the record engine, which always routes one by one.
     static let preAggregates = ProcessInfo.processInfo.environment["TRENNWAND_PREAGGREGATE"] != "0"
 
     /// Whether evaluating `e` can record a configuration gap in the record evaluator.
