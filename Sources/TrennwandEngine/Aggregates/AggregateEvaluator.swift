@@ -243,7 +243,7 @@ public final class AggregateEvaluator {
     package func merge(_ p: AggregatePartial, lineOffset: Int = 0, indexOffset: Int = 0) {
         precondition(!finished, "AggregateEvaluator.merge after finish")
         if p.isEmpty { return }
-        func locator(_ l: AggregatePartial.PartialLocator) -> Locator { p.locator(l, lineOffset: lineOffset, indexOffset: indexOffset) }
+        func locator(_ l: CompactLocator) -> Locator { p.locator(l, lineOffset: lineOffset, indexOffset: indexOffset) }
         counters.missingKey += p.counters.missingKey
         counters.missingTime += p.counters.missingTime
         var lateCandidates = p.lateSamples

@@ -24,25 +24,6 @@ import TrennwandRecords
 /// Gaps: the unit's runs, merged run by run (`GapRuns.insert(run:)`).
 /// Sliding windows are not pre-aggregated (`supports`): their records are routed one by one.
 package final class AggregatePartial: @unchecked Sendable {
-    /// A record's place as a partial keeps it: the file and record id as indices into `strings`.
-    package struct PartialLocator: Sendable {
-        var file: Int32
-        var recordID: Int32
-        var line: Int
-        var column: Int?
-        var byteOffset: Int64
-        var index: Int
-
-        package init(file: Int32, recordID: Int32, line: Int, column: Int?, byteOffset: Int64, index: Int) {
-            self.file = file
-            self.recordID = recordID
-            self.line = line
-            self.column = column
-            self.byteOffset = byteOffset
-            self.index = index
-        }
-    }
-
     /// Plain values only (no references): a unit has about as many buckets as a few records each
     /// (accounts × hours), so a bucket owning arrays and a set meant allocations per bucket on the
     /// worker, reference counting when the merge read them and frees on the merging thread.
@@ -91,16 +72,16 @@ package final class AggregatePartial: @unchecked Sendable {
     private var valueNext: [Int32] = []
     private var tables: [ByteKeyTable] = []
     /// Per bucket its first `maxSamples` evidence records (distinct: with the value they brought), in unit order.
-    private(set) var evidence: [(bucket: Int32, value: ByteString?, locator: PartialLocator)] = []
+    private(set) var evidence: [(bucket: Int32, value: ByteString?, locator: CompactLocator)] = []
     /// Tumbling: per bucket its first `maxSamples` records with their position in the unit (late samples).
-    private(set) var firstRecords: [(bucket: Int32, ordinal: Int, locator: PartialLocator)] = []
+    private(set) var firstRecords: [(bucket: Int32, ordinal: Int, locator: CompactLocator)] = []
     /// Gaps: the runs of each group.
-    private(set) var runs: [GapRuns<PartialLocator>] = []
+    private(set) var runs: [GapRuns<CompactLocator>] = []
 
     private(set) var counters = AggregateCounters()
     /// Records late against the unit's own times: how many, and the first `maxSamples`.
     private(set) var lateCount = 0
-    private(set) var lateSamples: [(ordinal: Int, locator: PartialLocator)] = []
+    private(set) var lateSamples: [(ordinal: Int, locator: CompactLocator)] = []
     /// The newest counted record time of a tumbling rule (the unit's part of the watermark).
     private(set) var maxTime = Int64.min
     private var ordinal = 0
@@ -184,7 +165,7 @@ package final class AggregatePartial: @unchecked Sendable {
     /// Adds one record as `AggregateEvaluator.add(group:time:value:isNumerator:makeLocator:)` takes
     /// it; `makeLocator` is called only for a record kept as evidence, late sample or gap run end.
     package func add(group key: AggregateGroupKey?, time: Int64?, value: ByteString?, isNumerator: Bool,
-                    makeLocator: () -> PartialLocator) {
+                    makeLocator: () -> CompactLocator) {
         let position = ordinal
         ordinal += 1
         guard let key, !isDistinct || value != nil else {
@@ -231,7 +212,7 @@ package final class AggregatePartial: @unchecked Sendable {
 
     @inline(__always)
     private func add(to b: Int, time: Int64?, value: ByteString?, isNumerator: Bool, position: Int?,
-                     _ makeLocator: () -> PartialLocator) {
+                     _ makeLocator: () -> CompactLocator) {
         buckets[b].count += 1
         if let time {
             buckets[b].first = min(buckets[b].first, time)
@@ -317,8 +298,7 @@ package final class AggregatePartial: @unchecked Sendable {
     }
 
     /// The `Locator` of a kept record, its line and index moved by the unit's offsets.
-    func locator(_ l: PartialLocator, lineOffset: Int, indexOffset: Int) -> Locator {
-        Locator(file: strings[Int(l.file)], line: l.line + lineOffset, column: l.column, byteOffset: l.byteOffset,
-                index: l.index + indexOffset, recordID: l.recordID < 0 ? nil : strings[Int(l.recordID)])
+    func locator(_ l: CompactLocator, lineOffset: Int, indexOffset: Int) -> Locator {
+        strings.withUnsafeBufferPointer { l.locator(strings: $0, lineOffset: lineOffset, indexOffset: indexOffset) }
     }
 }

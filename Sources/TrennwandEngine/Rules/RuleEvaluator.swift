@@ -289,10 +289,7 @@ public final class RuleEvaluator {
                 for (bit, slot) in rules where e.passed & bit != 0 {
                     slot._withUnsafeGuaranteedRef { a in
                         add(e, of: feed, to: a, isNumerator: e.numerators & bit != 0) {
-                            var locator = AggregateFeed.locator(of: e, strings: strings)
-                            locator.line += lineOffset
-                            locator.index += indexOffset
-                            return locator
+                            e.place.locator(strings: strings, lineOffset: lineOffset, indexOffset: indexOffset)
                         }
                         if a.evaluator.hasHits {
                             for hit in a.evaluator.takeHits() { emit(finding(aggregate: a.rule, hit)) }
@@ -617,13 +614,8 @@ public struct AggregateFeed: Sendable {
         let passed: UInt64
         let numerators: UInt64
         let time: Int64?
-        /// The locator's parts: `file` and `recordID` index `strings` (−1: no record id).
-        let file: Int32
-        let recordID: Int32
-        let line: Int
-        let column: Int?
-        let byteOffset: Int64
-        let index: Int
+        /// The locator, its file and record id indexing `strings`.
+        let place: CompactLocator
         /// First of the entry's ranges in `keyRanges`.
         let keyStart: Int
     }
@@ -681,8 +673,9 @@ public struct AggregateFeed: Sendable {
             recordID = Int32(strings.count)
             strings.append(id)
         }
-        entries.append(.init(kind: kind, passed: passed, numerators: numerators, time: time, file: lastFile, recordID: recordID,
-                             line: line, column: column, byteOffset: byteOffset, index: index,
+        entries.append(.init(kind: kind, passed: passed, numerators: numerators, time: time,
+                             place: CompactLocator(file: lastFile, recordID: recordID, line: line, column: column,
+                                                   byteOffset: byteOffset, index: index),
                              keyStart: keyRanges.count))
         for k in 0..<count {
             if let v = key(k) {
@@ -715,14 +708,7 @@ public struct AggregateFeed: Sendable {
 
     /// The locator of entry `e`.
     func locator(of e: Entry) -> Locator {
-        strings.withUnsafeBufferPointer { Self.locator(of: e, strings: $0) }
-    }
-
-    /// The locator of entry `e`, its strings read from `strings` (the feed's `strings`).
-    @inline(__always)
-    static func locator(of e: Entry, strings: UnsafeBufferPointer<String>) -> Locator {
-        Locator(file: strings[Int(e.file)], line: e.line, column: e.column, byteOffset: e.byteOffset, index: e.index,
-                recordID: e.recordID < 0 ? nil : strings[Int(e.recordID)])
+        strings.withUnsafeBufferPointer { e.place.locator(strings: $0) }
     }
 }
 

@@ -195,7 +195,7 @@ package final class BatchRuleRunner {
                 }
                 let value = hasDistinct ? Self.key(distinctColumn, row, symbols) : nil
                 partial.add(group: key, time: timeOf(row), value: value, isNumerator: numerators[row] & bit != 0) {
-                    AggregatePartial.PartialLocator(
+                    CompactLocator(
                         file: file, recordID: partial.stringIndex(batch.recordID(row, symbols: symbols)), line: batch.lines[row],
                         column: batch.hasLocatorColumns ? batch.locatorColumns[row] : nil, byteOffset: batch.byteOffsets[row],
                         index: batch.indices[row])
