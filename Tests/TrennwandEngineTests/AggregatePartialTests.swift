@@ -63,7 +63,7 @@ final class AggregatePartialTests: XCTestCase {
             let p = AggregatePartial(for: merged)
             for row in rows[start..<end] {
                 p.add(group: key(row.group), time: row.time, value: row.value, isNumerator: row.isNumerator) {
-                    AggregatePartial.PartialLocator(file: p.fileIndex("log.csv"), recordID: -1, line: row.index - start + 1, column: nil,
+                    CompactLocator(file: p.fileIndex("log.csv"), recordID: -1, line: row.index - start + 1, column: nil,
                                                     byteOffset: Int64(row.index * 10), index: row.index - start)
                 }
             }
