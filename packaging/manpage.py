@@ -33,11 +33,14 @@ T = {
                  ("TRENNWAND_KEY_FILE", "Datei mit dem Pseudonym-Schlüssel (Modus 0600 oder 0400)."),
                  ("TRENNWAND_RULES", "anderes Regelverzeichnis statt der mitgelieferten Regeln."),
                  ("TRENNWAND_LOG_LEVEL", "trace … critical, Standard notice."),
+                 ("TRENNWAND_CACHE_DIR", "Ordner für übersetzte Detektor-Datenbanken (off: keiner); sonst $CACHE_DIRECTORY, "
+                                         "$XDG_CACHE_HOME/trennwand oder ~/.cache/trennwand."),
                  ("JOURNAL_STREAM", "von systemd gesetzt: Protokollzeilen mit <N>-Prioritäten für journald.")],
         "filesl": [("/usr/share/trennwand/Rules", "die mitgelieferten Regeln, Profile und Policy."),
                    ("/usr/share/doc/trennwand/", "Dokumentation; examples/ mit einem synthetischen Beispiel."),
                    ("/lib/systemd/system/trennwand-audit.service, .timer", "nächtlicher Prüflauf (nicht aktiviert)."),
                    ("/var/lib/trennwand", "Zustand (Verlauf, Befunde) des Dienstes, Modus 0700."),
+                   ("/var/cache/trennwand", "übersetzte Detektor-Datenbanken des Dienstes (jederzeit löschbar)."),
                    ("~/.local/share/trennwand/pseudonym.key", "Schlüssel je Benutzer, wenn keiner angegeben ist.")],
         "completions": "Bash, Zsh und Fish laden die Vervollständigung aus dem Paket selbst; erzeugen lässt sie "
                        "sich mit trennwand \\-\\-generate\\-completion\\-script bash|zsh|fish.",
@@ -60,11 +63,14 @@ T = {
                  ("TRENNWAND_KEY_FILE", "file holding the pseudonym key (mode 0600 or 0400)."),
                  ("TRENNWAND_RULES", "another rules directory instead of the built-in rules."),
                  ("TRENNWAND_LOG_LEVEL", "trace … critical, default notice."),
+                 ("TRENNWAND_CACHE_DIR", "folder for compiled detector databases (off: none); else $CACHE_DIRECTORY, "
+                                         "$XDG_CACHE_HOME/trennwand or ~/.cache/trennwand."),
                  ("JOURNAL_STREAM", "set by systemd: log lines carry <N> priorities for journald.")],
         "filesl": [("/usr/share/trennwand/Rules", "the built-in rules, profiles and policy."),
                    ("/usr/share/doc/trennwand/", "documentation; examples/ holds a synthetic example."),
                    ("/lib/systemd/system/trennwand-audit.service, .timer", "nightly audit run (not enabled)."),
                    ("/var/lib/trennwand", "state (history, findings) of the service, mode 0700."),
+                   ("/var/cache/trennwand", "compiled detector databases of the service (safe to delete)."),
                    ("~/.local/share/trennwand/pseudonym.key", "per-user key when none is given.")],
         "completions": "Bash, Zsh and Fish load the completions shipped with the package; they are made with "
                        "trennwand \\-\\-generate\\-completion\\-script bash|zsh|fish.",

@@ -108,6 +108,8 @@ public final class DetectorSet: @unchecked Sendable {
     public let patternCount: Int
     /// Candidate expression (Vectorscan syntax) per identifier detector name, for comparisons.
     public let identifierPatterns: [(name: String, pattern: String)]
+    /// Per database (context, identifier, keyword; nil: none): compiled now or loaded from the cache.
+    package let origins: [DetectorDatabaseCache.Origin?]
 
     private let poolLock = NSLock()
     private var pool: [DetectorScanner] = []
@@ -120,20 +122,22 @@ public final class DetectorSet: @unchecked Sendable {
                       listsDirectory: listsDirectory)
     }
 
-    /// Loads `rulesDirectory/detectors.yaml` and `rulesDirectory/lists/*.yaml`.
-    public convenience init(rulesDirectory: String) throws {
+    /// Loads `rulesDirectory/detectors.yaml` and `rulesDirectory/lists/*.yaml`; compiled databases
+    /// are taken from and kept in `cache` when given.
+    public convenience init(rulesDirectory: String, cache: DetectorDatabaseCache? = nil) throws {
         try self.init(detectorsFile: (rulesDirectory as NSString).appendingPathComponent("detectors.yaml"),
-                      listsDirectory: (rulesDirectory as NSString).appendingPathComponent("lists"))
+                      listsDirectory: (rulesDirectory as NSString).appendingPathComponent("lists"), cache: cache)
     }
 
     /// Loads the identifier configuration (`detectorsFile`, nil for none) and all `*.yaml` list files
     /// in `listsDirectory` (nil for none). Errors are `ConfigError`s with file:line:column.
-    public convenience init(detectorsFile: String?, listsDirectory: String?) throws {
-        try self.init(detectorsFile: detectorsFile, listsDirectory: listsDirectory, prefilter: true)
+    public convenience init(detectorsFile: String?, listsDirectory: String?, cache: DetectorDatabaseCache? = nil) throws {
+        try self.init(detectorsFile: detectorsFile, listsDirectory: listsDirectory, prefilter: true, cache: cache)
     }
 
     /// `prefilter: false` scans whole texts for identifier candidates (tests compare both ways).
-    init(detectorsFile: String?, listsDirectory: String?, prefilter usePrefilter: Bool) throws {
+    init(detectorsFile: String?, listsDirectory: String?, prefilter usePrefilter: Bool,
+         cache: DetectorDatabaseCache? = nil) throws {
         var infos: [DetectorInfo] = []
         var roles: [Role] = []
         var identifierPatterns = PatternList()
@@ -202,24 +206,27 @@ public final class DetectorSet: @unchecked Sendable {
         self.identifierPatterns = idPatterns
         self.contextRoles = contextRoles
         // The databases are compiled side by side (Vectorscan's compiler is reentrant): the
-        // compile is most of a scan's start, while nothing else runs yet (docs/executor.md).
-        // Errors are reported in the order context, identifier, keyword patterns.
+        // compile is most of a scan's start, while nothing else runs yet (docs/executor.md), unless
+        // the cache has them (DetectorDatabaseCache). Errors are reported in the order context,
+        // identifier, keyword patterns.
         let lists = [contextPatterns, identifierPatterns, keywordPatterns]
         let results = Mutex<[Result<CompiledDatabase, any Error>?]>(Array(repeating: nil, count: lists.count))
         DispatchQueue.concurrentPerform(iterations: lists.count) { k in
             guard !lists[k].expressions.isEmpty else { return }
-            let r = Result { CompiledDatabase(pointer: try Self.compile(lists[k])) }
+            let r = Result { try Self.database(lists[k], cache: cache) }
             results.withLock { $0[k] = r }
         }
         var databases: [OpaquePointer?] = []
+        var origins: [DetectorDatabaseCache.Origin?] = []
         var failure: (any Error)?
         for r in results.withLock({ $0 }) {
             switch r {
-            case .success(let db)?: databases.append(db.pointer)
-            case .failure(let error)?: databases.append(nil); failure = failure ?? error
-            case nil: databases.append(nil)
+            case .success(let db)?: databases.append(db.pointer); origins.append(db.origin)
+            case .failure(let error)?: databases.append(nil); origins.append(nil); failure = failure ?? error
+            case nil: databases.append(nil); origins.append(nil)
             }
         }
+        self.origins = origins
         if let failure {
             databases.compactMap { $0 }.forEach { hs_free_database($0) }
             throw failure
@@ -247,6 +254,18 @@ public final class DetectorSet: @unchecked Sendable {
     /// A compiled database handed from the compiling thread (nothing else refers to it yet).
     private struct CompiledDatabase: @unchecked Sendable {
         let pointer: OpaquePointer
+        let origin: DetectorDatabaseCache.Origin
+    }
+
+    /// The database of `list`: from `cache` when it holds one compiled from exactly these
+    /// patterns, else compiled (and stored there).
+    private static func database(_ list: PatternList, cache: DetectorDatabaseCache?) throws -> CompiledDatabase {
+        guard let cache else { return CompiledDatabase(pointer: try compile(list), origin: .compiled) }
+        let key = DetectorDatabaseCache.key(expressions: list.expressions, flags: list.flags, ids: list.ids)
+        if let db = cache.load(key: key) { return CompiledDatabase(pointer: db, origin: .cached) }
+        let db = try compile(list)
+        cache.store(db, key: key)
+        return CompiledDatabase(pointer: db, origin: .compiled)
     }
 
     private static func compile(_ list: PatternList) throws -> OpaquePointer {

@@ -57,7 +57,7 @@ public struct CompiledCondition: Sendable {
     /// (at most `ExprLimits.maxDepth`, about 7 parser frames each, ~2.4 KB per frame in a debug
     /// build): 62 levels overflowed the 1 MiB stack of a scan worker, which compiles its own copy
     /// of the rule pack. Only the touched pages are committed.
-    static let compileStackSize = 8 << 20
+    package static let compileStackSize = 8 << 20
     /// A main thread with at least this much stack (usually 8 MiB) compiles in place.
     static let inPlaceStackSize = 4 << 20
 
@@ -89,14 +89,29 @@ public struct CompiledCondition: Sendable {
         }
     }
 
-    /// The calling thread's stack size in bytes: the main thread's from `RLIMIT_STACK`; other
-    /// threads count as 0 (their size is not portably known; scan workers have 1 MiB).
+    /// The calling thread's stack size in bytes: `compileStackSize` on a thread that declared it
+    /// (`declareCompileStack()`), the main thread's from `RLIMIT_STACK`, 0 for other threads
+    /// (their size is not portably known).
     static func currentStackSize() -> Int {
+        if pthread_getspecific(compileStackKey) != nil { return compileStackSize }
         guard Thread.isMainThread else { return 0 }
         var limit = rlimit()
         guard getrlimit(Int32(RLIMIT_STACK.rawValue), &limit) == 0 else { return 0 }
         return Int(clamping: limit.rlim_cur)  // RLIM_INFINITY is the largest value
     }
+
+    /// Declares that the calling thread was created with `compileStackSize` of stack, so conditions
+    /// compile in place on it. Scan workers do: a thread per condition was ~100 thread starts per
+    /// two-thread scan, a sixth of its start (docs/performance.md).
+    package static func declareCompileStack() {
+        pthread_setspecific(compileStackKey, UnsafeRawPointer(bitPattern: 1))
+    }
+
+    private static let compileStackKey: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
 
     /// The compiled closure itself, for evaluators that keep it beside their rule (calling it
     /// through the struct copies the struct on hot paths).

@@ -26,10 +26,12 @@ public struct PolicyData: Sendable {
         matrixDecisions = MatrixBuiltin.decisions(taxonomy: taxonomy, matrix: matrix)
     }
 
-    /// Loads `taxonomy.yaml`, `policy/matrix.yaml`, `detectors.yaml`, `lists/` and `named-lists/`.
-    public static func load(rulesDirectory: String, timeZone: String = "Europe/Berlin") throws -> PolicyData {
+    /// Loads `taxonomy.yaml`, `policy/matrix.yaml`, `detectors.yaml`, `lists/` and `named-lists/`;
+    /// the detectors' compiled databases from and into `detectorCache` when given.
+    public static func load(rulesDirectory: String, timeZone: String = "Europe/Berlin",
+                            detectorCache: DetectorDatabaseCache? = nil) throws -> PolicyData {
         let (taxonomy, matrix) = try SeparationMatrix.loadPolicy(rulesDirectory: rulesDirectory)
-        let detectors = try DetectorSet(rulesDirectory: rulesDirectory)
+        let detectors = try DetectorSet(rulesDirectory: rulesDirectory, cache: detectorCache)
         // Named value lists: every `Rules/named-lists/*.yaml` maps list names to values; a name
         // defined twice is an error at its second definition.
         var lists: [String: [String]] = [:]
@@ -63,14 +65,15 @@ extension RuleSet {
     /// after the other (the YAML through Yams, the detector patterns through Vectorscan's
     /// compiler) they were a fifth of a two-thread scan of 256 MB, with the second core idle
     /// (docs/executor.md).
-    public static func loadWithPolicy(rulesDirectory: String, timeZone: String = "Europe/Berlin") throws -> (RuleSet, PolicyData) {
+    public static func loadWithPolicy(rulesDirectory: String, timeZone: String = "Europe/Berlin",
+                                      detectorCache: DetectorDatabaseCache? = nil) throws -> (RuleSet, PolicyData) {
         let rules = Mutex<RuleSet?>(nil)
         let group = DispatchGroup()
         DispatchQueue.global(qos: .userInitiated).async(group: group) {
             let set = RuleSet.load(rulesDirectory: rulesDirectory)
             rules.withLock { $0 = set }
         }
-        let policy = Result { try PolicyData.load(rulesDirectory: rulesDirectory, timeZone: timeZone) }
+        let policy = Result { try PolicyData.load(rulesDirectory: rulesDirectory, timeZone: timeZone, detectorCache: detectorCache) }
         group.wait()
         return (rules.withLock { $0! }, try policy.get())
     }
@@ -120,9 +123,18 @@ public struct RuleSet: Sendable {
         } catch {
             errors.append(RuleIssue.unreadable(SourcePosition(file: rulesDirectory + "/" + NormCatalog.fileName, line: 1, column: 1), reason: error))
         }
-        for path in ruleFiles(in: rulesDirectory) {
+        // The files are parsed side by side (YAML through Yams is most of the load, and the
+        // critical path of a scan's start once the detector databases come from the cache), then
+        // checked in path order, so results and errors are those of one file after the other.
+        let paths = ruleFiles(in: rulesDirectory)
+        let parsed = Mutex<[Result<RuleFile, any Error>?]>(Array(repeating: nil, count: paths.count))
+        DispatchQueue.concurrentPerform(iterations: paths.count) { i in
+            let r = Result { try RuleFile.parse(try YAMLNode.load(path: paths[i])) }
+            parsed.withLock { $0[i] = r }
+        }
+        for (path, result) in zip(paths, parsed.withLock { $0 }) {
             do {
-                var rule = try RuleFile.parse(try YAMLNode.load(path: path))
+                var rule = try result!.get()
                 rule.norms = resolveNorms(rule, catalogue: catalogue, errors: &errors)
                 let name = (path as NSString).lastPathComponent
                 if !name.hasPrefix(rule.id + "-") && !name.hasPrefix(rule.id + ".") {

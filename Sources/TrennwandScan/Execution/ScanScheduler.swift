@@ -210,6 +210,7 @@ package struct ScanScheduler {
         if threads > 1 {
             for _ in 0..<threads {
                 let t = Thread {
+                    CompiledCondition.declareCompileStack()
                     guard let evaluator = try? RuleEvaluator(pack: workerPack() ?? pack, pseudonymizer: pseudonymizer, reveal: reveal),
                           let engine = workerEngine(evaluator) else { return }
                     var normalisers: [String: ProfileNormaliser] = [:]
@@ -218,7 +219,8 @@ package struct ScanScheduler {
                         queue.complete(k, r)
                     }
                 }
-                t.stackSize = 1 << 20
+                // Enough stack to compile the worker's rule pack in place (only touched pages are committed).
+                t.stackSize = CompiledCondition.compileStackSize
                 workers.append(t)
                 t.start()
             }

@@ -16,7 +16,9 @@ struct RulesCommand: ParsableCommand {
 func loadRules(_ global: GlobalOptions) throws -> (RuleSet, PolicyData) {
     let dir = try global.rulesDirectory()
     do {
-        return try RuleSet.loadWithPolicy(rulesDirectory: dir)
+        // Compiled detector databases are kept between runs (DetectorDatabaseCache; docs/operations.md).
+        return try RuleSet.loadWithPolicy(rulesDirectory: dir,
+                                          detectorCache: .standard(environment: ProcessInfo.processInfo.environment))
     } catch let e as ConfigError {
         printError(UI.t("Konfigurationsfehler: ", "configuration error: ") + e.text(UI.language) + " [\(e.code)]")
         throw Exit.configuration
