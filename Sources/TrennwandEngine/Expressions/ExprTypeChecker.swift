@@ -446,7 +446,7 @@ struct ExprTypeChecker {
 }
 
 /// ExprConstant folding and operand ordering, shared by the checker.
-enum ExprFold {
+package enum ExprFold {
     static func and(_ xs: [CheckedExpr]) -> CheckedExpr {
         var flat: [CheckedExpr] = []
         for x in xs {
@@ -521,7 +521,7 @@ enum ExprFold {
 
     /// Timestamp/duration arithmetic in seconds; nil (unknown) on Int64 overflow (fuzz-expression).
     @inline(__always)
-    static func timeArith(_ plus: Bool, _ x: Int64, _ y: Int64) -> Int64? {
+    package static func timeArith(_ plus: Bool, _ x: Int64, _ y: Int64) -> Int64? {
         let r = plus ? x.addingReportingOverflow(y) : x.subtractingReportingOverflow(y)
         return r.overflow ? nil : r.partialValue
     }

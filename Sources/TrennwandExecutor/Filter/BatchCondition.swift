@@ -88,6 +88,8 @@ extension BatchOperand {
         case .lower(let x), .localTime(let x): return 1 + x.cost
         case .direction(let a, let b): return 1 + a.cost + b.cost
         case .matrix(let d, let c, _): return 5 + d.cost + c.cost
+        case .calendar(_, let x): return 3 + x.cost
+        case .arith(_, let a, let b): return 1 + a.cost + b.cost
         }
     }
 }
@@ -113,6 +115,11 @@ package indirect enum BatchOperand: Sendable {
     case direction(BatchOperand, BatchOperand)
     /// `matrix(dir, cat)`: the decision (`MatrixBuiltin.decisions`), missing without a cell.
     case matrix(direction: BatchOperand, category: BatchOperand, decisions: [ByteString: [ByteString: ByteString]])
+    /// `hour`/`weekday` (numbers) and `date` (text) of local wall-clock seconds (`CalendarBuiltins`).
+    case calendar(CalendarPart, local: BatchOperand)
+    /// `a + b` / `a - b`: times and durations in seconds (missing on overflow, as `ExprFold.timeArith`)
+    /// or numbers; missing when an operand is.
+    case arith(plus: Bool, BatchOperand, BatchOperand)
 }
 
 /// Why a rule's plan cannot run on the batch executor yet: the rule and the plan node.
@@ -263,6 +270,8 @@ package struct BatchConditionCompiler {
         case .lower(let x): return .lower(try operand(x))
         case .direction(let a, let b): return .direction(try operand(a), try operand(b))
         case .matrixDecision(let d, let c): return .matrix(direction: try operand(d), category: try operand(c), decisions: decisions)
+        case .calendar(let part, let local): return .calendar(part, local: try operand(local))
+        case .arith(let plus, let a, let b): return .arith(plus: plus, try operand(a), try operand(b))
         case .lookupValue(let l, let column):
             let compiled = try lookup(l)
             guard column.alias == l.alias, let slot = l.table.schema.slot(column.name) else {

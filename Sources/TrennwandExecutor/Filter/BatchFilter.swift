@@ -248,8 +248,10 @@ package struct BatchFilter {
         switch x {
         case .column(let slot, _): return batch.columns[slot].isPresent(row)
         case .null: return false
-        case .lookupValue: return scalar(x, row, batch, env) != nil
-        default: return true
+        case .string, .number, .seconds, .bool, .list: return true
+        // Computed values (lookups, calendar parts, arithmetic, matrix cells, …) are missing
+        // exactly when their value is.
+        default: return scalar(x, row, batch, env) != nil
         }
     }
 
@@ -300,6 +302,19 @@ package struct BatchFilter {
             guard case .text(let d)? = scalar(direction, row, batch, env), case .text(let c)? = scalar(category, row, batch, env),
                   let decision = decisions[d]?[c] else { return nil }
             return .text(decision)
+        case .calendar(let part, let local):
+            guard case .int(let l)? = scalar(local, row, batch, env) else { return nil }
+            switch part {
+            case .hour: return .double(Double(CalendarBuiltins.hour(local: l)))
+            case .weekday: return .double(Double(CalendarBuiltins.weekday(local: l)))
+            case .date: return .text(CalendarBuiltins.date(local: l))
+            }
+        case .arith(let plus, let a, let b):
+            switch (scalar(a, row, batch, env), scalar(b, row, batch, env)) {
+            case (.int(let x)?, .int(let y)?): return ExprFold.timeArith(plus, x, y).map { .int($0) }
+            case (.double(let x)?, .double(let y)?): return .double(plus ? x + y : x - y)
+            default: return nil
+            }
         }
     }
 
