@@ -204,6 +204,7 @@ package struct ScanScheduler {
         var fileState: FileMergeState?
         var normalisers: [String: ProfileNormaliser] = [:]
         let queue = UnitQueue(units: units, window: threads + 2)
+        let feeds = FeedPool(limit: threads + 4)
         let catalog = self.catalog, pseudonymizer = self.pseudonymizer, reveal = self.reveal
         let pipelined = threads > 1
         var workers: [Thread] = []
@@ -215,7 +216,8 @@ package struct ScanScheduler {
                           let engine = workerEngine(evaluator) else { return }
                     var normalisers: [String: ProfileNormaliser] = [:]
                     while let (k, unit) = queue.claim() {
-                        let r = unit.process(engine: engine, catalog: catalog, normalisers: &normalisers, pipelined: pipelined)
+                        let r = unit.process(engine: engine, catalog: catalog, normalisers: &normalisers, pipelined: pipelined,
+                                             feed: feeds.take())
                         queue.complete(k, r)
                     }
                 }
@@ -238,12 +240,14 @@ package struct ScanScheduler {
             if threads > 1 {
                 result = queue.take(k)
             } else {
-                result = unit.process(engine: mainEngine, catalog: catalog, normalisers: &normalisers, pipelined: false)
+                result = unit.process(engine: mainEngine, catalog: catalog, normalisers: &normalisers, pipelined: false,
+                                      feed: feeds.take())
             }
             switch unit {
             case .whole(let input, let fileOrder, let path, _):
                 progress?(path)
                 merger.merge(result, fileOrder: fileOrder, lineOffset: 0, indexOffset: 0, into: &collected)
+                feeds.give(result.feed)
                 accounts[input] = result.account
             case .chunk(let input, let fileOrder, let source, let profile, let start, let end, let first, let last):
                 if first {
@@ -276,6 +280,9 @@ package struct ScanScheduler {
                     }
                     merger.chunks.merged += 1
                     merger.merge(r, fileOrder: fileOrder, lineOffset: offsets.lineOffset, indexOffset: offsets.indexOffset, into: &collected)
+                    // Only the merged result's feed: a chunk read again leaves the first feed unmerged
+                    // and unreferenced (dropped), and a feed must never be in the pool twice.
+                    feeds.give(r.feed)
                     state.absorb(r.chunk!, lineOffset: offsets.lineOffset, indexOffset: offsets.indexOffset)
                     ReadProgress.sink?(ReadProgress(path: source.path, bytes: min(end, source.fileSize), size: source.fileSize,
                                                     records: state.account.read))
