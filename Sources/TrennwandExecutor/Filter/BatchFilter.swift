@@ -60,10 +60,13 @@ package struct BatchFilter {
                 var member = [UInt64](repeating: 0, count: (Int(ids.max() ?? 0) >> 6) + 1)
                 for id in ids { member[Int(id) >> 6] |= 1 << UInt64(id & 63) }
                 let limit = member.count << 6
-                for row in 0..<n where column.isPresent(row) {
-                    let id = Int(column.ints[row])
-                    let isMember = id < limit && member[id >> 6] & (1 << UInt64(id & 63)) != 0
-                    r.set(row, isMember != negated)
+                member.withUnsafeBufferPointer { member in
+                    let ints = column.ints
+                    wordwise(n, present: column.present, flip: negated, into: &r) { row in
+                        // Unsigned: a missing row's slot may hold anything, and must not index out of range.
+                        let id = UInt(bitPattern: Int(ints[row]))
+                        return id < UInt(limit) && member[Int(id >> 6)] & (1 << UInt64(id & 63)) != 0
+                    }
                 }
                 return r
             }
@@ -162,6 +165,28 @@ package struct BatchFilter {
         return r
     }
 
+    /// Sets the verdict of every row below `n` 64 rows at a time: true where the column is present
+    /// and `test` holds (does not hold with `flip`), false where present otherwise, unknown where
+    /// missing. `test` is evaluated for missing rows too (their bits are dropped), so it must only
+    /// read the column's arrays; the loop per word has no branch per row.
+    @inline(__always)
+    static func wordwise(_ n: Int, present: UnsafeMutablePointer<UInt64>, flip: Bool, into r: inout TriMask,
+                         _ test: (Int) -> Bool) {
+        let invert: UInt64 = flip ? ~0 : 0
+        var base = 0, w = 0
+        while base < n {
+            let rows = min(64, n - base)
+            var bits: UInt64 = 0
+            for k in 0..<rows { bits |= UInt64(test(base &+ k) ? 1 : 0) << UInt64(k) }
+            let p = present[w] & (rows == 64 ? ~0 : (UInt64(1) << UInt64(rows)) - 1)
+            let match = bits ^ invert
+            r.isTrue[w] = p & match
+            r.isFalse[w] = p & ~match
+            base += 64
+            w += 1
+        }
+    }
+
     /// Calls `body` for every row of `selection` below `n` (every row for nil), ascending.
     @inline(__always)
     static func forEach(_ n: Int, _ selection: [UInt64]?, _ body: (Int) -> Void) {
@@ -199,7 +224,8 @@ package struct BatchFilter {
         if op == .eq || op == .ne, case .column(let slot, .symbol) = a, case .string(let s) = b {
             let column = batch.columns[slot]
             let id = env.symbols.id(of: s).map { Int64($0) } ?? -1
-            for row in 0..<n where column.isPresent(row) { r.set(row, (column.ints[row] == id) == (op == .eq)) }
+            let ints = column.ints
+            wordwise(n, present: column.present, flip: op == .ne, into: &r) { ints[$0] == id }
             return r
         }
         // Two symbol columns, = or <>: one symbol table interns equal bytes to one id.
@@ -223,7 +249,15 @@ package struct BatchFilter {
         // Timestamp column against a constant time.
         if case .column(let slot, .timestamp) = a, case .seconds(let t) = b {
             let column = batch.columns[slot]
-            for row in 0..<n where column.isPresent(row) { r.set(row, holds(op, column.ints[row], t)) }
+            let ints = column.ints
+            switch op {
+            case .eq: wordwise(n, present: column.present, flip: false, into: &r) { ints[$0] == t }
+            case .ne: wordwise(n, present: column.present, flip: true, into: &r) { ints[$0] == t }
+            case .lt: wordwise(n, present: column.present, flip: false, into: &r) { ints[$0] < t }
+            case .le: wordwise(n, present: column.present, flip: false, into: &r) { ints[$0] <= t }
+            case .gt: wordwise(n, present: column.present, flip: true, into: &r) { ints[$0] <= t }
+            case .ge: wordwise(n, present: column.present, flip: true, into: &r) { ints[$0] < t }
+            }
             return r
         }
         forEach(n, selection) { row in
