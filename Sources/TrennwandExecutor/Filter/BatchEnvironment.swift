@@ -20,25 +20,50 @@ package final class BatchEnvironment {
         self.scan = makeScanFunction(detectors)
     }
 
-    /// Detector results of the batch being evaluated, per text slot and row: a text column is
-    /// scanned once per batch however many rules read it (the record evaluator's per-record
-    /// detection cache, per batch).
-    private var detections: [Int: [DetectionResult?]] = [:]
+    /// Detector masks of the batch being evaluated, per text slot (indexed by slot) and row: a text
+    /// column is scanned once per batch however many rules read it (the record evaluator's
+    /// per-record detection cache, per batch). Only the mask is kept (rules ask which detectors
+    /// fired), flat: `maskWords` words per row, and a bitmap of the rows scanned. A dictionary of
+    /// `DetectionResult` arrays per slot had a hash probe and a retain of the result's arrays per
+    /// rule and row (a tenth of an XML scan was reference counting).
+    private var masks: [[UInt64]] = []
+    private var scanned: [[UInt64]] = []
+    private var touched: [Int] = []
+    private var maskWords = 0
     /// The batch the cache is for, held (not just its address: a new batch may be allocated where
     /// a freed one was) with its generation.
     private var detectionsOf: (batch: RecordBatch, generation: UInt64)?
 
-    /// The detector result of `slot` in `row` (a present text value), scanned on first use.
-    func detection(_ batch: RecordBatch, slot: Int, row: Int) -> DetectionResult {
+    /// Whether one of `detectors` has a validated hit in `slot`'s text in `row` (a present text
+    /// value), the text scanned on first use.
+    func fired(_ batch: RecordBatch, slot: Int, row: Int, anyOf detectors: [Int]) -> Bool {
         if detectionsOf?.batch !== batch || detectionsOf?.generation != batch.generation {
-            detections.removeAll(keepingCapacity: true)
+            for t in touched { scanned[t].withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+            touched.removeAll(keepingCapacity: true)
             detectionsOf = (batch, batch.generation)
         }
-        if let d = detections[slot]?[row] ?? nil { return d }
-        let d = scan(batch.columns[slot].runs(row))
-        if detections[slot] == nil { detections[slot] = Array(repeating: nil, count: batch.capacity) }
-        detections[slot]![row] = d
-        return d
+        if slot >= scanned.count {
+            scanned += Array(repeating: [], count: slot + 1 - scanned.count)
+            masks += Array(repeating: [], count: slot + 1 - masks.count)
+        }
+        let rowBit = UInt64(1) << UInt64(row & 63)
+        if scanned[slot].count < (batch.capacity + 63) / 64 {
+            scanned[slot] = Array(repeating: 0, count: (batch.capacity + 63) / 64)
+        }
+        if scanned[slot][row >> 6] & rowBit == 0 {
+            let d = scan(batch.columns[slot].runs(row))
+            if maskWords == 0 { maskWords = max(d.mask.count, 1) }
+            if masks[slot].count < batch.capacity * maskWords {
+                masks[slot] = Array(repeating: 0, count: batch.capacity * maskWords)
+            }
+            for w in 0..<maskWords { masks[slot][row * maskWords + w] = w < d.mask.count ? d.mask[w] : 0 }
+            if !touched.contains(slot) { touched.append(slot) }
+            scanned[slot][row >> 6] |= rowBit
+        }
+        return masks[slot].withUnsafeBufferPointer { m in
+            let base = row * maskWords
+            return detectors.contains { m[base + ($0 >> 6)] & (UInt64(1) << UInt64($0 & 63)) != 0 }
+        }
     }
 
     /// Local wall-clock seconds of a UTC instant (`LocalClock`, as the closure evaluator has them).

@@ -108,8 +108,7 @@ package struct BatchFilter {
             let column = batch.columns[slot]
             forEach(n, selection) { row in
                 guard column.isPresent(row) else { return }
-                let result = env.detection(batch, slot: slot, row: row)
-                r.set(row, detectors.contains { result.fired($0) })
+                r.set(row, env.fired(batch, slot: slot, row: row, anyOf: detectors))
             }
             return r
         case .withinSchedule(let local, let schedule):
