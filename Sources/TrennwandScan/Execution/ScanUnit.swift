@@ -58,7 +58,7 @@ struct UnitResult: Sendable {
 /// Aggregate feeds handed back by the merge for the workers' next units.
 ///
 /// Why: a feed's partials (one per pre-aggregated rule) grow their arrays, bucket dictionary and
-/// group tables to a unit's size; made anew for every 1 MiB unit, two-thread scans spent about a
+/// group tables to a unit's size; made anew for every unit, two-thread scans spent about a
 /// tenth more CPU than one-thread scans (which reuse one feed), partly regrowing these and
 /// freeing them on the merging thread. A recycled feed is emptied on the worker that takes it,
 /// keeping its storage.

@@ -98,7 +98,7 @@ final class UnitEngine {
     /// to `emit`; on batches the aggregate feed (partials) is merged every `mergeEvery` batches and
     /// at the end, so memory does not grow with the file. Why not after every batch: a 2,048-row
     /// batch spans minutes of log, so most hourly windows straddled two merges and were merged
-    /// value by value; 32 batches span hours, as a 1 MiB chunk of a parallel scan does, and most
+    /// value by value; 32 batches span hours, as a chunk of a parallel scan does, and most
     /// windows are evaluated straight from the partial (docs/executor.md).
     func readWholeSequentially(path: String, profile: SourceProfile, catalog: ProfileCatalog, emit: (Finding) -> Void) -> InputAccount {
         guard let runner else {
