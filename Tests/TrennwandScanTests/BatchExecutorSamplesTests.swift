@@ -45,16 +45,12 @@ final class BatchExecutorSamplesTests: XCTestCase {
             #"time + 12h < "2025-02-10" and time - 1h >= "2025-02-03T08:00:00""#,
             #"hour(time) + 1 > 10 and weekday(time) - 1 < 4"#,
         ]
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-calendar-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.copyItem(at: URL(fileURLWithPath: Repo.rules), to: dir)
-        let file = dir.appendingPathComponent("zugriff/TW101-taetigkeit-ohne-vereinbarung.yaml")
-        let original = try String(contentsOf: file, encoding: .utf8)
-        let start = try XCTUnwrap(original.range(of: "condition: |\n"))
+        let rules = try RulesCopy()
+        defer { rules.remove() }
         for expression in expressions {
             // `(e) or <the rule's condition>`: the rule fires where the expression holds.
-            try original.replacingCharacters(in: start, with: "condition: |\n  (\(expression)) or\n").write(to: file, atomically: true, encoding: .utf8)
-            let ruleSet = RuleSet.load(rulesDirectory: dir.path)
+            try rules.setTW101(prefix: "(\(expression)) or")
+            let ruleSet = RuleSet.load(rulesDirectory: rules.dir.path)
             XCTAssertTrue(ruleSet.errors.isEmpty, "\(expression): \(ruleSet.errors)")
             let rule = try XCTUnwrap(ruleSet.rules.first { $0.id == "TW101" })
             let sources = try XCTUnwrap(try compare(rule, s, ruleSet: ruleSet), "\(expression): refused by the batch executor")

@@ -81,14 +81,11 @@ final class SchedulerEquivalenceTests: XCTestCase {
     /// engine's, the same as with `TRENNWAND_ENGINE=records`.
     func testARuleTheBatchExecutorRefusesRunsTheScanOnTheRecordEngine() throws {
         let samples = try SamplesFixture()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-engine-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try FileManager.default.copyItem(at: URL(fileURLWithPath: Repo.rules), to: dir)
-        let file = dir.appendingPathComponent("zugriff/TW101-taetigkeit-ohne-vereinbarung.yaml")
-        let text = try String(contentsOf: file, encoding: .utf8)
-        let start = try XCTUnwrap(text.range(of: "condition: |\n"))
-        try text.replacingCharacters(in: start, with: "condition: |\n  hour(time + 1h) >= 0 and\n").write(to: file, atomically: true, encoding: .utf8)
-        let ruleSet = RuleSet.load(rulesDirectory: dir.path)
+        let rules = try RulesCopy()
+        defer { rules.remove() }
+        try rules.setTW101(prefix: "hour(time + 1h) >= 0 and")
+        let file = rules.tw101
+        let ruleSet = RuleSet.load(rulesDirectory: rules.dir.path)
         XCTAssertTrue(ruleSet.errors.isEmpty, "\(ruleSet.errors)")
         func scan(_ engine: ScanEngine) throws -> ScanResult {
             var s = ScanScheduler(catalog: samples.catalog, ruleSet: ruleSet, policy: samples.policy, pseudonymizer: Pseudonymizer(key: samples.key),

@@ -4,12 +4,34 @@ import TrennwandFindings
 import TrennwandReaders
 import TrennwandRecords
 @testable import TrennwandScan
+import XCTest
 
 /// The repository's Samples/ and Rules/, found from this file's path.
 enum Repo {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let samples = root.appendingPathComponent("Samples")
     static let rules = root.appendingPathComponent("Rules").path
+}
+
+/// A copy of the built-in rules in a temporary folder (removed with `remove()`) whose TW101
+/// condition a test prefixes with its own text (`setTW101(prefix:)`).
+struct RulesCopy {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tw-rules-\(UUID().uuidString)")
+    var tw101: URL { dir.appendingPathComponent("zugriff/TW101-taetigkeit-ohne-vereinbarung.yaml") }
+    private let original: String
+
+    init() throws {
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: Repo.rules), to: dir)
+        original = try String(contentsOf: dir.appendingPathComponent("zugriff/TW101-taetigkeit-ohne-vereinbarung.yaml"), encoding: .utf8)
+    }
+
+    /// TW101's condition with `prefix` (e.g. `"(e) or"`) on a line before the original condition.
+    func setTW101(prefix: String) throws {
+        let start = try XCTUnwrap(original.range(of: "condition: |\n"))
+        try original.replacingCharacters(in: start, with: "condition: |\n  \(prefix)\n").write(to: tw101, atomically: true, encoding: .utf8)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: dir) }
 }
 
 /// Samples/ loaded once: its audit.yaml, the built-in profiles, rules and policy, a fixed key.
