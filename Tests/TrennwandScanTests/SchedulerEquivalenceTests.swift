@@ -153,6 +153,34 @@ final class SchedulerEquivalenceTests: XCTestCase {
         XCTAssertEqual(Snapshot(partly), Snapshot(inMemory))
     }
 
+    /// Dropping a rule's findings (an aggregate rule evaluated again in time order) leaves the
+    /// collector as if they had never been added — in memory, spilled and with occurrences — and
+    /// findings added afterwards keep their arrival order.
+    func testRemovingARulesFindingsIsAsIfNeverAdded() {
+        let kept = (0..<30).map { finding("TW1\($0 % 3)0", file: "f.csv", index: $0 % 7) }
+        let dropped = (0..<20).map { finding("TW402", file: "f.csv", index: $0 % 5) }
+        let later = (0..<6).map { finding("TW402", file: "f.csv", index: 3, fingerprint: String(format: "%032x", 900 + $0)) }
+        for (keep, others) in [(1_000, 1_000), (7, 4), (0, 0)] {
+            var expected = FindingCollector(keepInMemory: keep, othersInMemory: others)
+            var actual = FindingCollector(keepInMemory: keep, othersInMemory: others)
+            for (i, f) in kept.enumerated() {
+                expected.add(f, fileOrder: 0)
+                actual.add(f, fileOrder: 0)
+                actual.add(dropped[i % dropped.count], fileOrder: 0)
+                if i % 4 == 0 { actual.add(kept[i / 2], fileOrder: 0); expected.add(kept[i / 2], fileOrder: 0) }
+            }
+            actual.removeAll(ofRules: ["TW402"])
+            // New findings, a repeat of one of them, and repeats of findings from before the removal
+            // (they must merge into their own finding, wherever it moved).
+            for f in later + later.prefix(2) + kept.suffix(9) {
+                expected.add(f, fileOrder: 0)
+                actual.add(f, fileOrder: 0)
+            }
+            XCTAssertEqual(Canonical.lines(Array(actual.sorted())), Canonical.lines(Array(expected.sorted())), "keep \(keep), others \(others)")
+            XCTAssertEqual(actual.sorted().filter { $0.ruleID == "TW402" }.map(\.fingerprint), later.map(\.fingerprint))
+        }
+    }
+
     /// The collector alone: spilled findings read back field for field, occurrences included.
     func testSpillRoundTripKeepsEveryField() {
         var memory = FindingCollector(keepInMemory: 1_000)

@@ -103,6 +103,9 @@ package struct FindingCollector {
     private let othersInMemory: Int
     private let maxOthers: Int
     private var othersHeld = 0
+    /// Arrival number of the next new finding (ties in report order keep arrival order; not
+    /// `items.count`, which falls when `removeAll(ofRules:)` drops findings).
+    private var nextSeq = 0
 
     /// Most occurrences listed per finding (beyond it only counted: `occurrencesTruncated`).
     /// 100,000 access lines are far more than an auditor reads, and bound what one finding
@@ -155,11 +158,32 @@ package struct FindingCollector {
         var first = f
         first.others = []
         if case .memory = stored { stored = .memory(FindingBox(first)) }
-        items.append(Item(fileOrder: fileOrder, index: f.locator.index, ruleID: f.ruleID, seq: items.count,
+        items.append(Item(fileOrder: fileOrder, index: f.locator.index, ruleID: f.ruleID, seq: nextSeq,
                           occurrences: 1 + f.others.count, stored: stored))
+        nextSeq += 1
         let i = items.count - 1
         for o in f.others { keepOccurrence(o, item: i) }
         items[i].occurrences = max(items[i].occurrences, f.occurrences)
+    }
+
+    /// Drops every finding of `rules`: aggregate rules evaluated again in time order have the
+    /// findings of the first pass replaced (`ScanScheduler.exactAggregates`). Spilled parts stay
+    /// in the spill file unreferenced.
+    package mutating func removeAll(ofRules rules: Set<String>) {
+        guard !rules.isEmpty, items.contains(where: { rules.contains($0.ruleID) }) else { return }
+        var newIndex = [Int](repeating: -1, count: items.count)
+        var kept: [Item] = []
+        kept.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() {
+            if rules.contains(item.ruleID) {
+                othersHeld -= item.others.count
+            } else {
+                newIndex[i] = kept.count
+                kept.append(item)
+            }
+        }
+        items = kept
+        byFingerprint = byFingerprint.compactMapValues { newIndex[$0] >= 0 ? newIndex[$0] : nil }
     }
 
     /// Lists an occurrence of item `i`: in memory while the run's budget lasts (and the finding

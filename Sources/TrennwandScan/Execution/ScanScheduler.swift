@@ -35,9 +35,10 @@ import TrennwandRecords
 ///   evaluator, with exactly the sequential state (lateness decided per bucket against the
 ///   watermark before the unit). Its work is per bucket, not per record. The record engine, and
 ///   rules a partial cannot hold (sliding windows), route the values one by one instead.
-/// - Aggregate findings are held back to the end (few: one per hit). Rules that left records late
+/// - Aggregate findings go into the collector as they come. Rules that left records late
 ///   (input not sorted by time) are evaluated again, exactly, in a second pass over their inputs in
-///   time order (`exactAggregates`), and their findings of this pass replaced; beyond
+///   time order (`exactAggregates`), and their findings of this pass replaced (dropped from the
+///   collector); beyond
 ///   `reorderLimit` routed records this pass's result stands (`ScanResult.reorderLimit`).
 /// - Memory: at most `threads + 2` units are read ahead of the merge; a unit holds its findings
 ///   and its feed (a few values per record, never whole records), so peak memory depends on
@@ -128,7 +129,7 @@ package struct ScanScheduler {
                 mainEngine.evaluate(record, feed: &feed) { f, gap in merger.add(f, isGap: gap, fileOrder: fileOrder, into: &collected) }
             }
             mainEngine.flush(feed: &feed) { f, gap in merger.add(f, isGap: gap, fileOrder: fileOrder, into: &collected) }
-            evaluator.replay(feed) { merger.held.append(($0, fileOrder)) }
+            evaluator.replay(feed) { collected.add($0, fileOrder: fileOrder) }
         }
         let units = makeUnits(evaluatedInputs, firstFileOrder: order)
         order += evaluatedInputs.count
@@ -146,7 +147,7 @@ package struct ScanScheduler {
         }
         accounts += runUnits(units, inputCount: evaluatedInputs.count, pack: pack, workerPack: workerPack, workerEngine: workerEngine,
                              mainEngine: mainEngine, merger: &merger, collected: &collected)
-        evaluator.finish { merger.held.append(($0, order)) }
+        evaluator.finish { collected.add($0, fileOrder: order) }
         // Aggregate rules that left records uncounted are evaluated again, exactly, in time order.
         var lateRecords = evaluator.lateRecords
         var replaced: Set<String> = []
@@ -165,7 +166,7 @@ package struct ScanScheduler {
                 break
             }
         }
-        for (f, fileOrder) in merger.held where !replaced.contains(f.ruleID) { collected.add(f, fileOrder: fileOrder) }
+        collected.removeAll(ofRules: replaced)
         for (f, fileOrder) in exact { collected.add(f, fileOrder: fileOrder) }
         var result = ScanResult(
             findings: collected.sorted(), inputs: accounts, referenceRows: plan.tables.mapValues(\.count),
