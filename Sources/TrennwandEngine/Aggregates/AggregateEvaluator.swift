@@ -270,6 +270,8 @@ public final class AggregateEvaluator {
             case .ratio, .gap: break
             }
         }
+        // The partial's group ids mapped to this evaluator's once per group, not per bucket.
+        var groupMap = [Int32](repeating: -1, count: p.groupKeys.count)
         p.buckets.withUnsafeBufferPointer { buckets in
             for (i, b) in buckets.enumerated() {
                 if case .tumbling(let w, _) = spec.window, b.start + w + lateness <= mark {
@@ -277,7 +279,11 @@ public final class AggregateEvaluator {
                     continue
                 }
                 counters.counted += b.count
-                let g = groupID(p.groupKeys[Int(b.group)])
+                var g = groupMap[Int(b.group)]
+                if g < 0 {
+                    g = groupID(p.groupKeys[Int(b.group)])
+                    groupMap[Int(b.group)] = g
+                }
                 if evaluatesClosed, b.start <= closesAfter, !hasOpenBucket(group: g, start: b.start),
                    case .tumbling(let w, _) = spec.window {
                     slots[i] = -2
