@@ -102,6 +102,44 @@ final class DetectorDatabaseCacheTests: XCTestCase {
         try FileManager.default.removeItem(atPath: directory)
     }
 
+    /// A use refreshes a file's modification time; files unused for 30 days and temporary files
+    /// older than an hour go when a database is written; other files stay.
+    func testUnusedFilesArePruned() throws {
+        let cache = DetectorDatabaseCache(directory: directory)
+        _ = try DetectorSet(rulesDirectory: TestPaths.rules.path, cache: cache)
+        let stored = try files()
+        XCTAssertEqual(stored.count, 3)
+        func setAge(_ name: String, days: Double) {
+            let date = Date(timeIntervalSinceNow: -days * 86_400)
+            XCTAssertNoThrow(try FileManager.default.setAttributes([.modificationDate: date], ofItemAtPath: directory + "/" + name))
+        }
+        func age(_ name: String) throws -> TimeInterval {
+            let date = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: directory + "/" + name)[.modificationDate] as? Date)
+            return -date.timeIntervalSinceNow
+        }
+        for name in stored { setAge(name, days: 40) }
+        // Loading uses them: fresh again, nothing pruned.
+        let again = try DetectorSet(rulesDirectory: TestPaths.rules.path, cache: cache)
+        XCTAssertEqual(again.origins, [.cached, .cached, .cached])
+        for name in stored { XCTAssertLessThan(try age(name), 3_600, name) }
+        // An old database, an old and a young temporary file, and a file of another name.
+        for (name, days) in [("vectorscan-0123456789abcdef.db", 31.0), ("vectorscan-1.db.77.5.tmp", 0.1),
+                             ("vectorscan-2.db.78.6.tmp", 0.01), ("notes.txt", 400.0)] {
+            XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/" + name, contents: Data("x".utf8)))
+            setAge(name, days: days)
+        }
+        setAge(stored[0], days: 29)
+        // Any store prunes (the database stored is one of the set's, under another key).
+        cache.store(try XCTUnwrap(again.keywordDatabase), key: DetectorDatabaseCache.key(expressions: ["other"], flags: [0], ids: [0]))
+        let left = Set(try FileManager.default.contentsOfDirectory(atPath: directory))
+        XCTAssertFalse(left.contains("vectorscan-0123456789abcdef.db"))
+        XCTAssertFalse(left.contains("vectorscan-1.db.77.5.tmp"))
+        XCTAssertTrue(left.contains("vectorscan-2.db.78.6.tmp"))
+        XCTAssertTrue(left.contains("notes.txt"))
+        XCTAssertTrue(Set(stored).isSubset(of: left), "used within 30 days: kept")
+        XCTAssertEqual(left.filter { $0.hasSuffix(".db") }.count, 4)
+    }
+
     func testStandardLocation() {
         XCTAssertNil(DetectorDatabaseCache.standard(environment: ["TRENNWAND_CACHE_DIR": "off", "HOME": "/home/a"]))
         XCTAssertEqual(DetectorDatabaseCache.standard(environment: ["TRENNWAND_CACHE_DIR": "/x", "CACHE_DIRECTORY": "/c"])?.directory, "/x")

@@ -15,7 +15,8 @@ import Foundation
 /// (`hs_deserialize_database` checks its own version and the CPU platform). Anything else — no
 /// file, another key, a truncated or damaged file, a file another user could have written —
 /// means the database is compiled as without a cache, and the file is written anew. A cache that
-/// cannot be written is no error: the scan runs as without one.
+/// cannot be written is no error: the scan runs as without one. Files unused for 30 days are
+/// removed when a new one is written (a use refreshes a file's modification time).
 public struct DetectorDatabaseCache: Sendable {
     /// The directory (created 0700 on the first write).
     public let directory: String
@@ -90,6 +91,8 @@ public struct DetectorDatabaseCache: Sendable {
             }
         }
         guard rc == HS_SUCCESS, let db else { return nil }
+        // The modification time says when the file was last used (`prune`).
+        futimens(fd, nil)
         return db
     }
 
@@ -112,6 +115,23 @@ public struct DetectorDatabaseCache: Sendable {
             && Self.writeAll(fd, Self.bytes(Self.fnv1a(database))) && Self.writeAll(fd, database)
         close(fd)
         if !written || rename(temporary, path) != 0 { unlink(temporary) }
+        prune(now: time(nil))
+    }
+
+    /// Removes databases unused for `unusedDays` (every rules change leaves its files behind, a few
+    /// hundred KB each) and temporary files of writers gone for an hour; called after a store.
+    /// Only regular files of this cache's names and this user are touched.
+    func prune(now: time_t, unusedDays: Int = 30) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix("vectorscan-") {
+            let isDatabase = name.hasSuffix(".db"), isTemporary = name.hasSuffix(".tmp")
+            guard isDatabase || isTemporary else { continue }
+            let path = directory + "/" + name
+            var st = stat()
+            guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFREG, st.st_uid == geteuid() else { continue }
+            let age = now - st.st_mtim.tv_sec
+            if isDatabase ? age > time_t(unusedDays) * 86_400 : age > 3_600 { unlink(path) }
+        }
     }
 
     /// The file for `key`: `vectorscan-<FNV-1a 64 of the key>.db` (the key itself is inside).
