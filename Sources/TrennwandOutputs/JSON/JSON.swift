@@ -20,8 +20,9 @@ enum JSON {
     /// is the scalar-by-scalar escaping): `"` `\\` and the controls with short escapes, other
     /// controls and DEL as `\u00xx`, U+2028/U+2029 as `\u2028`/`\u2029` (they end a line for
     /// JavaScript), everything else as it is.
+    private static let hex = Array("0123456789abcdef".utf8)
+
     private static func escaped(_ b: UnsafeBufferPointer<UInt8>) -> String {
-        let hex = Array("0123456789abcdef".utf8)
         var out: [UInt8] = []
         out.reserveCapacity(b.count + 8)
         out.append(0x22)
