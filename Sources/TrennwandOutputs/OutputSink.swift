@@ -12,8 +12,14 @@ import TrennwandRecords
 package protocol OutputSink: AnyObject {
     /// Appends UTF-8 text.
     func write(_ text: String) throws
+    /// Appends UTF-8 bytes (writers that build their output as bytes, e.g. JSON Lines).
+    func write(bytes: [UInt8]) throws
     /// Pushes buffered bytes to their destination.
     func flush() throws
+}
+
+extension OutputSink {
+    package func write(bytes: [UInt8]) throws { try write(String(decoding: bytes, as: UTF8.self)) }
 }
 
 /// Collects everything in memory; for tests and for callers that post-process the output.
@@ -23,6 +29,7 @@ package final class MemorySink: OutputSink {
     package init() {}
 
     package func write(_ text: String) throws { bytes.append(contentsOf: text.utf8) }
+    package func write(bytes: [UInt8]) throws { self.bytes.append(contentsOf: bytes) }
     package func flush() throws {}
 
     /// The collected output as text.
@@ -158,6 +165,7 @@ package final class AtomicFileSink: OutputSink {
     }
 
     package func write(_ text: String) throws { try sink.write(text) }
+    package func write(bytes: [UInt8]) throws { try sink.write(bytes: bytes) }
     package func flush() throws { try sink.flush() }
 
     /// Makes the file visible under its name (after everything was written successfully).
@@ -220,6 +228,11 @@ package final class FileDescriptorSink: OutputSink {
 
     package func write(_ text: String) throws {
         buffer.append(contentsOf: text.utf8)
+        if buffer.count >= capacity { try flush() }
+    }
+
+    package func write(bytes: [UInt8]) throws {
+        buffer.append(contentsOf: bytes)
         if buffer.count >= capacity { try flush() }
     }
 

@@ -45,4 +45,33 @@ final class JSONQuoteTests: XCTestCase {
         XCTAssertEqual(JSON.quote("plain Müller"), "\"plain Müller\"")
         XCTAssertEqual(JSON.quote("a\u{2028}\u{1}\u{7F}\"\\"), #""a\u2028\u0001\u007f\"\\""#)
     }
+
+    /// Integers written as bytes read as `String(v)` does, at the edges and at random.
+    func testIntegersAsStringWritesThem() {
+        var values: [Int] = [0, 1, -1, 9, 10, -10, 99, 100, Int.max, Int.min, Int.max - 1, Int.min + 1]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2000 { values.append(Int.random(in: Int.min...Int.max, using: &rng) >> Int.random(in: 0..<63, using: &rng)) }
+        for v in values {
+            var out: [UInt8] = []
+            JSON.appendInt(v, to: &out)
+            XCTAssertEqual(String(decoding: out, as: UTF8.self), String(v))
+        }
+    }
+
+    /// A built object: members in order, nested objects and arrays, null and booleans.
+    func testObjectBytes() {
+        var inner = JSONObject()
+        inner.string("a", "x\"y")
+        var o = JSONObject()
+        o.string("s", nil)
+        o.int("n", -42)
+        o.bool("t", true)
+        o.bool("f", false)
+        o.null("z")
+        o.object("o", inner)
+        o.array("l", [1, 2]) { v, x in x.int("v", v) }
+        o.array("e", [Int]()) { _, _ in }
+        XCTAssertEqual(o.text, #"{"s":null,"n":-42,"t":true,"f":false,"z":null,"o":{"a":"x\"y"},"l":[{"v":1},{"v":2}],"e":[]}"#)
+        XCTAssertEqual(JSONObject().text, "{}")
+    }
 }

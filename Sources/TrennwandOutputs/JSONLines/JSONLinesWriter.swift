@@ -35,30 +35,28 @@ package struct JSONLinesWriter: FindingWriter {
         o.int("byte_offset", Int(finding.locator.byteOffset))
         o.string("record_id", finding.locator.recordID)
         o.string("time", finding.time.map(CivilTime.iso8601))
-        o.raw("evidence", JSONLinesWriter.evidence(finding.evidence))
+        JSONLinesWriter.evidence(finding.evidence, into: &o)
         var persons = JSONObject()
         for role in finding.persons.keys.sorted() { persons.string(role, finding.persons[role]) }
-        o.raw("persons", persons.text)
-        o.raw("norms", JSON.array(finding.norms.map { n in
-            var x = JSONObject()
+        o.object("persons", persons)
+        o.array("norms", finding.norms) { n, x in
             x.string("citation", n.citation)
             x.string("title", n.title)
             x.string("as_of", n.asOf)
-            return x.text
-        }))
+        }
         o.string("remediation", finding.remediation.text(lang))
         o.string("detail", finding.detail?.text(lang))
         o.string(JSONLinesField.fingerprint.rawValue, finding.fingerprint)
-        o.raw("waived", waived == nil ? "false" : "true")
+        o.bool("waived", waived != nil)
         if let w = waived {
             var x = JSONObject()
             x.string("reason", w.reason)
             x.string("approver", w.approver)
             x.string("created", CivilTime.iso8601(w.created))
             x.string("expires", w.expires.map(CivilTime.iso8601))
-            o.raw("waiver", x.text)
+            o.object("waiver", x)
         } else {
-            o.raw("waiver", "null")
+            o.null("waiver")
         }
         let life = context.lifecycle
         o.string("status", life?.status.rawValue)
@@ -69,8 +67,7 @@ package struct JSONLinesWriter: FindingWriter {
         o.int("resolved_run", life?.resolvedRun.map { Int($0) })
         o.string("baseline", context.baseline?.rawValue)
         o.int("occurrence_count", finding.occurrences)
-        o.raw("occurrences", JSON.array(finding.occurrenceList.map { r in
-            var x = JSONObject()
+        o.array("occurrences", finding.occurrenceList) { r, x in
             x.string("file", r.locator.file)
             x.int("line", r.locator.line)
             x.int("column", r.locator.column)
@@ -78,21 +75,21 @@ package struct JSONLinesWriter: FindingWriter {
             x.int("byte_offset", Int(r.locator.byteOffset))
             x.string("record_id", r.locator.recordID)
             x.string("time", OutputSupport.iso(r.time))
-            x.raw("evidence", JSONLinesWriter.evidence(r.evidence))
-            return x.text
-        }))
-        o.raw("occurrences_truncated", finding.occurrencesTruncated ? "true" : "false")
-        try sink.write(o.text + "\n")
+            JSONLinesWriter.evidence(r.evidence, into: &x)
+        }
+        o.bool("occurrences_truncated", finding.occurrencesTruncated)
+        var line = o.bytes
+        line.append(0x0A)
+        try sink.write(bytes: line)
     }
 
-    static func evidence(_ list: [Evidence]) -> String {
-        JSON.array(list.map { e in
-            var x = JSONObject()
+    /// The `evidence` member: field, detector and (masked) value of each piece.
+    static func evidence(_ list: [Evidence], into o: inout JSONObject) {
+        o.array("evidence", list) { e, x in
             x.string("field", e.field)
             x.string("detector", e.detector)
             x.string("value", e.value)
-            return x.text
-        })
+        }
     }
 
     package mutating func end(summary: RunSummary) throws {
