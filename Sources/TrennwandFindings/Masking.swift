@@ -24,6 +24,11 @@ public enum Masking {
     /// with `--reveal`.
     public static func neutralised(_ text: String) -> String {
         guard needsNeutralising(text.utf8) else { return text }
+        return rewritten(text)
+    }
+
+    /// The scalar-by-scalar replacement behind `neutralised`, without the byte pre-check.
+    static func rewritten(_ text: String) -> String {
         var out = String.UnicodeScalarView()
         for s in text.unicodeScalars {
             let v = s.value
@@ -44,11 +49,28 @@ public enum Masking {
     /// `neutralised` of an optional.
     public static func neutralised(_ text: String?) -> String? { text.map { neutralised($0) } }
 
-    /// Whether `neutralised` would change the text (byte-level pre-check: the lead bytes of the
-    /// two-byte C1 range, of U+061C and of the U+20xx bidi controls).
+    /// Whether `neutralised` would change the UTF-8 text: exactly the byte sequences of the
+    /// characters it replaces (C0 controls but tab and line feed, DEL, C2 80–9F, D8 9C, E2 80 8E/8F,
+    /// E2 80 AA–AE, E2 81 A6–A9).
+    ///
+    /// Exact, not just the lead bytes: „ “ – … also start with E2, and German titles and
+    /// remediation texts are full of them; every writer neutralises every finding's texts.
     public static func needsNeutralising(_ bytes: some Sequence<UInt8>) -> Bool {
-        for b in bytes where (b < 0x20 && b != 0x09 && b != 0x0A) || b == 0x7F || b == 0xC2 || b == 0xD8 || b == 0xE2 {
-            return true
+        var p1: UInt8 = 0, p2: UInt8 = 0 // the previous byte and the one before it
+        for b in bytes {
+            if b < 0x80 {
+                if (b < 0x20 && b != 0x09 && b != 0x0A) || b == 0x7F { return true }
+            } else {
+                switch p1 {
+                case 0xC2: if b <= 0x9F { return true }
+                case 0xD8: if b == 0x9C { return true }
+                case 0x80: if p2 == 0xE2 && (b == 0x8E || b == 0x8F || (0xAA...0xAE).contains(b)) { return true }
+                case 0x81: if p2 == 0xE2 && (0xA6...0xA9).contains(b) { return true }
+                default: break
+                }
+            }
+            p2 = p1
+            p1 = b
         }
         return false
     }

@@ -31,13 +31,13 @@ package struct TextSummaryWriter: FindingWriter {
     package mutating func begin(run: RunInfo) throws { self.run = run.neutralised }
 
     package mutating func write(_ finding: Finding, context: FindingContext) throws {
-        let finding = finding.neutralised, waived = context.waived?.neutralised
-        if context.baseline == .new, newFindings.count < newCount { newFindings.append((finding, waived != nil)) }
+        // Neutralised only when kept: most findings are just counted.
+        if context.baseline == .new, newFindings.count < newCount { newFindings.append((finding.neutralised, context.waived != nil)) }
         if context.baseline == .new, OutputSupport.isOpen(context), let failOn = run?.failOn, finding.severity >= failOn { newAtThreshold += 1 }
         guard OutputSupport.isOpen(context), topCount > 0 else { return }
         if top.count == topCount, let last = top.last, last.severity >= finding.severity { return }
         let at = top.firstIndex { $0.severity < finding.severity } ?? top.count
-        top.insert(finding, at: at)
+        top.insert(finding.neutralised, at: at)
         if top.count > topCount { top.removeLast() }
     }
 
