@@ -10,10 +10,14 @@ import Yams
 public struct YAMLNode: @unchecked Sendable {
     public let node: Node
     public let file: String
+    /// The text the node was parsed from (nil for nodes made elsewhere): positions inside a
+    /// scalar (conditions) are mapped against it instead of reading the file again.
+    public let source: YAMLSource?
 
-    public init(node: Node, file: String) {
+    public init(node: Node, file: String, source: YAMLSource? = nil) {
         self.node = node
         self.file = file
+        self.source = source
     }
 
     /// Parses a YAML file; an empty file is an error.
@@ -25,13 +29,20 @@ public struct YAMLNode: @unchecked Sendable {
         return try parse(String(decoding: data, as: UTF8.self), file: path)
     }
 
+    /// No implicit tag resolution: every accessor reads a scalar's text and decides its type itself
+    /// (`int()`, `bool()`, `isNull`), so Yams' default resolver only cost time — it matches each
+    /// mapping key against its regular expressions (NSRegularExpression) for the duplicate-key
+    /// check, a third of a scan's start (docs/performance.md). Duplicate keys are still found:
+    /// with the default resolver two keys were equal only when their texts were.
+    static let resolver = Resolver.basic
+
     public static func parse(_ text: String, file: String) throws -> YAMLNode {
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            guard let node = try Yams.compose(yaml: text, Self.resolver) else {
                 throw ConfigError(SourcePosition(file: file, line: 1, column: 1), code: "yaml.empty",
                                   de: "Datei ist leer", en: "file is empty")
             }
-            return YAMLNode(node: node, file: file)
+            return YAMLNode(node: node, file: file, source: YAMLSource(text: text))
         } catch let error as YamlError {
             var line = 1, column = 1
             var problem = "\(error)"
@@ -73,7 +84,7 @@ public struct YAMLNode: @unchecked Sendable {
         guard case .mapping(let m) = node else { throw typeError("mapping", "Zuordnung (Mapping)") }
         var entries: [YAMLMapping.Entry] = []
         for (k, v) in m {
-            let keyNode = YAMLNode(node: k, file: file)
+            let keyNode = YAMLNode(node: k, file: file, source: source)
             guard case .scalar(let ks) = k else { throw keyNode.typeError("string key", "Text-Schlüssel") }
             if let allowed, !allowed.contains(ks.string) {
                 let list = allowed.sorted().joined(separator: ", ")
@@ -81,14 +92,14 @@ public struct YAMLNode: @unchecked Sendable {
                                     de: "unbekannter Schlüssel „\(ks.string)“ (erlaubt: \(list))",
                                     en: "unknown key '\(ks.string)' (allowed: \(list))")
             }
-            entries.append(.init(key: ks.string, keyNode: keyNode, value: YAMLNode(node: v, file: file)))
+            entries.append(.init(key: ks.string, keyNode: keyNode, value: YAMLNode(node: v, file: file, source: source)))
         }
         return YAMLMapping(node: self, entries: entries)
     }
 
     public func sequence() throws -> [YAMLNode] {
         guard case .sequence(let s) = node else { throw typeError("list", "Liste") }
-        return s.map { YAMLNode(node: $0, file: file) }
+        return s.map { YAMLNode(node: $0, file: file, source: source) }
     }
 
     public func string() throws -> String {
@@ -160,5 +171,30 @@ extension YAMLNode {
     public var scalarText: String {
         if case .scalar(let s) = node { return s.string }
         return text
+    }
+}
+
+/// The text of a parsed YAML file as UTF-8 with its line starts, shared by all nodes of the file.
+///
+/// Condition positions are mapped against the raw file text; before, every compiled condition
+/// read its rule file again and split all of it into lines (7 % of a scan's start, several
+/// compiles per rule: planner, record pack, each worker's batch pack).
+public final class YAMLSource: Sendable {
+    public let bytes: [UInt8]
+    /// Byte offset of each line's first byte; a line ends at its LF (CR is left in the bytes).
+    public let lineStarts: [Int]
+
+    public init(text: String) {
+        bytes = Array(text.utf8)
+        var starts = [0]
+        for (i, b) in bytes.enumerated() where b == 0x0A { starts.append(i + 1) }
+        lineStarts = starts
+    }
+
+    /// The bytes of line `i` (0-based) without its LF.
+    public func line(_ i: Int) -> ArraySlice<UInt8> {
+        let start = lineStarts[i]
+        let end = i + 1 < lineStarts.count ? lineStarts[i + 1] - 1 : bytes.count
+        return bytes[start..<end]
     }
 }

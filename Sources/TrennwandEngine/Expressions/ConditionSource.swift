@@ -61,14 +61,15 @@ public struct ConditionSource: Sendable {
             throw ExprIssue.notText(node.position)
         }
         let mark = node.position
-        let text = fileText ?? FileManager.default.contents(atPath: node.file).map { String(decoding: $0, as: UTF8.self) }
-        guard let text else {
+        let source = fileText.map(YAMLSource.init(text:)) ?? node.source
+            ?? FileManager.default.contents(atPath: node.file).map { YAMLSource(text: String(decoding: $0, as: UTF8.self)) }
+        guard let source else {
             let quoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted
             let origin = SourcePosition(file: node.file, line: mark.line, column: mark.column + (quoted ? 1 : 0))
             self.init(text: scalar.string, origin: origin)
             return
         }
-        let fileLines = ConditionSource.splitLines(text)
+        let fileLines = FileLines(source)
         switch scalar.style {
         case .literal, .folded:
             self = ConditionSource.block(fileLines, mark: mark)
@@ -79,17 +80,29 @@ public struct ConditionSource: Sendable {
         }
     }
 
-    /// File lines as Unicode scalar arrays (CRLF and LF both end a line).
-    static func splitLines(_ text: String) -> [[Unicode.Scalar]] {
-        var out: [[Unicode.Scalar]] = [[]]
-        for u in text.unicodeScalars {
-            if u == "\n" {
-                out.append([])
-            } else if u != "\r" {
-                out[out.count - 1].append(u)
+    /// File lines as Unicode scalar arrays (CRLF and LF both end a line; every CR is dropped),
+    /// decoded on first use: a condition reads a few lines of its file, not all of them.
+    private final class FileLines {
+        let source: YAMLSource
+        private var decoded: [Int: [Unicode.Scalar]] = [:]
+        private var last: (index: Int, line: [Unicode.Scalar]) = (-1, [])
+
+        init(_ source: YAMLSource) { self.source = source }
+
+        var count: Int { source.lineStarts.count }
+
+        subscript(i: Int) -> [Unicode.Scalar] {
+            if last.index == i { return last.line }
+            let line: [Unicode.Scalar]
+            if let known = decoded[i] {
+                line = known
+            } else {
+                line = String(decoding: source.line(i), as: UTF8.self).unicodeScalars.filter { $0 != "\r" }
+                decoded[i] = line
             }
+            last = (i, line)
+            return line
         }
-        return out
     }
 
     /// Builder collecting bytes with positions.
@@ -120,7 +133,7 @@ public struct ConditionSource: Sendable {
     private static func isSpace(_ u: Unicode.Scalar) -> Bool { u == " " || u == "\t" }
 
     /// `|` or `>`: the content lines below the header, their common indentation removed.
-    private static func block(_ lines: [[Unicode.Scalar]], mark: SourcePosition) -> ConditionSource {
+    private static func block(_ lines: FileLines, mark: SourcePosition) -> ConditionSource {
         var b = Builder()
         var indent: Int?
         var lastLine = mark.line, lastColumn = mark.column
@@ -147,7 +160,7 @@ public struct ConditionSource: Sendable {
     }
 
     /// Plain scalar: raw text from the mark until all non-blank characters of the value are seen.
-    private static func plain(_ lines: [[Unicode.Scalar]], mark: SourcePosition, value: String) -> ConditionSource {
+    private static func plain(_ lines: FileLines, mark: SourcePosition, value: String) -> ConditionSource {
         var remaining = value.unicodeScalars.filter { !isSpace($0) && $0 != "\n" }.count
         var b = Builder()
         var li = mark.line - 1, ci = mark.column - 1
@@ -172,7 +185,7 @@ public struct ConditionSource: Sendable {
     }
 
     /// Quoted scalar: the decoded value, each character mapped to its raw position.
-    private static func quoted(_ lines: [[Unicode.Scalar]], mark: SourcePosition, value: String, double: Bool) -> ConditionSource {
+    private static func quoted(_ lines: FileLines, mark: SourcePosition, value: String, double: Bool) -> ConditionSource {
         var b = Builder()
         var li = mark.line - 1, ci = mark.column  // just after the opening quote
         func raw(_ l: Int, _ c: Int) -> Unicode.Scalar? {

@@ -33,22 +33,22 @@ package enum PlanLiteral: Sendable, Hashable {
     case stringList([String])
 }
 
-package enum PlanCompareOp: String, Sendable {
+package enum PlanCompareOp: String, Sendable, Hashable {
     case eq = "=", ne = "<>", lt = "<", le = "<=", gt = ">", ge = ">="
 }
 
-package enum PlanStringOp: String, Sendable {
+package enum PlanStringOp: String, Sendable, Hashable {
     case contains, startsWith = "starts_with", endsWith = "ends_with"
 }
 
 /// Parts of a local wall-clock time (`hour`, `weekday`, `date`).
-package enum CalendarPart: String, Sendable {
+package enum CalendarPart: String, Sendable, Hashable {
     case hour, weekday, date
 }
 
 /// One key condition of a lookup join: `table.column op value` (value in the record's scope).
-package struct PlanLookupTerm: Sendable {
-    package enum Op: String, Sendable {
+package struct PlanLookupTerm: Sendable, Hashable {
+    package enum Op: String, Sendable, Hashable {
         /// `column = value`
         case equals
         /// The list column has `value` as an element.
@@ -65,18 +65,34 @@ package struct PlanLookupTerm: Sendable {
 /// and, with `at`, whose validity interval (`start ≤ at ≤ end`, a missing bound open; documentation
 /// entries have a start only) contains the time. Rows keep file order
 /// (`tw_row_no`): a value lookup takes the first.
-package struct PlanLookup: Sendable {
+package struct PlanLookup: Sendable, Hashable {
     package var table: RecordKind
     package var alias: String
     package var terms: [PlanLookupTerm]
     /// Validity columns and the time they are checked at.
     package var validity: (start: PlanColumn, end: PlanColumn?, at: PlanExpr)?
+
+    // Written out because of the `validity` tuple: equal plans are equal joins (the batch
+    // executor shares one lookup per distinct join).
+    package static func == (a: PlanLookup, b: PlanLookup) -> Bool {
+        a.table == b.table && a.alias == b.alias && a.terms == b.terms
+            && a.validity?.start == b.validity?.start && a.validity?.end == b.validity?.end && a.validity?.at == b.validity?.at
+    }
+
+    package func hash(into h: inout Hasher) {
+        h.combine(table)
+        h.combine(alias)
+        h.combine(terms)
+        h.combine(validity?.start)
+        h.combine(validity?.end)
+        h.combine(validity?.at)
+    }
 }
 
 /// The condition of a rule as a plan: every name resolved to a table column, a policy table or a
 /// derived column, and the three-valued logic of the rule language spelt out per node (see
 /// `nullRule`): renderers translate node by node and never decide semantics themselves.
-package indirect enum PlanExpr: Sendable {
+package indirect enum PlanExpr: Sendable, Hashable {
     case literal(PlanLiteral)
     case column(PlanColumn)
     case compare(PlanCompareOp, PlanExpr, PlanExpr)
