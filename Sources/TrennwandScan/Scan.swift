@@ -149,7 +149,8 @@ package enum Scan {
             }
             session.report().forEach(diagnose)
         }
-        let delivery = ReportDelivery(targets: r.targets, sourceRoot: r.sourceRoot, colorStandardOutput: r.colorStandardOutput)
+        let delivery = ReportDelivery(targets: r.targets, sourceRoot: r.sourceRoot, colorStandardOutput: r.colorStandardOutput,
+                                      threads: r.threads)
         let failure: ScanDiagnostic?
         var stateGate: Bool?
         if let session, session.committed, let info = session.runInfo {

@@ -21,6 +21,31 @@ final class OutputGoldenTests: XCTestCase {
         try OutputFixtures.assertGolden(sink.bytes, "report.jsonl")
     }
 
+    /// Encoding in blocks on several threads writes the same bytes as one thread: more findings
+    /// than a block (the last block partial), both languages, every fixture kind.
+    func testJSONLinesParallelEncodingSameBytes() throws {
+        let base = OutputFixtures.findings()
+        var many: [(Finding, WaiverInfo?)] = []
+        for i in 0..<(JSONLinesWriter.blockSize * 2 + 37) {
+            var (f, w) = base[i % base.count]
+            f.locator.line = i + 1
+            many.append((f, w))
+        }
+        for language in [Language.de, .en] {
+            var outputs: [[UInt8]] = []
+            for threads in [1, 2, 3] {
+                let sink = MemorySink()
+                var w = JSONLinesWriter(sink: sink, encodingThreads: threads)
+                try OutputFixtures.stream(&w, language: language, findings: many)
+                outputs.append(sink.bytes)
+            }
+            XCTAssertEqual(outputs[0].filter { $0 == 0x0A }.count, many.count + 1)
+            // (Not XCTAssertEqual: a failure would print megabytes of bytes.)
+            XCTAssertTrue(outputs[1] == outputs[0], "2 threads wrote other bytes (\(language))")
+            XCTAssertTrue(outputs[2] == outputs[0], "3 threads wrote other bytes (\(language))")
+        }
+    }
+
     func testCSVGolden() throws {
         let sink = MemorySink()
         var w = CSVWriter(sink: sink)

@@ -1,3 +1,5 @@
+import Dispatch
+import Synchronization
 import TrennwandFindings
 import TrennwandRecords
 
@@ -11,17 +13,53 @@ package struct JSONLinesWriter: FindingWriter {
     /// Whether `end` writes the summary line.
     package var summaryLine: Bool
     private var run: RunInfo?
+    /// Threads that encode finding lines (the scan's `--threads`). With more than one, findings
+    /// are taken in blocks of `blockSize`, each block's lines encoded in that many slices side by
+    /// side and written in order: the report is written after the scan, by one thread, and for a
+    /// large report its encoding was most of that serial tail (docs/performance.md).
+    package var encodingThreads: Int
+    private var pending: [(Finding, FindingContext)] = []
+    package static let blockSize = 512
 
-    package init(sink: any OutputSink, summaryLine: Bool = true) {
+    package init(sink: any OutputSink, summaryLine: Bool = true, encodingThreads: Int = 1) {
         self.sink = sink
         self.summaryLine = summaryLine
+        self.encodingThreads = max(1, encodingThreads)
     }
 
     package mutating func begin(run: RunInfo) throws { self.run = run.neutralised }
 
     package mutating func write(_ finding: Finding, context: FindingContext) throws {
-        let finding = finding.neutralised, waived = context.waived?.neutralised
         let lang = run?.language ?? .de
+        if encodingThreads == 1 {
+            try sink.write(bytes: Self.line(finding, context: context, language: lang))
+            return
+        }
+        pending.append((finding, context))
+        if pending.count >= Self.blockSize { try writePending() }
+    }
+
+    /// Encodes the pending findings in `encodingThreads` slices side by side, then writes them in order.
+    private mutating func writePending() throws {
+        if pending.isEmpty { return }
+        let lang = run?.language ?? .de
+        let block = pending
+        pending.removeAll(keepingCapacity: true)
+        let parts = min(encodingThreads, block.count)
+        let encoded = Mutex([[UInt8]](repeating: [], count: parts))
+        DispatchQueue.concurrentPerform(iterations: parts) { k in
+            var bytes: [UInt8] = []
+            for i in stride(from: block.count * k / parts, to: block.count * (k + 1) / parts, by: 1) {
+                bytes.append(contentsOf: Self.line(block[i].0, context: block[i].1, language: lang))
+            }
+            encoded.withLock { $0[k] = bytes }
+        }
+        for bytes in encoded.withLock({ $0 }) { try sink.write(bytes: bytes) }
+    }
+
+    /// The JSON Lines line (with its line feed) of one finding.
+    static func line(_ finding: Finding, context: FindingContext, language lang: Language) -> [UInt8] {
+        let finding = finding.neutralised, waived = context.waived?.neutralised
         var o = JSONObject()
         o.string(JSONLinesField.type.rawValue, JSONLinesField.findingType)
         o.string(JSONLinesField.ruleID.rawValue, finding.ruleID)
@@ -80,7 +118,7 @@ package struct JSONLinesWriter: FindingWriter {
         o.bool("occurrences_truncated", finding.occurrencesTruncated)
         var line = o.bytes
         line.append(0x0A)
-        try sink.write(bytes: line)
+        return line
     }
 
     /// The `evidence` member: field, detector and (masked) value of each piece.
@@ -93,6 +131,7 @@ package struct JSONLinesWriter: FindingWriter {
     }
 
     package mutating func end(summary: RunSummary) throws {
+        try writePending()
         let summary = summary.neutralised
         defer { try? sink.flush() }
         guard summaryLine, let run else { return }

@@ -29,11 +29,13 @@ package enum OutputFormat: String, CaseIterable, Sendable {
     /// carries control characters.
     package var isExported: Bool { self == .sarif || self == .junit || self == .baselineSARIF || self == .baselineJSONL }
 
-    package func writer(sink: any OutputSink, colors: Bool, sourceRoot: String?, trend: HTMLTrendSection? = nil) -> any FindingWriter {
+    /// The writer of this format; `threads`: how many threads may encode (JSON Lines).
+    package func writer(sink: any OutputSink, colors: Bool, sourceRoot: String?, trend: HTMLTrendSection? = nil,
+                        threads: Int = 1) -> any FindingWriter {
         switch self {
         case .sarif: return SARIFWriter(sink: sink, sourceRoot: sourceRoot)
         case .junit: return JUnitWriter(sink: sink)
-        case .jsonl: return JSONLinesWriter(sink: sink)
+        case .jsonl: return JSONLinesWriter(sink: sink, encodingThreads: threads)
         case .csv: return CSVWriter(sink: sink)
         case .html: return HTMLReportWriter(sink: sink, trend: trend)
         case .text: return TextSummaryWriter(sink: sink, colors: colors)

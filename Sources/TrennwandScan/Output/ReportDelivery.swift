@@ -19,11 +19,14 @@ package struct ReportDelivery {
     package var sourceRoot: String
     /// Colours in a text summary written to standard output (the CLI: stdout is a terminal).
     package var colorStandardOutput: Bool
+    /// Threads a writer may use to encode (the scan's `--threads`; JSON Lines encodes in blocks side by side).
+    package var threads: Int
 
-    package init(targets: [OutputTarget], sourceRoot: String, colorStandardOutput: Bool) {
+    package init(targets: [OutputTarget], sourceRoot: String, colorStandardOutput: Bool, threads: Int = 1) {
         self.targets = targets
         self.sourceRoot = sourceRoot
         self.colorStandardOutput = colorStandardOutput
+        self.threads = threads
     }
 
     /// Writes every report from `entries` (findings in report order, each with its context:
@@ -62,7 +65,7 @@ package struct ReportDelivery {
             }
             sinks.append(sink)
             writers.append(target.format.writer(sink: sink, colors: target.destination == .standardOutput && colorStandardOutput,
-                                                sourceRoot: sourceRoot, trend: trend))
+                                                sourceRoot: sourceRoot, trend: trend, threads: threads))
         }
         var fan = FanoutWriter(writers)
         do {
