@@ -37,7 +37,7 @@ final class OrderedMergeTests: XCTestCase {
         var merger = OrderedMerger(evaluator: evaluator)
         var collector = FindingCollector(keepInMemory: 1_000)
         for k in 0..<n {
-            let r = queue.take(k)
+            guard case .result(let r) = queue.takeOrClaim(k) else { return XCTFail("unit \(k): claimed although all units were") }
             XCTAssertEqual(Set(r.findings.map(\.finding.locator.file)), ["f\(k).csv"], "unit \(k) got another unit's result")
             merger.merge(r, fileOrder: k, lineOffset: 0, indexOffset: 0, into: &collector)
         }
@@ -47,6 +47,36 @@ final class OrderedMergeTests: XCTestCase {
         let order = out.map { "\($0.locator.file)#\($0.locator.index)" }
         let expected = (0..<n).flatMap { k in [1, 3, 5].map { "f\(k).csv#\($0)" } }
         XCTAssertEqual(order, expected)
+    }
+
+    /// The merging thread evaluates units while it waits, never more than the window ahead of the
+    /// merge, and takes a result as soon as it is there.
+    func testMergingThreadClaimsWithinTheWindow() throws {
+        let samples = try SamplesFixture()
+        let profile = try XCTUnwrap(samples.catalog.profiles.first)
+        let units = (0..<5).map { ScanUnit.whole(input: $0, fileOrder: $0, path: "f\($0).csv", profile: profile) }
+        let queue = UnitQueue(units: units, window: 2)
+        guard case .unit(0, _) = queue.takeOrClaim(0) else { return XCTFail("unit 0 not handed out") }
+        guard case .unit(1, _) = queue.takeOrClaim(0) else { return XCTFail("unit 1 not handed out") }
+        // The window is full: the call waits until unit 0's result arrives, and takes it.
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            usleep(50_000)
+            var r = UnitResult()
+            r.findings = [(finding("TW101", file: "f0.csv", index: 0), false)]
+            queue.complete(0, r)
+            done.signal()
+        }
+        guard case .result(let r0) = queue.takeOrClaim(0) else { return XCTFail("claimed beyond the window") }
+        XCTAssertEqual(r0.findings.map(\.finding.locator.file), ["f0.csv"])
+        done.wait()
+        // One merged: room for unit 2; then results come in order whoever evaluated them.
+        guard case .unit(2, _) = queue.takeOrClaim(1) else { return XCTFail("unit 2 not handed out") }
+        queue.complete(2, UnitResult())
+        queue.complete(1, UnitResult())
+        guard case .result = queue.takeOrClaim(1) else { return XCTFail("unit 1's result not taken") }
+        guard case .result = queue.takeOrClaim(2) else { return XCTFail("unit 2's result not taken") }
+        guard case .unit(3, _) = queue.takeOrClaim(3) else { return XCTFail("unit 3 not handed out") }
     }
 
     /// Chunk-local positions become global; a gap finding reported by two workers is kept once,

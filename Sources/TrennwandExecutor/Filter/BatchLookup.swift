@@ -76,8 +76,13 @@ package final class BatchLookup: @unchecked Sendable {
         if let i = known.value(for: key) { return candidateLists[Int(i)] }
         let c = index.candidates(key)
         if candidateLists.count < Self.maxKnownKeys {
+            // A copy of this worker's own: the index's arrays are shared by all workers, and
+            // retaining the same array from two threads made its reference count a contended
+            // cache line (a 2-thread scan spent 2.7 times the retain/release samples here).
+            let own = c.isEmpty ? c : c.withUnsafeBufferPointer { Array($0) }
             known.set(Int32(candidateLists.count), for: key)
-            candidateLists.append(c)
+            candidateLists.append(own)
+            return own
         }
         return c
     }

@@ -69,7 +69,8 @@ struct OrderedMerger {
     }
 }
 
-/// Units handed to workers in order, at most `window` ahead of the merge; results taken in order.
+/// Units handed to workers (and to the merging thread while it waits) in order, at most `window`
+/// ahead of the merge; results taken in order.
 final class UnitQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private let units: [ScanUnit]
@@ -100,13 +101,29 @@ final class UnitQueue: @unchecked Sendable {
         condition.unlock()
     }
 
-    func take(_ k: Int) -> UnitResult {
+    /// What the merging thread does next: merge unit `k`'s result when it is there, else evaluate
+    /// a unit itself when the window allows one more, else wait for either.
+    enum Next {
+        case result(UnitResult)
+        case unit(Int, ScanUnit)
+    }
+
+    func takeOrClaim(_ k: Int) -> Next {
         condition.lock()
         defer { condition.unlock() }
-        while results[k] == nil { condition.wait() }
-        let r = results.removeValue(forKey: k)!
-        merged = k + 1
-        condition.broadcast()
-        return r
+        while true {
+            if let r = results.removeValue(forKey: k) {
+                merged = k + 1
+                condition.broadcast()
+                return .result(r)
+            }
+            if next < units.count && next - merged < window {
+                let c = next
+                next += 1
+                return .unit(c, units[c])
+            }
+            condition.wait()
+        }
     }
+
 }

@@ -16,7 +16,8 @@ import TrennwandRecords
 ///   tag, read with the record's ancestors replayed in front — which the parser verifies). A file
 ///   that cannot be cut (compressed, an XML file with a DOCTYPE or not in UTF-8, an XML file of one
 ///   chunk) is one unit whose parsing runs on its own thread (`RecordPipe`), pipelined with rule
-///   evaluation in batches. `threads` workers take units in input order (`UnitQueue`), each with
+///   evaluation in batches. `threads` workers take units in input order (`UnitQueue`) — `threads - 1`
+///   threads and the merging thread, which evaluates units while the next result is not there — each with
 ///   its own engine (`UnitEngine`: a `BatchRuleRunner` over its own `RuleEvaluator`, so its own
 ///   symbol table, lookup memos and Vectorscan scratch); with one worker and chunks, units run inline.
 /// - Results are merged by the calling thread strictly in unit order (`OrderedMerger`), each
@@ -213,7 +214,12 @@ package struct ScanScheduler {
         let pipelined = threads > 1
         var workers: [Thread] = []
         if threads > 1 {
-            for _ in 0..<threads {
+            // `threads - 1` worker threads: the merging thread is the last worker. It merges the
+            // next result as soon as it is there and evaluates units while it waits
+            // (`UnitQueue.takeOrClaim`), so `threads` threads share `threads` cores. With a thread
+            // per worker plus the merging one, the merges preempted the workers: on 2 cores a
+            // 2-thread scan cost 6-15 % more CPU than the same chunks on one (docs/executor.md).
+            for _ in 0..<(threads - 1) {
                 let t = Thread {
                     CompiledCondition.declareCompileStack()
                     guard let evaluator = try? RuleEvaluator(pack: workerPack() ?? pack, pseudonymizer: pseudonymizer, reveal: reveal),
@@ -240,9 +246,19 @@ package struct ScanScheduler {
                 }
                 continue
             }
-            let result: UnitResult
+            var result: UnitResult
             if threads > 1 {
-                result = queue.take(k)
+                while true {
+                    switch queue.takeOrClaim(k) {
+                    case .result(let r):
+                        result = r
+                    case .unit(let c, let claimed):
+                        queue.complete(c, claimed.process(engine: mainEngine, catalog: catalog, normalisers: &normalisers,
+                                                          pipelined: pipelined, feed: feeds.take()))
+                        continue
+                    }
+                    break
+                }
             } else {
                 result = unit.process(engine: mainEngine, catalog: catalog, normalisers: &normalisers, pipelined: false,
                                       feed: feeds.take())
