@@ -60,18 +60,21 @@ final class JSONQuoteTests: XCTestCase {
 
     /// A built object: members in order, nested objects and arrays, null and booleans.
     func testObjectBytes() {
-        var inner = JSONObject()
-        inner.string("a", "x\"y")
         var o = JSONObject()
         o.string("s", nil)
         o.int("n", -42)
         o.bool("t", true)
         o.bool("f", false)
         o.null("z")
-        o.object("o", inner)
+        o.object("o") { $0.string("a", "x\"y") }
         o.array("l", [1, 2]) { v, x in x.int("v", v) }
         o.array("e", [Int]()) { _, _ in }
-        XCTAssertEqual(o.text, #"{"s":null,"n":-42,"t":true,"f":false,"z":null,"o":{"a":"x\"y"},"l":[{"v":1},{"v":2}],"e":[]}"#)
+        o.object("empty") { _ in }
+        XCTAssertEqual(o.text, #"{"s":null,"n":-42,"t":true,"f":false,"z":null,"o":{"a":"x\"y"},"l":[{"v":1},{"v":2}],"e":[],"empty":{}}"#)
         XCTAssertEqual(JSONObject().text, "{}")
+        // Written at the end of a buffer that already holds a line.
+        var buffer = Array("x\n".utf8)
+        JSONObject.write(into: &buffer) { $0.int("k", 1); $0.object("m") { $0.null("n") } }
+        XCTAssertEqual(String(decoding: buffer, as: UTF8.self), "x\n{\"k\":1,\"m\":{\"n\":null}}")
     }
 }

@@ -107,12 +107,33 @@ enum JSON {
 ///
 /// Bytes, not a list of Strings joined at the end: JSON Lines writes one object per finding with
 /// nested objects and arrays, and String concatenation per member was most of its cost
-/// (docs/executor.md).
+/// (docs/executor.md). Nested objects and arrays are written into the same buffer (`object(_:_:)`
+/// and `array(_:_:_:)` hand it to the child and take it back), and `write(into:_:)` builds an
+/// object at the end of a caller's buffer: a finding line is one growing array, not one per
+/// member — the allocations of several encoding threads contended in malloc.
 struct JSONObject {
-    private var body: [UInt8] = [0x7B]
+    private var body: [UInt8]
+    private var first = true
+
+    init() { body = [0x7B] }
+
+    /// Builds an object at the end of `buffer` (no buffer of its own).
+    static func write(into buffer: inout [UInt8], _ build: (inout JSONObject) -> Void) {
+        var o = JSONObject(taking: &buffer)
+        build(&o)
+        o.body.append(0x7D)
+        swap(&o.body, &buffer)
+    }
+
+    /// An object that continues `buffer` (moved in; `{` appended).
+    private init(taking buffer: inout [UInt8]) {
+        body = []
+        swap(&body, &buffer)
+        body.append(0x7B)
+    }
 
     private mutating func key(_ key: String) {
-        if body.count > 1 { body.append(0x2C) }
+        if first { first = false } else { body.append(0x2C) }
         JSON.appendQuoted(key, to: &body)
         body.append(0x3A)
     }
@@ -142,34 +163,25 @@ struct JSONObject {
         appendNull()
     }
 
-    /// A nested object, its bytes copied in.
-    mutating func object(_ key: String, _ value: JSONObject) {
+    /// A nested object built by `build` in this object's buffer.
+    mutating func object(_ key: String, _ build: (inout JSONObject) -> Void) {
         self.key(key)
-        value.append(to: &body)
+        JSONObject.write(into: &body, build)
     }
 
-    /// An array of objects, built by `each` for every element.
+    /// An array of objects, built by `each` for every element in this object's buffer.
     mutating func array<S: Sequence>(_ key: String, _ items: S, _ each: (S.Element, inout JSONObject) -> Void) {
         self.key(key)
         body.append(0x5B)
-        var first = true
+        var firstItem = true
         for item in items {
-            if !first { body.append(0x2C) }
-            first = false
-            var x = JSONObject()
-            each(item, &x)
-            x.append(to: &body)
+            if firstItem { firstItem = false } else { body.append(0x2C) }
+            JSONObject.write(into: &body) { each(item, &$0) }
         }
         body.append(0x5D)
     }
 
     private mutating func appendNull() { body.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]) }
-
-    /// Appends the finished object (`{…}`) to `out`.
-    func append(to out: inout [UInt8]) {
-        out.append(contentsOf: body)
-        out.append(0x7D)
-    }
 
     /// The finished object as bytes.
     var bytes: [UInt8] {

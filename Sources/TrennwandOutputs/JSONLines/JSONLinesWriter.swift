@@ -32,7 +32,9 @@ package struct JSONLinesWriter: FindingWriter {
     package mutating func write(_ finding: Finding, context: FindingContext) throws {
         let lang = run?.language ?? .de
         if encodingThreads == 1 {
-            try sink.write(bytes: Self.line(finding, context: context, language: lang))
+            var line: [UInt8] = []
+            Self.appendLine(finding, context: context, language: lang, to: &line)
+            try sink.write(bytes: line)
             return
         }
         pending.append((finding, context))
@@ -49,76 +51,75 @@ package struct JSONLinesWriter: FindingWriter {
         let encoded = Mutex([[UInt8]](repeating: [], count: parts))
         DispatchQueue.concurrentPerform(iterations: parts) { k in
             var bytes: [UInt8] = []
-            for i in stride(from: block.count * k / parts, to: block.count * (k + 1) / parts, by: 1) {
-                bytes.append(contentsOf: Self.line(block[i].0, context: block[i].1, language: lang))
-            }
+            let range = block.count * k / parts ..< block.count * (k + 1) / parts
+            bytes.reserveCapacity(range.count * 2_048)
+            for i in range { Self.appendLine(block[i].0, context: block[i].1, language: lang, to: &bytes) }
             encoded.withLock { $0[k] = bytes }
         }
         for bytes in encoded.withLock({ $0 }) { try sink.write(bytes: bytes) }
     }
 
-    /// The JSON Lines line (with its line feed) of one finding.
-    static func line(_ finding: Finding, context: FindingContext, language lang: Language) -> [UInt8] {
+    /// Appends the JSON Lines line (with its line feed) of one finding to `out`.
+    static func appendLine(_ finding: Finding, context: FindingContext, language lang: Language, to out: inout [UInt8]) {
         let finding = finding.neutralised, waived = context.waived?.neutralised
-        var o = JSONObject()
-        o.string(JSONLinesField.type.rawValue, JSONLinesField.findingType)
-        o.string(JSONLinesField.ruleID.rawValue, finding.ruleID)
-        o.string("severity", finding.severity.rawValue)
-        o.string("class", finding.findingClass.rawValue)
-        o.string("title", finding.title.text(lang))
-        o.string("file", finding.locator.file)
-        o.int("line", finding.locator.line)
-        o.int("column", finding.locator.column)
-        o.int("index", finding.locator.index)
-        o.int("byte_offset", Int(finding.locator.byteOffset))
-        o.string("record_id", finding.locator.recordID)
-        o.string("time", finding.time.map(CivilTime.iso8601))
-        JSONLinesWriter.evidence(finding.evidence, into: &o)
-        var persons = JSONObject()
-        for role in finding.persons.keys.sorted() { persons.string(role, finding.persons[role]) }
-        o.object("persons", persons)
-        o.array("norms", finding.norms) { n, x in
-            x.string("citation", n.citation)
-            x.string("title", n.title)
-            x.string("as_of", n.asOf)
+        JSONObject.write(into: &out) { o in
+            o.string(JSONLinesField.type.rawValue, JSONLinesField.findingType)
+            o.string(JSONLinesField.ruleID.rawValue, finding.ruleID)
+            o.string("severity", finding.severity.rawValue)
+            o.string("class", finding.findingClass.rawValue)
+            o.string("title", finding.title.text(lang))
+            o.string("file", finding.locator.file)
+            o.int("line", finding.locator.line)
+            o.int("column", finding.locator.column)
+            o.int("index", finding.locator.index)
+            o.int("byte_offset", Int(finding.locator.byteOffset))
+            o.string("record_id", finding.locator.recordID)
+            o.string("time", finding.time.map(CivilTime.iso8601))
+            JSONLinesWriter.evidence(finding.evidence, into: &o)
+            o.object("persons") { x in
+                for role in finding.persons.keys.sorted() { x.string(role, finding.persons[role]) }
+            }
+            o.array("norms", finding.norms) { n, x in
+                x.string("citation", n.citation)
+                x.string("title", n.title)
+                x.string("as_of", n.asOf)
+            }
+            o.string("remediation", finding.remediation.text(lang))
+            o.string("detail", finding.detail?.text(lang))
+            o.string(JSONLinesField.fingerprint.rawValue, finding.fingerprint)
+            o.bool("waived", waived != nil)
+            if let w = waived {
+                o.object("waiver") { x in
+                    x.string("reason", w.reason)
+                    x.string("approver", w.approver)
+                    x.string("created", CivilTime.iso8601(w.created))
+                    x.string("expires", w.expires.map(CivilTime.iso8601))
+                }
+            } else {
+                o.null("waiver")
+            }
+            let life = context.lifecycle
+            o.string("status", life?.status.rawValue)
+            o.string("first_seen", OutputSupport.iso(life?.firstSeen))
+            o.string("last_seen", OutputSupport.iso(life?.lastSeen))
+            o.int("first_run", life.map { Int($0.firstRun) })
+            o.int("last_run", life.map { Int($0.lastRun) })
+            o.int("resolved_run", life?.resolvedRun.map { Int($0) })
+            o.string("baseline", context.baseline?.rawValue)
+            o.int("occurrence_count", finding.occurrences)
+            o.array("occurrences", finding.occurrenceList) { r, x in
+                x.string("file", r.locator.file)
+                x.int("line", r.locator.line)
+                x.int("column", r.locator.column)
+                x.int("index", r.locator.index)
+                x.int("byte_offset", Int(r.locator.byteOffset))
+                x.string("record_id", r.locator.recordID)
+                x.string("time", OutputSupport.iso(r.time))
+                JSONLinesWriter.evidence(r.evidence, into: &x)
+            }
+            o.bool("occurrences_truncated", finding.occurrencesTruncated)
         }
-        o.string("remediation", finding.remediation.text(lang))
-        o.string("detail", finding.detail?.text(lang))
-        o.string(JSONLinesField.fingerprint.rawValue, finding.fingerprint)
-        o.bool("waived", waived != nil)
-        if let w = waived {
-            var x = JSONObject()
-            x.string("reason", w.reason)
-            x.string("approver", w.approver)
-            x.string("created", CivilTime.iso8601(w.created))
-            x.string("expires", w.expires.map(CivilTime.iso8601))
-            o.object("waiver", x)
-        } else {
-            o.null("waiver")
-        }
-        let life = context.lifecycle
-        o.string("status", life?.status.rawValue)
-        o.string("first_seen", OutputSupport.iso(life?.firstSeen))
-        o.string("last_seen", OutputSupport.iso(life?.lastSeen))
-        o.int("first_run", life.map { Int($0.firstRun) })
-        o.int("last_run", life.map { Int($0.lastRun) })
-        o.int("resolved_run", life?.resolvedRun.map { Int($0) })
-        o.string("baseline", context.baseline?.rawValue)
-        o.int("occurrence_count", finding.occurrences)
-        o.array("occurrences", finding.occurrenceList) { r, x in
-            x.string("file", r.locator.file)
-            x.int("line", r.locator.line)
-            x.int("column", r.locator.column)
-            x.int("index", r.locator.index)
-            x.int("byte_offset", Int(r.locator.byteOffset))
-            x.string("record_id", r.locator.recordID)
-            x.string("time", OutputSupport.iso(r.time))
-            JSONLinesWriter.evidence(r.evidence, into: &x)
-        }
-        o.bool("occurrences_truncated", finding.occurrencesTruncated)
-        var line = o.bytes
-        line.append(0x0A)
-        return line
+        out.append(0x0A)
     }
 
     /// The `evidence` member: field, detector and (masked) value of each piece.
