@@ -32,15 +32,18 @@ struct FieldBuffer {
     private(set) var base: UnsafeMutablePointer<UInt8>?
     private(set) var count = 0
     private var capacity = 0
-    var ranges: [Range<Int>] = []
+    var ranges = RangeList()
     var openStart = 0
 
     mutating func reset() {
         count = 0
-        ranges.removeAll(keepingCapacity: true)
+        ranges.removeAll()
     }
 
-    func release() { free(base) }
+    func release() {
+        free(base)
+        ranges.release()
+    }
 
     /// The bytes of `range` (valid until the next append or reset).
     @inline(__always)
@@ -99,6 +102,83 @@ struct FieldBuffer {
     }
 }
 
+/// The occurrence ranges of one field: a raw growable list, so that copying a `FieldBuffer` or
+/// iterating its ranges retains nothing (an array here was retained and released per SAX event
+/// and per read of a field: with the other per-event arrays, a fifth of an XML scan's CPU went to
+/// reference counting). Freed by `release()`.
+struct RangeList: RandomAccessCollection {
+    private var base: UnsafeMutablePointer<Range<Int>>?
+    private(set) var count = 0
+    private var capacity = 0
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+
+    @inline(__always)
+    subscript(i: Int) -> Range<Int> {
+        precondition(i >= 0 && i < count, "range index out of bounds")
+        return base![i]
+    }
+
+    @inline(__always)
+    mutating func append(_ r: Range<Int>) {
+        if count == capacity {
+            capacity = Swift.max(8, capacity * 2)
+            guard let p = realloc(base, capacity * MemoryLayout<Range<Int>>.stride) else {
+                fatalError("out of memory growing an XML field's ranges")
+            }
+            base = p.assumingMemoryBound(to: Range<Int>.self)
+        }
+        base![count] = r
+        count += 1
+    }
+
+    mutating func removeAll() { count = 0 }
+
+    func release() { free(base) }
+}
+
+/// Lists of small values per trie node, back to back (`starts[n] ..< starts[n + 1]`), in raw
+/// storage: reading a node's list retains nothing (arrays of arrays were retained per SAX event).
+struct NodeLists<T> {
+    private let starts: UnsafeMutablePointer<Int>
+    private let items: UnsafeMutablePointer<T>
+    private let nodeCount: Int
+    private let itemCount: Int
+
+    init(_ lists: [[T]]) {
+        nodeCount = lists.count
+        itemCount = lists.reduce(0) { $0 + $1.count }
+        starts = .allocate(capacity: nodeCount + 1)
+        items = .allocate(capacity: max(itemCount, 1))
+        var k = 0
+        for (n, list) in lists.enumerated() {
+            starts[n] = k
+            for x in list {
+                (items + k).initialize(to: x)
+                k += 1
+            }
+        }
+        starts[nodeCount] = k
+    }
+
+    /// The list of node `n` (valid until `release()`).
+    @inline(__always)
+    subscript(n: Int) -> UnsafeBufferPointer<T> {
+        precondition(n >= 0 && n < nodeCount, "node out of range")
+        return UnsafeBufferPointer(start: items + starts[n], count: starts[n + 1] - starts[n])
+    }
+
+    /// Items of all lists together (a bound for stacks of them).
+    var totalCount: Int { itemCount }
+
+    func release() {
+        items.deinitialize(count: itemCount)
+        items.deallocate()
+        starts.deallocate()
+    }
+}
+
 /// Where a chunk's parser stopped: before the first record whose line starts at or after the
 /// chunk's end (`XMLParseState.stopAt`).
 struct XMLPartStop {
@@ -132,9 +212,9 @@ final class XMLParseState {
 
     // Names interned into the parser's dictionary (same shapes as `spec`).
     var steps: [InternedName] = []
-    var nodeChildren: [[(name: InternedName, node: Int)]] = []
-    var nodeText: [[Int]] = []
-    var nodeAttrs: [[(name: InternedName, field: Int)]] = []
+    var nodeChildren = NodeLists<(name: InternedName, node: Int)>([])
+    var nodeText = NodeLists<Int>([])
+    var nodeAttrs = NodeLists<(name: InternedName, field: Int)>([])
     /// Per record-path step: ancestor attribute fields captured when that element starts.
     var ancestorByStep: [[(name: InternedName, field: Int)]] = []
     var ancestorValues: [[UInt8]?] = []
@@ -147,7 +227,9 @@ final class XMLParseState {
     var inRecord = false
     var relDepth = 0
     var nodeStack: [Int] = []
-    var activeText: [Int] = []
+    /// The text fields of the open nodes (a stack; raw, read per `characters` event).
+    private var activeText: UnsafeMutablePointer<Int> = .allocate(capacity: 1)
+    private var activeCount = 0
     /// One buffer per field; a raw allocation so the hot text path pays no exclusivity checks.
     let fields: UnsafeMutablePointer<FieldBuffer>
 
@@ -209,6 +291,10 @@ final class XMLParseState {
         for i in 0..<spec.fieldCount { fields[i].release() }
         fields.deinitialize(count: spec.fieldCount)
         fields.deallocate()
+        nodeChildren.release()
+        nodeText.release()
+        nodeAttrs.release()
+        activeText.deallocate()
     }
 
     /// Interns every spec name into the context's dictionary so callbacks compare pointers.
@@ -220,9 +306,16 @@ final class XMLParseState {
         }
         func interned(_ n: SpecName) -> InternedName { InternedName(uri: lookup(n.uri), local: lookup(n.local)) }
         steps = spec.recordSteps.map(interned)
-        nodeChildren = spec.nodes.map { $0.children.map { (interned($0.name), $0.node) } }
-        nodeText = spec.nodes.map(\.textFields)
-        nodeAttrs = spec.nodes.map { $0.attrFields.map { (interned($0.name), $0.field) } }
+        nodeChildren.release()
+        nodeText.release()
+        nodeAttrs.release()
+        nodeChildren = NodeLists(spec.nodes.map { $0.children.map { (interned($0.name), $0.node) } })
+        nodeText = NodeLists(spec.nodes.map(\.textFields))
+        nodeAttrs = NodeLists(spec.nodes.map { $0.attrFields.map { (interned($0.name), $0.field) } })
+        // Each node is open at most once (the stack follows one path of the trie).
+        activeText.deallocate()
+        activeText = .allocate(capacity: max(nodeText.totalCount, 1))
+        activeCount = 0
         ancestorByStep = Array(repeating: [], count: steps.count)
         for a in spec.ancestorFields { ancestorByStep[a.step].append((interned(a.attr), a.field)) }
         hasAncestorFields = !spec.ancestorFields.isEmpty
@@ -308,9 +401,9 @@ final class XMLParseState {
 
     @inline(__always)
     func characters(_ ch: XMLCharPointer?, _ len: Int32) {
-        guard !activeText.isEmpty, let ch, len > 0 else { return }
+        guard activeCount > 0, let ch, len > 0 else { return }
         let buffer = UnsafeBufferPointer(start: ch, count: Int(len))
-        for f in activeText { fields[f].append(contentsOf: buffer) }
+        for k in 0..<activeCount { fields[activeText[k]].append(contentsOf: buffer) }
     }
 
     // MARK: - Records
@@ -320,7 +413,7 @@ final class XMLParseState {
         relDepth = 0
         recordIndex += 1
         for i in 0..<spec.fieldCount { fields[i].reset() }
-        activeText.removeAll(keepingCapacity: true)
+        activeCount = 0
         nodeStack.removeAll(keepingCapacity: true)
         if hasAncestorFields {
             for a in spec.ancestorFields {
@@ -343,7 +436,8 @@ final class XMLParseState {
         }
         for f in nodeText[node] {
             fields[f].openStart = fields[f].count
-            activeText.append(f)
+            activeText[activeCount] = f
+            activeCount += 1
         }
     }
 
@@ -351,7 +445,7 @@ final class XMLParseState {
         let text = nodeText[node]
         guard !text.isEmpty else { return }
         for f in text { fields[f].ranges.append(fields[f].openStart..<fields[f].count) }
-        activeText.removeLast(text.count)
+        activeCount -= text.count
     }
 
     private func attributeValue(
