@@ -74,12 +74,26 @@ public final class ReferenceIndex: Sendable {
     public let column: Int
     let map: [ByteString: [Int32]]
     let validity: (start: Int, end: Int?)?
+    /// Per row: the validity bounds as plain integers (`Int64.min` / `Int64.max` when open), so
+    /// that a check reads no `Record` (its values array is shared by every scan worker, and
+    /// retaining it from two threads made its reference count a contended cache line).
+    private let validFrom: [Int64]
+    private let validTo: [Int64]
     static let none: [Int32] = []
 
     init(rows: [Record], column: Int, validity: (Int, Int?)?) {
         self.rows = rows
         self.column = column
         self.validity = validity.map { (start: $0.0, end: $0.1) }
+        var from: [Int64] = [], to: [Int64] = []
+        if let (start, end) = validity {
+            for r in rows {
+                if case .time(let t) = r.values[start] { from.append(t) } else { from.append(.min) }
+                if let end, case .time(let t) = r.values[end] { to.append(t) } else { to.append(.max) }
+            }
+        }
+        validFrom = from
+        validTo = to
         var map: [ByteString: [Int32]] = [:]
         for (i, r) in rows.enumerated() {
             switch r.values[column] {
@@ -137,10 +151,7 @@ public final class ReferenceIndex: Sendable {
     /// Whether row `r` is valid at `time`: start ≤ time ≤ end, a missing bound is open.
     @inline(__always)
     public func isValid(_ row: Int, at time: Int64) -> Bool {
-        guard let v = validity else { return true }
-        let values = rows[row].values
-        if case .time(let s) = values[v.start], time < s { return false }
-        if let end = v.end, case .time(let e) = values[end], time > e { return false }
-        return true
+        guard validity != nil else { return true }
+        return validFrom[row] <= time && time <= validTo[row]
     }
 }

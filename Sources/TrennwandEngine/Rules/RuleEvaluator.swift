@@ -486,7 +486,17 @@ public final class RuleEvaluator {
     }
 
     /// A person's keyed pseudonym, or the id itself with `reveal`.
-    func person(_ id: ByteString) -> String { reveal ? Masking.neutralised(id.string) : pseudonymizer.person(id) }
+    func person(_ id: ByteString) -> String {
+        if reveal { return Masking.neutralised(id.string) }
+        if let known = personMemo[id] { return known }
+        let p = pseudonymizer.person(id)
+        if personMemo.count < Self.personMemoLimit { personMemo[id] = p }
+        return p
+    }
+
+    /// Pseudonyms already computed (an HMAC each; the same persons recur in many findings).
+    private var personMemo: [ByteString: String] = [:]
+    static let personMemoLimit = 65_536
 
     static func display(_ value: Value) -> String {
         switch value {
