@@ -68,12 +68,7 @@ package struct JSONLinesWriter: FindingWriter {
             o.string("severity", finding.severity.rawValue)
             o.string("class", finding.findingClass.rawValue)
             o.string("title", finding.title.text(lang))
-            o.string("file", finding.locator.file)
-            o.int("line", finding.locator.line)
-            o.int("column", finding.locator.column)
-            o.int("index", finding.locator.index)
-            o.int("byte_offset", Int(finding.locator.byteOffset))
-            o.string("record_id", finding.locator.recordID)
+            JSONLinesWriter.locator(finding.locator, into: &o)
             o.string("time", finding.time.map(CivilTime.iso8601))
             JSONLinesWriter.evidence(finding.evidence, into: &o)
             o.object("persons") { x in
@@ -108,18 +103,23 @@ package struct JSONLinesWriter: FindingWriter {
             o.string("baseline", context.baseline?.rawValue)
             o.int("occurrence_count", finding.occurrences)
             o.array("occurrences", finding.occurrenceList) { r, x in
-                x.string("file", r.locator.file)
-                x.int("line", r.locator.line)
-                x.int("column", r.locator.column)
-                x.int("index", r.locator.index)
-                x.int("byte_offset", Int(r.locator.byteOffset))
-                x.string("record_id", r.locator.recordID)
+                JSONLinesWriter.locator(r.locator, into: &x)
                 x.string("time", OutputSupport.iso(r.time))
                 JSONLinesWriter.evidence(r.evidence, into: &x)
             }
             o.bool("occurrences_truncated", finding.occurrencesTruncated)
         }
         out.append(0x0A)
+    }
+
+    /// The position members of a finding or an occurrence: file, line, column, index, byte offset, record id.
+    static func locator(_ l: Locator, into o: inout JSONObject) {
+        o.string("file", l.file)
+        o.int("line", l.line)
+        o.int("column", l.column)
+        o.int("index", l.index)
+        o.int("byte_offset", Int(l.byteOffset))
+        o.string("record_id", l.recordID)
     }
 
     /// The `evidence` member: field, detector and (masked) value of each piece.
