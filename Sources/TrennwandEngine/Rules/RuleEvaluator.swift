@@ -496,7 +496,7 @@ public final class RuleEvaluator {
 
     /// Pseudonyms already computed (an HMAC each; the same persons recur in many findings).
     private var personMemo: [ByteString: String] = [:]
-    static let personMemoLimit = 65_536
+    static let personMemoLimit = 4_096
 
     static func display(_ value: Value) -> String {
         switch value {

@@ -37,9 +37,6 @@ package final class BatchLookup: @unchecked Sendable {
     private var memoOf: (batch: RecordBatch, generation: UInt64)?
     static let notComputed: Int32 = -2
 
-    /// The reference rows' cells of the other terms' columns (row-major), copied for this lookup
-    /// alone: reading them from the index's shared records retained arrays every worker retains.
-    private let otherCells: [Value]
     /// The record's values of the other terms for the row being computed (reused, not made per row).
     private var otherValues: [ByteString] = []
 
@@ -51,23 +48,6 @@ package final class BatchLookup: @unchecked Sendable {
         self.byAncestors = byAncestors
         self.others = others
         self.at = at
-        var cells: [Value] = []
-        if !others.isEmpty {
-            cells.reserveCapacity(index.rows.count * others.count)
-            for r in index.rows {
-                for term in others { cells.append(Self.ownCopy(r.values[term.column])) }
-            }
-        }
-        otherCells = cells
-    }
-
-    /// `v` with storage of its own (no buffer shared with the reference table's records).
-    private static func ownCopy(_ v: Value) -> Value {
-        switch v {
-        case .string(let s): return .string(s.withUnsafeBytes { ByteString($0) })
-        case .list(let l): return .list(l.map { s in s.withUnsafeBytes { ByteString($0) } })
-        default: return v
-        }
     }
 
     /// The matching reference row of every row of `selection` (nil: every row) — -1 for none —
@@ -126,9 +106,9 @@ package final class BatchLookup: @unchecked Sendable {
                 guard case .text(let v)? = BatchFilter.scalar(term.value, row, batch, env) else { return -1 }
                 otherValues.append(v)
             }
-            let n = others.count
             found = index.firstRow(key: k, byAncestors: byAncestors, at: at == nil ? nil : time, candidates: candidates) { r in
-                for t in 0..<n where !others[t].op.holds(otherCells[r * n + t], otherValues[t]) { return false }
+                let cells = index.rows[r].values
+                for t in 0..<others.count where !others[t].op.holds(cells[others[t].column], otherValues[t]) { return false }
                 return true
             }
         }

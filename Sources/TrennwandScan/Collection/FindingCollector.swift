@@ -75,25 +75,31 @@ package struct FindingCollector {
     }
 
     private var byFingerprint: [FingerprintKey: Int] = [:]
+    /// Fingerprints that are not 32 lower-case hex digits (a caller's own): rare, kept apart so
+    /// that a key of `byFingerprint` is 16 bytes, not 32.
+    private var byOtherFingerprint: [String: Int] = [:]
 
     /// A fingerprint (32 lower-case hex digits) as two words: 16 bytes per key instead of a
-    /// heap-allocated string; anything else is kept as the string.
+    /// heap-allocated string; nil for anything else.
     private struct FingerprintKey: Hashable {
         let hi: UInt64, lo: UInt64
-        let other: String?
-        init(_ s: String) {
+        init?(_ s: String) {
             let u = s.utf8
-            if u.count == 32, u.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }),
-               let hi = UInt64(s.prefix(16), radix: 16), let lo = UInt64(s.suffix(16), radix: 16) {
-                self.hi = hi
-                self.lo = lo
-                other = nil
-            } else {
-                hi = 0
-                lo = 0
-                other = s
-            }
+            guard u.count == 32, u.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }),
+                  let hi = UInt64(s.prefix(16), radix: 16), let lo = UInt64(s.suffix(16), radix: 16) else { return nil }
+            self.hi = hi
+            self.lo = lo
         }
+    }
+
+    /// The item of fingerprint `fp`, if any.
+    private func item(of fp: String) -> Int? {
+        if let key = FingerprintKey(fp) { return byFingerprint[key] }
+        return byOtherFingerprint[fp]
+    }
+
+    private mutating func setItem(_ i: Int, of fp: String) {
+        if let key = FingerprintKey(fp) { byFingerprint[key] = i } else { byOtherFingerprint[fp] = i }
     }
     private var items: [Item] = []
     private var shared: [String: Shared] = [:]
@@ -115,9 +121,11 @@ package struct FindingCollector {
     static let defaultOthersInMemory = 20_000
 
     /// Findings kept in memory before spilling starts, unless `TRENNWAND_SPILL_AFTER` says
-    /// otherwise: 5,000 findings are ~5–10 MB; spilling costs encoding and decoding per
-    /// finding, which small runs are spared.
-    static let defaultKeepInMemory = 5_000
+    /// otherwise: spilling costs encoding and decoding per finding, which small runs are spared.
+    /// 2,500, not 5,000: aggregate findings carry their sample records (~2.5 KB each), and 5,000
+    /// of them were ~12 MB of a 4 GB scan's peak (94 MB instead of 98–100 MB; the 1 GB scan's
+    /// 8,700 findings are written as fast).
+    static let defaultKeepInMemory = 2_500
 
     package init(keepInMemory: Int? = nil, othersInMemory: Int? = nil, maxOthers: Int = FindingCollector.maxOthersPerFinding) {
         let env = ProcessInfo.processInfo.environment
@@ -131,14 +139,13 @@ package struct FindingCollector {
     }
 
     package mutating func add(_ f: Finding, fileOrder: Int) {
-        let key = FingerprintKey(f.fingerprint)
-        if let i = byFingerprint[key] {
+        if let i = item(of: f.fingerprint) {
             items[i].occurrences += max(1, f.occurrences)
             // A finding merged already (a caller's) brings its own records.
             for o in f.occurrenceList { keepOccurrence(o, item: i) }
             return
         }
-        byFingerprint[key] = items.count
+        setItem(items.count, of: f.fingerprint)
         var stored = Stored.memory(FindingBox(f))
         if items.count >= keepInMemory {
             if !spillTried {
@@ -184,6 +191,7 @@ package struct FindingCollector {
         }
         items = kept
         byFingerprint = byFingerprint.compactMapValues { newIndex[$0] >= 0 ? newIndex[$0] : nil }
+        byOtherFingerprint = byOtherFingerprint.compactMapValues { newIndex[$0] >= 0 ? newIndex[$0] : nil }
     }
 
     /// Lists an occurrence of item `i`: in memory while the run's budget lasts (and the finding

@@ -299,6 +299,7 @@ package struct ScanScheduler {
                         offsets = state.chain.absorb(r.chunk!)
                     }
                     merger.chunks.merged += 1
+                    HeapTrim.afterMerging(unit: merger.chunks.merged)
                     merger.merge(r, fileOrder: fileOrder, lineOffset: offsets.lineOffset, indexOffset: offsets.indexOffset, into: &collected)
                     // Only the merged result's feed: a chunk read again leaves the first feed unmerged
                     // and unreferenced (dropped), and a feed must never be in the pool twice.
