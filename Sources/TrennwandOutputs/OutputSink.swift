@@ -18,10 +18,6 @@ package protocol OutputSink: AnyObject {
     func flush() throws
 }
 
-extension OutputSink {
-    package func write(bytes: [UInt8]) throws { try write(String(decoding: bytes, as: UTF8.self)) }
-}
-
 /// Collects everything in memory; for tests and for callers that post-process the output.
 package final class MemorySink: OutputSink {
     package private(set) var bytes: [UInt8] = []

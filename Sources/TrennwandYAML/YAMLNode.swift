@@ -32,7 +32,7 @@ public struct YAMLNode: @unchecked Sendable {
     /// No implicit tag resolution: every accessor reads a scalar's text and decides its type itself
     /// (`int()`, `bool()`, `isNull`), so Yams' default resolver only cost time — it matches each
     /// mapping key against its regular expressions (NSRegularExpression) for the duplicate-key
-    /// check, a third of a scan's start (docs/performance.md). Duplicate keys are still found:
+    /// check, a third of a scan's start (docs/executor.md, eighth stop). Duplicate keys are still found:
     /// with the default resolver two keys were equal only when their texts were.
     static let resolver = Resolver.basic
 

@@ -92,14 +92,14 @@ package struct FindingCollector {
         }
     }
 
-    /// The item of fingerprint `fp`, if any.
-    private func item(of fp: String) -> Int? {
-        if let key = FingerprintKey(fp) { return byFingerprint[key] }
+    /// The item of fingerprint `fp` (`key`: its two words, if it has them), if any.
+    private func item(_ key: FingerprintKey?, _ fp: String) -> Int? {
+        if let key { return byFingerprint[key] }
         return byOtherFingerprint[fp]
     }
 
-    private mutating func setItem(_ i: Int, of fp: String) {
-        if let key = FingerprintKey(fp) { byFingerprint[key] = i } else { byOtherFingerprint[fp] = i }
+    private mutating func setItem(_ i: Int, _ key: FingerprintKey?, _ fp: String) {
+        if let key { byFingerprint[key] = i } else { byOtherFingerprint[fp] = i }
     }
     private var items: [Item] = []
     private var shared: [String: Shared] = [:]
@@ -122,9 +122,9 @@ package struct FindingCollector {
 
     /// Findings kept in memory before spilling starts, unless `TRENNWAND_SPILL_AFTER` says
     /// otherwise: spilling costs encoding and decoding per finding, which small runs are spared.
-    /// 2,500, not 5,000: aggregate findings carry their sample records (~2.5 KB each), and 5,000
-    /// of them were ~12 MB of a 4 GB scan's peak (94 MB instead of 98–100 MB; the 1 GB scan's
-    /// 8,700 findings are written as fast).
+    /// 2,500, not 5,000: aggregate findings carry their sample records; on the 4 GB bench corpus
+    /// (2 threads) the peak went 97.7–97.9 → 94.2–94.6 MB, and the 1 GB scan's 8,700 findings are
+    /// written as fast.
     static let defaultKeepInMemory = 2_500
 
     package init(keepInMemory: Int? = nil, othersInMemory: Int? = nil, maxOthers: Int = FindingCollector.maxOthersPerFinding) {
@@ -139,13 +139,14 @@ package struct FindingCollector {
     }
 
     package mutating func add(_ f: Finding, fileOrder: Int) {
-        if let i = item(of: f.fingerprint) {
+        let key = FingerprintKey(f.fingerprint)
+        if let i = item(key, f.fingerprint) {
             items[i].occurrences += max(1, f.occurrences)
             // A finding merged already (a caller's) brings its own records.
             for o in f.occurrenceList { keepOccurrence(o, item: i) }
             return
         }
-        setItem(items.count, of: f.fingerprint)
+        setItem(items.count, key, f.fingerprint)
         var stored = Stored.memory(FindingBox(f))
         if items.count >= keepInMemory {
             if !spillTried {

@@ -125,5 +125,4 @@ final class UnitQueue: @unchecked Sendable {
             condition.wait()
         }
     }
-
 }

@@ -216,9 +216,8 @@ package struct ScanScheduler {
         if threads > 1 {
             // `threads - 1` worker threads: the merging thread is the last worker. It merges the
             // next result as soon as it is there and evaluates units while it waits
-            // (`UnitQueue.takeOrClaim`), so `threads` threads share `threads` cores. With a thread
-            // per worker plus the merging one, the merges preempted the workers: on 2 cores a
-            // 2-thread scan cost 6-15 % more CPU than the same chunks on one (docs/executor.md).
+            // (`UnitQueue.takeOrClaim`), so `--threads N` keeps N threads busy, not N + 1 (an
+            // operator's CPU quota means what it says; wall time on 2 cores unchanged, docs/executor.md).
             for _ in 0..<(threads - 1) {
                 let t = Thread {
                     CompiledCondition.declareCompileStack()
@@ -246,19 +245,21 @@ package struct ScanScheduler {
                 }
                 continue
             }
-            var result: UnitResult
-            if threads > 1 {
+            /// Unit `k`'s result; units claimed meanwhile are evaluated on this thread.
+            func takeEvaluatingWhileWaiting() -> UnitResult {
                 while true {
                     switch queue.takeOrClaim(k) {
                     case .result(let r):
-                        result = r
+                        return r
                     case .unit(let c, let claimed):
                         queue.complete(c, claimed.process(engine: mainEngine, catalog: catalog, normalisers: &normalisers,
                                                           pipelined: pipelined, feed: feeds.take()))
-                        continue
                     }
-                    break
                 }
+            }
+            let result: UnitResult
+            if threads > 1 {
+                result = takeEvaluatingWhileWaiting()
             } else {
                 result = unit.process(engine: mainEngine, catalog: catalog, normalisers: &normalisers, pipelined: false,
                                       feed: feeds.take())
