@@ -78,12 +78,14 @@ final class BatchNormaliserTests: XCTestCase {
 
     /// The XML batch path reads field bytes straight from the parser's buffers (`XMLRaw`):
     /// repeated elements whose first occurrence is blank, attributes with `&`, the parent's
-    /// attribute, mapped, unmapped and missing values, a bad time, CDATA and an entity in text.
+    /// attribute, mapped, unmapped and missing values, a bad time, CDATA and an entity in text;
+    /// free text (its own fast path): blank and padded occurrences, only blank ones (missing), and
+    /// texts of a record rejected after them.
     func testCraftedXMLGivesTheSameRecordsInBatches() throws {
         let vermerke = [
             #"<doku:Vermerk id="V-1" typ="Erstgespräch"><doku:Datum>   </doku:Datum><doku:Datum> 2025-01-02 07:01 </doku:Datum><doku:Verfasser>TR-M-1</doku:Verfasser><doku:Organisation>Träger</doku:Organisation><doku:Text>A &amp; B</doku:Text><doku:Text><![CDATA[<x>]]></doku:Text><doku:Sichtbarkeit>Beratungsteam</doku:Sichtbarkeit></doku:Vermerk>"#,
-            #"<doku:Vermerk id="V-2&amp;3" typ="a &amp; b"><doku:Datum>2025-02-30 07:01</doku:Datum><doku:Verfasser>TR-M-2</doku:Verfasser></doku:Vermerk>"#,
-            #"<doku:Vermerk id="V-4"><doku:Datum>2025-01-03 08:00</doku:Datum><doku:Verfasser></doku:Verfasser><doku:Verfasser>TR-M-4</doku:Verfasser><doku:Organisation>JOBCENTER</doku:Organisation><doku:Sichtbarkeit>geheim</doku:Sichtbarkeit><doku:AufbewahrenBis>31.12.2027</doku:AufbewahrenBis></doku:Vermerk>"#,
+            #"<doku:Vermerk id="V-2&amp;3" typ="a &amp; b"><doku:Text>vor der Ablehnung</doku:Text><doku:Datum>2025-02-30 07:01</doku:Datum><doku:Verfasser>TR-M-2</doku:Verfasser></doku:Vermerk>"#,
+            #"<doku:Vermerk id="V-4"><doku:Datum>2025-01-03 08:00</doku:Datum><doku:Verfasser></doku:Verfasser><doku:Verfasser>TR-M-4</doku:Verfasser><doku:Organisation>JOBCENTER</doku:Organisation><doku:Text> </doku:Text><doku:Text>&#10;  eingerückt, mit Blanks  </doku:Text><doku:Text>dritter</doku:Text><doku:Sichtbarkeit>geheim</doku:Sichtbarkeit><doku:AufbewahrenBis>31.12.2027</doku:AufbewahrenBis></doku:Vermerk>"#,
             #"<doku:Vermerk><doku:Datum>2025-01-03 09:00</doku:Datum><doku:Organisation>Sonstige</doku:Organisation></doku:Vermerk>"#,
             #"<doku:Vermerk id="V-6" geloescht="ja"><doku:Datum>2025-01-03 10:00</doku:Datum><doku:Verfasser>TR-M-6</doku:Verfasser><doku:Text/><doku:Text>  </doku:Text></doku:Vermerk>"#,
         ]

@@ -13,11 +13,17 @@ package final class BatchEnvironment {
     private var schedules: [ByteString: DeploymentSchedule?] = [:]
     /// The detectors with this worker's own Vectorscan scratch.
     let scan: ([ByteString]) -> DetectionResult
+    /// The same scanner over the column's bytes (the built-in `DetectorSet`); nil for another
+    /// `DetectorScanning` (tests), which gets the texts as `ByteString`s through `scan`.
+    private let scanner: DetectorScanner?
+    private let detectorWords: Int
 
     package init(symbols: SymbolTable, zone: ZoneConverter, detectors: any DetectorScanning) {
         self.symbols = symbols
         self.clock = LocalClock(zone)
         self.scan = makeScanFunction(detectors)
+        scanner = (detectors as? DetectorSet)?.makeScanner()
+        detectorWords = max((detectors.detectors.count + 63) / 64, 1)
     }
 
     /// Detector masks of the batch being evaluated, per text slot (indexed by slot) and row: a text
@@ -51,12 +57,20 @@ package final class BatchEnvironment {
             scanned[slot] = Array(repeating: 0, count: (batch.capacity + 63) / 64)
         }
         if scanned[slot][row >> 6] & rowBit == 0 {
-            let d = scan(batch.columns[slot].runs(row))
-            if maskWords == 0 { maskWords = max(d.mask.count, 1) }
+            maskWords = detectorWords
             if masks[slot].count < batch.capacity * maskWords {
                 masks[slot] = Array(repeating: 0, count: batch.capacity * maskWords)
             }
-            for w in 0..<maskWords { masks[slot][row * maskWords + w] = w < d.mask.count ? d.mask[w] : 0 }
+            let column = batch.columns[slot]
+            if let scanner, column.storage == .runs {
+                masks[slot].withUnsafeMutableBufferPointer { m in
+                    scanner.fire(pieces: column.runCount(row), { column.run(row, $0) },
+                                 into: UnsafeMutableBufferPointer(rebasing: m[row * maskWords..<(row + 1) * maskWords]))
+                }
+            } else {
+                let d = scan(column.runs(row))
+                for w in 0..<maskWords { masks[slot][row * maskWords + w] = w < d.mask.count ? d.mask[w] : 0 }
+            }
             if !touched.contains(slot) { touched.append(slot) }
             scanned[slot][row >> 6] |= rowBit
         }

@@ -201,6 +201,19 @@ public final class BatchColumn: @unchecked Sendable {
         UnsafeRawBufferPointer(start: bytes + Int(start[row]), count: Int(length[row]))
     }
 
+    /// How many runs row `row` of a `runs` column has (0 when missing).
+    @inlinable @inline(__always)
+    public func runCount(_ row: Int) -> Int { isPresent(row) ? Int(length[row]) : 0 }
+
+    /// Run `j` (0..<`runCount(row)`) of row `row` of a `runs` column: bytes in the column's buffer,
+    /// valid until the column is written again. Reading runs without making a `ByteString` each
+    /// (the detectors scan every text of a batch).
+    @inlinable @inline(__always)
+    public func run(_ row: Int, _ j: Int) -> UnsafeRawBufferPointer {
+        let k = Int(start[row]) + j
+        return UnsafeRawBufferPointer(start: bytes + Int(runStart[k]), count: Int(runLength[k]))
+    }
+
     /// The runs of a `runs` row.
     public func runs(_ row: Int) -> [ByteString] {
         guard isPresent(row) else { return [] }
