@@ -18,8 +18,11 @@ import TrennwandRecords
 /// reads the key can test guesses against every pseudonym. Whoever shares findings across machines
 /// (baseline in CI) shares the key too.
 public struct PseudonymKey: Sendable {
-    /// Kept as bytes (SymmetricKey is not Sendable); a SymmetricKey is made per MAC.
+    /// Kept as bytes (SymmetricKey is not Sendable).
     let keyBytes: [UInt8]
+    /// The HMAC state after the key, copied per MAC: keying it per MAC (a `SymmetricKey` and two
+    /// SHA-256 blocks) was half the cost of a fingerprint.
+    private let keyed: KeyedHMAC
     /// Where the key came from, for the run summary (never the key itself).
     public let origin: String
     /// True when this run created the installation key (the CLI announces it with its path).
@@ -27,6 +30,7 @@ public struct PseudonymKey: Sendable {
 
     public init(bytes: [UInt8], origin: String, created: Bool = false) {
         self.keyBytes = bytes
+        keyed = KeyedHMAC(HMAC<SHA256>(key: SymmetricKey(data: bytes)))
         self.origin = origin
         self.created = created
     }
@@ -190,13 +194,20 @@ public struct PseudonymKey: Sendable {
 
     /// HMAC-SHA256 of `parts` joined by a separator that cannot occur in them (0x1F).
     public func mac(_ parts: [[UInt8]]) -> [UInt8] {
-        var h = HMAC<SHA256>(key: SymmetricKey(data: keyBytes))
+        var h = keyed.state
         for (i, p) in parts.enumerated() {
             if i > 0 { h.update(data: [0x1F]) }
             h.update(data: p)
         }
         return Array(h.finalize())
     }
+}
+
+/// An HMAC state keyed once and only ever copied (`HMAC` is not declared `Sendable`; its hash
+/// contexts are copied on write, so copies taken on several threads never touch the shared one).
+private final class KeyedHMAC: @unchecked Sendable {
+    let state: HMAC<SHA256>
+    init(_ state: HMAC<SHA256>) { self.state = state }
 }
 
 /// Pseudonyms for persons and content fingerprints for findings.
