@@ -21,6 +21,10 @@ public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLit
     /// The most bytes stored inline.
     public static let inlineCapacity = 15
 
+    /// The empty string, made without an array (`ByteString("")` goes through `String.utf8`).
+    @inline(__always)
+    public static var empty: ByteString { ByteString(storage: .small(0, 0)) }
+
     public init(_ bytes: [UInt8]) {
         if bytes.count <= ByteString.inlineCapacity {
             storage = bytes.withUnsafeBytes { ByteString.pack($0) }

@@ -62,9 +62,15 @@ final class AggregatePartialTests: XCTestCase {
             // Locators local to the unit, made global by the merge's offsets (as chunks are).
             let p = AggregatePartial(for: merged)
             for row in rows[start..<end] {
-                p.add(group: key(row.group), time: row.time, value: row.value, isNumerator: row.isNumerator) {
+                let locator = {
                     CompactLocator(file: p.fileIndex("log.csv"), recordID: -1, line: row.index - start + 1, column: nil,
-                                                    byteOffset: Int64(row.index * 10), index: row.index - start)
+                                   byteOffset: Int64(row.index * 10), index: row.index - start)
+                }
+                // Both ways in, mixed in one unit: a key of one value and the value alone are one group.
+                if row.index % 3 == 0 {
+                    p.add(group: key(row.group), time: row.time, value: row.value, isNumerator: row.isNumerator, makeLocator: locator)
+                } else {
+                    p.add(singleKey: row.group, time: row.time, value: row.value, isNumerator: row.isNumerator, makeLocator: locator)
                 }
             }
             merged.merge(p, lineOffset: start, indexOffset: start)

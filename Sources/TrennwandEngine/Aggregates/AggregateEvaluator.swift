@@ -532,7 +532,8 @@ public final class AggregateEvaluator {
 /// The `groupBy` values of one record: the first two inline (no array allocated per record for
 /// the usual one or two keys), more in `rest`.
 public struct AggregateGroupKey: Hashable, Sendable {
-    var first = ByteString("")
+    /// `ByteString.empty`: `ByteString("")` made an array from the string per key.
+    var first = ByteString.empty
     var second: ByteString?
     /// Keys after the second; nil (not an empty array) while there are none, so building and
     /// dropping a key of one or two values touches no reference count.

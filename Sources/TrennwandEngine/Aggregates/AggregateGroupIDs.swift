@@ -23,6 +23,16 @@ struct AggregateGroupIDs {
         return (id, true)
     }
 
+    /// `id(_:)` of the key of one value `value`, without making the key.
+    @inline(__always)
+    mutating func id(single value: ByteString) -> (id: Int32, isNew: Bool) {
+        if let id = singleKey.value(for: value) { return (id, false) }
+        let id = count
+        count += 1
+        singleKey.set(id, for: value)
+        return (id, true)
+    }
+
     mutating func removeAll() {
         singleKey.removeAll()
         multiKey.removeAll(keepingCapacity: true)

@@ -166,9 +166,25 @@ package final class AggregatePartial: @unchecked Sendable {
     /// it; `makeLocator` is called only for a record kept as evidence, late sample or gap run end.
     package func add(group key: AggregateGroupKey?, time: Int64?, value: ByteString?, isNumerator: Bool,
                     makeLocator: () -> CompactLocator) {
+        add(groupID: key.map { group($0) }, time: time, value: value, isNumerator: isNumerator, makeLocator: makeLocator)
+    }
+
+    /// `add(group:…)` for a rule grouping by one field: its value is looked up as is, and an
+    /// `AggregateGroupKey` is made only for a group seen for the first time.
+    ///
+    /// Why: building a key per record and hashing it through the key's general path was 3 % of a
+    /// full CSV scan; every built-in aggregate groups by one field.
+    package func add(singleKey key: ByteString?, time: Int64?, value: ByteString?, isNumerator: Bool,
+                    makeLocator: () -> CompactLocator) {
+        add(groupID: key.map { group(single: $0) }, time: time, value: value, isNumerator: isNumerator, makeLocator: makeLocator)
+    }
+
+    @inline(__always)
+    private func add(groupID: Int32?, time: Int64?, value: ByteString?, isNumerator: Bool,
+                     makeLocator: () -> CompactLocator) {
         let position = ordinal
         ordinal += 1
-        guard let key, !isDistinct || value != nil else {
+        guard let g = groupID, !isDistinct || value != nil else {
             counters.missingKey += 1
             return
         }
@@ -178,7 +194,7 @@ package final class AggregatePartial: @unchecked Sendable {
                 counters.missingTime += 1
                 return
             }
-            let b = bucket(group: group(key), start: 0)
+            let b = bucket(group: g, start: 0)
             buckets[b].count += 1
             buckets[b].first = min(buckets[b].first, t)
             buckets[b].last = max(buckets[b].last, t)
@@ -189,7 +205,7 @@ package final class AggregatePartial: @unchecked Sendable {
             runs[Int(buckets[b].runs)].insert(t, makeLocator, threshold: threshold, distance: distance)
             counters.counted += 1
         case .whole:
-            let b = bucket(group: group(key), start: 0)
+            let b = bucket(group: g, start: 0)
             add(to: b, time: time, value: value, isNumerator: isNumerator, position: nil, makeLocator)
             counters.counted += 1
         case .tumbling(let w, let offset, let lateness):
@@ -203,7 +219,7 @@ package final class AggregatePartial: @unchecked Sendable {
                 if lateSamples.count < Int(maxSamples) { lateSamples.append((position, makeLocator())) }
                 return
             }
-            let b = bucket(group: group(key), start: start)
+            let b = bucket(group: g, start: start)
             add(to: b, time: t, value: value, isNumerator: isNumerator, position: position, makeLocator)
             counters.counted += 1
             maxTime = max(maxTime, t)
@@ -273,6 +289,19 @@ package final class AggregatePartial: @unchecked Sendable {
     private func group(_ key: AggregateGroupKey) -> Int32 {
         let (id, isNew) = groupIDs.id(key)
         if isNew {
+            groupKeys.append(key)
+            lastBucket.append(-1)
+        }
+        return id
+    }
+
+    /// The dense id of the group of one key value, interned on first sight.
+    @inline(__always)
+    private func group(single value: ByteString) -> Int32 {
+        let (id, isNew) = groupIDs.id(single: value)
+        if isNew {
+            var key = AggregateGroupKey()
+            key.append(value)
             groupKeys.append(key)
             lastBucket.append(-1)
         }

@@ -180,6 +180,22 @@ package final class BatchRuleRunner {
             let firstColumn = groupColumns[0], moreColumns = groupColumns.dropFirst()
             let distinctColumn = distinctSlot.map { batch.columns[$0] } ?? firstColumn
             let hasDistinct = distinctSlot != nil
+            /// Made only for a record the partial keeps (evidence, late sample, gap run end).
+            func locator(_ row: Int) -> CompactLocator {
+                CompactLocator(
+                    file: file, recordID: partial.stringIndex(batch.recordID(row, symbols: symbols)), line: batch.lines[row],
+                    column: batch.hasLocatorColumns ? batch.locatorColumns[row] : nil, byteOffset: batch.byteOffsets[row],
+                    index: batch.indices[row])
+            }
+            if moreColumns.isEmpty {
+                // One group field (every built-in aggregate): no key built per record.
+                for row in 0..<n where passed[row] & bit != 0 {
+                    let value = hasDistinct ? Self.key(distinctColumn, row, symbols) : nil
+                    partial.add(singleKey: Self.key(firstColumn, row, symbols), time: timeOf(row), value: value,
+                                isNumerator: numerators[row] & bit != 0) { locator(row) }
+                }
+                continue
+            }
             for row in 0..<n where passed[row] & bit != 0 {
                 var key: AggregateGroupKey?
                 if let v = Self.key(firstColumn, row, symbols) {
@@ -194,12 +210,7 @@ package final class BatchRuleRunner {
                     }
                 }
                 let value = hasDistinct ? Self.key(distinctColumn, row, symbols) : nil
-                partial.add(group: key, time: timeOf(row), value: value, isNumerator: numerators[row] & bit != 0) {
-                    CompactLocator(
-                        file: file, recordID: partial.stringIndex(batch.recordID(row, symbols: symbols)), line: batch.lines[row],
-                        column: batch.hasLocatorColumns ? batch.locatorColumns[row] : nil, byteOffset: batch.byteOffsets[row],
-                        index: batch.indices[row])
-                }
+                partial.add(group: key, time: timeOf(row), value: value, isNumerator: numerators[row] & bit != 0) { locator(row) }
             }
         }
         if routedOneByOne == 0 { return }
