@@ -20,6 +20,34 @@ enum BatchFastPath {
     /// appended as a run, as `collect` makes the record normaliser's list — without a
     /// `ByteString` per text and a `Value` per record (a tenth of the XML reader).
     case text
+    /// A constant (`value:` in the profile): written as the column stores it, a symbol by its id
+    /// resolved once per symbol table — not a `Value` converted and interned per record (4 % of
+    /// the CSV reader for the access log's `system_owner`).
+    case constant(ConstantField)
+}
+
+/// A profile constant for the batch normaliser: the value, and its symbol id in the worker's
+/// table (resolved once per table). One normaliser per file and thread owns it, so no lock.
+final class ConstantField {
+    let value: Value
+    private var symbolID: Int64 = 0
+    private var idOf: ObjectIdentifier?
+
+    init(_ value: Value) { self.value = value }
+
+    /// Writes the constant into row `row` of `column`.
+    @inline(__always)
+    func write(into column: BatchColumn, row: Int, symbols: SymbolTable) {
+        guard column.storage == .symbol, case .string(let s) = value else {
+            column.set(row, value: value, symbols: symbols)
+            return
+        }
+        if idOf != ObjectIdentifier(symbols) {
+            symbolID = Int64(symbols.intern(s))
+            idOf = ObjectIdentifier(symbols)
+        }
+        column.set(row, int: symbolID)
+    }
 }
 
 /// A timestamp field's parsing for the batch normaliser (a class: the step table refers to it
@@ -44,7 +72,7 @@ final class TimestampField {
 /// normaliser owns the slots, maps and timestamp fields, the batch owns its columns, and the steps
 /// are only used while both are alive (`BatchFill`).
 struct BatchStep {
-    enum Mode: UInt8 { case convert, plain, mapped, timestamp, text }
+    enum Mode: UInt8 { case convert, plain, mapped, timestamp, text, constant }
     let mode: Mode
     let slot: Int
     /// The source index of a single-source slot (fast paths), else -1.
@@ -53,13 +81,15 @@ struct BatchStep {
     let columnRef: Unmanaged<BatchColumn>
     let mapRef: Unmanaged<MappedField>?
     let timestampRef: Unmanaged<TimestampField>?
+    let constantRef: Unmanaged<ConstantField>?
     /// What a missing value does, read from the slot once: most missing fields (empty optional
     /// columns) then cost no access to the slot object at all.
     let onMissing: OnMissing
 
     enum OnMissing: UInt8 { case skip, writeDefault, reject }
 
-    init(mode: Mode, slot: Int, source: Int, compiled: CompiledSlot, column: BatchColumn, map: MappedField?, timestamp: TimestampField?) {
+    init(mode: Mode, slot: Int, source: Int, compiled: CompiledSlot, column: BatchColumn, map: MappedField? = nil,
+         timestamp: TimestampField? = nil, constant: ConstantField? = nil) {
         self.mode = mode
         self.slot = slot
         self.source = source
@@ -68,6 +98,7 @@ struct BatchStep {
         columnRef = .passUnretained(column)
         mapRef = map.map { .passUnretained($0) }
         timestampRef = timestamp.map { .passUnretained($0) }
+        constantRef = constant.map { .passUnretained($0) }
     }
 }
 
@@ -126,6 +157,11 @@ final class MappedField {
 
 extension ProfileNormaliser {
     static func batchFastPath(_ m: FieldMapping, extraction: Extraction, zone: ZoneConverter) -> BatchFastPath {
+        if case .constant(let v) = extraction {
+            // An empty constant is a missing value: the general path decides what that means.
+            if case .missing = v { return .none }
+            return .constant(ConstantField(v))
+        }
         if m.type == .text, case .pieces = extraction, m.patterns.isEmpty { return .text }
         guard case .single = extraction, m.patterns.isEmpty else { return .none }
         switch m.type {
@@ -163,6 +199,8 @@ extension ProfileNormaliser {
                 return BatchStep(mode: .timestamp, slot: s.slot, source: source, compiled: s, column: column, map: nil, timestamp: t)
             case .text:
                 return BatchStep(mode: .text, slot: s.slot, source: source, compiled: s, column: column, map: nil, timestamp: nil)
+            case .constant(let c):
+                return BatchStep(mode: .constant, slot: s.slot, source: source, compiled: s, column: column, constant: c)
             }
         }
     }
@@ -218,6 +256,9 @@ extension ProfileNormaliser {
                             target.set(row, int: Self.toUTC(p, endOfDay: ts.endOfDay, zone: ts.zone))
                             return nil
                         }
+                    case .constant:
+                        step.constantRef.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.write(into: target, row: row, symbols: symbols) }
+                        return nil
                     case .text:
                         return step.compiledRef._withUnsafeGuaranteedRef { s -> Converted? in
                             guard case .pieces(let sources) = s.extraction else { return Self.convert(s, raw) }
