@@ -250,14 +250,14 @@ public final class AggregateEvaluator {
         var lateCount = p.lateCount
         let mark = watermark
         // Per bucket of the partial: its slot here; −1 when its window closed before the unit (all
-        // its records are late); −2 when the unit opened and closes it (below).
+        // its records are late); −2 when the unit opened and closes it (below), −3 − h when that
+        // window fired as `firedHits[h]` (an array read per evidence record, not a dictionary probe).
         var slots = [Int32](repeating: -1, count: p.buckets.count)
         // Count and distinct windows the unit opened and closes (the watermark after it passes
         // their close, and no earlier record was in them) are evaluated here from the partial's
         // bucket: no later record can reach them, so no state is made for them, no value inserted
         // and no sample locator made unless the window fires — the merging thread's work per
         // unit is then a probe per bucket (nearly every bucket of an hourly window).
-        var fired: [Int32: Int] = [:]
         var firedHits: [AggregateHit] = []
         var closesAfter = Int64.min
         var evaluatesClosed = false
@@ -289,7 +289,7 @@ public final class AggregateEvaluator {
                     slots[i] = -2
                     let v = Double(isDistinct ? Int(b.valueCount) : b.count)
                     if b.count >= max(spec.minCount, 1), v >= spec.threshold {
-                        fired[Int32(i)] = firedHits.count
+                        slots[i] = -3 - Int32(firedHits.count)
                         firedHits.append(AggregateHit(groupKey: groupKeys[Int(g)], windowStart: b.start, windowEnd: b.start + w,
                                                       value: v, count: b.count))
                     }
@@ -311,8 +311,9 @@ public final class AggregateEvaluator {
         // its first evidence records (every value of it is new).
         for e in p.evidence {
             let s = Int(slots[Int(e.bucket)])
-            if s == -2 {
-                if let h = fired[e.bucket], firedHits[h].samples.count < spec.maxSamples { firedHits[h].samples.append(locator(e.locator)) }
+            if s <= -2 {
+                let h = -3 - s
+                if h >= 0, firedHits[h].samples.count < spec.maxSamples { firedHits[h].samples.append(locator(e.locator)) }
                 continue
             }
             guard s >= 0 else { continue }
