@@ -61,17 +61,30 @@ final class AggregatePartialTests: XCTestCase {
         for end in cuts + [rows.count] where end > start {
             // Locators local to the unit, made global by the merge's offsets (as chunks are).
             let p = AggregatePartial(for: merged)
-            for row in rows[start..<end] {
-                let locator = {
-                    CompactLocator(file: p.fileIndex("log.csv"), recordID: -1, line: row.index - start + 1, column: nil,
-                                   byteOffset: Int64(row.index * 10), index: row.index - start)
+            func locator(_ index: Int) -> CompactLocator {
+                CompactLocator(file: p.fileIndex("log.csv"), recordID: -1, line: index - start + 1, column: nil,
+                               byteOffset: Int64(index * 10), index: index - start)
+            }
+            // Every way in, mixed in one unit, in "batches" of a few records: a key of one value and
+            // the value alone are one group; records added by row leave gap run ends pending until
+            // the batch is settled.
+            var batchStart = start
+            while batchStart < end {
+                let batchEnd = min(end, batchStart + 1 + (batchStart * 7 + cuts.count) % 23)
+                let way = (batchStart / 5 + cuts.count) % 3
+                for row in rows[batchStart..<batchEnd] {
+                    switch way {
+                    case 0:
+                        p.add(group: key(row.group), time: row.time, value: row.value, isNumerator: row.isNumerator) { locator(row.index) }
+                    case 1:
+                        p.add(singleKey: row.group, time: row.time, value: row.value, isNumerator: row.isNumerator) { locator(row.index) }
+                    default:
+                        p.add(singleKey: row.group, time: row.time, value: row.value, isNumerator: row.isNumerator,
+                              row: row.index - batchStart) { locator(batchStart + $0) }
+                    }
                 }
-                // Both ways in, mixed in one unit: a key of one value and the value alone are one group.
-                if row.index % 3 == 0 {
-                    p.add(group: key(row.group), time: row.time, value: row.value, isNumerator: row.isNumerator, makeLocator: locator)
-                } else {
-                    p.add(singleKey: row.group, time: row.time, value: row.value, isNumerator: row.isNumerator, makeLocator: locator)
-                }
+                p.settle { locator(batchStart + $0) }
+                batchStart = batchEnd
             }
             merged.merge(p, lineOffset: start, indexOffset: start)
             got += merged.takeHits()

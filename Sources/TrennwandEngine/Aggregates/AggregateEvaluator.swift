@@ -243,6 +243,7 @@ public final class AggregateEvaluator {
     package func merge(_ p: AggregatePartial, lineOffset: Int = 0, indexOffset: Int = 0) {
         precondition(!finished, "AggregateEvaluator.merge after finish")
         if p.isEmpty { return }
+        precondition(!p.hasPendingEnds, "AggregatePartial merged before settle(locatorOf:)")
         func locator(_ l: CompactLocator) -> Locator { p.locator(l, lineOffset: lineOffset, indexOffset: indexOffset) }
         counters.missingKey += p.counters.missingKey
         counters.missingTime += p.counters.missingTime
@@ -648,13 +649,9 @@ struct GapRuns<L> {
     /// (extending or bridging them), or a run of its own (splitting a gap).
     mutating func insert(_ t: Int64, _ makeLocator: () -> L, threshold: Double, distance: (Int64, Int64) -> Int64) {
         // In-order input (the usual case) extends the last run: checked before the search.
-        if let last = runs.last, t >= last.start {
-            if t <= last.end { return }
-            if Self.near(last.end, t, threshold, distance) {
-                runs[runs.count - 1].end = t
-                runs[runs.count - 1].endLocator = makeLocator()
-                return
-            }
+        if let moved = extendLast(t, threshold: threshold, distance: distance) {
+            if moved { runs[runs.count - 1].endLocator = makeLocator() }
+            return
         }
         var lo = 0, hi = runs.count
         while lo < hi {
@@ -680,6 +677,23 @@ struct GapRuns<L> {
         case (false, false):
             runs.insert(GapRun(start: t, startLocator: locator, end: t, endLocator: locator), at: i)
         }
+    }
+
+    /// The in-order case of `insert`: `t` inside the last run (false: nothing changes) or near
+    /// its end (true: the end moved to `t`, and its locator is the caller's to set); nil when
+    /// neither, and nothing changed.
+    @inline(__always)
+    mutating func extendLast(_ t: Int64, threshold: Double, distance: (Int64, Int64) -> Int64) -> Bool? {
+        guard let last = runs.last, t >= last.start else { return nil }
+        if t <= last.end { return false }
+        guard Self.near(last.end, t, threshold, distance) else { return nil }
+        runs[runs.count - 1].end = t
+        return true
+    }
+
+    /// Sets the last run's end locator (after `extendLast` moved its end).
+    mutating func setLastEndLocator(_ l: L) {
+        runs[runs.count - 1].endLocator = l
     }
 
     /// Adds a run whose records arrived after every record of these runs: it joins every run it

@@ -77,6 +77,12 @@ package final class AggregatePartial: @unchecked Sendable {
     private(set) var firstRecords: [(bucket: Int32, ordinal: Int, locator: CompactLocator)] = []
     /// Gaps: the runs of each group.
     private(set) var runs: [GapRuns<CompactLocator>] = []
+    /// Gaps, records added by row (`add(singleKey:…row:locatorOf:)`): per runs, the row whose
+    /// time is its last run's end while that end's locator is not made yet (−1: none), and the
+    /// runs with one. In-order input extends the last run with nearly every record, and making
+    /// a locator for each, kept only until the next, was 4 % of a CSV scan.
+    private var pendingEnd: [Int32] = []
+    private var pendingRuns: [Int32] = []
 
     private(set) var counters = AggregateCounters()
     /// Records late against the unit's own times: how many, and the first `maxSamples`.
@@ -136,6 +142,8 @@ package final class AggregatePartial: @unchecked Sendable {
         evidence.removeAll(keepingCapacity: true)
         firstRecords.removeAll(keepingCapacity: true)
         runs.removeAll(keepingCapacity: true)
+        pendingEnd.removeAll(keepingCapacity: true)
+        pendingRuns.removeAll(keepingCapacity: true)
         counters = AggregateCounters()
         lateCount = 0
         lateSamples.removeAll(keepingCapacity: true)
@@ -166,7 +174,9 @@ package final class AggregatePartial: @unchecked Sendable {
     /// it; `makeLocator` is called only for a record kept as evidence, late sample or gap run end.
     package func add(group key: AggregateGroupKey?, time: Int64?, value: ByteString?, isNumerator: Bool,
                     makeLocator: () -> CompactLocator) {
-        add(groupID: key.map { group($0) }, time: time, value: value, isNumerator: isNumerator, makeLocator: makeLocator)
+        // A pending end would be settled with this record's locator.
+        precondition(!hasPendingEnds, "AggregatePartial: settle(locatorOf:) before adding without rows")
+        add(groupID: key.map { group($0) }, time: time, value: value, isNumerator: isNumerator, row: -1) { _ in makeLocator() }
     }
 
     /// `add(group:…)` for a rule grouping by one field: its value is looked up as is, and an
@@ -176,12 +186,40 @@ package final class AggregatePartial: @unchecked Sendable {
     /// full CSV scan; every built-in aggregate groups by one field.
     package func add(singleKey key: ByteString?, time: Int64?, value: ByteString?, isNumerator: Bool,
                     makeLocator: () -> CompactLocator) {
-        add(groupID: key.map { group(single: $0) }, time: time, value: value, isNumerator: isNumerator, makeLocator: makeLocator)
+        // A pending end would be settled with this record's locator.
+        precondition(!hasPendingEnds, "AggregatePartial: settle(locatorOf:) before adding without rows")
+        add(groupID: key.map { group(single: $0) }, time: time, value: value, isNumerator: isNumerator, row: -1) { _ in makeLocator() }
     }
 
+    /// `add(singleKey:…)` for the record at `row` of a batch whose rows `locatorOf` makes locators
+    /// of: a gap run's end locator is made only when the run stops growing, so `settle(locatorOf:)`
+    /// must follow before the batch's rows change (and before the merge, which checks it).
+    package func add(singleKey key: ByteString?, time: Int64?, value: ByteString?, isNumerator: Bool, row: Int,
+                    locatorOf: (Int) -> CompactLocator) {
+        add(groupID: key.map { group(single: $0) }, time: time, value: value, isNumerator: isNumerator, row: row, locatorOf: locatorOf)
+    }
+
+    /// Makes the gap run end locators still pending (rows of the batch `locatorOf` reads).
+    package func settle(locatorOf: (Int) -> CompactLocator) {
+        for r in pendingRuns { settle(Int(r), locatorOf) }
+        pendingRuns.removeAll(keepingCapacity: true)
+    }
+
+    /// Whether a gap run end locator is pending (`settle` not called since the last row added).
+    package var hasPendingEnds: Bool { !pendingRuns.isEmpty }
+
     @inline(__always)
-    private func add(groupID: Int32?, time: Int64?, value: ByteString?, isNumerator: Bool,
-                     makeLocator: () -> CompactLocator) {
+    private func settle(_ r: Int, _ locatorOf: (Int) -> CompactLocator) {
+        guard pendingEnd[r] >= 0 else { return }
+        runs[r].setLastEndLocator(locatorOf(Int(pendingEnd[r])))
+        pendingEnd[r] = -1
+    }
+
+    /// The one adding path; `row` −1: no row, `locatorOf` makes the current record's locator.
+    @inline(__always)
+    private func add(groupID: Int32?, time: Int64?, value: ByteString?, isNumerator: Bool, row: Int,
+                     locatorOf: (Int) -> CompactLocator) {
+        func makeLocator() -> CompactLocator { locatorOf(row) }
         let position = ordinal
         ordinal += 1
         guard let g = groupID, !isDistinct || value != nil else {
@@ -201,8 +239,19 @@ package final class AggregatePartial: @unchecked Sendable {
             if buckets[b].runs < 0 {
                 buckets[b].runs = Int32(runs.count)
                 runs.append(GapRuns())
+                pendingEnd.append(-1)
             }
-            runs[Int(buckets[b].runs)].insert(t, makeLocator, threshold: threshold, distance: distance)
+            let r = Int(buckets[b].runs)
+            if row >= 0, let moved = runs[r].extendLast(t, threshold: threshold, distance: distance) {
+                if moved {
+                    if pendingEnd[r] < 0 { pendingRuns.append(Int32(r)) }
+                    pendingEnd[r] = Int32(row)
+                }
+            } else {
+                // Any other change may move or copy the last run's end: its locator first.
+                settle(r, locatorOf)
+                runs[r].insert(t, makeLocator, threshold: threshold, distance: distance)
+            }
             counters.counted += 1
         case .whole:
             let b = bucket(group: g, start: 0)

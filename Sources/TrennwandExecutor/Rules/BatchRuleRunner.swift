@@ -192,8 +192,9 @@ package final class BatchRuleRunner {
                 for row in 0..<n where passed[row] & bit != 0 {
                     let value = hasDistinct ? Self.key(distinctColumn, row, symbols) : nil
                     partial.add(singleKey: Self.key(firstColumn, row, symbols), time: timeOf(row), value: value,
-                                isNumerator: numerators[row] & bit != 0) { locator(row) }
+                                isNumerator: numerators[row] & bit != 0, row: row, locatorOf: locator)
                 }
+                partial.settle(locatorOf: locator)
                 continue
             }
             for row in 0..<n where passed[row] & bit != 0 {
