@@ -24,11 +24,15 @@ package final class BatchLookup: @unchecked Sendable {
     let others: [(column: Int, op: LookupTermOp, value: BatchOperand)]
     let at: BatchOperand?
 
-    /// Key bytes → position in `candidateLists`.
+    /// Key bytes → position in `candidateLists`: this lookup's own copies of the index's
+    /// candidates (the index's arrays are shared by all workers, and retaining the same array
+    /// from two threads made its reference count a contended cache line: a 2-thread scan spent
+    /// 2.7 times the retain/release samples here), as buffers, handed out without retaining.
     private let known = ByteKeyTable()
-    private var candidateLists: [[Int32]] = []
+    private var candidateLists: [UnsafeBufferPointer<Int32>] = []
     /// Most keys remembered; beyond it keys are probed in the index directly (memory stays bounded
-    /// for keys such as customer numbers with millions of values).
+    /// for keys such as customer numbers with millions of values). Checked per search, which may
+    /// remember the few ancestor keys it probes past it.
     static let maxKnownKeys = 65_536
 
     /// The matches of the batch `memoOf` (held, with its generation) per row; `notComputed` for
@@ -75,19 +79,29 @@ package final class BatchLookup: @unchecked Sendable {
         }
     }
 
-    private func candidates(_ key: ByteString) -> [Int32] {
+    deinit {
+        for c in candidateLists { c.deallocate() }
+    }
+
+    /// The candidates of `key`, remembered.
+    private func candidates(_ key: ByteString) -> UnsafeBufferPointer<Int32> {
         if let i = known.value(for: key) { return candidateLists[Int(i)] }
         let c = index.candidates(key)
+        let own = UnsafeMutableBufferPointer<Int32>.allocate(capacity: c.count)
+        _ = own.initialize(from: c)
+        known.set(Int32(candidateLists.count), for: key)
+        candidateLists.append(UnsafeBufferPointer(own))
+        return UnsafeBufferPointer(own)
+    }
+
+    /// `ReferenceIndex.firstRow` with the remembered candidates while there is room for more keys,
+    /// else with the index's own.
+    @inline(__always)
+    private func firstRow(_ k: ByteString, _ time: Int64?, _ matches: (Int) -> Bool?) -> ReferenceIndex.RowSearch {
         if candidateLists.count < Self.maxKnownKeys {
-            // A copy of this worker's own: the index's arrays are shared by all workers, and
-            // retaining the same array from two threads made its reference count a contended
-            // cache line (a 2-thread scan spent 2.7 times the retain/release samples here).
-            let own = c.isEmpty ? c : c.withUnsafeBufferPointer { Array($0) }
-            known.set(Int32(candidateLists.count), for: key)
-            candidateLists.append(own)
-            return own
+            return index.firstRow(key: k, byAncestors: byAncestors, at: time, candidates: candidates, matches: matches)
         }
-        return c
+        return index.firstRow(key: k, byAncestors: byAncestors, at: time, matches: matches)
     }
 
     private func compute(_ batch: RecordBatch, _ env: BatchEnvironment, _ row: Int) -> Int {
@@ -99,14 +113,14 @@ package final class BatchLookup: @unchecked Sendable {
         }
         let found: ReferenceIndex.RowSearch
         if others.isEmpty {
-            found = index.firstRow(key: k, byAncestors: byAncestors, at: at == nil ? nil : time, candidates: candidates) { _ in true }
+            found = firstRow(k, at == nil ? nil : time) { _ in true }
         } else {
             otherValues.removeAll(keepingCapacity: true)
             for term in others {
                 guard case .text(let v)? = BatchFilter.scalar(term.value, row, batch, env) else { return -1 }
                 otherValues.append(v)
             }
-            found = index.firstRow(key: k, byAncestors: byAncestors, at: at == nil ? nil : time, candidates: candidates) { r in
+            found = firstRow(k, at == nil ? nil : time) { r in
                 let cells = index.rows[r].values
                 for t in 0..<others.count where !others[t].op.holds(cells[others[t].column], otherValues[t]) { return false }
                 return true
