@@ -319,7 +319,7 @@ public final class AggregateEvaluator {
             }
             guard s >= 0 else { continue }
             if isDistinct {
-                if let v = e.value, slab[s].distinct!.insert(v), slab[s].samples.count < spec.maxSamples {
+                if e.value >= 0, slab[s].distinct!.insert(p.values[Int(e.value)]), slab[s].samples.count < spec.maxSamples {
                     slab[s].samples.append(locator(e.locator))
                 }
             } else if slab[s].samples.count < spec.maxSamples {
