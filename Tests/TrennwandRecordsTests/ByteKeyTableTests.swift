@@ -41,6 +41,22 @@ final class ByteKeyTableTests: XCTestCase {
             XCTAssertNil(table.value(for: ""))
         }
     }
+
+    /// Keys that differ only in their last bytes (account ids) spread over the buckets like random
+    /// ones: 4,096 keys take about 3,220 of 8,192 buckets. The hash before `WordHash` put the
+    /// `JC-M-` ids into 89 buckets, the `962D00` ones into 222 (probes ran long).
+    func testKeysSharingAPrefixSpreadOverTheBuckets() {
+        let mask = 8_191
+        for prefix in ["JC-M-", "TR-", "962D00", ""] {
+            var buckets = Set<Int>()
+            for i in 0..<4_096 {
+                let key = ByteString(prefix + String(i))
+                guard let (w0, w1) = key.inlineWords else { continue }
+                buckets.insert(Int(truncatingIfNeeded: WordHash.mix(w0, w1)) & mask)
+            }
+            XCTAssertGreaterThan(buckets.count, 3_000, "prefix \(prefix)")
+        }
+    }
 }
 
 private extension String {

@@ -407,8 +407,7 @@ private final class BucketTable {
 
     @inline(__always)
     private static func bucket(_ group: Int32, _ start: Int64, _ mask: Int) -> Int {
-        let h = (UInt64(UInt32(bitPattern: group)) &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(bitPattern: start) &* 0xC2B2_AE3D_27D4_EB4F)
-        return Int(truncatingIfNeeded: (h ^ (h >> 29)) >> 7) & mask
+        Int(truncatingIfNeeded: WordHash.mix(UInt64(UInt32(bitPattern: group)), UInt64(bitPattern: start))) & mask
     }
 
     /// The index stored for (`group`, `start`); when there is none, `new` is stored and returned.

@@ -48,8 +48,7 @@ public final class ByteKeyTable: @unchecked Sendable {
     /// The first bucket to probe for an inline key's two words in a table of `mask + 1` buckets.
     @inlinable @inline(__always)
     static func bucket(_ w0: UInt64, _ w1: UInt64, _ mask: Int) -> Int {
-        let h = (w0 &* 0x9E37_79B9_7F4A_7C15) ^ (w1 &* 0xC2B2_AE3D_27D4_EB4F)
-        return Int(truncatingIfNeeded: (h ^ (h >> 29)) >> 7) & mask
+        Int(truncatingIfNeeded: WordHash.mix(w0, w1)) & mask
     }
 
     @inline(__always)
