@@ -130,7 +130,8 @@ package final class AggregatePartial: @unchecked Sendable {
 
     package var isEmpty: Bool { ordinal == 0 }
 
-    /// Back to empty for the next run of records (the sequential scan merges after every batch).
+    /// Back to empty for the next run of records (the sequential scan merges every
+    /// `UnitEngine.mergeEvery` batches).
     package func reset() {
         groupIDs.removeAll()
         groupKeys.removeAll(keepingCapacity: true)
