@@ -12,14 +12,11 @@ struct AggregateGroupIDs {
     /// The id of `key`, and whether it was seen for the first time (ids count up from 0).
     @inline(__always)
     mutating func id(_ key: AggregateGroupKey) -> (id: Int32, isNew: Bool) {
-        if key.count == 1 {
-            if let id = singleKey.value(for: key.first) { return (id, false) }
-        } else if let id = multiKey[key] {
-            return (id, false)
-        }
+        if key.count == 1 { return id(single: key.first) }
+        if let id = multiKey[key] { return (id, false) }
         let id = count
         count += 1
-        if key.count == 1 { singleKey.set(id, for: key.first) } else { multiKey[key] = id }
+        multiKey[key] = id
         return (id, true)
     }
 
