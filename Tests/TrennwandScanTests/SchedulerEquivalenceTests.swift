@@ -128,6 +128,13 @@ final class SchedulerEquivalenceTests: XCTestCase {
             XCTAssertEqual(Snapshot(parallel), Snapshot(sequential), "threads \(threads), chunk \(chunk ?? 0)")
             XCTAssertTrue(parallel.lateRecords.isEmpty)
         }
+        // The exact pass runs on the scan's engine (pass 2 of `.batches` routes its rows from
+        // column batches): the record engine's exact pass gives the same scan.
+        for (threads, chunk) in [(1, nil), (2, 700)] as [(Int, Int?)] {
+            let records = try samples.scan(threads: threads, chunkBytes: chunk, inputs: reversed, engine: .records)
+            XCTAssertEqual(records.engine, .records)
+            XCTAssertEqual(Snapshot(records), Snapshot(sequential), "records, threads \(threads), chunk \(chunk ?? 0)")
+        }
 
         let limited = try samples.scan(threads: 1, inputs: reversed, reorderLimit: 0)
         XCTAssertEqual(limited.reorderLimit, 0)

@@ -39,7 +39,9 @@ package final class BatchRuleRunner {
 
     /// Compiles the pack of `evaluator` for batches; throws `BatchCompileError` for the first rule
     /// with a construct the batch executor cannot evaluate (the scan then runs the record engine).
-    package init(evaluator: RuleEvaluator, reference: ReferenceTables, now: Int64) throws {
+    /// `preAggregate` false routes every aggregate row one by one (the exact aggregate pass orders
+    /// them by time, which a partial's buckets cannot be).
+    package init(evaluator: RuleEvaluator, reference: ReferenceTables, now: Int64, preAggregate: Bool = true) throws {
         let policy = evaluator.pack.policy
         guard let zone = ZoneConverter(identifier: policy.timeZone) else {
             throw BatchCompileError(rule: "policy", node: "time zone \(policy.timeZone)")
@@ -71,7 +73,7 @@ package final class BatchRuleRunner {
             var numerator: BatchCondition?
             if case .ratio(let n, _) = ap.measure { numerator = try compiler.condition(n).ordered() }
             aggregates.append(Aggregate(filter: try ap.filter.map(compiler.condition)?.ordered(), numerator: numerator,
-                                        preAggregated: Self.preAggregates && AggregatePartial.supports(evaluator.aggregate(aggregates.count).evaluator)))
+                                        preAggregated: preAggregate && Self.preAggregates && AggregatePartial.supports(evaluator.aggregate(aggregates.count).evaluator)))
         }
         self.aggregates = aggregates
         aggregatesByKind = byKind

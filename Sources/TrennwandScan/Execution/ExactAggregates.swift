@@ -40,16 +40,23 @@ extension ScanScheduler {
         let rules = Set(late.map(\.ruleID))
         let (pack, errors) = CompiledRulePack.compile(ruleSet, policy: policy, reference: reference, only: rules, now: now,
                                                       vocabulary: vocabulary)
-        guard errors.isEmpty, let evaluator = try? RuleEvaluator(pack: pack, pseudonymizer: pseudonymizer, reveal: reveal)
+        // The scan's own engine choice (`UnitEngine`), aggregate rows routed one by one: the
+        // replay orders them by time, which pre-aggregated buckets cannot be.
+        guard errors.isEmpty, let evaluator = try? RuleEvaluator(pack: pack, pseudonymizer: pseudonymizer, reveal: reveal),
+              let (unitEngine, _) = try? UnitEngine.make(evaluator, reference: reference, now: now, choice: engine, preAggregate: false)
         else { return .failed }
         let kinds = Set(pack.aggregates.map(\.file.target.kind))
         var feeds: [AggregateFeed] = [], orders: [Int] = []
         var total = 0
         var exceeded = false
+        // Record rules of the pack (only R) never fire here: R are aggregates; gap findings of
+        // their filters were reported in pass 1.
+        let ignore: (Finding, Bool) -> Void = { _, _ in }
         // Reference tables (in memory) first, as in pass 1.
         for (i, rows) in plan.referenceBatches.enumerated() where rows.contains(where: { kinds.contains($0.kind) }) {
             var feed = AggregateFeed()
-            for record in rows { evaluator.evaluate(record, routingAggregatesTo: &feed) { _, _ in } }
+            for record in rows { unitEngine.evaluate(record, feed: &feed, emit: ignore) }
+            unitEngine.flush(feed: &feed, emit: ignore)
             total += feed.count
             feeds.append(feed)
             orders.append(i)
@@ -58,14 +65,14 @@ extension ScanScheduler {
         let pass1 = Dictionary(accounts.map { ($0.file, $0) }, uniquingKeysWith: { a, _ in a })
         for (i, (input, profile)) in plan.evaluated.enumerated() where kinds.contains(profile.kind) {
             var feed = AggregateFeed()
-            let account = UnitReader.readWhole(path: input.path, profile: profile, catalog: catalog) { record in
-                if exceeded { return }
-                evaluator.evaluate(record, routingAggregatesTo: &feed) { _, _ in }
-                if total + feed.count > reorderLimit {
+            let account = unitEngine.readWhole(path: input.path, profile: profile, catalog: catalog, feed: &feed, proceed: { feed in
+                guard total + feed.count <= reorderLimit else {
                     exceeded = true
                     feed = AggregateFeed()
+                    return false
                 }
-            }
+                return true
+            }, emit: ignore)
             if exceeded { return .limitExceeded }
             // The same records as in pass 1, or the result would not be comparable.
             guard let before = pass1[input.path], before.read == account.read,

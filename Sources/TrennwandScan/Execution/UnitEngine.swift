@@ -39,11 +39,13 @@ final class UnitEngine {
     /// The engine for `evaluator` as `choice` asks: nil runner for the record engine; `compileError`
     /// says why the batch executor was not taken under `.automatic` (under `.batches` a
     /// `ConfigError` `engine.batches-refused` is thrown instead).
+    /// `preAggregate` false: aggregate rows are routed one by one (the exact aggregate pass).
     static func make(_ evaluator: RuleEvaluator, reference: ReferenceTables, now: Int64,
-                     choice: ScanEngine) throws -> (engine: UnitEngine, compileError: BatchCompileError?) {
+                     choice: ScanEngine, preAggregate: Bool = true) throws -> (engine: UnitEngine, compileError: BatchCompileError?) {
         if choice == .records { return (UnitEngine(evaluator: evaluator, runner: nil), nil) }
         do {
-            return (UnitEngine(evaluator: evaluator, runner: try BatchRuleRunner(evaluator: evaluator, reference: reference, now: now)), nil)
+            let runner = try BatchRuleRunner(evaluator: evaluator, reference: reference, now: now, preAggregate: preAggregate)
+            return (UnitEngine(evaluator: evaluator, runner: runner), nil)
         } catch let e as BatchCompileError {
             if choice == .batches {
                 // The refused rule's file, as every ConfigError names one.
@@ -81,16 +83,23 @@ final class UnitEngine {
         b.reset()
     }
 
-    /// Reads and evaluates a file whole.
+    /// Reads and evaluates a file whole. `proceed` is asked after every record or batch; once it
+    /// says no, the rest of the file is read (and counted) but not evaluated (the exact aggregate
+    /// pass beyond its limit).
     func readWhole(path: String, profile: SourceProfile, catalog: ProfileCatalog, feed: inout AggregateFeed,
-                   emit: (Finding, Bool) -> Void) -> InputAccount {
+                   proceed: (inout AggregateFeed) -> Bool = { _ in true }, emit: (Finding, Bool) -> Void) -> InputAccount {
+        var stopped = false
         guard let runner else {
             return UnitReader.readWhole(path: path, profile: profile, catalog: catalog) { record in
+                if stopped { return }
                 evaluator.evaluate(record, routingAggregatesTo: &feed, emit: emit)
+                stopped = !proceed(&feed)
             }
         }
         return UnitReader.readWholeBatches(path: path, profile: profile, catalog: catalog, symbols: runner.environment.symbols) { batch in
+            if stopped { return }
             runner.evaluate(batch, feed: &feed, emit: emit)
+            stopped = !proceed(&feed)
         }
     }
 
