@@ -126,7 +126,6 @@ package enum Scan {
         for late in result.lateRecords {
             diagnose(result.reorderLimit.map { .reorderLimit(late, limit: $0) } ?? .lateRecords(late))
         }
-        if let refusal = result.batchRefusal { diagnose(.recordEngine(refusal)) }
         r.progress?(.finished)
         var run = RunInfo(toolVersion: r.toolVersion, started: result.started, finished: result.finished,
                           rulePackHash: result.rulePackHash, rules: result.descriptors, inputs: result.inputs,
@@ -227,14 +226,6 @@ extension ScanDiagnostic {
         return ScanDiagnostic(code: "aggregate.reorder-limit", label: .warning, message: Localized(
             de: "\(late.ruleID): \(late.count) Datensätze lagen zeitlich vor einem schon ausgewerteten Zeitfenster und wurden für diese Regel nicht gezählt\(first); die exakte Auswertung in zeitlicher Reihenfolge entfiel, weil sie mehr als \(limit) Datensätze hätte halten müssen; Exporte desselben Zeitraums zu einer nach Zeit sortierten Datei zusammenführen oder die Dateien in zeitlicher Reihenfolge angeben [aggregate.reorder-limit]",
             en: "\(late.ruleID): \(late.count) records were older than a time window already evaluated and were not counted for this rule\(first); the exact evaluation in time order was skipped because it would have had to hold more than \(limit) records; merge exports of the same period into one file sorted by time, or give the files in time order [aggregate.reorder-limit]"))
-    }
-
-    /// The rule pack has a construct the batch executor does not evaluate yet: the scan ran on the
-    /// record engine (same findings, slower).
-    package static func recordEngine(_ why: BatchCompileError) -> ScanDiagnostic {
-        ScanDiagnostic(code: "engine.records", message: Localized(
-            de: "Hinweis: Regel \(why.rule): „\(why.node)“ wertet der spaltenweise Auswerter noch nicht aus – die Prüfung lief mit dem satzweisen Auswerter (gleiche Befunde, langsamer) [engine.records]",
-            en: "note: rule \(why.rule): '\(why.node)' is not evaluated by the columnar engine yet – the scan ran on the record-at-a-time engine (same findings, slower) [engine.records]"))
     }
 
     package static func state(_ e: StateError) -> ScanDiagnostic {

@@ -2,6 +2,7 @@ import Foundation
 import TrennwandEngine
 import TrennwandExecutor
 import TrennwandFindings
+import TrennwandPlan
 import TrennwandRecords
 import XCTest
 @testable import TrennwandScan
@@ -59,7 +60,6 @@ final class SchedulerEquivalenceTests: XCTestCase {
             let batches = try samples.scan(threads: threads, chunkBytes: chunk, engine: .batches)
             let records = try samples.scan(threads: threads, chunkBytes: chunk, engine: .records)
             XCTAssertEqual(batches.engine, .batches, "the built-in pack runs on the batch executor")
-            XCTAssertNil(batches.batchRefusal)
             XCTAssertEqual(records.engine, .records)
             let a = Snapshot(batches), b = Snapshot(records)
             XCTAssertGreaterThan(b.findings.count, 100)
@@ -74,17 +74,16 @@ final class SchedulerEquivalenceTests: XCTestCase {
         }
     }
 
-    /// A rule with a construct the batch executor does not evaluate (a calendar part of a computed
-    /// time, here `hour(time + 1h)`, which the logical plan has no column for) makes the scan run on
-    /// the record engine and say why (`batchRefusal`, the `engine.records` notice); `.batches`
-    /// refuses the pack instead. The findings are the record
-    /// engine's, the same as with `TRENNWAND_ENGINE=records`.
-    func testARuleTheBatchExecutorRefusesRunsTheScanOnTheRecordEngine() throws {
+    /// Constructs the SQL engines cannot plan — a calendar part of a computed time
+    /// (`hour(time + 1h)`: the export has `__local` columns for fields only) and a named list used
+    /// as a value — run on the batch executor (`RulePlanner.Target.inProcess`), with the findings
+    /// of the record engine; the SQL planner still refuses the computed time. There is no
+    /// fallback from one engine to the other any more.
+    func testRulesTheSQLEnginesCannotPlanRunOnTheBatchExecutor() throws {
         let samples = try SamplesFixture()
         let rules = try RulesCopy()
         defer { rules.remove() }
-        try rules.setTW101(prefix: "hour(time + 1h) >= 0 and")
-        let file = rules.tw101
+        try rules.setTW101(prefix: "(hour(time + 1h) >= 7 or present(@traeger_arbeitsplaetze)) and weekday(time - 2h) >= 1 and")
         let ruleSet = RuleSet.load(rulesDirectory: rules.dir.path)
         XCTAssertTrue(ruleSet.errors.isEmpty, "\(ruleSet.errors)")
         func scan(_ engine: ScanEngine) throws -> ScanResult {
@@ -93,17 +92,16 @@ final class SchedulerEquivalenceTests: XCTestCase {
             s.engine = engine
             return try s.run(samples.config.inputs)
         }
-        let automatic = try scan(.automatic)
-        XCTAssertEqual(automatic.engine, .records)
-        XCTAssertEqual(automatic.batchRefusal?.rule, "TW101")
-        XCTAssertEqual(automatic.batchRefusal?.node.hasPrefix("plan"), true, "\(String(describing: automatic.batchRefusal))")
-        XCTAssertEqual(ScanDiagnostic.recordEngine(try XCTUnwrap(automatic.batchRefusal)).code, "engine.records")
-        XCTAssertThrowsError(try scan(.batches)) { error in
-            XCTAssertEqual((error as? ConfigError)?.code, "engine.batches-refused", "\(error)")
-            XCTAssertEqual((error as? ConfigError)?.position.file, file.path, "the refused rule's file is named")
+        let batches = try scan(.batches)
+        XCTAssertEqual(batches.engine, .batches)
+        XCTAssertEqual(Snapshot(batches), Snapshot(try scan(.records)))
+        XCTAssertTrue(Array(batches.findings).contains { $0.ruleID == "TW101" }, "the changed rule still fires")
+        let tw101 = try XCTUnwrap(ruleSet.rules.first { $0.id == "TW101" })
+        XCTAssertThrowsError(try RulePlanner(policy: samples.policy, now: samples.config.now!).plan(tw101)) { error in
+            XCTAssertEqual((error as? ConfigError)?.code, "plan.unsupported", "\(error)")
         }
-        XCTAssertEqual(Snapshot(automatic), Snapshot(try scan(.records)))
-        XCTAssertTrue(Array(automatic.findings).contains { $0.ruleID == "TW101" }, "the changed rule still fires")
+        let plan = try RulePlanner(policy: samples.policy, now: samples.config.now!, target: .inProcess).plan(tw101)
+        XCTAssertTrue(PlanPrinter.text(plan).contains("local time"), PlanPrinter.text(plan))
     }
 
     /// Samples' access exports are not sorted by time, and given in reverse order even less: the

@@ -271,6 +271,7 @@ package struct BatchConditionCompiler {
         case .direction(let a, let b): return .direction(try operand(a), try operand(b))
         case .matrixDecision(let d, let c): return .matrix(direction: try operand(d), category: try operand(c), decisions: decisions)
         case .calendar(let part, let local): return .calendar(part, local: try operand(local))
+        case .localTime(let utc): return .localTime(try operand(utc))
         case .arith(let plus, let a, let b): return .arith(plus: plus, try operand(a), try operand(b))
         case .lookupValue(let l, let column):
             let compiled = try lookup(l)
@@ -302,6 +303,7 @@ package struct BatchConditionCompiler {
         case .arith: return "arithmetic"
         case .lower: return "lower"
         case .calendar(let part, _): return part.rawValue
+        case .localTime: return "local time"
         case .direction: return "direction"
         case .matrixDecision: return "matrix"
         case .detectorFired: return "detector"

@@ -48,7 +48,7 @@ package final class BatchRuleRunner {
         }
         self.evaluator = evaluator
         environment = BatchEnvironment(symbols: SymbolTable(seed: SymbolTable.schemaSeed()), zone: zone, detectors: policy.detectors)
-        let planner = RulePlanner(policy: policy, now: now)
+        let planner = RulePlanner(policy: policy, now: now, target: .inProcess)
         func plan(_ file: RuleFile) throws -> RulePlan {
             do { return try planner.plan(file) } catch { throw BatchCompileError(rule: file.id, node: "plan (\(error))") }
         }
@@ -93,7 +93,7 @@ package final class BatchRuleRunner {
             return meetsGaps(a) || meetsGaps(b)
         case .and(let xs), .or(let xs): return xs.contains(where: meetsGaps)
         case .not(let a), .isNull(let a, _), .inValues(let a, _, _), .inNamedList(let a, _, _), .within(let a, _, _), .lower(let a),
-             .calendar(_, let a):
+             .calendar(_, let a), .localTime(let a):
             return meetsGaps(a)
         case .stringMatch(_, let a, let b, _, _): return meetsGaps(a) || meetsGaps(b)
         case .detectorFired: return false

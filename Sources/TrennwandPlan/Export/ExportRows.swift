@@ -204,7 +204,7 @@ extension RulePlan {
                 visit(a); visit(b)
             case .and(let xs), .or(let xs): xs.forEach(visit)
             case .not(let a), .isNull(let a, _), .inValues(let a, _, _), .inNamedList(let a, _, _), .within(let a, _, _),
-                 .lower(let a), .calendar(_, let a):
+                 .lower(let a), .calendar(_, let a), .localTime(let a):
                 visit(a)
             case .exists(let l), .lookupValue(let l, _):
                 l.terms.forEach { visit($0.value) }

@@ -117,6 +117,10 @@ package indirect enum PlanExpr: Sendable, Hashable {
     case lower(PlanExpr)
     /// A part of the local wall-clock time in `local` (a `__local` column: seconds as if UTC).
     case calendar(CalendarPart, local: PlanExpr)
+    /// The local wall-clock time (seconds as if UTC) of a computed UTC time such as `time + 1h`, in
+    /// the pack's zone. Planned only for the in-process executor (`RulePlanner.Target`): the SQL
+    /// engines read the export's `__local` columns and have no zone rules of ours for other times.
+    case localTime(PlanExpr)
     /// `direction(a, b)`.
     case direction(PlanExpr, PlanExpr)
     /// `matrix(dir, cat)`: the decision from the policy table `tw_separation_matrix` (inheritance

@@ -92,6 +92,7 @@ package enum PlanPrinter {
         case .arith(let plus, let a, let b): return node(plus ? "+" : "-", [a, b])
         case .lower(let x): return node("lower", [x])
         case .calendar(let part, let local): return node(part.rawValue, [local])
+        case .localTime(let x): return node("local time", [x])
         case .direction(let a, let b): return node("direction", [a, b])
         case .matrixDecision(let d, let c): return node("tw_separation_matrix.decision", [d, c])
         case .detectorFired(let text, let detectors, let names):

@@ -27,7 +27,8 @@ package struct RulePlan: Sendable {
             case .compare(_, let a, let b), .arith(_, let a, let b), .direction(let a, let b):
                 visit(a); visit(b)
             case .and(let xs), .or(let xs): xs.forEach(visit)
-            case .not(let a), .isNull(let a, _), .inValues(let a, _, _), .within(let a, _, _), .lower(let a), .calendar(_, let a):
+            case .not(let a), .isNull(let a, _), .inValues(let a, _, _), .within(let a, _, _), .lower(let a), .calendar(_, let a),
+                 .localTime(let a):
                 visit(a)
             case .inNamedList(let a, _, _):
                 names.insert(ExportSchema.namedLists.name); visit(a)

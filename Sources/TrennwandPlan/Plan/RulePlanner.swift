@@ -7,12 +7,24 @@ import TrennwandRecords
 /// Plans do not depend on reference data (lookups are joins, not indexes), only on the policy
 /// (detector names, named lists, taxonomy) and on the scan's reference time, which `now()` folds to.
 package struct RulePlanner: Sendable {
+    /// The executor a plan is for. Both get the same plan for every rule the SQL engines can run;
+    /// the in-process executor also gets the nodes only it evaluates (`PlanExpr.localTime`), so
+    /// that every rule the checker accepts runs on it and the record engine is not needed.
+    package enum Target: Sendable {
+        /// DuckDB, PostgreSQL, Spark (`trennwand sql`, `export`, `--engine`): what SQL can express.
+        case sql
+        /// The batch executor.
+        case inProcess
+    }
+
     package let policy: PolicyData
     package let now: Int64
+    package let target: Target
 
-    package init(policy: PolicyData, now: Int64) {
+    package init(policy: PolicyData, now: Int64, target: Target = .sql) {
         self.policy = policy
         self.now = now
+        self.target = target
     }
 
     /// Plans every rule of `set` (or those in `only`); a rule that cannot plan is an error naming
@@ -31,7 +43,7 @@ package struct RulePlanner: Sendable {
     package func plan(_ rule: RuleFile) throws -> RulePlan {
         let kind = rule.target.kind
         let env = policy.environment(kind: kind, reference: .empty, now: now)
-        var t = PlanTranslator(rule: rule, detectors: policy.detectors.detectors.map(\.name))
+        var t = PlanTranslator(rule: rule, detectors: policy.detectors.detectors.map(\.name), target: target)
         let projection = FindingProjection(evidence: rule.evidence, fingerprintFields: rule.fingerprintFields,
                                            fingerprintBucket: rule.fingerprintBucket)
         switch rule.body {
@@ -70,11 +82,13 @@ package struct RulePlanner: Sendable {
 struct PlanTranslator {
     let rule: RuleFile
     let detectors: [String]
+    let target: RulePlanner.Target
     private var aliases = 0
 
-    init(rule: RuleFile, detectors: [String]) {
+    init(rule: RuleFile, detectors: [String], target: RulePlanner.Target) {
         self.rule = rule
         self.detectors = detectors
+        self.target = target
     }
 
     func unsupported(_ construct: String) -> ConfigError {
@@ -110,8 +124,10 @@ struct PlanTranslator {
             }
         case .field(_, let name, let type):
             return .column(recordColumn(name, type))
-        case .namedList(let name, _):
-            throw unsupported("@\(name) outside 'in'")
+        case .namedList(_, let entries):
+            // A named list used as a value (`covers(@list, c)`, `present(@list)` …) is its entries,
+            // as the closure evaluator has it; membership (`in @list`) keeps the name below.
+            return .literal(.stringList(entries.map(\.string)))
         case .compare(let op, let a, let b):
             return .compare(PlanCompareOp(op), try expr(a), try expr(b))
         case .member(let a, let b, let negated):
@@ -145,10 +161,14 @@ struct PlanTranslator {
         }
     }
 
-    /// A timestamp field as its local wall-clock column (calendar functions and schedules).
-    private func local(_ c: CheckedExpr, _ function: Builtin) throws -> PlanExpr {
-        guard case .field(_, let name, .timestamp) = c else { throw unsupported("\(function.rawValue)() of a computed time") }
-        return .column(PlanColumn(alias: "r", name: ExportSchema.localColumn(name), type: .seconds))
+    /// A timestamp field as its local wall-clock column (calendar functions and schedules); a
+    /// computed time as `localTime` for the in-process executor.
+    private mutating func local(_ c: CheckedExpr, _ function: Builtin) throws -> PlanExpr {
+        if case .field(_, let name, .timestamp) = c {
+            return .column(PlanColumn(alias: "r", name: ExportSchema.localColumn(name), type: .seconds))
+        }
+        guard target == .inProcess else { throw unsupported("\(function.rawValue)() of a computed time") }
+        return .localTime(try expr(c))
     }
 
     private mutating func builtin(_ call: BuiltinCall) throws -> PlanExpr {

@@ -327,6 +327,9 @@ package struct PlanSQLRenderer<Syntax: SQLSyntax>: Sendable {
             case .weekday: return "CAST(((\(d) + 3) % 7 + 7) % 7 + 1 AS \(tDouble))"
             case .date: return syntax.isoDate(days: d)
             }
+        case .localTime:
+            // RulePlanner plans this node only for the in-process executor (Target.inProcess).
+            preconditionFailure("localTime is planned for the in-process executor only")
         case .direction(let a, let b):
             let x = expr(a, &s), y = expr(b, &s)
             return "(CASE WHEN \(x) = 'jobcenter' AND \(y) = 'traeger' THEN 'jobcenter->traeger' "

@@ -43,7 +43,7 @@ extension ScanScheduler {
         // The scan's own engine choice (`UnitEngine`), aggregate rows routed one by one: the
         // replay orders them by time, which pre-aggregated buckets cannot be.
         guard errors.isEmpty, let evaluator = try? RuleEvaluator(pack: pack, pseudonymizer: pseudonymizer, reveal: reveal),
-              let (unitEngine, _) = try? UnitEngine.make(evaluator, reference: reference, now: now, choice: engine, preAggregate: false)
+              let unitEngine = try? UnitEngine.make(evaluator, reference: reference, now: now, choice: engine, preAggregate: false)
         else { return .failed }
         let kinds = Set(pack.aggregates.map(\.file.target.kind))
         var feeds: [AggregateFeed] = [], orders: [Int] = []

@@ -28,8 +28,6 @@ package struct ScanResult: Sendable {
     package var chunks = ChunkCounts()
     /// The engine that evaluated the rules.
     package var engine = ScanEngine.batches
-    /// Why the batch executor was not taken (`ScanEngine.automatic` with a rule it cannot evaluate yet).
-    package var batchRefusal: BatchCompileError?
 }
 
 /// Chunks merged, read again from their true boundary, and files whose rest was read sequentially.

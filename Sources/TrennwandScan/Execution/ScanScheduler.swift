@@ -117,7 +117,7 @@ package struct ScanScheduler {
                                                       vocabulary: vocabulary)
         if let first = errors.first { throw first }
         let evaluator = try RuleEvaluator(pack: pack, pseudonymizer: pseudonymizer, reveal: reveal)
-        let (mainEngine, batchRefusal) = try UnitEngine.make(evaluator, reference: reference, now: now, choice: engine)
+        let mainEngine = try UnitEngine.make(evaluator, reference: reference, now: now, choice: engine)
         var collected = FindingCollector(keepInMemory: keepInMemory, othersInMemory: othersInMemory)
         var merger = OrderedMerger(evaluator: evaluator)
         var order = 0
@@ -144,7 +144,7 @@ package struct ScanScheduler {
         }
         let workerChoice: ScanEngine = mainEngine.runner == nil ? .records : .batches
         let workerEngine: @Sendable (RuleEvaluator) -> UnitEngine? = { [now] evaluator in
-            (try? UnitEngine.make(evaluator, reference: reference, now: now, choice: workerChoice))?.engine
+            try? UnitEngine.make(evaluator, reference: reference, now: now, choice: workerChoice)
         }
         accounts += runUnits(units, inputCount: evaluatedInputs.count, pack: pack, workerPack: workerPack, workerEngine: workerEngine,
                              mainEngine: mainEngine, merger: &merger, collected: &collected)
@@ -176,7 +176,6 @@ package struct ScanScheduler {
         result.lateRecords = lateRecords
         result.reorderLimit = limitExceeded
         result.chunks = merger.chunks
-        result.batchRefusal = batchRefusal
         result.engine = mainEngine.runner == nil ? .records : .batches
         return result
     }

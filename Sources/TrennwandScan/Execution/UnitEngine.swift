@@ -7,18 +7,17 @@ import TrennwandRecords
 
 /// Which engine evaluates the rules of a scan.
 package enum ScanEngine: String, Sendable, CaseIterable {
-    /// Column batches through the batch executor (`BatchRuleRunner`), the default whenever every
-    /// rule of the pack compiles for it; otherwise the record engine, and the scan says so.
-    case automatic
-    /// The batch executor; a rule it cannot evaluate is an error.
+    /// Column batches through the batch executor (`BatchRuleRunner`): the scan's engine. Every
+    /// rule the checker accepts plans for it (`RulePlanner.Target.inProcess`); a rule it still
+    /// refused would be an error (`engine.batches-refused`), never a silent switch of engines.
     case batches
-    /// One record at a time through the closure evaluator (`RuleEvaluator`): the test oracle, and
-    /// the fallback for rule packs with constructs the batch executor does not evaluate yet.
+    /// One record at a time through the closure evaluator (`RuleEvaluator`): the test oracle the
+    /// parity tests compare with, and a comparison when in doubt (`TRENNWAND_ENGINE=records`).
     case records
 
-    /// `TRENNWAND_ENGINE=records|batches|automatic` (parity tests, bench comparisons).
+    /// `TRENNWAND_ENGINE=records|batches` (parity tests, measurements); default `batches`.
     package static var fromEnvironment: ScanEngine {
-        ProcessInfo.processInfo.environment["TRENNWAND_ENGINE"].flatMap(ScanEngine.init(rawValue:)) ?? .automatic
+        ProcessInfo.processInfo.environment["TRENNWAND_ENGINE"].flatMap(ScanEngine.init(rawValue:)) ?? .batches
     }
 }
 
@@ -36,26 +35,23 @@ final class UnitEngine {
         self.runner = runner
     }
 
-    /// The engine for `evaluator` as `choice` asks: nil runner for the record engine; `compileError`
-    /// says why the batch executor was not taken under `.automatic` (under `.batches` a
-    /// `ConfigError` `engine.batches-refused` is thrown instead).
+    /// The engine for `evaluator` as `choice` asks: nil runner for the record engine. A rule the
+    /// batch executor refuses is a `ConfigError` `engine.batches-refused` naming the rule's file
+    /// (none of the checker's constructs is refused since the planner's in-process target; the
+    /// error is there so that a gap in it can never change which engine decides the findings).
     /// `preAggregate` false: aggregate rows are routed one by one (the exact aggregate pass).
     static func make(_ evaluator: RuleEvaluator, reference: ReferenceTables, now: Int64,
-                     choice: ScanEngine, preAggregate: Bool = true) throws -> (engine: UnitEngine, compileError: BatchCompileError?) {
-        if choice == .records { return (UnitEngine(evaluator: evaluator, runner: nil), nil) }
+                     choice: ScanEngine, preAggregate: Bool = true) throws -> UnitEngine {
+        if choice == .records { return UnitEngine(evaluator: evaluator, runner: nil) }
         do {
-            let runner = try BatchRuleRunner(evaluator: evaluator, reference: reference, now: now, preAggregate: preAggregate)
-            return (UnitEngine(evaluator: evaluator, runner: runner), nil)
+            return UnitEngine(evaluator: evaluator,
+                              runner: try BatchRuleRunner(evaluator: evaluator, reference: reference, now: now, preAggregate: preAggregate))
         } catch let e as BatchCompileError {
-            if choice == .batches {
-                // The refused rule's file, as every ConfigError names one.
-                let files = RecordKind.allCases.flatMap { evaluator.recordRules(of: $0).map(\.file) } + evaluator.pack.aggregates.map(\.file)
-                let position = files.first { $0.id == e.rule }?.position ?? SourcePosition(file: "TRENNWAND_ENGINE", line: 0, column: 0)
-                throw ConfigError(position, code: "engine.batches-refused",
-                                  de: "Regel \(e.rule): „\(e.node)“ wertet der spaltenweise Auswerter noch nicht aus, und TRENNWAND_ENGINE=batches lässt den satzweisen nicht zu",
-                                  en: "rule \(e.rule): '\(e.node)' is not evaluated by the columnar engine yet, and TRENNWAND_ENGINE=batches does not allow the record-at-a-time engine")
-            }
-            return (UnitEngine(evaluator: evaluator, runner: nil), e)
+            let files = RecordKind.allCases.flatMap { evaluator.recordRules(of: $0).map(\.file) } + evaluator.pack.aggregates.map(\.file)
+            let position = files.first { $0.id == e.rule }?.position ?? SourcePosition(file: "TRENNWAND_ENGINE", line: 0, column: 0)
+            throw ConfigError(position, code: "engine.batches-refused",
+                              de: "Regel \(e.rule): „\(e.node)“ kann der Auswerter nicht auswerten – bitte melden; TRENNWAND_ENGINE=records prüft mit dem satzweisen Vergleichsauswerter",
+                              en: "rule \(e.rule): '\(e.node)' cannot be evaluated by the engine – please report it; TRENNWAND_ENGINE=records scans with the record-at-a-time reference engine")
         }
     }
 
