@@ -118,10 +118,27 @@ public enum RuleChecks {
         return problems
     }
 
-    /// Runs every example of every rule: `match` examples must fire, `no_match` examples must not.
-    /// `now` is what `now()` means (the SQL parity test passes the time its plans were made at).
+    /// Evaluates one example: its records (of the rule's kind, in order), the evaluator of a pack
+    /// holding the rule alone, the example's reference rows as the run's tables, `now`; returns
+    /// the findings of the rule it produced (configuration gaps included; the caller decides).
+    public typealias ExampleEngine = @Sendable (_ records: [Record], _ evaluator: RuleEvaluator, _ reference: ReferenceTables,
+                                      _ now: Int64) throws -> [Finding]
+
+    /// The closure evaluator record by record, aggregates closed at the end: the test oracle
+    /// (`rules test` runs the scan's batch executor, `BatchRuleRunner.exampleEngine`).
+    public static let recordEngine: ExampleEngine = { records, evaluator, _, _ in
+        var findings: [Finding] = []
+        for r in records { evaluator.evaluate(r) { findings.append($0) } }
+        evaluator.finish { findings.append($0) }
+        return findings
+    }
+
+    /// Runs every example of every rule on `engine`: `match` examples must fire, `no_match`
+    /// examples must not. `now` is what `now()` means (the SQL parity test passes the time its
+    /// plans were made at).
     public static func test(_ set: RuleSet, policy: PolicyData, pseudonymizer: Pseudonymizer,
-                            only: Set<String>? = nil, now: Int64 = Int64(Date().timeIntervalSince1970)) -> [ExampleOutcome] {
+                            only: Set<String>? = nil, now: Int64 = Int64(Date().timeIntervalSince1970),
+                            engine: ExampleEngine = recordEngine) -> [ExampleOutcome] {
         var out: [ExampleOutcome] = []
         guard let zone = ZoneConverter(identifier: policy.timeZone) else { return [] }
         for rule in set.rules where only?.contains(rule.id) ?? true {
@@ -135,14 +152,14 @@ public enum RuleChecks {
                         try ExampleRecords.record($1, kind: rule.target.kind, zone: zone, index: $0 + 1)
                     }
                     let single = RuleSet(rules: [rule], errors: [], hash: set.hash)
-                    let (pack, errors) = CompiledRulePack.compile(single, policy: policy, reference: ReferenceTables(tables), now: now)
+                    let reference = ReferenceTables(tables)
+                    let (pack, errors) = CompiledRulePack.compile(single, policy: policy, reference: reference, now: now)
                     if let e = errors.first { throw e }
                     let evaluator = try RuleEvaluator(pack: pack, pseudonymizer: pseudonymizer)
-                    var fired = false
-                    for r in records {
-                        evaluator.evaluate(r) { f in if f.ruleID == rule.id && f.findingClass == rule.findingClass { fired = true } }
+                    // The rule fires with its own class; a configuration gap is not a match.
+                    let fired = try engine(records, evaluator, reference, now).contains {
+                        $0.ruleID == rule.id && $0.findingClass == rule.findingClass
                     }
-                    evaluator.finish { f in if f.ruleID == rule.id { fired = true } }
                     out.append(ExampleOutcome(ruleID: rule.id, position: example.position, shouldMatch: example.shouldMatch,
                                               matched: fired, error: nil))
                 } catch let e as ConfigError {

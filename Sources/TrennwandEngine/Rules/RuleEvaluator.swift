@@ -8,10 +8,10 @@ import TrennwandRecords
 /// Its roles since the scan runs on the batch executor (`TrennwandExecutor.BatchRuleRunner`,
 /// docs/executor.md): the finding projection and gap report for the rows the executor picks, the
 /// owner of aggregate state (feeds are replayed into it), and — record by record through its
-/// compiled closures — the oracle the executor's parity tests compare with (`TRENNWAND_ENGINE=records`),
-/// the source of gap findings for rows the executor leaves unknown, and the engine of `rules test`.
-/// The last two are meant to move to the executor (issue 20); the scan itself, the exact second
-/// aggregate pass included, no longer evaluates conditions here.
+/// compiled closures — the oracle the executor's parity tests compare with (`TRENNWAND_ENGINE=records`,
+/// `RuleChecks.recordEngine`) and the source of gap findings for rows the executor leaves unknown
+/// (meant to move to the executor, issue 20). The scan, its exact second aggregate pass and
+/// `rules test` no longer evaluate conditions here.
 public final class RuleEvaluator {
     public let pack: CompiledRulePack
     let pseudonymizer: Pseudonymizer

@@ -19,6 +19,14 @@ package enum ScanEngine: String, Sendable, CaseIterable {
     package static var fromEnvironment: ScanEngine {
         ProcessInfo.processInfo.environment["TRENNWAND_ENGINE"].flatMap(ScanEngine.init(rawValue:)) ?? .batches
     }
+
+    /// How `rules test` evaluates an example on this engine.
+    package var exampleEngine: RuleChecks.ExampleEngine {
+        switch self {
+        case .batches: BatchRuleRunner.exampleEngine
+        case .records: RuleChecks.recordEngine
+        }
+    }
 }
 
 /// One worker's engine: the rule evaluator, and the batch executor over it when the scan runs on

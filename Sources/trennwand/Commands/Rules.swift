@@ -3,6 +3,7 @@ import Foundation
 import TrennwandEngine
 import TrennwandFindings
 import TrennwandRecords
+import TrennwandScan
 
 /// `trennwand rules …`: lint, test and explain the rule pack.
 struct RulesCommand: ParsableCommand {
@@ -61,8 +62,9 @@ struct RulesTest: ParsableCommand {
         let (set, policy) = try loadRules(global)
         for e in set.errors { printError(e.text(UI.language)) }
         let key = PseudonymKey(bytes: Array("trennwand-rules-test-key".utf8), origin: "rules test")
+        // On the scan's engine (the batch executor), as the examples promise what a scan finds.
         let outcomes = RuleChecks.test(set, policy: policy, pseudonymizer: Pseudonymizer(key: key),
-                                       only: ids.isEmpty ? nil : Set(ids))
+                                       only: ids.isEmpty ? nil : Set(ids), engine: ScanEngine.fromEnvironment.exampleEngine)
         var failed = 0
         for o in outcomes where !o.passed {
             failed += 1
