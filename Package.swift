@@ -182,7 +182,11 @@ let package = Package(
             dependencies: ["TrennwandEngine", "TrennwandReaders", "TrennwandRecords", "TrennwandFindings", "TrennwandYAML", "CTrennwandVectorscan"],
             swiftSettings: strict
         ),
-        .testTarget(name: "TrennwandFindingsTests", dependencies: ["TrennwandFindings", "TrennwandRecords"], swiftSettings: strict),
+        .testTarget(
+            name: "TrennwandFindingsTests",
+            dependencies: ["TrennwandFindings", "TrennwandRecords", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "TrennwandOutputsTests",
             dependencies: ["TrennwandOutputs", "TrennwandFindings", "TrennwandRecords"],

@@ -1,9 +1,27 @@
+import Crypto
 import Foundation
 import XCTest
 @testable import TrennwandFindings
 import TrennwandRecords
 
 final class PseudonymTests: XCTestCase {
+    /// `mac` is HMAC-SHA256 (RFC 2104) over the parts joined by 0x1F: the same bytes as Crypto's
+    /// `HMAC<SHA256>` for keys shorter than, as long as and longer than SHA-256's 64-byte block
+    /// (hashed first), and for no, one and several parts, empty ones included.
+    func testMacIsHMACSHA256OfThePartsJoinedByUnitSeparators() {
+        for length in [16, 32, 63, 64, 65, 100, 200] {
+            let keyBytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            let key = PseudonymKey(bytes: keyBytes, origin: "test")
+            for parts in [[], [[]], [Array("person".utf8), Array("JC-M-0042".utf8)],
+                          [Array("finding".utf8), Array("TW101".utf8), [], Array(repeating: 0xC3, count: 150), Array("-".utf8)]] as [[[UInt8]]] {
+                var joined: [UInt8] = []
+                for (i, p) in parts.enumerated() { joined += (i > 0 ? [0x1F] : []) + p }
+                let expected = Array(HMAC<SHA256>.authenticationCode(for: joined, using: SymmetricKey(data: keyBytes)))
+                XCTAssertEqual(key.mac(parts), expected, "key of \(length) bytes, \(parts.count) parts")
+            }
+        }
+    }
+
     func testStableAndKeyed() throws {
         let a = Pseudonymizer(key: PseudonymKey(bytes: Array("0123456789abcdef-key-A".utf8), origin: "test"))
         let b = Pseudonymizer(key: PseudonymKey(bytes: Array("0123456789abcdef-key-B".utf8), origin: "test"))
