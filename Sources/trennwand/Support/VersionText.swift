@@ -7,8 +7,8 @@ import TrennwandEngine
 /// reports record (SARIF `trennwand/rulePack`, JUnit `trennwand.rulePack`), so an operator can tell
 /// which binary and which rules produced a report. The commit comes from the build
 /// (`CTrennwandBuildInfo`, written by `make`); the hash is computed now, since the rules are data
-/// files that can change after the build. Computed once per process (ArgumentParser's
-/// configuration); hashing the ~60 rule files takes a few milliseconds.
+/// files that can change after the build. Computed only for `--version` (`Trennwand.main`):
+/// hashing the ~60 rule files takes a few milliseconds, which every other command would pay.
 func versionText() -> String {
     let commit = String(cString: trennwand_build_commit())
     let rules: String? = {
