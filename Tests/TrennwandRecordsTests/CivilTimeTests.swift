@@ -30,6 +30,24 @@ final class CivilTimeTests: XCTestCase {
         // Back to local.
         XCTAssertEqual(berlin.local(fromUTC: berlin.utc(fromLocal: local(2025, 7, 15, 9, 0))), local(2025, 7, 15, 9, 0))
     }
+
+    /// The converter remembers the last two hours it converted: times alternating between hours
+    /// of winter, summer and the autumn overlap, in every order, convert as a fresh converter does.
+    func testAlternatingHoursConvertAsAFreshConverterDoes() throws {
+        let berlin = try XCTUnwrap(ZoneConverter(identifier: "Europe/Berlin"))
+        func local(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int) -> Int64 {
+            Int64(CivilTime.daysFromCivil(year: y, month: mo, day: d)) * 86_400 + Int64(h * 3600 + mi * 60)
+        }
+        let hours = [local(2025, 1, 15, 9, 0), local(2025, 7, 15, 9, 0), local(2027, 12, 31, 23, 59), local(2025, 10, 26, 2, 30),
+                     local(2025, 3, 30, 2, 30)]
+        var state: UInt64 = 7
+        for _ in 0..<400 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let t = hours[Int(state >> 33) % hours.count] + Int64((state >> 20) % 3600)
+            let fresh = try XCTUnwrap(ZoneConverter(identifier: "Europe/Berlin"))
+            XCTAssertEqual(berlin.utc(fromLocal: t), fresh.utc(fromLocal: t), CivilTime.iso8601(t))
+        }
+    }
 }
 
 final class ISO8601ParseTests: XCTestCase {
