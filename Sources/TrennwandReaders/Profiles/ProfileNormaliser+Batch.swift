@@ -56,11 +56,21 @@ final class TimestampField {
     let format: TimestampFormat
     let endOfDay: Bool
     let zone: ZoneConverter
+    /// The pattern at fixed offsets for full-width values (`TimestampLayout`); nil for ISO 8601.
+    private let layout: TimestampLayout?
 
     init(format: TimestampFormat, endOfDay: Bool, zone: ZoneConverter) {
         self.format = format
         self.endOfDay = endOfDay
         self.zone = zone
+        layout = TimestampLayout(format)
+    }
+
+    /// `format.parse`, full-width values at fixed offsets first.
+    @inline(__always)
+    func parse(_ t: UnsafeRawBufferPointer) -> TimestampFormat.Parsed? {
+        if let layout, t.count == layout.width, let p = layout.parse(t) { return p }
+        return format.parse(t)
     }
 }
 
@@ -248,7 +258,7 @@ extension ProfileNormaliser {
                     case .timestamp:
                         guard let t = raw.firstNonEmpty(step.source) else { return .missing }
                         return step.timestampRef.unsafelyUnwrapped._withUnsafeGuaranteedRef { ts -> Converted? in
-                            guard let p = ts.format.parse(t) else {
+                            guard let p = ts.parse(t) else {
                                 return step.compiledRef._withUnsafeGuaranteedRef {
                                     .reject(ProfileIssue.invalidTimestamp(field: $0.name, source: $0.label, raw: t, format: ts.format.description))
                                 }
