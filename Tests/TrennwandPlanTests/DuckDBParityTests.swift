@@ -3,8 +3,8 @@ import TrennwandPlan
 import XCTest
 
 /// Parity of the in-process engine and the DuckDB rendering of the plans on every rule example
-/// (match and no_match): the in-process verdict comes from `RuleChecks.test` (what `rules test`
-/// runs), the SQL verdict from the rule's query on an in-memory DuckDB (Tests/oracles/plan_duckdb.py,
+/// (match and no_match): the in-process verdict comes from `RuleChecks.test` (the record engine;
+/// `rules test` runs the batch executor, held to it by `RuleExampleEngineTests`), the SQL verdict from the rule's query on an in-memory DuckDB (Tests/oracles/plan_duckdb.py,
 /// `make pydeps` installs the pinned duckdb; no network at test time) over tables filled from
 /// exported JSON Lines files. A rule fires on DuckDB when its query returns a row.
 final class DuckDBParityTests: XCTestCase {

@@ -27,7 +27,8 @@ struct EngineVerdict {
 /// The rule examples as cases for one dialect, and the comparison every engine's parity test shares.
 enum ParityCases {
     /// Every example of every rule (match and no_match), its files written under `dir`. The
-    /// in-process verdict comes from `RuleChecks.test` (what `rules test` runs).
+    /// in-process verdict comes from `RuleChecks.test` on the record engine (`rules test` runs the
+    /// batch executor, held to the same verdicts by `RuleExampleEngineTests`).
     static func build<S: SQLSyntax>(_ renderer: PlanSQLRenderer<S>, dir: URL) throws -> (rules: [String], cases: [ParityCase]) {
         let set = RuleSet.load(rulesDirectory: TestPaths.rules.path)
         XCTAssertTrue(set.errors.isEmpty, "\(set.errors)")
