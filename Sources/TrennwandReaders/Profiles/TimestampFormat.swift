@@ -100,7 +100,8 @@ public enum TimestampFormat: Sendable, Hashable, CustomStringConvertible {
         return count >= min ? n : nil
     }
 
-    private static func assemble(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int64? {
+    /// The local time of the fields, nil for an invalid date or time (`TimestampLayout` uses it too).
+    static func assemble(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int64? {
         guard month >= 1, month <= 12, day >= 1, day <= CivilTime.daysInMonth(year: year, month: month),
               hour >= 0, hour <= 23, minute >= 0, minute <= 59, second >= 0, second <= 59 else { return nil }
         let days = Int64(CivilTime.daysFromCivil(year: year, month: month, day: day))

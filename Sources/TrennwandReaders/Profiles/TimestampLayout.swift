@@ -18,7 +18,7 @@ final class TimestampLayout {
     /// Bytes of a full-width value.
     let width: Int
     private let hasTime: Bool
-    private var lastYear = Int.min, lastMonth = 0, lastDay = 0, lastDays: Int64 = 0
+    private var lastYear = Int.min, lastMonth = 0, lastDay = 0, lastMidnight: Int64 = 0
 
     /// nil for ISO 8601 and for patterns without a date (time of day only).
     init?(_ format: TimestampFormat) {
@@ -64,14 +64,13 @@ final class TimestampLayout {
         guard hi >= 0, lo >= 0, month >= 0, day >= 0, hour >= 0, hour <= 23, minute >= 0, minute <= 59,
               second >= 0, second <= 59 else { return nil }
         let year = hi * 100 + lo
-        let days: Int64
-        if year == lastYear && month == lastMonth && day == lastDay {
-            days = lastDays
-        } else {
-            guard month >= 1, month <= 12, day >= 1, day <= CivilTime.daysInMonth(year: year, month: month) else { return nil }
-            days = Int64(CivilTime.daysFromCivil(year: year, month: month, day: day))
-            (lastYear, lastMonth, lastDay, lastDays) = (year, month, day, days)
+        if year != lastYear || month != lastMonth || day != lastDay {
+            // The date checked and converted as the general parser does it.
+            guard let midnight = TimestampFormat.assemble(year: year, month: month, day: day, hour: 0, minute: 0, second: 0) else {
+                return nil
+            }
+            (lastYear, lastMonth, lastDay, lastMidnight) = (year, month, day, midnight)
         }
-        return TimestampFormat.Parsed(local: days * 86_400 + Int64(hour * 3600 + minute * 60 + second), hasTime: hasTime, offset: nil)
+        return TimestampFormat.Parsed(local: lastMidnight + Int64(hour * 3600 + minute * 60 + second), hasTime: hasTime, offset: nil)
     }
 }
