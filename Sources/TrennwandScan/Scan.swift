@@ -186,7 +186,8 @@ package enum Scan {
                 FindingContext(waived: waivers.waived[i],
                                baseline: comparison?.state(of: result.findings[i]))
             }
-            failure = delivery.write(ReportDelivery.entries(result.findings, contexts: contexts), run: run,
+            failure = delivery.write(ReportDelivery.entries(result.findings, contexts: contexts,
+                                                             occurrencesUpTo: delivery.occurrencesListed), run: run,
                                      baseline: comparison.map(BaselineCounts.init), trend: session?.trendSection())
         }
         if let failure {

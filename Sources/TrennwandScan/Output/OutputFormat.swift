@@ -29,6 +29,18 @@ package enum OutputFormat: String, CaseIterable, Sendable {
     /// carries control characters.
     package var isExported: Bool { self == .sarif || self == .junit || self == .baselineSARIF || self == .baselineJSONL }
 
+    /// How many records of a merged finding this format writes (the first included): the text
+    /// summary and the metrics only count them (`occurrences`), SARIF lists up to GitHub's limit.
+    /// Why: a scan's report decodes a finding's spilled records only as far as some format lists
+    /// them (a large export: 6,000 findings merging 17 MB of records, read back for a summary).
+    package var occurrencesListed: Int {
+        switch self {
+        case .text, .metrics: return 1
+        case .sarif, .baselineSARIF: return SARIFWriter.githubLocationLimit
+        case .junit, .jsonl, .csv, .html, .baselineJSONL: return Int.max
+        }
+    }
+
     /// The writer of this format; `threads`: how many threads may encode (JSON Lines).
     package func writer(sink: any OutputSink, colors: Bool, sourceRoot: String?, trend: HTMLTrendSection? = nil,
                         threads: Int = 1) -> any FindingWriter {

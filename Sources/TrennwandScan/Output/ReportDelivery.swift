@@ -84,9 +84,14 @@ package struct ReportDelivery {
         return nil
     }
 
-    /// A scan's findings with their contexts (same order), as `write` takes them.
-    package static func entries(_ findings: FindingList, contexts: [FindingContext]) -> some Sequence<(Finding, FindingContext)> {
-        findings.indices.lazy.map { (findings[$0], contexts[$0]) }
+    /// The most records of a merged finding any of the targets writes (`OutputFormat.occurrencesListed`).
+    package var occurrencesListed: Int { targets.map(\.format.occurrencesListed).max() ?? 1 }
+
+    /// A scan's findings with their contexts (same order), as `write` takes them, each with at
+    /// most `occurrencesUpTo` records listed (`occurrences` keeps the full count).
+    package static func entries(_ findings: FindingList, contexts: [FindingContext],
+                                occurrencesUpTo limit: Int = .max) -> some Sequence<(Finding, FindingContext)> {
+        findings.indices.lazy.map { (findings.finding(at: $0, occurrencesUpTo: limit), contexts[$0]) }
     }
 
     /// Existing character devices and FIFOs (`/dev/null`, `/dev/stdout`, a terminal, a pipe) are
