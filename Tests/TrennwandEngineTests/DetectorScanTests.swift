@@ -54,6 +54,19 @@ final class DetectorScanTests: XCTestCase {
         XCTAssertEqual(hit.range, start..<(start + 22))
     }
 
+    /// Terms of fixed byte length are matched without start-of-match tracking (their start is
+    /// their end minus the length); terms with a space (`\s+`) or `ß` (also `ẞ`) keep it. Both
+    /// give the bytes of the word the term stands in (a hit covers its whole word).
+    func testKeywordRangesWithAndWithoutStartTracking() throws {
+        let text = "Für Frau X: krankgeschrieben, ARBEITSUNFÄHIGKEITSBESCHEINIGUNG liegt vor; Grad  der\nBehinderung 50; "
+            + "Reha-Maßnahmen und Reha-MAẞNAHME beantragt; Abbruch der Maßnahme droht."
+        let found = try hits(text).map { "\($0.0)=\($0.1)" }
+        for expected in ["gesundheit=krankgeschrieben", "gesundheit=ARBEITSUNFÄHIGKEITSBESCHEINIGUNG", "gesundheit=Grad  der\nBehinderung",
+                         "gesundheit=Reha-Maßnahmen", "gesundheit=Reha-MAẞNAHME", "sanktion=Abbruch der Maßnahme"] {
+            XCTAssertTrue(found.contains(expected), "\(expected) not in \(found)")
+        }
+    }
+
     func testLookAlikesDoNotFire() throws {
         let note = """
         Artikelnummer LZ6311T475 im Katalog. Rückruf unter 36574261890 (Telefon). Rechnung 123A456789 bezahlt. Alte Kontonummer DE88370400440532013000. \

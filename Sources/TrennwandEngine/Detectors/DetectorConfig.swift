@@ -61,6 +61,36 @@ struct KeywordTerm: Sendable {
         core = Array(s.utf8)
     }
 
+    /// The number of bytes every match of `expression` spans, nil when it varies (a space matches
+    /// `\s+`, `ß` also `ẞ`): every other byte of the term stands for exactly one byte (an umlaut's
+    /// two bytes for two). Such a term's start is its end minus this length.
+    var fixedLength: Int? {
+        atoms.contains { $0 == .space || $0 == .eszett } ? nil : core.count
+    }
+
+    /// What `expression` matches, unit by unit, in the same reading: for finding where a match
+    /// that Vectorscan reported by its end alone starts (`KeywordAtom.start(of:in:end:)`).
+    var atoms: [KeywordAtom] {
+        var out: [KeywordAtom] = []
+        var i = 0
+        while i < core.count {
+            let b = core[i]
+            if b == 0x20 { out.append(.space) }
+            else if b | 0x20 >= 0x61 && b | 0x20 <= 0x7A { out.append(.letter(b | 0x20)) }
+            else if b < 0x80 { out.append(.byte(b)) }
+            else if b == 0xC3, i + 1 < core.count, core[i + 1] >= 0x80, core[i + 1] <= 0xBE,
+                    core[i + 1] != 0x97, core[i + 1] != 0xB7, core[i + 1] != 0x9F {
+                out.append(.umlaut(core[i + 1] | 0x20, core[i + 1] & ~0x20))
+                i += 1
+            } else if b == 0xC3, i + 1 < core.count, core[i + 1] == 0x9F {
+                out.append(.eszett)
+                i += 1
+            } else { out.append(.byte(b)) }
+            i += 1
+        }
+        return out
+    }
+
     /// The Vectorscan expression: literal bytes, umlauts and other Latin-1 letters as
     /// `\xC3[\xLL\xUU]` (CASELESS only folds ASCII), spaces as `\s+`.
     var expression: String {
@@ -84,6 +114,53 @@ struct KeywordTerm: Sendable {
             i += 1
         }
         return out
+    }
+}
+
+/// One unit of a keyword term's expression (`KeywordTerm.atoms`), as Vectorscan matches it.
+enum KeywordAtom: Sendable, Equatable {
+    /// This byte.
+    case byte(UInt8)
+    /// This ASCII letter (lowercase) in either case (`HS_FLAG_CASELESS`).
+    case letter(UInt8)
+    /// 0xC3 and then one of the two bytes (an umlaut in either case).
+    case umlaut(UInt8, UInt8)
+    /// `ß` (C3 9F) or `ẞ` (E1 BA 9E).
+    case eszett
+    /// One or more of tab, LF, VT, FF, CR and space (`\s+`).
+    case space
+
+    /// Where the match of `atoms` that ends at `end` in `b` starts, nil when none ends there.
+    /// Unique: a term's letters are never white space, so a space takes all the white space
+    /// before the next letter — the leftmost start, as Vectorscan's `HS_FLAG_SOM_LEFTMOST` gives.
+    static func start(of atoms: [KeywordAtom], in b: UnsafeBufferPointer<UInt8>, end: Int) -> Int? {
+        func isSpace(_ x: UInt8) -> Bool { x == 0x20 || (x >= 0x09 && x <= 0x0D) }
+        var i = end
+        for atom in atoms.reversed() {
+            switch atom {
+            case .byte(let x):
+                guard i > 0, b[i - 1] == x else { return nil }
+                i -= 1
+            case .letter(let x):
+                guard i > 0, b[i - 1] | 0x20 == x else { return nil }
+                i -= 1
+            case .umlaut(let lower, let upper):
+                guard i > 1, b[i - 2] == 0xC3, b[i - 1] == lower || b[i - 1] == upper else { return nil }
+                i -= 2
+            case .eszett:
+                if i > 1, b[i - 2] == 0xC3, b[i - 1] == 0x9F {
+                    i -= 2
+                } else if i > 2, b[i - 3] == 0xE1, b[i - 2] == 0xBA, b[i - 1] == 0x9E {
+                    i -= 3
+                } else {
+                    return nil
+                }
+            case .space:
+                guard i > 0, isSpace(b[i - 1]) else { return nil }
+                while i > 0, isSpace(b[i - 1]) { i -= 1 }
+            }
+        }
+        return i
     }
 }
 
