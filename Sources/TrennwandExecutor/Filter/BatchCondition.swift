@@ -95,7 +95,10 @@ extension BatchOperand {
 }
 
 /// A value a batch condition reads: a column of the record table or a constant of the rule.
-package indirect enum BatchOperand: Sendable {
+///
+/// Only the cases that hold operands are `indirect`: an `indirect enum` boxes every case, and
+/// reading a column or a lookup operand per row retained and released its box.
+package enum BatchOperand: Sendable {
     case column(slot: Int, storage: BatchColumn.Storage)
     case string(ByteString)
     case number(Double)
@@ -108,18 +111,18 @@ package indirect enum BatchOperand: Sendable {
     /// A column of the first matching reference row (missing without one).
     case lookupValue(BatchLookup, column: Int)
     /// Lower case (ASCII and Latin-1 capitals, `ByteString.caseFolded`).
-    case lower(BatchOperand)
+    indirect case lower(BatchOperand)
     /// A timestamp as local wall-clock seconds in the policy's time zone (the plan's `__local` columns).
-    case localTime(BatchOperand)
+    indirect case localTime(BatchOperand)
     /// `direction(from, to)`.
-    case direction(BatchOperand, BatchOperand)
+    indirect case direction(BatchOperand, BatchOperand)
     /// `matrix(dir, cat)`: the decision (`MatrixBuiltin.decisions`), missing without a cell.
-    case matrix(direction: BatchOperand, category: BatchOperand, decisions: [ByteString: [ByteString: ByteString]])
+    indirect case matrix(direction: BatchOperand, category: BatchOperand, decisions: [ByteString: [ByteString: ByteString]])
     /// `hour`/`weekday` (numbers) and `date` (text) of local wall-clock seconds (`CalendarBuiltins`).
-    case calendar(CalendarPart, local: BatchOperand)
+    indirect case calendar(CalendarPart, local: BatchOperand)
     /// `a + b` / `a - b`: times and durations in seconds (missing on overflow, as `ExprFold.timeArith`)
     /// or numbers; missing when an operand is.
-    case arith(plus: Bool, BatchOperand, BatchOperand)
+    indirect case arith(plus: Bool, BatchOperand, BatchOperand)
 }
 
 /// Why a rule's plan cannot run on the batch executor yet: the rule and the plan node.

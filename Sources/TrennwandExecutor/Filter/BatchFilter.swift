@@ -314,7 +314,7 @@ package struct BatchFilter {
             // The batch's join result for this row (computed once per batch and lookup).
             let match = lookup.row(batch, env, row)
             guard match >= 0 else { return nil }
-            switch lookup.index.rows[match].values[column] {
+            switch lookup.cell(match, column) {
             case .string(let s): return .text(s)
             case .time(let t): return .int(t)
             case .number(let d): return .double(d)

@@ -65,6 +65,20 @@ package final class BatchLookup: @unchecked Sendable {
         }
     }
 
+    /// The reference rows' cells of columns read through this lookup (`lookupValue`), made on
+    /// first use, as `otherCells` and for the same reason.
+    private var valueCells: [UnsafeMutableBufferPointer<Value>?] = []
+
+    /// Column `column` of reference row `row`, from this lookup's own copy.
+    func cell(_ row: Int, _ column: Int) -> Value {
+        if column < valueCells.count, let cells = valueCells[column] { return cells[row] }
+        if column >= valueCells.count { valueCells += Array(repeating: nil, count: column + 1 - valueCells.count) }
+        let cells = UnsafeMutableBufferPointer<Value>.allocate(capacity: index.rows.count)
+        for (r, rec) in index.rows.enumerated() { (cells.baseAddress! + r).initialize(to: Self.ownCopy(rec.values[column])) }
+        valueCells[column] = cells
+        return cells[row]
+    }
+
     /// A cell whose list has storage of its own (a list copied with `Array(_:)` would share it).
     private static func ownCopy(_ v: Value) -> Value {
         if case .list(let l) = v { return .list(l.map { $0 }) }
@@ -98,7 +112,7 @@ package final class BatchLookup: @unchecked Sendable {
 
     deinit {
         for c in candidateLists { c.deallocate() }
-        for c in otherCells {
+        for c in otherCells + valueCells.compactMap({ $0 }) {
             c.baseAddress?.deinitialize(count: c.count)
             c.deallocate()
         }
