@@ -16,8 +16,16 @@ import Foundation
 /// Built only when every identifier pattern is understood by `PatternAlphabet` (built-in
 /// patterns and the usual configured ones); otherwise the whole text is scanned, as before.
 struct IdentifierPrefilter: Sendable {
+    /// Bit b: byte b can be part of a candidate. Four words, not a `[Bool]`: the prefilter is
+    /// shared by every scan worker's scanner, and reading an array's storage per text retained
+    /// and released it on a cache line the workers contended for.
+    let bits: SIMD4<UInt64>
+
     /// `member[b]`: byte b can be part of a candidate.
-    let member: [Bool]
+    var member: [Bool] { (0..<256).map { contains(UInt8($0)) } }
+
+    @inline(__always)
+    func contains(_ b: UInt8) -> Bool { bits[Int(b >> 6)] & (1 << UInt64(b & 63)) != 0 }
     /// Shortest candidate of all patterns, in bytes (≥ 1).
     let minWidth: Int
 
@@ -33,7 +41,9 @@ struct IdentifierPrefilter: Sendable {
             minWidth = min(minWidth, width)
         }
         guard minWidth != Int.max else { return nil }
-        self.member = member
+        var bits = SIMD4<UInt64>(repeating: 0)
+        for b in 0..<256 where member[b] { bits[b >> 6] |= 1 << UInt64(b & 63) }
+        self.bits = bits
         self.minWidth = minWidth
     }
 
@@ -52,20 +62,18 @@ struct IdentifierPrefilter: Sendable {
     /// Calls `body` with every maximal run of member bytes of at least `minWidth` bytes, in order.
     func forEachRun(in b: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
         let n = b.count, w = minWidth
-        member.withUnsafeBufferPointer { m in
-            // Invariant: every qualifying run that starts at or after `unexplored` covers a probe.
-            var unexplored = 0
-            var probe = w - 1
-            while probe < n {
-                if !m[Int(b[probe])] { probe += w; continue }
-                var start = probe
-                while start > unexplored, m[Int(b[start - 1])] { start -= 1 }
-                var end = probe + 1
-                while end < n, m[Int(b[end])] { end += 1 }
-                if end - start >= w { body(start..<end) }
-                unexplored = end + 1
-                probe = end + w
-            }
+        // Invariant: every qualifying run that starts at or after `unexplored` covers a probe.
+        var unexplored = 0
+        var probe = w - 1
+        while probe < n {
+            if !contains(b[probe]) { probe += w; continue }
+            var start = probe
+            while start > unexplored, contains(b[start - 1]) { start -= 1 }
+            var end = probe + 1
+            while end < n, contains(b[end]) { end += 1 }
+            if end - start >= w { body(start..<end) }
+            unexplored = end + 1
+            probe = end + w
         }
     }
 }
