@@ -389,10 +389,23 @@ public final class DetectorScanner {
     private let contextSink = MatchSink()
     /// The hits of `fire(pieces:_:into:)`, kept between calls for their storage.
     private var hitScratch: [DetectorHit] = []
+    /// This scanner's copies of the set's tables that validation reads per piece and hit: the
+    /// set is shared by every scan worker's scanner, and reading its arrays retained them on
+    /// cache lines the workers contended for. Trivial values in buffers: read without retaining.
+    private let roles: UnsafeMutableBufferPointer<DetectorSet.Role>
+    private let runtime: UnsafeMutableBufferPointer<DetectorSet.IdentifierRuntime?>
+    /// Per detector: whether its list has exclude entries (the entries are read from the set, rarely).
+    private let hasExcludes: UnsafeMutableBufferPointer<Bool>
 
     init(set: DetectorSet) {
         self.set = set
         sink.matchLengths = set.matchLengths
+        roles = .allocate(capacity: set.roles.count)
+        _ = roles.initialize(from: set.roles)
+        runtime = .allocate(capacity: set.identifierRuntime.count)
+        _ = runtime.initialize(from: set.identifierRuntime)
+        hasExcludes = .allocate(capacity: set.excludes.count)
+        _ = hasExcludes.initialize(from: set.excludes.map { !$0.isEmpty })
         // One scratch space serves all databases (each call grows it if needed).
         for db in [set.identifierDatabase, set.keywordDatabase, set.contextDatabase].compactMap({ $0 }) {
             let rc = hs_alloc_scratch(db, &scratch)
@@ -400,7 +413,12 @@ public final class DetectorScanner {
         }
     }
 
-    deinit { hs_free_scratch(scratch) }
+    deinit {
+        hs_free_scratch(scratch)
+        roles.deallocate()
+        runtime.deallocate()
+        hasExcludes.deallocate()
+    }
 
     /// Scans every piece (one `hs_scan` each) and returns the validated hits.
     public func scan(_ pieces: [ByteString]) -> DetectionResult {
@@ -514,7 +532,6 @@ public final class DetectorScanner {
     }
 
     private func validate(_ b: UnsafeBufferPointer<UInt8>, piece: Int, into hits: inout [DetectorHit]) {
-        let roles = set.roles
         var contexts: [(detector: Int, range: Range<Int>)]?
         var found: [DetectorHit] = []
         var seen: Set<DetectorHit> = []
@@ -526,11 +543,11 @@ public final class DetectorScanner {
             case .keyword(let d, let l, let r):
                 guard boundaryOK(b, from, to, left: l, right: r) else { continue }
                 let span = TextBytes.enclosingWord(from..<to, in: b)
-                if !set.excludes[d].isEmpty, isExcluded(b, span, set.excludes[d]) { continue }
+                if hasExcludes[d], isExcluded(b, span, set.excludes[d]) { continue }
                 let hit = DetectorHit(detector: d, piece: piece, range: span)
                 if seen.insert(hit).inserted { found.append(hit) }
             case .identifier(let d):
-                let rt = set.identifierRuntime[d]!
+                let rt = runtime[d]!
                 // Leftmost start first; if that fails, later starts at a word boundary (a longer
                 // run of candidate characters may hide the identifier, e.g. "AB12 DE89 …").
                 var start = from
@@ -557,7 +574,7 @@ public final class DetectorScanner {
         found.sort { ($0.range.lowerBound, $0.detector, -$0.range.upperBound) < ($1.range.lowerBound, $1.detector, -$1.range.upperBound) }
         var maxEnd: [Int: Int] = [:]
         for h in found {
-            if set.identifierRuntime[h.detector] != nil, let e = maxEnd[h.detector], h.range.upperBound <= e { continue }
+            if runtime[h.detector] != nil, let e = maxEnd[h.detector], h.range.upperBound <= e { continue }
             maxEnd[h.detector] = max(maxEnd[h.detector] ?? 0, h.range.upperBound)
             hits.append(h)
         }
