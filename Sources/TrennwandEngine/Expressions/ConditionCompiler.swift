@@ -434,11 +434,21 @@ struct ConditionCompiler {
         case .equals:
             if case .string(let s) = cell { return s == v }
             return false
+        // Without `cell.strings`, which made an array of a single text on every call.
         case .contains:
-            return cell.strings.contains(v)
+            switch cell {
+            case .string(let s): return s == v
+            case .list(let l): return l.contains(v)
+            default: return false
+            }
         case .covers:
-            for e in cell.strings where ExprTextOps.isWithin(v, e) { return true }
-            return false
+            switch cell {
+            case .string(let s): return ExprTextOps.isWithin(v, s)
+            case .list(let l):
+                for e in l where ExprTextOps.isWithin(v, e) { return true }
+                return false
+            default: return false
+            }
         }
     }
 }
