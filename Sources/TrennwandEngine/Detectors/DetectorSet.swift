@@ -364,19 +364,21 @@ final class MatchSink {
 }
 
 private let onMatch: match_event_handler = { id, from, to, _, context in
-    let sink = Unmanaged<MatchSink>.fromOpaque(context!).takeUnretainedValue()
-    sink.ids.append(id)
-    let i = Int(id)
-    let length = i < sink.matchLengths.count ? Int(sink.matchLengths[i]) : Int(DetectorSet.reportedStart)
-    if length >= 0 {
-        sink.froms.append(sink.base + Int(to) - length)
-    } else if length == Int(DetectorSet.spanningStart) {
-        sink.froms.append(-1)
-        sink.startsPending = true
-    } else {
-        sink.froms.append(sink.base + Int(from))
+    // Borrowed: taking the sink retained and released it for every match.
+    Unmanaged<MatchSink>.fromOpaque(context!)._withUnsafeGuaranteedRef { sink in
+        sink.ids.append(id)
+        let i = Int(id)
+        let length = i < sink.matchLengths.count ? Int(sink.matchLengths[i]) : Int(DetectorSet.reportedStart)
+        if length >= 0 {
+            sink.froms.append(sink.base + Int(to) - length)
+        } else if length == Int(DetectorSet.spanningStart) {
+            sink.froms.append(-1)
+            sink.startsPending = true
+        } else {
+            sink.froms.append(sink.base + Int(from))
+        }
+        sink.tos.append(sink.base + Int(to))
     }
-    sink.tos.append(sink.base + Int(to))
     return 0
 }
 

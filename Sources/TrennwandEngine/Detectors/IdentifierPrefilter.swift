@@ -60,6 +60,7 @@ struct IdentifierPrefilter: Sendable {
     }
 
     /// Calls `body` with every maximal run of member bytes of at least `minWidth` bytes, in order.
+    @inline(__always)
     func forEachRun(in b: UnsafeBufferPointer<UInt8>, _ body: (Range<Int>) -> Void) {
         let n = b.count, w = minWidth
         // Invariant: every qualifying run that starts at or after `unexplored` covers a probe.
