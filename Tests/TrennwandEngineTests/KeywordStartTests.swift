@@ -28,7 +28,7 @@ final class KeywordStartTests: XCTestCase {
         for atom in term.atoms {
             switch atom {
             case .byte(let b): out.append(b)
-            case .letter(let l): out.append(Bool.random(using: &rng) ? l : l & ~0x20)
+            case .letter(let l): out.append(Bool.random(using: &rng) ? l | 0x20 : l & ~0x20)
             case .umlaut(let lower, let upper): out += [0xC3, Bool.random(using: &rng) ? lower : upper]
             case .eszett: out += Bool.random(using: &rng) ? [0xC3, 0x9F] : [0xE1, 0xBA, 0x9E]
             case .space:

@@ -68,15 +68,15 @@ struct KeywordTerm: Sendable {
         atoms.contains { $0 == .space || $0 == .eszett } ? nil : core.count
     }
 
-    /// What `expression` matches, unit by unit, in the same reading: for finding where a match
-    /// that Vectorscan reported by its end alone starts (`KeywordAtom.start(of:in:end:)`).
+    /// The term unit by unit, as Vectorscan matches it: the one reading behind `expression` and
+    /// `KeywordAtom.start(of:in:end:)`, which finds where a match reported by its end alone starts.
     var atoms: [KeywordAtom] {
         var out: [KeywordAtom] = []
         var i = 0
         while i < core.count {
             let b = core[i]
             if b == 0x20 { out.append(.space) }
-            else if b | 0x20 >= 0x61 && b | 0x20 <= 0x7A { out.append(.letter(b | 0x20)) }
+            else if b | 0x20 >= 0x61 && b | 0x20 <= 0x7A { out.append(.letter(b)) }
             else if b < 0x80 { out.append(.byte(b)) }
             else if b == 0xC3, i + 1 < core.count, core[i + 1] >= 0x80, core[i + 1] <= 0xBE,
                     core[i + 1] != 0x97, core[i + 1] != 0xB7, core[i + 1] != 0x9F {
@@ -94,24 +94,18 @@ struct KeywordTerm: Sendable {
     /// The Vectorscan expression: literal bytes, umlauts and other Latin-1 letters as
     /// `\xC3[\xLL\xUU]` (CASELESS only folds ASCII), spaces as `\s+`.
     var expression: String {
-        var out = ""
-        var i = 0
         func hex(_ b: UInt8) -> String { "\\x" + String(b, radix: 16, uppercase: true).leftPad(2) }
-        while i < core.count {
-            let b = core[i]
-            if b == 0x20 { out += "\\s+" }
-            else if (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A) { out.append(Character(Unicode.Scalar(b))) }
-            else if b < 0x80 { out += "\\" + String(Character(Unicode.Scalar(b))) }
-            else if b == 0xC3, i + 1 < core.count, core[i + 1] >= 0x80, core[i + 1] <= 0xBE,
-                    core[i + 1] != 0x97, core[i + 1] != 0xB7, core[i + 1] != 0x9F {
-                let lower = core[i + 1] | 0x20, upper = core[i + 1] & ~0x20
-                out += "\\xC3[" + hex(lower) + hex(upper) + "]"
-                i += 1
-            } else if b == 0xC3, i + 1 < core.count, core[i + 1] == 0x9F {
-                out += "(?:\\xC3\\x9F|\\xE1\\xBA\\x9E)" // ß or ẞ
-                i += 1
-            } else { out += hex(b) }
-            i += 1
+        var out = ""
+        for atom in atoms {
+            switch atom {
+            case .space: out += "\\s+"
+            case .letter(let b): out.append(Character(Unicode.Scalar(b)))
+            case .byte(let b) where b >= 0x30 && b <= 0x39: out.append(Character(Unicode.Scalar(b)))
+            case .byte(let b) where b < 0x80: out += "\\" + String(Character(Unicode.Scalar(b)))
+            case .byte(let b): out += hex(b)
+            case .umlaut(let lower, let upper): out += "\\xC3[" + hex(lower) + hex(upper) + "]"
+            case .eszett: out += "(?:\\xC3\\x9F|\\xE1\\xBA\\x9E)" // ß or ẞ
+            }
         }
         return out
     }
@@ -121,7 +115,7 @@ struct KeywordTerm: Sendable {
 enum KeywordAtom: Sendable, Equatable {
     /// This byte.
     case byte(UInt8)
-    /// This ASCII letter (lowercase) in either case (`HS_FLAG_CASELESS`).
+    /// This ASCII letter (as written) in either case (`HS_FLAG_CASELESS`).
     case letter(UInt8)
     /// 0xC3 and then one of the two bytes (an umlaut in either case).
     case umlaut(UInt8, UInt8)
@@ -142,7 +136,7 @@ enum KeywordAtom: Sendable, Equatable {
                 guard i > 0, b[i - 1] == x else { return nil }
                 i -= 1
             case .letter(let x):
-                guard i > 0, b[i - 1] | 0x20 == x else { return nil }
+                guard i > 0, b[i - 1] | 0x20 == x | 0x20 else { return nil }
                 i -= 1
             case .umlaut(let lower, let upper):
                 guard i > 1, b[i - 2] == 0xC3, b[i - 1] == lower || b[i - 1] == upper else { return nil }

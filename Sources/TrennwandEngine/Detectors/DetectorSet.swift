@@ -158,6 +158,7 @@ public final class DetectorSet: @unchecked Sendable {
         var idPatterns: [(name: String, pattern: String)] = []
         var contextRoles: [Role] = []
         var contextPatterns = PatternList()
+        // Parallel to `roles`: how each pattern's start is known (`matchLengths`, `spanningAtoms`).
         var lengths: [Int32] = []
         var spanning: [[KeywordAtom]?] = []
         let caseless = UInt32(HS_FLAG_CASELESS), som = UInt32(HS_FLAG_SOM_LEFTMOST)
@@ -172,6 +173,8 @@ public final class DetectorSet: @unchecked Sendable {
                 idPatterns.append((id.name, id.pattern))
                 identifierPatterns.append(id.pattern, flags: som, id: roles.count, position: id.patternPosition)
                 roles.append(.identifier(detector: d))
+                lengths.append(Self.reportedStart)
+                spanning.append(nil)
                 for c in id.context {
                     contextPatterns.append(c.expression, flags: caseless | som, id: contextRoles.count, position: c.position)
                     contextRoles.append(.context(detector: d, left: c.leftBoundary, right: c.rightBoundary))
@@ -204,8 +207,6 @@ public final class DetectorSet: @unchecked Sendable {
                     // matches vary in length (a space, `ß`) found from its end (`KeywordAtom`).
                     keywordPatterns.append(t.expression, flags: startTracking ? caseless | som : caseless, id: roles.count,
                                            position: t.position)
-                    while lengths.count < roles.count { lengths.append(Self.reportedStart) }
-                    while spanning.count < roles.count { spanning.append(nil) }
                     lengths.append(startTracking ? Self.reportedStart : Int32(t.fixedLength ?? Int(Self.spanningStart)))
                     spanning.append(startTracking || t.fixedLength != nil ? nil : t.atoms)
                     roles.append(.keyword(detector: d, left: t.leftBoundary, right: t.rightBoundary))
@@ -218,8 +219,7 @@ public final class DetectorSet: @unchecked Sendable {
         }
         self.detectors = infos
         self.roles = roles
-        while lengths.count < roles.count { lengths.append(Self.reportedStart) }
-        while spanning.count < roles.count { spanning.append(nil) }
+        precondition(lengths.count == roles.count && spanning.count == roles.count)
         let fixed = UnsafeMutableBufferPointer<Int32>.allocate(capacity: lengths.count)
         _ = fixed.initialize(from: lengths)
         self.matchLengths = UnsafeBufferPointer(fixed)

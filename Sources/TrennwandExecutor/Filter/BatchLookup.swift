@@ -44,10 +44,12 @@ package final class BatchLookup: @unchecked Sendable {
     /// The record's values of the other terms for the row being computed (reused, not made per row).
     private var otherValues: [ByteString] = []
 
-    /// The reference rows' cells of the other terms, one buffer per term, row by row: this
-    /// lookup's own copies, like the candidates. Reading `index.rows[r].values` per candidate
+    /// This lookup's own copies of reference columns, by column, row by row (made on first use):
+    /// like the candidates, because reading `index.rows[r].values` per candidate or value
     /// retained two arrays that every worker shares (closure of `compute`: 0.6 % of a one-thread
     /// XML scan in retains and releases, 1.5 % with two threads contending for the same lines).
+    private var ownColumns: [UnsafeMutableBufferPointer<Value>?] = []
+    /// The other terms' columns among them, one per term (read per candidate).
     private let otherCells: [UnsafeMutableBufferPointer<Value>]
 
     init(table: RecordKind, index: ReferenceIndex, key: BatchOperand, byAncestors: Bool,
@@ -58,31 +60,30 @@ package final class BatchLookup: @unchecked Sendable {
         self.byAncestors = byAncestors
         self.others = others
         self.at = at
-        otherCells = others.map { term in
-            let cells = UnsafeMutableBufferPointer<Value>.allocate(capacity: index.rows.count)
-            for (r, row) in index.rows.enumerated() { (cells.baseAddress! + r).initialize(to: Self.ownCopy(row.values[term.column])) }
-            return cells
-        }
+        var own: [UnsafeMutableBufferPointer<Value>?] = []
+        otherCells = others.map { Self.ownColumn($0.column, of: index, in: &own) }
+        ownColumns = own
     }
 
-    /// The reference rows' cells of columns read through this lookup (`lookupValue`), made on
-    /// first use, as `otherCells` and for the same reason.
-    private var valueCells: [UnsafeMutableBufferPointer<Value>?] = []
-
-    /// Column `column` of reference row `row`, from this lookup's own copy.
+    /// Column `column` of reference row `row` (a looked-up value), from this lookup's own copy.
     func cell(_ row: Int, _ column: Int) -> Value {
-        if column < valueCells.count, let cells = valueCells[column] { return cells[row] }
-        if column >= valueCells.count { valueCells += Array(repeating: nil, count: column + 1 - valueCells.count) }
-        let cells = UnsafeMutableBufferPointer<Value>.allocate(capacity: index.rows.count)
-        for (r, rec) in index.rows.enumerated() { (cells.baseAddress! + r).initialize(to: Self.ownCopy(rec.values[column])) }
-        valueCells[column] = cells
-        return cells[row]
+        if column < ownColumns.count, let cells = ownColumns[column] { return cells[row] }
+        return Self.ownColumn(column, of: index, in: &ownColumns)[row]
     }
 
-    /// A cell whose list has storage of its own (a list copied with `Array(_:)` would share it).
-    private static func ownCopy(_ v: Value) -> Value {
-        if case .list(let l) = v { return .list(l.map { $0 }) }
-        return v
+    /// The copy of `column` in `columns`, made when absent; a list gets storage of its own (a list
+    /// copied with `Array(_:)` would share it).
+    private static func ownColumn(_ column: Int, of index: ReferenceIndex,
+                                  in columns: inout [UnsafeMutableBufferPointer<Value>?]) -> UnsafeMutableBufferPointer<Value> {
+        if column < columns.count, let cells = columns[column] { return cells }
+        if column >= columns.count { columns += Array(repeating: nil, count: column + 1 - columns.count) }
+        let cells = UnsafeMutableBufferPointer<Value>.allocate(capacity: index.rows.count)
+        for (r, rec) in index.rows.enumerated() {
+            let v = rec.values[column]
+            if case .list(let l) = v { (cells.baseAddress! + r).initialize(to: .list(l.map { $0 })) } else { (cells.baseAddress! + r).initialize(to: v) }
+        }
+        columns[column] = cells
+        return cells
     }
 
     /// The matching reference row of every row of `selection` (nil: every row) — -1 for none —
@@ -112,7 +113,7 @@ package final class BatchLookup: @unchecked Sendable {
 
     deinit {
         for c in candidateLists { c.deallocate() }
-        for c in otherCells + valueCells.compactMap({ $0 }) {
+        for c in ownColumns.compactMap({ $0 }) {
             c.baseAddress?.deinitialize(count: c.count)
             c.deallocate()
         }

@@ -271,7 +271,7 @@ extension ProfileNormaliser {
                         return nil
                     case .text:
                         return step.compiledRef._withUnsafeGuaranteedRef { s -> Converted? in
-                            guard let sources = s.pieceSources else { return Self.convert(s, raw) }
+                            guard case .pieces(let sources) = s.extraction else { return Self.convert(s, raw) }
                             var any = false
                             for source in sources {
                                 raw.forEach(source) { bytes in

@@ -206,20 +206,7 @@ final class CompiledSlot {
         self.convertPair = convertPair
         self.collect = collect
         self.defaultValue = defaultValue
-        if case .pieces(let sources) = extraction {
-            let own = UnsafeMutableBufferPointer<Int>.allocate(capacity: sources.count)
-            _ = own.initialize(from: sources)
-            pieceSources = UnsafeBufferPointer(own)
-        } else {
-            pieceSources = nil
-        }
     }
-
-    /// The sources of a `.pieces` extraction, as a buffer: the batch normaliser reads them for
-    /// every text field of every record, and binding the enum's array retained and released it.
-    let pieceSources: UnsafeBufferPointer<Int>?
-
-    deinit { pieceSources?.deallocate() }
 }
 
 var emptyBuffer: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
