@@ -127,3 +127,23 @@ final class LifecycleGoldenTests: XCTestCase {
         }
     }
 }
+
+/// Norm counts are kept by the citation's bytes (`CitationKey`): the same citation counts once per
+/// finding, however often the finding lists it, and every finding that cites it counts.
+final class RunSummaryNormTests: XCTestCase {
+    func testEachCitationOncePerFindingOpenAndWaivedApart() throws {
+        var (f, _) = try XCTUnwrap(OutputFixtures.findings().first)
+        let other = Norm(citation: "§ 67a Abs. 1 SGB X", title: "Erhebung", asOf: "2024-01-01")
+        f.norms = [OutputFixtures.sgb1, other, OutputFixtures.sgb1, OutputFixtures.dsgvo9, other]
+        var summary = RunSummary(finished: 0, inputs: [])
+        summary.count(f, waived: nil)
+        summary.count(f, waived: nil)
+        summary.count(f, waived: OutputFixtures.waiver)
+        XCTAssertEqual(summary.byNorm, ["§ 35 Abs. 1 SGB I": Tally(open: 2, waived: 1), "§ 67a Abs. 1 SGB X": Tally(open: 2, waived: 1),
+                                        "Art. 9 DSGVO": Tally(open: 2, waived: 1)])
+        // Set and read back as a dictionary keyed by citation.
+        summary.byNorm["§ 35 Abs. 1 SGB I"] = Tally(open: 7)
+        XCTAssertEqual(summary.byNorm["§ 35 Abs. 1 SGB I"], Tally(open: 7))
+        XCTAssertEqual(summary.byNorm.count, 3)
+    }
+}

@@ -91,6 +91,7 @@ extension HTMLReportWriter {
         func ruleLink(_ id: String) -> String {
             groups[id] != nil ? "<a href=\"#rule-\(e(id))\"><code>\(e(id))</code></a>" : "<code>\(e(id))</code>"
         }
+        let byNorm = summary.byNorm
         for law in laws {
             h += "<h3>\(e(law))</h3>\n<ul class=\"legal\">\n"
             var previousTitle = ""
@@ -106,7 +107,7 @@ extension HTMLReportWriter {
                 var meta = ["\(t("bindet", "binds")): \(LegalSection.bindsLabel(n.binds, lang).map(e) ?? "–")",
                             "\(t("letzte Änderung", "last amended")): \(e(LegalSection.amendedLabel(n.lastAmended, lang)))",
                             "\(t("Regeln", "rules")): \(rules)"]
-                if let tally = summary.byNorm[c], tally.open + tally.waived > 0 {
+                if let tally = byNorm[c], tally.open + tally.waived > 0 {
                     meta.append("\(t("offen", "open")) \(tally.open)" + (tally.waived > 0 ? ", \(t("Ausnahme", "waived")) \(tally.waived)" : ""))
                 }
                 h += "<li><strong>\(e(c))</strong>"

@@ -160,7 +160,8 @@ package struct JSONLinesWriter: FindingWriter {
         }
         o.raw("by_severity", tallies(OutputSupport.severitiesDescending.compactMap { s in summary.bySeverity[s].map { (s.rawValue, $0) } }))
         o.raw("by_rule", tallies(summary.byRule.keys.sorted().map { ($0, summary.byRule[$0]!) }))
-        o.raw("by_norm", tallies(summary.byNorm.keys.sorted().map { ($0, summary.byNorm[$0]!) }))
+        let byNorm = summary.byNorm
+        o.raw("by_norm", tallies(byNorm.keys.sorted().map { ($0, byNorm[$0]!) }))
         if let b = summary.baseline {
             var x = JSONObject()
             x.int("new", b.new)

@@ -35,8 +35,8 @@ enum SpillCoder {
         return Data(w.bytes)
     }
 
-    static func decodeOccurrence(_ data: Data) -> (Occurrence, previous: FindingCollector.SpillPosition?)? {
-        var r = Reader(bytes: [UInt8](data))
+    static func decodeOccurrence(_ bytes: [UInt8]) -> (Occurrence, previous: FindingCollector.SpillPosition?)? {
+        var r = Reader(bytes: bytes)
         guard let prevOffset = r.optionalInt(), let prevLength = r.optionalInt(),
               let locator = r.locator(), let time = r.optionalInt(), let evidence = r.evidence() else { return nil }
         guard r.atEnd else { return nil }
@@ -49,8 +49,8 @@ enum SpillCoder {
         return (Occurrence(locator: locator, time: time.map(Int64.init), evidence: evidence), previous)
     }
 
-    static func decode(_ data: Data) -> FindingCollector.Spilled? {
-        var r = Reader(bytes: [UInt8](data))
+    static func decode(_ bytes: [UInt8]) -> FindingCollector.Spilled? {
+        var r = Reader(bytes: bytes)
         guard let severity = r.string().flatMap(Severity.init(rawValue:)),
               let findingClass = r.string().flatMap(FindingClass.init(rawValue:)),
               let locator = r.locator(), let time = r.optionalInt(), let evidence = r.evidence() else { return nil }

@@ -19,6 +19,8 @@ final class SpillFile {
     /// Appends `data`; returns its offset, or nil if the write failed (disk full: the caller keeps
     /// the finding in memory).
     func append(_ data: Data) -> Int64? {
+        lock.lock()
+        defer { lock.unlock() }
         let offset = size
         let ok = data.withUnsafeBytes { buf -> Bool in
             var done = 0
@@ -35,18 +37,46 @@ final class SpillFile {
         return offset
     }
 
-    func read(offset: Int64, length: Int) -> Data? {
-        var data = Data(count: length)
-        let ok = data.withUnsafeMutableBytes { buf -> Bool in
+    /// Reads `length` bytes at `offset`; nil if the file cannot be read there.
+    ///
+    /// Through a block of `readBlock` bytes: a report reads the findings in nearly the order they
+    /// were spilled (units merge in input order), so one `pread` serves the next few hundred of
+    /// them instead of one call each (3,700 calls were a tenth of writing the text summary of a
+    /// 256 MB XML scan; issue 20, twelfth stop). Not mapped into memory: mapped pages would count
+    /// towards the scan's peak RSS.
+    func read(offset: Int64, length: Int) -> [UInt8]? {
+        guard offset >= 0, length >= 0, offset + Int64(length) <= size else { return nil }
+        lock.lock()
+        defer { lock.unlock() }
+        if offset >= blockStart, offset + Int64(length) <= blockStart + Int64(block.count) {
+            let from = Int(offset - blockStart)
+            return Array(block[from..<(from + length)])
+        }
+        if length > Self.readBlock { return readDirect(offset: offset, count: length) }
+        guard let fresh = readDirect(offset: offset, count: Int(min(Int64(Self.readBlock), size - offset))) else { return nil }
+        block = fresh
+        blockStart = offset
+        return Array(block[0..<length])
+    }
+
+    /// Bytes read ahead per `pread` when reading back.
+    static let readBlock = 256 << 10
+    private let lock = NSLock()
+    private var block: [UInt8] = []
+    private var blockStart: Int64 = 0
+
+    private func readDirect(offset: Int64, count: Int) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: count)
+        let ok = bytes.withUnsafeMutableBytes { buf -> Bool in
             var done = 0
-            while done < length {
-                let n = pread(fd, buf.baseAddress! + done, length - done, off_t(offset) + off_t(done))
+            while done < count {
+                let n = pread(fd, buf.baseAddress! + done, count - done, off_t(offset) + off_t(done))
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { return false }
                 done += n
             }
             return true
         }
-        return ok ? data : nil
+        return ok ? bytes : nil
     }
 }

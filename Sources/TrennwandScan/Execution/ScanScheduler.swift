@@ -177,6 +177,8 @@ package struct ScanScheduler {
         result.reorderLimit = limitExceeded
         result.chunks = merger.chunks
         result.engine = mainEngine.runner == nil ? .records : .batches
+        BackgroundRelease.drop([consume plan, consume lookupTables, consume reference, consume pack, consume evaluator,
+                                consume mainEngine, consume merger, consume collected, consume workerPack, consume workerEngine])
         return result
     }
 
