@@ -99,3 +99,45 @@ final class RulePlannerTests: XCTestCase {
         }
     }
 }
+
+/// The batch executor plans from its compiled pack's checked conditions (`RulePlanner.Checked`)
+/// instead of compiling each rule's conditions again: those plans are the planner's own, and a
+/// condition handed over is the one planned.
+final class RulePlannerCheckedTests: XCTestCase {
+    private func loadPack() throws -> (RuleSet, PolicyData) {
+        let set = RuleSet.load(rulesDirectory: TestPaths.rules.path)
+        XCTAssertTrue(set.errors.isEmpty, "\(set.errors)")
+        return (set, try PolicyData.load(rulesDirectory: TestPaths.rules.path))
+    }
+
+    func testPlansFromCheckedConditionsAreThePlannersOwn() throws {
+        let (set, policy) = try loadPack()
+        let planner = RulePlanner(policy: policy, now: RulePlannerTests.now, target: .inProcess)
+        var handed = 0
+        for rule in set.rules {
+            let env = policy.environment(kind: rule.target.kind, reference: ReferenceTables.empty, now: RulePlannerTests.now)
+            var checked = RulePlanner.Checked()
+            switch rule.body {
+            case .record(_, let node):
+                checked.condition = try CompiledCondition.compile(node, environment: env).checked
+            case .aggregate(_, let spec):
+                checked.filter = try spec.filter.map { try CompiledCondition.compile($0, environment: env).checked }
+                if case .ratio(let node) = spec.measure { checked.numerator = try CompiledCondition.compile(node, environment: env).checked }
+            }
+            handed += [checked.condition, checked.filter, checked.numerator].compactMap { $0 }.count
+            XCTAssertEqual(PlanPrinter.text(try planner.plan(rule, checked: checked)), PlanPrinter.text(try planner.plan(rule)), rule.id)
+        }
+        XCTAssertGreaterThanOrEqual(handed, 32)
+    }
+
+    func testAHandedConditionIsTheOnePlanned() throws {
+        let (set, policy) = try loadPack()
+        let planner = RulePlanner(policy: policy, now: RulePlannerTests.now, target: .inProcess)
+        let rule = try XCTUnwrap(set.rules.first { $0.id == "TW101" })
+        let env = policy.environment(kind: rule.target.kind, reference: ReferenceTables.empty, now: RulePlannerTests.now)
+        let other = try CompiledCondition.compile("action == \"export\"", origin: SourcePosition(file: "t", line: 1, column: 1), environment: env)
+        let text = PlanPrinter.text(try planner.plan(rule, checked: RulePlanner.Checked(condition: other.checked)))
+        XCTAssertTrue(text.contains("export"), text)
+        XCTAssertNotEqual(text, PlanPrinter.text(try planner.plan(rule)))
+    }
+}

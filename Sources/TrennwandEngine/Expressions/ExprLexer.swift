@@ -129,20 +129,20 @@ struct ExprLexer {
                 out.append(ExprToken(kind: .string(String(decoding: value, as: UTF8.self)), offset: start, length: i - start))
                 continue
             }
-            let two = i + 1 < b.count ? String(decoding: b[i...(i + 1)], as: UTF8.self) : ""
-            if ["==", "!=", "<=", ">=", "->"].contains(two) {
+            // Operators by their bytes (literals: no string built or compared per token; the
+            // lexer runs over every condition three times at a scan's start, issue 20).
+            if i + 1 < b.count, let two = Self.twoByteOperator(c, b[i + 1]) {
                 i += 2
                 out.append(ExprToken(kind: .op(two), offset: start, length: 2))
                 continue
             }
-            let one = String(UnicodeScalar(c))
-            if "()[],.<>+-=".contains(one), c < 0x80 {
-                i += 1
+            if c == UInt8(ascii: "=") {
                 // A single `=` is accepted as a typo only to give a precise message.
-                if one == "=" {
-                    throw ExprIssue.syntax(source.position(start), de: "„=“ ist kein Vergleich; „==“ verwenden",
-                                                 en: "'=' is not a comparison; use '=='")
-                }
+                throw ExprIssue.syntax(source.position(start), de: "„=“ ist kein Vergleich; „==“ verwenden",
+                                             en: "'=' is not a comparison; use '=='")
+            }
+            if let one = Self.oneByteOperator(c) {
+                i += 1
                 out.append(ExprToken(kind: .op(one), offset: start, length: 1))
                 continue
             }
@@ -153,5 +153,34 @@ struct ExprLexer {
         }
         out.append(ExprToken(kind: .end, offset: b.count, length: 0))
         return out
+    }
+
+    /// `==`, `!=`, `<=`, `>=`, `->`.
+    static func twoByteOperator(_ a: UInt8, _ b: UInt8) -> String? {
+        switch (a, b) {
+        case (UInt8(ascii: "="), UInt8(ascii: "=")): return "=="
+        case (UInt8(ascii: "!"), UInt8(ascii: "=")): return "!="
+        case (UInt8(ascii: "<"), UInt8(ascii: "=")): return "<="
+        case (UInt8(ascii: ">"), UInt8(ascii: "=")): return ">="
+        case (UInt8(ascii: "-"), UInt8(ascii: ">")): return "->"
+        default: return nil
+        }
+    }
+
+    /// `( ) [ ] , . < > + -`.
+    static func oneByteOperator(_ c: UInt8) -> String? {
+        switch c {
+        case UInt8(ascii: "("): return "("
+        case UInt8(ascii: ")"): return ")"
+        case UInt8(ascii: "["): return "["
+        case UInt8(ascii: "]"): return "]"
+        case UInt8(ascii: ","): return ","
+        case UInt8(ascii: "."): return "."
+        case UInt8(ascii: "<"): return "<"
+        case UInt8(ascii: ">"): return ">"
+        case UInt8(ascii: "+"): return "+"
+        case UInt8(ascii: "-"): return "-"
+        default: return nil
+        }
     }
 }

@@ -49,14 +49,15 @@ package final class BatchRuleRunner {
         self.evaluator = evaluator
         environment = BatchEnvironment(symbols: SymbolTable(seed: SymbolTable.schemaSeed()), zone: zone, detectors: policy.detectors)
         let planner = RulePlanner(policy: policy, now: now, target: .inProcess)
-        func plan(_ file: RuleFile) throws -> RulePlan {
-            do { return try planner.plan(file) } catch { throw BatchCompileError(rule: file.id, node: "plan (\(error))") }
+        // Planned from the pack's checked conditions: the same expressions, not compiled again.
+        func plan(_ file: RuleFile, _ checked: RulePlanner.Checked) throws -> RulePlan {
+            do { return try planner.plan(file, checked: checked) } catch { throw BatchCompileError(rule: file.id, node: "plan (\(error))") }
         }
         let lookups = BatchLookupCache()
         var rules = KindTable<[Rule]>(repeating: [])
         for kind in RecordKind.allCases {
             rules[kind] = try evaluator.recordRules(of: kind).map { rule in
-                let p = try plan(rule.file)
+                let p = try plan(rule.file, RulePlanner.Checked(condition: rule.condition.checked))
                 guard case .filter(let expr) = p.body else { throw BatchCompileError(rule: rule.file.id, node: "aggregate") }
                 return Rule(condition: try BatchConditionCompiler.filter(of: p, policy: policy, reference: reference, lookups: lookups),
                             meetsGaps: Self.meetsGaps(expr))
@@ -67,7 +68,7 @@ package final class BatchRuleRunner {
         var byKind = KindTable<[Int]>(repeating: [])
         for kind in RecordKind.allCases { byKind[kind] = evaluator.aggregateRules(of: kind) }
         for a in evaluator.pack.aggregates {
-            let p = try plan(a.file)
+            let p = try plan(a.file, RulePlanner.Checked(filter: a.filter?.checked, numerator: a.numerator?.checked))
             guard case .aggregate(let ap) = p.body else { throw BatchCompileError(rule: a.file.id, node: "record rule as aggregate") }
             let compiler = BatchConditionCompiler(rule: a.file.id, kind: p.kind, policy: policy, reference: reference, lookups: lookups)
             var numerator: BatchCondition?

@@ -40,7 +40,23 @@ package struct RulePlanner: Sendable {
         return (plans, errors)
     }
 
-    package func plan(_ rule: RuleFile) throws -> RulePlan {
+    /// A rule's conditions already type-checked, as a compiled rule pack holds them (the checked
+    /// form does not depend on the reference tables): planned from these, the rule's condition
+    /// texts are not lexed, parsed and checked a second time (the batch executor's start, issue 20).
+    package struct Checked {
+        package var condition: CheckedExpr?
+        package var filter: CheckedExpr?
+        package var numerator: CheckedExpr?
+
+        package init(condition: CheckedExpr? = nil, filter: CheckedExpr? = nil, numerator: CheckedExpr? = nil) {
+            self.condition = condition
+            self.filter = filter
+            self.numerator = numerator
+        }
+    }
+
+    /// Plans `rule`; conditions in `checked` are taken as they are, the others compiled here.
+    package func plan(_ rule: RuleFile, checked: Checked = Checked()) throws -> RulePlan {
         let kind = rule.target.kind
         let env = policy.environment(kind: kind, reference: .empty, now: now)
         var t = PlanTranslator(rule: rule, detectors: policy.detectors.detectors.map(\.name), target: target)
@@ -48,15 +64,15 @@ package struct RulePlanner: Sendable {
                                            fingerprintBucket: rule.fingerprintBucket)
         switch rule.body {
         case .record(_, let node):
-            let condition = try CompiledCondition.compile(node, environment: env)
-            return RulePlan(ruleID: rule.id, kind: kind, body: .filter(try t.expr(condition.checked)), projection: projection)
+            let condition = try checked.condition ?? CompiledCondition.compile(node, environment: env).checked
+            return RulePlan(ruleID: rule.id, kind: kind, body: .filter(try t.expr(condition)), projection: projection)
         case .aggregate(_, let spec):
             let schema = kind.schema
             func column(_ name: String) throws -> PlanColumn {
                 guard let f = schema.field(name) else { throw t.unsupported("field \(name)") }
                 return PlanColumn(alias: "r", name: name, type: ExportSchema.type(of: f))
             }
-            let filter = try spec.filter.map { try t.expr(CompiledCondition.compile($0, environment: env).checked) }
+            let filter = try spec.filter.map { try t.expr(checked.filter ?? CompiledCondition.compile($0, environment: env).checked) }
             let measure: AggregatePlan.Measure
             var threshold = spec.threshold
             switch spec.measure {
@@ -64,7 +80,8 @@ package struct RulePlanner: Sendable {
             case .distinct(let field): measure = .distinct(try column(field))
             case .ratio(let node):
                 // The engine compares with all other groups (RuleEvaluator: `.otherGroups`), in points.
-                measure = .ratio(numerator: try t.expr(CompiledCondition.compile(node, environment: env).checked), leaveOneOut: true)
+                measure = .ratio(numerator: try t.expr(checked.numerator ?? CompiledCondition.compile(node, environment: env).checked),
+                                 leaveOneOut: true)
                 threshold = spec.threshold / 100
             case .gap(let weekdaysOnly):
                 measure = .gap(weekdaysOnly: weekdaysOnly,
