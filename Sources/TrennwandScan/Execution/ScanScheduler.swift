@@ -120,20 +120,7 @@ package struct ScanScheduler {
         let mainEngine = try UnitEngine.make(evaluator, reference: reference, now: now, choice: engine)
         var collected = FindingCollector(keepInMemory: keepInMemory, othersInMemory: othersInMemory)
         var merger = OrderedMerger(evaluator: evaluator)
-        var order = 0
-        // Reference tables are evaluated too (rules over staff or agreements), before the inputs.
-        for rows in plan.referenceBatches {
-            let fileOrder = order
-            order += 1
-            var feed = AggregateFeed()
-            for record in rows {
-                mainEngine.evaluate(record, feed: &feed) { f, gap in merger.add(f, isGap: gap, fileOrder: fileOrder, into: &collected) }
-            }
-            mainEngine.flush(feed: &feed) { f, gap in merger.add(f, isGap: gap, fileOrder: fileOrder, into: &collected) }
-            evaluator.replay(feed) { collected.add($0, fileOrder: fileOrder) }
-        }
-        let units = makeUnits(evaluatedInputs, firstFileOrder: order)
-        order += evaluatedInputs.count
+        let units = makeUnits(evaluatedInputs, firstFileOrder: plan.referenceBatches.count)
         // Every worker compiles its own copy of the rule pack (milliseconds): closures shared by
         // several cores would have their reference counts bounce between the cores' caches on
         // every call (measured: swift_retain 6 % → 12 % of a worker's time with a shared pack).
@@ -146,8 +133,27 @@ package struct ScanScheduler {
         let workerEngine: @Sendable (RuleEvaluator) -> UnitEngine? = { [now] evaluator in
             try? UnitEngine.make(evaluator, reference: reference, now: now, choice: workerChoice)
         }
-        accounts += runUnits(units, inputCount: evaluatedInputs.count, pack: pack, workerPack: workerPack, workerEngine: workerEngine,
-                             mainEngine: mainEngine, merger: &merger, collected: &collected)
+        // The workers start before this thread evaluates the reference tables: they compile
+        // their packs meanwhile instead of after it (a worker joined the merging thread ~9 ms
+        // after it began on the first unit of a 256 MB XML export). Not before this thread's own
+        // compile: two compiles side by side contend for the one malloc arena and both got slower
+        // (docs/executor.md).
+        let workers = startWorkers(units, pack: pack, workerPack: workerPack, workerEngine: workerEngine)
+        var order = 0
+        // Reference tables are evaluated too (rules over staff or agreements), before the inputs.
+        for rows in plan.referenceBatches {
+            let fileOrder = order
+            order += 1
+            var feed = AggregateFeed()
+            for record in rows {
+                mainEngine.evaluate(record, feed: &feed) { f, gap in merger.add(f, isGap: gap, fileOrder: fileOrder, into: &collected) }
+            }
+            mainEngine.flush(feed: &feed) { f, gap in merger.add(f, isGap: gap, fileOrder: fileOrder, into: &collected) }
+            evaluator.replay(feed) { collected.add($0, fileOrder: fileOrder) }
+        }
+        order += evaluatedInputs.count
+        accounts += runUnits(units, inputCount: evaluatedInputs.count, workers: workers, mainEngine: mainEngine,
+                             merger: &merger, collected: &collected)
         evaluator.finish { collected.add($0, fileOrder: order) }
         // Aggregate rules that left records uncounted are evaluated again, exactly, in time order.
         var lateRecords = evaluator.lateRecords
@@ -201,42 +207,53 @@ package struct ScanScheduler {
         return units
     }
 
-    /// Runs the units on `threads` workers (inline on this thread when 1) and merges them in order.
-    private func runUnits(_ units: [ScanUnit], inputCount: Int, pack: CompiledRulePack,
-                          workerPack: @escaping @Sendable () -> CompiledRulePack?,
-                          workerEngine: @escaping @Sendable (RuleEvaluator) -> UnitEngine?, mainEngine: UnitEngine,
+    /// The queue the worker threads take units from, and the pool of aggregate feeds they share.
+    struct Workers {
+        let queue: UnitQueue
+        let feeds: FeedPool
+    }
+
+    /// Starts `threads - 1` worker threads on `units` (none for one thread): each compiles its
+    /// own pack and engine, then takes units until none is left. The merging thread is the last
+    /// worker (`runUnits`).
+    private func startWorkers(_ units: [ScanUnit], pack: CompiledRulePack, workerPack: @escaping @Sendable () -> CompiledRulePack?,
+                              workerEngine: @escaping @Sendable (RuleEvaluator) -> UnitEngine?) -> Workers? {
+        guard threads > 1 else { return nil }
+        let workers = Workers(queue: UnitQueue(units: units, window: threads + 2), feeds: FeedPool(limit: threads + 4))
+        let catalog = self.catalog, pseudonymizer = self.pseudonymizer, reveal = self.reveal
+        // `threads - 1` worker threads: the merging thread is the last worker. It merges the
+        // next result as soon as it is there and evaluates units while it waits
+        // (`UnitQueue.takeOrClaim`), so `--threads N` keeps N threads busy, not N + 1 (an
+        // operator's CPU quota means what it says; wall time on 2 cores unchanged, docs/executor.md).
+        for _ in 0..<(threads - 1) {
+            let t = Thread {
+                CompiledCondition.declareCompileStack()
+                guard let evaluator = try? RuleEvaluator(pack: workerPack() ?? pack, pseudonymizer: pseudonymizer, reveal: reveal),
+                      let engine = workerEngine(evaluator) else { return }
+                var normalisers: [String: ProfileNormaliser] = [:]
+                while let (k, unit) = workers.queue.claim() {
+                    let r = unit.process(engine: engine, catalog: catalog, normalisers: &normalisers, pipelined: true,
+                                         feed: workers.feeds.take())
+                    workers.queue.complete(k, r)
+                }
+            }
+            // Enough stack to compile the worker's rule pack in place (only touched pages are committed).
+            t.stackSize = CompiledCondition.compileStackSize
+            t.start()
+        }
+        return workers
+    }
+
+    /// Runs the units on the workers and this thread (inline when there are no workers) and
+    /// merges them in order.
+    private func runUnits(_ units: [ScanUnit], inputCount: Int, workers: Workers?, mainEngine: UnitEngine,
                           merger: inout OrderedMerger, collected: inout FindingCollector) -> [InputAccount] {
         var accounts = [InputAccount?](repeating: nil, count: inputCount)
         var fileState: FileMergeState?
         var normalisers: [String: ProfileNormaliser] = [:]
-        let queue = UnitQueue(units: units, window: threads + 2)
-        let feeds = FeedPool(limit: threads + 4)
-        let catalog = self.catalog, pseudonymizer = self.pseudonymizer, reveal = self.reveal
+        let catalog = self.catalog
         let pipelined = threads > 1
-        var workers: [Thread] = []
-        if threads > 1 {
-            // `threads - 1` worker threads: the merging thread is the last worker. It merges the
-            // next result as soon as it is there and evaluates units while it waits
-            // (`UnitQueue.takeOrClaim`), so `--threads N` keeps N threads busy, not N + 1 (an
-            // operator's CPU quota means what it says; wall time on 2 cores unchanged, docs/executor.md).
-            for _ in 0..<(threads - 1) {
-                let t = Thread {
-                    CompiledCondition.declareCompileStack()
-                    guard let evaluator = try? RuleEvaluator(pack: workerPack() ?? pack, pseudonymizer: pseudonymizer, reveal: reveal),
-                          let engine = workerEngine(evaluator) else { return }
-                    var normalisers: [String: ProfileNormaliser] = [:]
-                    while let (k, unit) = queue.claim() {
-                        let r = unit.process(engine: engine, catalog: catalog, normalisers: &normalisers, pipelined: pipelined,
-                                             feed: feeds.take())
-                        queue.complete(k, r)
-                    }
-                }
-                // Enough stack to compile the worker's rule pack in place (only touched pages are committed).
-                t.stackSize = CompiledCondition.compileStackSize
-                workers.append(t)
-                t.start()
-            }
-        }
+        let feeds = workers?.feeds ?? FeedPool(limit: threads + 4)
         for (k, unit) in units.enumerated() {
             if isSequential, case .whole(let input, let fileOrder, let path, let profile) = unit {
                 // The one worker is this thread: read the file whole, findings straight into the collector.
@@ -247,7 +264,7 @@ package struct ScanScheduler {
                 continue
             }
             /// Unit `k`'s result; units claimed meanwhile are evaluated on this thread.
-            func takeEvaluatingWhileWaiting() -> UnitResult {
+            func takeEvaluatingWhileWaiting(_ queue: UnitQueue) -> UnitResult {
                 while true {
                     switch queue.takeOrClaim(k) {
                     case .result(let r):
@@ -259,8 +276,8 @@ package struct ScanScheduler {
                 }
             }
             let result: UnitResult
-            if threads > 1 {
-                result = takeEvaluatingWhileWaiting()
+            if let workers {
+                result = takeEvaluatingWhileWaiting(workers.queue)
             } else {
                 result = unit.process(engine: mainEngine, catalog: catalog, normalisers: &normalisers, pipelined: false,
                                       feed: feeds.take())
