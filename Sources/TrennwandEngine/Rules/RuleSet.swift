@@ -67,16 +67,53 @@ extension RuleSet {
     /// (docs/executor.md).
     public static func loadWithPolicy(rulesDirectory: String, timeZone: String = "Europe/Berlin",
                                       detectorCache: DetectorDatabaseCache? = nil) throws -> (RuleSet, PolicyData) {
-        let rules = Mutex<RuleSet?>(nil)
+        // Two threads, not more: the other thread reads the norm catalogue and then every rule
+        // file, this one the policy. YAML parsed on two threads at once (the rule files on the
+        // dispatch pool beside the policy, or both threads taking rule files from one queue once
+        // the policy was read) contended for the one malloc arena (Yams allocates per node):
+        // rules and policy were loaded 36-47 ms after the start (slow phase of the VM), one
+        // thread parsing the YAML 33-35 ms (issue 20, twelfth stop).
+        let queue = RuleFileQueue(paths: ruleFiles(in: rulesDirectory))
+        let norms = Mutex<(NormCatalog?, [ConfigError])?>(nil)
         let group = DispatchGroup()
         DispatchQueue.global(qos: .userInitiated).async(group: group) {
-            let set = RuleSet.load(rulesDirectory: rulesDirectory)
-            rules.withLock { $0 = set }
+            let n = loadNorms(rulesDirectory: rulesDirectory)
+            norms.withLock { $0 = n }
+            queue.drain()
         }
         let policy = Result { try PolicyData.load(rulesDirectory: rulesDirectory, timeZone: timeZone, detectorCache: detectorCache) }
         group.wait()
-        return (rules.withLock { $0! }, try policy.get())
+        let (catalogue, errors) = norms.withLock { $0! }
+        return (assemble(rulesDirectory: rulesDirectory, paths: queue.paths, parsed: queue.results, catalogue: catalogue, errors: errors),
+                try policy.get())
     }
+}
+
+/// Rule files handed out one at a time to whichever thread asks (`drain`), parsed into `results`
+/// by index: the same results whichever thread parsed which file (`RuleSet.load` drains it on
+/// several threads, a scan's start on one).
+final class RuleFileQueue: Sendable {
+    let paths: [String]
+    private let next = Atomic<Int>(0)
+    private let parsed: Mutex<[Result<RuleFile, any Error>?]>
+
+    init(paths: [String]) {
+        self.paths = paths
+        parsed = Mutex(Array(repeating: nil, count: paths.count))
+    }
+
+    /// Parses files until none is left unclaimed; returns when this thread's last one is done.
+    func drain() {
+        while true {
+            let i = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard i < paths.count else { return }
+            let r = Result { try RuleFile.parse(try YAMLNode.load(path: paths[i])) }
+            parsed.withLock { $0[i] = r }
+        }
+    }
+
+    /// Every file's result, once every thread's `drain` has returned.
+    var results: [Result<RuleFile, any Error>] { parsed.withLock { $0.map { $0! } } }
 }
 
 /// All rule files of a rules directory, parsed (conditions not yet compiled), with every problem
@@ -112,29 +149,36 @@ public struct RuleSet: Sendable {
     }
 
     public static func load(rulesDirectory: String) -> RuleSet {
-        var rules: [RuleFile] = []
-        var errors: [ConfigError] = []
-        var seen: [String: String] = [:]
-        var catalogue: NormCatalog?
-        do {
-            catalogue = try NormCatalog.load(rulesDirectory: rulesDirectory)
-        } catch let e as ConfigError {
-            errors.append(e)
-        } catch {
-            errors.append(RuleIssue.unreadable(SourcePosition(file: rulesDirectory + "/" + NormCatalog.fileName, line: 1, column: 1), reason: error))
-        }
-        // The files are parsed side by side (YAML through Yams is most of the load, and the
-        // critical path of a scan's start once the detector databases come from the cache), then
+        let (catalogue, errors) = loadNorms(rulesDirectory: rulesDirectory)
+        // The files are parsed side by side (YAML through Yams is most of the load), then
         // checked in path order, so results and errors are those of one file after the other.
-        let paths = ruleFiles(in: rulesDirectory)
-        let parsed = Mutex<[Result<RuleFile, any Error>?]>(Array(repeating: nil, count: paths.count))
-        DispatchQueue.concurrentPerform(iterations: paths.count) { i in
-            let r = Result { try RuleFile.parse(try YAMLNode.load(path: paths[i])) }
-            parsed.withLock { $0[i] = r }
+        let queue = RuleFileQueue(paths: ruleFiles(in: rulesDirectory))
+        DispatchQueue.concurrentPerform(iterations: min(queue.paths.count, ProcessInfo.processInfo.activeProcessorCount)) { _ in queue.drain() }
+        return assemble(rulesDirectory: rulesDirectory, paths: queue.paths, parsed: queue.results, catalogue: catalogue, errors: errors)
+    }
+
+    /// The norm catalogue (`norms.yaml`), or the error reading it.
+    static func loadNorms(rulesDirectory: String) -> (NormCatalog?, [ConfigError]) {
+        do {
+            return (try NormCatalog.load(rulesDirectory: rulesDirectory), [])
+        } catch let e as ConfigError {
+            return (nil, [e])
+        } catch {
+            return (nil, [RuleIssue.unreadable(SourcePosition(file: rulesDirectory + "/" + NormCatalog.fileName, line: 1, column: 1),
+                                               reason: error)])
         }
-        for (path, result) in zip(paths, parsed.withLock { $0 }) {
+    }
+
+    /// The rule set from the parsed files, checked in path order: norms resolved, file names and
+    /// duplicate ids checked, errors collected.
+    static func assemble(rulesDirectory: String, paths: [String], parsed: [Result<RuleFile, any Error>], catalogue: NormCatalog?,
+                         errors: [ConfigError]) -> RuleSet {
+        var rules: [RuleFile] = []
+        var errors = errors
+        var seen: [String: String] = [:]
+        for (path, result) in zip(paths, parsed) {
             do {
-                var rule = try result!.get()
+                var rule = try result.get()
                 rule.norms = resolveNorms(rule, catalogue: catalogue, errors: &errors)
                 let name = (path as NSString).lastPathComponent
                 if !name.hasPrefix(rule.id + "-") && !name.hasPrefix(rule.id + ".") {
