@@ -45,9 +45,9 @@ final class SpillFile {
     /// 256 MB XML scan; issue 20, twelfth stop). Not mapped into memory: mapped pages would count
     /// towards the scan's peak RSS.
     func read(offset: Int64, length: Int) -> [UInt8]? {
-        guard offset >= 0, length >= 0, offset + Int64(length) <= size else { return nil }
         lock.lock()
         defer { lock.unlock() }
+        guard offset >= 0, length >= 0, offset + Int64(length) <= size else { return nil }
         if offset >= blockStart, offset + Int64(length) <= blockStart + Int64(block.count) {
             let from = Int(offset - blockStart)
             return Array(block[from..<(from + length)])

@@ -134,7 +134,7 @@ package struct ScanScheduler {
             try? UnitEngine.make(evaluator, reference: reference, now: now, choice: workerChoice)
         }
         // The workers start before this thread evaluates the reference tables: they compile
-        // their packs meanwhile instead of after it (a worker joined the merging thread ~9 ms
+        // their packs meanwhile instead of after it (a worker joined the merging thread 5–9 ms
         // after it began on the first unit of a 256 MB XML export). Not before this thread's own
         // compile: two compiles side by side contend for the one malloc arena and both got slower
         // (docs/executor.md).
