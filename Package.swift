@@ -171,7 +171,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "TrennwandRecordsTests", dependencies: ["TrennwandRecords", "TrennwandYAML"], swiftSettings: strict),
+        .testTarget(name: "TrennwandRecordsTests", dependencies: ["TrennwandRecords", "TrennwandYAML", .product(name: "Yams", package: "Yams")],
+                    swiftSettings: strict),
         .testTarget(
             name: "TrennwandReadersTests",
             dependencies: ["TrennwandReaders", "TrennwandRecords", "TrennwandYAML"],

@@ -37,12 +37,27 @@ public struct YAMLNode: @unchecked Sendable {
     static let resolver = Resolver.basic
 
     public static func parse(_ text: String, file: String) throws -> YAMLNode {
+        let source = YAMLSource(text: text)
+        switch YAMLComposer.compose(source.bytes) {
+        case .node(let node):
+            return YAMLNode(node: node, file: file, source: source)
+        case .empty:
+            throw ConfigError(SourcePosition(file: file, line: 1, column: 1), code: "yaml.empty", de: "Datei ist leer", en: "file is empty")
+        case .undecided:
+            // Errors and rare cases exactly as Yams composes them.
+            return try composeWithYams(text, file: file, source: source)
+        }
+    }
+
+    /// The text composed by `Yams.compose`: the reference `YAMLComposer` is tested against, and
+    /// the path for what it leaves undecided.
+    package static func composeWithYams(_ text: String, file: String, source: YAMLSource? = nil) throws -> YAMLNode {
         do {
             guard let node = try Yams.compose(yaml: text, Self.resolver) else {
                 throw ConfigError(SourcePosition(file: file, line: 1, column: 1), code: "yaml.empty",
                                   de: "Datei ist leer", en: "file is empty")
             }
-            return YAMLNode(node: node, file: file, source: YAMLSource(text: text))
+            return YAMLNode(node: node, file: file, source: source ?? YAMLSource(text: text))
         } catch let error as YamlError {
             var line = 1, column = 1
             var problem = "\(error)"
