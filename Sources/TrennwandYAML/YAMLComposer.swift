@@ -21,11 +21,20 @@ package final class YAMLComposer {
         case empty
         /// Compose with Yams instead (see the type's comment).
         case undecided
+        /// Nested deeper than `maxDepth` at this line and column (1-based): an error of ours.
+        case tooDeep(line: Int, column: Int)
     }
+
+    /// Deepest nesting of collections composed. Composing recurses once per level (Yams' too),
+    /// and a scan parses its rule files on a dispatch thread (512 KiB of stack); libyaml's own
+    /// limit (1,000) overflowed that stack in a debug build. The data files nest ~10 deep.
+    package static let maxDepth = 128
 
     private var parser = yaml_parser_t()
     private var event = yaml_event_t()
     private var hasEvent = false
+    private var depth = 0
+    private var tooDeep: (line: Int, column: Int)?
     private var anchors: [String: Node] = [:]
     /// The tags of nodes without an explicit one, one object per kind and document instead of one
     /// per node (`Yams.compose` allocates one per node), already resolved: with the basic
@@ -67,6 +76,7 @@ package final class YAMLComposer {
         if event.type == YAML_STREAM_END_EVENT { return .empty }
         guard event.type == YAML_DOCUMENT_START_EVENT, next(), let root = node(),
               next(), event.type == YAML_DOCUMENT_END_EVENT, next(), event.type == YAML_STREAM_END_EVENT else {
+            if let tooDeep { return .tooDeep(line: tooDeep.line, column: tooDeep.column) }
             return .undecided
         }
         return .node(root)
@@ -100,49 +110,63 @@ package final class YAMLComposer {
         case YAML_ALIAS_EVENT:
             guard let name = Self.string(event.data.alias.anchor) else { return nil }
             return anchors[name]
-        case YAML_SEQUENCE_START_EVENT:
-            let start = event.data.sequence_start
-            let tag = start.implicit != 0 ? seq : Self.string(start.tag).map { Self.tag(Tag.Name(rawValue: $0)) } ?? seq
-            let anchor = Self.string(start.anchor)
-            var nodes: [Node] = []
-            while true {
-                guard next() else { return nil }
-                if event.type == YAML_SEQUENCE_END_EVENT { break }
-                guard let child = node() else { return nil }
-                nodes.append(child)
+        case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+            guard depth < Self.maxDepth else {
+                tooDeep = (mark.line, mark.column)
+                return nil
             }
-            // Style `.any` as Yams gives it (it reads the style from the end event, which has none).
-            let n = Node.sequence(.init(nodes, tag, .any, mark))
-            if let anchor { anchors[anchor] = n }
-            return n
-        case YAML_MAPPING_START_EVENT:
-            let start = event.data.mapping_start
-            let tag = start.implicit != 0 ? map : Self.string(start.tag).map { Self.tag(Tag.Name(rawValue: $0)) } ?? map
-            let anchor = Self.string(start.anchor)
-            var pairs: [(Node, Node)] = []
-            var keys: [String] = []
-            var keySet: Set<String>?
-            while true {
-                guard next() else { return nil }
-                if event.type == YAML_MAPPING_END_EVENT { break }
-                guard let key = node(), case .scalar(let k) = key else { return nil }
-                // Duplicate texts: compared in a list while the mapping is small (most are), in a set beyond.
-                if keySet == nil && keys.count >= 16 { keySet = Set(keys) }
-                if keySet != nil {
-                    guard keySet!.insert(k.string).inserted else { return nil }
-                } else {
-                    guard !keys.contains(k.string) else { return nil }
-                    keys.append(k.string)
-                }
-                guard next(), let value = node() else { return nil }
-                pairs.append((key, value))
-            }
-            let n = Node.mapping(.init(pairs, tag, .any, mark))
-            if let anchor { anchors[anchor] = n }
-            return n
+            depth += 1
+            defer { depth -= 1 }
+            return event.type == YAML_SEQUENCE_START_EVENT ? sequence(at: mark) : mapping(at: mark)
         default:
             return nil
         }
+    }
+
+    /// The sequence starting at the current event (its start), up to its end event.
+    private func sequence(at mark: Mark) -> Node? {
+        let start = event.data.sequence_start
+        let tag = start.implicit != 0 ? seq : Self.string(start.tag).map { Self.tag(Tag.Name(rawValue: $0)) } ?? seq
+        let anchor = Self.string(start.anchor)
+        var nodes: [Node] = []
+        while true {
+            guard next() else { return nil }
+            if event.type == YAML_SEQUENCE_END_EVENT { break }
+            guard let child = node() else { return nil }
+            nodes.append(child)
+        }
+        // Style `.any` as Yams gives it (it reads the style from the end event, which has none).
+        let n = Node.sequence(.init(nodes, tag, .any, mark))
+        if let anchor { anchors[anchor] = n }
+        return n
+    }
+
+    /// The mapping starting at the current event (its start), up to its end event.
+    private func mapping(at mark: Mark) -> Node? {
+        let start = event.data.mapping_start
+        let tag = start.implicit != 0 ? map : Self.string(start.tag).map { Self.tag(Tag.Name(rawValue: $0)) } ?? map
+        let anchor = Self.string(start.anchor)
+        var pairs: [(Node, Node)] = []
+        var keys: [String] = []
+        var keySet: Set<String>?
+        while true {
+            guard next() else { return nil }
+            if event.type == YAML_MAPPING_END_EVENT { break }
+            guard let key = node(), case .scalar(let k) = key else { return nil }
+            // Duplicate texts: compared in a list while the mapping is small (most are), in a set beyond.
+            if keySet == nil && keys.count >= 16 { keySet = Set(keys) }
+            if keySet != nil {
+                guard keySet!.insert(k.string).inserted else { return nil }
+            } else {
+                guard !keys.contains(k.string) else { return nil }
+                keys.append(k.string)
+            }
+            guard next(), let value = node() else { return nil }
+            pairs.append((key, value))
+        }
+        let n = Node.mapping(.init(pairs, tag, .any, mark))
+        if let anchor { anchors[anchor] = n }
+        return n
     }
 
     /// Yams' `Mark` (line and column, two `Int`s) has no public initialiser; its value is made

@@ -43,6 +43,10 @@ public struct YAMLNode: @unchecked Sendable {
             return YAMLNode(node: node, file: file, source: source)
         case .empty:
             throw ConfigError(SourcePosition(file: file, line: 1, column: 1), code: "yaml.empty", de: "Datei ist leer", en: "file is empty")
+        case .tooDeep(let line, let column):
+            throw ConfigError(SourcePosition(file: file, line: line, column: column), code: "yaml.nesting",
+                              de: "YAML zu tief verschachtelt (mehr als \(YAMLComposer.maxDepth) Ebenen)",
+                              en: "YAML nested too deeply (more than \(YAMLComposer.maxDepth) levels)")
         case .undecided:
             // Errors and rare cases exactly as Yams composes them.
             return try composeWithYams(text, file: file, source: source)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TrennwandRecords
 import TrennwandYAML
 import XCTest
@@ -80,6 +81,38 @@ final class YAMLComposerTests: XCTestCase {
             default:
                 XCTFail("\(text.debugDescription): \(ours) vs \(theirs)")
             }
+        }
+    }
+
+    /// Composing recurses once per level: beyond `maxDepth` it stops with an error of ours
+    /// (libyaml's own limit, 1,000 levels, overflowed a dispatch thread's 512 KiB of stack in a
+    /// debug build); up to it, it composes on such a thread, where a scan parses its rule files.
+    func testDeepNestingOnASmallStack() {
+        let n = YAMLComposer.maxDepth
+        let deepest = "x: " + String(repeating: "{a: ", count: n - 2) + "[1]" + String(repeating: "}", count: n - 2) + "\n"
+        let tooDeep = "x: " + String(repeating: "[", count: n) + String(repeating: "]", count: n) + "\n"
+        let outcomes = Mutex<[String]>([])
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            for text in [deepest, tooDeep, "x: " + String(repeating: "[", count: 990) + String(repeating: "]", count: 990) + "\n"] {
+                let label: String
+                switch YAMLComposer.compose(Array(text.utf8)) {
+                case .node: label = "node"
+                case .empty: label = "empty"
+                case .undecided: label = "undecided"
+                case .tooDeep(let line, let column): label = "too deep at \(line):\(column)"
+                }
+                outcomes.withLock { $0.append(label) }
+            }
+            done.signal()
+        }
+        thread.stackSize = 512 << 10
+        thread.start()
+        done.wait()
+        XCTAssertEqual(outcomes.withLock { $0 }, ["node", "too deep at 1:\(4 + n - 1)", "too deep at 1:\(4 + n - 1)"])
+        XCTAssertThrowsError(try YAMLNode.parse(tooDeep, file: "deep.yaml")) { error in
+            XCTAssertEqual((error as? ConfigError)?.code, "yaml.nesting")
+            XCTAssertEqual((error as? ConfigError)?.position.description, "deep.yaml:1:\(4 + n - 1)")
         }
     }
 
