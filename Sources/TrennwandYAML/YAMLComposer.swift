@@ -65,13 +65,15 @@ package final class YAMLComposer {
     }
 
     private func run(_ input: UnsafeBufferPointer<UInt8>) -> Outcome {
+        // libyaml asserts a non-null input; an empty text holds no document.
+        guard let base = input.baseAddress, !input.isEmpty else { return .empty }
         yaml_parser_initialize(&parser)
         defer {
             if hasEvent { yaml_event_delete(&event) }
             yaml_parser_delete(&parser)
         }
         yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
-        yaml_parser_set_input_string(&parser, input.baseAddress, input.count)
+        yaml_parser_set_input_string(&parser, base, input.count)
         guard next(), event.type == YAML_STREAM_START_EVENT, next() else { return .undecided }
         if event.type == YAML_STREAM_END_EVENT { return .empty }
         guard event.type == YAML_DOCUMENT_START_EVENT, next(), let root = node(),
