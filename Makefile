@@ -15,7 +15,7 @@ APT_DEB      := binutils man-db groff-base systemd
 # Bench-only: the reference tools the bench measures next to trennwand, wrk for the serve load test,
 # PostgreSQL for the scale-out rows (a throwaway server as in the tests), Java 17 for the Spark row
 # (spark-submit in local mode). A tool missing at run time makes its row FAILED and the bench exit 1.
-APT_BENCH    := ripgrep bc time libxml2-utils wrk postgresql openjdk-17-jre-headless
+APT_BENCH    := ripgrep bc time libxml2-utils wrk postgresql openjdk-17-jre-headless valgrind binutils
 BIN_DEBUG    := .build/debug/trennwand
 BIN_RELEASE  := .build/release/trennwand
 # Every release build links the Swift runtime in, as the Debian package ships it: the bench then
@@ -41,7 +41,8 @@ pydeps:
 	@scripts/ensure-apt-packages.sh $(APT_TEST)
 	@python3 -c "from importlib.metadata import version as v; assert (v('python-stdnum'), v('jsonschema'), v('duckdb'), v('PyYAML'), v('prometheus-client'), v('pyspark')) == ('2.2', '4.26.0', '2.0.0', '6.0.3', '0.26.0', '3.5.9')" 2>/dev/null || python3 -m pip install -q $(PIP_TEST)
 
-# Bench-only packages: ripgrep, bc, GNU time, xmllint, wrk, PostgreSQL, Java 17 from Debian; DuckDB
+# Bench-only packages: ripgrep, bc, GNU time, xmllint, wrk, PostgreSQL, Java 17, valgrind and
+# binutils (the gap report, scripts/bench-gap.sh) from Debian; DuckDB
 # and PySpark (pinned, Spark local mode on that Java) from PyPI.
 benchdeps:
 	@scripts/ensure-apt-packages.sh $(APT_BENCH)
