@@ -74,7 +74,7 @@ native() {
   local t; t=$(echo "${GAP_TIMES:-}" | tr ',' '\n' | sed -n "s/^$1=//p" | head -1)
   if [ -n "$t" ] && [ -n "$MHZ" ] && [ "${2:-0}" -gt 0 ]; then printf "%.3f" "$(echo "$2 / ($t * $MHZ * 1000000)" | bc -l)"; else echo "n/a"; fi
 }
-# top LABEL inclusive|exclusive: the functions with the highest share of the per-record work —
+# top LABEL inclusive|self: the functions with the highest share of the per-record work —
 # the instructions of the run on the large corpus minus those on the small one, function by
 # function, so the fixed cost (rules, policy, report) drops out — demangled; inclusive without
 # the frames every run passes through, and without recursive calls (`f'2`: callgrind counts a
@@ -94,6 +94,14 @@ top() {
     | cut -c1-160 | head -$TOP
 }
 
+# shares LABEL: both lists of `top` for the full scan LABEL.
+shares() {
+  for kind in inclusive self; do
+    echo "  full scan, share of the per-record instructions ($MB minus $SMALL MB), $kind (top $TOP):"
+    top $1 $kind | sed 's/^/    /'
+  done
+}
+
 gap_csv() {
   local f=Jobcenter-Zugriffe.csv
   EXTRA=(); fit reader csv-reader $f $TW ingest "${RULES[@]}" --count-only
@@ -102,10 +110,7 @@ gap_csv() {
   echo "  instructions per byte: reader alone $(f1 ${PB[reader]}), full scan $(f1 ${PB[scan]}); reader / scan $(printf "%.2f" "$(echo "${PB[reader]} / (${PB[scan]} + 0.000001)" | bc -l)") (the target, in time: >= 0.67)"
   echo "  fixed cost: reader $(mega ${FX[reader]}) M, scan $(mega ${FX[scan]}) M instructions (arguments, profiles, rules and policy, reference tables, report)"
   echo "  floor, bytes per cycle of this run's 1 GB rows at $MHZ MHz: reader alone $(native reader ${GAP_BYTES_CSV:-0}), full scan 1 thread $(native scan1 ${GAP_BYTES_CSV:-0})"
-  echo "  full scan, share of the per-record instructions ($MB minus $SMALL MB), inclusive (top $TOP):"
-  top csv-scan inclusive | sed 's/^/    /'
-  echo "  full scan, share of the per-record instructions ($MB minus $SMALL MB), self (top $TOP):"
-  top csv-scan exclusive | sed 's/^/    /'
+  shares csv-scan
 }
 
 gap_xml() {
@@ -117,10 +122,7 @@ gap_xml() {
   echo "  instructions per byte: xmllint --stream $(f1 ${PB[xmllint]}), our reader alone $(f1 ${PB[reader]}), full scan $(f1 ${PB[scan]}); xmllint / scan $(printf "%.2f" "$(echo "${PB[xmllint]} / (${PB[scan]} + 0.000001)" | bc -l)") (with two threads, in time: >= 1.5)"
   echo "  fixed cost: scan $(mega ${FX[scan]}) M instructions (arguments, profiles, rules and policy, reference tables, report)"
   echo "  floor, bytes per cycle of this run's 1 GB rows at $MHZ MHz: xmllint --stream $(native xmllint ${GAP_BYTES_XML:-0}), full scan 1 thread $(native xml1 ${GAP_BYTES_XML:-0}), 2 threads $(native xml2 ${GAP_BYTES_XML:-0}) (wall time, both cores)"
-  echo "  full scan, share of the per-record instructions ($MB minus $SMALL MB), inclusive (top $TOP):"
-  top xml-scan inclusive | sed 's/^/    /'
-  echo "  full scan, share of the per-record instructions ($MB minus $SMALL MB), self (top $TOP):"
-  top xml-scan exclusive | sed 's/^/    /'
+  shares xml-scan
 }
 
 for target in "$@"; do
