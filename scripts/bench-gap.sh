@@ -96,6 +96,7 @@ top() {
 
 # shares LABEL: both lists of `top` for the full scan LABEL.
 shares() {
+  [ -e $WORK/failed ] && { echo "  (no function shares: a command failed under callgrind, see above)"; return; }
   for kind in inclusive self; do
     echo "  full scan, share of the per-record instructions ($MB minus $SMALL MB), $kind (top $TOP):"
     top $1 $kind | sed 's/^/    /'

@@ -265,7 +265,8 @@ if [ -n "${BENCH_BEFORE:-}" ]; then
   compare_verdicts | tee -a $TABLE
 fi
 # The gap report (scripts/bench-gap.sh): for the targets of the reader and XML rows still missed,
-# what limits them in instruction counts (stable where times drift) and the floor of the row.
+# what limits them in instruction counts (stable where times drift) and the floor of the row. A
+# report that could not be made fails the bench, as a failed row does. BENCH_GAP=0 skips it.
 GAP=()
 [ "$(echo "${T["reader alone: CSV (ingest --count-only)"]:-0} / ${T["scan CSV, all rules, 1 thread"]:-1} < 0.667" | bc -l)" = 1 ] && GAP+=(csv)
 [ "$(echo "${T["xmllint --stream --noout (XML floor)"]:-0} / ${T["scan XML, all detectors, 2 threads"]:-1} < 1.5" | bc -l)" = 1 ] && GAP+=(xml)
@@ -275,6 +276,7 @@ if [ ${#GAP[@]} -gt 0 ] && [ "${BENCH_GAP:-1}" = 1 ]; then
   echo "gap report (scripts/bench-gap.sh)" | tee -a $OUT/gap.txt
   GAP_TIMES="reader=${T["reader alone: CSV (ingest --count-only)"]:-},scan1=${T["scan CSV, all rules, 1 thread"]:-},xmllint=${T["xmllint --stream --noout (XML floor)"]:-},xml1=${T["scan XML, all detectors, 1 thread"]:-},xml2=${T["scan XML, all detectors, 2 threads"]:-}" \
     GAP_BYTES_CSV=$CSV_BYTES GAP_BYTES_XML=$XML_BYTES scripts/bench-gap.sh "${GAP[@]}" | tee -a $OUT/gap.txt
+  [ "${PIPESTATUS[0]}" = 0 ] || { echo "gap report: FAILED (scripts/bench-gap.sh, see above)" | tee -a $OUT/gap.txt; BENCH_FAILED=1; }
 fi
 s1=FAIL; same $OUT/f1.jsonl $OUT/f2.jsonl && s1=PASS
 s2=FAIL; same $OUT/f1.jsonl $OUT/fc.jsonl && s2=PASS
