@@ -55,7 +55,8 @@ package struct ScanScheduler {
     let now: Int64
     /// Worker threads (≥ 1).
     package var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    /// Chunk size (CSV, JSON Lines, XML); nil: 2 MiB when `threads > 1`, whole files (the sequential scan) when 1.
+    /// Chunk size (CSV, JSON Lines, XML); nil: 2 MiB (XML 8 MiB) when `threads > 1`, whole files
+    /// (the sequential scan) when 1.
     package var chunkBytes: Int?
     /// Called with each input's path when its evaluation starts (in input order).
     package var progress: ((String) -> Void)?
@@ -93,6 +94,19 @@ package struct ScanScheduler {
     /// 4.28 s, 87 MB; 2 MiB 2.27 s, user 4.15 s, 89 MB (one thread: 4.10 s, user 3.96 s); the
     /// 256 MB XML export 1.06 → 1.03 s. (At 1 MiB before the aggregate partials: as fast as 4 MiB.)
     static let defaultChunkBytes = 2 << 20
+
+    /// 8 MiB for XML: a unit of XML costs more to start than one of CSV (a libxml2 push parser with
+    /// its name dictionary, the record's ancestors replayed, a chunk boundary verified), and XML
+    /// units hold few records per byte, so the peak RSS barely depends on their size. Two threads,
+    /// alternating runs (issue 20, thirteenth stop): the 256 MB export 2 MiB median 0.997 s, min
+    /// 0.948, user 1.78 s → 8 MiB 0.934, 0.923, user 1.73 s (16 MiB no faster: 0.931, 0.914),
+    /// peak RSS 74 MB for both; the 1 GB export 4.89 → 3.68 s, 79 → 78 MB.
+    static let defaultXMLChunkBytes = 8 << 20
+
+    /// The chunk size of a file of `format` when the scan was given none.
+    static func defaultChunkBytes(for format: SourceFormat) -> Int {
+        format == .xml ? defaultXMLChunkBytes : defaultChunkBytes
+    }
 
     /// The sequential scan: the merging thread is the one worker and evaluates directly.
     var isSequential: Bool { threads == 1 && chunkBytes == nil }
@@ -190,10 +204,10 @@ package struct ScanScheduler {
 
     /// The units of the evaluated inputs: files that can be cut in chunks (unless sequential), others whole.
     private func makeUnits(_ evaluated: [(ScanInput, SourceProfile)], firstFileOrder: Int) -> [ScanUnit] {
-        let size = chunkBytes ?? Self.defaultChunkBytes
         var units: [ScanUnit] = []
         for (i, (input, profile)) in evaluated.enumerated() {
             let fileOrder = firstFileOrder + i
+            let size = chunkBytes ?? Self.defaultChunkBytes(for: profile.format)
             if !isSequential, let chunks = UnitReader.chunks(input.path, profile: profile, chunkBytes: size) {
                 for (k, c) in chunks.starts.enumerated() {
                     let end = k + 1 < chunks.starts.count ? chunks.starts[k + 1] : Int64.max
