@@ -96,8 +96,9 @@ package struct ScanScheduler {
     static let defaultChunkBytes = 2 << 20
 
     /// 8 MiB for XML: a unit of XML costs more to start than one of CSV (a libxml2 push parser with
-    /// its name dictionary, the record's ancestors replayed, a chunk boundary verified), and XML
-    /// units hold few records per byte, so the peak RSS barely depends on their size. Two threads,
+    /// its name dictionary, the record's ancestors replayed, a chunk boundary verified), while a
+    /// unit in flight holds its results, not its bytes (read in blocks), and an XML unit's results
+    /// are small: the peak RSS did not change with the unit size. Two threads,
     /// alternating runs (issue 20, thirteenth stop): the 256 MB export 2 MiB median 0.997 s, min
     /// 0.948, user 1.78 s → 8 MiB 0.934, 0.923, user 1.73 s (16 MiB no faster: 0.931, 0.914),
     /// peak RSS 74 MB for both; the 1 GB export 4.89 → 3.68 s, 79 → 78 MB.
