@@ -80,6 +80,20 @@ final class XMLChunkScanTests: XCTestCase {
     }
 
     /// `trennwand-bench generate`'s export (the bench's XML input) with its own reference tables.
+    /// Without a chunk size an XML file is cut into 8 MiB parts, not CSV's 2 MiB (a unit of XML
+    /// costs more to start): a 3 MiB export is one unit on two threads, several parts at 2 MiB,
+    /// with the findings of the one-thread scan either way.
+    func testXMLDefaultChunkSizeIsLargerThanCSVs() throws {
+        let perParticipant = CraftedXMLExports.document(.init(participants: 60)).utf8.count / 60
+        let text = CraftedXMLExports.document(.init(participants: (3 << 20) / perParticipant))
+        XCTAssertGreaterThan(text.utf8.count, ScanScheduler.defaultChunkBytes)
+        XCTAssertLessThan(text.utf8.count, ScanScheduler.defaultChunkBytes(for: .xml))
+        let file = try CraftedXMLExports.write(text, name: "three-mib.xml")
+        let counts = try assertSame([file], sizes: [nil, ScanScheduler.defaultChunkBytes])
+        XCTAssertEqual(counts[0].merged, 0, "no chunk size: one unit, the file is smaller than the XML default")
+        XCTAssertGreaterThanOrEqual(counts[1].merged, 2, "at CSV's default the same file is cut")
+    }
+
     func testGeneratedCorpusExport() throws {
         let bench = Repo.root.appendingPathComponent(".build/debug/trennwand-bench").path
         guard FileManager.default.isExecutableFile(atPath: bench) else { throw XCTSkip("trennwand-bench not built") }
