@@ -37,9 +37,14 @@ final class XMLChunkTests: XCTestCase {
     /// The parts read one after the other, each from its candidate start as a worker reads it,
     /// then judged and merged as the scan's merger does (`ChunkChain`).
     static func chunked(_ path: String, chunkBytes: Int, profile: SourceProfile = profile) throws -> (Outcome, Counts) {
+        try chunked(path, schedule: ChunkSchedule(chunkBytes: chunkBytes), profile: profile)
+    }
+
+    /// `chunked(_:chunkBytes:profile:)` with the parts spaced by `schedule`.
+    static func chunked(_ path: String, schedule: ChunkSchedule, profile: SourceProfile = profile) throws -> (Outcome, Counts) {
         let source = try XCTUnwrap(Ingest.chunkSource(path: path, profile: profile), "not split: \(path)")
         let normaliser = try source.normaliser(profile: profile)
-        let starts = try source.boundaries(chunkBytes: chunkBytes)
+        let starts = try source.boundaries(schedule)
         var chain = ChunkChain(source: source)
         var o = Outcome()
         var counts = Counts(parts: starts.count)

@@ -62,9 +62,9 @@ public struct CSVChunkSource: ChunkSource {
         fileSize = Int64(info.st_size)
     }
 
-    /// Candidate chunk starts, ascending, the first one `dataStart` (see the file comment).
-    public func boundaries(chunkBytes: Int) throws -> [Int64] {
-        try LineBoundaries.starts(path: path, dataStart: dataStart, fileSize: fileSize, chunkBytes: chunkBytes,
+    /// Candidate chunk starts, ascending, the first one `dataStart` (see the file comment), spaced by `schedule`.
+    public func boundaries(_ schedule: ChunkSchedule) throws -> [Int64] {
+        try LineBoundaries.starts(path: path, dataStart: dataStart, fileSize: fileSize, schedule: schedule,
                                   skippingLineBreaks: true)
     }
 }

@@ -23,8 +23,9 @@ public protocol ChunkSource: Sendable {
     /// Physical line number (1-based) at `dataStart`.
     var firstLine: Int { get }
     var fileSize: Int64 { get }
-    /// Candidate chunk starts, ascending, the first one `dataStart`.
-    func boundaries(chunkBytes: Int) throws -> [Int64]
+    /// Candidate chunk starts, ascending, the first one `dataStart`; each about as far from the
+    /// one before as `schedule` says for that position.
+    func boundaries(_ schedule: ChunkSchedule) throws -> [Int64]
     /// The profile compiled for this file (throws what the whole-file path would).
     func normaliser(profile: SourceProfile) throws -> ProfileNormaliser
     /// Reads the records that start in `[start, end)`; keeps `progress` current even when it throws.
@@ -214,21 +215,56 @@ extension Ingest {
     }
 }
 
+extension ChunkSource {
+    /// Candidate chunk starts about `chunkBytes` apart.
+    public func boundaries(chunkBytes: Int) throws -> [Int64] { try boundaries(ChunkSchedule(chunkBytes: chunkBytes)) }
+}
+
+/// How far apart a file's chunks are cut: `chunkBytes`, and with a guided tail smaller towards the
+/// end of the file.
+///
+/// Why a tail: the workers take chunks in order, and the scan ends when the last chunk is done. With
+/// equal chunks one worker is still on its last chunk while the others have nothing left — on the
+/// 256 MB XML bench export with two threads and 8 MiB chunks the two threads finished 3–45 ms apart
+/// (issue 20, fourteenth stop). Guided: once less than `tailWorkers × 2 × chunkBytes` is left, a
+/// chunk is the rest divided by `2 × tailWorkers`, but at least a quarter of `chunkBytes`, so the last
+/// chunks are short and the workers end together, at the cost of a few more chunk starts.
+public struct ChunkSchedule: Sendable, Equatable {
+    public var chunkBytes: Int
+    /// Workers the tail is shared by; 0 or 1: no tail (every chunk `chunkBytes`).
+    public var tailWorkers: Int
+
+    public init(chunkBytes: Int, tailWorkers: Int = 0) {
+        self.chunkBytes = chunkBytes
+        self.tailWorkers = tailWorkers
+    }
+
+    /// The size of the chunk that starts at `position` of a file of `fileSize` bytes.
+    public func size(at position: Int64, fileSize: Int64) -> Int {
+        guard tailWorkers > 1, chunkBytes > 0 else { return chunkBytes }
+        let rest = fileSize - position
+        let guided = rest / Int64(2 * tailWorkers)
+        guard guided < Int64(chunkBytes) else { return chunkBytes }
+        return Swift.max(Int(guided), Swift.max(1, chunkBytes / 4))
+    }
+}
+
 /// Chunk boundaries of the line-based formats (CSV, JSON Lines).
 enum LineBoundaries {
-    /// From `dataStart`, every `chunkBytes`: the offset just after the first LF at or after that
-    /// point (`skippingLineBreaks`: also past the CR/LF bytes that follow, as the CSV parser skips
-    /// blank lines between records). Ascending, the first one `dataStart`.
-    static func starts(path: String, dataStart: Int64, fileSize: Int64, chunkBytes: Int,
+    /// From `dataStart`, every chunk size of `schedule`: the offset just after the first LF at or
+    /// after that point (`skippingLineBreaks`: also past the CR/LF bytes that follow, as the CSV
+    /// parser skips blank lines between records). Ascending, the first one `dataStart`.
+    static func starts(path: String, dataStart: Int64, fileSize: Int64, schedule: ChunkSchedule,
                        skippingLineBreaks: Bool) throws -> [Int64] {
         var starts: [Int64] = [dataStart]
+        let chunkBytes = schedule.chunkBytes
         guard chunkBytes > 0, fileSize - dataStart > Int64(chunkBytes) else { return starts }
         let fd = try InputFile.open(path)
         defer { _ = close(fd) }
         let window = 64 << 10
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: window, alignment: 16)
         defer { buffer.deallocate() }
-        var target = dataStart + Int64(chunkBytes)
+        var target = dataStart + Int64(schedule.size(at: dataStart, fileSize: fileSize))
         search: while target < fileSize {
             var pos = target
             var sawLF = false
@@ -255,7 +291,7 @@ enum LineBoundaries {
             }
             guard sawLF, pos < fileSize else { break }
             if pos > starts[starts.count - 1] { starts.append(pos) }
-            target = pos + Int64(chunkBytes)
+            target = pos + Int64(schedule.size(at: pos, fileSize: fileSize))
         }
         return starts
     }

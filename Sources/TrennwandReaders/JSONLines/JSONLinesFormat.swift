@@ -224,9 +224,9 @@ public struct JSONLinesChunkSource: ChunkSource {
         fileSize = Int64(info.st_size)
     }
 
-    /// The byte after the first LF at or after every `chunkBytes`: always the start of a line.
-    public func boundaries(chunkBytes: Int) throws -> [Int64] {
-        try LineBoundaries.starts(path: path, dataStart: dataStart, fileSize: fileSize, chunkBytes: chunkBytes,
+    /// The byte after the first LF at or after every chunk size of `schedule`: always the start of a line.
+    public func boundaries(_ schedule: ChunkSchedule) throws -> [Int64] {
+        try LineBoundaries.starts(path: path, dataStart: dataStart, fileSize: fileSize, schedule: schedule,
                                   skippingLineBreaks: false)
     }
 

@@ -99,17 +99,17 @@ public struct XMLChunkSource: ChunkSource {
         try ProfileNormaliser(profile: profile, file: path)
     }
 
-    /// Candidate part starts, ascending, the first one 0: from every `chunkBytes`, the next line
-    /// start that looks like a record's start tag (see the file comment).
-    public func boundaries(chunkBytes: Int) throws -> [Int64] {
+    /// Candidate part starts, ascending, the first one 0: from every chunk size of `schedule`, the
+    /// next line start that looks like a record's start tag (see the file comment).
+    public func boundaries(_ schedule: ChunkSchedule) throws -> [Int64] {
         var starts: [Int64] = [0]
-        guard chunkBytes > 0, fileSize > Int64(chunkBytes) else { return starts }
+        guard schedule.chunkBytes > 0, fileSize > Int64(schedule.chunkBytes) else { return starts }
         let fd = try InputFile.open(path)
         defer { _ = close(fd) }
-        var target = Int64(chunkBytes)
+        var target = Int64(schedule.size(at: 0, fileSize: fileSize))
         while target < fileSize, let start = try candidate(fd, from: target) {
             if start > starts[starts.count - 1] { starts.append(start) }
-            target = start + Int64(chunkBytes)
+            target = start + Int64(schedule.size(at: start, fileSize: fileSize))
         }
         return starts
     }

@@ -11,7 +11,8 @@ import TrennwandRecords
 /// - one worker, no `chunkBytes` (the sequential scan): the merging thread itself is the worker —
 ///   one evaluator, files read whole, in order, findings straight into the collector.
 /// - otherwise the evaluated inputs become *units* (`ScanUnit`): every CSV, JSON Lines or XML file
-///   is cut into chunks of about `chunkBytes` at record boundaries (`Ingest.chunkSource`; the
+///   is cut into chunks of about `chunkBytes` (the last file's last ones shorter with the default
+///   size, a guided tail: `ChunkSchedule`) at record boundaries (`Ingest.chunkSource`; the
 ///   boundaries are candidates — CSV: after a line end, XML: a line starting with the record's start
 ///   tag, read with the record's ancestors replayed in front — which the parser verifies). A file
 ///   that cannot be cut (compressed, an XML file with a DOCTYPE or not in UTF-8, an XML file of one
@@ -55,8 +56,8 @@ package struct ScanScheduler {
     let now: Int64
     /// Worker threads (≥ 1).
     package var threads: Int = ProcessInfo.processInfo.activeProcessorCount
-    /// Chunk size (CSV, JSON Lines, XML); nil: 2 MiB (XML 8 MiB) when `threads > 1`, whole files
-    /// (the sequential scan) when 1.
+    /// Chunk size (CSV, JSON Lines, XML); nil: 2 MiB (XML 8 MiB, the last file with a guided tail)
+    /// when `threads > 1`, whole files (the sequential scan) when 1.
     package var chunkBytes: Int?
     /// Called with each input's path when its evaluation starts (in input order).
     package var progress: ((String) -> Void)?
@@ -209,7 +210,11 @@ package struct ScanScheduler {
         for (i, (input, profile)) in evaluated.enumerated() {
             let fileOrder = firstFileOrder + i
             let size = chunkBytes ?? Self.defaultChunkBytes(for: profile.format)
-            if !isSequential, let chunks = UnitReader.chunks(input.path, profile: profile, chunkBytes: size) {
+            // The last file's chunks end the scan: with the default size their tail is guided
+            // (`ChunkSchedule`) so the workers finish together. An explicit size is kept as given.
+            let guided = chunkBytes == nil && i == evaluated.count - 1
+            let schedule = ChunkSchedule(chunkBytes: size, tailWorkers: guided ? threads : 0)
+            if !isSequential, let chunks = UnitReader.chunks(input.path, profile: profile, schedule: schedule) {
                 for (k, c) in chunks.starts.enumerated() {
                     let end = k + 1 < chunks.starts.count ? chunks.starts[k + 1] : Int64.max
                     units.append(.chunk(input: i, fileOrder: fileOrder, source: chunks.source, profile: profile, start: c, end: end,

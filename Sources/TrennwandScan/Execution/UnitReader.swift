@@ -65,16 +65,16 @@ package enum UnitReader {
         return account
     }
 
-    /// A file cut at candidate record boundaries about `chunkBytes` apart (the format's
+    /// A file cut at candidate record boundaries spaced by `schedule` (the format's
     /// `ChunkSource`: CSV, JSON Lines, XML), or nil when the file cannot be read in chunks
     /// (compressed inputs, a header the profile does not fit, XML the split cannot reproduce
     /// exactly — see XMLChunkSource.swift); then it is read whole, which accounts for errors.
     /// An XML file of one chunk is read whole too: then its parsing is pipelined with evaluation
     /// on two threads (`RecordPipe`), which one chunk is not.
-    static func chunks(_ path: String, profile: SourceProfile, chunkBytes: Int) -> (source: any ChunkSource, starts: [Int64])? {
+    static func chunks(_ path: String, profile: SourceProfile, schedule: ChunkSchedule) -> (source: any ChunkSource, starts: [Int64])? {
         guard let source = Ingest.chunkSource(path: path, profile: profile),
               (try? source.normaliser(profile: profile)) != nil,
-              let starts = try? source.boundaries(chunkBytes: chunkBytes) else { return nil }
+              let starts = try? source.boundaries(schedule) else { return nil }
         if starts.count == 1 && profile.format == .xml { return nil }
         return (source, starts)
     }
