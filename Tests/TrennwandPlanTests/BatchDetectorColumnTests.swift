@@ -62,17 +62,32 @@ final class BatchDetectorColumnTests: XCTestCase {
             batch.commitRow()
         }
         let environment = BatchEnvironment(symbols: symbols, zone: zone, detectors: set)
+        let expected = rows.map { set.scan($0) }
         var firedInALaterText = 0, fired = Set<Int>()
-        for (row, texts) in rows.enumerated() {
-            let expected = set.scan(texts)
-            for d in set.detectors.indices {
-                let got = environment.fired(batch, slot: slot, row: row, anyOf: [d])
-                XCTAssertEqual(got, expected.fired(d), "row \(row) \(texts.map(\.string)), detector \(set.detectors[d].name)")
-                if expected.fired(d) {
+        for d in set.detectors.indices {
+            var r = TriMask(count: rows.count)
+            environment.fired(batch, slot: slot, anyOf: [d], selection: nil, into: &r)
+            for (row, texts) in rows.enumerated() {
+                // A record without text is unknown, not false.
+                XCTAssertEqual(r.value(row), texts.isEmpty ? nil : expected[row].fired(d),
+                               "row \(row) \(texts.map(\.string)), detector \(set.detectors[d].name)")
+                if expected[row].fired(d) {
                     fired.insert(d)
                     if !set.scan(Array(texts.prefix(1))).fired(d) { firedInALaterText += 1 }
                 }
             }
+        }
+        // Several detectors at once (any of them) over a selection: rows outside it stay unknown,
+        // a fresh environment scans only the selected rows' texts.
+        let fresh = BatchEnvironment(symbols: symbols, zone: zone, detectors: set)
+        let some = Array(set.detectors.indices.prefix(3))
+        var selection = [UInt64](repeating: 0, count: (rows.count + 63) / 64)
+        for row in rows.indices where row % 3 != 1 { selection[row >> 6] |= 1 << UInt64(row & 63) }
+        var r = TriMask(count: rows.count)
+        fresh.fired(batch, slot: slot, anyOf: some, selection: selection, into: &r)
+        for (row, texts) in rows.enumerated() {
+            let want: Bool? = row % 3 == 1 || texts.isEmpty ? nil : some.contains { expected[row].fired($0) }
+            XCTAssertEqual(r.value(row), want, "row \(row), detectors \(some)")
         }
         XCTAssertGreaterThanOrEqual(fired.count, 4, "the pool makes several detectors fire")
         XCTAssertGreaterThan(firedInALaterText, 20, "hits in a record's second or later text are compared")

@@ -125,11 +125,7 @@ package struct BatchFilter {
             return r
         case .detectorFired(let slot, let detectors):
             var r = TriMask(count: n)
-            let column = batch.columns[slot]
-            forEach(n, selection) { row in
-                guard column.isPresent(row) else { return }
-                r.set(row, env.fired(batch, slot: slot, row: row, anyOf: detectors))
-            }
+            env.fired(batch, slot: slot, anyOf: detectors, selection: selection, into: &r)
             return r
         case .withinSchedule(let local, let schedule):
             var r = TriMask(count: n)
