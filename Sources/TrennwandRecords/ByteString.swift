@@ -33,6 +33,10 @@ public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLit
         }
     }
 
+    /// Inlinable: the normaliser, the batch filters and the aggregate routing make one per field
+    /// value; as a call into this module it was ~41 instructions each, 4 of the CSV scan's 68 per
+    /// byte (issue 20, fourteenth stop).
+    @inlinable
     public init(_ buffer: UnsafeRawBufferPointer) {
         if buffer.count <= ByteString.inlineCapacity {
             storage = ByteString.pack(buffer)
@@ -47,7 +51,7 @@ public struct ByteString: Sendable, Hashable, Comparable, ExpressibleByStringLit
     /// Packs at most 15 bytes into two words with overlapping unaligned loads (no memcpy call,
     /// never reading outside the buffer). Little-endian: byte i of the string is byte i of the
     /// pair of words.
-    @inline(__always)
+    @usableFromInline @inline(__always)
     static func pack(_ buffer: UnsafeRawBufferPointer) -> Storage {
         let n = buffer.count
         var w0: UInt64 = 0, w1: UInt64 = 0
